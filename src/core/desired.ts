@@ -1,0 +1,176 @@
+/** Answer: the desired objects — a new snapshot Backup for a slot, and the desired form of kept children. */
+
+import { posix } from 'node:path';
+
+import { isObject } from './spec.js';
+import type { ScheduleSpec } from './spec.js';
+import {
+  LAST_APPLIED_ANNOTATION,
+  PINGCAP_API_VERSION,
+  SCHEDULED_AT_ANNOTATION,
+  backupName,
+  scheduleLabels,
+} from './names.js';
+import { formatSlotStamp, formatTime } from './time.js';
+import type { BackupSchedule, DesiredChild, JsonObject, KubeObject } from './types.js';
+
+/** PD client port compiled into TiDB Operator; part of the BR storage prefix. */
+const PD_CLIENT_PORT = 2379;
+/** Storage size a Backup without `br` gets when neither template nor schedule sets one. */
+const DEFAULT_STORAGE_SIZE = '100Gi';
+/** Storage backends in the order upstream picks the one whose prefix it extends. */
+const STORAGE_BACKENDS = ['s3', 'gcs', 'azblob', 'local'] as const;
+
+/** Options of {@link buildSnapshotBackup}. */
+export interface BuildBackupOptions {
+  /** The slot (epoch ms) the Backup is for. */
+  slot: number;
+  /** Label key that hands schedules over from TiDB Operator; never copied onto Backups. */
+  handoverLabelKey: string;
+}
+
+/** buildSnapshotBackup builds the Backup for a slot from the schedule's template, as upstream does. */
+export function buildSnapshotBackup(parent: BackupSchedule, spec: ScheduleSpec, options: BuildBackupOptions): DesiredChild {
+  const scheduleName = parent.metadata.name ?? '';
+  const namespace = parent.metadata.namespace;
+  const backupSpec = structuredClone(spec.backupTemplate);
+  const br = backupSpec['br'];
+  if (isObject(br)) {
+    const cluster = typeof br['cluster'] === 'string' ? br['cluster'] : '';
+    const clusterNamespace = typeof br['clusterNamespace'] === 'string' && br['clusterNamespace'] !== '' ? br['clusterNamespace'] : namespace ?? '';
+    extendStoragePrefix(backupSpec, `${cluster}-pd.${clusterNamespace}-${PD_CLIENT_PORT}-${formatSlotStamp(options.slot)}`);
+  } else {
+    fillStorageDefaults(backupSpec, spec);
+  }
+  if (spec.imagePullSecrets !== null) backupSpec['imagePullSecrets'] = structuredClone(spec.imagePullSecrets);
+
+  const annotations = copyAnnotations(parent.metadata.annotations);
+  annotations[SCHEDULED_AT_ANNOTATION] = formatTime(options.slot);
+  return {
+    apiVersion: PINGCAP_API_VERSION,
+    kind: 'Backup',
+    metadata: {
+      name: backupName(scheduleName, options.slot),
+      ...(namespace === undefined ? {} : { namespace }),
+      labels: childLabels(parent, options.handoverLabelKey),
+      annotations,
+    },
+    spec: backupSpec,
+  };
+}
+
+/** childLabels returns the schedule's labels (minus the handover label) under upstream's four, which win. */
+export function childLabels(parent: BackupSchedule, handoverLabelKey: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parent.metadata.labels ?? {})) {
+    if (key !== handoverLabelKey && typeof value === 'string') labels[key] = value;
+  }
+  return { ...labels, ...scheduleLabels(parent.metadata.name ?? '') };
+}
+
+function copyAnnotations(source: Record<string, string> | undefined): Record<string, string> {
+  const annotations: Record<string, string> = {};
+  for (const [key, value] of Object.entries(source ?? {})) {
+    if (!key.startsWith('kubectl.kubernetes.io/') && typeof value === 'string') annotations[key] = value;
+  }
+  return annotations;
+}
+
+function extendStoragePrefix(backupSpec: JsonObject, suffix: string): void {
+  for (const backend of STORAGE_BACKENDS) {
+    const storage = backupSpec[backend];
+    if (!isObject(storage)) continue;
+    const prefix = typeof storage['prefix'] === 'string' ? storage['prefix'] : '';
+    storage['prefix'] = posix.join(prefix, suffix);
+    return;
+  }
+}
+
+function fillStorageDefaults(backupSpec: JsonObject, spec: ScheduleSpec): void {
+  if (!nonEmptyString(backupSpec['storageClassName']) && spec.storageClassName !== null) {
+    backupSpec['storageClassName'] = spec.storageClassName;
+  }
+  if (!nonEmptyString(backupSpec['volumeAttributesClassName']) && spec.volumeAttributesClassName !== null) {
+    backupSpec['volumeAttributesClassName'] = spec.volumeAttributesClassName;
+  }
+  if (!nonEmptyString(backupSpec['storageSize'])) {
+    backupSpec['storageSize'] = nonEmptyString(spec.storageSize) ? spec.storageSize : DEFAULT_STORAGE_SIZE;
+  }
+}
+
+function nonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value !== '';
+}
+
+/**
+ * desiredFormOfKept returns the object the hook stands by for a kept child: identity plus the labels,
+ * annotations and spec that were applied (its last-applied configuration, else what is observed).
+ * Never status or server-set metadata, so no update strategy can change a kept child.
+ */
+export function desiredFormOfKept(object: KubeObject, name: string): DesiredChild {
+  const applied = lastApplied(object);
+  const source = applied ?? object;
+  const meta = source.metadata ?? {};
+  const desired: DesiredChild = {
+    apiVersion: object.apiVersion ?? source.apiVersion ?? PINGCAP_API_VERSION,
+    kind: object.kind ?? source.kind ?? 'Backup',
+    metadata: { name },
+  };
+  const namespace = object.metadata?.namespace;
+  if (namespace !== undefined) desired.metadata.namespace = namespace;
+  if (meta.labels !== undefined) desired.metadata.labels = meta.labels;
+  if (meta.annotations !== undefined) desired.metadata.annotations = meta.annotations;
+  if (source.spec !== undefined) desired.spec = source.spec;
+  return desired;
+}
+
+function lastApplied(object: KubeObject): KubeObject | null {
+  const text = object.metadata?.annotations?.[LAST_APPLIED_ANNOTATION];
+  if (typeof text !== 'string') return null;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return isObject(parsed) ? (parsed as KubeObject) : null;
+  } catch {
+    return null; // unreadable: fall back to the observed object, which is what exists
+  }
+}
+
+/** Server-set metadata that an echoed object must not carry back. */
+const SERVER_SET_METADATA = new Set([
+  'uid',
+  'resourceVersion',
+  'managedFields',
+  'ownerReferences',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'generation',
+  'selfLink',
+]);
+
+/** Identity of an echoed child: its name and the children-map type key it came under (`Kind.group/version`). */
+export interface EchoIdentity {
+  name: string;
+  type: string;
+}
+
+/** echoUnmanaged returns a child of a type the hook does not manage with every field except status and server-set metadata. */
+export function echoUnmanaged(object: KubeObject, identity: EchoIdentity): DesiredChild {
+  const dot = identity.type.indexOf('.');
+  const echoed: DesiredChild = {
+    apiVersion: identity.type.slice(dot + 1),
+    kind: identity.type.slice(0, Math.max(dot, 0)),
+    metadata: { name: identity.name },
+  };
+  copyOwnFields(object, echoed, (key) => key !== 'status' && key !== 'metadata');
+  copyOwnFields(object.metadata ?? {}, echoed.metadata, (key) => !SERVER_SET_METADATA.has(key));
+  echoed.metadata.name = identity.name;
+  return echoed;
+}
+
+/** Copies own fields; `__proto__` is defined as a plain field, never assigned (no prototype pollution). */
+function copyOwnFields(from: object, to: object, keep: (key: string) => boolean): void {
+  for (const [key, value] of Object.entries(from)) {
+    if (keep(key)) Object.defineProperty(to, key, { value, enumerable: true, writable: true, configurable: true });
+  }
+}

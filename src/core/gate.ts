@@ -1,0 +1,53 @@
+/** Decide the gate: may a new snapshot Backup start, or may the last one still be running? */
+
+import { snapshotState } from './backup-state.js';
+import { formatTime } from './time.js';
+import { nextTick } from './schedule.js';
+import type { Schedule } from './schedule.js';
+import type { LastBackup } from './last-backup.js';
+import type { ObservedBackup } from './observe.js';
+
+/** The gate's verdict. */
+export type Gate =
+  | { open: true }
+  | {
+      open: false;
+      /** Why, in words a user can act on. */
+      message: string;
+      /** When the verdict changes by time alone (end of the stale-view grace), or null. */
+      until: number | null;
+    };
+
+/** Options of {@link decideGate}. */
+export interface GateOptions {
+  now: number;
+  schedule: Schedule;
+  /** How long after the tick that follows its slot a missing last Backup still counts as in flight. */
+  staleViewGraceMs: number;
+}
+
+/**
+ * decideGate opens when the last Backup is finished (Complete, Failed or Invalid condition True), being
+ * deleted, or gone. A last Backup missing from the view counts as in flight (it may have been created a
+ * moment ago and not be in Metacontroller's cache yet) until the tick after its slot plus a grace.
+ */
+export function decideGate(last: LastBackup, options: GateOptions & { backups: ReadonlyMap<string, ObservedBackup> }): Gate {
+  if (last.name === null) return { open: true };
+  const observed = options.backups.get(last.name);
+  if (observed !== undefined) {
+    if (observed.deleting) return { open: true };
+    const state = observed.role === 'snapshot' ? observed.state : snapshotState(observed.object);
+    if (state !== 'unfinished') return { open: true };
+    return { open: false, message: `waiting for Backup ${last.name} to finish (Complete, Failed or Invalid)`, until: null };
+  }
+  if (last.time === null) return { open: true };
+  const following = nextTick(options.schedule, { after: last.time, anchor: last.time });
+  if (following === null) return { open: true };
+  const until = following + options.staleViewGraceMs;
+  if (options.now >= until) return { open: true };
+  return {
+    open: false,
+    message: `Backup ${last.name} is not in the view yet; it counts as running until ${formatTime(until)} (stale-view grace)`,
+    until,
+  };
+}

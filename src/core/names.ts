@@ -1,0 +1,43 @@
+/** Names, labels and annotations that tie Backups to their BackupSchedule. */
+
+import { formatSlotStamp, parseSlotStamp } from './time.js';
+
+/** Annotation on every Backup the hook creates: its slot, RFC 3339 UTC. */
+export const SCHEDULED_AT_ANNOTATION = 'backup-schedule-hook/scheduled-at';
+
+/** Annotation written by Metacontroller on children it created: the object it applied, as JSON. */
+export const LAST_APPLIED_ANNOTATION = 'metacontroller.k8s.io/last-applied-configuration';
+
+/** Upstream's label naming the schedule a Backup belongs to (also part of upstream's GC selector). */
+export const SCHEDULE_LABEL = 'tidb.pingcap.com/backup-schedule';
+
+/** Longest schedule name: TiDB Operator names the Job `backup-<schedule>-<20-char stamp>`, at most 63. */
+export const MAX_SCHEDULE_NAME_LENGTH = 36;
+
+/** The children map key of the child type the hook manages. */
+export const BACKUP_CHILD_TYPE = 'Backup.pingcap.com/v1alpha1';
+
+/** API version of Backups and BackupSchedules. */
+export const PINGCAP_API_VERSION = 'pingcap.com/v1alpha1';
+
+/** scheduleLabels returns upstream's four labels that every child of a schedule carries. */
+export function scheduleLabels(scheduleName: string): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': 'backup-schedule',
+    'app.kubernetes.io/managed-by': 'backup-schedule-operator',
+    'app.kubernetes.io/instance': scheduleName,
+    [SCHEDULE_LABEL]: scheduleName,
+  };
+}
+
+/** backupName returns the deterministic name of the snapshot Backup for a slot. */
+export function backupName(scheduleName: string, slot: number): string {
+  return `${scheduleName}-${formatSlotStamp(slot)}`;
+}
+
+/** slotFromBackupName reads the slot back from a name made by {@link backupName}, or null. */
+export function slotFromBackupName(scheduleName: string, name: string): number | null {
+  const prefix = `${scheduleName}-`;
+  if (!name.startsWith(prefix)) return null;
+  return parseSlotStamp(name.slice(prefix.length));
+}

@@ -1,0 +1,135 @@
+/** Validate: read a BackupSchedule's spec into typed settings, or into messages that say what to fix. */
+
+import { parseGoDuration } from './duration.js';
+import { MAX_SCHEDULE_NAME_LENGTH } from './names.js';
+import { parseSchedule } from './schedule.js';
+import type { Schedule } from './schedule.js';
+import type { BackupSchedule, JsonObject } from './types.js';
+
+/** The settings of a valid spec that the core acts on. */
+export interface ScheduleSpec {
+  schedule: Schedule;
+  pause: boolean;
+  /** `maxReservedTime` in ms, or null when unset. Wins over maxBackups. */
+  maxReservedTimeMs: number | null;
+  /** `maxBackups` when > 0, else null (unlimited). */
+  maxBackups: number | null;
+  backupTemplate: JsonObject;
+  /** `imagePullSecrets` when set (even empty): overwrites the template's. */
+  imagePullSecrets: unknown[] | null;
+  storageClassName: string | null;
+  volumeAttributesClassName: string | null;
+  storageSize: string | null;
+}
+
+/** A valid spec, or every problem found in it. */
+export type ReadSpecResult = { ok: true; spec: ScheduleSpec } | { ok: false; problems: string[] };
+
+/** readSpec validates the parent's spec; every problem names the field and the fix. */
+export function readSpec(parent: BackupSchedule): ReadSpecResult {
+  const problems: string[] = [];
+  const name = parent.metadata.name ?? '';
+  if (name.length > MAX_SCHEDULE_NAME_LENGTH) {
+    problems.push(
+      `metadata.name "${name}" has ${name.length} characters; TiDB Operator names each Backup's Job ` +
+        `backup-<name>-<time>, which must fit 63, so use a schedule name of at most ${MAX_SCHEDULE_NAME_LENGTH} characters`,
+    );
+  }
+  const spec = parent.spec;
+  if (!isObject(spec)) return { ok: false, problems: [...problems, 'spec is missing; set spec.schedule and spec.backupTemplate'] };
+
+  const schedule = readSchedule(spec, problems);
+  const pause = readOptional(spec, 'pause', 'boolean', problems) ?? false;
+  const maxReservedTimeMs = readMaxReservedTime(spec, problems);
+  const maxBackups = readMaxBackups(spec, problems);
+  const backupTemplate = spec['backupTemplate'];
+  if (!isObject(backupTemplate)) {
+    problems.push('spec.backupTemplate is missing or not an object; set it to the Backup spec each scheduled Backup starts from');
+  }
+  const imagePullSecrets = spec['imagePullSecrets'];
+  if (imagePullSecrets != null && !Array.isArray(imagePullSecrets)) {
+    problems.push('spec.imagePullSecrets must be a list like [{name: my-secret}]');
+  }
+  const storageClassName = readOptional(spec, 'storageClassName', 'string', problems) ?? null;
+  const volumeAttributesClassName = readOptional(spec, 'volumeAttributesClassName', 'string', problems) ?? null;
+  const storageSize = readOptional(spec, 'storageSize', 'string', problems) ?? null;
+
+  if (problems.length > 0 || schedule === null || !isObject(backupTemplate)) return { ok: false, problems };
+  return {
+    ok: true,
+    spec: {
+      schedule,
+      pause,
+      maxReservedTimeMs,
+      maxBackups,
+      backupTemplate,
+      imagePullSecrets: Array.isArray(imagePullSecrets) ? imagePullSecrets : null,
+      storageClassName,
+      volumeAttributesClassName,
+      storageSize,
+    },
+  };
+}
+
+function readSchedule(spec: JsonObject, problems: string[]): Schedule | null {
+  const expression = spec['schedule'];
+  if (typeof expression !== 'string') {
+    problems.push('spec.schedule is missing; set a 5-field cron such as "0 2 * * *", a macro such as "@daily", or "@every 6h"');
+    return null;
+  }
+  const parsed = parseSchedule(expression);
+  if (!parsed.ok) {
+    problems.push(`spec.schedule: ${parsed.error}`);
+    return null;
+  }
+  return parsed.schedule;
+}
+
+function readMaxReservedTime(spec: JsonObject, problems: string[]): number | null {
+  const value = spec['maxReservedTime'];
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value !== 'string') {
+    problems.push('spec.maxReservedTime must be a Go duration string such as "72h"');
+    return null;
+  }
+  const parsed = parseGoDuration(value);
+  if (!parsed.ok) {
+    problems.push(`spec.maxReservedTime: ${parsed.error}`);
+    return null;
+  }
+  if (parsed.ms <= 0) {
+    problems.push(`spec.maxReservedTime "${value}" must be positive, such as "72h"; remove it to keep Backups by age forever`);
+    return null;
+  }
+  return parsed.ms;
+}
+
+function readMaxBackups(spec: JsonObject, problems: string[]): number | null {
+  const value = spec['maxBackups'];
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    problems.push(`spec.maxBackups ${JSON.stringify(value)} must be a whole number >= 0 (0 keeps every Backup)`);
+    return null;
+  }
+  return value > 0 ? value : null;
+}
+
+function readOptional<T extends 'string' | 'boolean'>(
+  spec: JsonObject,
+  field: string,
+  type: T,
+  problems: string[],
+): (T extends 'string' ? string : boolean) | undefined {
+  const value = spec[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== type) {
+    problems.push(`spec.${field} must be a ${type}, not ${JSON.stringify(value)}`);
+    return undefined;
+  }
+  return value as T extends 'string' ? string : boolean;
+}
+
+/** isObject tells whether a JSON value is an object (not null, not an array). */
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,100 @@
+/** Answer: the parent's whole status (Metacontroller replaces it), carried forward and only moved forward. */
+
+import { completionTime } from './backup-state.js';
+import { slotFromBackupName } from './names.js';
+import { newestFirst } from './retention.js';
+import { formatTime, parseTime } from './time.js';
+import type { LastBackup } from './last-backup.js';
+import type { SnapshotBackup } from './observe.js';
+import type { BackupScheduleStatus, Condition } from './types.js';
+
+/** Reasons of the `Ready` condition, in order of precedence. */
+export type ReadyReason = 'InvalidSpec' | 'Paused' | 'WaitingForPreviousBackup' | 'Scheduled';
+
+/** The `Ready` condition the hook means to report. */
+export interface Ready {
+  reason: ReadyReason;
+  message: string;
+}
+
+/** What the sync found, to be written into status. */
+export interface StatusFacts {
+  now: number;
+  last: LastBackup;
+  /** The next tick after now, or null while paused or invalid. */
+  nextBackupTime: number | null;
+  ready: Ready;
+}
+
+/** buildStatus carries every field of the previous status forward and sets the fields the hook owns. */
+export function buildStatus(previous: BackupScheduleStatus, facts: StatusFacts): BackupScheduleStatus {
+  const status: BackupScheduleStatus = { ...previous };
+  delete status.nextBackupTime;
+  if (facts.last.name !== null) status.lastBackup = facts.last.name;
+  if (facts.last.time !== null) status.lastBackupTime = sameInstantOr(previous.lastBackupTime, facts.last.time);
+  if (facts.nextBackupTime !== null) status.nextBackupTime = formatTime(facts.nextBackupTime);
+  status.conditions = setCondition(previous.conditions, {
+    type: 'Ready',
+    status: facts.ready.reason === 'InvalidSpec' ? 'False' : 'True',
+    reason: facts.ready.reason,
+    message: facts.ready.message,
+    now: facts.now,
+  });
+  return status;
+}
+
+/** withLastSuccessful sets `lastSuccessfulBackup`/`lastSuccessfulTime` from the Complete Backup with the newest slot, never moving back. */
+export function withLastSuccessful(
+  status: BackupScheduleStatus,
+  options: { scheduleName: string; snapshots: readonly SnapshotBackup[] },
+): BackupScheduleStatus {
+  const candidate = newestFirst(options.snapshots.filter((b) => b.state === 'complete'))[0];
+  if (candidate === undefined) return status;
+  const recorded = status.lastSuccessfulBackup;
+  if (typeof recorded === 'string' && recorded !== '' && recorded !== candidate.name) {
+    const recordedSlot = slotFromBackupName(options.scheduleName, recorded) ?? parseTime(status.lastSuccessfulTime);
+    if (recordedSlot !== null && recordedSlot > candidate.slot) return status;
+  }
+  const completed = completionTime(candidate.object);
+  const next: BackupScheduleStatus = { ...status, lastSuccessfulBackup: candidate.name };
+  if (completed !== null) next.lastSuccessfulTime = completed;
+  else delete next.lastSuccessfulTime;
+  return next;
+}
+
+function sameInstantOr(previous: unknown, instant: number): string {
+  return typeof previous === 'string' && parseTime(previous) === instant ? previous : formatTime(instant);
+}
+
+/** The condition to set, with the instant of this sync. */
+interface ConditionUpdate {
+  type: string;
+  status: 'True' | 'False';
+  reason: string;
+  message: string;
+  now: number;
+}
+
+/**
+ * setCondition replaces the condition of `update.type`, keeping other conditions as they were. Its
+ * lastTransitionTime is this sync's instant when status or reason changed, else carried forward.
+ */
+export function setCondition(conditions: unknown, update: ConditionUpdate): Condition[] {
+  const list = Array.isArray(conditions) ? conditions.filter(isConditionLike) : [];
+  const previous = list.find((c) => c.type === update.type);
+  const unchanged = previous !== undefined && previous.status === update.status && previous.reason === update.reason;
+  const lastTransitionTime =
+    unchanged && typeof previous.lastTransitionTime === 'string' ? previous.lastTransitionTime : formatTime(update.now);
+  const condition: Condition = {
+    type: update.type,
+    status: update.status,
+    reason: update.reason,
+    message: update.message,
+    lastTransitionTime,
+  };
+  return previous === undefined ? [...list, condition] : list.map((c) => (c === previous ? condition : c));
+}
+
+function isConditionLike(value: unknown): value is Condition {
+  return typeof value === 'object' && value !== null && typeof (value as Condition).type === 'string';
+}

@@ -1,0 +1,181 @@
+/**
+ * The sync hook's decision, a pure function of the request and `now`:
+ * validate → observe (children, last Backup) → decide (slot, gate, retention) → answer (children, status, resync).
+ */
+
+import { buildSnapshotBackup, desiredFormOfKept, echoUnmanaged } from './desired.js';
+import { decideGate } from './gate.js';
+import type { Gate } from './gate.js';
+import { lastBackupOf } from './last-backup.js';
+import { backupName } from './names.js';
+import { compareNames, observeChildren } from './observe.js';
+import type { ObservedBackup, Observation, SnapshotBackup } from './observe.js';
+import { decideRetention } from './retention.js';
+import type { Deletion } from './retention.js';
+import { mostRecentTick, nextTick } from './schedule.js';
+import { isObject, readSpec } from './spec.js';
+import type { ScheduleSpec } from './spec.js';
+import { buildStatus, withLastSuccessful } from './status.js';
+import type { Ready } from './status.js';
+import { formatTime, parseTime } from './time.js';
+import type { BackupScheduleStatus, DesiredChild, SyncRequest, SyncResponse } from './types.js';
+
+/** Default stale-view grace: how long past the following tick a missing last Backup still counts as in flight. */
+export const DEFAULT_STALE_VIEW_GRACE_MS = 5 * 60_000;
+/** Default label key that hands a schedule over from TiDB Operator; never copied onto Backups. */
+export const DEFAULT_HANDOVER_LABEL_KEY = 'backup-schedule-hook/controller';
+
+/** Options of {@link sync} and {@link decide}. */
+export interface SyncOptions {
+  /** The instant of this sync (epoch ms). */
+  now: number;
+  /** Stale-view grace in ms; default {@link DEFAULT_STALE_VIEW_GRACE_MS}. */
+  staleViewGraceMs?: number;
+  /** Handover label key; default {@link DEFAULT_HANDOVER_LABEL_KEY}. */
+  handoverLabelKey?: string;
+}
+
+/** What the hook decided, for logs, metrics and the preview; not part of the answer. */
+export interface SyncReport {
+  outcome: 'created' | 'waiting' | 'idle' | 'paused' | 'invalid' | 'parent-deleting';
+  created: string | null;
+  deletions: Deletion[];
+  problems: string[];
+  /** Message of the Ready condition (or why nothing happened). */
+  message: string;
+}
+
+/** The answer plus the report of how it was reached. */
+export interface Decision {
+  response: SyncResponse;
+  report: SyncReport;
+}
+
+/** sync answers a Metacontroller sync request for a BackupSchedule at the instant `options.now`. */
+export function sync(request: SyncRequest, options: SyncOptions): SyncResponse {
+  return decide(request, options).response;
+}
+
+/** decide answers a sync request and reports why; the same request at the same instant gives the same answer. */
+export function decide(request: SyncRequest, options: SyncOptions): Decision {
+  const { parent } = request;
+  const previous: BackupScheduleStatus = isObject(parent.status) ? parent.status : {};
+  const observation = observeChildren(parent, request.children);
+  const kept = keptChildren(observation);
+
+  // A parent being deleted: create nothing, delete nothing; the garbage collector removes the children.
+  if (parent.metadata.deletionTimestamp != null || request.finalizing === true) {
+    const response: SyncResponse = { status: previous, children: kept };
+    if (request.finalizing === true) response.finalized = true;
+    return { response, report: report('parent-deleting', { message: 'the schedule is being deleted' }) };
+  }
+
+  const snapshots = observation.backups.filter((b): b is SnapshotBackup => b.role === 'snapshot');
+  const scheduleName = parent.metadata.name ?? '';
+  const observedLast = lastBackupOf(previous, snapshots);
+  const read = readSpec(parent);
+  if (!read.ok) {
+    const message = `the spec is invalid: ${read.problems.join('; ')}`;
+    const status = buildStatus(previous, {
+      now: options.now,
+      last: observedLast,
+      nextBackupTime: null,
+      ready: { reason: 'InvalidSpec', message },
+    });
+    return {
+      response: { status: withLastSuccessful(status, { scheduleName, snapshots }), children: kept },
+      report: report('invalid', { message, problems: read.problems }),
+    };
+  }
+  const spec = read.spec;
+  const now = options.now;
+
+  // Decide the next Backup: the most recent tick after the watermark, if the gate lets it start.
+  const gate = decideGate(observedLast, {
+    now,
+    schedule: spec.schedule,
+    staleViewGraceMs: options.staleViewGraceMs ?? DEFAULT_STALE_VIEW_GRACE_MS,
+    backups: byName(observation.backups),
+  });
+  const watermark = observedLast.time ?? parseTime(previous.allBackupCleanTime) ?? parseTime(parent.metadata.creationTimestamp);
+  const slot = watermark === null ? null : mostRecentTick(spec.schedule, { after: watermark, atOrBefore: now });
+  const next = nextStep({ spec, slot, gate });
+  const created =
+    next.create && slot !== null
+      ? buildSnapshotBackup(parent, spec, { slot, handoverLabelKey: options.handoverLabelKey ?? DEFAULT_HANDOVER_LABEL_KEY })
+      : null;
+  const last = created !== null && slot !== null ? { name: backupName(scheduleName, slot), time: slot } : observedLast;
+
+  // Decide retention among the observed snapshot Backups; the last one is never removed.
+  const protectedNames = new Set([observedLast.name, last.name].filter((n): n is string => n !== null));
+  const retention = decideRetention(snapshots, {
+    now,
+    policy: { maxReservedTimeMs: spec.maxReservedTimeMs, maxBackups: spec.maxBackups },
+    protectedNames,
+  });
+  const removed = new Set(retention.deletions.map((d) => d.name));
+
+  // Answer.
+  const anchor = last.time ?? watermark ?? now;
+  const nextBackupTime = spec.pause ? null : nextTick(spec.schedule, { after: now, anchor });
+  const ready = readyOf(next, { nextBackupTime, gate });
+  const status = buildStatus(previous, { now, last, nextBackupTime, ready });
+  const children = kept.filter((c) => !removed.has(c.metadata.name));
+  if (created !== null) children.push(created);
+  children.sort((a, b) => compareNames(a.kind, b.kind) || compareNames(a.metadata.name, b.metadata.name));
+
+  const response: SyncResponse = { status: withLastSuccessful(status, { scheduleName, snapshots }), children };
+  const resyncAt = earliest([nextBackupTime, retention.nextExpiry, gate.open ? null : gate.until]);
+  if (resyncAt !== null) response.resyncAfterSeconds = Math.max(1, Math.ceil(resyncAt - now) / 1000);
+  return {
+    response,
+    report: report(next.outcome, { created: created?.metadata.name ?? null, deletions: retention.deletions, message: ready.message }),
+  };
+}
+
+/** What the schedule does in this sync. */
+interface NextStep {
+  create: boolean;
+  outcome: 'created' | 'waiting' | 'idle' | 'paused';
+}
+
+function nextStep(inputs: { spec: ScheduleSpec; slot: number | null; gate: Gate }): NextStep {
+  if (inputs.spec.pause) return { create: false, outcome: 'paused' };
+  if (inputs.slot === null) return { create: false, outcome: 'idle' };
+  return inputs.gate.open ? { create: true, outcome: 'created' } : { create: false, outcome: 'waiting' };
+}
+
+function readyOf(next: NextStep, facts: { nextBackupTime: number | null; gate: Gate }): Ready {
+  if (next.outcome === 'paused') return { reason: 'Paused', message: 'spec.pause is true: no new Backups; retention still runs' };
+  if (next.outcome === 'waiting' && !facts.gate.open) {
+    return { reason: 'WaitingForPreviousBackup', message: `a scheduled Backup is due: ${facts.gate.message}` };
+  }
+  const message = facts.nextBackupTime === null ? 'the schedule has no future tick' : `next Backup at ${formatTime(facts.nextBackupTime)}`;
+  return { reason: 'Scheduled', message };
+}
+
+/** keptChildren is every observed child not already being deleted, in its desired form. */
+function keptChildren(observation: Observation): DesiredChild[] {
+  const kept: DesiredChild[] = [];
+  for (const backup of observation.backups) {
+    if (!backup.deleting) kept.push(desiredFormOfKept(backup.object, backup.name));
+  }
+  for (const other of observation.others) {
+    if (!other.deleting) kept.push(echoUnmanaged(other.object, { name: other.name, type: other.type }));
+  }
+  return kept;
+}
+
+function byName(backups: readonly ObservedBackup[]): Map<string, ObservedBackup> {
+  return new Map(backups.map((b) => [b.name, b]));
+}
+
+function earliest(instants: ReadonlyArray<number | null>): number | null {
+  let min: number | null = null;
+  for (const t of instants) if (t !== null && (min === null || t < min)) min = t;
+  return min;
+}
+
+function report(outcome: SyncReport['outcome'], fields: Partial<Omit<SyncReport, 'outcome'>>): SyncReport {
+  return { outcome, created: null, deletions: [], problems: [], message: '', ...fields };
+}
