@@ -1,0 +1,86 @@
+/** Configuration: read only from environment variables, validated once at start with messages that say what to fix. */
+
+import { parseGoDuration } from './core/duration.js';
+import { DEFAULT_HANDOVER_LABEL_KEY, DEFAULT_STALE_VIEW_GRACE_MS } from './core/sync.js';
+
+/** The service's settings. */
+export interface Config {
+  /** PORT: TCP port to listen on (default 8080; 0 picks a free one). */
+  port: number;
+  /** HOST: address to bind (default all interfaces). */
+  host: string;
+  /** LOG_LEVEL: pino level (default info). */
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** BODY_LIMIT_BYTES: largest accepted sync request body (default 64 MiB). */
+  bodyLimitBytes: number;
+  /** STALE_VIEW_GRACE: Go duration a missing last Backup counts as in flight past the following tick (default 5m). */
+  staleViewGraceMs: number;
+  /** HANDOVER_LABEL_KEY: label that hands schedules over from TiDB Operator; never copied onto Backups. */
+  handoverLabelKey: string;
+  /** SHUTDOWN_GRACE: Go duration in-flight requests get after SIGTERM (default 20s). */
+  shutdownGraceMs: number;
+  /** REQUEST_TIMEOUT: Go duration a whole request may take, body included (default 30s). */
+  requestTimeoutMs: number;
+  /** HEADERS_TIMEOUT: Go duration to receive request headers (default 10s). */
+  headersTimeoutMs: number;
+  /** KEEP_ALIVE_TIMEOUT: Go duration an idle keep-alive connection stays open (default 65s). */
+  keepAliveTimeoutMs: number;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+/** An environment: variable names to values. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** loadConfig reads and validates the environment; it throws one error listing every bad variable. */
+export function loadConfig(env: Env): Config {
+  const problems: string[] = [];
+  const config: Config = {
+    port: integer(env, { name: 'PORT', fallback: 8080, min: 0, max: 65535 }, problems),
+    host: env['HOST'] ?? '0.0.0.0',
+    logLevel: logLevel(env, problems),
+    bodyLimitBytes: integer(env, { name: 'BODY_LIMIT_BYTES', fallback: 64 * 1024 * 1024, min: 1024, max: 2 ** 31 - 1 }, problems),
+    staleViewGraceMs: duration(env, { name: 'STALE_VIEW_GRACE', fallback: DEFAULT_STALE_VIEW_GRACE_MS }, problems),
+    handoverLabelKey: env['HANDOVER_LABEL_KEY'] ?? DEFAULT_HANDOVER_LABEL_KEY,
+    shutdownGraceMs: duration(env, { name: 'SHUTDOWN_GRACE', fallback: 20_000 }, problems),
+    requestTimeoutMs: duration(env, { name: 'REQUEST_TIMEOUT', fallback: 30_000 }, problems),
+    headersTimeoutMs: duration(env, { name: 'HEADERS_TIMEOUT', fallback: 10_000 }, problems),
+    keepAliveTimeoutMs: duration(env, { name: 'KEEP_ALIVE_TIMEOUT', fallback: 65_000 }, problems),
+  };
+  if (!LABEL_KEY.test(config.handoverLabelKey)) {
+    problems.push(`HANDOVER_LABEL_KEY "${config.handoverLabelKey}" is not a Kubernetes label key such as backup-schedule-hook/controller`);
+  }
+  if (problems.length > 0) throw new Error(`invalid configuration: ${problems.join('; ')}`);
+  return config;
+}
+
+function integer(env: Env, field: { name: string; fallback: number; min: number; max: number }, problems: string[]): number {
+  const text = env[field.name];
+  if (text === undefined || text === '') return field.fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < field.min || value > field.max) {
+    problems.push(`${field.name} "${text}" must be a whole number from ${field.min} to ${field.max}`);
+    return field.fallback;
+  }
+  return value;
+}
+
+function duration(env: Env, field: { name: string; fallback: number }, problems: string[]): number {
+  const text = env[field.name];
+  if (text === undefined || text === '') return field.fallback;
+  const parsed = parseGoDuration(text);
+  if (!parsed.ok || parsed.ms < 0) {
+    problems.push(`${field.name}: ${parsed.ok ? `"${text}" must not be negative` : parsed.error}`);
+    return field.fallback;
+  }
+  return parsed.ms;
+}
+
+function logLevel(env: Env, problems: string[]): Config['logLevel'] {
+  const text = env['LOG_LEVEL'];
+  if (text === undefined || text === '') return 'info';
+  const level = LOG_LEVELS.find((l) => l === text);
+  if (level === undefined) problems.push(`LOG_LEVEL "${text}" must be one of ${LOG_LEVELS.join(', ')}`);
+  return level ?? 'info';
+}

@@ -1,0 +1,148 @@
+/** The HTTP adapter: parse → validate the envelope → decide (pure core) → answer JSON. */
+
+import express from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+
+import type { Config } from '../config.js';
+import { decide } from '../core/sync.js';
+import type { Decision } from '../core/sync.js';
+import { compileEnvelopeValidator } from './request-schema.js';
+
+/** Readiness, flipped to false when the process starts shutting down. */
+export interface Lifecycle {
+  ready: boolean;
+}
+
+/** Hooks for metrics; the app works without them. */
+export interface SyncObserver {
+  /** Called after every decision with the parent's identity and the time it took. */
+  onDecision?(decision: Decision, info: { namespace: string; name: string; seconds: number }): void;
+}
+
+/** Options of {@link createApp}. */
+export interface AppOptions {
+  config: Pick<Config, 'bodyLimitBytes' | 'staleViewGraceMs' | 'handoverLabelKey'>;
+  logger: Logger;
+  /** The clock; the only place the service reads the time. */
+  now?: () => number;
+  lifecycle?: Lifecycle;
+  observer?: SyncObserver;
+  /** Extra routes mounted before the 404 handler (e.g. /metrics). */
+  extraRoutes?: (app: express.Express) => void;
+}
+
+/** createApp builds the express application; it compiles the request schema once. */
+export function createApp(options: AppOptions): express.Express {
+  const { config, logger } = options;
+  const now = options.now ?? Date.now;
+  const lifecycle = options.lifecycle ?? { ready: true };
+  const validateEnvelope = compileEnvelopeValidator();
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_req, res) => {
+    res.status(lifecycle.ready ? 200 : 503).json({ status: lifecycle.ready ? 'ready' : 'shutting down' });
+  });
+
+  const requireJson: RequestHandler = (req, res, next) => {
+    if (req.is(['application/json', 'application/*+json'])) return next();
+    res.status(415).json({ error: `content type must be application/json, not ${req.get('content-type') ?? 'none'}` });
+  };
+  const parseJson = express.json({ limit: config.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] });
+
+  app.post('/sync', requireJson, parseJson, (req: Request, res: Response) => {
+    const started = process.hrtime.bigint();
+    const envelope = validateEnvelope(req.body);
+    if (!envelope.ok) {
+      logger.warn({ problems: envelope.problems }, 'sync request is not a Metacontroller BackupSchedule sync request');
+      res.status(400).json({ error: `not a Metacontroller sync request for a pingcap.com/v1alpha1 BackupSchedule: ${envelope.problems.join('; ')}` });
+      return;
+    }
+    const { parent } = envelope.request;
+    const decision = decide(envelope.request, {
+      now: now(),
+      staleViewGraceMs: config.staleViewGraceMs,
+      handoverLabelKey: config.handoverLabelKey,
+    });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const namespace = parent.metadata.namespace ?? '';
+    const name = parent.metadata.name ?? '';
+    options.observer?.onDecision?.(decision, { namespace, name, seconds });
+    const { report } = decision;
+    logger.info(
+      {
+        namespace,
+        name,
+        outcome: report.outcome,
+        created: report.created ?? undefined,
+        deleted: report.deletions.length,
+        deletions: report.deletions.length > 0 ? report.deletions : undefined,
+        problems: report.problems.length > 0 ? report.problems : undefined,
+        durationMs: Math.round(seconds * 1e6) / 1e3,
+      },
+      'sync',
+    );
+    res.json(decision.response);
+  });
+  app.all('/sync', methodNotAllowed('POST'));
+  app.all('/healthz', methodNotAllowed('GET'));
+  app.all('/readyz', methodNotAllowed('GET'));
+
+  options.extraRoutes?.(app);
+  app.use((req, res) => {
+    res.status(404).json({ error: `no route ${req.method} ${req.path}; the hook serves POST /sync, GET /healthz, GET /readyz and GET /metrics` });
+  });
+  app.use(errorHandler(logger, config.bodyLimitBytes));
+  return app;
+}
+
+function methodNotAllowed(allow: string): RequestHandler {
+  return (req, res) => {
+    res.set('Allow', allow === 'GET' ? 'GET, HEAD' : allow).status(405).json({ error: `${req.method} is not allowed on ${req.path}; use ${allow}` });
+  };
+}
+
+/** Body-parser error types and the status each one answers with. */
+const CLIENT_ERRORS: Readonly<Record<string, number>> = {
+  'entity.parse.failed': 400,
+  'request.aborted': 400,
+  'request.size.invalid': 400,
+  'entity.verify.failed': 400,
+  'entity.too.large': 413,
+  'charset.unsupported': 415,
+  'encoding.unsupported': 415,
+};
+
+function errorHandler(logger: Logger, bodyLimitBytes: number): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    const type = typeof error === 'object' && error !== null ? (error as { type?: unknown }).type : undefined;
+    const status = typeof type === 'string' ? CLIENT_ERRORS[type] : undefined;
+    if (status !== undefined) {
+      logger.warn({ type, path: req.path }, 'rejected sync request body');
+      res.status(status).json({ error: clientMessage(type as string, { error, bodyLimitBytes }) });
+      return;
+    }
+    logger.error({ err: error, path: req.path }, 'sync failed with an unexpected error');
+    if (res.headersSent) return;
+    res.status(500).json({ error: 'internal error in the hook; nothing was changed, Metacontroller will retry; see the hook logs' });
+  };
+}
+
+function clientMessage(type: string, facts: { error: unknown; bodyLimitBytes: number }): string {
+  switch (type) {
+    case 'entity.too.large':
+      return `request body is larger than the limit of ${facts.bodyLimitBytes} bytes; raise BODY_LIMIT_BYTES`;
+    case 'entity.parse.failed':
+      return `request body is not a JSON object: ${(facts.error as Error).message}`;
+    case 'charset.unsupported':
+    case 'encoding.unsupported':
+      return `request body encoding is not supported: ${(facts.error as Error).message}`;
+    default:
+      return `request body could not be read: ${(facts.error as Error).message}`;
+  }
+}
