@@ -1,7 +1,7 @@
 /** Observe: sort the children Metacontroller sent into this schedule's snapshot Backups and everything else. */
 
 import { backupAge, isLogBackup, snapshotState } from './backup-state.js';
-import type { AgeResult, BackupState } from './backup-state.js';
+import type { BackupState } from './backup-state.js';
 import { BACKUP_CHILD_TYPE, SCHEDULED_AT_ANNOTATION, SCHEDULE_LABEL, slotFromBackupName } from './names.js';
 import { parseTime } from './time.js';
 import type { BackupSchedule, ChildMap, KubeObject } from './types.js';
@@ -15,7 +15,8 @@ export interface SnapshotBackup {
   /** Its schedule slot (epoch ms): annotation, else name, else creationTimestamp. */
   slot: number;
   state: BackupState;
-  age: AgeResult;
+  /** The instant its age is judged by: `status.commitTs` (TSO) when set, else its creationTimestamp. */
+  ageAt: number;
 }
 
 /** Any other observed Backup: this schedule's log backup, or one the hook does not understand or own. */
@@ -70,8 +71,10 @@ function observeBackup(parent: BackupSchedule, seen: Omit<OtherBackup, 'role'>):
   if (!belongsTo(object, parent)) return { ...seen, role: 'foreign' };
   if (isLogBackup(object)) return { ...seen, role: 'log' };
   const slot = slotOf(object, { scheduleName: parent.metadata.name ?? '', name: seen.name });
-  if (slot === null) return { ...seen, role: 'foreign' };
-  return { ...seen, role: 'snapshot', slot, state: snapshotState(object), age: backupAge(object) };
+  const age = backupAge(object);
+  // A slot or age that cannot be read: kept, never counted, never deleted.
+  if (slot === null || !age.ok) return { ...seen, role: 'foreign' };
+  return { ...seen, role: 'snapshot', slot, state: snapshotState(object), ageAt: age.at };
 }
 
 /** belongsTo tells whether a Backup carries this schedule's label and no controller owner other than it. */

@@ -55,10 +55,9 @@ function byAge(candidates: readonly SnapshotBackup[], options: { now: number; ma
   const deletions: Deletion[] = [];
   let nextExpiry: number | null = null;
   for (const backup of candidates) {
-    if (!backup.age.ok) continue; // an age that cannot be read is never a reason to delete
-    const expiresAt = backup.age.at + options.maxAgeMs;
+    const expiresAt = backup.ageAt + options.maxAgeMs;
     if (expiresAt <= options.now) {
-      deletions.push({ name: backup.name, reason: `maxReservedTime: ${backup.state} at ${formatTime(backup.age.at)}, expired at ${formatTime(expiresAt)}` });
+      deletions.push({ name: backup.name, reason: `maxReservedTime: ${backup.state} at ${formatTime(backup.ageAt)}, expired at ${formatTime(expiresAt)}` });
     } else if (nextExpiry === null || expiresAt < nextExpiry) {
       nextExpiry = expiresAt;
     }

@@ -14,6 +14,7 @@ export interface OwnerReference {
   name?: string;
   uid?: string;
   controller?: boolean;
+  blockOwnerDeletion?: boolean;
 }
 
 /** metav1.ObjectMeta, the fields the hook reads. */
