@@ -1,0 +1,147 @@
+/**
+ * Invariant 5: once the faults have stopped (and a settling time has passed), every tick whose gate is open is
+ * backed up exactly once (and a tick whose previous Backup ran past the next tick is not), the retention
+ * bounds hold, and a Backup that blocks the schedule is reported in the Ready condition.
+ */
+
+import { backupAge } from '../../core/backup-state.js';
+import { FAILED_BACKUPS_KEPT } from '../../core/retention.js';
+import { nextTick } from '../../core/schedule.js';
+import type { Schedule } from '../../core/schedule.js';
+import { readSpec } from '../../core/spec.js';
+import { formatTime, parseTime } from '../../core/time.js';
+import type { BackupSchedule, Condition } from '../../core/types.js';
+import type { BackupRecord } from '../recorder.js';
+import { faultsEndMs } from '../scenario.js';
+import type { Check } from './slots.js';
+import type { CheckContext } from './types.js';
+
+/** settleMs is how long after the last fault the system gets before it must have converged. */
+export function settleMs(context: Pick<CheckContext, 'world' | 'maxLagMs' | 'maxLatencyMs'>): number {
+  const { scenario } = context.world;
+  return (
+    scenario.metacontroller.resyncPeriodSeconds * 1000 +
+    scenario.hook.staleViewGraceMs +
+    2 * context.maxLagMs +
+    2 * context.maxLatencyMs +
+    scenario.transport.timeoutMs +
+    60_000
+  );
+}
+
+/** convergenceCheck judges the end of the run. */
+export function convergenceCheck(context: CheckContext): Check {
+  return {
+    onFinish() {
+      const { world } = context;
+      const parent = world.store.get(world.parentKey) as BackupSchedule | undefined;
+      if (parent === undefined) return;
+      const read = readSpec(parent);
+      if (!read.ok || read.spec.pause) return;
+      const facts: Facts = {
+        context,
+        schedule: read.spec.schedule,
+        offset: world.nowOf(world.end) - world.end,
+        slackMs: context.maxLagMs + context.maxLatencyMs + 2000,
+        records: [...world.recorder.backups.values()].filter((r): r is BackupRecord & { slot: number } => r.slot !== null).sort((a, b) => a.slot - b.slot),
+        parent,
+        quiet: null,
+      };
+      reportStuck(facts);
+      const faultsEnd = faultsEndMs(world.scenario);
+      if (faultsEnd === null) return;
+      const quiet = world.start + faultsEnd + settleMs(context);
+      if (quiet >= world.end) return;
+      facts.quiet = quiet;
+      checkTicks(facts);
+      checkRetention(facts, { maxReservedTimeMs: read.spec.maxReservedTimeMs, maxBackups: read.spec.maxBackups });
+    },
+  };
+}
+
+interface Facts {
+  context: CheckContext;
+  schedule: Schedule;
+  /** The controller's clock minus the world's, after the last clock jump. */
+  offset: number;
+  slackMs: number;
+  records: Array<BackupRecord & { slot: number }>;
+  parent: BackupSchedule;
+  quiet: number | null;
+}
+
+function checkTicks(facts: Facts): void {
+  const { context, schedule, offset, records } = facts;
+  const { world, maxLagMs, maxLatencyMs } = context;
+  const quiet = facts.quiet ?? world.end;
+  const endHook = world.end + offset;
+  const bySlot = new Map<number, number>();
+  for (const r of records) bySlot.set(r.slot, (bySlot.get(r.slot) ?? 0) + 1);
+  const anchorRecord = [...records].reverse().find((r) => r.slot <= quiet + offset);
+  const anchor = anchorRecord?.slot ?? parseTime(facts.parent.metadata.creationTimestamp) ?? world.start;
+  let index = 0;
+  for (let t = nextTick(schedule, { after: quiet + offset, anchor }); t !== null && t <= endHook; ) {
+    const following = nextTick(schedule, { after: t, anchor });
+    while (index < records.length && (records[index] as BackupRecord & { slot: number }).slot < t) index += 1;
+    const previous = records[index - 1];
+    if (previous !== undefined) {
+      const freeAt = Math.min(previous.finishedAt ?? Infinity, previous.deletingAt ?? Infinity);
+      const knownAt = freeAt + offset + maxLagMs + maxLatencyMs + 1000;
+      const count = bySlot.get(t) ?? 0;
+      if ((following === null || knownAt < following - 1000) && Math.max(t, knownAt) + maxLatencyMs + 1000 <= endHook) {
+        if (count !== 1) context.report(5, `tick ${formatTime(t)} was backed up ${count} times; its gate was open (${previous.name} done at ${formatTime(freeAt)})`);
+      } else if (following !== null && freeAt + offset >= following && count !== 0) {
+        context.report(5, `tick ${formatTime(t)} was backed up although ${previous.name} ran until after the next tick ${formatTime(following)}`);
+      }
+    }
+    t = following;
+  }
+}
+
+function checkRetention(facts: Facts, policy: { maxReservedTimeMs: number | null; maxBackups: number | null }): void {
+  const { context, offset, slackMs, parent } = facts;
+  const { world } = context;
+  const quiet = facts.quiet ?? world.end;
+  const lastName = parent.status?.lastBackup;
+  const live = facts.records.filter((r) => r.goneAt === null && r.deletingAt === null);
+  const complete = live.filter((r) => r.state === 'complete').sort((a, b) => b.slot - a.slot || (a.name < b.name ? 1 : -1));
+  const newestComplete = complete[0];
+  const due = (r: BackupRecord, from: number): boolean => Math.max(from, r.finishedAt ?? Infinity, quiet) + slackMs <= world.end;
+  if (policy.maxReservedTimeMs !== null) {
+    for (const r of live) {
+      if (r.state === 'unfinished' || r === newestComplete || r.name === lastName) continue;
+      const age = backupAge(r.object);
+      if (age.ok && due(r, age.at + policy.maxReservedTimeMs - offset)) {
+        context.report(5, `${r.name} (${r.state}, aged from ${formatTime(age.at)}) outlived maxReservedTime`);
+      }
+    }
+    return;
+  }
+  if (policy.maxBackups === null) return;
+  const failed = live.filter((r) => r.state === 'failed' || r.state === 'invalid').sort((a, b) => b.slot - a.slot || (a.name < b.name ? 1 : -1));
+  for (const [kept, list] of [[policy.maxBackups, complete], [FAILED_BACKUPS_KEPT, failed]] as const) {
+    for (let i = kept; i < list.length; i += 1) {
+      const r = list[i] as BackupRecord;
+      const newerFinished = list.slice(0, i).map((b) => b.finishedAt ?? Infinity).sort((a, b) => a - b);
+      if (r.name !== lastName && due(r, newerFinished[kept - 1] ?? Infinity)) {
+        context.report(5, `${r.name} (${r.state}) is beyond the newest ${kept} and was not deleted`);
+      }
+    }
+  }
+}
+
+/** reportStuck: a last Backup still unfinished after the next tick must be named by Ready=WaitingForPreviousBackup. */
+function reportStuck(facts: Facts): void {
+  const { context, parent, offset } = facts;
+  const { world, maxLagMs, maxLatencyMs } = context;
+  const lastName = parent.status?.lastBackup;
+  if (typeof lastName !== 'string' || lastName === '') return;
+  const record = world.recorder.existingBackup(lastName);
+  if (record === undefined || record.state !== 'unfinished' || record.deletingAt !== null || record.slot === null) return;
+  const following = nextTick(facts.schedule, { after: record.slot, anchor: record.slot });
+  if (following === null || following + maxLagMs + maxLatencyMs + 1000 > world.end + offset) return;
+  const ready = (parent.status?.conditions ?? []).find((c: Condition) => c.type === 'Ready');
+  if (ready?.reason !== 'WaitingForPreviousBackup' || !String(ready.message ?? '').includes(lastName)) {
+    context.report(5, `${lastName} has been unfinished since ${formatTime(record.createdAt)} but Ready says ${ready?.reason ?? 'nothing'}: ${ready?.message ?? ''}`);
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Invariant 4: a Backup is deleted only by a retention rule that names it — never the newest Complete one,
+ * a running one, or the recorded last Backup — judged both in the view the hook was sent and in truth.
+ */
+
+import { decide } from '../../core/sync.js';
+import type { SyncReport } from '../../core/sync.js';
+import { readSpec } from '../../core/spec.js';
+import { BACKUP_CHILD_TYPE } from '../../core/names.js';
+import { formatTime } from '../../core/time.js';
+import { FAILED_BACKUPS_KEPT } from '../../core/retention.js';
+import { isSuccess } from '../hook.js';
+import type { SyncObservation } from '../metacontroller.js';
+import type { Check } from './slots.js';
+import type { CheckContext } from './types.js';
+import type { SeenBackup } from './view.js';
+import { seenBackups } from './view.js';
+
+/** deletionCheck judges every child a 200 answer leaves out. */
+export function deletionCheck(context: CheckContext): Check {
+  return {
+    onSync(sync) {
+      if (!isSuccess(sync.answer)) return;
+      const desired = new Set((Array.isArray(sync.answer.body.children) ? sync.answer.body.children : []).map((c) => c.metadata.name));
+      const dropped = Object.values(sync.request.children[BACKUP_CHILD_TYPE] ?? {}).filter(
+        (c) => c.metadata?.deletionTimestamp == null && !desired.has(c.metadata?.name ?? ''),
+      );
+      if (dropped.length === 0) return;
+      const report = reportOf(sync, context);
+      const seen = new Map(seenBackups(sync.request).map((b) => [b.name, b]));
+      for (const child of dropped) {
+        const name = child.metadata?.name ?? '';
+        const reason = report.deletions.find((d) => d.name === name)?.reason;
+        if (reason === undefined) {
+          context.report(4, `${name} was left out of the answer but no retention rule names it`);
+          continue;
+        }
+        const backup = seen.get(name);
+        if (backup === undefined) {
+          context.report(4, `${name} is not a snapshot Backup of this schedule, yet "${reason}" deletes it`);
+          continue;
+        }
+        judgeInView(backup, { sync, reason, seen: [...seen.values()], context });
+      }
+      judgeInTruth(sync, context);
+    },
+  };
+}
+
+function reportOf(sync: SyncObservation, context: CheckContext): SyncReport {
+  const answer = sync.answer;
+  if ('report' in answer && answer.report !== undefined) return answer.report;
+  return decide(sync.request, { now: sync.hookNow, ...context.settings }).report;
+}
+
+function judgeInView(backup: SeenBackup, facts: { sync: SyncObservation; reason: string; seen: SeenBackup[]; context: CheckContext }): void {
+  const { sync, reason, seen, context } = facts;
+  const says = `${backup.name} (deleted for "${reason}")`;
+  if (backup.state === 'unfinished') context.report(4, `${says} is unfinished in the view`);
+  const recorded = [sync.request.parent.status?.lastBackup, isSuccess(sync.answer) ? sync.answer.body.status.lastBackup : undefined];
+  if (recorded.includes(backup.name)) context.report(4, `${says} is the recorded last Backup`);
+  const live = seen.filter((b) => !b.deleting);
+  const newestComplete = live.filter((b) => b.state === 'complete').sort((a, b) => b.slot - a.slot)[0];
+  if (newestComplete?.name === backup.name) context.report(4, `${says} is the newest Complete Backup in the view`);
+  const read = readSpec(sync.request.parent);
+  if (!read.ok) {
+    context.report(4, `${says} under an invalid spec`);
+    return;
+  }
+  const { maxReservedTimeMs, maxBackups } = read.spec;
+  if (maxReservedTimeMs !== null) {
+    if (backup.ageAt === null || backup.ageAt + maxReservedTimeMs > sync.hookNow) {
+      context.report(4, `${says} has not reached maxReservedTime at ${formatTime(sync.hookNow)}`);
+    }
+    return;
+  }
+  if (maxBackups === null) {
+    context.report(4, `${says} although the spec sets no retention`);
+    return;
+  }
+  const sameKind = (b: SeenBackup): boolean => (backup.state === 'complete' ? b.state === 'complete' : b.state === 'failed' || b.state === 'invalid');
+  const keep = backup.state === 'complete' ? maxBackups : FAILED_BACKUPS_KEPT;
+  const newer = live.filter((b) => b !== backup && sameKind(b) && (b.slot > backup.slot || (b.slot === backup.slot && b.name > backup.name))).length;
+  if (newer < keep) context.report(4, `${says} has only ${newer} newer ${backup.state} Backups in the view; ${keep} are kept`);
+}
+
+/** judgeInTruth checks the store right after the deletes: nothing unfinished, never the newest Complete. */
+function judgeInTruth(sync: SyncObservation, context: CheckContext): void {
+  const { recorder } = context.world;
+  const deleted = new Set(sync.deleted);
+  const uids = new Map(Object.values(sync.request.children[BACKUP_CHILD_TYPE] ?? {}).map((c) => [c.metadata?.name ?? '', c.metadata?.uid ?? '']));
+  const existing = [...recorder.live()];
+  for (const name of deleted) {
+    const record = recorder.backups.get(uids.get(name) ?? '');
+    if (record === undefined) continue;
+    if (record.state === 'unfinished') context.report(4, `${name} was deleted while it is unfinished in truth`);
+    if (!existing.includes(record)) existing.push(record);
+  }
+  const complete = existing.filter((b) => b.state === 'complete' && (b.deletingAt === null || deleted.has(b.name)) && b.slot !== null);
+  const newest = complete.sort((a, b) => (b.slot ?? 0) - (a.slot ?? 0))[0];
+  if (newest !== undefined && deleted.has(newest.name)) context.report(4, `${newest.name} was deleted although it is the newest Complete Backup in truth`);
+}

@@ -1,0 +1,71 @@
+/** Invariant 1: never two Backups for one slot; never a Backup for a slot the schedule does not produce. */
+
+import { SCHEDULED_AT_ANNOTATION, SCHEDULE_LABEL, backupName } from '../../core/names.js';
+import { slotOf } from '../../core/observe.js';
+import { nextTick } from '../../core/schedule.js';
+import { readSpec } from '../../core/spec.js';
+import { formatTime, parseTime } from '../../core/time.js';
+import { BACKUP_CHILD_TYPE } from '../../core/names.js';
+import { isSuccess } from '../hook.js';
+import type { SyncObservation } from '../metacontroller.js';
+import type { StoreEvent } from '../store.js';
+import type { CheckContext } from './types.js';
+import { seenBackups, watermarkOf } from './view.js';
+
+/** A check that watches syncs and store events. */
+export interface Check {
+  onSync?(sync: SyncObservation): void;
+  onStoreEvent?(event: StoreEvent): void;
+  onFinish?(): void;
+}
+
+/** slotCheck verifies every new Backup's slot against the schedule the hook was sent, and that no slot is created twice. */
+export function slotCheck(context: CheckContext): Check {
+  const created = new Map<number, string>();
+  const scheduleName = context.world.scenario.schedule.name;
+  return {
+    onSync(sync) {
+      if (!isSuccess(sync.answer)) return;
+      const { request } = sync;
+      const observed = new Set(Object.values(request.children[BACKUP_CHILD_TYPE] ?? {}).map((c) => c.metadata?.name));
+      const fresh = (Array.isArray(sync.answer.body.children) ? sync.answer.body.children : []).filter((c) => !observed.has(c.metadata.name));
+      if (fresh.length === 0) return;
+      const read = readSpec(request.parent);
+      const seen = seenBackups(request);
+      const watermark = watermarkOf(request, seen);
+      for (const child of fresh) {
+        const name = child.metadata.name;
+        const slot = parseTime(child.metadata.annotations?.[SCHEDULED_AT_ANNOTATION]);
+        if (slot === null) {
+          context.report(1, `${name} was asked for without a ${SCHEDULED_AT_ANNOTATION} annotation`);
+          continue;
+        }
+        if (name !== backupName(scheduleName, slot)) context.report(1, `${name} is not named by its slot ${formatTime(slot)}`);
+        if (!read.ok) {
+          context.report(1, `${name} was asked for under an invalid spec: ${read.problems.join('; ')}`);
+          continue;
+        }
+        const schedule = read.spec.schedule;
+        const anchor = watermark ?? slot;
+        const produced = nextTick(schedule, { after: slot - 1, anchor }) === slot;
+        const following = nextTick(schedule, { after: slot, anchor });
+        if (!produced) context.report(1, `${name}: ${formatTime(slot)} is not a tick of "${schedule.expression}" (watermark ${formatTime(anchor)})`);
+        else if (watermark !== null && slot <= watermark) context.report(1, `${name}: slot ${formatTime(slot)} is not after the watermark ${formatTime(watermark)}`);
+        else if (slot > sync.hookNow) context.report(1, `${name}: slot ${formatTime(slot)} is in the future (now ${formatTime(sync.hookNow)})`);
+        else if (following !== null && following <= sync.hookNow) {
+          context.report(1, `${name}: slot ${formatTime(slot)} is not the most recent tick; ${formatTime(following)} is (no backfill)`);
+        }
+      }
+    },
+    onStoreEvent(event) {
+      const { object } = event;
+      if (event.type !== 'added' || object.kind !== 'Backup' || object.metadata?.labels?.[SCHEDULE_LABEL] !== scheduleName) return;
+      const name = object.metadata.name ?? '';
+      const slot = slotOf(object, { scheduleName, name });
+      if (slot === null) return;
+      const earlier = created.get(slot);
+      if (earlier !== undefined) context.report(1, `${name} is a second Backup for slot ${formatTime(slot)} (first: ${earlier})`);
+      else created.set(slot, name);
+    },
+  };
+}

@@ -1,0 +1,48 @@
+/** What a sync request shows of the schedule: its snapshot Backups with slot, state and age, and its watermark. */
+
+import { backupAge, isLogBackup, snapshotState } from '../../core/backup-state.js';
+import type { BackupState } from '../../core/backup-state.js';
+import { BACKUP_CHILD_TYPE, SCHEDULE_LABEL } from '../../core/names.js';
+import { slotOf } from '../../core/observe.js';
+import { parseTime } from '../../core/time.js';
+import type { KubeObject, SyncRequest } from '../../core/types.js';
+
+/** A snapshot Backup of the schedule as the request shows it. */
+export interface SeenBackup {
+  name: string;
+  object: KubeObject;
+  slot: number;
+  state: BackupState;
+  ageAt: number | null;
+  deleting: boolean;
+}
+
+/** seenBackups lists the request's snapshot Backups of its schedule whose slot can be read. */
+export function seenBackups(request: SyncRequest): SeenBackup[] {
+  const scheduleName = request.parent.metadata.name ?? '';
+  const seen: SeenBackup[] = [];
+  for (const [key, object] of Object.entries(request.children[BACKUP_CHILD_TYPE] ?? {})) {
+    if (object.metadata?.labels?.[SCHEDULE_LABEL] !== scheduleName || isLogBackup(object)) continue;
+    const name = object.metadata.name ?? key.slice(key.lastIndexOf('/') + 1);
+    const slot = slotOf(object, { scheduleName, name });
+    if (slot === null) continue;
+    const age = backupAge(object);
+    seen.push({ name, object, slot, state: snapshotState(object), ageAt: age.ok ? age.at : null, deleting: object.metadata.deletionTimestamp != null });
+  }
+  return seen;
+}
+
+/** newestSlot returns the greatest slot among the Backups, or null. */
+export function newestSlot(backups: readonly SeenBackup[]): number | null {
+  let newest: number | null = null;
+  for (const b of backups) if (newest === null || b.slot > newest) newest = b.slot;
+  return newest;
+}
+
+/** watermarkOf is the instant ticks are counted from: the newest recorded or observed slot, else allBackupCleanTime, else creation. */
+export function watermarkOf(request: SyncRequest, seen: readonly SeenBackup[]): number | null {
+  const recorded = parseTime(request.parent.status?.lastBackupTime);
+  const observed = newestSlot(seen);
+  const last = recorded === null ? observed : observed === null ? recorded : Math.max(recorded, observed);
+  return last ?? parseTime(request.parent.status?.allBackupCleanTime) ?? parseTime(request.parent.metadata.creationTimestamp);
+}

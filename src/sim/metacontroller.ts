@@ -1,0 +1,231 @@
+/**
+ * Metacontroller's CompositeController, as `shared/reference/metacontroller.md` documents it: it syncs a
+ * parent from its (lagging) informer cache, calls the hook, and applies a 200 answer exactly — delete the
+ * observed children the answer leaves out (not those already being deleted), create the desired ones not
+ * observed (AlreadyExists ignored), update observed ones with the InPlace strategy, then replace the
+ * parent's status (observedGeneration injected). Any other answer changes nothing and is retried with
+ * backoff. `resyncAfterSeconds` and the resync period requeue the parent.
+ */
+
+import { isDeepStrictEqual } from 'node:util';
+
+import { BACKUP_CHILD_TYPE } from '../core/names.js';
+import type { BackupSchedule, DesiredChild, JsonObject, KubeObject, SyncRequest } from '../core/types.js';
+import { CONTROLLER_UID_LABEL, inPlaceUpdate, objectToCreate } from './apply.js';
+import type { InformerCache } from './cache.js';
+import type { VirtualClock } from './clock.js';
+import type { HookAnswer } from './hook.js';
+import { isSuccess } from './hook.js';
+import { keyOf, objectKey } from './store.js';
+import type { ObjectStore, StoreEvent } from './store.js';
+import type { HookCall, Transport } from './transport.js';
+import { WorkQueue } from './work-queue.js';
+
+/** Settings of the CompositeController (the manifest's). */
+export interface MetacontrollerConfig {
+  /** `resyncPeriodSeconds`: every parent is synced at least this often. */
+  resyncPeriodSeconds: number;
+  /** `childResources[].updateStrategy.method` for Backups. */
+  updateStrategy: 'InPlace' | 'OnDelete';
+}
+
+/** The manifests' settings: resync every 300 s, InPlace. */
+export const MANIFEST_METACONTROLLER: MetacontrollerConfig = { resyncPeriodSeconds: 300, updateStrategy: 'InPlace' };
+
+/** What one sync did, for the recorder and the invariant checks. */
+export interface SyncObservation {
+  parentKey: string;
+  /** World instant of the call, and of applying the answer. */
+  calledAt: number;
+  appliedAt: number;
+  /** The instant the hook read. */
+  hookNow: number;
+  request: SyncRequest;
+  answer: HookAnswer;
+  /** Names of the children written, by outcome. */
+  deleted: string[];
+  created: string[];
+  alreadyExisted: string[];
+  updated: string[];
+  statusWritten: boolean;
+  /** Backoff before the retry, for a failed call. */
+  retryAfterMs: number | null;
+}
+
+/** Metacontroller runs one worker over its work queue. */
+export class Metacontroller {
+  private readonly queue: WorkQueue;
+  private readonly listeners: Array<(sync: SyncObservation) => void> = [];
+  private readonly parentKeys = new Set<string>();
+  private busy = false;
+  private wakeScheduled = false;
+  private stopped = false;
+
+  constructor(
+    private readonly world: { clock: VirtualClock; store: ObjectStore; cache: InformerCache },
+    private readonly options: { transport: Transport; config: MetacontrollerConfig },
+  ) {
+    this.queue = new WorkQueue(world.clock, () => this.wake());
+    world.cache.subscribe((event) => this.onCacheEvent(event));
+    this.scheduleResync();
+  }
+
+  /** onSync calls the listener after every sync. */
+  onSync(listener: (sync: SyncObservation) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** stop ends the worker (the end of a run). */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private onCacheEvent(event: StoreEvent): void {
+    const { object } = event;
+    if (object.kind === 'BackupSchedule') {
+      if (event.type === 'deleted') this.parentKeys.delete(event.key);
+      else this.parentKeys.add(event.key);
+      this.queue.add(event.key);
+      return;
+    }
+    if (object.kind !== 'Backup') return;
+    const owner = object.metadata?.ownerReferences?.find((ref) => ref.controller === true && ref.kind === 'BackupSchedule');
+    if (owner?.name === undefined) return;
+    const parentKey = objectKey('BackupSchedule', object.metadata?.namespace ?? '', owner.name);
+    if (this.world.cache.get(parentKey)?.metadata?.uid === owner.uid) this.queue.add(parentKey);
+  }
+
+  private scheduleResync(): void {
+    this.world.clock.after(this.options.config.resyncPeriodSeconds * 1000, () => {
+      if (this.stopped) return;
+      // Replayed from the cache: every parent the informer holds.
+      for (const key of [...this.parentKeys].sort()) this.queue.add(key);
+      this.scheduleResync();
+    });
+  }
+
+  private wake(): void {
+    if (this.busy || this.wakeScheduled || this.stopped) return;
+    this.wakeScheduled = true;
+    this.world.clock.after(0, () => {
+      this.wakeScheduled = false;
+      return this.work();
+    });
+  }
+
+  private async work(): Promise<void> {
+    if (this.busy || this.stopped) return;
+    const key = this.queue.get();
+    if (key === undefined) return;
+    this.busy = true;
+    const started = this.world.clock.now;
+    const parent = this.world.cache.get(key) as BackupSchedule | undefined;
+    if (parent === undefined) {
+      this.finish(key);
+      return;
+    }
+    const request = this.requestFor(parent);
+    const pending = this.options.transport.call(request, started);
+    const call: HookCall = pending instanceof Promise ? await pending : pending;
+    this.world.clock.after(call.latencyMs, () => {
+      this.apply({ key, parent, request, call, calledAt: started });
+      this.finish(key);
+    });
+  }
+
+  private finish(key: string): void {
+    this.busy = false;
+    this.queue.done(key);
+    if (this.queue.length > 0) this.wake();
+  }
+
+  /** requestFor builds the sync request from the cache: the parent and the Backups it controls and selects. */
+  private requestFor(parent: BackupSchedule): SyncRequest {
+    const uid = parent.metadata.uid;
+    const namespace = parent.metadata.namespace ?? '';
+    const children: Record<string, KubeObject> = {};
+    for (const child of this.world.cache.list('Backup', namespace)) {
+      const controlled = child.metadata?.ownerReferences?.some((ref) => ref.controller === true && ref.uid === uid) === true;
+      if (controlled && child.metadata?.labels?.[CONTROLLER_UID_LABEL] === uid) children[`${namespace}/${child.metadata?.name ?? ''}`] = child;
+    }
+    return { controller: { kind: 'CompositeController', metadata: { name: 'backup-schedule-hook' } }, parent, children: { [BACKUP_CHILD_TYPE]: children }, related: {}, finalizing: false };
+  }
+
+  private apply(facts: { key: string; parent: BackupSchedule; request: SyncRequest; call: HookCall; calledAt: number }): void {
+    const { key, parent, request, call } = facts;
+    const observation: SyncObservation = {
+      parentKey: key,
+      calledAt: facts.calledAt,
+      appliedAt: this.world.clock.now,
+      hookNow: call.hookNow,
+      request,
+      answer: call.answer,
+      deleted: [],
+      created: [],
+      alreadyExisted: [],
+      updated: [],
+      statusWritten: false,
+      retryAfterMs: null,
+    };
+    if (!isSuccess(call.answer)) {
+      // Any answer but 200 (or a bad body): change nothing; retry with the per-item backoff.
+      observation.retryAfterMs = this.queue.addRateLimited(key);
+      this.emit(observation);
+      return;
+    }
+    const body = call.answer.body;
+    this.manageChildren(parent, { observed: request.children[BACKUP_CHILD_TYPE] ?? {}, desired: Array.isArray(body.children) ? body.children : [] }, observation);
+    observation.statusWritten = this.writeStatus(key, { status: body.status, generation: parent.metadata.generation });
+    const resync = body.resyncAfterSeconds;
+    if (typeof resync === 'number' && resync > 0) this.queue.addAfter(key, resync * 1000);
+    this.queue.forget(key);
+    this.emit(observation);
+  }
+
+  /** manageChildren deletes the undesired observed children, then creates or updates the desired ones. */
+  private manageChildren(parent: BackupSchedule, children: { observed: Record<string, KubeObject>; desired: DesiredChild[] }, observation: SyncObservation): void {
+    const namespace = parent.metadata.namespace ?? '';
+    const desired = new Map<string, DesiredChild>();
+    for (const child of children.desired) {
+      if (child.kind !== 'Backup' || child.apiVersion !== 'pingcap.com/v1alpha1') continue; // not a declared child type
+      desired.set(`${child.metadata.namespace ?? namespace}/${child.metadata.name}`, child); // duplicates: the last one wins
+    }
+    const observed = new Map<string, KubeObject>();
+    for (const child of Object.values(children.observed)) observed.set(`${child.metadata?.namespace ?? namespace}/${child.metadata?.name ?? ''}`, child);
+
+    for (const [id, child] of observed) {
+      if (desired.has(id) || child.metadata?.deletionTimestamp != null) continue;
+      const result = this.world.store.delete(keyOf(child), { uid: child.metadata?.uid ?? '' });
+      if (result.ok) observation.deleted.push(child.metadata?.name ?? '');
+    }
+    for (const id of [...desired.keys()].sort()) {
+      const child = desired.get(id) as DesiredChild;
+      const seen = observed.get(id);
+      if (seen === undefined) {
+        const result = this.world.store.create(objectToCreate(child, parent));
+        if (result.ok) observation.created.push(child.metadata.name);
+        else if (result.reason === 'AlreadyExists') observation.alreadyExisted.push(child.metadata.name);
+        continue;
+      }
+      if (seen.metadata?.deletionTimestamp != null || this.options.config.updateStrategy !== 'InPlace') continue;
+      const updated = inPlaceUpdate(seen, child, parent);
+      if (updated === null) continue;
+      const result = this.world.store.update(updated, { resourceVersion: seen.metadata?.resourceVersion ?? '' });
+      if (result.ok) observation.updated.push(child.metadata.name); // 404/409 are swallowed: the next sync tries again
+    }
+  }
+
+  /** writeStatus replaces the parent's status by a live GET + PUT, unless it is already equal. */
+  private writeStatus(key: string, answer: { status: unknown; generation: number | undefined }): boolean {
+    const live = this.world.store.get(key);
+    if (live === undefined) return false;
+    const status: JsonObject = typeof answer.status === 'object' && answer.status !== null ? { ...(answer.status as JsonObject) } : {};
+    status['observedGeneration'] = answer.generation ?? 0;
+    if (isDeepStrictEqual(live.status ?? {}, status)) return false;
+    return this.world.store.updateStatus(key, status, { resourceVersion: live.metadata?.resourceVersion ?? '' }).ok;
+  }
+
+  private emit(observation: SyncObservation): void {
+    for (const listener of this.listeners) listener(observation);
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * A scenario: everything a run depends on, as plain JSON, so that a failing property's shrunk case can be
+ * saved and replayed exactly. Instants inside are offsets in ms from `start`.
+ */
+
+import type { JsonObject } from '../core/types.js';
+import type { LagConfig, MsRange } from './lag.js';
+import type { MetacontrollerConfig } from './metacontroller.js';
+
+/** Which controller runs the schedule. */
+export type ControllerKind = 'hook' | 'hook-http' | 'upstream-seed-era' | 'upstream-release-1x';
+
+/** A fault, placed at an offset from the start. */
+export type Fault =
+  | { kind: 'hook-restart'; atMs: number; forMs: number }
+  | { kind: 'hook-errors'; atMs: number; forMs: number; rate: number }
+  | { kind: 'hook-timeouts'; atMs: number; forMs: number; rate: number }
+  | { kind: 'clock-jump'; atMs: number; byMs: number }
+  | { kind: 'edit'; atMs: number; spec: JsonObject }
+  | { kind: 'pause'; atMs: number; forMs: number }
+  | { kind: 'pods-stuck'; atMs: number; forMs: number | null; backupPods: boolean; cleanPods: boolean }
+  | { kind: 'slow-backups'; atMs: number; forMs: number; runMs: number };
+
+/** The executor's behaviour (durations in ms). */
+export interface ExecutorSettings {
+  jobStartMs: MsRange;
+  podStartMs: MsRange;
+  prepareMs: MsRange;
+  runMs: MsRange;
+  failRate: number;
+  slowRate: number;
+  slowRunMs: MsRange;
+  cleanMs: MsRange;
+  stuckDeletionRate: number;
+}
+
+/** The BackupSchedule the run starts with. */
+export interface ScheduleSetup {
+  name: string;
+  namespace: string;
+  spec: JsonObject;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  /** Status it starts with (e.g. a preview of an existing schedule). */
+  status?: JsonObject;
+}
+
+/** Everything a run depends on. */
+export interface Scenario {
+  /** Seed of every random draw. */
+  seed: number;
+  /** RFC 3339 instant the run (and the schedule) starts. */
+  start: string;
+  /** Length of the run. */
+  durationMs: number;
+  controller: ControllerKind;
+  schedule: ScheduleSetup;
+  /** The hook's settings (its environment). */
+  hook: { staleViewGraceMs: number; handoverLabelKey: string };
+  metacontroller: MetacontrollerConfig;
+  /** Latency of a hook call that works, and Metacontroller's webhook timeout. */
+  transport: { latencyMs: MsRange; timeoutMs: number };
+  lag: LagConfig;
+  executor: ExecutorSettings;
+  faults: Fault[];
+}
+
+/** A healthy executor: Backups complete in a few minutes, deletions finish. */
+export const HEALTHY_EXECUTOR: ExecutorSettings = {
+  jobStartMs: [500, 3000],
+  podStartMs: [2000, 15_000],
+  prepareMs: [3000, 20_000],
+  runMs: [3 * 60_000, 6 * 60_000],
+  failRate: 0,
+  slowRate: 0,
+  slowRunMs: [60 * 60_000, 90 * 60_000],
+  cleanMs: [20_000, 60_000],
+  stuckDeletionRate: 0,
+};
+
+/** faultEnd returns the offset at which a fault stops acting (null: never). */
+export function faultEnd(fault: Fault): number | null {
+  switch (fault.kind) {
+    case 'clock-jump':
+    case 'edit':
+      return fault.atMs;
+    case 'pods-stuck':
+      return fault.forMs === null ? null : fault.atMs + fault.forMs;
+    default:
+      return fault.atMs + fault.forMs;
+  }
+}
+
+/** faultsEndMs returns the offset after which no fault acts any more (0 without faults; null if one never ends). */
+export function faultsEndMs(scenario: Pick<Scenario, 'faults'>): number | null {
+  let end = 0;
+  for (const fault of scenario.faults) {
+    const e = faultEnd(fault);
+    if (e === null) return null;
+    end = Math.max(end, e);
+  }
+  return end;
+}

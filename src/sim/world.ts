@@ -1,0 +1,189 @@
+/** The simulated world: clock, store, lagging cache, executor, and the controller under test, wired from a scenario. */
+
+import type { BackupSchedule, JsonObject } from '../core/types.js';
+import { InformerCache } from './cache.js';
+import { VirtualClock } from './clock.js';
+import { BackupExecutor } from './executor.js';
+import type { ExecutorConfig } from './executor.js';
+import { decideHook } from './hook.js';
+import type { Hook } from './hook.js';
+import { startHttpHook } from './http-hook.js';
+import type { HttpHook } from './http-hook.js';
+import { createLagModel } from './lag.js';
+import { Metacontroller } from './metacontroller.js';
+import type { SyncObservation } from './metacontroller.js';
+import { createRandom } from './random.js';
+import type { Random } from './random.js';
+import { Recorder } from './recorder.js';
+import type { Scenario } from './scenario.js';
+import { ObjectStore, objectKey } from './store.js';
+import type { StoreEvent } from './store.js';
+import { createTransport } from './transport.js';
+import type { Transport, TransportConfig } from './transport.js';
+import { OperatorLoop } from './upstream/operator-loop.js';
+import type { Reconcile } from './upstream/operator-loop.js';
+import { reconcileRelease1x } from './upstream/release-1x.js';
+import { reconcileSeedEra } from './upstream/seed-era.js';
+
+/** A running (or finished) world. */
+export interface World {
+  scenario: Scenario;
+  /** Epoch ms of the start and the end. */
+  start: number;
+  end: number;
+  clock: VirtualClock;
+  store: ObjectStore;
+  cache: InformerCache;
+  executor: BackupExecutor;
+  recorder: Recorder;
+  /** The store key of the schedule. */
+  parentKey: string;
+  /** The controller's clock at a world instant (clock jumps included). */
+  nowOf(worldNow: number): number;
+  /** Syncs Metacontroller made (0 for the upstream ports). */
+  syncs: number;
+}
+
+/** Something that watches a run. */
+export interface WorldObserver {
+  onStoreEvent?(event: StoreEvent, world: World): void;
+  onSync?(sync: SyncObservation, world: World): void;
+  onFinish?(world: World): void;
+}
+
+/** Options of {@link runScenario}. */
+export interface RunOptions {
+  observers?: WorldObserver[];
+  /** A hook to use instead of the scenario's (e.g. a deliberately broken one, to test the checks). */
+  hook?: Hook;
+  /** Instants (epoch ms) at which `onSample` is called. */
+  sampleAt?: number[];
+  onSample?(world: World): void;
+}
+
+/** runScenario builds the world, runs it to the end, and returns it. */
+export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<World> {
+  const start = Date.parse(scenario.start);
+  if (!Number.isFinite(start)) throw new Error(`scenario.start "${scenario.start}" is not an RFC 3339 instant; write it like 2024-05-01T00:00:00Z`);
+  const random = createRandom(scenario.seed);
+  const clock = new VirtualClock(start);
+  const store = new ObjectStore(clock);
+  const cache = new InformerCache(clock, store, createLagModel(scenario.lag, random.fork('lag')));
+  const recorder = new Recorder({ name: scenario.schedule.name, namespace: scenario.schedule.namespace });
+  const transportConfig = transportOf(scenario, start);
+  const nowOf = (worldNow: number): number => worldNow + transportConfig.clockJumps.filter((j) => j.at <= worldNow).reduce((sum, j) => sum + j.byMs, 0);
+  const world: World = {
+    scenario,
+    start,
+    end: start + scenario.durationMs,
+    clock,
+    store,
+    cache,
+    executor: new BackupExecutor({ clock, store, random: random.fork('executor') }, executorOf(scenario, start)),
+    recorder,
+    parentKey: objectKey('BackupSchedule', scenario.schedule.namespace, scenario.schedule.name),
+    nowOf,
+    syncs: 0,
+  };
+  const observers = options.observers ?? [];
+  store.subscribe((event) => {
+    recorder.receive(event);
+    for (const observer of observers) observer.onStoreEvent?.(event, world);
+  });
+
+  let http: HttpHook | null = null;
+  try {
+    if (scenario.controller === 'hook' || scenario.controller === 'hook-http') {
+      let hook = options.hook;
+      if (hook === undefined && scenario.controller === 'hook-http') {
+        http = await startHttpHook(scenario.hook);
+        hook = http.hook;
+      }
+      const transport: Transport = createTransport(hook ?? decideHook(scenario.hook), { config: transportConfig, random: random.fork('transport') });
+      const metacontroller = new Metacontroller({ clock, store, cache }, { transport, config: scenario.metacontroller });
+      metacontroller.onSync((sync) => {
+        world.syncs += 1;
+        const answer = sync.answer;
+        if ('report' in answer && answer.report !== undefined) {
+          for (const deletion of answer.report.deletions) recorder.noteDeletionReason(deletion.name, deletion.reason);
+        }
+        for (const observer of observers) observer.onSync?.(sync, world);
+      });
+    } else {
+      const reconcile: Reconcile = scenario.controller === 'upstream-seed-era' ? reconcileSeedEra : reconcileRelease1x;
+      new OperatorLoop({ clock, store, cache, nowOf }, { reconcile, onDelete: (name, reason) => recorder.noteDeletionReason(name, reason) });
+    }
+    createSchedule(world);
+    scheduleSpecFaults(world);
+    for (const at of options.sampleAt ?? []) clock.at(at, () => options.onSample?.(world));
+    await clock.runUntil(world.end);
+    for (const observer of observers) observer.onFinish?.(world);
+    return world;
+  } finally {
+    await http?.close();
+  }
+}
+
+function createSchedule(world: World): void {
+  const { schedule } = world.scenario;
+  const parent: BackupSchedule = {
+    apiVersion: 'pingcap.com/v1alpha1',
+    kind: 'BackupSchedule',
+    metadata: {
+      name: schedule.name,
+      namespace: schedule.namespace,
+      uid: `uid-${schedule.name}`,
+      ...(schedule.labels === undefined ? {} : { labels: schedule.labels }),
+      ...(schedule.annotations === undefined ? {} : { annotations: schedule.annotations }),
+    },
+    spec: structuredClone(schedule.spec),
+  };
+  if (schedule.status !== undefined) parent.status = structuredClone(schedule.status);
+  const created = world.store.create(parent);
+  if (!created.ok) throw new Error(`could not create the schedule: ${created.reason}`);
+}
+
+/** Schedule edits and pauses are writes to the parent's spec, as `kubectl apply` makes them. */
+function scheduleSpecFaults(world: World): void {
+  const patch = (spec: JsonObject) => (): void => {
+    const current = world.store.get(world.parentKey);
+    if (current === undefined) return;
+    world.store.update({ ...current, spec: { ...(current.spec ?? {}), ...spec } });
+  };
+  for (const fault of world.scenario.faults) {
+    if (fault.kind === 'edit') world.clock.at(world.start + fault.atMs, patch(fault.spec));
+    if (fault.kind === 'pause') {
+      world.clock.at(world.start + fault.atMs, patch({ pause: true }));
+      world.clock.at(world.start + fault.atMs + fault.forMs, patch({ pause: false }));
+    }
+  }
+}
+
+function transportOf(scenario: Scenario, start: number): TransportConfig {
+  const config: TransportConfig = { latencyMs: scenario.transport.latencyMs, timeoutMs: scenario.transport.timeoutMs, restarts: [], errors: [], timeouts: [], clockJumps: [] };
+  for (const fault of scenario.faults) {
+    const from = start + fault.atMs;
+    if (fault.kind === 'hook-restart') config.restarts.push({ from, to: from + fault.forMs });
+    if (fault.kind === 'hook-errors') config.errors.push({ from, to: from + fault.forMs, rate: fault.rate });
+    if (fault.kind === 'hook-timeouts') config.timeouts.push({ from, to: from + fault.forMs, rate: fault.rate });
+    if (fault.kind === 'clock-jump') config.clockJumps.push({ at: from, byMs: fault.byMs });
+  }
+  return config;
+}
+
+function executorOf(scenario: Scenario, start: number): ExecutorConfig {
+  const config: ExecutorConfig = { ...scenario.executor, podOutages: [], slowWindows: [] };
+  for (const fault of scenario.faults) {
+    const from = start + fault.atMs;
+    if (fault.kind === 'pods-stuck') {
+      config.podOutages.push({ from, to: fault.forMs === null ? null : from + fault.forMs, backupPods: fault.backupPods, cleanPods: fault.cleanPods });
+    }
+    if (fault.kind === 'slow-backups') config.slowWindows.push({ from, to: from + fault.forMs, runMs: fault.runMs });
+  }
+  return config;
+}
+
+/** forkOf is a named random stream of a scenario (for observers that draw, e.g. sampling). */
+export function forkOf(scenario: Scenario, name: string): Random {
+  return createRandom(scenario.seed).fork(name);
+}
