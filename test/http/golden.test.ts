@@ -18,8 +18,11 @@ import { assertValidResponse } from '../support/response-schema.js';
 const update = process.env['UPDATE_GOLDEN'] === '1';
 const config = { bodyLimitBytes: 64 * 1024 * 1024, staleViewGraceMs: 5 * 60_000, handoverLabelKey: 'backup-schedule-hook/controller' };
 
+let instant = 0;
+const app = createApp({ config, logger: pino({ level: 'silent' }), now: () => instant });
+
 async function post(body: SyncRequest, now: string): Promise<SyncResponse> {
-  const app = createApp({ config, logger: pino({ level: 'silent' }), now: () => Date.parse(now) });
+  instant = Date.parse(now);
   const res = await request(app).post('/sync').send(body).expect(200);
   return res.body as SyncResponse;
 }
