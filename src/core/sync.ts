@@ -106,8 +106,9 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
       : null;
   const last = created !== null && slot !== null ? { name: backupName(scheduleName, slot), time: slot } : observedLast;
 
-  // Decide retention among the observed snapshot Backups; the last one is never removed.
-  const protectedNames = new Set([observedLast.name, last.name].filter((n): n is string => n !== null));
+  // Decide retention among the observed snapshot Backups; the last one (as sent, as observed, as created) stays.
+  const recordedLast = typeof previous.lastBackup === 'string' ? previous.lastBackup : null;
+  const protectedNames = new Set([recordedLast, observedLast.name, last.name].filter((n): n is string => n !== null));
   const retention = decideRetention(snapshots, {
     now,
     policy: { maxReservedTimeMs: spec.maxReservedTimeMs, maxBackups: spec.maxBackups },

@@ -30,6 +30,8 @@ export interface AppOptions {
   observer?: SyncObserver;
   /** Extra routes mounted before the 404 handler (e.g. /metrics). */
   extraRoutes?: (app: express.Express) => void;
+  /** The decision function; the pure core by default (tests inject faults here). */
+  decide?: typeof decide;
 }
 
 /** createApp builds the express application; it compiles the request schema once. */
@@ -38,6 +40,7 @@ export function createApp(options: AppOptions): express.Express {
   const now = options.now ?? Date.now;
   const lifecycle = options.lifecycle ?? { ready: true };
   const validateEnvelope = compileEnvelopeValidator();
+  const decideSync = options.decide ?? decide;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -64,7 +67,7 @@ export function createApp(options: AppOptions): express.Express {
       return;
     }
     const { parent } = envelope.request;
-    const decision = decide(envelope.request, {
+    const decision = decideSync(envelope.request, {
       now: now(),
       staleViewGraceMs: config.staleViewGraceMs,
       handoverLabelKey: config.handoverLabelKey,
