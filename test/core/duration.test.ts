@@ -31,3 +31,22 @@ describe('parseGoDuration (Go time.ParseDuration)', () => {
     });
   }
 });
+
+describe('parseGoDuration matches Go exactly (integer nanoseconds)', () => {
+  const exact: ReadonlyArray<readonly [string, number]> = [
+    ['2.05m', 123_000],
+    ['4.1m', 246_000],
+    ['0.145h', 522_000],
+    ['0.29h', 1_044_000],
+  ];
+  for (const [text, ms] of exact) {
+    it(`"${text}" is exactly ${ms} ms, not a float rounding below it`, () => {
+      assert.deepEqual(parseGoDuration(text), { ok: true, ms });
+    });
+  }
+  it('accepts the largest Go duration and rejects one nanosecond more', () => {
+    assert.equal(parseGoDuration('2562047h47m16.854775807s').ok, true);
+    assert.equal(parseGoDuration('9223372036854775807ns').ok, true);
+    assert.equal(parseGoDuration('2562047h47m16.854775808s').ok, false);
+  });
+});
