@@ -5,6 +5,7 @@
 
 import { buildSnapshotBackup, desiredFormOfKept, echoUnmanaged } from './desired.js';
 import { decideGate } from './gate.js';
+import { groupBlocker } from './group.js';
 import type { Gate } from './gate.js';
 import { lastBackupOf } from './last-backup.js';
 import { backupName } from './names.js';
@@ -94,12 +95,14 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
   const now = options.now;
 
   // Decide the next Backup: the most recent tick after the watermark, if the gate lets it start.
-  const gate = decideGate(observedLast, {
+  const ownGate = decideGate(observedLast, {
     now,
     schedule: spec.schedule,
     staleViewGraceMs: options.staleViewGraceMs ?? DEFAULT_STALE_VIEW_GRACE_MS,
     backups: byName(observation.backups),
   });
+  const blocker = groupBlocker(parent, request.related);
+  const gate: Gate = blocker === null || !ownGate.open ? ownGate : { open: false, message: blocker, until: null };
   const watermark = observedLast.time ?? parseTime(previous.allBackupCleanTime) ?? parseTime(parent.metadata.creationTimestamp);
   const slot = watermark === null ? null : mostRecentTick(spec.schedule, { after: watermark, atOrBefore: now });
   const next = nextStep({ spec, slot, gate });

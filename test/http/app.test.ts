@@ -103,3 +103,19 @@ describe('HTTP: other routes', () => {
     assert.equal(res.headers['allow'], 'POST');
   });
 });
+
+describe('HTTP: POST /customize (schedule groups)', () => {
+  it('asks for the group\'s schedules and Backups when the schedule has a group label', async () => {
+    const parent = schedule({ labels: { 'tidb.pingcap.com/backup-schedule-group': 'cluster-a' } });
+    const res = await request(appWith().app).post('/customize').send({ controller: {}, parent }).expect(200);
+    assert.deepEqual(res.body.relatedResources.map((r: { resource: string; labelSelector: unknown }) => [r.resource, r.labelSelector]), [
+      ['backupschedules', { matchLabels: { 'tidb.pingcap.com/backup-schedule-group': 'cluster-a' } }],
+      ['backups', { matchLabels: { 'tidb.pingcap.com/backup-schedule-group': 'cluster-a' } }],
+    ]);
+  });
+  it('asks for nothing without a group label, and rejects a request that is not about a BackupSchedule', async () => {
+    const { app } = appWith();
+    assert.deepEqual((await request(app).post('/customize').send({ parent: schedule() }).expect(200)).body, { relatedResources: [] });
+    await request(app).post('/customize').send({ parent: { kind: 'Pod' } }).expect(400);
+  });
+});
