@@ -4,13 +4,16 @@
 # @sha256:... from `docker buildx imagetools inspect node:<tag>` (see docs/install.md).
 ARG NODE_IMAGE=node:22.21.0-alpine3.22
 
-# 1. build: full toolchain (dev dependencies, TypeScript), compiles src/ into dist/.
+# 1. build: full toolchain (dev dependencies, TypeScript), compiles src/ (and the JSON it
+#    imports) into dist/.
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# src imports JSON schemas from hooks/ (compiled into dist/hooks/).
+COPY hooks ./hooks
 RUN npm run build
 
 # 2. deps: production dependencies only.
@@ -29,7 +32,7 @@ WORKDIR /app
 # package.json carries "type": "module", which dist/ needs at run time.
 COPY package.json ./
 COPY --from=deps /app/node_modules ./node_modules
-COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/dist ./dist
 # uid/gid 1000 is the image's `node` user; numeric so that runAsNonRoot can verify it.
 USER 1000:1000
 EXPOSE 8080

@@ -114,7 +114,7 @@ describe('install manifests (metacontroller/)', () => {
       }
     });
 
-    it('runs two replicas with requests and limits, a preStop pause and a grace period longer than it', () => {
+    it('runs two replicas with requests and limits, a preStop pause, and a termination grace longer than preStop plus SHUTDOWN_GRACE', () => {
       const deployment = findOne(objects, 'Deployment')['spec'] as Record<string, any>;
       assert.equal(deployment['replicas'], 2);
       const pod = podSpec(objects);
@@ -125,7 +125,10 @@ describe('install manifests (metacontroller/)', () => {
       assert.ok(mebibytes(container.resources.limits.memory) >= mebibytes(container.resources.requests.memory));
       const sleep = container.lifecycle.preStop.exec.command as string[];
       assert.equal(sleep[0], 'sleep');
-      assert.ok(pod['terminationGracePeriodSeconds'] > Number(sleep[1]) + 10, 'grace covers preStop plus a 10 s sync');
+      const shutdownGrace = (container.env as Array<{ name: string; value: string }>).find((variable) => variable.name === 'SHUTDOWN_GRACE')?.value;
+      const graceSeconds = Number(/^(\d+)s$/.exec(shutdownGrace ?? '')?.[1]);
+      assert.ok(graceSeconds >= 10, `SHUTDOWN_GRACE ${String(shutdownGrace)} lets a sync of up to the 10 s hook timeout finish`);
+      assert.ok(pod['terminationGracePeriodSeconds'] > Number(sleep[1]) + graceSeconds, 'the kubelet waits for preStop plus SHUTDOWN_GRACE');
     });
 
     it('has a ServiceAccount without token and no RBAC objects (the hook calls no API)', () => {
