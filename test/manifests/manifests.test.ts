@@ -30,8 +30,10 @@ describe('install manifests (metacontroller/)', () => {
       });
 
       it('puts every namespaced object into the metacontroller namespace', () => {
+        const clusterScoped = new Set(['CustomResourceDefinition', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']);
         for (const object of objects) {
-          const expected = object.kind === 'CustomResourceDefinition' ? undefined : 'metacontroller';
+          // kustomize also sets it on a CompositeController (cluster-scoped; the API server ignores it).
+          const expected = clusterScoped.has(object.kind) ? undefined : 'metacontroller';
           assert.equal(object.metadata.namespace, expected, manifestId(object));
         }
       });
@@ -219,6 +221,19 @@ describe('install manifests (metacontroller/)', () => {
       'pingcap.com/v1alpha1 backups',
       'pingcap.com/v1alpha1 compactbackups',
     ]);
+  });
+
+  it('the require-handover-label component admits only BackupSchedules with the handover label', () => {
+    const objects = renderVariant('require-handover-label') as any[];
+    const policy = objects.find((object) => object.kind === 'ValidatingAdmissionPolicy');
+    const binding = objects.find((object) => object.kind === 'ValidatingAdmissionPolicyBinding');
+    const crd = objects.find((object) => object.kind === 'CustomResourceDefinition');
+    assert.equal(binding.spec.policyName, policy.metadata.name);
+    assert.deepEqual(binding.spec.validationActions, ['Deny']);
+    assert.deepEqual(policy.spec.matchConstraints.resourceRules, [{
+      apiGroups: [crd.spec.group], apiVersions: ['v1alpha1'], operations: ['CREATE', 'UPDATE'], resources: [crd.spec.names.plural],
+    }]);
+    assert.match(policy.spec.validations[0].expression, /labels\['backup-schedule-hook\/controller'\] == 'true'/);
   });
 
   it('every YAML file under metacontroller/ is part of some variant', () => {

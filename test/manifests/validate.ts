@@ -4,6 +4,7 @@
  * CompositeController with our own schema (schemas/compositecontroller.schema.json).
  */
 import fs from 'node:fs';
+import { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from 'kubernetes-models/admissionregistration.k8s.io/v1';
 import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
@@ -36,6 +37,8 @@ function schemaValidator(file: string): Validator {
 }
 
 const VALIDATORS: Record<string, Validator> = {
+  'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy': modelValidator((data) => new ValidatingAdmissionPolicy(data)),
+  'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding': modelValidator((data) => new ValidatingAdmissionPolicyBinding(data)),
   'apiextensions.k8s.io/v1/CustomResourceDefinition': modelValidator((data) => new CustomResourceDefinition(data)),
   'apps/v1/Deployment': modelValidator((data) => new Deployment(data)),
   'networking.k8s.io/v1/NetworkPolicy': modelValidator((data) => new NetworkPolicy(data)),

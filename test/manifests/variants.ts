@@ -17,7 +17,8 @@ export const VARIANTS: Record<string, readonly string[]> = {
   base: [],
   monitoring: ['monitoring'],
   'compact-backups': ['compact-backups'],
-  all: ['monitoring', 'compact-backups'],
+  'require-handover-label': ['require-handover-label'],
+  all: ['monitoring', 'compact-backups', 'require-handover-label'],
 };
 
 /** Directory of the variant's kustomization (an overlay under .tmp/ for component variants). */
