@@ -53,7 +53,7 @@ interface WebhookService {
 }
 
 /** Where Metacontroller must send sync requests, and the health routes the hook serves. */
-export const HOOK_ROUTES = { sync: '/sync', liveness: '/healthz', readiness: '/readyz', metrics: '/metrics' } as const;
+export const HOOK_ROUTES = { sync: '/sync', customize: '/customize', liveness: '/healthz', readiness: '/readyz', metrics: '/metrics' } as const;
 
 /** Namespaces whose pods must be let in: Metacontroller's and Prometheus's. */
 export const INGRESS_NAMESPACES = ['metacontroller', 'monitoring'] as const;
@@ -110,16 +110,19 @@ export function crossReferenceProblems(objects: readonly Manifest[]): string[] {
 
   const controllers = objects.filter((object) => object.kind === 'CompositeController');
   check(controllers.length === 1, `expected one CompositeController, found ${controllers.length}`);
+  type Webhook = { service?: WebhookService; path?: string; url?: string };
   for (const controller of controllers) {
-    const webhook = (controller['spec'] as { hooks?: { sync?: { webhook?: { service?: WebhookService; path?: string; url?: string } } } })
-      .hooks?.sync?.webhook;
-    check(webhook?.url === undefined, 'the sync hook should address the Service, not a url');
-    check(webhook?.service?.name === service?.metadata.name, `sync hook service ${String(webhook?.service?.name)} is not the Service`);
-    check(webhook?.service?.namespace === service?.metadata.namespace,
-      `sync hook namespace ${String(webhook?.service?.namespace)} is not the Service's ${String(service?.metadata.namespace)}`);
-    check((webhook?.service?.port ?? 80) === servicePort?.port,
-      `sync hook port ${String(webhook?.service?.port ?? 80)} is not the Service port ${String(servicePort?.port)}`);
-    check(webhook?.path === HOOK_ROUTES.sync, `sync hook path must be ${HOOK_ROUTES.sync}`);
+    const hooks = (controller['spec'] as { hooks?: Record<string, { webhook?: Webhook } | undefined> }).hooks ?? {};
+    for (const name of ['sync', 'customize'] as const) {
+      const webhook = hooks[name]?.webhook;
+      check(webhook?.url === undefined, `the ${name} hook should address the Service, not a url`);
+      check(webhook?.service?.name === service?.metadata.name, `${name} hook service ${String(webhook?.service?.name)} is not the Service`);
+      check(webhook?.service?.namespace === service?.metadata.namespace,
+        `${name} hook namespace ${String(webhook?.service?.namespace)} is not the Service's ${String(service?.metadata.namespace)}`);
+      check((webhook?.service?.port ?? 80) === servicePort?.port,
+        `${name} hook port ${String(webhook?.service?.port ?? 80)} is not the Service port ${String(servicePort?.port)}`);
+      check(webhook?.path === HOOK_ROUTES[name], `${name} hook path must be ${HOOK_ROUTES[name]}`);
+    }
   }
 
   for (const budget of objects.filter((object) => object.kind === 'PodDisruptionBudget')) {

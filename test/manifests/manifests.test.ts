@@ -74,6 +74,8 @@ describe('install manifests (metacontroller/)', () => {
       ['hook port differs from the Service port', (o) => { byKind(o, 'CompositeController').spec.hooks.sync.webhook.service.port = 80; }, /sync hook port/],
       ['hook namespace differs', (o) => { byKind(o, 'CompositeController').spec.hooks.sync.webhook.service.namespace = 'default'; }, /sync hook namespace/],
       ['hook path is not /sync', (o) => { byKind(o, 'CompositeController').spec.hooks.sync.webhook.path = '/'; }, /sync hook path/],
+      ['no customize hook', (o) => { delete byKind(o, 'CompositeController').spec.hooks.customize; }, /customize hook service/],
+      ['customize hook on the sync path', (o) => { byKind(o, 'CompositeController').spec.hooks.customize.webhook.path = '/sync'; }, /customize hook path/],
       ['PORT env differs from containerPort', (o) => { container(o).env[0].value = '9090'; }, /env PORT/],
       ['liveness probe path', (o) => { container(o).livenessProbe.httpGet.path = '/'; }, /livenessProbe must GET/],
       ['readiness probe path', (o) => { container(o).readinessProbe.httpGet.path = '/healthz'; }, /readinessProbe must GET/],
@@ -200,7 +202,7 @@ describe('install manifests (metacontroller/)', () => {
       }
     });
 
-    it('drives Backups of BackupSchedules with the settings the hook is designed for', () => {
+    it('drives Backups of BackupSchedules with the settings the hook is designed for, with a customize hook for groups', () => {
       const controller = findOne(objects, 'CompositeController') as any;
       const crd = findOne(objects, 'CustomResourceDefinition') as any;
       assert.deepEqual(controller.spec.parentResource, { apiVersion: `${crd.spec.group}/v1alpha1`, resource: crd.spec.names.plural });
@@ -209,8 +211,10 @@ describe('install manifests (metacontroller/)', () => {
       ]);
       assert.equal(controller.spec.generateSelector, true);
       assert.equal(controller.spec.hooks.sync.version, 'v2');
+      assert.equal(controller.spec.hooks.customize.version, 'v2');
       assert.equal(controller.spec.hooks.finalize, undefined);
       assert.match(controller.spec.hooks.sync.webhook.timeout, /^\d+s$/);
+      assert.match(controller.spec.hooks.customize.webhook.timeout, /^\d+s$/);
       assert.ok(controller.spec.resyncPeriodSeconds >= 60);
     });
   });
