@@ -33,7 +33,7 @@ export interface BuildBackupOptions {
 export function buildSnapshotBackup(parent: BackupSchedule, spec: ScheduleSpec, options: BuildBackupOptions): DesiredChild {
   const scheduleName = parent.metadata.name ?? '';
   const namespace = parent.metadata.namespace;
-  const backupSpec = structuredClone(spec.backupTemplate);
+  const backupSpec = templateCopy(spec.backupTemplate, spec.imagePullSecrets);
   const br = backupSpec['br'];
   if (isObject(br)) {
     const cluster = typeof br['cluster'] === 'string' ? br['cluster'] : '';
@@ -42,20 +42,34 @@ export function buildSnapshotBackup(parent: BackupSchedule, spec: ScheduleSpec, 
   } else {
     fillStorageDefaults(backupSpec, spec);
   }
-  if (spec.imagePullSecrets !== null) backupSpec['imagePullSecrets'] = structuredClone(spec.imagePullSecrets);
-
-  const annotations = copyAnnotations(parent.metadata.annotations);
-  annotations[SCHEDULED_AT_ANNOTATION] = formatTime(options.slot);
   return {
     apiVersion: PINGCAP_API_VERSION,
     kind: 'Backup',
-    metadata: {
+    metadata: childMetadata(parent, {
       name: backupName(scheduleName, options.slot),
-      ...(namespace === undefined ? {} : { namespace }),
-      labels: childLabels(parent, options.handoverLabelKey),
-      annotations,
-    },
+      handoverLabelKey: options.handoverLabelKey,
+      annotations: { [SCHEDULED_AT_ANNOTATION]: formatTime(options.slot) },
+    }),
     spec: backupSpec,
+  };
+}
+
+/** Options of {@link childMetadata}. */
+export interface ChildMetadataOptions {
+  name: string;
+  handoverLabelKey: string;
+  /** Annotations of the hook's own, added to the schedule's. */
+  annotations?: Record<string, string>;
+}
+
+/** childMetadata returns a child's name, namespace, labels and annotations, derived from the schedule as upstream does. */
+export function childMetadata(parent: BackupSchedule, options: ChildMetadataOptions): DesiredChild['metadata'] {
+  const namespace = parent.metadata.namespace;
+  return {
+    name: options.name,
+    ...(namespace === undefined ? {} : { namespace }),
+    labels: childLabels(parent, options.handoverLabelKey),
+    annotations: { ...copyAnnotations(parent.metadata.annotations), ...(options.annotations ?? {}) },
   };
 }
 
@@ -76,7 +90,15 @@ function copyAnnotations(source: Record<string, string> | undefined): Record<str
   return annotations;
 }
 
-function extendStoragePrefix(backupSpec: JsonObject, suffix: string): void {
+/** templateCopy deep-copies a template; the schedule's imagePullSecrets, when set, overwrite the template's. */
+export function templateCopy(template: JsonObject, imagePullSecrets: unknown[] | null): JsonObject {
+  const copy = structuredClone(template);
+  if (imagePullSecrets !== null) copy['imagePullSecrets'] = structuredClone(imagePullSecrets);
+  return copy;
+}
+
+/** extendStoragePrefix joins a suffix onto the prefix of the first storage set (s3, gcs, azblob, local), as upstream. */
+export function extendStoragePrefix(backupSpec: JsonObject, suffix: string): void {
   for (const backend of STORAGE_BACKENDS) {
     const storage = backupSpec[backend];
     if (!isObject(storage)) continue;

@@ -1,47 +1,57 @@
 /** Go `time.ParseDuration` for spec fields such as `maxReservedTime` ("72h", "1h30m", "1.5h"). */
 
-const UNIT_MS: Readonly<Record<string, number>> = {
-  ns: 1e-6,
-  us: 1e-3,
-  'µs': 1e-3,
-  'μs': 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
+/** Nanoseconds per unit, as Go defines them. */
+const UNIT_NS: Readonly<Record<string, bigint>> = {
+  ns: 1n,
+  us: 1_000n,
+  'µs': 1_000n,
+  'μs': 1_000n,
+  ms: 1_000_000n,
+  s: 1_000_000_000n,
+  m: 60_000_000_000n,
+  h: 3_600_000_000_000n,
 };
 
-const TERM = /([0-9]*(?:\.[0-9]*)?)([a-zµμ]+)/y;
+/** Go's durations are int64 nanoseconds. */
+const MAX_NS = (1n << 63n) - 1n;
+
+const TERM = /([0-9]*)(?:\.([0-9]*))?([a-zµμ]+)/y;
 
 /** The result of parsing a duration: milliseconds, or a message a user can act on. */
 export type ParseDurationResult = { ok: true; ms: number } | { ok: false; error: string };
 
-/** parseGoDuration parses Go's duration syntax into milliseconds (negative allowed); it never throws. */
+/**
+ * parseGoDuration parses Go's duration syntax into milliseconds (negative allowed); it never throws.
+ * It computes in integer nanoseconds as Go does, so "2.05m" is exactly 123 s (floating point would give 122.99…).
+ */
 export function parseGoDuration(text: string): ParseDurationResult {
   const bad = (why: string): ParseDurationResult => ({
     ok: false,
     error: `"${text}" is not a duration (${why}); write it as Go does, e.g. "90m", "72h" or "1h30m"`,
   });
   let rest = text;
-  let sign = 1;
+  let negative = false;
   if (rest.startsWith('-') || rest.startsWith('+')) {
-    sign = rest.startsWith('-') ? -1 : 1;
+    negative = rest.startsWith('-');
     rest = rest.slice(1);
   }
   if (rest === '0') return { ok: true, ms: 0 };
   if (rest === '') return bad('it is empty');
-  let total = 0;
+  let totalNs = 0n;
   TERM.lastIndex = 0;
   while (TERM.lastIndex < rest.length) {
     const start = TERM.lastIndex;
     const match = TERM.exec(rest);
     if (match === null || match.index !== start) return bad(`unexpected "${rest.slice(start)}"`);
-    const [, number = '', unit = ''] = match;
-    if (number === '' || number === '.') return bad(`a number is missing before "${unit}"`);
-    const perUnit = UNIT_MS[unit];
+    const [, whole = '', fraction = '', unit = ''] = match;
+    if (whole === '' && fraction === '') return bad(`a number is missing before "${unit}"`);
+    const perUnit = UNIT_NS[unit];
     if (perUnit === undefined) return bad(`unknown unit "${unit}"; use ns, us, ms, s, m or h`);
-    total += Number(number) * perUnit;
+    // Go truncates the fraction to whole nanoseconds of the unit.
+    const scale = 10n ** BigInt(fraction.length);
+    totalNs += BigInt(whole === '' ? '0' : whole) * perUnit + (BigInt(fraction === '' ? '0' : fraction) * perUnit) / scale;
+    if (totalNs > MAX_NS + (negative ? 1n : 0n)) return bad('it is out of range');
   }
-  if (!Number.isFinite(total) || total > 9.2e12) return bad('it is out of range');
-  return { ok: true, ms: sign * total };
+  const ms = Number(totalNs / 1_000_000n) + Number(totalNs % 1_000_000n) / 1e6;
+  return { ok: true, ms: negative ? -ms : ms };
 }

@@ -17,6 +17,9 @@ export const MAX_SCHEDULE_NAME_LENGTH = 36;
 /** The children map key of the child type the hook manages. */
 export const BACKUP_CHILD_TYPE = 'Backup.pingcap.com/v1alpha1';
 
+/** The children map key of CompactBackups (TiDB Operator >= 1.6). */
+export const COMPACT_CHILD_TYPE = 'CompactBackup.pingcap.com/v1alpha1';
+
 /** API version of Backups and BackupSchedules. */
 export const PINGCAP_API_VERSION = 'pingcap.com/v1alpha1';
 
@@ -40,4 +43,14 @@ export function slotFromBackupName(scheduleName: string, name: string): number |
   const prefix = `${scheduleName}-`;
   if (!name.startsWith(prefix)) return null;
   return parseSlotStamp(name.slice(prefix.length));
+}
+
+/** logBackupName returns the fixed name of a schedule's log Backup. */
+export function logBackupName(scheduleName: string): string {
+  return `log-${scheduleName}`;
+}
+
+/** compactBackupName returns the deterministic name of the CompactBackup whose window starts at `start`. */
+export function compactBackupName(scheduleName: string, start: number): string {
+  return `compact-${scheduleName}-${formatSlotStamp(start)}`;
 }

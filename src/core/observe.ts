@@ -2,8 +2,9 @@
 
 import { backupAge, isLogBackup, snapshotState } from './backup-state.js';
 import type { BackupState } from './backup-state.js';
-import { BACKUP_CHILD_TYPE, SCHEDULED_AT_ANNOTATION, SCHEDULE_LABEL, slotFromBackupName } from './names.js';
+import { BACKUP_CHILD_TYPE, COMPACT_CHILD_TYPE, SCHEDULED_AT_ANNOTATION, SCHEDULE_LABEL, logBackupName, slotFromBackupName } from './names.js';
 import { parseTime } from './time.js';
+import { parseTsString, tsoToMillis } from './tso.js';
 import type { BackupSchedule, ChildMap, KubeObject } from './types.js';
 
 /** A snapshot Backup of this schedule whose slot is known: the only kind the hook counts or deletes. */
@@ -12,6 +13,8 @@ export interface SnapshotBackup {
   name: string;
   object: KubeObject;
   deleting: boolean;
+  /** `status.commitTs` when it is a TSO, else null. */
+  commitTso: bigint | null;
   /** Its schedule slot (epoch ms): annotation, else name, else creationTimestamp. */
   slot: number;
   state: BackupState;
@@ -38,10 +41,24 @@ export interface ObservedOther {
   deleting: boolean;
 }
 
+/** A CompactBackup of this schedule, judged by `status.state` as upstream does. */
+export interface ObservedCompact {
+  name: string;
+  object: KubeObject;
+  deleting: boolean;
+  /** 'complete' and 'failed' are finished; anything else is running. */
+  state: 'complete' | 'failed' | 'unfinished';
+  /** Its window (`spec.startTs`, `spec.endTs`) in ms, or null where unreadable. */
+  startAt: number | null;
+  endAt: number | null;
+}
+
 /** Everything the request says about the children. */
 export interface Observation {
   /** Backup children, sorted by name. */
   backups: ObservedBackup[];
+  /** This schedule's CompactBackups, sorted by name (others of that type are in `others`). */
+  compacts: ObservedCompact[];
   /** Children of other types, sorted by type then name. */
   others: ObservedOther[];
 }
@@ -49,6 +66,7 @@ export interface Observation {
 /** observeChildren classifies the request's children; it never throws on odd objects. */
 export function observeChildren(parent: BackupSchedule, children: Record<string, ChildMap>): Observation {
   const backups: ObservedBackup[] = [];
+  const compacts: ObservedCompact[] = [];
   const others: ObservedOther[] = [];
   for (const type of Object.keys(children).sort()) {
     const map = children[type] ?? {};
@@ -58,23 +76,42 @@ export function observeChildren(parent: BackupSchedule, children: Record<string,
       const name = objectName(object, key);
       const deleting = object.metadata?.deletionTimestamp != null;
       if (type === BACKUP_CHILD_TYPE) backups.push(observeBackup(parent, { name, object, deleting }));
+      else if (type === COMPACT_CHILD_TYPE && belongsTo(object, parent)) compacts.push(observeCompact({ name, object, deleting }));
       else others.push({ type, name, object, deleting });
     }
   }
   backups.sort((a, b) => compareNames(a.name, b.name));
+  compacts.sort((a, b) => compareNames(a.name, b.name));
   others.sort((a, b) => compareNames(a.type, b.type) || compareNames(a.name, b.name));
-  return { backups, others };
+  return { backups, compacts, others };
+}
+
+function observeCompact(seen: { name: string; object: KubeObject; deleting: boolean }): ObservedCompact {
+  const state = seen.object.status?.['state'];
+  const time = (field: string): number | null => {
+    const value = seen.object.spec?.[field];
+    return typeof value === 'string' ? parseTsString(value) : null;
+  };
+  return {
+    ...seen,
+    state: state === 'Complete' ? 'complete' : state === 'Failed' ? 'failed' : 'unfinished',
+    startAt: time('startTs'),
+    endAt: time('endTs'),
+  };
 }
 
 function observeBackup(parent: BackupSchedule, seen: Omit<OtherBackup, 'role'>): ObservedBackup {
   const { object } = seen;
   if (!belongsTo(object, parent)) return { ...seen, role: 'foreign' };
-  if (isLogBackup(object)) return { ...seen, role: 'log' };
+  // The log Backup is known by its mode, and by its fixed name even if a template forgot `backupMode: log`.
+  if (isLogBackup(object) || seen.name === logBackupName(parent.metadata.name ?? '')) return { ...seen, role: 'log' };
   const slot = slotOf(object, { scheduleName: parent.metadata.name ?? '', name: seen.name });
   const age = backupAge(object);
   // A slot or age that cannot be read: kept, never counted, never deleted.
   if (slot === null || !age.ok) return { ...seen, role: 'foreign' };
-  return { ...seen, role: 'snapshot', slot, state: snapshotState(object), ageAt: age.at };
+  const commitTs = object.status?.['commitTs'];
+  const commitTso = typeof commitTs === 'string' && tsoToMillis(commitTs) !== null ? BigInt(commitTs) : null;
+  return { ...seen, role: 'snapshot', slot, state: snapshotState(object), ageAt: age.at, commitTso };
 }
 
 /** belongsTo tells whether a Backup carries this schedule's label and no controller owner other than it. */

@@ -1,7 +1,9 @@
 /** Decide retention: which observed snapshot Backups the answer leaves out (Metacontroller then deletes them). */
 
+import type { LogRange } from './log-backup.js';
+import type { ObservedCompact, SnapshotBackup } from './observe.js';
 import { formatTime } from './time.js';
-import type { SnapshotBackup } from './observe.js';
+import { tsoToMillis } from './tso.js';
 
 /** Failed or invalid Backups kept for diagnosis under `maxBackups` (as Kubernetes CronJob splits them). */
 export const FAILED_BACKUPS_KEPT = 5;
@@ -25,6 +27,18 @@ export interface RetentionDecision {
   deletions: Deletion[];
   /** The next instant an age rule would remove another Backup, or null. */
   nextExpiry: number | null;
+  /** TSO to truncate the log backup up to (`spec.logTruncateUntil`), or null. */
+  truncateUntil: bigint | null;
+}
+
+/** The log backup retention must respect: its range, and how far compaction lets it be truncated. */
+export interface LogRetention {
+  range: LogRange;
+  /**
+   * Compaction's cap on truncation: undefined without a compact template (no cap); null with a template but no
+   * progress yet (no truncation at all, as upstream); else the progress TSO.
+   */
+  compactCap: bigint | null | undefined;
 }
 
 /** Options of {@link decideRetention}. */
@@ -33,6 +47,8 @@ export interface RetentionOptions {
   policy: RetentionPolicy;
   /** Names never deleted whatever the rules say (the recorded last Backup). */
   protectedNames: ReadonlySet<string>;
+  /** The log backup, when one is observed: point-in-time retention applies. */
+  log?: LogRetention;
 }
 
 /**
@@ -46,12 +62,72 @@ export function decideRetention(snapshots: readonly SnapshotBackup[], options: R
     b.state !== 'unfinished' && b !== newestComplete && !options.protectedNames.has(b.name);
 
   const { maxReservedTimeMs, maxBackups } = options.policy;
-  if (maxReservedTimeMs !== null) return byAge(live.filter(deletable), { now: options.now, maxAgeMs: maxReservedTimeMs });
-  if (maxBackups !== null) return { deletions: byCount(live, { keep: maxBackups, deletable }), nextExpiry: null };
-  return { deletions: [], nextExpiry: null };
+  const { log } = options;
+  if (maxReservedTimeMs !== null && log !== undefined) return pointInTimeByAge(live, { maxAgeMs: maxReservedTimeMs, deletable, log });
+  if (maxReservedTimeMs !== null) return { ...byAge(live.filter(deletable), { now: options.now, maxAgeMs: maxReservedTimeMs }), truncateUntil: null };
+  if (maxBackups !== null) {
+    const deletions = byCount(live, { keep: maxBackups, deletable });
+    // Upstream never truncates the log under maxBackups (#6068): truncate it to the oldest kept snapshot.
+    const removed = new Set(deletions.map((d) => d.name));
+    const oldestKept = newestFirst(live.filter((b) => b.state === 'complete' && !removed.has(b.name))).at(-1);
+    const truncateUntil = log === undefined || oldestKept === undefined ? null : truncation(oldestKept.commitTso, log);
+    return { deletions, nextExpiry: null, truncateUntil };
+  }
+  return { deletions: [], nextExpiry: null, truncateUntil: null };
 }
 
-function byAge(candidates: readonly SnapshotBackup[], options: { now: number; maxAgeMs: number }): RetentionDecision {
+/**
+ * pointInTimeByAge is upstream's retention with a log backup: the cutoff counts back from the newest of the
+ * snapshots' commits and the log's checkpoint; the newest expired Complete snapshot stays as the restore base,
+ * and the log is truncated up to it. Each Backup is judged on its own (no "leading run").
+ */
+function pointInTimeByAge(
+  live: readonly SnapshotBackup[],
+  options: { maxAgeMs: number; deletable: (b: SnapshotBackup) => boolean; log: LogRetention },
+): RetentionDecision {
+  const finished = live.filter((b) => b.state !== 'unfinished');
+  const checkpoint = options.log.range.checkpointTso === null ? null : tsoToMillis(options.log.range.checkpointTso.toString());
+  const latest = Math.max(checkpoint ?? -Infinity, ...finished.map((b) => b.ageAt));
+  if (!Number.isFinite(latest)) return { deletions: [], nextExpiry: null, truncateUntil: null };
+  const cutoff = latest - options.maxAgeMs;
+  const expired = finished.filter((b) => b.ageAt <= cutoff);
+  const base = newestFirst(expired.filter((b) => b.state === 'complete')).sort((a, b) => b.ageAt - a.ageAt)[0];
+  if (base === undefined) return { deletions: [], nextExpiry: null, truncateUntil: null };
+  const deletions = expired
+    .filter((b) => b !== base && options.deletable(b))
+    .map((b) => ({ name: b.name, reason: `maxReservedTime with log backup: committed ${formatTime(b.ageAt)}, before the cutoff ${formatTime(cutoff)}; ${base.name} stays as the restore base` }));
+  return { deletions, nextExpiry: null, truncateUntil: truncation(base.commitTso, options.log) };
+}
+
+/** truncation returns a snapshot's commit TSO when it lies in (log start, checkpoint], capped by compaction; else null. */
+function truncation(commitTso: bigint | null, log: LogRetention): bigint | null {
+  const { startTso, checkpointTso } = log.range;
+  if (commitTso === null || startTso === null || checkpointTso === null) return null;
+  if (!(startTso < commitTso && commitTso <= checkpointTso)) return null;
+  if (log.compactCap === null) return null;
+  const capped = log.compactCap !== undefined && log.compactCap < commitTso ? log.compactCap : commitTso;
+  return capped > startTso ? capped : null;
+}
+
+/** decideCompactRetention applies the same policy to finished CompactBackups (by window end, or by count). */
+export function decideCompactRetention(
+  compacts: readonly ObservedCompact[],
+  options: { now: number; policy: RetentionPolicy; protectedNames: ReadonlySet<string> },
+): Deletion[] {
+  const finished = compacts
+    .filter((c) => !c.deleting && c.state !== 'unfinished' && c.endAt !== null && !options.protectedNames.has(c.name))
+    .sort((a, b) => (b.endAt ?? 0) - (a.endAt ?? 0) || (a.name < b.name ? 1 : -1));
+  const { maxReservedTimeMs, maxBackups } = options.policy;
+  if (maxReservedTimeMs !== null) {
+    return finished
+      .filter((c) => (c.endAt ?? 0) + maxReservedTimeMs <= options.now)
+      .map((c) => ({ name: c.name, reason: `maxReservedTime: CompactBackup window ended ${formatTime(c.endAt ?? 0)}` }));
+  }
+  if (maxBackups !== null) return finished.slice(maxBackups).map((c) => ({ name: c.name, reason: `maxBackups: beyond the newest ${maxBackups} CompactBackups` }));
+  return [];
+}
+
+function byAge(candidates: readonly SnapshotBackup[], options: { now: number; maxAgeMs: number }): Omit<RetentionDecision, 'truncateUntil'> {
   const deletions: Deletion[] = [];
   let nextExpiry: number | null = null;
   for (const backup of candidates) {

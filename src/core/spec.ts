@@ -2,6 +2,7 @@
 
 import { parseGoDuration } from './duration.js';
 import { MAX_SCHEDULE_NAME_LENGTH } from './names.js';
+import { parseTsString } from './tso.js';
 import { parseSchedule } from './schedule.js';
 import type { Schedule } from './schedule.js';
 import type { BackupSchedule, JsonObject } from './types.js';
@@ -20,6 +21,14 @@ export interface ScheduleSpec {
   storageClassName: string | null;
   volumeAttributesClassName: string | null;
   storageSize: string | null;
+  /** `logBackupTemplate`: when set, one long-running log Backup `log-<schedule>` exists. */
+  logBackupTemplate: JsonObject | null;
+  /** `compactBackupTemplate`: CompactBackups of the log, every `compactIntervalMs`. */
+  compactBackupTemplate: JsonObject | null;
+  /** `compactInterval` in ms ("span"), required with compactBackupTemplate. */
+  compactIntervalMs: number | null;
+  /** `minCompactStartTs` (TSO or `2006-01-02 15:04:05` UTC) in ms: no compact starts before it. */
+  minCompactStartMs: number | null;
 }
 
 /** A valid spec, or every problem found in it. */
@@ -40,7 +49,7 @@ export function readSpec(parent: BackupSchedule): ReadSpecResult {
 
   const schedule = readSchedule(spec, problems);
   const pause = readOptional(spec, 'pause', 'boolean', problems) ?? false;
-  const maxReservedTimeMs = readMaxReservedTime(spec, problems);
+  const maxReservedTimeMs = readPositiveDuration(spec, 'maxReservedTime', problems);
   const maxBackups = readMaxBackups(spec, problems);
   const backupTemplate = spec['backupTemplate'];
   if (!isObject(backupTemplate)) {
@@ -53,6 +62,16 @@ export function readSpec(parent: BackupSchedule): ReadSpecResult {
   const storageClassName = readOptional(spec, 'storageClassName', 'string', problems) ?? null;
   const volumeAttributesClassName = readOptional(spec, 'volumeAttributesClassName', 'string', problems) ?? null;
   const storageSize = readOptional(spec, 'storageSize', 'string', problems) ?? null;
+  const logBackupTemplate = readTemplate(spec, 'logBackupTemplate', problems);
+  const compactBackupTemplate = readTemplate(spec, 'compactBackupTemplate', problems);
+  const compactIntervalMs = readPositiveDuration(spec, 'compactInterval', problems);
+  const minCompactStartMs = readMinCompactStart(spec, problems);
+  if (compactBackupTemplate !== null && logBackupTemplate === null) {
+    problems.push('spec.compactBackupTemplate compacts the log backup: set spec.logBackupTemplate too, or remove spec.compactBackupTemplate');
+  }
+  if (compactBackupTemplate !== null && compactIntervalMs === null && spec['compactInterval'] == null) {
+    problems.push('spec.compactBackupTemplate needs spec.compactInterval, the span of each compaction, such as "2h"');
+  }
 
   if (problems.length > 0 || schedule === null || !isObject(backupTemplate)) return { ok: false, problems };
   return {
@@ -67,8 +86,30 @@ export function readSpec(parent: BackupSchedule): ReadSpecResult {
       storageClassName,
       volumeAttributesClassName,
       storageSize,
+      logBackupTemplate,
+      compactBackupTemplate,
+      compactIntervalMs,
+      minCompactStartMs,
     },
   };
+}
+
+function readTemplate(spec: JsonObject, field: string, problems: string[]): JsonObject | null {
+  const value = spec[field];
+  if (value === undefined || value === null) return null;
+  if (!isObject(value)) {
+    problems.push(`spec.${field} must be an object: the Backup spec it starts from`);
+    return null;
+  }
+  return value;
+}
+
+function readMinCompactStart(spec: JsonObject, problems: string[]): number | null {
+  const value = spec['minCompactStartTs'];
+  if (value === undefined || value === null || value === '') return null;
+  const at = typeof value === 'string' ? parseTsString(value) : null;
+  if (at === null) problems.push(`spec.minCompactStartTs ${JSON.stringify(value)} must be a TSO or a UTC time like "2024-05-01 00:00:00"`);
+  return at;
 }
 
 function readSchedule(spec: JsonObject, problems: string[]): Schedule | null {
@@ -85,20 +126,20 @@ function readSchedule(spec: JsonObject, problems: string[]): Schedule | null {
   return parsed.schedule;
 }
 
-function readMaxReservedTime(spec: JsonObject, problems: string[]): number | null {
-  const value = spec['maxReservedTime'];
+function readPositiveDuration(spec: JsonObject, field: string, problems: string[]): number | null {
+  const value = spec[field];
   if (value === undefined || value === null || value === '') return null;
   if (typeof value !== 'string') {
-    problems.push('spec.maxReservedTime must be a Go duration string such as "72h"');
+    problems.push(`spec.${field} must be a Go duration string such as "72h"`);
     return null;
   }
   const parsed = parseGoDuration(value);
   if (!parsed.ok) {
-    problems.push(`spec.maxReservedTime: ${parsed.error}`);
+    problems.push(`spec.${field}: ${parsed.error}`);
     return null;
   }
   if (parsed.ms <= 0) {
-    problems.push(`spec.maxReservedTime "${value}" must be positive, such as "72h"; remove it to keep Backups by age forever`);
+    problems.push(`spec.${field} "${value}" must be positive, such as "72h"; remove it to turn it off`);
     return null;
   }
   return parsed.ms;

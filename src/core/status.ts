@@ -24,6 +24,10 @@ export interface StatusFacts {
   /** The next tick after now, or null while paused or invalid. */
   nextBackupTime: number | null;
   ready: Ready;
+  /** Further status fields other decisions set (log backup, compaction). */
+  fields?: Readonly<Record<string, string>>;
+  /** Conditions of their own type that other decisions report (e.g. LogBackupMissing). */
+  conditions?: ReadonlyArray<{ type: string; status: 'True' | 'False'; reason: string; message: string }>;
 }
 
 /** buildStatus carries every field of the previous status forward and sets the fields the hook owns. */
@@ -33,13 +37,16 @@ export function buildStatus(previous: BackupScheduleStatus, facts: StatusFacts):
   if (facts.last.name !== null) status.lastBackup = facts.last.name;
   if (facts.last.time !== null) status.lastBackupTime = sameInstantOr(previous.lastBackupTime, facts.last.time);
   if (facts.nextBackupTime !== null) status.nextBackupTime = formatTime(facts.nextBackupTime);
-  status.conditions = setCondition(previous.conditions, {
+  Object.assign(status, facts.fields ?? {});
+  let conditions = setCondition(previous.conditions, {
     type: 'Ready',
     status: facts.ready.reason === 'InvalidSpec' ? 'False' : 'True',
     reason: facts.ready.reason,
     message: facts.ready.message,
     now: facts.now,
   });
+  for (const condition of facts.conditions ?? []) conditions = setCondition(conditions, { ...condition, now: facts.now });
+  status.conditions = conditions;
   return status;
 }
 

@@ -5,12 +5,16 @@
 
 import { buildSnapshotBackup, desiredFormOfKept, echoUnmanaged } from './desired.js';
 import { decideGate } from './gate.js';
+import { groupBlocker } from './group.js';
 import type { Gate } from './gate.js';
 import { lastBackupOf } from './last-backup.js';
 import { backupName } from './names.js';
 import { compareNames, observeChildren } from './observe.js';
 import type { ObservedBackup, Observation, SnapshotBackup } from './observe.js';
-import { decideRetention } from './retention.js';
+import { decideCompactRetention, decideRetention } from './retention.js';
+import { decideCompact } from './compact.js';
+import { decideLogBackup, logRangeOf } from './log-backup.js';
+import { millisToTso, tsoToMillis } from './tso.js';
 import type { Deletion } from './retention.js';
 import { mostRecentTick, nextTick } from './schedule.js';
 import { isObject, readSpec } from './spec.js';
@@ -18,7 +22,7 @@ import type { ScheduleSpec } from './spec.js';
 import { buildStatus, withLastSuccessful } from './status.js';
 import type { Ready } from './status.js';
 import { formatTime, parseTime } from './time.js';
-import type { BackupScheduleStatus, DesiredChild, SyncRequest, SyncResponse } from './types.js';
+import type { BackupScheduleStatus, DesiredChild, KubeObject, SyncRequest, SyncResponse } from './types.js';
 
 /** Default stale-view grace: how long past the following tick a missing last Backup still counts as in flight. */
 export const DEFAULT_STALE_VIEW_GRACE_MS = 5 * 60_000;
@@ -91,12 +95,14 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
   const now = options.now;
 
   // Decide the next Backup: the most recent tick after the watermark, if the gate lets it start.
-  const gate = decideGate(observedLast, {
+  const ownGate = decideGate(observedLast, {
     now,
     schedule: spec.schedule,
     staleViewGraceMs: options.staleViewGraceMs ?? DEFAULT_STALE_VIEW_GRACE_MS,
     backups: byName(observation.backups),
   });
+  const blocker = groupBlocker(parent, request.related);
+  const gate: Gate = blocker === null || !ownGate.open ? ownGate : { open: false, message: blocker, until: null };
   const watermark = observedLast.time ?? parseTime(previous.allBackupCleanTime) ?? parseTime(parent.metadata.creationTimestamp);
   const slot = watermark === null ? null : mostRecentTick(spec.schedule, { after: watermark, atOrBefore: now });
   const next = nextStep({ spec, slot, gate });
@@ -106,30 +112,67 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
       : null;
   const last = created !== null && slot !== null ? { name: backupName(scheduleName, slot), time: slot } : observedLast;
 
-  // Decide retention among the observed snapshot Backups; the last one is never removed.
-  const protectedNames = new Set([observedLast.name, last.name].filter((n): n is string => n !== null));
+  // The log backup and its compaction (when configured): created once, never deleted by the hook.
+  const handoverLabelKey = options.handoverLabelKey ?? DEFAULT_HANDOVER_LABEL_KEY;
+  const graceMs = options.staleViewGraceMs ?? DEFAULT_STALE_VIEW_GRACE_MS;
+  const log = decideLogBackup(parent, { spec, previous, backups: observation.backups, now, watermark, staleViewGraceMs: graceMs, handoverLabelKey });
+  const compact = decideCompact(parent, {
+    spec,
+    status: { ...previous, ...log.status },
+    compacts: observation.compacts,
+    log: log.observed,
+    now,
+    handoverLabelKey,
+  });
+  const fields: Record<string, string> = { ...log.status, ...compact.status };
+
+  // Decide retention among the observed snapshot Backups; the last one (as sent, as observed, as created) stays.
+  const recordedLast = typeof previous.lastBackup === 'string' ? previous.lastBackup : null;
+  const protectedNames = new Set([recordedLast, observedLast.name, last.name].filter((n): n is string => n !== null));
+  const policy = { maxReservedTimeMs: spec.maxReservedTimeMs, maxBackups: spec.maxBackups };
   const retention = decideRetention(snapshots, {
     now,
-    policy: { maxReservedTimeMs: spec.maxReservedTimeMs, maxBackups: spec.maxBackups },
+    policy,
     protectedNames,
+    ...(log.observed === null ? {} : { log: { range: logRangeOf(log.observed), compactCap: compactCap(spec, fields['lastCompactProgress'] ?? previous.lastCompactProgress) } }),
   });
-  const removed = new Set(retention.deletions.map((d) => d.name));
+  const compactDeletions = decideCompactRetention(observation.compacts, {
+    now,
+    policy,
+    protectedNames: new Set([previous.lastCompact, fields['lastCompact']].filter((n): n is string => typeof n === 'string')),
+  });
+  const deletions = [...retention.deletions, ...compactDeletions];
+  const removed = new Set(deletions.map((d) => d.name));
 
   // Answer.
   const anchor = last.time ?? watermark ?? now;
   const nextBackupTime = spec.pause ? null : nextTick(spec.schedule, { after: now, anchor });
   const ready = readyOf(next, { nextBackupTime, gate });
-  const status = buildStatus(previous, { now, last, nextBackupTime, ready });
-  const children = kept.filter((c) => !removed.has(c.metadata.name));
-  if (created !== null) children.push(created);
+  const status = buildStatus(previous, {
+    now,
+    last,
+    nextBackupTime,
+    ready,
+    fields,
+    conditions: log.missing === null ? [] : [{ type: 'LogBackupMissing', ...log.missing }],
+  });
+  let children = kept.filter((c) => !removed.has(c.metadata.name));
+  const truncateUntil = retention.truncateUntil;
+  const liveLog = log.observed;
+  if (truncateUntil !== null && liveLog !== null) {
+    children = children.map((c) => (c.kind === 'Backup' && c.metadata.name === liveLog.metadata?.name ? truncated(c, { live: liveLog, until: truncateUntil }) : c));
+  }
+  for (const extra of [created, log.create, compact.create]) {
+    if (extra !== null && !children.some((c) => c.kind === extra.kind && c.metadata.name === extra.metadata.name)) children.push(extra);
+  }
   children.sort((a, b) => compareNames(a.kind, b.kind) || compareNames(a.metadata.name, b.metadata.name));
 
   const response: SyncResponse = { status: withLastSuccessful(status, { scheduleName, snapshots }), children };
-  const resyncAt = earliest([nextBackupTime, retention.nextExpiry, gate.open ? null : gate.until]);
+  const resyncAt = earliest([nextBackupTime, retention.nextExpiry, gate.open ? null : gate.until, log.until, compact.until]);
   if (resyncAt !== null) response.resyncAfterSeconds = Math.max(1, Math.ceil(resyncAt - now) / 1000);
   return {
     response,
-    report: report(next.outcome, { created: created?.metadata.name ?? null, deletions: retention.deletions, message: ready.message }),
+    report: report(next.outcome, { created: created?.metadata.name ?? null, deletions, message: ready.message }),
   };
 }
 
@@ -157,13 +200,31 @@ function readyOf(next: NextStep, facts: { nextBackupTime: number | null; gate: G
 /** keptChildren is every observed child not already being deleted, in its desired form. */
 function keptChildren(observation: Observation): DesiredChild[] {
   const kept: DesiredChild[] = [];
-  for (const backup of observation.backups) {
+  for (const backup of [...observation.backups, ...observation.compacts]) {
     if (!backup.deleting) kept.push(desiredFormOfKept(backup.object, backup.name));
   }
   for (const other of observation.others) {
     if (!other.deleting) kept.push(echoUnmanaged(other.object, { name: other.name, type: other.type }));
   }
   return kept;
+}
+
+/** The log Backup's desired form with `spec.logTruncateUntil` moved forward (never back from what is live or applied). */
+function truncated(desired: DesiredChild, facts: { live: KubeObject; until: bigint }): DesiredChild {
+  const spec = isObject(desired.spec) ? { ...desired.spec } : {};
+  let until = facts.until;
+  for (const current of [spec['logTruncateUntil'], facts.live.spec?.['logTruncateUntil']]) {
+    if (typeof current === 'string' && tsoToMillis(current) !== null && BigInt(current) > until) until = BigInt(current);
+  }
+  spec['logTruncateUntil'] = until.toString();
+  return { ...desired, spec };
+}
+
+/** Compaction's cap on truncation: none without a compact template, else its progress (none yet: no truncation). */
+function compactCap(spec: ScheduleSpec, progress: unknown): bigint | null | undefined {
+  if (spec.compactBackupTemplate === null) return undefined;
+  const at = parseTime(progress);
+  return at === null ? null : BigInt(millisToTso(at));
 }
 
 function byName(backups: readonly ObservedBackup[]): Map<string, ObservedBackup> {

@@ -5,7 +5,9 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'exp
 import type { Logger } from 'pino';
 
 import type { Config } from '../config.js';
+import { customize } from '../core/group.js';
 import { decide } from '../core/sync.js';
+import type { BackupSchedule } from '../core/types.js';
 import type { Decision } from '../core/sync.js';
 import { compileEnvelopeValidator } from './request-schema.js';
 
@@ -30,6 +32,8 @@ export interface AppOptions {
   observer?: SyncObserver;
   /** Extra routes mounted before the 404 handler (e.g. /metrics). */
   extraRoutes?: (app: express.Express) => void;
+  /** The decision function; the pure core by default (tests inject faults here). */
+  decide?: typeof decide;
 }
 
 /** createApp builds the express application; it compiles the request schema once. */
@@ -38,6 +42,7 @@ export function createApp(options: AppOptions): express.Express {
   const now = options.now ?? Date.now;
   const lifecycle = options.lifecycle ?? { ready: true };
   const validateEnvelope = compileEnvelopeValidator();
+  const decideSync = options.decide ?? decide;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -64,7 +69,7 @@ export function createApp(options: AppOptions): express.Express {
       return;
     }
     const { parent } = envelope.request;
-    const decision = decide(envelope.request, {
+    const decision = decideSync(envelope.request, {
       now: now(),
       staleViewGraceMs: config.staleViewGraceMs,
       handoverLabelKey: config.handoverLabelKey,
@@ -89,16 +94,31 @@ export function createApp(options: AppOptions): express.Express {
     );
     res.json(decision.response);
   });
+  app.post('/customize', requireJson, parseJson, (req: Request, res: Response) => {
+    const parent = (req.body as { parent?: unknown } | undefined)?.parent;
+    if (!isBackupSchedule(parent)) {
+      res.status(400).json({ error: 'not a Metacontroller customize request for a pingcap.com/v1alpha1 BackupSchedule: /parent must be a BackupSchedule with metadata' });
+      return;
+    }
+    res.json(customize(parent));
+  });
   app.all('/sync', methodNotAllowed('POST'));
+  app.all('/customize', methodNotAllowed('POST'));
   app.all('/healthz', methodNotAllowed('GET'));
   app.all('/readyz', methodNotAllowed('GET'));
 
   options.extraRoutes?.(app);
   app.use((req, res) => {
-    res.status(404).json({ error: `no route ${req.method} ${req.path}; the hook serves POST /sync, GET /healthz, GET /readyz and GET /metrics` });
+    res.status(404).json({ error: `no route ${req.method} ${req.path}; the hook serves POST /sync, POST /customize, GET /healthz, GET /readyz and GET /metrics` });
   });
   app.use(errorHandler(logger, config.bodyLimitBytes));
   return app;
+}
+
+function isBackupSchedule(value: unknown): value is BackupSchedule {
+  if (typeof value !== 'object' || value === null) return false;
+  const parent = value as BackupSchedule;
+  return parent.apiVersion === 'pingcap.com/v1alpha1' && parent.kind === 'BackupSchedule' && typeof parent.metadata === 'object' && parent.metadata !== null;
 }
 
 function methodNotAllowed(allow: string): RequestHandler {

@@ -18,8 +18,11 @@ import { assertValidResponse } from '../support/response-schema.js';
 const update = process.env['UPDATE_GOLDEN'] === '1';
 const config = { bodyLimitBytes: 64 * 1024 * 1024, staleViewGraceMs: 5 * 60_000, handoverLabelKey: 'backup-schedule-hook/controller' };
 
+let instant = 0;
+const app = createApp({ config, logger: pino({ level: 'silent' }), now: () => instant });
+
 async function post(body: SyncRequest, now: string): Promise<SyncResponse> {
-  const app = createApp({ config, logger: pino({ level: 'silent' }), now: () => Date.parse(now) });
+  instant = Date.parse(now);
   const res = await request(app).post('/sync').send(body).expect(200);
   return res.body as SyncResponse;
 }
@@ -35,6 +38,20 @@ function liveObservedNames(req: SyncRequest): Set<string> {
   return names;
 }
 
+/** Names of observed children whose desired spec differs from the spec last applied to them (an in-place update). */
+function changedFromApplied(req: SyncRequest, answer: SyncResponse): string[] {
+  const changed: string[] = [];
+  for (const map of Object.values(req.children)) {
+    for (const child of Object.values(map)) {
+      const applied = child.metadata?.annotations?.['metacontroller.k8s.io/last-applied-configuration'];
+      const desired = answer.children.find((c) => c.kind === child.kind && c.metadata.name === child.metadata?.name);
+      if (applied === undefined || desired === undefined) continue;
+      if (JSON.stringify((JSON.parse(applied) as { spec?: unknown }).spec) !== JSON.stringify(desired.spec)) changed.push(desired.metadata.name);
+    }
+  }
+  return changed;
+}
+
 describe('golden sync fixtures (test/fixtures/sync)', () => {
   for (const fixture of loadFixtures()) {
     describe(fixture.name, () => {
@@ -47,6 +64,7 @@ describe('golden sync fixtures (test/fixtures/sync)', () => {
         const allObserved = new Set(Object.values(fixture.request.children).flatMap((m) => Object.values(m).map((c) => c.metadata?.name)));
         assert.deepEqual([...desired].filter((n) => !allObserved.has(n)).sort(), [...fixture.expect.created].sort(), 'created');
         assert.deepEqual([...observed].filter((n) => !desired.has(n)).sort(), [...fixture.expect.deleted].sort(), 'deleted');
+        assert.deepEqual(changedFromApplied(fixture.request, answer).sort(), [...(fixture.expect.updated ?? [])].sort(), 'updated in place');
         const ready = answer.status.conditions?.find((c) => c.type === 'Ready');
         assert.equal(ready?.reason ?? null, fixture.expect.ready, `Ready reason (message: ${ready?.message})`);
         if (fixture.expect.lastBackup !== undefined) assert.equal(answer.status.lastBackup, fixture.expect.lastBackup, 'status.lastBackup');

@@ -157,3 +157,79 @@ export function request(parent: BackupSchedule, children: KubeObject[] = [], ext
   for (const child of children) map[`${child.metadata?.namespace ?? 'db'}/${child.metadata?.name ?? ''}`] = child;
   return { controller: {}, parent, children: { 'Backup.pingcap.com/v1alpha1': map }, related: {}, finalizing: false, ...extra };
 }
+
+/** The log template used by the tests. */
+export const LOG_TEMPLATE: JsonObject = {
+  backupMode: 'log',
+  br: { cluster: 'basic', clusterNamespace: 'tidb-cluster' },
+  s3: { provider: 'aws', region: 'us-west-2', bucket: 'backups', prefix: 'log-backup', secretName: 's3-secret' },
+};
+
+/** The compact template used by the tests. */
+export const COMPACT_TEMPLATE: JsonObject = {
+  br: { cluster: 'basic', clusterNamespace: 'tidb-cluster' },
+  s3: { provider: 'aws', region: 'us-west-2', bucket: 'backups', prefix: 'log-backup', secretName: 's3-secret' },
+  concurrency: 4,
+  maxRetryTimes: 6,
+};
+
+/** logBackup builds a running log Backup `log-<schedule>` with its start and checkpoint. */
+export function logBackup(options: { schedule?: string; start: string; checkpoint: string; truncateUntil?: string; deleting?: string }): KubeObject {
+  const scheduleName = options.schedule ?? 'nightly';
+  const object = backup({ slot: options.start, name: `log-${scheduleName}`, mode: 'log', state: 'new', annotate: false, schedule: scheduleName, ...(options.deleting ? { deleting: options.deleting } : {}) });
+  const spec: JsonObject = { ...LOG_TEMPLATE, s3: { ...(LOG_TEMPLATE['s3'] as JsonObject), prefix: `log-backup/log-${stamp(options.start)}` } };
+  if (options.truncateUntil !== undefined) spec['logTruncateUntil'] = options.truncateUntil;
+  object.spec = spec;
+  const annotations = object.metadata!.annotations!;
+  annotations['metacontroller.k8s.io/last-applied-configuration'] = JSON.stringify({
+    apiVersion: 'pingcap.com/v1alpha1',
+    kind: 'Backup',
+    metadata: { name: `log-${scheduleName}`, namespace: 'db', labels: object.metadata!.labels },
+    spec,
+  });
+  object.status = {
+    phase: 'Running',
+    commitTs: tsoAt(options.start),
+    logCheckpointTs: tsoAt(options.checkpoint),
+    conditions: [{ type: 'Running', status: 'True', lastTransitionTime: options.start }],
+    logSubCommandStatuses: { 'log-start': { command: 'log-start', phase: 'Running', conditions: [{ type: 'Running', status: 'True', lastTransitionTime: options.start }] } },
+  };
+  return object;
+}
+
+/** compactBackup builds a CompactBackup of the schedule over [start, end). */
+export function compactBackup(options: { schedule?: string; start: string; end: string; state?: 'Complete' | 'Failed' | 'Running' | '' }): KubeObject {
+  const scheduleName = options.schedule ?? 'nightly';
+  const fmt = (iso: string): string => iso.replace('T', ' ').replace('Z', '');
+  const name = `compact-${scheduleName}-${stamp(options.start)}`;
+  const spec: JsonObject = { ...COMPACT_TEMPLATE, startTs: fmt(options.start), endTs: fmt(options.end) };
+  const labels = {
+    'app.kubernetes.io/name': 'backup-schedule',
+    'app.kubernetes.io/managed-by': 'backup-schedule-operator',
+    'app.kubernetes.io/instance': scheduleName,
+    'tidb.pingcap.com/backup-schedule': scheduleName,
+    'controller-uid': `uid-${scheduleName}`,
+  };
+  return {
+    apiVersion: 'pingcap.com/v1alpha1',
+    kind: 'CompactBackup',
+    metadata: {
+      name,
+      namespace: 'db',
+      uid: `uid-${name}`,
+      resourceVersion: '3000',
+      creationTimestamp: options.start,
+      labels,
+      annotations: { 'metacontroller.k8s.io/last-applied-configuration': JSON.stringify({ apiVersion: 'pingcap.com/v1alpha1', kind: 'CompactBackup', metadata: { name, namespace: 'db', labels }, spec }) },
+      ownerReferences: [{ apiVersion: 'pingcap.com/v1alpha1', kind: 'BackupSchedule', name: scheduleName, uid: `uid-${scheduleName}`, controller: true }],
+    },
+    spec,
+    status: { state: options.state ?? 'Complete' },
+  };
+}
+
+/** withCompacts adds CompactBackups to a request under their child type key. */
+export function withCompacts(req: SyncRequest, compacts: KubeObject[]): SyncRequest {
+  req.children['CompactBackup.pingcap.com/v1alpha1'] = Object.fromEntries(compacts.map((c) => [`db/${c.metadata?.name}`, c]));
+  return req;
+}

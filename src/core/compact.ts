@@ -1,0 +1,93 @@
+/**
+ * Decide compaction of the log backup (TiDB Operator >= 1.6, release-1.x semantics): one CompactBackup at a
+ * time, each over a window [start, end) of the log, the progress watermark never moving backwards.
+ * Names derive from the window's start, so a repeated sync asks for the same CompactBackup.
+ */
+
+import { childMetadata, extendStoragePrefix, templateCopy } from './desired.js';
+import { PINGCAP_API_VERSION, compactBackupName } from './names.js';
+import type { ObservedCompact } from './observe.js';
+import type { ScheduleSpec } from './spec.js';
+import { formatSlotStamp, formatTime, parseTime } from './time.js';
+import { formatTsTime, tsoToMillis } from './tso.js';
+import type { BackupSchedule, BackupScheduleStatus, DesiredChild, KubeObject } from './types.js';
+
+/** A window is at most this many intervals long, as upstream ("fast compact limit"). */
+const MAX_WINDOW_INTERVALS = 3;
+
+/** What compaction needs from this sync. */
+export interface CompactDecision {
+  create: DesiredChild | null;
+  /** Status fields to set: lastCompact, lastCompactProgress, lastCompactExecutionTs. */
+  status: { lastCompact?: string; lastCompactProgress?: string; lastCompactExecutionTs?: string };
+  /** Why nothing was created, for the report. */
+  note: string;
+  /** When the decision changes by time alone (the execution interval), or null. */
+  until: number | null;
+}
+
+/** Options of {@link decideCompact}. */
+export interface CompactOptions {
+  spec: ScheduleSpec;
+  /** Status after the log backup's decision (its logBackupStartTs). */
+  status: BackupScheduleStatus;
+  compacts: readonly ObservedCompact[];
+  /** The observed log Backup, or null. */
+  log: KubeObject | null;
+  now: number;
+  handoverLabelKey: string;
+}
+
+/** decideCompact advances the progress watermark and asks for the next window when upstream's rules allow. */
+export function decideCompact(parent: BackupSchedule, options: CompactOptions): CompactDecision {
+  const { spec, status, now } = options;
+  const template = spec.compactBackupTemplate;
+  const span = spec.compactIntervalMs;
+  const logStart = parseTime(status.logBackupStartTs);
+  const skip = (note: string, until: number | null = null, fields: CompactDecision['status'] = {}): CompactDecision => ({ create: null, status: fields, note, until });
+  if (template === null || span === null || logStart === null || options.log === null) return skip('no compaction configured or no log backup');
+
+  // (a) Progress: learn from the last CompactBackup; never backwards, never below the log's start.
+  let progress = Math.max(parseTime(status.lastCompactProgress) ?? logStart, logStart);
+  const last = options.compacts.find((c) => c.name === status.lastCompact && !c.deleting);
+  if (last !== undefined && last.state === 'unfinished') return skip(`waiting for CompactBackup ${last.name} to finish`);
+  const learned = last === undefined ? null : last.state === 'complete' ? last.endAt : last.startAt;
+  if (learned !== null && learned > progress) progress = learned;
+  const fields: CompactDecision['status'] = {};
+  if (parseTime(status.lastCompactProgress) !== progress) fields.lastCompactProgress = formatTime(progress);
+  if (spec.pause) return skip('paused', null, fields);
+
+  // (b) The next window.
+  const checkpoint = checkpointOf(options.log, logStart);
+  if (checkpoint === null) return skip('the log backup has no checkpoint yet', null, fields);
+  const start = Math.max(progress, spec.minCompactStartMs ?? progress);
+  if (start >= checkpoint) return skip('the log has nothing new to compact', null, fields);
+  const end = Math.min(checkpoint, start + MAX_WINDOW_INTERVALS * span);
+  if (end - logStart < span) return skip('less than one interval of log since its start', null, fields);
+  const lastRun = parseTime(status.lastCompactExecutionTs);
+  if (lastRun !== null && now - lastRun < span) return skip('the last compaction ran less than one interval ago', lastRun + span, fields);
+
+  const name = compactBackupName(parent.metadata.name ?? '', start);
+  const compactSpec = templateCopy(template, spec.imagePullSecrets);
+  compactSpec['startTs'] = formatTsTime(start);
+  compactSpec['endTs'] = formatTsTime(end);
+  extendStoragePrefix(compactSpec, `log-${formatSlotStamp(logStart)}`);
+  return {
+    create: {
+      apiVersion: PINGCAP_API_VERSION,
+      kind: 'CompactBackup',
+      metadata: childMetadata(parent, { name, handoverLabelKey: options.handoverLabelKey }),
+      spec: compactSpec,
+    },
+    status: { ...fields, lastCompact: name, lastCompactExecutionTs: formatTime(now) },
+    note: `compacting ${formatTsTime(start)} to ${formatTsTime(end)}`,
+    until: null,
+  };
+}
+
+/** The log's checkpoint (ms) when set, non-zero and not before the log's start, as upstream reads it. */
+function checkpointOf(log: KubeObject, logStart: number): number | null {
+  const value = log.status?.['logCheckpointTs'];
+  const at = typeof value === 'string' ? tsoToMillis(value) : null;
+  return at !== null && at > 0 && at >= logStart ? at : null;
+}

@@ -1,0 +1,146 @@
+/**
+ * Decide the log backup: one long-running log Backup `log-<schedule>` while `spec.logBackupTemplate` is set.
+ * The hook never deletes it (not on pause, not when the template is removed, not by retention); it only asks
+ * for it again, with a new start time, when it has been missing for longer than the stale-view grace.
+ */
+
+import { childMetadata, extendStoragePrefix, templateCopy } from './desired.js';
+import { PINGCAP_API_VERSION, logBackupName } from './names.js';
+import type { ObservedBackup } from './observe.js';
+import { mostRecentTick } from './schedule.js';
+import type { ScheduleSpec } from './spec.js';
+import { formatSlotStamp, formatTime, parseTime } from './time.js';
+import { tsoToMillis } from './tso.js';
+import type { BackupSchedule, BackupScheduleStatus, DesiredChild, KubeObject } from './types.js';
+
+/** What the log backup needs from this sync. */
+export interface LogBackupDecision {
+  /** A log Backup to ask for (creation, or re-creation of a missing one), or null. */
+  create: DesiredChild | null;
+  /** The observed log Backup (not being deleted), or null. */
+  observed: KubeObject | null;
+  /** Status fields to set: `logBackup`, `logBackupStartTs`. */
+  status: { logBackup?: string; logBackupStartTs?: string };
+  /** The LogBackupMissing condition to report, or null when the feature is not in use. */
+  missing: { status: 'True' | 'False'; reason: string; message: string } | null;
+  /** When the decision changes by time alone (end of the grace), or null. */
+  until: number | null;
+}
+
+/** Options of {@link decideLogBackup}. */
+export interface LogBackupOptions {
+  spec: ScheduleSpec;
+  previous: BackupScheduleStatus;
+  backups: readonly ObservedBackup[];
+  now: number;
+  /** The snapshot watermark: anchors `@every` schedules. */
+  watermark: number | null;
+  staleViewGraceMs: number;
+  handoverLabelKey: string;
+}
+
+/** decideLogBackup creates the log Backup once, reports it missing, and asks again past the grace. */
+export function decideLogBackup(parent: BackupSchedule, options: LogBackupOptions): LogBackupDecision {
+  const { spec, previous, now } = options;
+  const name = logBackupName(parent.metadata.name ?? '');
+  const seen = options.backups.find((b) => b.name === name && b.role === 'log');
+  const observed = seen !== undefined && !seen.deleting ? seen.object : null;
+  const recordedStart = parseTime(previous.logBackupStartTs);
+  const none: LogBackupDecision = { create: null, observed, status: {}, missing: null, until: null };
+
+  if (observed !== null && spec.logBackupTemplate === null) return none; // kept as it is; not ours to record
+  if (observed !== null) {
+    const status: LogBackupDecision['status'] = {};
+    if (previous.logBackup !== name) status.logBackup = name;
+    if (recordedStart === null) status.logBackupStartTs = formatTime(startOfObserved(observed));
+    return { ...none, status, missing: { status: 'False', reason: 'LogBackupPresent', message: `log Backup ${name} exists` } };
+  }
+  const template = spec.logBackupTemplate;
+  if (template === null) return none;
+  const build = (start: number): DesiredChild => buildLogBackup(parent, { spec, template, start, handoverLabelKey: options.handoverLabelKey });
+  const tick = latestTick(spec, { now, watermark: options.watermark });
+
+  if (typeof previous.logBackup !== 'string' || previous.logBackup === '') {
+    if (spec.pause) return none;
+    return { ...none, create: build(tick), status: { logBackup: name, logBackupStartTs: formatTime(tick) } };
+  }
+  if (recordedStart !== null && now < recordedStart + options.staleViewGraceMs) {
+    // Asked for a moment ago: not in the view yet. Ask for the same object again (AlreadyExists is ignored).
+    return { ...none, create: spec.pause ? null : build(recordedStart), until: recordedStart + options.staleViewGraceMs };
+  }
+  if (spec.pause) {
+    return { ...none, missing: { status: 'True', reason: 'LogBackupMissing', message: `log Backup ${name} is missing; the schedule is paused, so no new one is asked for` } };
+  }
+  return {
+    ...none,
+    create: build(tick),
+    status: { logBackupStartTs: formatTime(tick) },
+    missing: {
+      status: 'True',
+      reason: 'LogBackupMissing',
+      message:
+        `log Backup ${name} is missing (deleted?); asked for a new one starting at ${formatTime(tick)}. ` +
+        `Point-in-time recovery has a gap from the old log's last checkpoint to ${formatTime(tick)}; ` +
+        `restore points inside it need a snapshot Backup`,
+    },
+  };
+}
+
+/** The most recent schedule tick at or before now (the log's start time), else now itself. */
+function latestTick(spec: ScheduleSpec, at: { now: number; watermark: number | null }): number {
+  const anchored = at.watermark === null ? null : mostRecentTick(spec.schedule, { after: at.watermark, atOrBefore: at.now });
+  return anchored ?? mostRecentTick(spec.schedule, { after: 0, atOrBefore: at.now }) ?? Math.floor(at.now / 1000) * 1000;
+}
+
+function startOfObserved(log: KubeObject): number {
+  const commitTs = log.status?.['commitTs'];
+  const fromTso = typeof commitTs === 'string' ? tsoToMillis(commitTs) : null;
+  return fromTso ?? parseTime(log.metadata?.creationTimestamp) ?? 0;
+}
+
+/** Options of {@link buildLogBackup}. */
+export interface BuildLogBackupOptions {
+  spec: ScheduleSpec;
+  template: NonNullable<ScheduleSpec['logBackupTemplate']>;
+  start: number;
+  handoverLabelKey: string;
+}
+
+/** buildLogBackup builds `log-<schedule>` from the template as upstream does (prefix suffix `log-<start>`). */
+export function buildLogBackup(parent: BackupSchedule, options: BuildLogBackupOptions): DesiredChild {
+  const spec = templateCopy(options.template, options.spec.imagePullSecrets);
+  // The CRD defaults backupMode to snapshot: a log template that forgot it would run a snapshot named log-*.
+  if (spec['backupMode'] === undefined) spec['backupMode'] = 'log';
+  extendStoragePrefix(spec, `log-${formatSlotStamp(options.start)}`);
+  return {
+    apiVersion: PINGCAP_API_VERSION,
+    kind: 'Backup',
+    metadata: childMetadata(parent, { name: logBackupName(parent.metadata.name ?? ''), handoverLabelKey: options.handoverLabelKey }),
+    spec,
+  };
+}
+
+/** The log's range: its start (`status.commitTs`) and checkpoint (`status.logCheckpointTs`), as TSOs. */
+export interface LogRange {
+  startTso: bigint | null;
+  checkpointTso: bigint | null;
+}
+
+/** logRangeOf reads a log Backup's start and checkpoint TSOs; unreadable values are null. */
+export function logRangeOf(log: KubeObject): LogRange {
+  const tso = (field: string): bigint | null => {
+    const value = log.status?.[field];
+    return typeof value === 'string' && tsoToMillis(value) !== null ? BigInt(value) : null;
+  };
+  return { startTso: tso('commitTs'), checkpointTso: tso('logCheckpointTs') };
+}
+
+/** logSubcommandPhase reads the phase of the log Backup's current subcommand, as upstream's helpers derive it. */
+export function logSubcommandPhase(log: KubeObject): string | null {
+  const spec = log.spec ?? {};
+  const subcommand = typeof spec['logSubcommand'] === 'string' ? spec['logSubcommand'] : spec['logStop'] === true ? 'log-stop' : 'log-start';
+  const statuses = log.status?.['logSubCommandStatuses'];
+  if (typeof statuses !== 'object' || statuses === null) return null;
+  const phase = (statuses as Record<string, { phase?: unknown } | undefined>)[subcommand]?.phase;
+  return typeof phase === 'string' ? phase : null;
+}

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+
+import { decideGate } from '../../src/core/gate.js';
+import { lastBackupOf } from '../../src/core/last-backup.js';
+import { observeChildren } from '../../src/core/observe.js';
+import type { ObservedBackup, SnapshotBackup } from '../../src/core/observe.js';
+import { parseSchedule } from '../../src/core/schedule.js';
+import type { Schedule } from '../../src/core/schedule.js';
+import type { KubeObject } from '../../src/core/types.js';
+import { backup, schedule } from '../support/objects.js';
+
+const parent = schedule();
+const every10 = ((): Schedule => {
+  const parsed = parseSchedule('*/10 * * * *');
+  assert.ok(parsed.ok);
+  return parsed.schedule;
+})();
+const GRACE = 5 * 60_000;
+
+function observe(children: KubeObject[]): ObservedBackup[] {
+  return observeChildren(parent, { 'Backup.pingcap.com/v1alpha1': Object.fromEntries(children.map((c) => [`db/${c.metadata?.name}`, c])) }).backups;
+}
+
+describe('lastBackupOf', () => {
+  const snapshotsOf = (children: KubeObject[]): SnapshotBackup[] => observe(children).filter((b): b is SnapshotBackup => b.role === 'snapshot');
+
+  it('advances a stale status to the newest observed slot', () => {
+    const last = lastBackupOf({ lastBackup: 'nightly-2024-05-01t00-10-00', lastBackupTime: '2024-05-01T00:10:00Z' }, snapshotsOf([backup({ slot: '2024-05-01T00:20:00Z' })]));
+    assert.deepEqual(last, { name: 'nightly-2024-05-01t00-20-00', time: Date.parse('2024-05-01T00:20:00Z') });
+  });
+  it('never moves back when the newest Backup is missing from the view', () => {
+    const last = lastBackupOf({ lastBackup: 'nightly-2024-05-01t00-20-00', lastBackupTime: '2024-05-01T00:20:00Z' }, snapshotsOf([backup({ slot: '2024-05-01T00:10:00Z' })]));
+    assert.equal(last.name, 'nightly-2024-05-01t00-20-00');
+  });
+  it('reads an empty status as no last Backup', () => {
+    assert.deepEqual(lastBackupOf({}, []), { name: null, time: null });
+  });
+  it('ignores Backups of other schedules', () => {
+    assert.deepEqual(lastBackupOf({}, snapshotsOf([backup({ slot: '2024-05-01T00:20:00Z', schedule: 'weekly' })])), { name: null, time: null });
+  });
+});
+
+describe('decideGate', () => {
+  const last = { name: 'nightly-2024-05-01t00-10-00', time: Date.parse('2024-05-01T00:10:00Z') };
+  const cases: ReadonlyArray<{ name: string; children: KubeObject[]; now: string; open: boolean; until?: string }> = [
+    { name: 'opens after Complete', children: [backup({ slot: '2024-05-01T00:10:00Z', state: 'complete' })], now: '2024-05-01T00:21:00Z', open: true },
+    { name: 'opens after Failed (without Scheduled, unlike upstream)', children: [backup({ slot: '2024-05-01T00:10:00Z', state: 'failed' })], now: '2024-05-01T00:21:00Z', open: true },
+    { name: 'opens after Invalid', children: [backup({ slot: '2024-05-01T00:10:00Z', state: 'invalid' })], now: '2024-05-01T00:21:00Z', open: true },
+    { name: 'stays closed while Running', children: [backup({ slot: '2024-05-01T00:10:00Z', state: 'running' })], now: '2024-05-01T03:00:00Z', open: false },
+    {
+      name: 'judges conditions, not phase (phase Complete without the condition is not finished)',
+      children: [backup({ slot: '2024-05-01T00:10:00Z', state: 'running', extraStatus: { phase: 'Complete' } })],
+      now: '2024-05-01T00:21:00Z',
+      open: false,
+    },
+    { name: 'opens when the last Backup is being deleted', children: [backup({ slot: '2024-05-01T00:10:00Z', state: 'running', deleting: '2024-05-01T00:12:00Z' })], now: '2024-05-01T00:21:00Z', open: true },
+    { name: 'a missing last Backup is in flight until the next tick plus the grace', children: [], now: '2024-05-01T00:24:59Z', open: false, until: '2024-05-01T00:25:00Z' },
+    { name: 'a missing last Backup is gone once the grace has passed', children: [], now: '2024-05-01T00:25:00Z', open: true },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const gate = decideGate(last, { now: Date.parse(c.now), schedule: every10, staleViewGraceMs: GRACE, backups: new Map(observe(c.children).map((b) => [b.name, b])) });
+      assert.equal(gate.open, c.open);
+      if (c.until !== undefined && !gate.open) assert.equal(gate.until, Date.parse(c.until));
+    });
+  }
+  it('opens with no last Backup at all', () => {
+    assert.deepEqual(decideGate({ name: null, time: null }, { now: 0, schedule: every10, staleViewGraceMs: GRACE, backups: new Map() }), { open: true });
+  });
+});
+
+describe('observeChildren', () => {
+  it('reads a slot from the annotation, else the name, else the creation time', () => {
+    const byAnnotation = backup({ slot: '2024-05-01T00:10:00Z', name: 'anything' });
+    const byName = backup({ slot: '2024-05-01T00:20:00Z', annotate: false });
+    const byCreation = backup({ slot: '2024-05-01T00:30:00Z', name: 'manual', annotate: false, created: '2024-05-01T00:31:00Z' });
+    const slots = Object.fromEntries(
+      observe([byAnnotation, byName, byCreation]).map((b) => [b.name, b.role === 'snapshot' ? new Date(b.slot).toISOString() : b.role]),
+    );
+    assert.deepEqual(slots, { anything: '2024-05-01T00:10:00.000Z', 'nightly-2024-05-01t00-20-00': '2024-05-01T00:20:00.000Z', manual: '2024-05-01T00:31:00.000Z' });
+  });
+  it('does not count a Backup whose controller owner is another object', () => {
+    const stolen = backup({ slot: '2024-05-01T00:10:00Z' });
+    stolen.metadata!.ownerReferences = [{ apiVersion: 'pingcap.com/v1alpha1', kind: 'BackupSchedule', name: 'nightly', uid: 'someone-else', controller: true }];
+    assert.equal(observe([stolen])[0]?.role, 'foreign');
+  });
+  it('does not count a Backup with an unreadable slot annotation or commitTs', () => {
+    const badAnnotation = backup({ slot: '2024-05-01T00:10:00Z' });
+    badAnnotation.metadata!.annotations!['backup-schedule-hook/scheduled-at'] = 'yesterday';
+    const badCommit = backup({ slot: '2024-05-01T00:20:00Z', commitTs: '12:00' });
+    assert.deepEqual(observe([badAnnotation, badCommit]).map((b) => b.role), ['foreign', 'foreign']);
+  });
+  it('sees the log Backup as the schedule\'s log backup', () => {
+    assert.equal(observe([backup({ slot: '2024-05-01T00:00:00Z', name: 'log-nightly', mode: 'log', state: 'running' })])[0]?.role, 'log');
+  });
+});

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+
+import { formatSlotStamp, formatTime, parseSlotStamp, parseTime } from '../../src/core/time.js';
+import { tsoToMillis } from '../../src/core/tso.js';
+
+describe('time formats', () => {
+  const parsed: ReadonlyArray<readonly [unknown, number | null]> = [
+    ['2024-05-01T02:00:07Z', Date.UTC(2024, 4, 1, 2, 0, 7)],
+    ['2024-05-01T04:00:07+02:00', Date.UTC(2024, 4, 1, 2, 0, 7)],
+    ['2024-05-01t02:00:07.250z', Date.UTC(2024, 4, 1, 2, 0, 7, 250)],
+    ['2024-02-29T00:00:00Z', Date.UTC(2024, 1, 29)],
+    ['2023-02-29T00:00:00Z', null],
+    ['2024-02-31T00:00:00Z', null],
+    ['2016-12-31T23:59:60Z', null],
+    ['2024-05-01 02:00:07', null],
+    ['2024-05-01', null],
+    ['', null],
+    [12345, null],
+    [null, null],
+  ];
+  for (const [text, ms] of parsed) {
+    it(`parseTime(${JSON.stringify(text)}) is ${ms}`, () => {
+      assert.equal(parseTime(text), ms);
+    });
+  }
+
+  it('formats RFC 3339 in UTC with whole seconds, as Kubernetes does', () => {
+    assert.equal(formatTime(Date.UTC(2024, 4, 1, 2, 0, 7, 999)), '2024-05-01T02:00:07Z');
+  });
+
+  it('writes and reads upstream name stamps (2006-01-02t15-04-05)', () => {
+    const at = Date.UTC(2024, 4, 1, 2, 0, 7);
+    assert.equal(formatSlotStamp(at), '2024-05-01t02-00-07');
+    assert.equal(parseSlotStamp('2024-05-01t02-00-07'), at);
+    assert.equal(parseSlotStamp('2024-05-01T02-00-07'), null);
+    assert.equal(parseSlotStamp('2024-13-01t02-00-07'), null);
+  });
+
+  it('reads the physical milliseconds of a TSO, exactly, beyond 2^53', () => {
+    const ms = Date.UTC(2024, 4, 1, 2, 0, 7, 123);
+    assert.equal(tsoToMillis(((BigInt(ms) << 18n) + 262_143n).toString()), ms);
+    assert.equal(tsoToMillis('0'), 0);
+    assert.equal(tsoToMillis('abc'), null);
+    assert.equal(tsoToMillis('-5'), null);
+    assert.equal(tsoToMillis('99999999999999999999999'), null);
+  });
+});

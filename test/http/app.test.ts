@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+
+import { pino } from 'pino';
+import request from 'supertest';
+
+import { createApp } from '../../src/http/app.js';
+import type { AppOptions } from '../../src/http/app.js';
+import { backup, request as syncRequest, schedule } from '../support/objects.js';
+import { assertValidResponse } from '../support/response-schema.js';
+
+const NOW = Date.parse('2024-05-01T00:21:00Z');
+const config = { bodyLimitBytes: 64 * 1024, staleViewGraceMs: 300_000, handoverLabelKey: 'backup-schedule-hook/controller' };
+
+function appWith(overrides: Partial<AppOptions> = {}): { app: ReturnType<typeof createApp>; lines: Array<{ level: number; msg: string }> } {
+  const lines: Array<{ level: number; msg: string }> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(JSON.parse(chunk.toString()) as { level: number; msg: string });
+      done();
+    },
+  });
+  return { app: createApp({ config, logger: pino({ level: 'debug' }, sink), now: () => NOW, ...overrides }), lines };
+}
+
+const body = syncRequest(schedule({ status: { lastBackup: 'nightly-2024-05-01t00-10-00', lastBackupTime: '2024-05-01T00:10:00Z' } }), [
+  backup({ slot: '2024-05-01T00:10:00Z' }),
+]);
+
+describe('HTTP: POST /sync', () => {
+  it('200: answers the decision as JSON', async () => {
+    const res = await request(appWith().app).post('/sync').send(body).expect(200).expect('content-type', /application\/json/);
+    assertValidResponse(res.body);
+    assert.equal(res.body.status.lastBackup, 'nightly-2024-05-01t00-20-00');
+  });
+
+  it('400: a body that is not JSON, naming the problem, logged below error level', async () => {
+    const { app, lines } = appWith();
+    const res = await request(app).post('/sync').set('content-type', 'application/json').send('{"parent": ').expect(400);
+    assert.match(res.body.error, /not a JSON object/);
+    assert.ok(lines.every((l) => l.level < 50));
+  });
+
+  it('400: JSON that is not an object', async () => {
+    const res = await request(appWith().app).post('/sync').set('content-type', 'application/json').send('42').expect(400);
+    assert.match(res.body.error, /not a JSON object/);
+  });
+
+  it('400: an envelope that is not Metacontroller\'s, with the path of the problem', async () => {
+    const wrongKind = structuredClone(body);
+    wrongKind.parent.kind = 'Backup';
+    const res = await request(appWith().app).post('/sync').send(wrongKind).expect(400);
+    assert.match(res.body.error, /\/parent\/kind must be equal to constant \("BackupSchedule"\)/);
+    const noChildren = { parent: body.parent };
+    assert.match((await request(appWith().app).post('/sync').send(noChildren).expect(400)).body.error, /must have required property 'children'/);
+    const childNotObject = { ...body, children: { 'Backup.pingcap.com/v1alpha1': { 'db/x': 'not an object' } } };
+    assert.match((await request(appWith().app).post('/sync').send(childNotObject).expect(400)).body.error, /\/children\/Backup.pingcap.com~1v1alpha1\/db~1x must be object/);
+  });
+
+  it('200: a request without a known child type is valid; that type has no children', async () => {
+    const res = await request(appWith().app).post('/sync').send({ ...body, children: {} }).expect(200);
+    assertValidResponse(res.body);
+  });
+
+  it('415: a content type that is not JSON', async () => {
+    const res = await request(appWith().app).post('/sync').set('content-type', 'text/plain').send(JSON.stringify(body)).expect(415);
+    assert.match(res.body.error, /content type must be application\/json/);
+  });
+
+  it('413: a body over the limit, with the limit in the message', async () => {
+    const big = { ...body, controller: { padding: 'x'.repeat(70 * 1024) } };
+    const res = await request(appWith().app).post('/sync').send(big).expect(413);
+    assert.match(res.body.error, /limit of 65536 bytes; raise BODY_LIMIT_BYTES/);
+  });
+
+  it('500: an exception in the hook answers a short message without a stack, logs it, and the app keeps serving', async () => {
+    const { app, lines } = appWith({
+      decide: () => {
+        throw new Error('boom at the core');
+      },
+    });
+    const res = await request(app).post('/sync').send(body).expect(500);
+    assert.deepEqual(Object.keys(res.body), ['error']);
+    assert.doesNotMatch(res.text, /boom|at |\.ts/);
+    assert.ok(lines.some((l) => l.level === 50 && JSON.stringify(l).includes('boom at the core')));
+    await request(app).get('/healthz').expect(200);
+  });
+});
+
+describe('HTTP: other routes', () => {
+  it('/healthz and /readyz answer 200; /readyz 503 while shutting down', async () => {
+    const lifecycle = { ready: true };
+    const { app } = appWith({ lifecycle });
+    await request(app).get('/healthz').expect(200);
+    await request(app).get('/readyz').expect(200);
+    lifecycle.ready = false;
+    await request(app).get('/readyz').expect(503);
+  });
+  it('unknown routes answer 404 and wrong methods 405 with Allow', async () => {
+    const { app } = appWith();
+    await request(app).get('/nope').expect(404);
+    const res = await request(app).get('/sync').expect(405);
+    assert.equal(res.headers['allow'], 'POST');
+  });
+});
+
+describe('HTTP: POST /customize (schedule groups)', () => {
+  it('asks for the group\'s schedules and Backups when the schedule has a group label', async () => {
+    const parent = schedule({ labels: { 'tidb.pingcap.com/backup-schedule-group': 'cluster-a' } });
+    const res = await request(appWith().app).post('/customize').send({ controller: {}, parent }).expect(200);
+    assert.deepEqual(res.body.relatedResources.map((r: { resource: string; labelSelector: unknown }) => [r.resource, r.labelSelector]), [
+      ['backupschedules', { matchLabels: { 'tidb.pingcap.com/backup-schedule-group': 'cluster-a' } }],
+      ['backups', { matchLabels: { 'tidb.pingcap.com/backup-schedule-group': 'cluster-a' } }],
+    ]);
+  });
+  it('asks for nothing without a group label, and rejects a request that is not about a BackupSchedule', async () => {
+    const { app } = appWith();
+    assert.deepEqual((await request(app).post('/customize').send({ parent: schedule() }).expect(200)).body, { relatedResources: [] });
+    await request(app).post('/customize').send({ parent: { kind: 'Pod' } }).expect(400);
+  });
+});
