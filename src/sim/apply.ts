@@ -45,8 +45,9 @@ export function objectToCreate(desired: DesiredChild, parent: BackupSchedule): K
  */
 export function inPlaceUpdate(observed: KubeObject, desired: DesiredChild, parent: BackupSchedule): KubeObject | null {
   const labelled = withSelectorLabel(desired, parent);
-  const before = lastAppliedOf(observed);
   // Desired equal to what was applied last: the three-way patch is empty, whatever the observed object holds.
+  if (JSON.stringify(labelled) === observed.metadata?.annotations?.[LAST_APPLIED_ANNOTATION]) return null;
+  const before = lastAppliedOf(observed);
   if (isDeepStrictEqual(before, labelled)) return null;
   const labels = merge3(observed.metadata?.labels, { applied: before.metadata?.labels, desired: labelled.metadata.labels });
   const annotations = merge3(withoutLastApplied(observed.metadata?.annotations), {

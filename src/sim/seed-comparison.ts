@@ -13,6 +13,7 @@ import { describeFrozen, measureSeed } from './seed-metrics.js';
 import type { SeedMetrics } from './seed-metrics.js';
 import { formatTable } from './table.js';
 import { runScenario } from './world.js';
+import type { World } from './world.js';
 
 const HOUR = 3_600_000;
 
@@ -71,6 +72,7 @@ export function seedScenario(row: Pick<SeedRow, 'controller' | 'specPatch'>): Sc
 export interface SeedResult {
   row: SeedRow;
   metrics: SeedMetrics;
+  world: World;
 }
 
 /** runSeedComparison runs the seed's day for every row. */
@@ -84,7 +86,7 @@ export async function runSeedComparison(rows: readonly SeedRow[] = SEED_ROWS): P
       sampleAt: SEED_SAMPLE_OFFSETS_MS.map((offset) => start + offset - 1),
       onSample: (w) => stuck.push({ at: w.clock.now + 1, count: w.executor.stuck().length }),
     });
-    results.push({ row, metrics: measureSeed(world, stuck) });
+    results.push({ row, metrics: measureSeed(world, stuck), world });
   }
   return results;
 }

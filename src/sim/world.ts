@@ -13,7 +13,6 @@ import { createLagModel } from './lag.js';
 import { Metacontroller } from './metacontroller.js';
 import type { SyncObservation } from './metacontroller.js';
 import { createRandom } from './random.js';
-import type { Random } from './random.js';
 import { Recorder } from './recorder.js';
 import type { Scenario } from './scenario.js';
 import { ObjectStore, objectKey } from './store.js';
@@ -145,10 +144,16 @@ function createSchedule(world: World): void {
 
 /** Schedule edits and pauses are writes to the parent's spec, as `kubectl apply` makes them. */
 function scheduleSpecFaults(world: World): void {
+  // A JSON merge patch, as `kubectl apply` sends: null removes a field.
   const patch = (spec: JsonObject) => (): void => {
     const current = world.store.get(world.parentKey);
     if (current === undefined) return;
-    world.store.update({ ...current, spec: { ...(current.spec ?? {}), ...spec } });
+    const next: JsonObject = { ...(current.spec ?? {}) };
+    for (const [key, value] of Object.entries(spec)) {
+      if (value === null) delete next[key];
+      else next[key] = value;
+    }
+    world.store.update({ ...current, spec: next });
   };
   for (const fault of world.scenario.faults) {
     if (fault.kind === 'edit') world.clock.at(world.start + fault.atMs, patch(fault.spec));
@@ -181,9 +186,4 @@ function executorOf(scenario: Scenario, start: number): ExecutorConfig {
     if (fault.kind === 'slow-backups') config.slowWindows.push({ from, to: from + fault.forMs, runMs: fault.runMs });
   }
   return config;
-}
-
-/** forkOf is a named random stream of a scenario (for observers that draw, e.g. sampling). */
-export function forkOf(scenario: Scenario, name: string): Random {
-  return createRandom(scenario.seed).fork(name);
 }

@@ -1,0 +1,34 @@
+/** Run a scenario under the invariant checks: what the property tests, the soak and `simulate` call. */
+
+import { maxLagMs } from '../lag.js';
+import type { Hook } from '../hook.js';
+import type { Scenario } from '../scenario.js';
+import { runScenario } from '../world.js';
+import type { World } from '../world.js';
+import { createInvariantChecker } from './checker.js';
+import type { InvariantNumber, Violation } from './types.js';
+
+/** A saved scenario with the invariants it must satisfy: a replayable fixture. */
+export interface ScenarioFixture {
+  invariants: InvariantNumber[];
+  scenario: Scenario;
+}
+
+/** The outcome of a checked run. */
+export interface CheckedRun {
+  world: World;
+  violations: Violation[];
+}
+
+/** runChecked runs the scenario and checks the invariants on the way. */
+export async function runChecked(fixture: ScenarioFixture, options: { hook?: Hook } = {}): Promise<CheckedRun> {
+  const { scenario } = fixture;
+  const checker = createInvariantChecker({
+    invariants: fixture.invariants,
+    settings: scenario.hook,
+    maxLagMs: maxLagMs(scenario.lag),
+    maxLatencyMs: Math.max(scenario.transport.latencyMs[1], 1),
+  });
+  const world = await runScenario(scenario, { observers: [checker], ...(options.hook === undefined ? {} : { hook: options.hook }) });
+  return { world, violations: checker.violations };
+}

@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+
+import { LAST_APPLIED_ANNOTATION } from '../../src/core/names.js';
+import type { DesiredChild, KubeObject, SyncRequest, SyncResponse } from '../../src/core/types.js';
+import { objectToCreate } from '../../src/sim/apply.js';
+import { InformerCache } from '../../src/sim/cache.js';
+import { VirtualClock } from '../../src/sim/clock.js';
+import type { HookAnswer } from '../../src/sim/hook.js';
+import type { LagModel } from '../../src/sim/lag.js';
+import { Metacontroller } from '../../src/sim/metacontroller.js';
+import type { MetacontrollerConfig, SyncObservation } from '../../src/sim/metacontroller.js';
+import { createRandom } from '../../src/sim/random.js';
+import { ObjectStore, objectKey } from '../../src/sim/store.js';
+import { PERFECT_TRANSPORT, createTransport } from '../../src/sim/transport.js';
+
+const T0 = Date.parse('2024-05-01T00:00:00Z');
+const PARENT_KEY = objectKey('BackupSchedule', 'db', 's');
+const PARENT = { apiVersion: 'pingcap.com/v1alpha1', kind: 'BackupSchedule', metadata: { name: 's', namespace: 'db', uid: 'uid-s' }, spec: { schedule: '@daily' } };
+
+function desired(name: string, extra: Partial<DesiredChild> = {}): DesiredChild {
+  return { apiVersion: 'pingcap.com/v1alpha1', kind: 'Backup', metadata: { name, namespace: 'db', labels: { app: 'x' } }, spec: { backupType: 'full' }, ...extra };
+}
+
+/** A world with one parent and a scripted hook; `answer` sees every request and the call's instant. */
+function harness(options: { answer: (request: SyncRequest, now: number) => HookAnswer; lag?: LagModel; config?: Partial<MetacontrollerConfig>; children?: KubeObject[] }) {
+  const clock = new VirtualClock(T0);
+  const store = new ObjectStore(clock);
+  const cache = new InformerCache(clock, store, options.lag ?? (() => 0));
+  const calls: Array<{ at: number; request: SyncRequest }> = [];
+  const transport = createTransport(
+    (request, now) => {
+      calls.push({ at: now, request });
+      return options.answer(request, now);
+    },
+    { config: PERFECT_TRANSPORT, random: createRandom(1) },
+  );
+  const metacontroller = new Metacontroller({ clock, store, cache }, { transport, config: { resyncPeriodSeconds: 3600, updateStrategy: 'InPlace', ...options.config } });
+  const syncs: SyncObservation[] = [];
+  metacontroller.onSync((s) => syncs.push(s));
+  const parent = store.create(PARENT);
+  assert.ok(parent.ok);
+  for (const child of options.children ?? []) assert.ok(store.create(child).ok);
+  return { clock, store, cache, calls, syncs };
+}
+
+/** An existing child as Metacontroller created it. */
+function existing(name: string, extra: { finalizers?: string[]; spec?: Record<string, unknown> } = {}): KubeObject {
+  const object = objectToCreate(desired(name, extra.spec ? { spec: extra.spec } : {}), PARENT);
+  if (extra.finalizers) object.metadata = { ...object.metadata, finalizers: extra.finalizers };
+  return object;
+}
+
+const ok = (body: Partial<SyncResponse>): HookAnswer => ({ status: 200, body: { status: {}, children: [], ...body } });
+
+describe('sim Metacontroller: applying an answer', () => {
+  it('deletes observed children the answer leaves out, but not one already being deleted', async () => {
+    const h = harness({ answer: () => ok({ children: [] }), children: [existing('a'), existing('b', { finalizers: ['keep'] })] });
+    h.store.delete(objectKey('Backup', 'db', 'b'));
+    await h.clock.runUntil(T0 + 1000);
+    const deleted = h.syncs.flatMap((s) => s.deleted);
+    assert.deepEqual([...new Set(deleted)], ['a']);
+    assert.equal(h.store.get(objectKey('Backup', 'db', 'a')), undefined);
+    assert.ok(h.store.get(objectKey('Backup', 'db', 'b'))?.metadata?.deletionTimestamp);
+  });
+
+  it('creates a desired child that is not observed, with the selector label, owner reference and last-applied annotation', async () => {
+    const h = harness({ answer: () => ok({ children: [desired('c')] }) });
+    await h.clock.runUntil(T0 + 1000);
+    const c = h.store.get(objectKey('Backup', 'db', 'c'));
+    assert.equal(c?.metadata?.labels?.['controller-uid'], 'uid-s');
+    assert.deepEqual(c?.metadata?.ownerReferences?.map((r) => [r.kind, r.name, r.uid, r.controller]), [['BackupSchedule', 's', 'uid-s', true]]);
+    assert.deepEqual(JSON.parse(c?.metadata?.annotations?.[LAST_APPLIED_ANNOTATION] ?? '{}').spec, { backupType: 'full' });
+  });
+
+  it('ignores AlreadyExists for a child that exists but is not in the cache yet, and still writes the status', async () => {
+    const lag: LagModel = (e) => (e.object.kind === 'Backup' && e.type === 'added' ? 60_000 : 0);
+    const h = harness({ answer: () => ok({ children: [desired('c')], status: { lastBackup: 'c' } }), lag, children: [existing('c')] });
+    await h.clock.runUntil(T0 + 1000);
+    assert.deepEqual(h.syncs[0]?.alreadyExisted, ['c']);
+    assert.deepEqual(h.syncs[0]?.created, []);
+    assert.equal(h.store.get(PARENT_KEY)?.status?.['lastBackup'], 'c');
+  });
+
+  it('updates a child in place with the desired labels, annotations and spec, and removes what it no longer desires', async () => {
+    const next = desired('a', { metadata: { name: 'a', namespace: 'db', labels: { app: 'y' }, annotations: { note: 'n' } }, spec: { backupType: 'db' } });
+    const h = harness({ answer: () => ok({ children: [next] }), children: [existing('a', { spec: { backupType: 'full', extra: 1 } })] });
+    await h.clock.runUntil(T0 + 1000);
+    const a = h.store.get(objectKey('Backup', 'db', 'a'));
+    assert.deepEqual(a?.metadata?.labels, { app: 'y', 'controller-uid': 'uid-s' });
+    assert.equal(a?.metadata?.annotations?.['note'], 'n');
+    assert.deepEqual(a?.spec, { backupType: 'db' });
+    assert.deepEqual(h.syncs[0]?.updated, ['a']);
+  });
+
+  it('writes nothing when the desired child equals its last-applied configuration', async () => {
+    const h = harness({ answer: () => ok({ children: [desired('a')] }), children: [existing('a')] });
+    const before = h.store.get(objectKey('Backup', 'db', 'a'))?.metadata?.resourceVersion;
+    await h.clock.runUntil(T0 + 1000);
+    assert.equal(h.store.get(objectKey('Backup', 'db', 'a'))?.metadata?.resourceVersion, before);
+    assert.deepEqual(h.syncs.flatMap((s) => s.updated), []);
+  });
+
+  it('leaves a differing child alone with the OnDelete strategy', async () => {
+    const h = harness({ answer: () => ok({ children: [desired('a', { spec: { backupType: 'db' } })] }), children: [existing('a')], config: { updateStrategy: 'OnDelete' } });
+    await h.clock.runUntil(T0 + 1000);
+    assert.deepEqual(h.store.get(objectKey('Backup', 'db', 'a'))?.spec, { backupType: 'full' });
+  });
+
+  it('replaces the status wholesale and injects the generation it sent as observedGeneration', async () => {
+    const h = harness({ answer: () => ok({ status: { lastBackup: 'x' } }) });
+    h.store.updateStatus(PARENT_KEY, { lastBackup: 'old', allBackupCleanTime: '2024-01-01T00:00:00Z' });
+    await h.clock.runUntil(T0 + 1000);
+    assert.deepEqual(h.store.get(PARENT_KEY)?.status, { lastBackup: 'x', observedGeneration: 1 });
+  });
+});
+
+describe('sim Metacontroller: retries and requeues', () => {
+  it('changes nothing on a non-200 answer and retries with backoff 5 ms·2ⁿ, reset by a success', async () => {
+    let failures = 5;
+    const h = harness({
+      answer: () => (failures-- > 0 ? { status: 500 } : ok({ children: [], status: { done: true } })),
+      children: [existing('a')],
+    });
+    await h.clock.runUntil(T0 + 10_000);
+    const retryTimes = h.calls.slice(0, 6).map((c) => c.at - T0);
+    assert.deepEqual(retryTimes, [0, 5, 15, 35, 75, 155]);
+    assert.deepEqual(h.syncs.slice(0, 5).map((s) => s.retryAfterMs), [5, 10, 20, 40, 80]);
+    assert.deepEqual(h.syncs.slice(0, 5).flatMap((s) => [...s.deleted, ...s.created]), [], 'no child written by a failed sync');
+    assert.equal(h.store.get(PARENT_KEY)?.status?.['done'], true);
+  });
+
+  it('caps the backoff at 1000 s', async () => {
+    const h = harness({ answer: () => ({ status: 503 }), config: { resyncPeriodSeconds: 1_000_000 } });
+    await h.clock.runUntil(T0 + 5 * 3_600_000);
+    const gaps = h.calls.slice(1).map((c, i) => c.at - (h.calls[i]?.at ?? 0));
+    assert.equal(Math.max(...gaps), 1_000_000);
+  });
+
+  it('calls again after resyncAfterSeconds', async () => {
+    const h = harness({ answer: () => ok({ resyncAfterSeconds: 42 }) });
+    await h.clock.runUntil(T0 + 100_000);
+    // At 0: the first sync, and the echo of its own status write (observedGeneration), which changes nothing.
+    assert.deepEqual(h.calls.map((c) => c.at - T0), [0, 0, 42_000, 84_000]);
+  });
+
+  it('calls every parent once per resync period from the cache', async () => {
+    const h = harness({ answer: () => ok({}), config: { resyncPeriodSeconds: 300 } });
+    await h.clock.runUntil(T0 + 1_000_000);
+    assert.deepEqual(h.calls.map((c) => c.at - T0), [0, 0, 300_000, 600_000, 900_000]);
+  });
+
+  it('sends the parent and the children it controls from the cache, keyed namespace/name', async () => {
+    const stranger = { ...existing('other'), metadata: { ...existing('other').metadata, ownerReferences: [] } };
+    const h = harness({ answer: () => ok({ children: [desired('a')] }), children: [existing('a'), stranger] });
+    await h.clock.runUntil(T0 + 1000);
+    assert.deepEqual(Object.keys(h.calls[0]?.request.children['Backup.pingcap.com/v1alpha1'] ?? {}), ['db/a']);
+    assert.equal(h.calls[0]?.request.parent.metadata.uid, 'uid-s');
+  });
+});

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+
+import { InformerCache } from '../../src/sim/cache.js';
+import { VirtualClock } from '../../src/sim/clock.js';
+import type { LagModel } from '../../src/sim/lag.js';
+import { ObjectStore, objectKey } from '../../src/sim/store.js';
+
+const T0 = Date.parse('2024-05-01T00:00:00Z');
+const backup = (name: string, extra: Record<string, unknown> = {}) => ({ apiVersion: 'pingcap.com/v1alpha1', kind: 'Backup', metadata: { name, namespace: 'db', ...extra }, spec: { backupType: 'full' } });
+const KEY = objectKey('Backup', 'db', 'b1');
+
+describe('sim object store', () => {
+  it('sets server fields on create and refuses a second create of the same name', () => {
+    const store = new ObjectStore(new VirtualClock(T0));
+    const first = store.create(backup('b1'));
+    assert.ok(first.ok);
+    assert.equal(first.object.metadata?.creationTimestamp, '2024-05-01T00:00:00Z');
+    assert.equal(first.object.metadata?.generation, 1);
+    assert.match(first.object.metadata?.uid ?? '', /^uid-/);
+    assert.deepEqual(store.create(backup('b1')), { ok: false, reason: 'AlreadyExists' });
+  });
+
+  it('bumps generation on a spec change only, and resourceVersion on every write', () => {
+    const store = new ObjectStore(new VirtualClock(T0));
+    store.create(backup('b1'));
+    const v1 = store.get(KEY)!;
+    const relabelled = store.update({ ...v1, metadata: { ...v1.metadata, labels: { a: 'b' } } });
+    assert.ok(relabelled.ok);
+    assert.equal(relabelled.object.metadata?.generation, 1);
+    const respecced = store.update({ ...relabelled.object, spec: { backupType: 'db' } });
+    assert.ok(respecced.ok);
+    assert.equal(respecced.object.metadata?.generation, 2);
+    const status = store.updateStatus(KEY, { phase: 'Running' });
+    assert.ok(status.ok);
+    assert.equal(status.object.metadata?.generation, 2);
+    const versions = [v1, relabelled.object, respecced.object, status.object].map((o) => Number(o.metadata?.resourceVersion));
+    assert.deepEqual([...versions].sort((a, b) => a - b), versions);
+    assert.equal(new Set(versions).size, 4);
+  });
+
+  it('checks resourceVersion and uid preconditions', () => {
+    const store = new ObjectStore(new VirtualClock(T0));
+    store.create(backup('b1'));
+    assert.deepEqual(store.updateStatus(KEY, {}, { resourceVersion: '1' }), { ok: false, reason: 'Conflict' });
+    assert.deepEqual(store.delete(KEY, { uid: 'someone-else' }), { ok: false, reason: 'Conflict' });
+    assert.deepEqual(store.delete(objectKey('Backup', 'db', 'nope')), { ok: false, reason: 'NotFound' });
+  });
+
+  it('keeps an object with finalizers as deleting until the last finalizer goes', () => {
+    const clock = new VirtualClock(T0);
+    const store = new ObjectStore(clock);
+    const types: string[] = [];
+    store.subscribe((e) => types.push(e.type));
+    store.create(backup('b1', { finalizers: ['f'] }));
+    assert.ok(store.delete(KEY).ok);
+    assert.ok(store.get(KEY)?.metadata?.deletionTimestamp !== undefined);
+    assert.ok(store.delete(KEY).ok, 'deleting again is not an error');
+    assert.ok(store.removeFinalizer(KEY, 'f').ok);
+    assert.equal(store.get(KEY), undefined);
+    assert.deepEqual(types, ['added', 'modified', 'deleted']);
+  });
+
+  it('hands out frozen versions, so a reader cannot change what is stored', () => {
+    const store = new ObjectStore(new VirtualClock(T0));
+    store.create(backup('b1'));
+    const stored = store.get(KEY)!;
+    assert.throws(() => {
+      (stored.metadata as Record<string, unknown>)['name'] = 'changed';
+    }, TypeError);
+  });
+});
+
+describe('sim informer cache', () => {
+  function lagged(lags: Record<string, number>) {
+    const clock = new VirtualClock(T0);
+    const store = new ObjectStore(clock);
+    const lag: LagModel = (event) => lags[`${event.object.kind}:${event.type}`] ?? 0;
+    const cache = new InformerCache(clock, store, lag);
+    return { clock, store, cache };
+  }
+
+  it('lacks a Backup created a moment ago until its lag has passed', async () => {
+    const { clock, store, cache } = lagged({ 'Backup:added': 5000 });
+    store.create(backup('b1'));
+    await clock.runUntil(T0 + 4999);
+    assert.equal(cache.get(KEY), undefined);
+    assert.deepEqual(cache.list('Backup', 'db'), []);
+    await clock.runUntil(T0 + 5000);
+    assert.equal(cache.get(KEY)?.metadata?.name, 'b1');
+  });
+
+  it('serves an older status of the parent while the newer one is on its way', async () => {
+    const { clock, store, cache } = lagged({ 'BackupSchedule:modified': 2000 });
+    const parentKey = objectKey('BackupSchedule', 'db', 's');
+    store.create({ kind: 'BackupSchedule', metadata: { name: 's', namespace: 'db' }, status: { lastBackup: 'old' } });
+    await clock.runUntil(T0 + 10);
+    store.updateStatus(parentKey, { lastBackup: 'new' });
+    await clock.runUntil(T0 + 1000);
+    assert.equal(cache.get(parentKey)?.status?.['lastBackup'], 'old');
+    await clock.runUntil(T0 + 2010);
+    assert.equal(cache.get(parentKey)?.status?.['lastBackup'], 'new');
+  });
+
+  it('delivers one object’s changes in order, even when a later change draws a shorter lag', async () => {
+    const { clock, store, cache } = lagged({ 'Backup:added': 3000, 'Backup:modified': 0 });
+    const seen: string[] = [];
+    cache.subscribe((e) => seen.push(`${e.type}@${clock.now - T0}`));
+    store.create(backup('b1'));
+    store.updateStatus(KEY, { phase: 'Scheduled' });
+    await clock.runUntil(T0 + 5000);
+    assert.deepEqual(seen, ['added@3000', 'modified@3000']);
+    assert.equal(cache.get(KEY)?.status?.['phase'], 'Scheduled');
+  });
+});

@@ -1,0 +1,127 @@
+/**
+ * Random scenarios for the invariant properties: schedules, retention, executor behaviour, cache lag and
+ * faults, over one simulated year. `stale` keeps the lag below the stale-view grace and the schedule interval
+ * (all six invariants must hold); `outage` goes beyond both (only invariants 1, 3 and 6 must hold).
+ */
+
+import fc from 'fast-check';
+
+import type { JsonObject } from '../../../src/core/types.js';
+import type { Fault, Scenario } from '../../../src/sim/scenario.js';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+/** One simulated year per run. */
+export const YEAR_MS = 365 * DAY;
+
+/** Schedules of the property runs, with their shortest gap between ticks. */
+export const PROPERTY_SCHEDULES: ReadonlyArray<{ expression: string; minIntervalMs: number }> = [
+  { expression: '0 */6 * * *', minIntervalMs: 6 * HOUR },
+  { expression: '@every 8h', minIntervalMs: 8 * HOUR },
+  { expression: '0 1,13 * * *', minIntervalMs: 12 * HOUR },
+  { expression: '30 2 * * *', minIntervalMs: DAY },
+  { expression: '@daily', minIntervalMs: DAY },
+  { expression: '0 3 * * 1-5', minIntervalMs: DAY },
+  { expression: '@every 36h', minIntervalMs: 36 * HOUR },
+  { expression: '15 4 * * 0', minIntervalMs: 7 * DAY },
+  { expression: '0 0 1,15 * *', minIntervalMs: 13 * DAY },
+];
+
+/** The two families of property runs. */
+export type Family = 'stale' | 'outage';
+
+const TEMPLATE: JsonObject = {
+  backupType: 'full',
+  br: { cluster: 'basic', clusterNamespace: 'tidb-cluster' },
+  s3: { provider: 'aws', region: 'us-west-2', bucket: 'backups', prefix: 'schedule-backup', secretName: 's3-secret' },
+};
+
+const retentionArb = fc.oneof(
+  fc.record({ maxReservedTime: fc.constantFrom('1h', '30h', '72h', '168h', '720h') }),
+  fc.record({ maxBackups: fc.integer({ min: 1, max: 8 }) }),
+  fc.record({ maxReservedTime: fc.constantFrom('48h', '240h'), maxBackups: fc.integer({ min: 1, max: 4 }) }),
+);
+
+/** scenarioArb draws a year-long scenario of one family. */
+export function scenarioArb(family: Family): fc.Arbitrary<Scenario> {
+  return fc
+    .record({
+      seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+      startDay: fc.integer({ min: 0, max: 3 * 365 }),
+      schedule: fc.integer({ min: 0, max: PROPERTY_SCHEDULES.length - 1 }),
+      retention: retentionArb,
+      cleanPolicy: fc.constantFrom('Retain', 'Delete', 'OnFailure'),
+      graceMs: fc.constantFrom(MINUTE, 5 * MINUTE, 15 * MINUTE),
+      resyncSeconds: fc.constantFrom(3600, 21_600),
+      lagShare: fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })),
+      failRate: fc.constantFrom(0, 0.05, 0.3),
+      slowRate: fc.constantFrom(0, 0.05, 0.2),
+      stuckDeletionRate: fc.constantFrom(0, 0, 0.003),
+      faults: fc.array(faultArb(family), { maxLength: 6 }),
+    })
+    .map((p) => {
+      const picked = PROPERTY_SCHEDULES[p.schedule] ?? PROPERTY_SCHEDULES[0]!;
+      const edits = p.faults.filter((f): f is Extract<Fault, { kind: 'edit' }> => f.kind === 'edit');
+      const intervals = [picked, ...edits.map((e) => PROPERTY_SCHEDULES.find((s) => s.expression === e.spec['schedule']))].filter((s) => s !== undefined);
+      const minInterval = Math.min(...intervals.map((s) => s.minIntervalMs));
+      // Within the stale-view rules: every lag below the grace and the interval (half of the smaller, for the call and the sync after it).
+      const lagBound = family === 'stale' ? Math.min(p.graceMs, minInterval) / 2 : 6 * HOUR;
+      const [parentShare, addedShare, changedShare] = p.lagShare;
+      const lag = (share: number): [number, number] => [0, Math.round(share * lagBound)];
+      const faults = p.faults.map((f) => (f.kind === 'clock-jump' && family === 'stale' ? { ...f, byMs: Math.min(f.byMs, Math.max(1000, lagBound - 60_000)) } : f));
+      const scenario: Scenario = {
+        seed: p.seed,
+        start: new Date(Date.UTC(2024, 0, 1) + p.startDay * DAY + (p.seed % 86_400) * 1000).toISOString().replace('.000Z', 'Z'),
+        durationMs: YEAR_MS,
+        controller: 'hook',
+        schedule: { name: 'nightly', namespace: 'db', spec: { schedule: picked.expression, ...p.retention, backupTemplate: { ...TEMPLATE, cleanPolicy: p.cleanPolicy } } },
+        hook: { staleViewGraceMs: p.graceMs, handoverLabelKey: 'backup-schedule-hook/controller' },
+        metacontroller: { resyncPeriodSeconds: p.resyncSeconds, updateStrategy: 'InPlace' },
+        transport: { latencyMs: [1, 50], timeoutMs: 10_000 },
+        lag: { parentMs: lag(parentShare), childAddedMs: lag(addedShare), childChangedMs: lag(changedShare) },
+        executor: {
+          jobStartMs: [500, 3000],
+          podStartMs: [2000, 20_000],
+          prepareMs: [3000, 30_000],
+          runMs: [MINUTE, Math.min(2 * HOUR, minInterval / 3)],
+          failRate: p.failRate,
+          slowRate: p.slowRate,
+          slowRunMs: [minInterval / 2, 2.5 * minInterval],
+          cleanMs: [10_000, 2 * MINUTE],
+          stuckDeletionRate: p.stuckDeletionRate,
+        },
+        faults,
+      };
+      return scenario;
+    });
+}
+
+const atArb = fc.integer({ min: 0, max: Math.floor((0.8 * YEAR_MS) / MINUTE) }).map((m) => m * MINUTE);
+
+function faultArb(family: Family): fc.Arbitrary<Fault> {
+  const long = family === 'outage';
+  return fc.oneof(
+    fc.record({ kind: fc.constant('hook-restart' as const), atMs: atArb, forMs: fc.integer({ min: MINUTE, max: long ? 10 * DAY : 2 * DAY }) }),
+    fc.record({ kind: fc.constant('hook-errors' as const), atMs: atArb, forMs: fc.integer({ min: MINUTE, max: DAY }), rate: fc.constantFrom(0.2, 0.7, 1) }),
+    fc.record({ kind: fc.constant('hook-timeouts' as const), atMs: atArb, forMs: fc.integer({ min: MINUTE, max: 6 * HOUR }), rate: fc.constantFrom(0.2, 1) }),
+    fc.record({ kind: fc.constant('clock-jump' as const), atMs: atArb, byMs: fc.integer({ min: 1000, max: long ? 3 * DAY : 30 * MINUTE }) }),
+    fc.record({
+      kind: fc.constant('edit' as const),
+      atMs: atArb,
+      spec: fc.oneof(
+        fc.record({ schedule: fc.constantFrom(...PROPERTY_SCHEDULES.map((s) => s.expression)) }),
+        retentionArb.map((r): JsonObject => ({ maxReservedTime: null, maxBackups: null, ...r })),
+      ),
+    }),
+    fc.record({ kind: fc.constant('pause' as const), atMs: atArb, forMs: fc.integer({ min: HOUR, max: 30 * DAY }) }),
+    fc.record({
+      kind: fc.constant('pods-stuck' as const),
+      atMs: atArb,
+      forMs: long ? fc.option(fc.integer({ min: 10 * MINUTE, max: 10 * DAY }), { nil: null }) : fc.integer({ min: 10 * MINUTE, max: 3 * DAY }),
+      backupPods: fc.boolean(),
+      cleanPods: fc.boolean(),
+    }),
+    fc.record({ kind: fc.constant('slow-backups' as const), atMs: atArb, forMs: fc.integer({ min: HOUR, max: 3 * DAY }), runMs: fc.integer({ min: 10 * MINUTE, max: 3 * DAY }) }),
+  );
+}
