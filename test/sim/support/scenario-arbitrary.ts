@@ -28,8 +28,23 @@ export const PROPERTY_SCHEDULES: ReadonlyArray<{ expression: string; minInterval
   { expression: '0 0 1,15 * *', minIntervalMs: 13 * DAY },
 ];
 
+/** Denser schedules for the soak (a year of them costs more than `npm test` affords). */
+export const DENSE_SCHEDULES: ReadonlyArray<{ expression: string; minIntervalMs: number }> = [
+  { expression: '*/10 * * * *', minIntervalMs: 10 * MINUTE },
+  { expression: '@every 45m', minIntervalMs: 45 * MINUTE },
+  { expression: '0 * * * *', minIntervalMs: HOUR },
+  { expression: '*/30 9-17 * * 1-5', minIntervalMs: 30 * MINUTE },
+];
+
 /** The two families of property runs. */
 export type Family = 'stale' | 'outage';
+
+/** Sizes and choices of a family's runs. */
+export interface ArbitraryOptions {
+  schedules?: ReadonlyArray<{ expression: string; minIntervalMs: number }>;
+  resyncSeconds?: readonly number[];
+  years?: number;
+}
 
 const TEMPLATE: JsonObject = {
   backupType: 'full',
@@ -43,27 +58,29 @@ const retentionArb = fc.oneof(
   fc.record({ maxReservedTime: fc.constantFrom('48h', '240h'), maxBackups: fc.integer({ min: 1, max: 4 }) }),
 );
 
-/** scenarioArb draws a year-long scenario of one family. */
-export function scenarioArb(family: Family): fc.Arbitrary<Scenario> {
+/** scenarioArb draws a year-long (or `years`-long) scenario of one family. */
+export function scenarioArb(family: Family, options: ArbitraryOptions = {}): fc.Arbitrary<Scenario> {
+  const schedules = options.schedules ?? PROPERTY_SCHEDULES;
+  const durationMs = Math.round((options.years ?? 1) * YEAR_MS);
   return fc
     .record({
       seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
       startDay: fc.integer({ min: 0, max: 3 * 365 }),
-      schedule: fc.integer({ min: 0, max: PROPERTY_SCHEDULES.length - 1 }),
+      schedule: fc.integer({ min: 0, max: schedules.length - 1 }),
       retention: retentionArb,
       cleanPolicy: fc.constantFrom('Retain', 'Delete', 'OnFailure'),
       graceMs: fc.constantFrom(MINUTE, 5 * MINUTE, 15 * MINUTE),
-      resyncSeconds: fc.constantFrom(3600, 21_600),
+      resyncSeconds: fc.constantFrom(...(options.resyncSeconds ?? [3600, 21_600])),
       lagShare: fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })),
       failRate: fc.constantFrom(0, 0.05, 0.3),
       slowRate: fc.constantFrom(0, 0.05, 0.2),
       stuckDeletionRate: fc.constantFrom(0, 0, 0.003),
-      faults: fc.array(faultArb(family), { maxLength: 6 }),
+      faults: fc.array(faultArb(family, { schedules, durationMs }), { maxLength: 6 }),
     })
     .map((p) => {
-      const picked = PROPERTY_SCHEDULES[p.schedule] ?? PROPERTY_SCHEDULES[0]!;
+      const picked = schedules[p.schedule] ?? schedules[0]!;
       const edits = p.faults.filter((f): f is Extract<Fault, { kind: 'edit' }> => f.kind === 'edit');
-      const intervals = [picked, ...edits.map((e) => PROPERTY_SCHEDULES.find((s) => s.expression === e.spec['schedule']))].filter((s) => s !== undefined);
+      const intervals = [picked, ...edits.map((e) => schedules.find((s) => s.expression === e.spec['schedule']))].filter((s) => s !== undefined);
       const minInterval = Math.min(...intervals.map((s) => s.minIntervalMs));
       // Within the stale-view rules: every lag below the grace and the interval (half of the smaller, for the call and the sync after it).
       const lagBound = family === 'stale' ? Math.min(p.graceMs, minInterval) / 2 : 6 * HOUR;
@@ -73,7 +90,7 @@ export function scenarioArb(family: Family): fc.Arbitrary<Scenario> {
       const scenario: Scenario = {
         seed: p.seed,
         start: new Date(Date.UTC(2024, 0, 1) + p.startDay * DAY + (p.seed % 86_400) * 1000).toISOString().replace('.000Z', 'Z'),
-        durationMs: YEAR_MS,
+        durationMs,
         controller: 'hook',
         schedule: { name: 'nightly', namespace: 'db', spec: { schedule: picked.expression, ...p.retention, backupTemplate: { ...TEMPLATE, cleanPolicy: p.cleanPolicy } } },
         hook: { staleViewGraceMs: p.graceMs, handoverLabelKey: 'backup-schedule-hook/controller' },
@@ -97,10 +114,9 @@ export function scenarioArb(family: Family): fc.Arbitrary<Scenario> {
     });
 }
 
-const atArb = fc.integer({ min: 0, max: Math.floor((0.8 * YEAR_MS) / MINUTE) }).map((m) => m * MINUTE);
-
-function faultArb(family: Family): fc.Arbitrary<Fault> {
+function faultArb(family: Family, options: { schedules: ReadonlyArray<{ expression: string }>; durationMs: number }): fc.Arbitrary<Fault> {
   const long = family === 'outage';
+  const atArb = fc.integer({ min: 0, max: Math.floor((0.8 * options.durationMs) / MINUTE) }).map((m) => m * MINUTE);
   return fc.oneof(
     fc.record({ kind: fc.constant('hook-restart' as const), atMs: atArb, forMs: fc.integer({ min: MINUTE, max: long ? 10 * DAY : 2 * DAY }) }),
     fc.record({ kind: fc.constant('hook-errors' as const), atMs: atArb, forMs: fc.integer({ min: MINUTE, max: DAY }), rate: fc.constantFrom(0.2, 0.7, 1) }),
@@ -110,7 +126,7 @@ function faultArb(family: Family): fc.Arbitrary<Fault> {
       kind: fc.constant('edit' as const),
       atMs: atArb,
       spec: fc.oneof(
-        fc.record({ schedule: fc.constantFrom(...PROPERTY_SCHEDULES.map((s) => s.expression)) }),
+        fc.record({ schedule: fc.constantFrom(...options.schedules.map((s) => s.expression)) }),
         retentionArb.map((r): JsonObject => ({ maxReservedTime: null, maxBackups: null, ...r })),
       ),
     }),

@@ -1,0 +1,163 @@
+#!/usr/bin/env node
+/**
+ * backup-schedule-hook CLI:
+ *   preview  -f schedule.yaml --for 30d [--from <RFC 3339>] [--backup-duration 5m]   what a spec will do
+ *   replay   -f request.json --at <RFC 3339> [--pretty]                               what /sync would answer then
+ *   simulate -f scenario.json                                                          replay a simulator fixture
+ *   seed                                                                               the seed incident comparison
+ * Settings (STALE_VIEW_GRACE, HANDOVER_LABEL_KEY, …) come from the environment, as for the server.
+ */
+
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+import { loadConfig } from '../config.js';
+import { parseTime } from '../core/time.js';
+import { runChecked } from '../sim/invariants/run.js';
+import type { ScenarioFixture } from '../sim/invariants/run.js';
+import { INVARIANT_TITLES } from '../sim/invariants/types.js';
+import { previewSchedule } from '../sim/preview.js';
+import { formatSeedTable, runSeedComparison } from '../sim/seed-comparison.js';
+import { readJson, readManifest } from './read-input.js';
+import { replayRequest } from './replay.js';
+import { parseSpan } from './span.js';
+
+const USAGE = `usage:
+  backup-schedule-hook preview -f <schedule.yaml|json> --for <30d> [--from <RFC 3339>] [--backup-duration <5m>]
+  backup-schedule-hook replay -f <request.json> --at <RFC 3339> [--pretty]
+  backup-schedule-hook simulate -f <scenario.json>
+  backup-schedule-hook seed
+Settings come from the environment as for the server (STALE_VIEW_GRACE, HANDOVER_LABEL_KEY).`;
+
+/** Where the CLI writes; tests pass their own. */
+export interface Output {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/** A usage mistake: exit code 2. */
+class UsageError extends Error {}
+
+/** runCli runs one command and returns the exit code (0 fine, 1 the command found a problem, 2 bad usage). */
+export async function runCli(argv: readonly string[], options: { env: NodeJS.ProcessEnv; output: Output; now: () => number }): Promise<number> {
+  const { output } = options;
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'preview':
+        return await preview(rest, options);
+      case 'replay':
+        return replay(rest, options);
+      case 'simulate':
+        return await simulate(rest, output);
+      case 'seed':
+        output.out(formatSeedTable(await runSeedComparison()));
+        return 0;
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        output.out(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    output.err(`backup-schedule-hook: ${(error as Error).message}`);
+    if (error instanceof UsageError) output.err(USAGE);
+    return error instanceof UsageError ? 2 : 1;
+  }
+}
+
+function flags(args: readonly string[], spec: Record<string, { type: 'string' | 'boolean'; short?: string }>): Record<string, string | boolean | undefined> {
+  try {
+    return parseArgs({ args: [...args], options: spec, allowPositionals: false, strict: true }).values;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function required(values: Record<string, string | boolean | undefined>, name: string): string {
+  const value = values[name];
+  if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+function instant(text: string, flag: string): number {
+  const ms = parseTime(text);
+  if (ms === null) throw new UsageError(`${flag} "${text}" is not an RFC 3339 instant; write it like 2024-05-01T00:00:00Z`);
+  return ms;
+}
+
+function settingsOf(env: NodeJS.ProcessEnv): { staleViewGraceMs: number; handoverLabelKey: string } {
+  const config = loadConfig(env);
+  return { staleViewGraceMs: config.staleViewGraceMs, handoverLabelKey: config.handoverLabelKey };
+}
+
+async function preview(args: readonly string[], options: { env: NodeJS.ProcessEnv; output: Output; now: () => number }): Promise<number> {
+  const values = flags(args, { file: { type: 'string', short: 'f' }, for: { type: 'string' }, from: { type: 'string' }, 'backup-duration': { type: 'string' } });
+  const forMs = (() => {
+    try {
+      return parseSpan(required(values, 'for'), '--for');
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  })();
+  const from = typeof values['from'] === 'string' ? instant(values['from'], '--from') : Math.floor(options.now() / 1000) * 1000;
+  const backupDuration = values['backup-duration'];
+  const manifest = readManifest(required(values, 'file'));
+  const lines = await previewSchedule(manifest, {
+    from,
+    forMs,
+    settings: settingsOf(options.env),
+    ...(typeof backupDuration === 'string' ? { backupMs: parseSpan(backupDuration, '--backup-duration') } : {}),
+  });
+  for (const line of lines) options.output.out(line);
+  return 0;
+}
+
+function replay(args: readonly string[], options: { env: NodeJS.ProcessEnv; output: Output }): number {
+  const values = flags(args, { file: { type: 'string', short: 'f' }, at: { type: 'string' }, pretty: { type: 'boolean' } });
+  const now = instant(required(values, 'at'), '--at');
+  const result = replayRequest(readJson(required(values, 'file')), { now, settings: settingsOf(options.env) });
+  options.output.out(values['pretty'] === true ? JSON.stringify(JSON.parse(result.body), null, 2) : result.body);
+  if (result.status !== 200) options.output.err(`backup-schedule-hook: /sync would answer ${result.status}`);
+  return result.status === 200 ? 0 : 1;
+}
+
+async function simulate(args: readonly string[], output: Output): Promise<number> {
+  const values = flags(args, { file: { type: 'string', short: 'f' } });
+  const fixture = readJson(required(values, 'file')) as ScenarioFixture;
+  if (!Array.isArray(fixture.invariants) || typeof fixture.scenario !== 'object') {
+    throw new Error('the file is not a simulator fixture: it needs "invariants" (numbers 1-6) and "scenario"');
+  }
+  const { world, violations } = await runChecked(fixture);
+  output.out(`${world.recorder.backups.size} Backups created, ${world.syncs} syncs, ${violations.length} violations`);
+  for (const v of violations) output.out(`[${v.invariant}: ${INVARIANT_TITLES[v.invariant]}] ${new Date(v.at).toISOString()} ${v.message}`);
+  return violations.length === 0 ? 0 : 1;
+}
+
+/** invokedDirectly tells whether this file is the program (also through npm's bin symlink), not an import. */
+function invokedDirectly(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (invokedDirectly()) {
+  const output: Output = { out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) };
+  runCli(process.argv.slice(2), { env: process.env, output, now: Date.now }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`backup-schedule-hook failed: ${(error as Error).message}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,134 @@
+/** The CLI: preview a manifest's timeline, replay a captured request exactly as /sync answers it. */
+
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+import { pino } from 'pino';
+import request from 'supertest';
+import { parse } from 'yaml';
+
+import { runCli } from '../../src/cli/main.js';
+import { loadConfig } from '../../src/config.js';
+import { createApp } from '../../src/http/app.js';
+import { loadFixtures } from '../support/fixtures.js';
+
+const MANIFEST = join(import.meta.dirname, '..', 'fixtures', 'cli', 'nightly.yaml');
+const TMP = join(process.cwd(), '.tmp', 'cli-test');
+
+async function cli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, { env, output: { out: (l) => out.push(l), err: (l) => err.push(l) }, now: () => Date.parse('2030-01-01T00:00:00Z') });
+  return { code, out, err };
+}
+
+async function viaSync(body: unknown, at: string, env: NodeJS.ProcessEnv = {}): Promise<{ status: number; text: string }> {
+  const config = loadConfig(env);
+  const app = createApp({ config, logger: pino({ level: 'silent' }), now: () => Date.parse(at) });
+  const res = await request(app).post('/sync').set('content-type', 'application/json').send(JSON.stringify(body));
+  return { status: res.status, text: res.text };
+}
+
+describe('cli preview', function () {
+  this.timeout(60_000);
+
+  it('prints one event per line: time, kind, Backup name and why', async () => {
+    const { code, out } = await cli(['preview', '-f', MANIFEST, '--for', '4d', '--from', '2024-05-01T00:00:00Z']);
+    assert.equal(code, 0);
+    assert.deepEqual(out, [
+      '2024-05-01T02:00:00Z  CREATE    nightly-2024-05-01t02-00-00  slot 2024-05-01T02:00:00Z',
+      '2024-05-01T02:05:00Z  COMPLETE  nightly-2024-05-01t02-00-00  after 5m0s',
+      '2024-05-02T02:00:00Z  CREATE    nightly-2024-05-02t02-00-00  slot 2024-05-02T02:00:00Z',
+      '2024-05-02T02:05:00Z  COMPLETE  nightly-2024-05-02t02-00-00  after 5m0s',
+      '2024-05-03T02:00:00Z  CREATE    nightly-2024-05-03t02-00-00  slot 2024-05-03T02:00:00Z',
+      '2024-05-03T02:05:00Z  COMPLETE  nightly-2024-05-03t02-00-00  after 5m0s',
+      '2024-05-03T02:05:00Z  DELETE    nightly-2024-05-01t02-00-00  maxBackups: beyond the newest 2 Complete',
+      '2024-05-04T02:00:00Z  CREATE    nightly-2024-05-04t02-00-00  slot 2024-05-04T02:00:00Z',
+      '2024-05-04T02:05:00Z  COMPLETE  nightly-2024-05-04t02-00-00  after 5m0s',
+      '2024-05-04T02:05:00Z  DELETE    nightly-2024-05-02t02-00-00  maxBackups: beyond the newest 2 Complete',
+    ]);
+  });
+
+  it('reads the same schedule from JSON, and takes the Backup duration', async () => {
+    mkdirSync(TMP, { recursive: true });
+    const json = join(TMP, 'nightly.json');
+    writeFileSync(json, JSON.stringify(parse(await import('node:fs').then((fs) => fs.readFileSync(MANIFEST, 'utf8')))));
+    const { code, out } = await cli(['preview', '-f', json, '--for', '1d', '--from', '2024-05-01T00:00:00Z', '--backup-duration', '90m']);
+    assert.equal(code, 0);
+    assert.deepEqual(out, [
+      '2024-05-01T02:00:00Z  CREATE    nightly-2024-05-01t02-00-00  slot 2024-05-01T02:00:00Z',
+      '2024-05-01T03:30:00Z  COMPLETE  nightly-2024-05-01t02-00-00  after 1h30m0s',
+    ]);
+  });
+
+  it('starts now without --from', async () => {
+    const { out } = await cli(['preview', '-f', MANIFEST, '--for', '1d']);
+    assert.equal(out[0], '2030-01-01T02:00:00Z  CREATE    nightly-2030-01-01t02-00-00  slot 2030-01-01T02:00:00Z');
+  });
+
+  const mistakes: Array<{ argv: string[]; code: number; says: RegExp }> = [
+    { argv: ['preview', '-f', MANIFEST], code: 2, says: /--for is required/ },
+    { argv: ['preview', '-f', MANIFEST, '--for', 'soon'], code: 2, says: /--for "soon" is not a length of time; write it like 30d/ },
+    { argv: ['preview', '-f', MANIFEST, '--for', '1d', '--from', 'yesterday'], code: 2, says: /--from "yesterday" is not an RFC 3339 instant/ },
+    { argv: ['preview', '-f', 'package.json', '--for', '1d'], code: 1, says: /holds no object with kind: BackupSchedule/ },
+    { argv: ['preview', '-f', 'no-such-file.yaml', '--for', '1d'], code: 1, says: /cannot read no-such-file.yaml/ },
+    { argv: ['replay', '-f', 'hooks/examples/sync-request.json'], code: 2, says: /--at is required/ },
+    { argv: ['frobnicate'], code: 2, says: /unknown command "frobnicate"/ },
+  ];
+  for (const m of mistakes) {
+    it(`says what to fix for: ${m.argv.join(' ')}`, async () => {
+      const { code, err } = await cli(m.argv);
+      assert.equal(code, m.code);
+      assert.match(err.join('\n'), m.says);
+    });
+  }
+
+  it('reads its settings from the environment as the server does, and rejects a bad one', async () => {
+    const { code, err } = await cli(['preview', '-f', MANIFEST, '--for', '1d'], { STALE_VIEW_GRACE: 'a while' });
+    assert.equal(code, 1);
+    assert.match(err.join('\n'), /STALE_VIEW_GRACE/);
+  });
+});
+
+describe('cli replay', function () {
+  this.timeout(60_000);
+
+  for (const fixture of loadFixtures()) {
+    it(`prints exactly what /sync answers: ${fixture.name}`, async () => {
+      const file = join(fixture.dir, 'request.json');
+      const { code, out } = await cli(['replay', '-f', file, '--at', fixture.now]);
+      const expected = await viaSync(fixture.request, fixture.now);
+      assert.equal(code, 0);
+      assert.equal(expected.status, 200);
+      assert.deepEqual(out, [expected.text]);
+    });
+  }
+
+  it('uses STALE_VIEW_GRACE from the environment, as the server does', async () => {
+    const fixture = loadFixtures().find((f) => f.name === 'stale-last-backup-missing-within-grace');
+    assert.ok(fixture);
+    const env = { STALE_VIEW_GRACE: '0s' };
+    const withEnv = await cli(['replay', '-f', join(fixture.dir, 'request.json'), '--at', fixture.now], env);
+    const without = await cli(['replay', '-f', join(fixture.dir, 'request.json'), '--at', fixture.now]);
+    assert.deepEqual(withEnv.out, [(await viaSync(fixture.request, fixture.now, env)).text]);
+    assert.notDeepEqual(withEnv.out, without.out, 'the grace changes this decision');
+  });
+
+  it('prints /sync’s 400 answer for a request that is not Metacontroller’s, and exits 1', async () => {
+    const { code, out } = await cli(['replay', '-f', 'package.json', '--at', '2024-05-01T00:00:00Z']);
+    const expected = await viaSync(JSON.parse(await import('node:fs').then((fs) => fs.readFileSync('package.json', 'utf8'))), '2024-05-01T00:00:00Z');
+    assert.equal(code, 1);
+    assert.equal(expected.status, 400);
+    assert.deepEqual(out, [expected.text]);
+  });
+
+  it('runs as a command (the package bin) and exits 0', async () => {
+    const run = promisify(execFile);
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'replay', '-f', 'hooks/examples/sync-request.json', '--at', '2024-05-01T12:00:05Z', '--pretty']);
+    const answer = JSON.parse(stdout) as { status: { lastBackup: string } };
+    assert.equal(answer.status.lastBackup, 'nightly-2024-05-01t12-00-00');
+  });
+});

@@ -1,0 +1,28 @@
+/**
+ * The soak (`npm run sim:soak`): the invariant properties with more runs, the manifests' 300 s resync and dense
+ * schedules (every 10 minutes, hourly). Sizes from the environment: SIM_SOAK_RUNS (default 40 per property),
+ * SIM_SOAK_YEARS (default 1), SIM_SEED.
+ */
+
+import { checkSimProperty } from '../support/property-run.js';
+import { DENSE_SCHEDULES, PROPERTY_SCHEDULES, scenarioArb } from '../support/scenario-arbitrary.js';
+
+const RUNS = Number(process.env['SIM_SOAK_RUNS'] ?? 40);
+const YEARS = Number(process.env['SIM_SOAK_YEARS'] ?? 1);
+const SEED = Number(process.env['SIM_SEED'] ?? Date.now() % 2 ** 31);
+
+describe(`simulator soak (seed ${SEED}, ${RUNS} runs per property, ${YEARS} year(s) per run)`, function () {
+  this.timeout(0);
+
+  it('stale views, every schedule, resync 300 s to 6 h: invariants 1–6', async () => {
+    const arbitrary = scenarioArb('stale', { schedules: [...PROPERTY_SCHEDULES, ...DENSE_SCHEDULES], resyncSeconds: [300, 3600, 21_600], years: YEARS });
+    const size = await checkSimProperty({ name: 'soak-stale-views', arbitrary, invariants: [1, 2, 3, 4, 5, 6], seed: SEED, numRuns: RUNS });
+    console.log(`      ${size.runs} runs, ${Math.round(size.simulatedMs / 86_400_000)} simulated days, ${size.syncs} syncs`);
+  });
+
+  it('outages, every schedule: invariants 1, 3 and 6', async () => {
+    const arbitrary = scenarioArb('outage', { schedules: [...PROPERTY_SCHEDULES, ...DENSE_SCHEDULES], resyncSeconds: [300, 3600], years: YEARS });
+    const size = await checkSimProperty({ name: 'soak-outages', arbitrary, invariants: [1, 3, 6], seed: SEED + 1, numRuns: RUNS });
+    console.log(`      ${size.runs} runs, ${Math.round(size.simulatedMs / 86_400_000)} simulated days, ${size.syncs} syncs`);
+  });
+});
