@@ -43,7 +43,8 @@ export function objectToCreate(desired: DesiredChild, parent: BackupSchedule): K
  * inPlaceUpdate returns the observed child merged with the desired one (labels, annotations, spec), or null
  * when the merge changes nothing. Keys that were applied before and are no longer desired are removed.
  */
-export function inPlaceUpdate(observed: KubeObject, desired: DesiredChild, parent: BackupSchedule): KubeObject | null {
+export function inPlaceUpdate(observed: KubeObject, change: { desired: DesiredChild; parent: BackupSchedule }): KubeObject | null {
+  const { desired, parent } = change;
   const labelled = withSelectorLabel(desired, parent);
   // Desired equal to what was applied last: the three-way patch is empty, whatever the observed object holds.
   if (JSON.stringify(labelled) === observed.metadata?.annotations?.[LAST_APPLIED_ANNOTATION]) return null;

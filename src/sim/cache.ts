@@ -14,12 +14,14 @@ export class InformerCache {
   private readonly arrivesAt = new Map<string, number>();
   private readonly listeners: Array<(event: StoreEvent) => void> = [];
 
+  private readonly clock: VirtualClock;
+
   constructor(
-    private readonly clock: VirtualClock,
-    store: ObjectStore,
+    world: { clock: VirtualClock; store: ObjectStore },
     private readonly lag: LagModel,
   ) {
-    store.subscribe((event) => this.receive(event));
+    this.clock = world.clock;
+    world.store.subscribe((event) => this.receive(event));
   }
 
   /** subscribe calls the listener when a change becomes visible in the cache. */

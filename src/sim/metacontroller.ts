@@ -65,7 +65,7 @@ export class Metacontroller {
     private readonly world: { clock: VirtualClock; store: ObjectStore; cache: InformerCache },
     private readonly options: { transport: Transport; config: MetacontrollerConfig },
   ) {
-    this.queue = new WorkQueue(world.clock, () => this.wake());
+    this.queue = new WorkQueue(world.clock, { onReady: () => this.wake() });
     world.cache.subscribe((event) => this.onCacheEvent(event));
     this.scheduleResync();
   }
@@ -208,7 +208,7 @@ export class Metacontroller {
         continue;
       }
       if (seen.metadata?.deletionTimestamp != null || this.options.config.updateStrategy !== 'InPlace') continue;
-      const updated = inPlaceUpdate(seen, child, parent);
+      const updated = inPlaceUpdate(seen, { desired: child, parent });
       if (updated === null) continue;
       const result = this.world.store.update(updated, { resourceVersion: seen.metadata?.resourceVersion ?? '' });
       if (result.ok) observation.updated.push(child.metadata.name); // 404/409 are swallowed: the next sync tries again

@@ -4,6 +4,7 @@
  */
 
 import type { JsonObject } from '../core/types.js';
+import type { ExecutorConfig } from './executor.js';
 import type { LagConfig, MsRange } from './lag.js';
 import type { MetacontrollerConfig } from './metacontroller.js';
 
@@ -21,18 +22,8 @@ export type Fault =
   | { kind: 'pods-stuck'; atMs: number; forMs: number | null; backupPods: boolean; cleanPods: boolean }
   | { kind: 'slow-backups'; atMs: number; forMs: number; runMs: number };
 
-/** The executor's behaviour (durations in ms). */
-export interface ExecutorSettings {
-  jobStartMs: MsRange;
-  podStartMs: MsRange;
-  prepareMs: MsRange;
-  runMs: MsRange;
-  failRate: number;
-  slowRate: number;
-  slowRunMs: MsRange;
-  cleanMs: MsRange;
-  stuckDeletionRate: number;
-}
+/** The executor's behaviour (durations in ms); its outages and slow windows are faults. */
+export type ExecutorSettings = Omit<ExecutorConfig, 'podOutages' | 'slowWindows'>;
 
 /** The BackupSchedule the run starts with. */
 export interface ScheduleSetup {

@@ -34,11 +34,16 @@ export class WorkQueue {
   private readonly waiting = new Map<string, Timer>();
   private readonly failures = new Map<string, number>();
 
+  private readonly onReady: () => void;
+  private readonly backoff: Backoff;
+
   constructor(
     private readonly clock: VirtualClock,
-    private readonly onReady: () => void,
-    private readonly backoff: Backoff = METACONTROLLER_BACKOFF,
-  ) {}
+    options: { onReady: () => void; backoff?: Backoff },
+  ) {
+    this.onReady = options.onReady;
+    this.backoff = options.backoff ?? METACONTROLLER_BACKOFF;
+  }
 
   /** add queues a key now (or marks it to run again if it is being processed). */
   add(key: string): void {

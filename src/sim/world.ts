@@ -67,7 +67,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const random = createRandom(scenario.seed);
   const clock = new VirtualClock(start);
   const store = new ObjectStore(clock);
-  const cache = new InformerCache(clock, store, createLagModel(scenario.lag, random.fork('lag')));
+  const cache = new InformerCache({ clock, store }, createLagModel(scenario.lag, random.fork('lag')));
   const recorder = new Recorder({ name: scenario.schedule.name, namespace: scenario.schedule.namespace });
   const transportConfig = transportOf(scenario, start);
   const nowOf = (worldNow: number): number => worldNow + transportConfig.clockJumps.filter((j) => j.at <= worldNow).reduce((sum, j) => sum + j.byMs, 0);

@@ -25,7 +25,7 @@ function desired(name: string, extra: Partial<DesiredChild> = {}): DesiredChild 
 function harness(options: { answer: (request: SyncRequest, now: number) => HookAnswer; lag?: LagModel; config?: Partial<MetacontrollerConfig>; children?: KubeObject[] }) {
   const clock = new VirtualClock(T0);
   const store = new ObjectStore(clock);
-  const cache = new InformerCache(clock, store, options.lag ?? (() => 0));
+  const cache = new InformerCache({ clock, store }, options.lag ?? (() => 0));
   const calls: Array<{ at: number; request: SyncRequest }> = [];
   const transport = createTransport(
     (request, now) => {

@@ -75,7 +75,7 @@ describe('sim informer cache', () => {
     const clock = new VirtualClock(T0);
     const store = new ObjectStore(clock);
     const lag: LagModel = (event) => lags[`${event.object.kind}:${event.type}`] ?? 0;
-    const cache = new InformerCache(clock, store, lag);
+    const cache = new InformerCache({ clock, store }, lag);
     return { clock, store, cache };
   }
 

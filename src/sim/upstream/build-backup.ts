@@ -1,10 +1,12 @@
-/** The Backup upstream creates for a schedule at an instant: the core's builder, minus this hook's annotation, plus the owner reference. */
+/** Steps both upstream ports share: reading the spec, building and recording the Backup, the reset. */
 
 import { buildSnapshotBackup } from '../../core/desired.js';
+import { formatTime } from '../../core/time.js';
 import { SCHEDULED_AT_ANNOTATION } from '../../core/names.js';
 import { readSpec } from '../../core/spec.js';
 import type { ScheduleSpec } from '../../core/spec.js';
 import type { BackupSchedule, KubeObject } from '../../core/types.js';
+import type { ReconcileContext } from './operator-loop.js';
 
 /** upstreamSpec reads the schedule's spec, or null when upstream would fail on it. */
 export function upstreamSpec(schedule: BackupSchedule): ScheduleSpec | null {
@@ -25,4 +27,23 @@ export function upstreamBackup(schedule: BackupSchedule, options: { spec: Schedu
     ],
   };
   return backup;
+}
+
+/** createAndRecord creates the Backup named by `nameTime` and, when that works, records it as upstream does: lastBackup, lastBackupTime, no allBackupCleanTime. */
+export function createAndRecord(context: ReconcileContext, options: { spec: ScheduleSpec; nameTime: number; recordedTime: number }): 'ok' | 'requeue' {
+  const backup = upstreamBackup(context.schedule, { spec: options.spec, time: options.nameTime });
+  if (!context.createBackup(backup).ok) return 'requeue';
+  const status = (context.schedule.status ??= {});
+  status.lastBackup = backup.metadata?.name ?? '';
+  status.lastBackupTime = formatTime(options.recordedTime);
+  delete status.allBackupCleanTime;
+  return 'ok';
+}
+
+/** resetLastBackup is upstream's resetLastBackup: the schedule forgets its last Backup and counts from now. */
+export function resetLastBackup(schedule: BackupSchedule, now: number): void {
+  const status = (schedule.status ??= {});
+  delete status.lastBackupTime;
+  status.lastBackup = '';
+  status.allBackupCleanTime = formatTime(now);
 }

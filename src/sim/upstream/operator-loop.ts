@@ -47,7 +47,7 @@ export class OperatorLoop {
     private readonly world: { clock: VirtualClock; store: ObjectStore; cache: InformerCache; nowOf: (worldNow: number) => number },
     private readonly options: { reconcile: Reconcile; onDelete?: (name: string, reason: string) => void },
   ) {
-    this.queue = new WorkQueue(world.clock, () => this.wake(), { baseMs: 1000, maxMs: 100_000 });
+    this.queue = new WorkQueue(world.clock, { onReady: () => this.wake(), backoff: { baseMs: 1000, maxMs: 100_000 } });
     world.cache.subscribe((event) => {
       if (event.object.kind !== 'BackupSchedule') return;
       if (event.type === 'deleted') this.keys.delete(event.key);

@@ -11,7 +11,7 @@ import { nextTick } from '../../core/schedule.js';
 import { formatTime, parseTime } from '../../core/time.js';
 import { tsoToMillis } from '../../core/tso.js';
 import type { KubeObject } from '../../core/types.js';
-import { upstreamBackup, upstreamSpec } from './build-backup.js';
+import { createAndRecord, resetLastBackup, upstreamSpec } from './build-backup.js';
 import type { ReconcileContext } from './operator-loop.js';
 
 /** More missed ticks than this and upstream jumps the watermark instead of creating (#5392). */
@@ -56,12 +56,7 @@ function createIfDue(context: ReconcileContext): 'ok' | 'requeue' {
     status.lastBackupTime = formatTime(now - (second - first));
     return 'ok';
   }
-  const created = upstreamBackup(schedule, { spec, time: now });
-  if (!context.createBackup(created).ok) return 'requeue';
-  status.lastBackup = created.metadata?.name ?? '';
-  status.lastBackupTime = formatTime(now);
-  delete status.allBackupCleanTime;
-  return 'ok';
+  return createAndRecord(context, { spec, nameTime: now, recordedTime: now });
 }
 
 function collectGarbage(context: ReconcileContext): void {
@@ -87,12 +82,7 @@ function collectGarbage(context: ReconcileContext): void {
   } else {
     return;
   }
-  if (expired.length === list.length && expired.length > 0) {
-    const status = (schedule.status ??= {});
-    delete status.lastBackupTime;
-    status.lastBackup = '';
-    status.allBackupCleanTime = formatTime(now);
-  }
+  if (expired.length === list.length && expired.length > 0) resetLastBackup(schedule, now);
 }
 
 function createdSeconds(backup: KubeObject): number {

@@ -6,9 +6,9 @@
 
 import { conditionIsTrue } from '../../core/backup-state.js';
 import { nextTick } from '../../core/schedule.js';
-import { formatTime, parseTime } from '../../core/time.js';
+import { parseTime } from '../../core/time.js';
 import type { KubeObject } from '../../core/types.js';
-import { upstreamBackup, upstreamSpec } from './build-backup.js';
+import { createAndRecord, resetLastBackup, upstreamSpec } from './build-backup.js';
 import type { ReconcileContext } from './operator-loop.js';
 
 /** reconcileSeedEra is one sync of the older release. */
@@ -36,12 +36,7 @@ function createIfDue(context: ReconcileContext): 'ok' | 'requeue' {
     tick = t;
   }
   if (tick === null) return 'ok';
-  const backup = upstreamBackup(schedule, { spec, time: tick });
-  if (!context.createBackup(backup).ok) return 'requeue';
-  status.lastBackup = backup.metadata?.name ?? '';
-  status.lastBackupTime = formatTime(tick);
-  delete status.allBackupCleanTime;
-  return 'ok';
+  return createAndRecord(context, { spec, nameTime: tick, recordedTime: tick });
 }
 
 function collectGarbage(context: ReconcileContext): void {
@@ -66,13 +61,8 @@ function collectGarbage(context: ReconcileContext): void {
   } else {
     return;
   }
-  if (deleteCount === list.length) {
-    // "All backups have been deleted": the reset that forgets the Backup this very sync created.
-    const status = (schedule.status ??= {});
-    delete status.lastBackupTime;
-    status.lastBackup = '';
-    status.allBackupCleanTime = formatTime(now);
-  }
+  // "All backups have been deleted": the reset that forgets the Backup this very sync created.
+  if (deleteCount === list.length) resetLastBackup(schedule, now);
 }
 
 function creation(backup: KubeObject): number {

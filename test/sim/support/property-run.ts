@@ -12,6 +12,9 @@ import type { InvariantNumber, Violation } from '../../../src/sim/invariants/typ
 import { INVARIANT_TITLES } from '../../../src/sim/invariants/types.js';
 import type { Scenario } from '../../../src/sim/scenario.js';
 
+/** How long a property (its shrinking included) may take before fast-check stops it. */
+const SHRINK_LIMIT_MS = Number(process.env['SIM_TIME_LIMIT_MS'] ?? 15 * 60_000);
+
 /** Where failing fixtures are written. */
 export const FAILURE_DIR = join(process.cwd(), '.tmp', 'sim-failures');
 
@@ -34,8 +37,12 @@ export async function checkSimProperty(options: SimPropertyOptions): Promise<{ r
     simulatedMs += scenario.durationMs;
     if (violations.length > 0) throw new InvariantError(violations);
   });
-  const details = await fc.check(property, { seed: options.seed, numRuns: options.numRuns, endOnFailure: false });
-  if (!details.failed) return { runs: details.numRuns, syncs, simulatedMs };
+  // Shrinking replays whole years; past the limit fast-check reports the smallest failure found so far.
+  const details = await fc.check(property, { seed: options.seed, numRuns: options.numRuns, interruptAfterTimeLimit: SHRINK_LIMIT_MS });
+  if (!details.failed) {
+    assert.equal(details.numRuns, options.numRuns, `property ${options.name} was interrupted after ${details.numRuns} runs (time limit ${SHRINK_LIMIT_MS} ms)`);
+    return { runs: details.numRuns, syncs, simulatedMs };
+  }
   const scenario = details.counterexample?.[0];
   if (scenario === undefined) assert.fail(`property ${options.name} failed without a counterexample: ${String(details.errorInstance)}`);
   const fixture: ScenarioFixture = { invariants: options.invariants, scenario };
