@@ -37,7 +37,11 @@ export function readRetention(spec: JsonObject, problems: string[]): GfsPolicy |
   const retention = value as JsonObject;
   const before = problems.length;
   for (const key of Object.keys(retention)) {
-    if (!FIELDS.includes(key)) problems.push(`spec.retention.${key} is not a retention field; use ${FIELDS.join(', ')}`);
+    if (!FIELDS.includes(key)) {
+      const near = FIELDS.find((field) => field.toLowerCase() === key.toLowerCase() || editDistance(field, key) <= 2);
+      const hint = near === undefined ? `use one of ${FIELDS.join(', ')}` : `did you mean ${near}`;
+      problems.push(`spec.retention.${key} is not a retention field; ${hint}`);
+    }
   }
   const counts = {} as Record<BucketRule, number>;
   for (const rule of BUCKET_RULES) counts[rule] = readCount(retention, rule, problems);
@@ -80,4 +84,17 @@ function readWhole(retention: JsonObject, field: { field: string; fallback: numb
     return field.fallback;
   }
   return value;
+}
+
+/** editDistance is the Levenshtein distance of two short strings (for "did you mean"). */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length] ?? 0;
 }

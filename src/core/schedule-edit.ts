@@ -8,6 +8,7 @@
 
 import { createHash } from 'node:crypto';
 
+import type { Gate } from './gate.js';
 import { mostRecentTick } from './schedule.js';
 import type { Schedule } from './schedule.js';
 import type { ScheduleSpec } from './spec.js';
@@ -95,6 +96,8 @@ export interface MissedFacts {
   spec: ScheduleSpec;
   /** `status.lastBackupTime` after this sync (epoch ms), or null. */
   lastBackupTime: number | null;
+  /** The gate of this sync: a slot that waited for it past the deadline says what it waited for. */
+  gate: Gate;
 }
 
 /**
@@ -103,7 +106,7 @@ export interface MissedFacts {
  */
 export function missedFinding(previous: BackupScheduleStatus, facts: MissedFacts): Finding | null {
   const { missed, lastMissedTime } = facts.plan;
-  if (missed !== null) return { reason: missed.cause, message: missedMessage(missed, facts.spec) };
+  if (missed !== null) return { reason: missed.cause, message: missedMessage(missed, facts) };
   const reported = conditionOf(previous, MISSED_CONDITION);
   const stillLatest = lastMissedTime !== null && (facts.lastBackupTime === null || lastMissedTime > facts.lastBackupTime);
   if (!stillLatest || reported?.status !== 'True') return null;
@@ -113,17 +116,18 @@ export function missedFinding(previous: BackupScheduleStatus, facts: MissedFacts
 /** What the MissedSchedule condition says once a slot newer than the missed one has run. */
 export const MISSED_RESOLVED: Finding = { reason: 'LatestSlotRan', message: 'a slot newer than status.lastMissedTime has run' };
 
-function missedMessage(missed: Missed, spec: ScheduleSpec): string {
+function missedMessage(missed: Missed, facts: MissedFacts): string {
   const slot = formatTime(missed.slot);
+  const deadline = `spec.startingDeadlineSeconds (${(facts.spec.startingDeadlineMs ?? 0) / 1000})`;
   switch (missed.cause) {
     case 'ScheduleChanged':
       return `spec.schedule or spec.timeZone changed: the slot ${slot}, due before the change was seen, does not run; the new schedule starts at its next tick`;
     case 'MissedWhilePaused':
       return `spec.skipMissedOnUnpause: the slot ${slot}, missed while paused, does not run; the schedule resumes at its next tick`;
     case 'StartingDeadlineExceeded':
-      return (
-        `the slot ${slot} was not started within spec.startingDeadlineSeconds (${(spec.startingDeadlineMs ?? 0) / 1000}) ` +
-        'and does not run; raise the deadline if syncs come this late, and check that the hook and Metacontroller are up'
-      );
+      return facts.gate.open
+        ? `the slot ${slot} was not started within ${deadline} and does not run: the hook was not called in time; ` +
+            'check that Metacontroller and the hook are up, or raise the deadline'
+        : `the slot ${slot} was not started within ${deadline} and does not run; until then the gate was closed: ${facts.gate.message}`;
   }
 }

@@ -36,10 +36,12 @@ export function readExtensions(parent: BackupSchedule, spec: JsonObject, problem
   const skip = spec['skipMissedOnUnpause'];
   if (skip != null && typeof skip !== 'boolean') problems.push(`spec.skipMissedOnUnpause must be true or false, not ${JSON.stringify(skip)}`);
   const retention = readRetention(spec, problems);
-  if (retention !== null && (hasValue(spec['maxReservedTime']) || (typeof spec['maxBackups'] === 'number' && spec['maxBackups'] > 0))) {
+  const upstream = [hasValue(spec['maxReservedTime']) ? 'maxReservedTime' : '', typeof spec['maxBackups'] === 'number' && spec['maxBackups'] > 0 ? 'maxBackups' : ''];
+  const both = upstream.filter((field) => field !== '');
+  if (retention !== null && both.length > 0) {
     problems.push(
-      'spec.retention cannot be combined with spec.maxReservedTime or spec.maxBackups; use one or the other: ' +
-        'retention.keepWithin replaces maxReservedTime and retention.keepLast replaces maxBackups',
+      `spec.retention cannot be combined with ${both.map((field) => `spec.${field}`).join(' or ')}; use one or the other ` +
+        '(retention.keepWithin replaces maxReservedTime, retention.keepLast replaces maxBackups)',
     );
   }
   const backupTimeout = readPositiveDuration(

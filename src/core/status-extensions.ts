@@ -7,6 +7,7 @@
 import { BACKUP_NOW_CONDITION, backupNowFinding, backupNowResolved } from './backup-now.js';
 import type { BackupNowFacts } from './backup-now.js';
 import { backupNowName } from './names.js';
+import type { Gate } from './gate.js';
 import type { ObservedBackup } from './observe.js';
 import { MISSED_CONDITION, MISSED_RESOLVED, missedFinding } from './schedule-edit.js';
 import type { SlotPlan } from './schedule-edit.js';
@@ -30,6 +31,8 @@ export interface ExtensionFacts {
   plan: SlotPlan;
   /** `status.lastBackupTime` after this sync (epoch ms), or null. */
   lastBackupTime: number | null;
+  /** The combined gate of this sync. */
+  gate: Gate;
   stuck: StuckReport;
   deletionStuck: { report: StuckReport; afterMs: number };
   backupNow: BackupNowFacts & { backups: ReadonlyMap<string, ObservedBackup> };
@@ -44,7 +47,7 @@ export function withExtensionStatus(status: BackupScheduleStatus, previous: Back
   const served = backupNow.decision.create;
   if (served !== null) next.lastBackupNow = { name: backupNowName(backupNow.scheduleName, served), token: served };
   return withFindings(next, facts.now, [
-    { type: MISSED_CONDITION, active: missedFinding(previous, { plan, spec, lastBackupTime: facts.lastBackupTime }), resolved: MISSED_RESOLVED },
+    { type: MISSED_CONDITION, active: missedFinding(previous, { plan, spec, lastBackupTime: facts.lastBackupTime, gate: facts.gate }), resolved: MISSED_RESOLVED },
     { type: BACKUP_STUCK_CONDITION, active: backupStuckFinding(facts.stuck, spec.backupTimeout?.text ?? ''), resolved: BACKUP_STUCK_RESOLVED },
     {
       type: DELETION_STUCK_CONDITION,

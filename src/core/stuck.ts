@@ -111,13 +111,13 @@ export const BACKUP_STUCK_RESOLVED: Finding = { reason: 'NoneStuck', message: 'n
 /** deletionStuckFinding is the DeletionStuck condition's finding, or null when no deletion is overdue. */
 export function deletionStuckFinding(report: StuckReport, afterMs: number): Finding | null {
   if (report.stuck.length === 0) return null;
-  const since = report.stuck.map((b) => `${b.name} (since ${formatTime(b.since)})`);
+  const since = listed(report.stuck.map((b) => `${b.name} (since ${formatTime(b.since)})`));
+  const one = report.stuck.length === 1;
   return {
     reason: 'DeletionNotFinished',
     message:
-      `${report.stuck.length === 1 ? 'Backup' : 'Backups'} ${listed(since)} ${report.stuck.length === 1 ? 'has' : 'have'} been ` +
-      `deleting for more than ${afterMs / 60_000} minutes: check the clean Job of each (its pod, its finalizer ` +
-      'tidb.pingcap.com/backup-protection, the storage credentials)',
+      `${one ? `Backup ${since} has` : `Backups ${since} have`} been deleting for more than ${afterMs / 60_000}m: check ` +
+      `${one ? 'its clean Job and pod' : 'their clean Jobs and pods'}, the finalizer tidb.pingcap.com/backup-protection and the storage credentials`,
   };
 }
 

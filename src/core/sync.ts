@@ -181,6 +181,7 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
     spec,
     plan,
     lastBackupTime: last.time,
+    gate,
     stuck,
     deletionStuck: { report: deletionStuck, afterMs: deletionAfterMs },
     backupNow: { decision: backupNow, gate: nowGate, backups, scheduleName },
