@@ -52,6 +52,29 @@ export function lastBackupNowOf(status: BackupScheduleStatus): LastBackupNow | n
   return typeof name === 'string' && typeof token === 'string' ? { name, token } : null;
 }
 
+/** Where the backup-now request stands before this sync decides anything. */
+export interface BackupNowState {
+  /** The last served request (`status.lastBackupNow`, or the one adopted now), or null. */
+  last: LastBackupNow | null;
+  /** True when `last` was adopted in this sync: its Backup exists although status did not record it. */
+  adopted: boolean;
+  /** The token still to serve, or null. */
+  pending: string | null;
+}
+
+/**
+ * backupNowStateOf finds the token still to serve. A token whose Backup is already observed (the status that
+ * recorded it was lost, or its Backup is being deleted) counts as served: its Backup is adopted, never asked for again.
+ */
+export function backupNowStateOf(previous: BackupScheduleStatus, facts: { token: string | null; scheduleName: string; backups: ReadonlyMap<string, ObservedBackup> }): BackupNowState {
+  const last = lastBackupNowOf(previous);
+  const { token } = facts;
+  if (token === null || last?.token === token) return { last, adopted: false, pending: null };
+  const name = backupNowName(facts.scheduleName, token);
+  if (facts.backups.has(name)) return { last: { name, token }, adopted: true, pending: null };
+  return { last, adopted: false, pending: token };
+}
+
 /** What this sync does about the backup-now request. */
 export interface BackupNowDecision {
   /** The token whose Backup is created now, or null. */
@@ -64,8 +87,6 @@ export interface BackupNowDecision {
 
 /** Inputs of {@link decideBackupNow}. */
 export interface BackupNowInputs {
-  /** The schedule's backup-now token, or null. */
-  token: string | null;
   pause: boolean;
   /** The combined gate (the last Backup, the last backup-now Backup, stuck Backups). */
   gate: Gate;
@@ -73,13 +94,12 @@ export interface BackupNowInputs {
   tickFirst: boolean;
 }
 
-/** decideBackupNow serves a token not yet recorded in `status.lastBackupNow` when the gate is open, no tick goes first and the schedule is not paused. */
-export function decideBackupNow(previous: BackupScheduleStatus, inputs: BackupNowInputs): BackupNowDecision {
-  const { token, gate } = inputs;
-  if (token === null || lastBackupNowOf(previous)?.token === token) return { create: null, waiting: null, waitingFor: '' };
+/** decideBackupNow serves the pending token when the gate is open, no tick goes first and the schedule is not paused. */
+export function decideBackupNow(pending: string | null, inputs: BackupNowInputs): BackupNowDecision {
+  if (pending === null) return { create: null, waiting: null, waitingFor: '' };
   // The reasons are worded so that they do not change when the Backup it waits for is created, then observed.
-  const waitingFor = inputs.pause ? 'spec.pause is true' : !gate.open || inputs.tickFirst ? 'the Backup before it must finish first (a due tick goes first)' : '';
-  return waitingFor === '' ? { create: token, waiting: null, waitingFor } : { create: null, waiting: token, waitingFor };
+  const waitingFor = inputs.pause ? 'spec.pause is true' : !inputs.gate.open || inputs.tickFirst ? 'the Backup before it must finish first (a due tick goes first)' : '';
+  return waitingFor === '' ? { create: pending, waiting: null, waitingFor } : { create: null, waiting: pending, waitingFor };
 }
 
 /** Options of {@link backupNowGate}. */
@@ -95,8 +115,8 @@ export interface BackupNowGateOptions {
  * the view, it counts as running until the stale-view grace after the sync that created it (the BackupNow
  * condition's transition to Running) has passed.
  */
-export function backupNowGate(previous: BackupScheduleStatus, options: BackupNowGateOptions): Gate {
-  const last = lastBackupNowOf(previous);
+export function backupNowGate(previous: BackupScheduleStatus, options: BackupNowGateOptions & { last: LastBackupNow | null }): Gate {
+  const { last } = options;
   if (last === null) return { open: true };
   const observed = options.backups.get(last.name);
   if (observed !== undefined) {
@@ -118,31 +138,32 @@ export function backupNowGate(previous: BackupScheduleStatus, options: BackupNow
 /** What the BackupNow condition is judged from. */
 export interface BackupNowFacts {
   scheduleName: string;
+  state: BackupNowState;
   decision: BackupNowDecision;
-  /** The gate of the previous backup-now Backup ({@link backupNowGate}). */
+  /** The gate of the last backup-now Backup ({@link backupNowGate}). */
   gate: Gate;
 }
 
 /** backupNowFinding is the BackupNow condition's finding: a request waiting or a Backup running (True), else none. */
-export function backupNowFinding(previous: BackupScheduleStatus, facts: BackupNowFacts): Finding | null {
-  const { decision, scheduleName } = facts;
+export function backupNowFinding(facts: BackupNowFacts): Finding | null {
+  const { decision, scheduleName, state } = facts;
   if (decision.create !== null) return runningFinding(backupNowName(scheduleName, decision.create));
   if (decision.waiting !== null) {
     const name = backupNowName(scheduleName, decision.waiting);
     return { reason: 'Waiting', message: `backup-now Backup ${name} (token ${decision.waiting}) waits: ${decision.waitingFor}` };
   }
-  const last = lastBackupNowOf(previous);
-  if (last !== null && !facts.gate.open) return runningFinding(last.name);
+  if (state.last !== null && !facts.gate.open) return runningFinding(state.last.name);
   return null;
 }
 
 /** backupNowResolved is what the BackupNow condition says once nothing waits or runs. */
-export function backupNowResolved(previous: BackupScheduleStatus, backups: ReadonlyMap<string, ObservedBackup>): Finding {
-  const last = lastBackupNowOf(previous);
+export function backupNowResolved(state: BackupNowState, backups: ReadonlyMap<string, ObservedBackup>): Finding {
+  const { last } = state;
   if (last === null) return { reason: 'Finished', message: 'no backup-now request waits or runs' };
   const observed = backups.get(last.name);
-  const state = observed === undefined ? 'no longer in the view' : `finished (${snapshotState(observed.object)})`;
-  return { reason: 'Finished', message: `backup-now Backup ${last.name} (token ${last.token}) is ${state}` };
+  const where =
+    observed === undefined ? 'no longer in the view' : observed.deleting ? 'being deleted' : `finished (${snapshotState(observed.object)})`;
+  return { reason: 'Finished', message: `backup-now Backup ${last.name} (token ${last.token}) is ${where}` };
 }
 
 function runningFinding(name: string): Finding {

@@ -46,6 +46,7 @@ export function withExtensionStatus(status: BackupScheduleStatus, previous: Back
   if (plan.lastMissedTime !== null) next.lastMissedTime = sameInstantOr(previous.lastMissedTime, plan.lastMissedTime);
   const served = backupNow.decision.create;
   if (served !== null) next.lastBackupNow = { name: backupNowName(backupNow.scheduleName, served), token: served };
+  else if (backupNow.state.adopted && backupNow.state.last !== null) next.lastBackupNow = { ...backupNow.state.last };
   return withFindings(next, facts.now, [
     { type: MISSED_CONDITION, active: missedFinding(previous, { plan, spec, lastBackupTime: facts.lastBackupTime, gate: facts.gate }), resolved: MISSED_RESOLVED },
     { type: BACKUP_STUCK_CONDITION, active: backupStuckFinding(facts.stuck, spec.backupTimeout?.text ?? ''), resolved: BACKUP_STUCK_RESOLVED },
@@ -54,6 +55,6 @@ export function withExtensionStatus(status: BackupScheduleStatus, previous: Back
       active: deletionStuckFinding(facts.deletionStuck.report, facts.deletionStuck.afterMs),
       resolved: DELETION_STUCK_RESOLVED,
     },
-    { type: BACKUP_NOW_CONDITION, active: backupNowFinding(previous, backupNow), resolved: backupNowResolved(previous, backupNow.backups) },
+    { type: BACKUP_NOW_CONDITION, active: backupNowFinding(backupNow), resolved: backupNowResolved(backupNow.state, backupNow.backups) },
   ]);
 }

@@ -3,7 +3,7 @@
  * validate → observe (children, last Backup) → decide (slot, gate, retention) → answer (children, status, resync).
  */
 
-import { backupNowGate, decideBackupNow, isBackupNowBackup } from './backup-now.js';
+import { backupNowGate, backupNowStateOf, decideBackupNow, isBackupNowBackup } from './backup-now.js';
 import { buildSnapshotBackup, desiredFormOfKept, echoUnmanaged } from './desired.js';
 import { decideGate } from './gate.js';
 import { groupBlocker } from './group.js';
@@ -115,14 +115,15 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
   const stuck = findStuck(snapshots, { now, timeoutMs: spec.backupTimeout?.ms ?? null });
   const lastGate = decideGate(observedLast, { now, schedule: spec.schedule, staleViewGraceMs, backups });
   const groupGate = groupGateOf(groupBlocker(parent, request.related));
-  const nowGate = backupNowGate(previous, { now, backups, staleViewGraceMs });
+  const nowState = backupNowStateOf(previous, { token: spec.backupNowToken, scheduleName, backups });
+  const nowGate = backupNowGate(previous, { now, backups, staleViewGraceMs, last: nowState.last });
   const gate = passStuck([lastGate, groupGate, nowGate], stuck);
   const watermark = observedLast.time ?? parseTime(previous.allBackupCleanTime) ?? parseTime(parent.metadata.creationTimestamp);
   const plan = planSlot(previous, { spec, now, watermark });
   const slot = plan.slot;
   const next = nextStep({ spec, slot, gate });
   const handoverLabelKey = options.handoverLabelKey ?? DEFAULT_HANDOVER_LABEL_KEY;
-  const backupNow = decideBackupNow(previous, { token: spec.backupNowToken, pause: spec.pause, gate, tickFirst: next.create });
+  const backupNow = decideBackupNow(nowState.pending, { pause: spec.pause, gate, tickFirst: next.create });
   const tick = next.create ? slot : null;
   const created =
     tick !== null
@@ -184,7 +185,7 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
     gate,
     stuck,
     deletionStuck: { report: deletionStuck, afterMs: deletionAfterMs },
-    backupNow: { decision: backupNow, gate: nowGate, backups, scheduleName },
+    backupNow: { state: nowState, decision: backupNow, gate: nowGate, backups, scheduleName },
   });
   let children = kept.filter((c) => !removed.has(c.metadata.name));
   const truncateUntil = retention.truncateUntil;
