@@ -14,7 +14,7 @@ import type { Deletion, LogRetention, RetentionDecision } from './retention.js';
 import { BUCKET_RULES } from './retention-spec.js';
 import type { BucketRule, GfsPolicy } from './retention-spec.js';
 import { formatTime } from './time.js';
-import type { SnapshotBackup } from './observe.js';
+import type { ObservedCompact, SnapshotBackup } from './observe.js';
 
 /** Options of {@link decideGfsRetention}. */
 export interface GfsOptions {
@@ -116,4 +116,31 @@ function newestSlot(backups: readonly SnapshotBackup[], now: number): number | n
 
 function pad(n: number): string {
   return String(n).padStart(2, '0');
+}
+
+/** Options of {@link decideGfsCompactRetention}. */
+export interface GfsCompactOptions {
+  /** The schedule's snapshot Backups and what retention decided about them. */
+  snapshots: readonly SnapshotBackup[];
+  deletions: readonly Deletion[];
+  /** Names never deleted (the last CompactBackup). */
+  protectedNames: ReadonlySet<string>;
+}
+
+/**
+ * decideGfsCompactRetention retires, under `spec.retention`, the finished CompactBackups whose window ended at or
+ * before the commit of the oldest Complete snapshot that stays: no restore replays log from before it (the log
+ * itself is truncated up to that snapshot).
+ */
+export function decideGfsCompactRetention(compacts: readonly ObservedCompact[], options: GfsCompactOptions): Deletion[] {
+  const removed = new Set(options.deletions.map((d) => d.name));
+  const oldestKept = newestFirst(options.snapshots.filter((b) => !b.deleting && b.state === 'complete' && !removed.has(b.name))).at(-1);
+  if (oldestKept === undefined) return [];
+  return compacts
+    .filter((c) => !c.deleting && c.state !== 'unfinished' && c.endAt !== null && c.endAt <= oldestKept.ageAt && !options.protectedNames.has(c.name))
+    .map((c) => ({
+      name: c.name,
+      reason: `retention: CompactBackup window ended ${formatTime(c.endAt ?? 0)}, before ${oldestKept.name}, the oldest snapshot kept, committed at ${formatTime(oldestKept.ageAt)}`,
+      rule: 'retention' as const,
+    }));
 }

@@ -17,7 +17,7 @@ import { decideCompact } from './compact.js';
 import { decideLogBackup, logRangeOf } from './log-backup.js';
 import { millisToTso, tsoToMillis } from './tso.js';
 import type { Deletion } from './retention.js';
-import { decideGfsRetention } from './retention-gfs.js';
+import { decideGfsCompactRetention, decideGfsRetention } from './retention-gfs.js';
 import { nextTick } from './schedule.js';
 import { planSlot } from './schedule-edit.js';
 import type { Missed } from './schedule-edit.js';
@@ -155,11 +155,11 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
     spec.retention !== null
       ? decideGfsRetention(snapshots, { now, policy: spec.retention, timeZone: spec.timeZone, protectedNames, ...logRetention })
       : decideRetention(snapshots, { now, policy, protectedNames, ...logRetention });
-  const compactDeletions = decideCompactRetention(observation.compacts, {
-    now,
-    policy,
-    protectedNames: new Set([previous.lastCompact, fields['lastCompact']].filter((n): n is string => typeof n === 'string')),
-  });
+  const lastCompacts = new Set([previous.lastCompact, fields['lastCompact']].filter((n): n is string => typeof n === 'string'));
+  const compactDeletions =
+    spec.retention !== null
+      ? decideGfsCompactRetention(observation.compacts, { snapshots, deletions: retention.deletions, protectedNames: lastCompacts })
+      : decideCompactRetention(observation.compacts, { now, policy, protectedNames: lastCompacts });
   const deletions = [...retention.deletions, ...compactDeletions];
   const removed = new Set(deletions.map((d) => d.name));
   const deletionAfterMs = options.deletionStuckAfterMs ?? DEFAULT_DELETION_STUCK_AFTER_MS;
