@@ -18,6 +18,11 @@ const MAX_FORMATS = 500;
 
 /** calendarFields reads an instant's local date and hour in a zone the schedule module accepted (else UTC). */
 export function calendarFields(instant: number, timeZone: string): CalendarFields {
+  if (timeZone === 'UTC') {
+    const d = new Date(instant);
+    const [year, month, day] = [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()];
+    return { year, month, day, hour: d.getUTCHours(), ...isoWeekOf(year, month, day) };
+  }
   const parts: Record<string, number> = {};
   for (const { type, value } of formatOf(timeZone).formatToParts(instant)) parts[type] = Number(value);
   const { year = 1970, month = 1, day = 1, hour = 0 } = parts;

@@ -83,14 +83,15 @@ function applyKeepRules(candidates: readonly SnapshotBackup[], options: GfsOptio
 
   const letGo: LetGo[] = [];
   candidates.forEach((backup, index) => {
-    const calendar = calendarFields(backup.slot, options.timeZone);
+    let calendar: CalendarFields | null = null; // read once, and only when a bucket rule is used (the zone lookup costs most)
+    const keyOf = (rule: BucketRule): string => BUCKETS[rule].key((calendar ??= calendarFields(backup.slot, options.timeZone)), index);
     const oldest = index === candidates.length - 1;
     let kept = keepWithin !== null && (cutoff === null || backup.slot > cutoff);
     const why: string[] = [];
     if (keepWithin !== null && !kept) why.push(`keepWithin ${keepWithin.text}: its slot is not after ${formatTime(cutoff ?? 0)}`);
     for (const rule of rules) {
-      const { unit, key: keyOf } = BUCKETS[rule];
-      const key = keyOf(calendar, index);
+      const { unit } = BUCKETS[rule];
+      const key = keyOf(rule);
       const previous = lastKey.get(rule);
       if (left[rule] !== 0 && (previous?.key !== key || oldest)) {
         kept = true;
