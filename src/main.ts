@@ -1,6 +1,8 @@
 /** Entry point: read the configuration, serve the hook, shut down gracefully on SIGTERM/SIGINT. */
 
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { pino } from 'pino';
 
@@ -8,6 +10,7 @@ import { loadConfig } from './config.js';
 import type { Config } from './config.js';
 import { createApp } from './http/app.js';
 import type { Lifecycle } from './http/app.js';
+import { createMetrics, withMetrics } from './metrics/registry.js';
 
 /** A running service. */
 export interface Service {
@@ -21,30 +24,37 @@ export interface Service {
 export async function startService(config: Config): Promise<Service> {
   const logger = pino({ level: config.logLevel, base: { service: 'backup-schedule-hook' } });
   const lifecycle: Lifecycle = { ready: true };
-  const app = createApp({ config, logger, lifecycle });
+  const now = Date.now;
+  const metrics = createMetrics({ scheduleTtlMs: config.scheduleMetricsTtlMs, now });
+  const app = createApp({ config, logger, lifecycle, now, ...withMetrics(metrics) });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(listening)));
   });
   server.requestTimeout = config.requestTimeoutMs;
   server.headersTimeout = config.headersTimeoutMs;
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
-  const address = server.address();
-  logger.info({ address }, 'backup-schedule-hook listening');
+  const { address, port } = server.address() as AddressInfo;
+  logger.info({ address, port, config }, 'backup-schedule-hook listening');
 
   let closing: Promise<void> | null = null;
   function shutdown(): Promise<void> {
-    closing ??= new Promise<void>((resolve) => {
+    closing ??= (async () => {
       lifecycle.ready = false;
-      logger.info({ graceMs: config.shutdownGraceMs }, 'shutting down: not ready, finishing in-flight requests');
-      const force = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
-      force.unref();
-      server.close(() => {
-        clearTimeout(force);
-        logger.info('stopped');
-        resolve();
+      const { shutdownGraceMs: graceMs, shutdownDelayMs: delayMs } = config;
+      logger.info({ graceMs, delayMs }, 'shutting down: not ready; finishing in-flight requests');
+      // The grace bounds the whole shutdown, as Kubernetes' terminationGracePeriodSeconds does.
+      const force = setTimeout(() => {
+        logger.warn({ graceMs }, 'shutdown grace over: closing the connections still open');
+        server.closeAllConnections();
+      }, graceMs);
+      if (delayMs > 0) await sleep(delayMs); // keep accepting until the endpoints drop this replica
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
       });
-      server.closeIdleConnections();
-    });
+      clearTimeout(force);
+      logger.info('stopped');
+    })();
     return closing;
   }
   return { server, lifecycle, shutdown };

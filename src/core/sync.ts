@@ -5,9 +5,12 @@
 
 import { backupNowGate, backupNowStateOf, decideBackupNow, isBackupNowBackup } from './backup-now.js';
 import { buildSnapshotBackup, desiredFormOfKept, echoUnmanaged } from './desired.js';
+import { summarize } from './facts.js';
+import type { ScheduleFacts } from './facts.js';
 import { decideGate } from './gate.js';
 import { groupBlocker } from './group.js';
 import type { Gate } from './gate.js';
+import { expectedIntervalMs } from './interval.js';
 import { lastBackupOf } from './last-backup.js';
 import { backupName } from './names.js';
 import { compareNames, observeChildren } from './observe.js';
@@ -61,6 +64,8 @@ export interface SyncReport {
   stuck: string[];
   /** Backups whose deletion has not finished in time, oldest first. */
   deletionStuck: string[];
+  /** The schedule's state as of this sync, for metrics. */
+  facts: ScheduleFacts;
 }
 
 /** The answer plus the report of how it was reached. */
@@ -80,18 +85,27 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
   const previous: BackupScheduleStatus = isObject(parent.status) ? parent.status : {};
   const observation = observeChildren(parent, request.children);
   const kept = keptChildren(observation);
+  const snapshots = observation.backups.filter((b): b is SnapshotBackup => b.role === 'snapshot');
+  const scheduleName = parent.metadata.name ?? '';
+  // Backup-now Backups have no slot: they never move lastBackup.
+  const observedLast = lastBackupOf(previous, snapshots.filter((b) => !isBackupNowBackup(b.object)));
+  const unscheduled = {
+    specValid: false,
+    paused: isObject(parent.spec) && parent.spec['pause'] === true,
+    deletions: [],
+    lastScheduled: observedLast.time,
+    nextScheduled: null,
+    expectedIntervalMs: null,
+  };
 
   // A parent being deleted: create nothing, delete nothing; the garbage collector removes the children.
   if (parent.metadata.deletionTimestamp != null || request.finalizing === true) {
     const response: SyncResponse = { status: previous, children: kept };
     if (request.finalizing === true) response.finalized = true;
-    return { response, report: report('parent-deleting', { message: 'the schedule is being deleted' }) };
+    const facts = summarize(parent, snapshots, { ...unscheduled, specValid: readSpec(parent).ok, status: previous });
+    return { response, report: report('parent-deleting', { message: 'the schedule is being deleted', facts }) };
   }
 
-  const snapshots = observation.backups.filter((b): b is SnapshotBackup => b.role === 'snapshot');
-  const scheduleName = parent.metadata.name ?? '';
-  // Backup-now Backups have no slot: they never move lastBackup.
-  const observedLast = lastBackupOf(previous, snapshots.filter((b) => !isBackupNowBackup(b.object)));
   const read = readSpec(parent);
   if (!read.ok) {
     const message = `the spec is invalid: ${read.problems.join('; ')}`;
@@ -101,9 +115,10 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
       nextBackupTime: null,
       ready: { reason: 'InvalidSpec', message },
     });
+    const answered = withLastSuccessful(status, { scheduleName, snapshots });
     return {
-      response: { status: withLastSuccessful(status, { scheduleName, snapshots }), children: kept },
-      report: report('invalid', { message, problems: read.problems }),
+      response: { status: answered, children: kept },
+      report: report('invalid', { message, problems: read.problems, facts: summarize(parent, snapshots, { ...unscheduled, status: answered }) }),
     };
   }
   const spec = read.spec;
@@ -202,6 +217,15 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
   const graceEnds = [lastGate, nowGate].map((g) => (g.open ? null : g.until));
   const resyncAt = earliest([nextBackupTime, retention.nextExpiry, ...graceEnds, log.until, compact.until, stuck.nextDeadline, deletionStuck.nextDeadline]);
   if (resyncAt !== null) response.resyncAfterSeconds = Math.max(1, Math.ceil(resyncAt - now) / 1000);
+  const facts = summarize(parent, snapshots, {
+    specValid: true,
+    paused: spec.pause,
+    deletions: retention.deletions,
+    lastScheduled: last.time,
+    nextScheduled: nextBackupTime,
+    expectedIntervalMs: expectedIntervalMs(spec.schedule, { now, anchor }),
+    status: response.status,
+  });
   return {
     response,
     report: report(next.outcome === 'idle' && created !== null ? 'created' : next.outcome, {
@@ -211,6 +235,7 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
       missed: plan.missed,
       stuck: stuck.stuck.map((b) => b.name),
       deletionStuck: deletionStuck.stuck.map((b) => b.name),
+      facts,
     }),
   };
 }
@@ -282,6 +307,6 @@ function earliest(instants: ReadonlyArray<number | null>): number | null {
   return min;
 }
 
-function report(outcome: SyncReport['outcome'], fields: Partial<Omit<SyncReport, 'outcome'>>): SyncReport {
+function report(outcome: SyncReport['outcome'], fields: Partial<Omit<SyncReport, 'outcome' | 'facts'>> & Pick<SyncReport, 'facts'>): SyncReport {
   return { outcome, created: null, deletions: [], problems: [], message: '', missed: null, stuck: [], deletionStuck: [], ...fields };
 }
