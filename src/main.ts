@@ -41,17 +41,17 @@ export async function startService(config: Config): Promise<Service> {
     closing ??= (async () => {
       lifecycle.ready = false;
       const { shutdownGraceMs: graceMs, shutdownDelayMs: delayMs } = config;
-      logger.info({ graceMs, delayMs }, 'shutting down: not ready; finishing in-flight requests');
+      logger.info({ graceMs, delayMs }, 'shutting down: not ready');
       // The grace bounds the whole shutdown, as Kubernetes' terminationGracePeriodSeconds does.
       const force = setTimeout(() => {
         logger.warn({ graceMs }, 'shutdown grace over: closing the connections still open');
         server.closeAllConnections();
       }, graceMs);
       if (delayMs > 0) await sleep(delayMs); // keep accepting until the endpoints drop this replica
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      logger.info('stopped accepting; finishing in-flight requests');
+      await closed;
       clearTimeout(force);
       logger.info('stopped');
     })();
@@ -68,12 +68,14 @@ async function main(): Promise<void> {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exit(2);
   }
-  const service = await startService(config);
+  const starting = startService(config);
+  // Handlers go in before the service listens: a signal right after the startup line must not kill the process.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
-      void service.shutdown().then(() => process.exit(0));
+      void starting.then((service) => service.shutdown()).then(() => process.exit(0));
     });
   }
+  await starting;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -22,7 +22,7 @@ export function accessLog(logger: Logger): RequestHandler {
   };
 }
 
-/** describeDecision says what a sync did in a few words: "created", "waited", "deleted 2", "invalid", "created, deleted 1". */
+/** describeDecision says what a sync did in a few words: "created", "waited", "idle", "deleted 2", "invalid", "created, deleted 1". */
 export function describeDecision(report: SyncReport): string {
   const words: Record<SyncReport['outcome'], string> = {
     created: 'created',
@@ -33,7 +33,8 @@ export function describeDecision(report: SyncReport): string {
     'parent-deleting': 'parent deleting',
   };
   const deleted = report.deletions.length;
-  return deleted > 0 ? `${words[report.outcome]}, deleted ${deleted}` : words[report.outcome];
+  if (deleted === 0) return words[report.outcome];
+  return report.outcome === 'idle' ? `deleted ${deleted}` : `${words[report.outcome]}, deleted ${deleted}`;
 }
 
 /** syncLogFields are the fields of the one info line per sync: who, what was decided, how long it took. */

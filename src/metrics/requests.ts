@@ -21,7 +21,7 @@ export function requestMetrics(registry: Registry): RequestHandler {
   const registers = [registry];
   const requests = new Counter({
     name: 'backup_schedule_hook_requests_total',
-    help: 'HTTP requests answered, by route and status code ("aborted" when the client went away first).',
+    help: 'HTTP requests answered, by route and status code ("aborted" when the connection closed before the answer was written).',
     labelNames: ['route', 'code'] as const,
     registers,
   });

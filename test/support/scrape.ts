@@ -30,3 +30,20 @@ export function valueOf(samples: readonly Sample[], name: string, labels: Record
   if (found.length > 1) throw new Error(`${found.length} samples of ${name} match ${JSON.stringify(labels)}; name more labels`);
   return found[0]?.value;
 }
+
+/** scrape fetches and parses http://127.0.0.1:<port>/metrics. */
+export async function scrape(port: number): Promise<Sample[]> {
+  const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+  if (res.status !== 200) throw new Error(`GET /metrics answered ${res.status}`);
+  return parseExposition(await res.text());
+}
+
+/** scrapeUntil scrapes until `holds` is true: a server sees a request only once its bytes have arrived. */
+export async function scrapeUntil(port: number, holds: (samples: Sample[]) => boolean): Promise<Sample[]> {
+  for (let attempt = 0; attempt < 1000; attempt += 1) {
+    const samples = await scrape(port);
+    if (holds(samples)) return samples;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('the scraped metrics never reached the expected values');
+}
