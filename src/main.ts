@@ -4,12 +4,11 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { pino } from 'pino';
-
 import { loadConfig } from './config.js';
 import type { Config } from './config.js';
 import { createApp } from './http/app.js';
 import type { Lifecycle } from './http/app.js';
+import { createLogger } from './logger.js';
 import { createMetrics, withMetrics } from './metrics/registry.js';
 
 /** A running service. */
@@ -22,7 +21,7 @@ export interface Service {
 
 /** startService serves the hook with the given configuration and resolves once it listens. */
 export async function startService(config: Config): Promise<Service> {
-  const logger = pino({ level: config.logLevel, base: { service: 'backup-schedule-hook' } });
+  const logger = createLogger(config.logLevel);
   const lifecycle: Lifecycle = { ready: true };
   const now = Date.now;
   const metrics = createMetrics({ scheduleTtlMs: config.scheduleMetricsTtlMs, now });

@@ -14,9 +14,10 @@ export function accessLog(logger: Logger): RequestHandler {
     if (QUIET_PATHS.has(req.path) || !logger.isLevelEnabled('debug')) return next();
     const started = process.hrtime.bigint();
     res.once('close', () => {
-      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+      const durationMs = Math.round(Number(process.hrtime.bigint() - started) / 1e3) / 1e3;
       const status = res.writableFinished ? res.statusCode : 'aborted';
-      logger.debug({ method: req.method, path: req.path, status, bytes: req.get('content-length'), durationMs }, 'request');
+      const length = req.get('content-length');
+      logger.debug({ method: req.method, path: req.path, status, bytes: length === undefined ? undefined : Number(length), durationMs }, 'request');
     });
     next();
   };

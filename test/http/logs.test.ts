@@ -2,10 +2,11 @@
 
 import assert from 'node:assert/strict';
 
-import { pino } from 'pino';
 import request from 'supertest';
 
+import type { Config } from '../../src/config.js';
 import type { SyncRequest } from '../../src/core/types.js';
+import { createLogger } from '../../src/logger.js';
 import { BR_TEMPLATE, backup, request as syncRequest, schedule } from '../support/objects.js';
 import { testService } from '../support/service.js';
 
@@ -15,9 +16,9 @@ const SPEC = { schedule: '*/10 * * * *', maxReservedTime: '1h', backupTemplate: 
 const MARKER = 'only-in-the-request-body';
 
 /** A test service whose log lines are kept: `lines()` parses them. */
-function logged(level: string): { lines: () => Array<Record<string, unknown>>; raw: string[]; service: ReturnType<typeof testService> } {
+function logged(level: Config['logLevel']): { lines: () => Array<Record<string, unknown>>; raw: string[]; service: ReturnType<typeof testService> } {
   const raw: string[] = [];
-  const logger = pino({ level }, { write: (line: string) => void raw.push(line) });
+  const logger = createLogger(level, { write: (line: string) => void raw.push(line) });
   return { service: testService({ now: NOW, logger }), raw, lines: () => raw.map((l) => JSON.parse(l) as Record<string, unknown>) };
 }
 
@@ -50,7 +51,8 @@ describe('logs', () => {
       assert.equal(log.lines().length, 1, log.raw.join(''));
       const [line] = log.lines();
       assert.equal(line?.['msg'], 'sync');
-      assert.equal(line?.['level'], 30);
+      assert.equal(line?.['level'], 'info');
+      assert.match(String(line?.['time']), /^\d{4}-\d\d-\d\dT/);
       assert.equal(line?.['namespace'], 'db');
       assert.equal(line?.['name'], 'nightly');
       assert.equal(line?.['decision'], c.decision);
@@ -73,7 +75,7 @@ describe('logs', () => {
     const requests = log.lines().filter((l) => l['msg'] === 'request');
     assert.deepEqual(
       requests.map((l) => [l['level'], l['method'], l['path'], l['status']]),
-      [[20, 'POST', '/sync', 200]],
+      [['debug', 'POST', '/sync', 200]],
     );
     assert.ok(!log.raw.join('').includes(MARKER));
   });
@@ -88,7 +90,7 @@ describe('logs', () => {
   it('warns about a request that is not a sync request, without its body', async () => {
     const log = logged('info');
     await request(log.service.app).post('/sync').send({ note: MARKER }).expect(400);
-    assert.deepEqual(log.lines().map((l) => l['level']), [40]);
+    assert.deepEqual(log.lines().map((l) => l['level']), ['warn']);
     assert.ok(!log.raw.join('').includes(MARKER));
   });
 });
