@@ -32,8 +32,8 @@ export async function startService(config: Config): Promise<Service> {
   server.requestTimeout = config.requestTimeoutMs;
   server.headersTimeout = config.headersTimeoutMs;
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
-  const { address, port } = server.address() as AddressInfo;
-  logger.info({ address, port, config }, 'backup-schedule-hook listening');
+  const address = server.address() as AddressInfo;
+  logger.info({ address, port: address.port, config }, 'backup-schedule-hook listening');
 
   let closing: Promise<void> | null = null;
   function shutdown(): Promise<void> {
