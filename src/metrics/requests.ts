@@ -9,7 +9,7 @@ export const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05
 /** Body size buckets (bytes): 1 KiB to 256 MiB in steps of 4×. */
 export const BODY_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144].map((k) => k * 1024);
 /** The routes the hook serves; anything else is counted as `other` to keep the label bounded. */
-const ROUTES = new Set(['/sync', '/healthz', '/readyz', '/metrics']);
+const ROUTES = new Set(['/sync', '/customize', '/healthz', '/readyz', '/metrics']);
 
 /** routeOf names the route label of a request path. */
 export function routeOf(path: string): string {
