@@ -4,6 +4,7 @@ import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 
 import type { SyncReport } from '../core/sync.js';
+import { formatTime } from '../core/time.js';
 
 /** Paths polled by kubelet and Prometheus: logging them would drown the sync lines. */
 const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -49,6 +50,9 @@ export function syncLogFields(report: SyncReport, facts: { namespace: string; na
     deleted: report.deletions.length,
     deletions: report.deletions.length > 0 ? report.deletions : undefined,
     problems: report.problems.length > 0 ? report.problems : undefined,
+    stuck: report.stuck.length > 0 ? report.stuck : undefined,
+    deletionStuck: report.deletionStuck.length > 0 ? report.deletionStuck : undefined,
+    missed: report.missed === null ? undefined : { slot: formatTime(report.missed.slot), cause: report.missed.cause },
     durationMs: Math.round(facts.seconds * 1e6) / 1e3,
   };
 }

@@ -7,8 +7,7 @@ import { Counter, Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
 
 import type { BackupState } from '../core/backup-state.js';
-import type { ScheduleFacts } from '../core/facts.js';
-import type { Decision } from '../core/sync.js';
+import type { Decision, SyncReport } from '../core/sync.js';
 
 /** The parent a sync was about. */
 export interface ScheduleId {
@@ -52,7 +51,11 @@ export function scheduleMetrics(registry: Registry, options: ScheduleMetricsOpti
     ),
     created: gauge('backup_schedule_created_timestamp_seconds', 'The schedule\'s creationTimestamp.'),
     deleting: gauge('backup_schedule_backups_deleting', 'Backups of the schedule being deleted or that the last answer deletes.'),
-    stuck: gauge('backup_schedule_stuck_backups', 'Backups of the schedule judged stuck in a running state (0 until stuck detection exists).'),
+    stuck: gauge('backup_schedule_stuck_backups', 'Snapshot Backups of the schedule running longer than spec.backupTimeout (condition BackupStuck).'),
+    deletionStuck: gauge(
+      'backup_schedule_deletion_stuck_backups',
+      'Backups of the schedule still present long after their deletion started (finalizer not done).',
+    ),
     specValid: gauge('backup_schedule_spec_valid', '1 when the schedule\'s spec is valid, 0 when the hook reports InvalidSpec.'),
     paused: gauge('backup_schedule_paused', '1 when spec.pause is true.'),
   };
@@ -79,7 +82,8 @@ export function scheduleMetrics(registry: Registry, options: ScheduleMetricsOpti
     seen.delete(key(id));
   }
 
-  function set(id: ScheduleId, facts: ScheduleFacts, at: number): void {
+  function set(id: ScheduleId, report: SyncReport, at: number): void {
+    const { facts } = report;
     gauges.lastSync.set(id, at / 1000);
     setOrRemove(gauges.lastScheduled, id, seconds(facts.lastScheduled));
     setOrRemove(gauges.nextScheduled, id, seconds(facts.nextScheduled));
@@ -87,7 +91,8 @@ export function scheduleMetrics(registry: Registry, options: ScheduleMetricsOpti
     setOrRemove(gauges.expectedInterval, id, seconds(facts.expectedIntervalMs));
     setOrRemove(gauges.created, id, seconds(facts.created));
     gauges.deleting.set(id, facts.deleting);
-    gauges.stuck.set(id, 0);
+    gauges.stuck.set(id, report.stuck.length);
+    gauges.deletionStuck.set(id, report.deletionStuck.length);
     gauges.specValid.set(id, facts.specValid ? 1 : 0);
     gauges.paused.set(id, facts.paused ? 1 : 0);
     for (const state of STATES) backups.set({ ...id, state }, facts.backups[state]);
@@ -102,7 +107,7 @@ export function scheduleMetrics(registry: Registry, options: ScheduleMetricsOpti
         return;
       }
       const at = options.now();
-      set(id, report.facts, at);
+      set(id, report, at);
       seen.set(key(id), { id, at });
       if (at >= nextSweep) expire();
     },

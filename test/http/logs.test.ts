@@ -67,6 +67,18 @@ describe('logs', () => {
     assert.match(String((log.lines()[0]?.['problems'] as string[])[0]), /spec.schedule/);
   });
 
+  it('names Backups stuck running or stuck in deletion', async () => {
+    const log = logged('info');
+    await log.service.sync(
+      syncRequest(parent({ ...SPEC, backupTimeout: '30m' }), [
+        backup({ slot: '2024-05-01T02:40:00Z', deleting: '2024-05-01T03:00:00Z' }),
+        backup({ slot: '2024-05-01T03:30:00Z', state: 'running' }),
+      ]),
+    );
+    const [line] = log.lines();
+    assert.deepEqual([line?.['stuck'], line?.['deletionStuck']], [['nightly-2024-05-01t03-30-00'], ['nightly-2024-05-01t02-40-00']]);
+  });
+
   it('never logs probes and scrapes, even at debug; logs other requests at debug without their body', async () => {
     const log = logged('debug');
     for (const path of ['/healthz', '/readyz', '/metrics']) await request(log.service.app).get(path).expect(200);
