@@ -43,6 +43,25 @@ interface Case {
   expect: Record<string, number | undefined>;
 }
 
+/** What every case below shares: a valid every-10-minutes schedule synced now; each case lists what differs. */
+const BASE: Record<string, number | undefined> = {
+  lastSync: seconds(NOW),
+  lastScheduled: undefined,
+  nextScheduled: seconds('2024-05-01T04:10:00Z'),
+  lastSuccessful: undefined,
+  interval: 600,
+  created: seconds('2024-05-01T00:00:00Z'),
+  complete: 0,
+  failed: 0,
+  invalid: 0,
+  unfinished: 0,
+  deleting: 0,
+  stuck: 0,
+  deletionStuck: 0,
+  specValid: 1,
+  paused: 0,
+};
+
 const cases: Case[] = [
   {
     name: 'a sync that creates, deletes by age and sees a Backup being deleted',
@@ -55,21 +74,13 @@ const cases: Case[] = [
     ]),
     outcome: 'created',
     expect: {
-      lastSync: seconds(NOW),
+      ...BASE,
       lastScheduled: seconds('2024-05-01T04:00:00Z'), // the slot created now
-      nextScheduled: seconds('2024-05-01T04:10:00Z'),
       lastSuccessful: seconds('2024-05-01T03:55:00Z'), // 03:50's timeCompleted
-      interval: 600,
-      created: seconds('2024-05-01T00:00:00Z'),
       complete: 1,
       failed: 1,
-      invalid: 0,
       unfinished: 1,
       deleting: 2,
-      stuck: 0,
-      deletionStuck: 0,
-      specValid: 1,
-      paused: 0,
     },
   },
   {
@@ -80,21 +91,13 @@ const cases: Case[] = [
     ]),
     outcome: 'created', // the schedule proceeds past one stuck Backup
     expect: {
-      lastSync: seconds(NOW),
+      ...BASE,
       lastScheduled: seconds('2024-05-01T04:00:00Z'),
-      nextScheduled: seconds('2024-05-01T04:10:00Z'),
       lastSuccessful: seconds('2024-05-01T02:45:00Z'), // the deleting Backup still completed
-      interval: 600,
-      created: seconds('2024-05-01T00:00:00Z'),
-      complete: 0,
-      failed: 0,
-      invalid: 0,
       unfinished: 1,
       deleting: 1,
       stuck: 1,
       deletionStuck: 1,
-      specValid: 1,
-      paused: 0,
     },
   },
   {
@@ -102,21 +105,9 @@ const cases: Case[] = [
     body: request(schedule({ spec: SPEC }), [backup({ slot: '2024-05-01T03:50:00Z', state: 'running' })]),
     outcome: 'waiting',
     expect: {
-      lastSync: seconds(NOW),
+      ...BASE,
       lastScheduled: seconds('2024-05-01T03:50:00Z'),
-      nextScheduled: seconds('2024-05-01T04:10:00Z'),
-      lastSuccessful: undefined, // none completed yet
-      interval: 600,
-      created: seconds('2024-05-01T00:00:00Z'),
-      complete: 0,
-      failed: 0,
-      invalid: 0,
       unfinished: 1,
-      deleting: 0,
-      stuck: 0,
-      deletionStuck: 0,
-      specValid: 1,
-      paused: 0,
     },
   },
   {
@@ -126,20 +117,11 @@ const cases: Case[] = [
     ]),
     outcome: 'paused',
     expect: {
-      lastSync: seconds(NOW),
+      ...BASE,
       lastScheduled: seconds('2024-05-01T02:00:00Z'),
       nextScheduled: undefined,
-      lastSuccessful: undefined,
       interval: 86_400,
-      created: seconds('2024-05-01T00:00:00Z'),
-      complete: 0,
-      failed: 0,
       invalid: 1,
-      unfinished: 0,
-      deleting: 0,
-      stuck: 0,
-      deletionStuck: 0,
-      specValid: 1,
       paused: 1,
     },
   },
@@ -153,21 +135,12 @@ const cases: Case[] = [
     ),
     outcome: 'invalid',
     expect: {
-      lastSync: seconds(NOW),
+      ...BASE,
       lastScheduled: seconds('2024-05-01T03:50:00Z'),
       nextScheduled: undefined,
       lastSuccessful: seconds('2024-05-01T03:55:00Z'), // carried in status
       interval: undefined,
-      created: seconds('2024-05-01T00:00:00Z'),
-      complete: 0,
-      failed: 0,
-      invalid: 0,
-      unfinished: 0,
-      deleting: 0,
-      stuck: 0,
-      deletionStuck: 0,
       specValid: 0,
-      paused: 0,
     },
   },
 ];
