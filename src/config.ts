@@ -19,6 +19,10 @@ export interface Config {
   handoverLabelKey: string;
   /** SHUTDOWN_GRACE: Go duration in-flight requests get after SIGTERM (default 20s). */
   shutdownGraceMs: number;
+  /** SHUTDOWN_DELAY: Go duration the service keeps accepting, not ready, after SIGTERM (default 0s; < SHUTDOWN_GRACE). */
+  shutdownDelayMs: number;
+  /** SCHEDULE_METRICS_TTL: Go duration after which a schedule this replica no longer syncs loses its series (default 1h). */
+  scheduleMetricsTtlMs: number;
   /** REQUEST_TIMEOUT: Go duration a whole request may take, body included (default 30s). */
   requestTimeoutMs: number;
   /** HEADERS_TIMEOUT: Go duration to receive request headers (default 10s). */
@@ -27,6 +31,8 @@ export interface Config {
   keepAliveTimeoutMs: number;
 }
 
+/** Longest delay a Node.js timer can wait (about 24.8 days); longer ones fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
@@ -43,13 +49,18 @@ export function loadConfig(env: Env): Config {
     bodyLimitBytes: integer(env, { name: 'BODY_LIMIT_BYTES', fallback: 64 * 1024 * 1024, min: 1024, max: 2 ** 31 - 1 }, problems),
     staleViewGraceMs: duration(env, { name: 'STALE_VIEW_GRACE', fallback: DEFAULT_STALE_VIEW_GRACE_MS }, problems),
     handoverLabelKey: env['HANDOVER_LABEL_KEY'] ?? DEFAULT_HANDOVER_LABEL_KEY,
-    shutdownGraceMs: duration(env, { name: 'SHUTDOWN_GRACE', fallback: 20_000 }, problems),
+    shutdownGraceMs: duration(env, { name: 'SHUTDOWN_GRACE', fallback: 20_000, max: MAX_TIMER_MS }, problems),
+    shutdownDelayMs: duration(env, { name: 'SHUTDOWN_DELAY', fallback: 0, max: MAX_TIMER_MS }, problems),
+    scheduleMetricsTtlMs: duration(env, { name: 'SCHEDULE_METRICS_TTL', fallback: 60 * 60_000, positive: true }, problems),
     requestTimeoutMs: duration(env, { name: 'REQUEST_TIMEOUT', fallback: 30_000 }, problems),
     headersTimeoutMs: duration(env, { name: 'HEADERS_TIMEOUT', fallback: 10_000 }, problems),
     keepAliveTimeoutMs: duration(env, { name: 'KEEP_ALIVE_TIMEOUT', fallback: 65_000 }, problems),
   };
   if (!LABEL_KEY.test(config.handoverLabelKey)) {
     problems.push(`HANDOVER_LABEL_KEY "${config.handoverLabelKey}" is not a Kubernetes label key such as backup-schedule-hook/controller`);
+  }
+  if (config.shutdownDelayMs > 0 && config.shutdownDelayMs >= config.shutdownGraceMs) {
+    problems.push(`SHUTDOWN_DELAY (${env['SHUTDOWN_DELAY']}) must be shorter than SHUTDOWN_GRACE (${env['SHUTDOWN_GRACE'] ?? '20s'}), which bounds the whole shutdown`);
   }
   if (problems.length > 0) throw new Error(`invalid configuration: ${problems.join('; ')}`);
   return config;
@@ -66,12 +77,17 @@ function integer(env: Env, field: { name: string; fallback: number; min: number;
   return value;
 }
 
-function duration(env: Env, field: { name: string; fallback: number }, problems: string[]): number {
+function duration(env: Env, field: { name: string; fallback: number; positive?: boolean; max?: number }, problems: string[]): number {
   const text = env[field.name];
   if (text === undefined || text === '') return field.fallback;
   const parsed = parseGoDuration(text);
-  if (!parsed.ok || parsed.ms < 0) {
-    problems.push(`${field.name}: ${parsed.ok ? `"${text}" must not be negative` : parsed.error}`);
+  const floor = field.positive === true ? 1 : 0;
+  if (!parsed.ok || parsed.ms < floor) {
+    problems.push(`${field.name}: ${parsed.ok ? `"${text}" must be ${floor > 0 ? 'positive, such as 1h' : 'zero or more'}` : parsed.error}`);
+    return field.fallback;
+  }
+  if (field.max !== undefined && parsed.ms > field.max) {
+    problems.push(`${field.name}: "${text}" is longer than the ${Math.floor(field.max / 3_600_000)}h a timer can wait`);
     return field.fallback;
   }
   return parsed.ms;

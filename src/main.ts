@@ -1,13 +1,15 @@
 /** Entry point: read the configuration, serve the hook, shut down gracefully on SIGTERM/SIGINT. */
 
 import type { Server } from 'node:http';
-
-import { pino } from 'pino';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { loadConfig } from './config.js';
 import type { Config } from './config.js';
 import { createApp } from './http/app.js';
 import type { Lifecycle } from './http/app.js';
+import { createLogger } from './logger.js';
+import { createMetrics, withMetrics } from './metrics/registry.js';
 
 /** A running service. */
 export interface Service {
@@ -19,32 +21,39 @@ export interface Service {
 
 /** startService serves the hook with the given configuration and resolves once it listens. */
 export async function startService(config: Config): Promise<Service> {
-  const logger = pino({ level: config.logLevel, base: { service: 'backup-schedule-hook' } });
+  const logger = createLogger(config.logLevel);
   const lifecycle: Lifecycle = { ready: true };
-  const app = createApp({ config, logger, lifecycle });
+  const now = Date.now;
+  const metrics = createMetrics({ scheduleTtlMs: config.scheduleMetricsTtlMs, now });
+  const app = createApp({ config, logger, lifecycle, now, ...withMetrics(metrics) });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(listening)));
   });
   server.requestTimeout = config.requestTimeoutMs;
   server.headersTimeout = config.headersTimeoutMs;
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
-  const address = server.address();
-  logger.info({ address }, 'backup-schedule-hook listening');
+  const address = server.address() as AddressInfo;
+  logger.info({ address, port: address.port, config }, 'backup-schedule-hook listening');
 
   let closing: Promise<void> | null = null;
   function shutdown(): Promise<void> {
-    closing ??= new Promise<void>((resolve) => {
+    closing ??= (async () => {
       lifecycle.ready = false;
-      logger.info({ graceMs: config.shutdownGraceMs }, 'shutting down: not ready, finishing in-flight requests');
-      const force = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
-      force.unref();
-      server.close(() => {
-        clearTimeout(force);
-        logger.info('stopped');
-        resolve();
-      });
+      const { shutdownGraceMs: graceMs, shutdownDelayMs: delayMs } = config;
+      logger.info({ graceMs, delayMs }, 'shutting down: not ready');
+      // The grace bounds the whole shutdown, as Kubernetes' terminationGracePeriodSeconds does.
+      const force = setTimeout(() => {
+        logger.warn({ graceMs }, 'shutdown grace over: closing the connections still open');
+        server.closeAllConnections();
+      }, graceMs);
+      if (delayMs > 0) await sleep(delayMs); // keep accepting until the endpoints drop this replica
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-    });
+      logger.info('stopped accepting; finishing in-flight requests');
+      await closed;
+      clearTimeout(force);
+      logger.info('stopped');
+    })();
     return closing;
   }
   return { server, lifecycle, shutdown };
@@ -58,12 +67,14 @@ async function main(): Promise<void> {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exit(2);
   }
-  const service = await startService(config);
+  const starting = startService(config);
+  // Handlers go in before the service listens: a signal right after the startup line must not kill the process.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
-      void service.shutdown().then(() => process.exit(0));
+      void starting.then((service) => service.shutdown()).then(() => process.exit(0));
     });
   }
+  await starting;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -5,10 +5,12 @@ import { posix } from 'node:path';
 import { isObject } from './spec.js';
 import type { ScheduleSpec } from './spec.js';
 import {
+  BACKUP_NOW_ANNOTATION,
   LAST_APPLIED_ANNOTATION,
   PINGCAP_API_VERSION,
   SCHEDULED_AT_ANNOTATION,
   backupName,
+  backupNowName,
   scheduleLabels,
 } from './names.js';
 import { formatSlotStamp, formatTime } from './time.js';
@@ -21,24 +23,29 @@ const DEFAULT_STORAGE_SIZE = '100Gi';
 /** Storage backends in the order upstream picks the one whose prefix it extends. */
 const STORAGE_BACKENDS = ['s3', 'gcs', 'azblob', 'local'] as const;
 
+/** What a new Backup is for: a slot (epoch ms), or a backup-now token (then it has no slot). */
+export type BackupOrigin = { slot: number } | { backupNowToken: string };
+
 /** Options of {@link buildSnapshotBackup}. */
-export interface BuildBackupOptions {
-  /** The slot (epoch ms) the Backup is for. */
-  slot: number;
+export type BuildBackupOptions = BackupOrigin & {
   /** Label key that hands schedules over from TiDB Operator; never copied onto Backups. */
   handoverLabelKey: string;
-}
+};
 
-/** buildSnapshotBackup builds the Backup for a slot from the schedule's template, as upstream does. */
+/**
+ * buildSnapshotBackup builds the Backup for a slot from the schedule's template, as upstream does. A
+ * backup-now Backup is built the same way, named and stamped by its token instead of a slot.
+ */
 export function buildSnapshotBackup(parent: BackupSchedule, spec: ScheduleSpec, options: BuildBackupOptions): DesiredChild {
   const scheduleName = parent.metadata.name ?? '';
   const namespace = parent.metadata.namespace;
+  const stamp = 'slot' in options ? formatSlotStamp(options.slot) : `manual-${options.backupNowToken}`;
   const backupSpec = templateCopy(spec.backupTemplate, spec.imagePullSecrets);
   const br = backupSpec['br'];
   if (isObject(br)) {
     const cluster = typeof br['cluster'] === 'string' ? br['cluster'] : '';
     const clusterNamespace = typeof br['clusterNamespace'] === 'string' && br['clusterNamespace'] !== '' ? br['clusterNamespace'] : namespace ?? '';
-    extendStoragePrefix(backupSpec, `${cluster}-pd.${clusterNamespace}-${PD_CLIENT_PORT}-${formatSlotStamp(options.slot)}`);
+    extendStoragePrefix(backupSpec, `${cluster}-pd.${clusterNamespace}-${PD_CLIENT_PORT}-${stamp}`);
   } else {
     fillStorageDefaults(backupSpec, spec);
   }
@@ -46,9 +53,10 @@ export function buildSnapshotBackup(parent: BackupSchedule, spec: ScheduleSpec, 
     apiVersion: PINGCAP_API_VERSION,
     kind: 'Backup',
     metadata: childMetadata(parent, {
-      name: backupName(scheduleName, options.slot),
+      name: 'slot' in options ? backupName(scheduleName, options.slot) : backupNowName(scheduleName, options.backupNowToken),
       handoverLabelKey: options.handoverLabelKey,
-      annotations: { [SCHEDULED_AT_ANNOTATION]: formatTime(options.slot) },
+      annotations:
+        'slot' in options ? { [SCHEDULED_AT_ANNOTATION]: formatTime(options.slot) } : { [BACKUP_NOW_ANNOTATION]: options.backupNowToken },
     }),
     spec: backupSpec,
   };
@@ -82,10 +90,11 @@ export function childLabels(parent: BackupSchedule, handoverLabelKey: string): R
   return { ...labels, ...scheduleLabels(parent.metadata.name ?? '') };
 }
 
+/** copyAnnotations copies the schedule's annotations except kubectl's and the backup-now request (which marks backup-now Backups). */
 function copyAnnotations(source: Record<string, string> | undefined): Record<string, string> {
   const annotations: Record<string, string> = {};
   for (const [key, value] of Object.entries(source ?? {})) {
-    if (!key.startsWith('kubectl.kubernetes.io/') && typeof value === 'string') annotations[key] = value;
+    if (!key.startsWith('kubectl.kubernetes.io/') && key !== BACKUP_NOW_ANNOTATION && typeof value === 'string') annotations[key] = value;
   }
   return annotations;
 }

@@ -55,3 +55,32 @@ export function parseGoDuration(text: string): ParseDurationResult {
   const ms = Number(totalNs / 1_000_000n) + Number(totalNs % 1_000_000n) / 1e6;
   return { ok: true, ms: negative ? -ms : ms };
 }
+
+/** What {@link readPositiveDuration} says about a field in its messages. */
+export interface DurationField {
+  /** The field's path, e.g. `spec.maxReservedTime`. */
+  path: string;
+  /** A valid value to show, e.g. `72h`. */
+  example: string;
+  /** What leaving the field out does, e.g. `keep Backups by age forever`. */
+  whenUnset: string;
+}
+
+/** readPositiveDuration reads an optional positive Go duration field into ms (absent, null or "": null), or records a problem. */
+export function readPositiveDuration(value: unknown, field: DurationField, problems: string[]): number | null {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value !== 'string') {
+    problems.push(`${field.path} must be a Go duration string such as "${field.example}"`);
+    return null;
+  }
+  const parsed = parseGoDuration(value);
+  if (!parsed.ok) {
+    problems.push(`${field.path}: ${parsed.error}`);
+    return null;
+  }
+  if (parsed.ms <= 0) {
+    problems.push(`${field.path} "${value}" must be positive, such as "${field.example}"; remove it to ${field.whenUnset}`);
+    return null;
+  }
+  return parsed.ms;
+}

@@ -16,6 +16,8 @@ export type Gate =
       message: string;
       /** When the verdict changes by time alone (end of the stale-view grace), or null. */
       until: number | null;
+      /** The observed unfinished Backup that closes the gate, or null (stuck.ts may let it pass). */
+      blocker: string | null;
     };
 
 /** Options of {@link decideGate}. */
@@ -38,7 +40,7 @@ export function decideGate(last: LastBackup, options: GateOptions & { backups: R
     if (observed.deleting) return { open: true };
     const state = observed.role === 'snapshot' ? observed.state : snapshotState(observed.object);
     if (state !== 'unfinished') return { open: true };
-    return { open: false, message: `waiting for Backup ${last.name} to finish (Complete, Failed or Invalid)`, until: null };
+    return { open: false, message: `waiting for Backup ${last.name} to finish (Complete, Failed or Invalid)`, until: null, blocker: last.name };
   }
   if (last.time === null) return { open: true };
   const following = nextTick(options.schedule, { after: last.time, anchor: last.time });
@@ -49,5 +51,6 @@ export function decideGate(last: LastBackup, options: GateOptions & { backups: R
     open: false,
     message: `Backup ${last.name} is not in the view yet; it counts as running until ${formatTime(until)} (stale-view grace)`,
     until,
+    blocker: null,
   };
 }

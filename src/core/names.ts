@@ -5,6 +5,15 @@ import { formatSlotStamp, parseSlotStamp } from './time.js';
 /** Annotation on every Backup the hook creates: its slot, RFC 3339 UTC. */
 export const SCHEDULED_AT_ANNOTATION = 'backup-schedule-hook/scheduled-at';
 
+/** Annotation that pins a Backup: `"true"` means no retention rule ever deletes it. */
+export const KEEP_ANNOTATION = 'backup-schedule-hook/keep';
+
+/**
+ * Annotation asking for one extra snapshot Backup now (on the schedule, value: a token); the Backup it
+ * creates carries it too, which is how a backup-now Backup is told from a scheduled one.
+ */
+export const BACKUP_NOW_ANNOTATION = 'backup-schedule-hook/backup-now';
+
 /** Annotation written by Metacontroller on children it created: the object it applied, as JSON. */
 export const LAST_APPLIED_ANNOTATION = 'metacontroller.k8s.io/last-applied-configuration';
 
@@ -36,6 +45,11 @@ export function scheduleLabels(scheduleName: string): Record<string, string> {
 /** backupName returns the deterministic name of the snapshot Backup for a slot. */
 export function backupName(scheduleName: string, slot: number): string {
   return `${scheduleName}-${formatSlotStamp(slot)}`;
+}
+
+/** backupNowName returns the deterministic name of the Backup a backup-now token asks for. */
+export function backupNowName(scheduleName: string, token: string): string {
+  return `${scheduleName}-manual-${token}`;
 }
 
 /** slotFromBackupName reads the slot back from a name made by {@link backupName}, or null. */

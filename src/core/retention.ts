@@ -2,6 +2,7 @@
 
 import type { LogRange } from './log-backup.js';
 import type { ObservedCompact, SnapshotBackup } from './observe.js';
+import { isPinned } from './pin.js';
 import { formatTime } from './time.js';
 import { tsoToMillis } from './tso.js';
 
@@ -16,10 +17,15 @@ export interface RetentionPolicy {
   maxBackups: number | null;
 }
 
+/** The spec field whose rule removes a Backup (a metric label). */
+export type DeletionRule = 'maxReservedTime' | 'maxBackups' | 'retention' | 'failedBackupsHistoryLimit';
+
 /** A Backup retention removes, and the rule that names it. */
 export interface Deletion {
   name: string;
+  /** Which rule, and why, in words. */
   reason: string;
+  rule: DeletionRule;
 }
 
 /** What retention decided. */
@@ -53,25 +59,22 @@ export interface RetentionOptions {
 
 /**
  * decideRetention applies `maxReservedTime` or `maxBackups` to the schedule's snapshot Backups that are not
- * already being deleted. Never removed: unfinished Backups, protected names, and the newest Complete one.
+ * already being deleted. Never removed: unfinished Backups, protected names, pinned ones, and the newest
+ * Complete one (pinned or not). Pinned Backups take no place in the `maxBackups` counts.
  */
 export function decideRetention(snapshots: readonly SnapshotBackup[], options: RetentionOptions): RetentionDecision {
   const live = snapshots.filter((b) => !b.deleting);
   const newestComplete = newestFirst(live.filter((b) => b.state === 'complete'))[0];
   const deletable = (b: SnapshotBackup): boolean =>
-    b.state !== 'unfinished' && b !== newestComplete && !options.protectedNames.has(b.name);
+    b.state !== 'unfinished' && b !== newestComplete && !options.protectedNames.has(b.name) && !isPinned(b);
 
   const { maxReservedTimeMs, maxBackups } = options.policy;
   const { log } = options;
   if (maxReservedTimeMs !== null && log !== undefined) return pointInTimeByAge(live, { maxAgeMs: maxReservedTimeMs, deletable, log });
   if (maxReservedTimeMs !== null) return { ...byAge(live.filter(deletable), { now: options.now, maxAgeMs: maxReservedTimeMs }), truncateUntil: null };
   if (maxBackups !== null) {
-    const deletions = byCount(live, { keep: maxBackups, deletable });
-    // Upstream never truncates the log under maxBackups (#6068): truncate it to the oldest kept snapshot.
-    const removed = new Set(deletions.map((d) => d.name));
-    const oldestKept = newestFirst(live.filter((b) => b.state === 'complete' && !removed.has(b.name))).at(-1);
-    const truncateUntil = log === undefined || oldestKept === undefined ? null : truncation(oldestKept.commitTso, log);
-    return { deletions, nextExpiry: null, truncateUntil };
+    const deletions = byCount(live.filter((b) => !isPinned(b)), { keep: maxBackups, deletable });
+    return { deletions, nextExpiry: null, truncateUntil: truncationToOldestKept(live, { deletions, log }) };
   }
   return { deletions: [], nextExpiry: null, truncateUntil: null };
 }
@@ -95,8 +98,22 @@ function pointInTimeByAge(
   if (base === undefined) return { deletions: [], nextExpiry: null, truncateUntil: null };
   const deletions = expired
     .filter((b) => b !== base && options.deletable(b))
-    .map((b) => ({ name: b.name, reason: `maxReservedTime with log backup: committed ${formatTime(b.ageAt)}, before the cutoff ${formatTime(cutoff)}; ${base.name} stays as the restore base` }));
+    .map((b) => ({
+      name: b.name,
+      reason: `maxReservedTime with log backup: committed ${formatTime(b.ageAt)}, before the cutoff ${formatTime(cutoff)}; ${base.name} stays as the restore base`,
+      rule: 'maxReservedTime' as const,
+    }));
   return { deletions, nextExpiry: null, truncateUntil: truncation(base.commitTso, options.log) };
+}
+
+/**
+ * truncationToOldestKept truncates the log up to the oldest Complete snapshot that stays (pinned ones included), as
+ * the count rules do: upstream never truncates the log under maxBackups (#6068).
+ */
+export function truncationToOldestKept(live: readonly SnapshotBackup[], facts: { deletions: readonly Deletion[]; log: LogRetention | undefined }): bigint | null {
+  const removed = new Set(facts.deletions.map((d) => d.name));
+  const oldestKept = newestFirst(live.filter((b) => b.state === 'complete' && !removed.has(b.name))).at(-1);
+  return facts.log === undefined || oldestKept === undefined ? null : truncation(oldestKept.commitTso, facts.log);
 }
 
 /** truncation returns a snapshot's commit TSO when it lies in (log start, checkpoint], capped by compaction; else null. */
@@ -121,9 +138,11 @@ export function decideCompactRetention(
   if (maxReservedTimeMs !== null) {
     return finished
       .filter((c) => (c.endAt ?? 0) + maxReservedTimeMs <= options.now)
-      .map((c) => ({ name: c.name, reason: `maxReservedTime: CompactBackup window ended ${formatTime(c.endAt ?? 0)}` }));
+      .map((c) => ({ name: c.name, reason: `maxReservedTime: CompactBackup window ended ${formatTime(c.endAt ?? 0)}`, rule: 'maxReservedTime' as const }));
   }
-  if (maxBackups !== null) return finished.slice(maxBackups).map((c) => ({ name: c.name, reason: `maxBackups: beyond the newest ${maxBackups} CompactBackups` }));
+  if (maxBackups !== null) {
+    return finished.slice(maxBackups).map((c) => ({ name: c.name, reason: `maxBackups: beyond the newest ${maxBackups} CompactBackups`, rule: 'maxBackups' as const }));
+  }
   return [];
 }
 
@@ -133,7 +152,8 @@ function byAge(candidates: readonly SnapshotBackup[], options: { now: number; ma
   for (const backup of candidates) {
     const expiresAt = backup.ageAt + options.maxAgeMs;
     if (expiresAt <= options.now) {
-      deletions.push({ name: backup.name, reason: `maxReservedTime: ${backup.state} at ${formatTime(backup.ageAt)}, expired at ${formatTime(expiresAt)}` });
+      const reason = `maxReservedTime: ${backup.state} at ${formatTime(backup.ageAt)}, expired at ${formatTime(expiresAt)}`;
+      deletions.push({ name: backup.name, reason, rule: 'maxReservedTime' });
     } else if (nextExpiry === null || expiresAt < nextExpiry) {
       nextExpiry = expiresAt;
     }
@@ -148,11 +168,13 @@ function byCount(
   const deletions: Deletion[] = [];
   const complete = newestFirst(live.filter((b) => b.state === 'complete'));
   for (const backup of complete.slice(options.keep)) {
-    if (options.deletable(backup)) deletions.push({ name: backup.name, reason: `maxBackups: beyond the newest ${options.keep} Complete` });
+    if (options.deletable(backup)) deletions.push({ name: backup.name, reason: `maxBackups: beyond the newest ${options.keep} Complete`, rule: 'maxBackups' });
   }
   const failed = newestFirst(live.filter((b) => b.state === 'failed' || b.state === 'invalid'));
   for (const backup of failed.slice(FAILED_BACKUPS_KEPT)) {
-    if (options.deletable(backup)) deletions.push({ name: backup.name, reason: `maxBackups: beyond the newest ${FAILED_BACKUPS_KEPT} failed or invalid` });
+    if (options.deletable(backup)) {
+      deletions.push({ name: backup.name, reason: `maxBackups: beyond the newest ${FAILED_BACKUPS_KEPT} failed or invalid`, rule: 'maxBackups' });
+    }
   }
   return deletions;
 }

@@ -1,19 +1,33 @@
 /**
- * The one module that knows cron: parsing a BackupSchedule's `spec.schedule` (robfig/cron
- * `ParseStandard` syntax) and finding ticks. Instants are epoch milliseconds (UTC).
+ * The one module that knows cron: parsing a BackupSchedule's `spec.schedule` (robfig/cron v3
+ * `ParseStandard` syntax, as Kubernetes CronJobs) and finding ticks. Instants are epoch milliseconds.
  *
- * INTERIM: a minimal croner-based UTC implementation while the full module (time zones, DST policy,
- * robfig parity) is written; the interface is fixed.
+ * Cron ticks are local wall-clock minutes of the schedule's IANA zone (default UTC). DST policy:
+ * a tick at local wall time L runs at the first instant the zone's clock shows L or a later time.
+ * - Spring forward: a wall time in the skipped interval runs once, when the gap ends (02:30 in New
+ *   York's skipped hour runs at 03:00 EDT); ticks that land on the same instant are one run, so
+ *   `*\/10 * * * *` runs once at 03:00 for 02:00…02:50 and 03:00.
+ * - Fall back: a wall time in the repeated interval runs once, at its first occurrence (01:30 EDT,
+ *   not again at 01:30 EST), also for `*\/10 * * * *` and `0 * * * *`.
+ * `@every <duration>` ignores zones: its ticks are anchor + k·duration, k ≥ 1, with the anchor
+ * truncated to whole seconds and the duration rounded down to whole seconds (minimum 1 s), as
+ * robfig's ConstantDelaySchedule.
+ *
+ * A schedule that can never fire (`0 0 30 2 *`) parses, and has no ticks (null), where robfig returns
+ * the zero time. Unlike robfig, whose Next gives up after five years, a tick is found however far
+ * away it is (29 Feb 2096 → 29 Feb 2104). The calendar spans the years 1 to 9999; instants outside
+ * have no cron ticks. Costs do not grow with the window: the search walks the calendar fields
+ * backwards or forwards from one end of the window and reads the zone's offset a handful of times.
  */
 
-import { Cron } from 'croner';
-import { parseGoDuration } from './duration.js';
+import { BoundedMemo } from './_cron_cache.js';
+import { canEverFire, firstWallAtOrAfter, lastWallAtOrBefore, matchesWall, wallMs } from './_cron_fields.js';
+import type { CronFields, WallTime } from './_cron_fields.js';
+import { parseExpression, quote } from './_cron_parse.js';
+import { firstInstantShowing, highestWallAtOrBefore, zoneNamed } from './_cron_zone.js';
+import type { Zone } from './_cron_zone.js';
 
-interface Parsed {
-  cron: Cron | null;
-  everyMs: number | null;
-}
-const parsed = new WeakMap<Schedule, Parsed>();
+export type { WallTime } from './_cron_fields.js';
 
 /** A parsed schedule. Opaque to callers: only this module looks inside. */
 export interface Schedule {
@@ -34,32 +48,56 @@ export interface ParseScheduleOptions {
   timeZone?: string;
 }
 
+type Plan = { kind: 'cron'; fields: CronFields; fires: boolean } | { kind: 'every'; periodMs: number };
+interface Compiled {
+  zone: Zone;
+  plan: Plan;
+}
+
+const MINUTE_MS = 60_000;
+/** Instants with cron ticks: two days inside the calendar, so that zone probes a day away stay inside. */
+const FIRST_INSTANT = wallMs(1, 1, 3);
+const LAST_INSTANT = wallMs(9999, 12, 29);
+
+const compiled = new WeakMap<Schedule, Compiled>();
+const parsedSchedules = new BoundedMemo<ParseScheduleResult>(1000);
+const zones = new BoundedMemo<Zone | string>(1000);
+
 /** parseSchedule parses a 5-field cron, a macro or `@every <Go duration>`; it never throws. */
 export function parseSchedule(expression: string, options: ParseScheduleOptions = {}): ParseScheduleResult {
   const timeZone = options.timeZone ?? 'UTC';
-  const schedule: Schedule = { expression, timeZone };
-  if (expression.startsWith('@every ')) {
-    const d = parseGoDuration(expression.slice(7).trim());
-    if (!d.ok || d.ms < 1000) return { ok: false, error: `"${expression}": @every needs a duration of at least 1s` };
-    parsed.set(schedule, { cron: null, everyMs: Math.floor(d.ms / 1000) * 1000 });
-    return { ok: true, schedule };
+  if (typeof expression !== 'string' || typeof timeZone !== 'string') {
+    return { ok: false, error: 'the schedule and its time zone must be strings' };
   }
-  if (!expression.startsWith('@') && expression.trim().split(/\s+/).length !== 5) {
-    return { ok: false, error: `"${expression}" is not a 5-field cron (minute hour day-of-month month day-of-week)` };
-  }
-  try {
-    const cron = new Cron(expression, { timezone: timeZone, mode: '5-part', paused: true });
-    parsed.set(schedule, { cron, everyMs: null });
-    return { ok: true, schedule };
-  } catch (error) {
-    return { ok: false, error: `"${expression}" is not a valid cron: ${(error as Error).message}` };
-  }
+  return parsedSchedules.get(JSON.stringify([expression, timeZone]), () => compile(expression, timeZone));
 }
 
-function internals(schedule: Schedule): Parsed {
-  const p = parsed.get(schedule);
-  if (p === undefined) throw new Error('schedule was not made by parseSchedule');
-  return p;
+function compile(expression: string, timeZone: string): ParseScheduleResult {
+  const parsed = parseExpression(expression);
+  const zone = zones.get(timeZone, zoneOrProblem);
+  if (!parsed.ok) return { ok: false, error: typeof zone === 'string' ? `${parsed.error}. Also: ${zone}` : parsed.error };
+  if (typeof zone === 'string') return { ok: false, error: zone };
+  const plan: Plan =
+    parsed.kind === 'every'
+      ? { kind: 'every', periodMs: parsed.periodMs }
+      : { kind: 'cron', fields: parsed.fields, fires: canEverFire(parsed.fields) };
+  const schedule: Schedule = Object.freeze({ expression, timeZone });
+  compiled.set(schedule, { zone, plan });
+  return Object.freeze({ ok: true, schedule });
+}
+
+function zoneOrProblem(name: string): Zone | string {
+  const suggestion = 'use an IANA time zone name such as "UTC", "Europe/Berlin" or "America/New_York"';
+  if (/^[+\-\u2212\d]/.test(name)) return `time zone ${quote(name)} is an offset, not a zone name; ${suggestion} (for a fixed offset, "Etc/GMT-1" is UTC+1)`;
+  return zoneNamed(name) ?? `time zone ${quote(name)} is not a known IANA time zone name; ${suggestion}`;
+}
+
+/** The internals of a schedule; a look-alike object not made by parseSchedule is parsed again. */
+function internals(schedule: Schedule): Compiled | null {
+  const known = compiled.get(schedule);
+  if (known !== undefined) return known;
+  const parsed = parseSchedule(schedule.expression, { timeZone: schedule.timeZone });
+  return parsed.ok ? (compiled.get(parsed.schedule) ?? null) : null;
 }
 
 /** Window of {@link mostRecentTick}: ticks `t` with `after < t <= atOrBefore`. */
@@ -72,16 +110,23 @@ export interface TickWindow {
 
 /** mostRecentTick returns the newest tick in the window, or null; its cost does not grow with the window. */
 export function mostRecentTick(schedule: Schedule, window: TickWindow): number | null {
-  if (window.atOrBefore <= window.after) return null;
-  const p = internals(schedule);
-  if (p.everyMs !== null) {
-    const anchor = Math.floor(window.after / 1000) * 1000;
-    const k = Math.floor((window.atOrBefore - anchor) / p.everyMs);
-    return k >= 1 ? anchor + k * p.everyMs : null;
+  const found = internals(schedule);
+  if (found === null || !(window.after < window.atOrBefore)) return null;
+  const { zone, plan } = found;
+  if (plan.kind === 'every') {
+    if (!Number.isFinite(window.after)) return null;
+    const anchor = wholeSeconds(window.after);
+    const k = Math.floor((window.atOrBefore - anchor) / plan.periodMs);
+    return k >= 1 ? anchor + k * plan.periodMs : null;
   }
-  const prev = p.cron?.previousRuns(1, new Date(window.atOrBefore + 1))[0];
-  if (prev === undefined) return null;
-  return prev.getTime() > window.after ? prev.getTime() : null;
+  if (!plan.fires) return null;
+  const after = Math.max(window.after, FIRST_INSTANT);
+  const atOrBefore = Math.min(window.atOrBefore, LAST_INSTANT);
+  if (!(after < atOrBefore)) return null;
+  // The newest wall minute the clock has shown by atOrBefore, unless it had shown it by `after`.
+  const wall = lastWallAtOrBefore(plan.fields, highestWallAtOrBefore(zone, atOrBefore));
+  if (wall === null || wall <= highestWallAtOrBefore(zone, after)) return null;
+  return firstInstantShowing(zone, wall);
 }
 
 /** Options of {@link nextTick}. */
@@ -94,11 +139,30 @@ export interface NextTickOptions {
 
 /** nextTick returns the first tick strictly after `options.after`, or null if the schedule never fires. */
 export function nextTick(schedule: Schedule, options: NextTickOptions): number | null {
-  const p = internals(schedule);
-  if (p.everyMs !== null) {
-    const anchor = Math.floor(options.anchor / 1000) * 1000;
-    const k = Math.max(0, Math.floor((options.after - anchor) / p.everyMs)) + 1;
-    return anchor + k * p.everyMs;
+  const found = internals(schedule);
+  if (found === null || Number.isNaN(options.after)) return null;
+  const { zone, plan } = found;
+  if (plan.kind === 'every') {
+    if (!Number.isFinite(options.anchor) || !Number.isFinite(options.after)) return null;
+    const anchor = wholeSeconds(options.anchor);
+    const k = Math.max(1, Math.floor((options.after - anchor) / plan.periodMs) + 1);
+    return anchor + k * plan.periodMs;
   }
-  return p.cron?.nextRun(new Date(options.after))?.getTime() ?? null;
+  if (!plan.fires || options.after >= LAST_INSTANT) return null;
+  const after = Math.max(options.after, FIRST_INSTANT);
+  // The first wall minute the clock has not shown by `after`.
+  const shown = highestWallAtOrBefore(zone, after);
+  const wall = firstWallAtOrAfter(plan.fields, Math.floor(shown / MINUTE_MS) * MINUTE_MS + MINUTE_MS);
+  if (wall === null || wall > LAST_INSTANT) return null;
+  return firstInstantShowing(zone, wall);
+}
+
+/** matchesWallTime tells whether a local wall-clock minute is one of a cron schedule's times (never for `@every`). */
+export function matchesWallTime(schedule: Schedule, wall: WallTime): boolean {
+  const plan = internals(schedule)?.plan;
+  return plan?.kind === 'cron' && matchesWall(plan.fields, wall);
+}
+
+function wholeSeconds(instant: number): number {
+  return Math.floor(instant / 1000) * 1000;
 }

@@ -1,14 +1,16 @@
 /** Validate: read a BackupSchedule's spec into typed settings, or into messages that say what to fix. */
 
-import { parseGoDuration } from './duration.js';
+import { readPositiveDuration } from './duration.js';
 import { MAX_SCHEDULE_NAME_LENGTH } from './names.js';
 import { parseTsString } from './tso.js';
 import { parseSchedule } from './schedule.js';
+import { readExtensions } from './spec-extensions.js';
+import type { SpecExtensions } from './spec-extensions.js';
 import type { Schedule } from './schedule.js';
 import type { BackupSchedule, JsonObject } from './types.js';
 
-/** The settings of a valid spec that the core acts on. */
-export interface ScheduleSpec {
+/** The settings of a valid spec that the core acts on (upstream's fields plus this hook's extensions). */
+export interface ScheduleSpec extends SpecExtensions {
   schedule: Schedule;
   pause: boolean;
   /** `maxReservedTime` in ms, or null when unset. Wins over maxBackups. */
@@ -47,9 +49,11 @@ export function readSpec(parent: BackupSchedule): ReadSpecResult {
   const spec = parent.spec;
   if (!isObject(spec)) return { ok: false, problems: [...problems, 'spec is missing; set spec.schedule and spec.backupTemplate'] };
 
-  const schedule = readSchedule(spec, problems);
+  const extensionProblems: string[] = [];
+  const extensions = readExtensions(parent, spec, extensionProblems);
+  const schedule = readSchedule(spec, problems, extensions.timeZone);
   const pause = readOptional(spec, 'pause', 'boolean', problems) ?? false;
-  const maxReservedTimeMs = readPositiveDuration(spec, 'maxReservedTime', problems);
+  const maxReservedTimeMs = readDuration(spec, 'maxReservedTime', problems);
   const maxBackups = readMaxBackups(spec, problems);
   const backupTemplate = spec['backupTemplate'];
   if (!isObject(backupTemplate)) {
@@ -64,7 +68,7 @@ export function readSpec(parent: BackupSchedule): ReadSpecResult {
   const storageSize = readOptional(spec, 'storageSize', 'string', problems) ?? null;
   const logBackupTemplate = readTemplate(spec, 'logBackupTemplate', problems);
   const compactBackupTemplate = readTemplate(spec, 'compactBackupTemplate', problems);
-  const compactIntervalMs = readPositiveDuration(spec, 'compactInterval', problems);
+  const compactIntervalMs = readDuration(spec, 'compactInterval', problems);
   const minCompactStartMs = readMinCompactStart(spec, problems);
   if (compactBackupTemplate !== null && logBackupTemplate === null) {
     problems.push('spec.compactBackupTemplate compacts the log backup: set spec.logBackupTemplate too, or remove spec.compactBackupTemplate');
@@ -72,6 +76,7 @@ export function readSpec(parent: BackupSchedule): ReadSpecResult {
   if (compactBackupTemplate !== null && compactIntervalMs === null && spec['compactInterval'] == null) {
     problems.push('spec.compactBackupTemplate needs spec.compactInterval, the span of each compaction, such as "2h"');
   }
+  problems.push(...extensionProblems);
 
   if (problems.length > 0 || schedule === null || !isObject(backupTemplate)) return { ok: false, problems };
   return {
@@ -90,6 +95,7 @@ export function readSpec(parent: BackupSchedule): ReadSpecResult {
       compactBackupTemplate,
       compactIntervalMs,
       minCompactStartMs,
+      ...extensions,
     },
   };
 }
@@ -112,13 +118,13 @@ function readMinCompactStart(spec: JsonObject, problems: string[]): number | nul
   return at;
 }
 
-function readSchedule(spec: JsonObject, problems: string[]): Schedule | null {
+function readSchedule(spec: JsonObject, problems: string[], timeZone: string): Schedule | null {
   const expression = spec['schedule'];
   if (typeof expression !== 'string') {
     problems.push('spec.schedule is missing; set a 5-field cron such as "0 2 * * *", a macro such as "@daily", or "@every 6h"');
     return null;
   }
-  const parsed = parseSchedule(expression);
+  const parsed = parseSchedule(expression, timeZone === 'UTC' ? {} : { timeZone });
   if (!parsed.ok) {
     problems.push(`spec.schedule: ${parsed.error}`);
     return null;
@@ -126,23 +132,8 @@ function readSchedule(spec: JsonObject, problems: string[]): Schedule | null {
   return parsed.schedule;
 }
 
-function readPositiveDuration(spec: JsonObject, field: string, problems: string[]): number | null {
-  const value = spec[field];
-  if (value === undefined || value === null || value === '') return null;
-  if (typeof value !== 'string') {
-    problems.push(`spec.${field} must be a Go duration string such as "72h"`);
-    return null;
-  }
-  const parsed = parseGoDuration(value);
-  if (!parsed.ok) {
-    problems.push(`spec.${field}: ${parsed.error}`);
-    return null;
-  }
-  if (parsed.ms <= 0) {
-    problems.push(`spec.${field} "${value}" must be positive, such as "72h"; remove it to turn it off`);
-    return null;
-  }
-  return parsed.ms;
+function readDuration(spec: JsonObject, field: string, problems: string[]): number | null {
+  return readPositiveDuration(spec[field], { path: `spec.${field}`, example: '72h', whenUnset: 'turn it off' }, problems);
 }
 
 function readMaxBackups(spec: JsonObject, problems: string[]): number | null {

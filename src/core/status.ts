@@ -69,7 +69,8 @@ export function withLastSuccessful(
   return next;
 }
 
-function sameInstantOr(previous: unknown, instant: number): string {
+/** sameInstantOr keeps a recorded time's text when it names the same instant (so status does not churn), else formats it. */
+export function sameInstantOr(previous: unknown, instant: number): string {
   return typeof previous === 'string' && parseTime(previous) === instant ? previous : formatTime(instant);
 }
 
@@ -104,4 +105,45 @@ export function setCondition(conditions: unknown, update: ConditionUpdate): Cond
 
 function isConditionLike(value: unknown): value is Condition {
   return typeof value === 'object' && value !== null && typeof (value as Condition).type === 'string';
+}
+
+/** A finding reported in a condition of its own type (never in Ready). */
+export interface Finding {
+  reason: string;
+  message: string;
+}
+
+/** What {@link reportCondition} writes for one condition type. */
+export interface ConditionReport {
+  type: string;
+  /** The finding while it holds (status True), or null. */
+  active: Finding | null;
+  /** What a condition that was True says once the finding is gone (status False). */
+  resolved: Finding;
+  now: number;
+}
+
+/**
+ * reportCondition sets a finding's condition: True while it holds, False once it held; a condition that
+ * never held is not written, so a schedule that never had the finding keeps exactly its old status.
+ */
+export function reportCondition(conditions: Condition[], report: ConditionReport): Condition[] {
+  const present = conditions.some((c) => c.type === report.type);
+  if (report.active === null && !present) return conditions;
+  const finding = report.active ?? report.resolved;
+  const status = report.active === null ? 'False' : 'True';
+  return setCondition(conditions, { type: report.type, status, ...finding, now: report.now });
+}
+
+/** withFindings writes the conditions of several findings (see {@link reportCondition}), in the order given. */
+export function withFindings(status: BackupScheduleStatus, now: number, reports: ReadonlyArray<Omit<ConditionReport, 'now'>>): BackupScheduleStatus {
+  let conditions = Array.isArray(status.conditions) ? status.conditions : [];
+  for (const report of reports) conditions = reportCondition(conditions, { ...report, now });
+  return conditions === status.conditions ? status : { ...status, conditions };
+}
+
+/** conditionOf returns the status condition of a type, or undefined. */
+export function conditionOf(status: BackupScheduleStatus, type: string): Condition | undefined {
+  const conditions = status.conditions;
+  return Array.isArray(conditions) ? conditions.find((c) => isConditionLike(c) && c.type === type) : undefined;
 }

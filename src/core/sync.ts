@@ -3,10 +3,14 @@
  * validate → observe (children, last Backup) → decide (slot, gate, retention) → answer (children, status, resync).
  */
 
+import { backupNowGate, backupNowStateOf, decideBackupNow, isBackupNowBackup } from './backup-now.js';
 import { buildSnapshotBackup, desiredFormOfKept, echoUnmanaged } from './desired.js';
+import { summarize } from './facts.js';
+import type { ScheduleFacts } from './facts.js';
 import { decideGate } from './gate.js';
 import { groupBlocker } from './group.js';
 import type { Gate } from './gate.js';
+import { expectedIntervalMs } from './interval.js';
 import { lastBackupOf } from './last-backup.js';
 import { backupName } from './names.js';
 import { compareNames, observeChildren } from './observe.js';
@@ -16,11 +20,16 @@ import { decideCompact } from './compact.js';
 import { decideLogBackup, logRangeOf } from './log-backup.js';
 import { millisToTso, tsoToMillis } from './tso.js';
 import type { Deletion } from './retention.js';
-import { mostRecentTick, nextTick } from './schedule.js';
+import { decideGfsCompactRetention, decideGfsRetention } from './retention-gfs.js';
+import { nextTick } from './schedule.js';
+import { planSlot } from './schedule-edit.js';
+import type { Missed } from './schedule-edit.js';
 import { isObject, readSpec } from './spec.js';
 import type { ScheduleSpec } from './spec.js';
 import { buildStatus, withLastSuccessful } from './status.js';
+import { withExtensionStatus } from './status-extensions.js';
 import type { Ready } from './status.js';
+import { DEFAULT_DELETION_STUCK_AFTER_MS, findDeletionStuck, findStuck, passStuck } from './stuck.js';
 import { formatTime, parseTime } from './time.js';
 import type { BackupScheduleStatus, DesiredChild, KubeObject, SyncRequest, SyncResponse } from './types.js';
 
@@ -37,6 +46,8 @@ export interface SyncOptions {
   staleViewGraceMs?: number;
   /** Handover label key; default {@link DEFAULT_HANDOVER_LABEL_KEY}. */
   handoverLabelKey?: string;
+  /** How long after its deletionTimestamp a Backup still present is reported as stuck in deletion; default 1h. */
+  deletionStuckAfterMs?: number;
 }
 
 /** What the hook decided, for logs, metrics and the preview; not part of the answer. */
@@ -47,6 +58,14 @@ export interface SyncReport {
   problems: string[];
   /** Message of the Ready condition (or why nothing happened). */
   message: string;
+  /** A due slot this sync decided not to run (startingDeadlineSeconds, a schedule edit, skipMissedOnUnpause), or null. */
+  missed: Missed | null;
+  /** Snapshot Backups running longer than spec.backupTimeout, oldest first. */
+  stuck: string[];
+  /** Backups whose deletion has not finished in time, oldest first. */
+  deletionStuck: string[];
+  /** The schedule's state as of this sync, for metrics. */
+  facts: ScheduleFacts;
 }
 
 /** The answer plus the report of how it was reached. */
@@ -66,17 +85,27 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
   const previous: BackupScheduleStatus = isObject(parent.status) ? parent.status : {};
   const observation = observeChildren(parent, request.children);
   const kept = keptChildren(observation);
+  const snapshots = observation.backups.filter((b): b is SnapshotBackup => b.role === 'snapshot');
+  const scheduleName = parent.metadata.name ?? '';
+  // Backup-now Backups have no slot: they never move lastBackup.
+  const observedLast = lastBackupOf(previous, snapshots.filter((b) => !isBackupNowBackup(b.object)));
+  const unscheduled = {
+    specValid: false,
+    paused: isObject(parent.spec) && parent.spec['pause'] === true,
+    deletions: [],
+    lastScheduled: observedLast.time,
+    nextScheduled: null,
+    expectedIntervalMs: null,
+  };
 
   // A parent being deleted: create nothing, delete nothing; the garbage collector removes the children.
   if (parent.metadata.deletionTimestamp != null || request.finalizing === true) {
     const response: SyncResponse = { status: previous, children: kept };
     if (request.finalizing === true) response.finalized = true;
-    return { response, report: report('parent-deleting', { message: 'the schedule is being deleted' }) };
+    const facts = summarize(parent, snapshots, { ...unscheduled, specValid: readSpec(parent).ok, status: previous });
+    return { response, report: report('parent-deleting', { message: 'the schedule is being deleted', facts }) };
   }
 
-  const snapshots = observation.backups.filter((b): b is SnapshotBackup => b.role === 'snapshot');
-  const scheduleName = parent.metadata.name ?? '';
-  const observedLast = lastBackupOf(previous, snapshots);
   const read = readSpec(parent);
   if (!read.ok) {
     const message = `the spec is invalid: ${read.problems.join('; ')}`;
@@ -86,36 +115,41 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
       nextBackupTime: null,
       ready: { reason: 'InvalidSpec', message },
     });
+    const answered = withLastSuccessful(status, { scheduleName, snapshots });
     return {
-      response: { status: withLastSuccessful(status, { scheduleName, snapshots }), children: kept },
-      report: report('invalid', { message, problems: read.problems }),
+      response: { status: answered, children: kept },
+      report: report('invalid', { message, problems: read.problems, facts: summarize(parent, snapshots, { ...unscheduled, status: answered }) }),
     };
   }
   const spec = read.spec;
   const now = options.now;
+  const staleViewGraceMs = options.staleViewGraceMs ?? DEFAULT_STALE_VIEW_GRACE_MS;
+  const backups = byName(observation.backups);
 
-  // Decide the next Backup: the most recent tick after the watermark, if the gate lets it start.
-  const ownGate = decideGate(observedLast, {
-    now,
-    schedule: spec.schedule,
-    staleViewGraceMs: options.staleViewGraceMs ?? DEFAULT_STALE_VIEW_GRACE_MS,
-    backups: byName(observation.backups),
-  });
-  const blocker = groupBlocker(parent, request.related);
-  const gate: Gate = blocker === null || !ownGate.open ? ownGate : { open: false, message: blocker, until: null };
+  // Decide the next Backup: the most recent tick after the watermark, if the missed-run rules and the gates let it start.
+  const stuck = findStuck(snapshots, { now, timeoutMs: spec.backupTimeout?.ms ?? null });
+  const lastGate = decideGate(observedLast, { now, schedule: spec.schedule, staleViewGraceMs, backups });
+  const groupGate = groupGateOf(groupBlocker(parent, request.related));
+  const nowState = backupNowStateOf(previous, { token: spec.backupNowToken, scheduleName, backups });
+  const nowGate = backupNowGate(previous, { now, backups, staleViewGraceMs, last: nowState.last });
+  const gate = passStuck([lastGate, groupGate, nowGate], stuck);
   const watermark = observedLast.time ?? parseTime(previous.allBackupCleanTime) ?? parseTime(parent.metadata.creationTimestamp);
-  const slot = watermark === null ? null : mostRecentTick(spec.schedule, { after: watermark, atOrBefore: now });
+  const plan = planSlot(previous, { spec, now, watermark });
+  const slot = plan.slot;
   const next = nextStep({ spec, slot, gate });
+  const handoverLabelKey = options.handoverLabelKey ?? DEFAULT_HANDOVER_LABEL_KEY;
+  const backupNow = decideBackupNow(nowState.pending, { pause: spec.pause, gate, tickFirst: next.create });
+  const tick = next.create ? slot : null;
   const created =
-    next.create && slot !== null
-      ? buildSnapshotBackup(parent, spec, { slot, handoverLabelKey: options.handoverLabelKey ?? DEFAULT_HANDOVER_LABEL_KEY })
-      : null;
-  const last = created !== null && slot !== null ? { name: backupName(scheduleName, slot), time: slot } : observedLast;
+    tick !== null
+      ? buildSnapshotBackup(parent, spec, { slot: tick, handoverLabelKey })
+      : backupNow.create !== null
+        ? buildSnapshotBackup(parent, spec, { backupNowToken: backupNow.create, handoverLabelKey })
+        : null;
+  const last = tick !== null ? { name: backupName(scheduleName, tick), time: tick } : observedLast;
 
   // The log backup and its compaction (when configured): created once, never deleted by the hook.
-  const handoverLabelKey = options.handoverLabelKey ?? DEFAULT_HANDOVER_LABEL_KEY;
-  const graceMs = options.staleViewGraceMs ?? DEFAULT_STALE_VIEW_GRACE_MS;
-  const log = decideLogBackup(parent, { spec, previous, backups: observation.backups, now, watermark, staleViewGraceMs: graceMs, handoverLabelKey });
+  const log = decideLogBackup(parent, { spec, previous, backups: observation.backups, now, watermark, staleViewGraceMs, handoverLabelKey });
   const compact = decideCompact(parent, {
     spec,
     status: { ...previous, ...log.status },
@@ -130,31 +164,43 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
   const recordedLast = typeof previous.lastBackup === 'string' ? previous.lastBackup : null;
   const protectedNames = new Set([recordedLast, observedLast.name, last.name].filter((n): n is string => n !== null));
   const policy = { maxReservedTimeMs: spec.maxReservedTimeMs, maxBackups: spec.maxBackups };
-  const retention = decideRetention(snapshots, {
-    now,
-    policy,
-    protectedNames,
-    ...(log.observed === null ? {} : { log: { range: logRangeOf(log.observed), compactCap: compactCap(spec, fields['lastCompactProgress'] ?? previous.lastCompactProgress) } }),
-  });
-  const compactDeletions = decideCompactRetention(observation.compacts, {
-    now,
-    policy,
-    protectedNames: new Set([previous.lastCompact, fields['lastCompact']].filter((n): n is string => typeof n === 'string')),
-  });
+  const logRetention =
+    log.observed === null ? {} : { log: { range: logRangeOf(log.observed), compactCap: compactCap(spec, fields['lastCompactProgress'] ?? previous.lastCompactProgress) } };
+  const retention =
+    spec.retention !== null
+      ? decideGfsRetention(snapshots, { now, policy: spec.retention, timeZone: spec.timeZone, protectedNames, ...logRetention })
+      : decideRetention(snapshots, { now, policy, protectedNames, ...logRetention });
+  const lastCompacts = new Set([previous.lastCompact, fields['lastCompact']].filter((n): n is string => typeof n === 'string'));
+  const compactDeletions =
+    spec.retention !== null
+      ? decideGfsCompactRetention(observation.compacts, { snapshots, deletions: retention.deletions, protectedNames: lastCompacts })
+      : decideCompactRetention(observation.compacts, { now, policy, protectedNames: lastCompacts });
   const deletions = [...retention.deletions, ...compactDeletions];
   const removed = new Set(deletions.map((d) => d.name));
+  const deletionAfterMs = options.deletionStuckAfterMs ?? DEFAULT_DELETION_STUCK_AFTER_MS;
+  const deletionStuck = findDeletionStuck(observation.backups, { now, afterMs: deletionAfterMs });
 
   // Answer.
-  const anchor = last.time ?? watermark ?? now;
+  const anchor = Math.max(last.time ?? plan.watermark ?? now, plan.lastMissedTime ?? -Infinity);
   const nextBackupTime = spec.pause ? null : nextTick(spec.schedule, { after: now, anchor });
   const ready = readyOf(next, { nextBackupTime, gate });
-  const status = buildStatus(previous, {
+  const built = buildStatus(previous, {
     now,
     last,
     nextBackupTime,
     ready,
     fields,
     conditions: log.missing === null ? [] : [{ type: 'LogBackupMissing', ...log.missing }],
+  });
+  const status = withExtensionStatus(withLastSuccessful(built, { scheduleName, snapshots }), previous, {
+    now,
+    spec,
+    plan,
+    lastBackupTime: last.time,
+    gate,
+    stuck,
+    deletionStuck: { report: deletionStuck, afterMs: deletionAfterMs },
+    backupNow: { state: nowState, decision: backupNow, gate: nowGate, backups, scheduleName },
   });
   let children = kept.filter((c) => !removed.has(c.metadata.name));
   const truncateUntil = retention.truncateUntil;
@@ -167,17 +213,36 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
   }
   children.sort((a, b) => compareNames(a.kind, b.kind) || compareNames(a.metadata.name, b.metadata.name));
 
-  const response: SyncResponse = { status: withLastSuccessful(status, { scheduleName, snapshots }), children };
-  const resyncAt = earliest([nextBackupTime, retention.nextExpiry, gate.open ? null : gate.until, log.until, compact.until]);
+  const response: SyncResponse = { status, children };
+  const graceEnds = [lastGate, nowGate].map((g) => (g.open ? null : g.until));
+  const resyncAt = earliest([nextBackupTime, retention.nextExpiry, ...graceEnds, log.until, compact.until, stuck.nextDeadline, deletionStuck.nextDeadline]);
   if (resyncAt !== null) response.resyncAfterSeconds = Math.max(1, Math.ceil(resyncAt - now) / 1000);
+  const facts = summarize(parent, snapshots, {
+    specValid: true,
+    paused: spec.pause,
+    deletions: retention.deletions,
+    lastScheduled: last.time,
+    nextScheduled: nextBackupTime,
+    expectedIntervalMs: expectedIntervalMs(spec.schedule, { now, anchor }),
+    status: response.status,
+  });
   return {
     response,
-    report: report(next.outcome, { created: created?.metadata.name ?? null, deletions, message: ready.message }),
+    report: report(next.outcome === 'idle' && created !== null ? 'created' : next.outcome, {
+      created: created?.metadata.name ?? null,
+      deletions,
+      message: ready.message,
+      missed: plan.missed,
+      stuck: stuck.stuck.map((b) => b.name),
+      deletionStuck: deletionStuck.stuck.map((b) => b.name),
+      facts,
+    }),
   };
 }
 
 /** What the schedule does in this sync. */
 interface NextStep {
+  /** True when the slot's Backup is created now. */
   create: boolean;
   outcome: 'created' | 'waiting' | 'idle' | 'paused';
 }
@@ -227,6 +292,11 @@ function compactCap(spec: ScheduleSpec, progress: unknown): bigint | null | unde
   return at === null ? null : BigInt(millisToTso(at));
 }
 
+/** groupGateOf closes the gate while a sibling schedule of the group runs a Backup. */
+function groupGateOf(blocker: string | null): Gate {
+  return blocker === null ? { open: true } : { open: false, message: blocker, until: null, blocker: null };
+}
+
 function byName(backups: readonly ObservedBackup[]): Map<string, ObservedBackup> {
   return new Map(backups.map((b) => [b.name, b]));
 }
@@ -237,6 +307,6 @@ function earliest(instants: ReadonlyArray<number | null>): number | null {
   return min;
 }
 
-function report(outcome: SyncReport['outcome'], fields: Partial<Omit<SyncReport, 'outcome'>>): SyncReport {
-  return { outcome, created: null, deletions: [], problems: [], message: '', ...fields };
+function report(outcome: SyncReport['outcome'], fields: Partial<Omit<SyncReport, 'outcome' | 'facts'>> & Pick<SyncReport, 'facts'>): SyncReport {
+  return { outcome, created: null, deletions: [], problems: [], message: '', missed: null, stuck: [], deletionStuck: [], ...fields };
 }

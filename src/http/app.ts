@@ -9,6 +9,7 @@ import { customize } from '../core/group.js';
 import { decide } from '../core/sync.js';
 import type { BackupSchedule } from '../core/types.js';
 import type { Decision } from '../core/sync.js';
+import { accessLog, syncLogFields } from './access-log.js';
 import { compileEnvelopeValidator } from './request-schema.js';
 
 /** Readiness, flipped to false when the process starts shutting down. */
@@ -30,6 +31,8 @@ export interface AppOptions {
   now?: () => number;
   lifecycle?: Lifecycle;
   observer?: SyncObserver;
+  /** Middleware mounted before every route (e.g. request metrics). */
+  middleware?: RequestHandler[];
   /** Extra routes mounted before the 404 handler (e.g. /metrics). */
   extraRoutes?: (app: express.Express) => void;
   /** The decision function; the pure core by default (tests inject faults here). */
@@ -46,6 +49,13 @@ export function createApp(options: AppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  for (const handler of options.middleware ?? []) app.use(handler);
+  app.use(accessLog(logger));
+  // While shutting down, answer and close the connection, so keep-alive clients reconnect to a ready replica.
+  app.use((_req, res, next) => {
+    if (!lifecycle.ready) res.set('Connection', 'close');
+    next();
+  });
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -77,21 +87,13 @@ export function createApp(options: AppOptions): express.Express {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const namespace = parent.metadata.namespace ?? '';
     const name = parent.metadata.name ?? '';
-    options.observer?.onDecision?.(decision, { namespace, name, seconds });
-    const { report } = decision;
-    logger.info(
-      {
-        namespace,
-        name,
-        outcome: report.outcome,
-        created: report.created ?? undefined,
-        deleted: report.deletions.length,
-        deletions: report.deletions.length > 0 ? report.deletions : undefined,
-        problems: report.problems.length > 0 ? report.problems : undefined,
-        durationMs: Math.round(seconds * 1e6) / 1e3,
-      },
-      'sync',
-    );
+    try {
+      options.observer?.onDecision?.(decision, { namespace, name, seconds });
+    } catch (error) {
+      // Metrics must never cost an answer: the decision stands, the failure is logged.
+      logger.error({ err: error, namespace, name }, 'recording the sync decision failed; the answer is sent anyway');
+    }
+    logger.info(syncLogFields(decision.report, { namespace, name, seconds }), 'sync');
     res.json(decision.response);
   });
   app.post('/customize', requireJson, parseJson, (req: Request, res: Response) => {
@@ -121,7 +123,8 @@ function isBackupSchedule(value: unknown): value is BackupSchedule {
   return parent.apiVersion === 'pingcap.com/v1alpha1' && parent.kind === 'BackupSchedule' && typeof parent.metadata === 'object' && parent.metadata !== null;
 }
 
-function methodNotAllowed(allow: string): RequestHandler {
+/** methodNotAllowed answers 405 with the allowed method. */
+export function methodNotAllowed(allow: string): RequestHandler {
   return (req, res) => {
     res.set('Allow', allow === 'GET' ? 'GET, HEAD' : allow).status(405).json({ error: `${req.method} is not allowed on ${req.path}; use ${allow}` });
   };

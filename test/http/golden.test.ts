@@ -68,6 +68,10 @@ describe('golden sync fixtures (test/fixtures/sync)', () => {
         const ready = answer.status.conditions?.find((c) => c.type === 'Ready');
         assert.equal(ready?.reason ?? null, fixture.expect.ready, `Ready reason (message: ${ready?.message})`);
         if (fixture.expect.lastBackup !== undefined) assert.equal(answer.status.lastBackup, fixture.expect.lastBackup, 'status.lastBackup');
+        for (const [type, want] of Object.entries(fixture.expect.findings ?? {})) {
+          const condition = answer.status.conditions?.find((c) => c.type === type);
+          assert.equal(condition === undefined ? null : `${condition.status}/${condition.reason}`, want, `${type} (message: ${condition?.message})`);
+        }
         if (fixture.expect.resyncAfterSeconds !== undefined) {
           assert.equal(answer.resyncAfterSeconds ?? null, fixture.expect.resyncAfterSeconds, 'resyncAfterSeconds');
         }

@@ -66,6 +66,8 @@ export interface BackupOptions {
   annotate?: boolean;
   mode?: 'snapshot' | 'log';
   labels?: Record<string, string>;
+  /** Extra annotations (a user's, e.g. `backup-schedule-hook/keep`), not part of the last-applied configuration. */
+  annotations?: Record<string, string>;
   extraStatus?: JsonObject;
   /** Write Metacontroller's last-applied-configuration annotation (default true). */
   lastApplied?: boolean;
@@ -115,7 +117,7 @@ export function backup(options: BackupOptions): KubeObject {
       generation: 1,
       creationTimestamp: created,
       labels,
-      annotations,
+      annotations: { ...annotations, ...(options.annotations ?? {}) },
       ownerReferences: [
         { apiVersion: 'pingcap.com/v1alpha1', kind: 'BackupSchedule', name: scheduleName, uid: `uid-${scheduleName}`, controller: true, blockOwnerDeletion: true },
       ],

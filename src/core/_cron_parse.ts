@@ -1,0 +1,225 @@
+/**
+ * The schedule syntax of robfig/cron v3 `ParseStandard` (what Kubernetes CronJobs accept), parsed
+ * into field sets (private to schedule.ts). It never throws.
+ *
+ * Deliberately stricter than robfig, because each of these is a typo rather than an intent:
+ * - a `TZ=`/`CRON_TZ=` prefix (the zone is a separate spec field);
+ * - a field with no values at all (`,`), which robfig reads as "never";
+ * - `*` starting a range (`*-5`), which robfig reads as `*`;
+ * - `@every` with a zero or negative duration, which robfig reads as `@every 1s`.
+ */
+
+import { parseGoDuration } from './duration.js';
+import { FieldSet } from './_cron_fields.js';
+import type { CronFields } from './_cron_fields.js';
+
+/** The result of parsing an expression: cron fields, a fixed period, or a message. */
+export type ParsedExpression =
+  | { ok: true; kind: 'cron'; fields: CronFields }
+  | { ok: true; kind: 'every'; periodMs: number }
+  | { ok: false; error: string };
+
+interface FieldSpec {
+  name: string;
+  min: number;
+  max: number;
+  names: ReadonlyMap<string, number>;
+  /** What the field accepts, for messages. */
+  accepts: string;
+}
+
+const MONTH_NAMES = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+const NO_NAMES: ReadonlyMap<string, number> = new Map();
+
+const MINUTE: FieldSpec = { name: 'minute', min: 0, max: 59, names: NO_NAMES, accepts: '0-59, e.g. "0", "*/15", "0,30" or "0-29/5"' };
+const HOUR: FieldSpec = { name: 'hour', min: 0, max: 23, names: NO_NAMES, accepts: '0-23, e.g. "2", "*/6" or "9-17"' };
+const DAY_OF_MONTH: FieldSpec = { name: 'day-of-month', min: 1, max: 31, names: NO_NAMES, accepts: '1-31, e.g. "1", "1,15" or "*/2"' };
+const MONTH: FieldSpec = {
+  name: 'month',
+  min: 1,
+  max: 12,
+  names: new Map(MONTH_NAMES.map((n, i) => [n, i + 1])),
+  accepts: '1-12 or JAN-DEC, e.g. "1", "*/3" or "JAN,JUL"',
+};
+const DAY_OF_WEEK: FieldSpec = {
+  name: 'day-of-week',
+  min: 0,
+  max: 6,
+  names: new Map(DAY_NAMES.map((n, i) => [n, i])),
+  accepts: '0-6 (0 = Sunday; 7 is not accepted) or SUN-SAT, e.g. "1-5" or "MON,THU"',
+};
+const FIELD_SPECS = [MINUTE, HOUR, DAY_OF_MONTH, MONTH, DAY_OF_WEEK] as const;
+
+const FORMS = 'a cron of 5 fields "minute hour day-of-month month day-of-week" (e.g. "0 2 * * *"), a macro (@yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly) or "@every <duration>" (e.g. "@every 6h")';
+
+/** Go's strings.Fields separators (unicode.IsSpace), which differ from JavaScript's \s. */
+const GO_SPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
+
+/** quote shows user input in a message: JSON-quoted (whitespace visible), long input shortened. */
+export function quote(text: string): string {
+  return JSON.stringify(text.length > 64 ? `${text.slice(0, 61)}...` : text);
+}
+
+interface Field {
+  values: number[];
+  /** robfig's star bit: some item was `*` or `?` without a step above 1. */
+  star: boolean;
+}
+type FieldResult = ({ ok: true } & Field) | { ok: false; error: string };
+
+/** parseExpression parses robfig's standard syntax; it never throws. */
+export function parseExpression(expression: string): ParsedExpression {
+  if (expression === '') return { ok: false, error: `the schedule is empty; write ${FORMS}` };
+  if (/^(CRON_)?TZ=/.test(expression)) {
+    return {
+      ok: false,
+      error: `${quote(expression)} starts with a time zone; write the zone in the schedule's timeZone field and only the cron here`,
+    };
+  }
+  if (expression.startsWith('@')) return parseMacro(expression);
+  const texts = expression.split(GO_SPACE).filter((t) => t !== '');
+  if (texts.length !== FIELD_SPECS.length) {
+    const extra = texts.length === 6 ? ' (a seconds or year field is not supported)' : '';
+    return { ok: false, error: `${quote(expression)} has ${texts.length} fields${extra}; write ${FORMS}` };
+  }
+  const fields: Field[] = [];
+  for (const [i, spec] of FIELD_SPECS.entries()) {
+    const field = parseField(texts[i] as string, spec);
+    if (!field.ok) return { ok: false, error: `${quote(expression)}: ${field.error}` };
+    fields.push(field);
+  }
+  return { ok: true, kind: 'cron', fields: cronFields(fields) };
+}
+
+/** cronFields builds the field sets from minute, hour, day-of-month, month and day-of-week. */
+function cronFields(fields: readonly Field[]): CronFields {
+  const [minute, hour, dayOfMonth, month, dayOfWeek] = fields.map((f, i) => expand(f, FIELD_SPECS[i] as FieldSpec)) as [
+    Field,
+    Field,
+    Field,
+    Field,
+    Field,
+  ];
+  return {
+    minutes: new FieldSet(minute.values),
+    hours: new FieldSet(hour.values),
+    daysOfMonth: new FieldSet(dayOfMonth.values),
+    months: new FieldSet(month.values),
+    daysOfWeek: new FieldSet(dayOfWeek.values),
+    dayRule: dayOfMonth.star || dayOfWeek.star ? 'both' : 'either',
+  };
+}
+
+const ALL: Field = { values: [], star: true }; // stands for the whole range of a field
+function only(value: number): Field {
+  return { values: [value], star: false };
+}
+function expand(field: Field, spec: FieldSpec): Field {
+  return field === ALL ? { values: range(spec.min, spec.max, 1), star: true } : field;
+}
+
+/** robfig's descriptors, as the fields they stand for (minute, hour, day-of-month, month, day-of-week). */
+const MACROS: ReadonlyMap<string, readonly [Field, Field, Field, Field, Field]> = new Map([
+  ['@yearly', [only(0), only(0), only(1), only(1), ALL]],
+  ['@annually', [only(0), only(0), only(1), only(1), ALL]],
+  ['@monthly', [only(0), only(0), only(1), ALL, ALL]],
+  ['@weekly', [only(0), only(0), ALL, ALL, only(0)]],
+  ['@daily', [only(0), only(0), ALL, ALL, ALL]],
+  ['@midnight', [only(0), only(0), ALL, ALL, ALL]],
+  ['@hourly', [only(0), ALL, ALL, ALL, ALL]],
+]);
+
+function parseMacro(expression: string): ParsedExpression {
+  const every = '@every ';
+  if (expression.startsWith(every)) return parseEvery(expression, expression.slice(every.length));
+  const macro = MACROS.get(expression);
+  if (macro === undefined) {
+    return { ok: false, error: `${quote(expression)} is not a known macro (they are lower case, without spaces); write ${FORMS}` };
+  }
+  return { ok: true, kind: 'cron', fields: cronFields(macro) };
+}
+
+/** `@every <Go duration>`: robfig rounds down to whole seconds, with a minimum of one second. */
+function parseEvery(expression: string, text: string): ParsedExpression {
+  const duration = parseGoDuration(text);
+  if (!duration.ok) return { ok: false, error: `${quote(expression)}: ${duration.error}` };
+  if (duration.ms <= 0) {
+    return { ok: false, error: `${quote(expression)}: the duration must be positive, e.g. "@every 6h" or "@every 90m"` };
+  }
+  return { ok: true, kind: 'every', periodMs: Math.max(1000, Math.floor(duration.ms / 1000) * 1000) };
+}
+
+function range(start: number, end: number, step: number): number[] {
+  const values: number[] = [];
+  for (let v = start; v <= end; v += step) values.push(v);
+  return values;
+}
+
+function parseField(text: string, spec: FieldSpec): FieldResult {
+  const items = text.split(',').filter((item) => item !== ''); // robfig skips empty list items
+  if (items.length === 0) return { ok: false, error: `${spec.name} field ${quote(text)} has no value; use ${spec.accepts}` };
+  const field: Field = { values: [], star: false };
+  for (const item of items) {
+    const parsed = parseItem(item, spec);
+    if (!parsed.ok) return { ok: false, error: `${spec.name} field ${quote(item)}: ${parsed.error}; use ${spec.accepts}` };
+    field.values.push(...parsed.values);
+    field.star ||= parsed.star;
+  }
+  return { ok: true, ...field };
+}
+
+/** One list item: `*`, `?`, `a`, `a-b`, each optionally followed by `/step` (`a/step` means a-max/step). */
+function parseItem(item: string, spec: FieldSpec): FieldResult {
+  const [span = '', stepText, ...moreSteps] = item.split('/');
+  if (moreSteps.length > 0) return { ok: false, error: 'more than one "/"' };
+  const ends = span.split('-');
+  let start: number;
+  let end: number;
+  let star = false;
+  if (ends[0] === '*' || ends[0] === '?') {
+    if (ends.length > 1) return { ok: false, error: `"${ends[0]}" cannot start a range` };
+    [start, end, star] = [spec.min, spec.max, true];
+  } else {
+    if (ends.length > 2) return { ok: false, error: 'more than one "-"' };
+    const first = readValue(ends[0] ?? '', spec);
+    if (typeof first === 'string') return { ok: false, error: first };
+    const last = ends.length === 2 ? readValue(ends[1] ?? '', spec) : first;
+    if (typeof last === 'string') return { ok: false, error: last };
+    [start, end] = [first, last];
+  }
+  let step = 1;
+  if (stepText !== undefined) {
+    const parsedStep = readNumber(stepText);
+    if (typeof parsedStep === 'string' || parsedStep === 0) {
+      return { ok: false, error: `the step after "/" must be a whole number of at least 1, not ${quote(stepText)}` };
+    }
+    step = parsedStep;
+    if (ends.length === 1) end = spec.max; // "5/15" means 5-max/15
+    if (step > 1) star = false;
+  }
+  if (start < spec.min) return { ok: false, error: `${start} is below ${spec.min}` };
+  if (end > spec.max) return { ok: false, error: `${end} is above ${spec.max}` };
+  if (start > end) return { ok: false, error: `the range ${start}-${end} runs backwards (ranges do not wrap around)` };
+  return { ok: true, values: range(start, end, step), star };
+}
+
+/** A value: a name of the field (case-insensitive) or a number. Returns a message on failure. */
+function readValue(text: string, spec: FieldSpec): number | string {
+  const named = spec.names.get(text.toLowerCase());
+  if (named !== undefined) return named;
+  const number = readNumber(text);
+  if (typeof number === 'number') return number;
+  if (/[LW#]/i.test(text)) return 'L, W and # are not supported (robfig/cron syntax, as in Kubernetes CronJobs)';
+  if (/^H/i.test(text)) return 'H (hashed values) is not supported';
+  return number;
+}
+
+/** A non-negative decimal as Go's strconv.Atoi reads it (optional sign). Returns a message on failure. */
+function readNumber(text: string): number | string {
+  if (text === '') return 'a value is missing';
+  if (!/^[+-]?[0-9]+$/.test(text)) return `${quote(text)} is not a number`;
+  const number = Number(text);
+  if (number < 0) return `${quote(text)} is negative`;
+  return number === 0 ? 0 : number; // Number("-0") is -0
+}

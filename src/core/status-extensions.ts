@@ -1,0 +1,60 @@
+/**
+ * Answer: the status this hook adds to upstream's: `scheduleHash`, `lastMissedTime`, `lastBackupNow`, and
+ * one condition per finding (MissedSchedule, BackupStuck, DeletionStuck, BackupNow), never in Ready.
+ * A schedule that never had a finding gets none of them written: its status stays as the core writes it.
+ */
+
+import { BACKUP_NOW_CONDITION, backupNowFinding, backupNowResolved } from './backup-now.js';
+import type { BackupNowFacts } from './backup-now.js';
+import { backupNowName } from './names.js';
+import type { Gate } from './gate.js';
+import type { ObservedBackup } from './observe.js';
+import { MISSED_CONDITION, MISSED_RESOLVED, missedFinding } from './schedule-edit.js';
+import type { SlotPlan } from './schedule-edit.js';
+import type { ScheduleSpec } from './spec.js';
+import { sameInstantOr, withFindings } from './status.js';
+import {
+  BACKUP_STUCK_CONDITION,
+  BACKUP_STUCK_RESOLVED,
+  DELETION_STUCK_CONDITION,
+  DELETION_STUCK_RESOLVED,
+  backupStuckFinding,
+  deletionStuckFinding,
+} from './stuck.js';
+import type { StuckReport } from './stuck.js';
+import type { BackupScheduleStatus } from './types.js';
+
+/** What the sync decided about the extension features. */
+export interface ExtensionFacts {
+  now: number;
+  spec: ScheduleSpec;
+  plan: SlotPlan;
+  /** `status.lastBackupTime` after this sync (epoch ms), or null. */
+  lastBackupTime: number | null;
+  /** The combined gate of this sync. */
+  gate: Gate;
+  stuck: StuckReport;
+  deletionStuck: { report: StuckReport; afterMs: number };
+  backupNow: BackupNowFacts & { backups: ReadonlyMap<string, ObservedBackup> };
+}
+
+/** withExtensionStatus adds this hook's status fields and finding conditions to the status the core built. */
+export function withExtensionStatus(status: BackupScheduleStatus, previous: BackupScheduleStatus, facts: ExtensionFacts): BackupScheduleStatus {
+  const { plan, spec, backupNow } = facts;
+  const next: BackupScheduleStatus = { ...status };
+  if (plan.scheduleHash !== null) next.scheduleHash = plan.scheduleHash;
+  if (plan.lastMissedTime !== null) next.lastMissedTime = sameInstantOr(previous.lastMissedTime, plan.lastMissedTime);
+  const served = backupNow.decision.create;
+  if (served !== null) next.lastBackupNow = { name: backupNowName(backupNow.scheduleName, served), token: served };
+  else if (backupNow.state.adopted && backupNow.state.last !== null) next.lastBackupNow = { ...backupNow.state.last };
+  return withFindings(next, facts.now, [
+    { type: MISSED_CONDITION, active: missedFinding(previous, { plan, spec, lastBackupTime: facts.lastBackupTime, gate: facts.gate }), resolved: MISSED_RESOLVED },
+    { type: BACKUP_STUCK_CONDITION, active: backupStuckFinding(facts.stuck, spec.backupTimeout?.text ?? ''), resolved: BACKUP_STUCK_RESOLVED },
+    {
+      type: DELETION_STUCK_CONDITION,
+      active: deletionStuckFinding(facts.deletionStuck.report, facts.deletionStuck.afterMs),
+      resolved: DELETION_STUCK_RESOLVED,
+    },
+    { type: BACKUP_NOW_CONDITION, active: backupNowFinding(backupNow), resolved: backupNowResolved(backupNow.state, backupNow.backups) },
+  ]);
+}

@@ -1,0 +1,60 @@
+/** Configuration from environment variables: defaults, accepted values, and messages that say what to fix. */
+
+import assert from 'node:assert/strict';
+
+import { loadConfig } from '../src/config.js';
+import type { Config } from '../src/config.js';
+
+describe('loadConfig', () => {
+  it('has defaults for everything', () => {
+    const config = loadConfig({});
+    assert.deepEqual(
+      {
+        port: config.port,
+        logLevel: config.logLevel,
+        ttl: config.scheduleMetricsTtlMs,
+        grace: config.shutdownGraceMs,
+        delay: config.shutdownDelayMs,
+        key: config.handoverLabelKey,
+      },
+      { port: 8080, logLevel: 'info', ttl: 3_600_000, grace: 20_000, delay: 0, key: 'backup-schedule-hook/controller' },
+    );
+  });
+
+  const accepted: Array<{ env: Record<string, string>; expect: Partial<Config> }> = [
+    { env: { SCHEDULE_METRICS_TTL: '90m' }, expect: { scheduleMetricsTtlMs: 90 * 60_000 } },
+    { env: { SHUTDOWN_GRACE: '30s', SHUTDOWN_DELAY: '5s' }, expect: { shutdownGraceMs: 30_000, shutdownDelayMs: 5_000 } },
+    { env: { LOG_LEVEL: 'debug', PORT: '0' }, expect: { logLevel: 'debug', port: 0 } },
+    { env: { HANDOVER_LABEL_KEY: 'example.com/scheduler' }, expect: { handoverLabelKey: 'example.com/scheduler' } },
+  ];
+  for (const { env, expect } of accepted) {
+    it(`accepts ${JSON.stringify(env)}`, () => {
+      const config = loadConfig(env);
+      for (const [key, value] of Object.entries(expect)) assert.equal(config[key as keyof Config], value, key);
+    });
+  }
+
+  const rejected: Array<{ env: Record<string, string>; message: RegExp }> = [
+    { env: { SCHEDULE_METRICS_TTL: '0s' }, message: /SCHEDULE_METRICS_TTL: "0s" must be positive/ },
+    { env: { SCHEDULE_METRICS_TTL: 'an hour' }, message: /SCHEDULE_METRICS_TTL: .*an hour/ },
+    { env: { SHUTDOWN_DELAY: '-1s' }, message: /SHUTDOWN_DELAY: "-1s" must be zero or more/ },
+    { env: { SHUTDOWN_GRACE: '10s', SHUTDOWN_DELAY: '10s' }, message: /SHUTDOWN_DELAY \(10s\) must be shorter than SHUTDOWN_GRACE \(10s\)/ },
+    { env: { SHUTDOWN_GRACE: '700h' }, message: /SHUTDOWN_GRACE: "700h" is longer than the 596h a timer can wait/ },
+    { env: { LOG_LEVEL: 'verbose' }, message: /LOG_LEVEL "verbose" must be one of fatal, error, warn, info, debug, trace, silent/ },
+    { env: { PORT: '80a' }, message: /PORT "80a" must be a whole number from 0 to 65535/ },
+    { env: { HANDOVER_LABEL_KEY: 'not a key' }, message: /HANDOVER_LABEL_KEY "not a key" is not a Kubernetes label key/ },
+  ];
+  for (const { env, message } of rejected) {
+    it(`rejects ${JSON.stringify(env)} saying what to fix`, () => {
+      assert.throws(() => loadConfig(env), message);
+    });
+  }
+
+  it('lists every bad variable in one message', () => {
+    assert.throws(() => loadConfig({ PORT: 'x', LOG_LEVEL: 'loud', SCHEDULE_METRICS_TTL: '0' }), (error: Error) => {
+      assert.match(error.message, /^invalid configuration: /);
+      for (const name of ['PORT', 'LOG_LEVEL', 'SCHEDULE_METRICS_TTL']) assert.match(error.message, new RegExp(name));
+      return true;
+    });
+  });
+});

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+
+import { backupNowFinding, backupNowGate, backupNowStateOf, decideBackupNow } from '../../src/core/backup-now.js';
+import type { Gate } from '../../src/core/gate.js';
+import { observeChildren } from '../../src/core/observe.js';
+import type { ObservedBackup } from '../../src/core/observe.js';
+import type { BackupScheduleStatus } from '../../src/core/types.js';
+import { backup, schedule } from '../support/objects.js';
+import type { TestState } from '../support/objects.js';
+
+const NOW_ANNOTATION = 'backup-schedule-hook/backup-now';
+const at = (hhmm: string): number => Date.parse(`2024-05-01T${hhmm}:00Z`);
+const GRACE = 5 * 60_000;
+
+function backups(manual: { token: string; state: TestState; deleting?: boolean } | null): Map<string, ObservedBackup> {
+  const children = [backup({ slot: '2024-05-01T00:10:00Z' })];
+  if (manual !== null) {
+    children.push(
+      backup({
+        slot: '2024-05-01T00:12:00Z',
+        name: `nightly-manual-${manual.token}`,
+        annotate: false,
+        annotations: { [NOW_ANNOTATION]: manual.token },
+        state: manual.state,
+        ...(manual.deleting ? { deleting: '2024-05-01T00:20:00Z' } : {}),
+      }),
+    );
+  }
+  const map = Object.fromEntries(children.map((c) => [`db/${c.metadata?.name}`, c]));
+  return new Map(observeChildren(schedule(), { 'Backup.pingcap.com/v1alpha1': map }).backups.map((b) => [b.name, b]));
+}
+const served = (token: string, running?: string): BackupScheduleStatus => ({
+  lastBackupNow: { name: `nightly-manual-${token}`, token },
+  ...(running ? { conditions: [{ type: 'BackupNow', status: 'True', reason: 'Running', message: 'm', lastTransitionTime: new Date(at(running)).toISOString() }] } : {}),
+});
+
+describe('backup-now', () => {
+  it('a new token is pending', () => {
+    assert.deepEqual(backupNowStateOf({}, { token: 'a1', scheduleName: 'nightly', backups: backups(null) }), { last: null, adopted: false, pending: 'a1' });
+  });
+  it('a token recorded in status is served, never pending again', () => {
+    assert.equal(backupNowStateOf(served('a1'), { token: 'a1', scheduleName: 'nightly', backups: backups(null) }).pending, null);
+  });
+  it('a token whose Backup already exists is adopted (status lost), not asked for again', () => {
+    const state = backupNowStateOf({}, { token: 'a1', scheduleName: 'nightly', backups: backups({ token: 'a1', state: 'running' }) });
+    assert.deepEqual(state, { last: { name: 'nightly-manual-a1', token: 'a1' }, adopted: true, pending: null });
+  });
+
+  const open: Gate = { open: true };
+  const closed: Gate = { open: false, message: 'waiting for Backup x to finish', until: null, blocker: 'x' };
+  const decisions: ReadonlyArray<{ name: string; pending: string | null; pause: boolean; gate: Gate; tickFirst: boolean; create: string | null; waiting: string | null }> = [
+    { name: 'creates when the gate is open', pending: 'a1', pause: false, gate: open, tickFirst: false, create: 'a1', waiting: null },
+    { name: 'waits for a tick due in the same sync', pending: 'a1', pause: false, gate: open, tickFirst: true, create: null, waiting: 'a1' },
+    { name: 'waits for the gate like a tick', pending: 'a1', pause: false, gate: closed, tickFirst: false, create: null, waiting: 'a1' },
+    { name: 'waits while paused', pending: 'a1', pause: true, gate: open, tickFirst: false, create: null, waiting: 'a1' },
+    { name: 'does nothing without a pending token', pending: null, pause: false, gate: open, tickFirst: false, create: null, waiting: null },
+  ];
+  for (const d of decisions) {
+    it(d.name, () => {
+      const decision = decideBackupNow(d.pending, { pause: d.pause, gate: d.gate, tickFirst: d.tickFirst });
+      assert.equal(decision.create, d.create);
+      assert.equal(decision.waiting, d.waiting);
+    });
+  }
+
+  const gates: ReadonlyArray<{ name: string; previous: BackupScheduleStatus; manual: { token: string; state: TestState; deleting?: boolean } | null; now: number; open: boolean }> = [
+    { name: 'a running backup-now Backup closes the gate', previous: served('a1'), manual: { token: 'a1', state: 'running' }, now: at('00:30'), open: false },
+    { name: 'a finished one opens it', previous: served('a1'), manual: { token: 'a1', state: 'failed' }, now: at('00:30'), open: true },
+    { name: 'one being deleted opens it', previous: served('a1'), manual: { token: 'a1', state: 'running', deleting: true }, now: at('00:30'), open: true },
+    { name: 'one missing from the view counts as running within the grace after its creation', previous: served('a1', '00:12'), manual: null, now: at('00:16'), open: false },
+    { name: 'one missing from the view past the grace is gone', previous: served('a1', '00:12'), manual: null, now: at('00:17'), open: true },
+    { name: 'one missing from the view without a Running condition is gone', previous: served('a1'), manual: null, now: at('00:13'), open: true },
+  ];
+  for (const g of gates) {
+    it(g.name, () => {
+      const view = backups(g.manual);
+      const state = backupNowStateOf(g.previous, { token: null, scheduleName: 'nightly', backups: view });
+      const gate = backupNowGate(g.previous, { now: g.now, backups: view, staleViewGraceMs: GRACE, last: state.last });
+      assert.equal(gate.open, g.open);
+      const finding = backupNowFinding({ scheduleName: 'nightly', state, decision: { create: null, waiting: null, waitingFor: '' }, gate });
+      assert.equal(finding?.reason ?? null, g.open ? null : 'Running');
+    });
+  }
+});

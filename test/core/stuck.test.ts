@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+
+import type { Gate } from '../../src/core/gate.js';
+import { observeChildren } from '../../src/core/observe.js';
+import type { ObservedBackup, SnapshotBackup } from '../../src/core/observe.js';
+import { backupStuckFinding, deletionStuckFinding, findDeletionStuck, findStuck, passStuck } from '../../src/core/stuck.js';
+import { backup, schedule } from '../support/objects.js';
+import type { TestState } from '../support/objects.js';
+
+const HOUR = 3_600_000;
+const at = (hhmm: string): string => `2024-05-01T${hhmm}:00Z`;
+
+/** Backups by slot (created 2 s after it) and state; `deleting` gives a deletionTimestamp. */
+function observed(list: ReadonlyArray<readonly [string, TestState, string?]>): ObservedBackup[] {
+  const map = Object.fromEntries(list.map(([hhmm, state, deleting]) => [`db/${hhmm}`, backup({ slot: at(hhmm), state, ...(deleting ? { deleting: at(deleting) } : {}) })]));
+  return observeChildren(schedule(), { 'Backup.pingcap.com/v1alpha1': map }).backups;
+}
+const snapshots = (list: ReadonlyArray<readonly [string, TestState, string?]>): SnapshotBackup[] =>
+  observed(list).filter((b): b is SnapshotBackup => b.role === 'snapshot');
+const name = (hhmm: string): string => `nightly-2024-05-01t${hhmm.replace(':', '-')}-00`;
+const closedBy = (blocker: string | null): Gate => ({ open: false, message: `waiting for ${blocker ?? 'a Backup not in the view'}`, until: null, blocker });
+
+describe('findStuck', () => {
+  const cases: ReadonlyArray<{ name: string; list: ReadonlyArray<readonly [string, TestState, string?]>; timeoutMs: number | null; now: string; stuck: string[]; next: number | null }> = [
+    { name: 'no timeout: nothing is ever stuck', list: [['00:00', 'running']], timeoutMs: null, now: at('23:00'), stuck: [], next: null },
+    { name: 'unfinished longer than the timeout since creation is stuck', list: [['00:00', 'running'], ['01:00', 'scheduled'], ['01:30', 'new']], timeoutMs: HOUR, now: '2024-05-01T02:00:02Z', stuck: ['00:00', '01:00'], next: Date.parse('2024-05-01T02:30:02Z') },
+    { name: 'finished Backups are never stuck', list: [['00:00', 'complete'], ['00:10', 'failed'], ['00:20', 'invalid']], timeoutMs: HOUR, now: at('23:00'), stuck: [], next: null },
+    { name: 'a Backup being deleted is not stuck running', list: [['00:00', 'running', '00:30']], timeoutMs: HOUR, now: at('23:00'), stuck: [], next: null },
+    { name: 'exactly at the deadline it is stuck', list: [['00:00', 'running']], timeoutMs: HOUR - 2000, now: at('01:00'), stuck: ['00:00'], next: null },
+    { name: 'a second before the deadline it is not', list: [['00:00', 'running']], timeoutMs: HOUR - 1000, now: at('01:00'), stuck: [], next: Date.parse('2024-05-01T01:00:01Z') },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const report = findStuck(snapshots(c.list), { now: Date.parse(c.now), timeoutMs: c.timeoutMs });
+      assert.deepEqual(report.stuck.map((b) => b.name), c.stuck.map(name));
+      assert.equal(report.nextDeadline, c.next);
+    });
+  }
+});
+
+describe('passStuck', () => {
+  const one = { stuck: [{ name: name('00:00'), since: 0 }], nextDeadline: null };
+  const two = { stuck: [{ name: name('00:00'), since: 0 }, { name: name('01:00'), since: 1 }], nextDeadline: null };
+  const none = { stuck: [], nextDeadline: null };
+  it('opens a gate closed by the one stuck Backup', () => assert.deepEqual(passStuck([closedBy(name('00:00')), { open: true }], one), { open: true }));
+  it('keeps a gate closed by a Backup that is not stuck', () => assert.deepEqual(passStuck([closedBy(name('02:00'))], one), closedBy(name('02:00'))));
+  it('keeps a gate closed by a Backup missing from the view (the stale-view grace decides)', () => assert.deepEqual(passStuck([closedBy(null)], one), closedBy(null)));
+  it('the first closed gate wins', () => assert.deepEqual(passStuck([{ open: true }, closedBy('x'), closedBy('y')], none), closedBy('x')));
+  it('two stuck Backups close the gate whatever the others say, naming both', () => {
+    const gate = passStuck([{ open: true }], two);
+    assert.equal(gate.open, false);
+    if (!gate.open) assert.match(gate.message, /^Backups nightly-2024-05-01t00-00-00 and nightly-2024-05-01t01-00-00 have not finished within spec.backupTimeout/);
+  });
+});
+
+describe('stuck findings', () => {
+  it('names one stuck Backup, its creation and the timeout', () => {
+    assert.deepEqual(backupStuckFinding({ stuck: [{ name: 'b1', since: Date.parse(at('00:00')) }], nextDeadline: null }, '1h'), {
+      reason: 'BackupTimedOut',
+      message: 'Backup b1 (created 2024-05-01T00:00:00Z) has not finished within spec.backupTimeout 1h; the schedule no longer waits for it and keeps it for inspection: check its Job and pod, then delete it',
+    });
+  });
+  it('names at most five and counts the rest', () => {
+    const stuck = Array.from({ length: 7 }, (_, i) => ({ name: `b${i}`, since: Date.parse(at('00:00')) }));
+    assert.match(backupStuckFinding({ stuck, nextDeadline: null }, '1h')?.message ?? '', /^Backups b0 \(created .*\), .* b4 \(created 2024-05-01T00:00:00Z\) and 2 more have not finished/);
+  });
+  it('has no finding when nothing is stuck', () => assert.equal(backupStuckFinding({ stuck: [], nextDeadline: null }, '1h'), null));
+});
+
+describe('findDeletionStuck', () => {
+  it('reports Backups still present an hour after their deletionTimestamp, and when the next one would be', () => {
+    const report = findDeletionStuck(observed([['00:00', 'complete', '00:30'], ['01:00', 'failed', '01:10'], ['02:00', 'complete']]), { now: Date.parse(at('01:40')), afterMs: HOUR });
+    assert.deepEqual(report.stuck.map((b) => b.name), [name('00:00')]);
+    assert.equal(report.nextDeadline, Date.parse(at('02:10')));
+    assert.equal(deletionStuckFinding(report, HOUR)?.reason, 'DeletionNotFinished');
+    assert.match(deletionStuckFinding(report, HOUR)?.message ?? '', /^Backup nightly-2024-05-01t00-00-00 \(since 2024-05-01T00:30:00Z\) has been deleting for more than 60m: check its clean Job/);
+  });
+});

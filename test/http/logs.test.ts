@@ -1,0 +1,108 @@
+/** Logs: JSON lines, one per sync at info with who and what was decided, never a request body; probes and scrapes unlogged. */
+
+import assert from 'node:assert/strict';
+
+import request from 'supertest';
+
+import type { Config } from '../../src/config.js';
+import type { SyncRequest } from '../../src/core/types.js';
+import { createLogger } from '../../src/logger.js';
+import { BR_TEMPLATE, backup, request as syncRequest, schedule } from '../support/objects.js';
+import { testService } from '../support/service.js';
+
+const NOW = '2024-05-01T04:05:00Z';
+const SPEC = { schedule: '*/10 * * * *', maxReservedTime: '1h', backupTemplate: BR_TEMPLATE };
+/** A string only the request body carries. */
+const MARKER = 'only-in-the-request-body';
+
+/** A test service whose log lines are kept: `lines()` parses them. */
+function logged(level: Config['logLevel']): { lines: () => Array<Record<string, unknown>>; raw: string[]; service: ReturnType<typeof testService> } {
+  const raw: string[] = [];
+  const logger = createLogger(level, { write: (line: string) => void raw.push(line) });
+  return { service: testService({ now: NOW, logger }), raw, lines: () => raw.map((l) => JSON.parse(l) as Record<string, unknown>) };
+}
+
+const parent = (spec: Record<string, unknown> = SPEC): ReturnType<typeof schedule> =>
+  schedule({ spec, annotations: { note: MARKER } });
+
+const decisions: Array<{ name: string; body: SyncRequest; decision: string }> = [
+  { name: 'a new Backup', body: syncRequest(parent(), [backup({ slot: '2024-05-01T03:50:00Z' })]), decision: 'created' },
+  {
+    name: 'a new Backup and an expired one',
+    body: syncRequest(parent(), [backup({ slot: '2024-05-01T02:50:00Z' }), backup({ slot: '2024-05-01T03:50:00Z' })]),
+    decision: 'created, deleted 1',
+  },
+  { name: 'a running last Backup', body: syncRequest(parent(), [backup({ slot: '2024-05-01T03:50:00Z', state: 'running' })]), decision: 'waited' },
+  {
+    name: 'only an expired Backup',
+    body: syncRequest(parent(), [backup({ slot: '2024-05-01T02:50:00Z' }), backup({ slot: '2024-05-01T04:00:00Z' })]),
+    decision: 'deleted 1',
+  },
+  { name: 'nothing due', body: syncRequest(parent(), [backup({ slot: '2024-05-01T04:00:00Z' })]), decision: 'idle' },
+  { name: 'an invalid spec', body: syncRequest(parent({ ...SPEC, schedule: 'nightly' })), decision: 'invalid' },
+  { name: 'a paused schedule', body: syncRequest(parent({ ...SPEC, pause: true })), decision: 'paused' },
+];
+
+describe('logs', () => {
+  for (const c of decisions) {
+    it(`one info line per sync: ${c.name} → "${c.decision}"`, async () => {
+      const log = logged('info');
+      await log.service.sync(c.body);
+      assert.equal(log.lines().length, 1, log.raw.join(''));
+      const [line] = log.lines();
+      assert.equal(line?.['msg'], 'sync');
+      assert.equal(line?.['level'], 'info');
+      assert.match(String(line?.['time']), /^\d{4}-\d\d-\d\dT/);
+      assert.equal(line?.['namespace'], 'db');
+      assert.equal(line?.['name'], 'nightly');
+      assert.equal(line?.['decision'], c.decision);
+      assert.equal(typeof line?.['durationMs'], 'number');
+      assert.ok(!log.raw.join('').includes(MARKER), 'no part of the request body is logged');
+    });
+  }
+
+  it('names the problems of an invalid spec', async () => {
+    const log = logged('info');
+    await log.service.sync(syncRequest(parent({ ...SPEC, schedule: 'nightly' })));
+    assert.match(String((log.lines()[0]?.['problems'] as string[])[0]), /spec.schedule/);
+  });
+
+  it('names Backups stuck running or stuck in deletion', async () => {
+    const log = logged('info');
+    await log.service.sync(
+      syncRequest(parent({ ...SPEC, backupTimeout: '30m' }), [
+        backup({ slot: '2024-05-01T02:40:00Z', deleting: '2024-05-01T03:00:00Z' }),
+        backup({ slot: '2024-05-01T03:30:00Z', state: 'running' }),
+      ]),
+    );
+    const [line] = log.lines();
+    assert.deepEqual([line?.['stuck'], line?.['deletionStuck']], [['nightly-2024-05-01t03-30-00'], ['nightly-2024-05-01t02-40-00']]);
+  });
+
+  it('never logs probes and scrapes, even at debug; logs other requests at debug without their body', async () => {
+    const log = logged('debug');
+    for (const path of ['/healthz', '/readyz', '/metrics']) await request(log.service.app).get(path).expect(200);
+    assert.deepEqual(log.lines(), []);
+    await log.service.sync(syncRequest(parent()));
+    const requests = log.lines().filter((l) => l['msg'] === 'request');
+    assert.deepEqual(
+      requests.map((l) => [l['level'], l['method'], l['path'], l['status']]),
+      [['debug', 'POST', '/sync', 200]],
+    );
+    assert.ok(!log.raw.join('').includes(MARKER));
+  });
+
+  it('logs nothing but the sync line at info', async () => {
+    const log = logged('info');
+    await request(log.service.app).get('/metrics').expect(200);
+    await log.service.sync(syncRequest(parent()));
+    assert.deepEqual(log.lines().map((l) => l['msg']), ['sync']);
+  });
+
+  it('warns about a request that is not a sync request, without its body', async () => {
+    const log = logged('info');
+    await request(log.service.app).post('/sync').send({ note: MARKER }).expect(400);
+    assert.deepEqual(log.lines().map((l) => l['level']), ['warn']);
+    assert.ok(!log.raw.join('').includes(MARKER));
+  });
+});

@@ -1,0 +1,226 @@
+/** Per-schedule metrics, asserted by scraping /metrics after real syncs. */
+
+import assert from 'node:assert/strict';
+
+import type { SyncRequest } from '../../src/core/types.js';
+import { BR_TEMPLATE, backup, request, schedule } from '../support/objects.js';
+import { valueOf } from '../support/scrape.js';
+import type { Sample } from '../support/scrape.js';
+import { testService } from '../support/service.js';
+
+const NOW = '2024-05-01T04:05:00Z';
+const seconds = (iso: string): number => Date.parse(iso) / 1000;
+const id = { namespace: 'db', name: 'nightly' };
+
+/** Every per-schedule gauge of `id`, absent ones as undefined. */
+function gauges(samples: Sample[], labels: Record<string, string> = id): Record<string, number | undefined> {
+  const read = (metric: string): number | undefined => valueOf(samples, `backup_schedule_${metric}`, labels);
+  return {
+    lastSync: read('last_sync_timestamp_seconds'),
+    lastScheduled: read('last_scheduled_timestamp_seconds'),
+    nextScheduled: read('next_scheduled_timestamp_seconds'),
+    lastSuccessful: read('last_successful_backup_timestamp_seconds'),
+    interval: read('expected_interval_seconds'),
+    created: read('created_timestamp_seconds'),
+    complete: valueOf(samples, 'backup_schedule_backups', { ...labels, state: 'complete' }),
+    failed: valueOf(samples, 'backup_schedule_backups', { ...labels, state: 'failed' }),
+    invalid: valueOf(samples, 'backup_schedule_backups', { ...labels, state: 'invalid' }),
+    unfinished: valueOf(samples, 'backup_schedule_backups', { ...labels, state: 'unfinished' }),
+    deleting: read('backups_deleting'),
+    stuck: read('stuck_backups'),
+    deletionStuck: read('deletion_stuck_backups'),
+    specValid: read('spec_valid'),
+    paused: read('paused'),
+  };
+}
+
+const SPEC = { schedule: '*/10 * * * *', maxReservedTime: '1h', backupTemplate: BR_TEMPLATE };
+
+interface Case {
+  name: string;
+  body: SyncRequest;
+  outcome: string;
+  expect: Record<string, number | undefined>;
+}
+
+/** What every case below shares: a valid every-10-minutes schedule synced now; each case lists what differs. */
+const BASE: Record<string, number | undefined> = {
+  lastSync: seconds(NOW),
+  lastScheduled: undefined,
+  nextScheduled: seconds('2024-05-01T04:10:00Z'),
+  lastSuccessful: undefined,
+  interval: 600,
+  created: seconds('2024-05-01T00:00:00Z'),
+  complete: 0,
+  failed: 0,
+  invalid: 0,
+  unfinished: 0,
+  deleting: 0,
+  stuck: 0,
+  deletionStuck: 0,
+  specValid: 1,
+  paused: 0,
+};
+
+const cases: Case[] = [
+  {
+    name: 'a sync that creates, deletes by age and sees a Backup being deleted',
+    body: request(schedule({ spec: SPEC }), [
+      backup({ slot: '2024-05-01T02:40:00Z', state: 'complete', deleting: '2024-05-01T04:00:00Z' }),
+      backup({ slot: '2024-05-01T02:50:00Z', state: 'complete' }), // older than maxReservedTime: deleted now
+      backup({ slot: '2024-05-01T03:30:00Z', state: 'running' }),
+      backup({ slot: '2024-05-01T03:40:00Z', state: 'failed' }),
+      backup({ slot: '2024-05-01T03:50:00Z', state: 'complete' }), // the last Backup: the gate is open
+    ]),
+    outcome: 'created',
+    expect: {
+      ...BASE,
+      lastScheduled: seconds('2024-05-01T04:00:00Z'), // the slot created now
+      lastSuccessful: seconds('2024-05-01T03:55:00Z'), // 03:50's timeCompleted
+      complete: 1,
+      failed: 1,
+      unfinished: 1,
+      deleting: 2,
+    },
+  },
+  {
+    name: 'a Backup running past spec.backupTimeout and one whose deletion has not finished in an hour',
+    body: request(schedule({ spec: { ...SPEC, backupTimeout: '30m' } }), [
+      backup({ slot: '2024-05-01T02:40:00Z', state: 'complete', deleting: '2024-05-01T03:00:00Z' }),
+      backup({ slot: '2024-05-01T03:30:00Z', state: 'running' }), // created 03:30:02, 35 minutes ago
+    ]),
+    outcome: 'created', // the schedule proceeds past one stuck Backup
+    expect: {
+      ...BASE,
+      lastScheduled: seconds('2024-05-01T04:00:00Z'),
+      lastSuccessful: seconds('2024-05-01T02:45:00Z'), // the deleting Backup still completed
+      unfinished: 1,
+      deleting: 1,
+      stuck: 1,
+      deletionStuck: 1,
+    },
+  },
+  {
+    name: 'a sync that waits for a running Backup',
+    body: request(schedule({ spec: SPEC }), [backup({ slot: '2024-05-01T03:50:00Z', state: 'running' })]),
+    outcome: 'waiting',
+    expect: {
+      ...BASE,
+      lastScheduled: seconds('2024-05-01T03:50:00Z'),
+      unfinished: 1,
+    },
+  },
+  {
+    name: 'a paused schedule',
+    body: request(schedule({ spec: { ...SPEC, schedule: '0 2 * * *', pause: true } }), [
+      backup({ slot: '2024-05-01T02:00:00Z', state: 'invalid' }),
+    ]),
+    outcome: 'paused',
+    expect: {
+      ...BASE,
+      lastScheduled: seconds('2024-05-01T02:00:00Z'),
+      nextScheduled: undefined,
+      interval: 86_400,
+      invalid: 1,
+      paused: 1,
+    },
+  },
+  {
+    name: 'a schedule with an invalid spec',
+    body: request(
+      schedule({
+        spec: { ...SPEC, schedule: 'every night' },
+        status: { lastBackup: 'nightly-2024-05-01t03-50-00', lastBackupTime: '2024-05-01T03:50:00Z', lastSuccessfulTime: '2024-05-01T03:55:00Z' },
+      }),
+    ),
+    outcome: 'invalid',
+    expect: {
+      ...BASE,
+      lastScheduled: seconds('2024-05-01T03:50:00Z'),
+      nextScheduled: undefined,
+      lastSuccessful: seconds('2024-05-01T03:55:00Z'), // carried in status
+      interval: undefined,
+      specValid: 0,
+    },
+  },
+];
+
+describe('per-schedule metrics at /metrics', () => {
+  for (const c of cases) {
+    it(`${c.name}: every gauge after the sync, and the outcome counted`, async () => {
+      const service = testService({ now: NOW });
+      await service.sync(c.body);
+      const samples = await service.scrape();
+      assert.deepEqual(gauges(samples), c.expect);
+      assert.equal(valueOf(samples, 'backup_schedule_syncs_total', { outcome: c.outcome }), 1);
+    });
+  }
+
+  it('follows the schedule: a later sync overwrites the gauges of the earlier one', async () => {
+    const service = testService({ now: NOW });
+    await service.sync(request(schedule({ spec: SPEC }), [backup({ slot: '2024-05-01T03:50:00Z', state: 'running' })]));
+    service.clock.now = Date.parse('2024-05-01T04:06:00Z');
+    await service.sync(request(schedule({ spec: SPEC }), [backup({ slot: '2024-05-01T03:50:00Z', state: 'complete' })]));
+    const after = gauges(await service.scrape());
+    assert.equal(after.unfinished, 0);
+    assert.equal(after.complete, 1);
+    assert.equal(after.lastScheduled, seconds('2024-05-01T04:00:00Z'));
+    assert.equal(after.lastSync, seconds('2024-05-01T04:06:00Z'));
+  });
+
+  it('removes every series of a schedule once it is being deleted, and keeps the others', async () => {
+    const service = testService({ now: NOW });
+    await service.sync(request(schedule({ spec: SPEC })));
+    await service.sync(request(schedule({ name: 'hourly', spec: { ...SPEC, schedule: '@hourly' } })));
+    await service.sync(request(schedule({ spec: SPEC, deletionTimestamp: '2024-05-01T04:04:00Z' })));
+    const samples = await service.scrape();
+    assert.deepEqual(
+      samples.filter((s) => s.labels['name'] === 'nightly'),
+      [],
+      'no series of the deleted schedule',
+    );
+    assert.equal(gauges(samples, { namespace: 'db', name: 'hourly' }).interval, 3600);
+    assert.equal(valueOf(samples, 'backup_schedule_syncs_total', { outcome: 'parent-deleting' }), 1);
+  });
+
+  it('drops a schedule not synced within SCHEDULE_METRICS_TTL, at the next scrape', async () => {
+    const service = testService({ now: NOW, scheduleTtlMs: 3_600_000 });
+    await service.sync(request(schedule({ spec: SPEC })));
+    service.clock.now = Date.parse('2024-05-01T04:55:00Z');
+    await service.sync(request(schedule({ name: 'hourly', spec: { ...SPEC, schedule: '@hourly' } })));
+
+    service.clock.now = Date.parse('2024-05-01T05:05:00Z'); // exactly the TTL after nightly's sync: kept
+    assert.equal(gauges(await service.scrape()).specValid, 1);
+    service.clock.now = Date.parse('2024-05-01T05:05:01Z');
+    const samples = await service.scrape();
+    assert.deepEqual(samples.filter((s) => s.labels['name'] === 'nightly'), []);
+    assert.equal(gauges(samples, { namespace: 'db', name: 'hourly' }).specValid, 1);
+  });
+
+  it('keeps the same name in two namespaces apart', async () => {
+    const service = testService({ now: NOW });
+    await service.sync(request(schedule({ spec: SPEC })));
+    await service.sync(request(schedule({ namespace: 'other', spec: { ...SPEC, pause: true } })));
+    const samples = await service.scrape();
+    assert.equal(gauges(samples).paused, 0);
+    assert.equal(gauges(samples, { namespace: 'other', name: 'nightly' }).paused, 1);
+  });
+
+  it('gives two apps in one process their own registries', async () => {
+    const first = testService({ now: NOW });
+    const second = testService({ now: NOW });
+    await first.sync(request(schedule({ spec: SPEC })));
+    await first.sync(request(schedule({ spec: SPEC })));
+    await second.sync(request(schedule({ name: 'hourly', spec: { ...SPEC, schedule: '@hourly' } })));
+    const [a, b] = [await first.scrape(), await second.scrape()];
+    assert.equal(valueOf(a, 'backup_schedule_syncs_total', { outcome: 'created' }), 2);
+    assert.equal(valueOf(b, 'backup_schedule_syncs_total', { outcome: 'created' }), 1);
+    assert.equal(gauges(b).specValid, undefined, 'the second app never saw nightly');
+  });
+
+  it('exports the default process metrics', async () => {
+    const samples = await testService({ now: NOW }).scrape();
+    assert.ok(valueOf(samples, 'process_cpu_user_seconds_total') !== undefined);
+    assert.ok(samples.some((s) => s.name === 'nodejs_heap_size_used_bytes'));
+  });
+});

@@ -1,0 +1,98 @@
+/** The real process: it refuses bad configuration, serves, and on SIGTERM answers every request in flight, then exits 0. */
+
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+
+import type { SyncResponse } from '../../src/core/types.js';
+import { BR_TEMPLATE, backup, request, schedule } from '../support/objects.js';
+import { startFailing, startProcess } from '../support/process.js';
+import { scrapeUntil, valueOf } from '../support/scrape.js';
+import { startSlowPost } from '../support/slow-request.js';
+
+const body = JSON.stringify(
+  request(schedule({ spec: { schedule: '*/10 * * * *', backupTemplate: BR_TEMPLATE } }), [backup({ slot: '2024-05-01T03:50:00Z' })]),
+);
+const inFlight = (port: number, n: number): Promise<unknown> =>
+  scrapeUntil(port, (s) => valueOf(s, 'backup_schedule_hook_in_flight_requests') === n);
+
+/** refused tells whether a new TCP connection to the port is refused (a pooled keep-alive one would not tell). */
+function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+  });
+}
+
+describe('the service process', function () {
+  this.timeout(30_000);
+
+  it('serves /sync, /metrics, /healthz and /readyz', async () => {
+    const service = await startProcess();
+    try {
+      const base = `http://127.0.0.1:${service.port}`;
+      assert.equal((await fetch(`${base}/healthz`)).status, 200);
+      assert.equal((await fetch(`${base}/readyz`)).status, 200);
+      const sync = await fetch(`${base}/sync`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      assert.equal(sync.status, 200);
+      assert.ok(((await sync.json()) as SyncResponse).children.length >= 1);
+      const samples = await scrapeUntil(service.port, () => true);
+      assert.equal(valueOf(samples, 'backup_schedule_spec_valid', { namespace: 'db', name: 'nightly' }), 1);
+    } finally {
+      service.child.kill('SIGKILL');
+    }
+  });
+
+  it('on SIGTERM stops accepting, answers every request in flight, and exits 0', async () => {
+    const service = await startProcess();
+    const slow = [1, 2, 3].map(() => startSlowPost({ port: service.port, path: '/sync' }, { body }));
+    await inFlight(service.port, 4); // three syncs and the scrape
+
+    service.child.kill('SIGTERM');
+    await service.logged('stopped accepting; finishing in-flight requests');
+    assert.equal(await refused(service.port), true, 'no new connections once shutting down');
+    for (const s of slow) s.finish();
+    const answers = await Promise.all(slow.map((s) => s.answer));
+
+    assert.deepEqual(answers.map((a) => a.status), [200, 200, 200]);
+    for (const a of answers) {
+      assert.equal(a.headers.connection, 'close');
+      assert.ok((JSON.parse(a.text) as SyncResponse).children.some((c) => c.kind === 'Backup'));
+    }
+    assert.equal(await service.exited, 0);
+    assert.ok(service.lines.some((l) => l['msg'] === 'stopped'));
+  });
+
+  it('with SHUTDOWN_DELAY, reports not ready and still answers during the delay, then exits 0', async () => {
+    const service = await startProcess({ SHUTDOWN_DELAY: '2s', SHUTDOWN_GRACE: '20s' });
+    service.child.kill('SIGTERM');
+    await service.logged('shutting down: not ready');
+    const base = `http://127.0.0.1:${service.port}`;
+    const readyz = await fetch(`${base}/readyz`);
+    assert.equal(readyz.status, 503);
+    assert.equal((await fetch(`${base}/healthz`)).status, 200, 'alive while draining');
+    const sync = await fetch(`${base}/sync`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    assert.equal(sync.status, 200);
+    assert.equal(sync.headers.get('connection'), 'close', 'keep-alive clients move to a ready replica');
+    assert.equal(await service.exited, 0);
+  });
+
+  it('closes requests still unfinished when SHUTDOWN_GRACE is over, and exits 0', async () => {
+    const service = await startProcess({ SHUTDOWN_GRACE: '1s' });
+    const stuck = startSlowPost({ port: service.port, path: '/sync' }, { body });
+    await inFlight(service.port, 2);
+    service.child.kill('SIGTERM');
+    await assert.rejects(stuck.answer, /socket hang up|ECONNRESET/);
+    assert.equal(await service.exited, 0);
+    assert.ok(service.lines.some((l) => l['msg'] === 'shutdown grace over: closing the connections still open'));
+  });
+
+  it('refuses to start on bad configuration, naming the variable, with exit code 2', async () => {
+    const failed = await startFailing({ SCHEDULE_METRICS_TTL: '0s', LOG_LEVEL: 'chatty' });
+    assert.equal(failed.code, 2);
+    assert.match(failed.stderr, /^invalid configuration: .*LOG_LEVEL "chatty".*SCHEDULE_METRICS_TTL: "0s" must be positive/);
+  });
+});
