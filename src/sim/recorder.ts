@@ -8,6 +8,7 @@ import { formatTime, parseTime } from '../core/time.js';
 import type { KubeObject } from '../core/types.js';
 import { goDuration } from './backup-status.js';
 import type { StoreEvent } from './store.js';
+import type { RunningBackup } from './stuck-rule.js';
 
 /** The life of one Backup. */
 export interface BackupRecord {
@@ -16,8 +17,8 @@ export interface BackupRecord {
   /** Its slot (annotation, name, else creation), or null. */
   slot: number | null;
   createdAt: number;
-  /** Names of the schedule's other Backups that were unfinished and not being deleted when it was created. */
-  runningAtCreate: string[];
+  /** The schedule's other Backups that were unfinished and not being deleted when it was created. */
+  runningAtCreate: RunningBackup[];
   state: BackupState;
   finishedAt: number | null;
   deletingAt: number | null;
@@ -134,7 +135,8 @@ export class Recorder {
     if (event.type === 'added') {
       const runningAtCreate = this.live()
         .filter((b) => b.name !== name && b.state === 'unfinished' && b.deletingAt === null)
-        .map((b) => b.name);
+        // Issue 9 judges a running Backup by its creationTimestamp (whole seconds), so the record does too.
+        .map((b) => ({ name: b.name, createdAt: parseTime(b.object.metadata?.creationTimestamp) ?? b.createdAt }));
       const slot = slotOf(object, { scheduleName: this.schedule.name, name });
       const record: BackupRecord = {
         name,

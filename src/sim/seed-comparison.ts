@@ -24,11 +24,12 @@ export interface SeedRow {
   specPatch?: JsonObject;
 }
 
-/** The rows: both upstream algorithms and this hook. Issue 9's stuck-backup handling adds a "with" row here. */
+/** The rows: both upstream algorithms, and this hook without and with its stuck-backup handling (issue 9). */
 export const SEED_ROWS: readonly SeedRow[] = [
   { label: 'upstream, seed era', controller: 'upstream-seed-era' },
   { label: 'upstream, release-1.x', controller: 'upstream-release-1x' },
-  { label: 'this hook, without stuck-backup handling (#9)', controller: 'hook' },
+  { label: 'this hook, without spec.backupTimeout', controller: 'hook' },
+  { label: 'this hook, with spec.backupTimeout: 2h', controller: 'hook', specPatch: { backupTimeout: '2h' } },
 ];
 
 /** The instants (offsets from the start) at which stuck Backups are counted. */
@@ -92,7 +93,7 @@ export async function runSeedComparison(rows: readonly SeedRow[] = SEED_ROWS): P
 }
 
 /** The comparison table's headers. */
-export const SEED_HEADERS = ['controller', 'lost lastBackup', 'overlapping backups', 'stuck Backups 12:00 → 24:00', 'frozen schedule'] as const;
+export const SEED_HEADERS = ['controller', 'lost lastBackup', 'overlapping backups', 'stuck Backups 12:00 → 24:00', 'stuck reported', 'frozen schedule'] as const;
 
 /** seedTableRows renders the results as table cells. */
 export function seedTableRows(results: readonly SeedResult[]): string[][] {
@@ -101,6 +102,7 @@ export function seedTableRows(results: readonly SeedResult[]): string[][] {
     String(metrics.lostLastBackup),
     String(metrics.overlaps),
     metrics.stuck.map((s) => String(s.count)).join(' → '),
+    metrics.stuckReported.length === 0 ? 'no' : metrics.stuckReported.map((c) => c.split('=')[0]).sort().join(', '),
     describeFrozen(metrics),
   ]);
 }

@@ -8,7 +8,7 @@ import { checkSimProperty } from './support/property-run.js';
 import { YEAR_MS, scenarioArb } from './support/scenario-arbitrary.js';
 
 /** Runs of the stale-view property in `npm test` (the outage property runs half as many); override with SIM_RUNS. */
-const RUNS = Number(process.env['SIM_RUNS'] ?? 8);
+const RUNS = Number(process.env['SIM_RUNS'] ?? 6);
 const SEED = Number(process.env['SIM_SEED'] ?? 20_240_501);
 
 function report(size: { runs: number; syncs: number; simulatedMs: number }): void {

@@ -8,8 +8,8 @@ import type { SeedResult } from '../../src/sim/seed-comparison.js';
 describe('sim: the seed incident over a simulated day', function () {
   this.timeout(0);
   let results: SeedResult[] = [];
-  const row = (controller: string): SeedResult => {
-    const found = results.find((r) => r.row.controller === controller);
+  const row = (controller: string, options: { timeout?: boolean } = {}): SeedResult => {
+    const found = results.find((r) => r.row.controller === controller && (r.row.specPatch?.['backupTimeout'] !== undefined) === (options.timeout ?? false));
     assert.ok(found, `no row for ${controller}`);
     return found;
   };
@@ -28,11 +28,23 @@ describe('sim: the seed incident over a simulated day', function () {
     assert.equal(midnight.count, noon.count, 'the stuck Backups do not grow after the incident began');
   });
 
-  it('this hook (without #9): the schedule stays frozen behind the stuck Backup and says so in Ready', () => {
+  it('this hook without spec.backupTimeout: frozen behind the stuck Backup, saying so in Ready, and reporting the stuck deletions', () => {
     const { metrics } = row('hook');
     assert.equal(metrics.frozen, true);
     assert.equal(metrics.ready?.reason, 'WaitingForPreviousBackup');
     assert.match(metrics.ready?.message ?? '', /seed-2024-05-01t06-00-00/);
+    assert.deepEqual(metrics.stuckReported, ['DeletionStuck=DeletionNotFinished']);
+  });
+
+  it('this hook with spec.backupTimeout: passes the one stuck Backup after the timeout, stops at two, reports both; still nothing lost or overlapping', () => {
+    const { metrics, world } = row('hook', { timeout: true });
+    assert.equal(metrics.lostLastBackup, 0);
+    assert.equal(metrics.overlaps, 0);
+    assert.ok([...world.recorder.backups.values()].some((b) => b.name === 'seed-2024-05-01t08-00-00'), 'the 08:00 slot runs past the stuck 06:00 Backup');
+    assert.equal(metrics.frozen, true);
+    assert.ok(metrics.stuckReported.includes('BackupStuck=TooManyStuckBackups'), metrics.stuckReported.join());
+    const [noon, midnight] = metrics.stuck;
+    assert.equal(midnight?.count, noon?.count, 'at most two unfinished Backups: no pile');
   });
 
   it('this hook keeps the slow 02:00 Backup (the newest Complete) although it expired, and skips the ticks it ran over', () => {

@@ -9,6 +9,7 @@ import { FAILED_BACKUPS_KEPT } from '../../core/retention.js';
 import { nextTick } from '../../core/schedule.js';
 import type { Schedule } from '../../core/schedule.js';
 import { readSpec } from '../../core/spec.js';
+import { BACKUP_STUCK_CONDITION, DEFAULT_DELETION_STUCK_AFTER_MS, DELETION_STUCK_CONDITION } from '../../core/stuck.js';
 import { formatTime, parseTime } from '../../core/time.js';
 import type { BackupSchedule, Condition } from '../../core/types.js';
 import type { BackupRecord } from '../recorder.js';
@@ -46,6 +47,8 @@ export function convergenceCheck(context: CheckContext): Check {
         records: [...world.recorder.backups.values()].filter((r): r is BackupRecord & { slot: number } => r.slot !== null).sort((a, b) => a.slot - b.slot),
         parent,
         quiet: null,
+        backupTimeoutMs: read.spec.backupTimeout?.ms ?? null,
+        startingDeadlineMs: read.spec.startingDeadlineMs,
       };
       reportStuck(facts);
       const faultsEnd = faultsEndMs(world.scenario);
@@ -54,7 +57,8 @@ export function convergenceCheck(context: CheckContext): Check {
       if (quiet >= world.end) return;
       facts.quiet = quiet;
       checkTicks(facts);
-      checkRetention(facts, { maxReservedTimeMs: read.spec.maxReservedTimeMs, maxBackups: read.spec.maxBackups });
+      // spec.retention (GFS) has no simple bound to check here; maxReservedTime and maxBackups do.
+      if (read.spec.retention === null) checkRetention(facts, { maxReservedTimeMs: read.spec.maxReservedTimeMs, maxBackups: read.spec.maxBackups });
     },
   };
 }
@@ -68,6 +72,8 @@ interface Facts {
   records: Array<BackupRecord & { slot: number }>;
   parent: BackupSchedule;
   quiet: number | null;
+  backupTimeoutMs: number | null;
+  startingDeadlineMs: number | null;
 }
 
 function checkTicks(facts: Facts): void {
@@ -85,17 +91,34 @@ function checkTicks(facts: Facts): void {
     while (index < records.length && (records[index] as BackupRecord & { slot: number }).slot < t) index += 1;
     const previous = records[index - 1];
     if (previous !== undefined) {
-      const freeAt = Math.min(previous.finishedAt ?? Infinity, previous.deletingAt ?? Infinity);
-      const knownAt = freeAt + offset + maxLagMs + maxLatencyMs + 1000;
+      const freeAt = freeAtOf(previous, facts);
+      const knownAt = freeAt === null ? Infinity : freeAt + offset + maxLagMs + maxLatencyMs + 1000;
       const count = bySlot.get(t) ?? 0;
-      if ((following === null || knownAt < following - 1000) && Math.max(t, knownAt) + maxLatencyMs + 1000 <= endHook) {
-        if (count !== 1) context.report(5, `tick ${formatTime(t)} was backed up ${count} times; its gate was open (${previous.name} done at ${formatTime(freeAt)})`);
-      } else if (following !== null && freeAt + offset >= following && count !== 0) {
+      // The slot runs if the gate opens before the next tick (and before the starting deadline, when set).
+      const closesAt = Math.min(following ?? Infinity, t + (facts.startingDeadlineMs ?? Infinity));
+      if (freeAt !== null && knownAt < closesAt - 1000 && Math.max(t, knownAt) + maxLatencyMs + 1000 <= endHook) {
+        if (count !== 1) context.report(5, `tick ${formatTime(t)} was backed up ${count} times; its gate was open (${previous.name} done or stuck at ${formatTime(freeAt)})`);
+      } else if (following !== null && (freeAt === null || freeAt + offset >= following) && facts.backupTimeoutMs === null && count !== 0) {
         context.report(5, `tick ${formatTime(t)} was backed up although ${previous.name} ran until after the next tick ${formatTime(following)}`);
       }
     }
     t = following;
   }
+}
+
+/**
+ * freeAtOf is when the Backup before a tick stopped holding the gate (world time): finished, being deleted, or —
+ * with spec.backupTimeout — stuck, when it is the only one running; null when that cannot be told (two stuck).
+ */
+function freeAtOf(previous: BackupRecord, facts: Facts): number | null {
+  const done = Math.min(previous.finishedAt ?? Infinity, previous.deletingAt ?? Infinity);
+  if (facts.backupTimeoutMs === null) return done;
+  const stuckAt = previous.createdAt + facts.backupTimeoutMs;
+  if (done <= stuckAt) return done;
+  const othersRunning = facts.records.some(
+    (r) => r !== previous && r.createdAt < stuckAt && (r.finishedAt ?? Infinity) > stuckAt && (r.deletingAt ?? Infinity) > stuckAt,
+  );
+  return othersRunning ? null : stuckAt;
 }
 
 function checkRetention(facts: Facts, policy: { maxReservedTimeMs: number | null; maxBackups: number | null }): void {
@@ -130,17 +153,41 @@ function checkRetention(facts: Facts, policy: { maxReservedTimeMs: number | null
   }
 }
 
-/** reportStuck: a last Backup still unfinished after the next tick must be named by Ready=WaitingForPreviousBackup. */
+/**
+ * reportStuck: what is stuck at the end must be in the status. A last Backup still unfinished after the next
+ * tick is named by Ready=WaitingForPreviousBackup (or, past spec.backupTimeout, by BackupStuck); with
+ * spec.backupTimeout every Backup running longer is named by BackupStuck; a Backup being deleted for longer than
+ * an hour is named by DeletionStuck. (Messages name the five oldest and count the rest.)
+ */
 function reportStuck(facts: Facts): void {
   const { context, parent, offset } = facts;
   const { world, maxLagMs, maxLatencyMs } = context;
+  const endHook = world.end + offset;
+  const seenBy = (at: number): boolean => at + maxLagMs + maxLatencyMs + 1000 <= endHook;
+  const conditions = parent.status?.conditions ?? [];
+  const named = (type: string, name: string): boolean => {
+    const condition = conditions.find((c: Condition) => c.type === type && c.status === 'True');
+    const message = String(condition?.message ?? '');
+    return condition !== undefined && (message.includes(name) || / and \d+ more/.test(message));
+  };
+  const timeoutMs = facts.backupTimeoutMs;
+  const live = facts.records.filter((r) => r.goneAt === null);
+  for (const r of live) {
+    if (r.state === 'unfinished' && r.deletingAt === null && timeoutMs !== null && seenBy(r.createdAt + offset + timeoutMs) && !named(BACKUP_STUCK_CONDITION, r.name)) {
+      context.report(5, `${r.name} has run since ${formatTime(r.createdAt)}, past spec.backupTimeout, but BackupStuck does not name it`);
+    }
+    if (r.deletingAt !== null && seenBy(r.deletingAt + offset + DEFAULT_DELETION_STUCK_AFTER_MS) && !named(DELETION_STUCK_CONDITION, r.name)) {
+      context.report(5, `${r.name} has been deleting since ${formatTime(r.deletingAt)} but DeletionStuck does not name it`);
+    }
+  }
   const lastName = parent.status?.lastBackup;
   if (typeof lastName !== 'string' || lastName === '') return;
   const record = world.recorder.existingBackup(lastName);
   if (record === undefined || record.state !== 'unfinished' || record.deletingAt !== null || record.slot === null) return;
   const following = nextTick(facts.schedule, { after: record.slot, anchor: record.slot });
-  if (following === null || following + maxLagMs + maxLatencyMs + 1000 > world.end + offset) return;
-  const ready = (parent.status?.conditions ?? []).find((c: Condition) => c.type === 'Ready');
+  if (following === null || !seenBy(following)) return;
+  if (timeoutMs !== null && seenBy(record.createdAt + offset + timeoutMs)) return; // BackupStuck names it (above)
+  const ready = conditions.find((c: Condition) => c.type === 'Ready');
   if (ready?.reason !== 'WaitingForPreviousBackup' || !String(ready.message ?? '').includes(lastName)) {
     context.report(5, `${lastName} has been unfinished since ${formatTime(record.createdAt)} but Ready says ${ready?.reason ?? 'nothing'}: ${ready?.message ?? ''}`);
   }

@@ -39,10 +39,16 @@ export function newestSlot(backups: readonly SeenBackup[]): number | null {
   return newest;
 }
 
-/** watermarkOf is the instant ticks are counted from: the newest recorded or observed slot, else allBackupCleanTime, else creation. */
+/**
+ * watermarkOf is the instant ticks are counted from: the newest recorded or observed slot, else
+ * allBackupCleanTime, else creation — raised to `status.lastMissedTime`, a slot the schedule chose not to run.
+ */
 export function watermarkOf(request: SyncRequest, seen: readonly SeenBackup[]): number | null {
-  const recorded = parseTime(request.parent.status?.lastBackupTime);
+  const status = request.parent.status;
+  const recorded = parseTime(status?.lastBackupTime);
   const observed = newestSlot(seen);
   const last = recorded === null ? observed : observed === null ? recorded : Math.max(recorded, observed);
-  return last ?? parseTime(request.parent.status?.allBackupCleanTime) ?? parseTime(request.parent.metadata.creationTimestamp);
+  const watermark = last ?? parseTime(status?.allBackupCleanTime) ?? parseTime(request.parent.metadata.creationTimestamp);
+  const missed = parseTime(status?.['lastMissedTime']);
+  return watermark === null || missed === null ? watermark : Math.max(watermark, missed);
 }

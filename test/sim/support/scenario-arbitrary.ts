@@ -17,8 +17,6 @@ export const YEAR_MS = 365 * DAY;
 
 /** Schedules of the property runs, with their shortest gap between ticks. */
 export const PROPERTY_SCHEDULES: ReadonlyArray<{ expression: string; minIntervalMs: number }> = [
-  { expression: '0 */6 * * *', minIntervalMs: 6 * HOUR },
-  { expression: '@every 8h', minIntervalMs: 8 * HOUR },
   { expression: '0 1,13 * * *', minIntervalMs: 12 * HOUR },
   { expression: '30 2 * * *', minIntervalMs: DAY },
   { expression: '@daily', minIntervalMs: DAY },
@@ -30,6 +28,8 @@ export const PROPERTY_SCHEDULES: ReadonlyArray<{ expression: string; minInterval
 
 /** Denser schedules for the soak (a year of them costs more than `npm test` affords). */
 export const DENSE_SCHEDULES: ReadonlyArray<{ expression: string; minIntervalMs: number }> = [
+  { expression: '0 */6 * * *', minIntervalMs: 6 * HOUR },
+  { expression: '@every 8h', minIntervalMs: 8 * HOUR },
   { expression: '*/10 * * * *', minIntervalMs: 10 * MINUTE },
   { expression: '@every 45m', minIntervalMs: 45 * MINUTE },
   { expression: '0 * * * *', minIntervalMs: HOUR },
@@ -52,11 +52,30 @@ const TEMPLATE: JsonObject = {
   s3: { provider: 'aws', region: 'us-west-2', bucket: 'backups', prefix: 'schedule-backup', secretName: 's3-secret' },
 };
 
-const retentionArb = fc.oneof(
-  fc.record({ maxReservedTime: fc.constantFrom('1h', '30h', '72h', '168h', '720h') }),
-  fc.record({ maxBackups: fc.integer({ min: 1, max: 8 }) }),
-  fc.record({ maxReservedTime: fc.constantFrom('48h', '240h'), maxBackups: fc.integer({ min: 1, max: 4 }) }),
+/** Retention as a merge patch: every field set or null, so an edit replaces the whole policy. */
+const retentionArb: fc.Arbitrary<JsonObject> = fc.oneof(
+  fc.record({ maxReservedTime: fc.constantFrom('1h', '30h', '72h', '168h', '720h'), maxBackups: fc.constant(null), retention: fc.constant(null) }),
+  fc.record({ maxReservedTime: fc.constant(null), maxBackups: fc.integer({ min: 1, max: 8 }), retention: fc.constant(null) }),
+  fc.record({ maxReservedTime: fc.constantFrom('48h', '240h'), maxBackups: fc.integer({ min: 1, max: 4 }), retention: fc.constant(null) }),
+  fc.record({
+    maxReservedTime: fc.constant(null),
+    maxBackups: fc.constant(null),
+    retention: fc.record({ keepLast: fc.integer({ min: 1, max: 3 }), keepDaily: fc.integer({ min: 0, max: 7 }), keepWeekly: fc.integer({ min: 0, max: 4 }), keepMonthly: fc.integer({ min: 0, max: 3 }) }),
+  }),
 );
+
+/** The spec fields of issue 9 a run may set (null: unset). */
+const extensionsArb = fc.record({
+  timeZone: fc.constantFrom(null, 'UTC', 'Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kathmandu'),
+  backupTimeoutIntervals: fc.constantFrom(null, null, 1, 3),
+  skipMissedOnUnpause: fc.constantFrom(null, true),
+  startingDeadlineSeconds: fc.constantFrom(null, null, 300, 7200),
+});
+
+/** withoutNulls drops the fields a merge patch would remove. */
+function withoutNulls(spec: JsonObject): JsonObject {
+  return Object.fromEntries(Object.entries(spec).filter(([, value]) => value !== null));
+}
 
 /** scenarioArb draws a year-long (or `years`-long) scenario of one family. */
 export function scenarioArb(family: Family, options: ArbitraryOptions = {}): fc.Arbitrary<Scenario> {
@@ -68,9 +87,10 @@ export function scenarioArb(family: Family, options: ArbitraryOptions = {}): fc.
       startDay: fc.integer({ min: 0, max: 3 * 365 }),
       schedule: fc.integer({ min: 0, max: schedules.length - 1 }),
       retention: retentionArb,
+      extensions: extensionsArb,
       cleanPolicy: fc.constantFrom('Retain', 'Delete', 'OnFailure'),
       graceMs: fc.constantFrom(MINUTE, 5 * MINUTE, 15 * MINUTE),
-      resyncSeconds: fc.constantFrom(...(options.resyncSeconds ?? [3600, 21_600])),
+      resyncSeconds: fc.constantFrom(...(options.resyncSeconds ?? [21_600])),
       lagShare: fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })),
       failRate: fc.constantFrom(0, 0.05, 0.3),
       slowRate: fc.constantFrom(0, 0.05, 0.2),
@@ -92,7 +112,19 @@ export function scenarioArb(family: Family, options: ArbitraryOptions = {}): fc.
         start: new Date(Date.UTC(2024, 0, 1) + p.startDay * DAY + (p.seed % 86_400) * 1000).toISOString().replace('.000Z', 'Z'),
         durationMs,
         controller: 'hook',
-        schedule: { name: 'nightly', namespace: 'db', spec: { schedule: picked.expression, ...p.retention, backupTemplate: { ...TEMPLATE, cleanPolicy: p.cleanPolicy } } },
+        schedule: {
+          name: 'nightly',
+          namespace: 'db',
+          spec: withoutNulls({
+            schedule: picked.expression,
+            ...p.retention,
+            timeZone: p.extensions.timeZone,
+            backupTimeout: p.extensions.backupTimeoutIntervals === null ? null : `${Math.round((p.extensions.backupTimeoutIntervals * minInterval) / 60_000)}m`,
+            skipMissedOnUnpause: p.extensions.skipMissedOnUnpause,
+            startingDeadlineSeconds: p.extensions.startingDeadlineSeconds,
+            backupTemplate: { ...TEMPLATE, cleanPolicy: p.cleanPolicy },
+          }),
+        },
         hook: { staleViewGraceMs: p.graceMs, handoverLabelKey: 'backup-schedule-hook/controller' },
         metacontroller: { resyncPeriodSeconds: p.resyncSeconds, updateStrategy: 'InPlace' },
         transport: { latencyMs: [1, 50], timeoutMs: 10_000 },
@@ -127,7 +159,7 @@ function faultArb(family: Family, options: { schedules: ReadonlyArray<{ expressi
       atMs: atArb,
       spec: fc.oneof(
         fc.record({ schedule: fc.constantFrom(...options.schedules.map((s) => s.expression)) }),
-        retentionArb.map((r): JsonObject => ({ maxReservedTime: null, maxBackups: null, ...r })),
+        retentionArb,
       ),
     }),
     fc.record({ kind: fc.constant('pause' as const), atMs: atArb, forMs: fc.integer({ min: HOUR, max: 30 * DAY }) }),

@@ -1,0 +1,19 @@
+/**
+ * Issue 9's stuck-backup rule, as the checks apply it to the truth: with `spec.backupTimeout`, a Backup still
+ * unfinished that long after its creation no longer holds the schedule back — past one such Backup, never two.
+ */
+
+/** A Backup that was running (unfinished, not being deleted) when another one was created. */
+export interface RunningBackup {
+  name: string;
+  /** Its creationTimestamp (world time, whole seconds). */
+  createdAt: number;
+}
+
+/** overlapOf returns the running Backups that make a new Backup an overlap; empty when none or when the rule excuses it. */
+export function overlapOf(running: readonly RunningBackup[], rule: { timeoutMs: number | null; now: (worldAt: number) => number; createdAt: number }): string[] {
+  if (running.length === 0) return [];
+  const [only] = running;
+  const stuck = only !== undefined && rule.timeoutMs !== null && rule.now(rule.createdAt) >= rule.now(only.createdAt) + rule.timeoutMs;
+  return running.length === 1 && stuck ? [] : running.map((b) => b.name);
+}
