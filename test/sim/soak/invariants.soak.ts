@@ -1,13 +1,13 @@
 /**
  * The soak (`npm run sim:soak`): the invariant properties with more runs, the manifests' 300 s resync and dense
- * schedules (every 10 minutes, hourly). Sizes from the environment: SIM_SOAK_RUNS (default 40 per property),
+ * schedules (every 10 minutes, hourly). Sizes from the environment: SIM_SOAK_RUNS (default 20 per property; a dense year costs minutes),
  * SIM_SOAK_YEARS (default 1), SIM_SEED.
  */
 
 import { checkSimProperty } from '../support/property-run.js';
 import { DENSE_SCHEDULES, PROPERTY_SCHEDULES, scenarioArb } from '../support/scenario-arbitrary.js';
 
-const RUNS = Number(process.env['SIM_SOAK_RUNS'] ?? 40);
+const RUNS = Number(process.env['SIM_SOAK_RUNS'] ?? 20);
 const YEARS = Number(process.env['SIM_SOAK_YEARS'] ?? 1);
 const SEED = Number(process.env['SIM_SEED'] ?? Date.now() % 2 ** 31);
 
