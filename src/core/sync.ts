@@ -30,7 +30,7 @@ import { buildStatus, withLastSuccessful } from './status.js';
 import { withExtensionStatus } from './status-extensions.js';
 import type { Ready } from './status.js';
 import { DEFAULT_DELETION_STUCK_AFTER_MS, findDeletionStuck, findStuck, passStuck } from './stuck.js';
-import { formatTime, parseTime } from './time.js';
+import { LAST_WRITABLE_MS, formatTime, parseTime } from './time.js';
 import type { BackupScheduleStatus, DesiredChild, KubeObject, SyncRequest, SyncResponse } from './types.js';
 
 /** Default stale-view grace: how long past the following tick a missing last Backup still counts as in flight. */
@@ -182,7 +182,9 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
 
   // Answer.
   const anchor = Math.max(last.time ?? plan.watermark ?? now, plan.lastMissedTime ?? -Infinity);
-  const nextBackupTime = spec.pause ? null : nextTick(spec.schedule, { after: now, anchor });
+  const following = spec.pause ? null : nextTick(spec.schedule, { after: now, anchor });
+  // A tick after year 9999 (a watermark far in the future) cannot be written as RFC 3339: there is none to report.
+  const nextBackupTime = following !== null && following <= LAST_WRITABLE_MS ? following : null;
   const ready = readyOf(next, { nextBackupTime, gate });
   const built = buildStatus(previous, {
     now,

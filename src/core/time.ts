@@ -18,6 +18,9 @@ export function parseTime(text: unknown): number | null {
   return Number.isFinite(ms) ? ms : null;
 }
 
+/** The last instant RFC 3339 writes with a four-digit year (9999-12-31T23:59:59Z); later ones cannot go into status. */
+export const LAST_WRITABLE_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
+
 /** formatTime writes epoch milliseconds as RFC 3339 in UTC with whole seconds, as Kubernetes does. */
 export function formatTime(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
