@@ -12,7 +12,7 @@ import { groupBlocker } from './group.js';
 import type { Gate } from './gate.js';
 import { expectedIntervalMs } from './interval.js';
 import { lastBackupOf } from './last-backup.js';
-import { backupName } from './names.js';
+import { SCHEDULED_AT_ANNOTATION, SCHEDULE_LABEL, backupName } from './names.js';
 import { compareNames, observeChildren } from './observe.js';
 import type { ObservedBackup, Observation, SnapshotBackup } from './observe.js';
 import { decideCompactRetention, decideRetention } from './retention.js';
@@ -136,7 +136,8 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
   const watermark = observedLast.time ?? parseTime(previous.allBackupCleanTime) ?? parseTime(parent.metadata.creationTimestamp);
   const plan = planSlot(previous, { spec, now, watermark });
   const slot = plan.slot;
-  const next = nextStep({ spec, slot, gate });
+  const tickGate = (slot === null ? null : slotTaken(observation, backupName(scheduleName, slot))) ?? gate;
+  const next = nextStep({ spec, slot, gate: tickGate });
   const handoverLabelKey = options.handoverLabelKey ?? DEFAULT_HANDOVER_LABEL_KEY;
   const backupNow = decideBackupNow(nowState.pending, { pause: spec.pause, gate, tickFirst: next.create });
   const tick = next.create ? slot : null;
@@ -185,7 +186,7 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
   const following = spec.pause ? null : nextTick(spec.schedule, { after: now, anchor });
   // A tick after year 9999 (a watermark far in the future) cannot be written as RFC 3339: there is none to report.
   const nextBackupTime = following !== null && following <= LAST_WRITABLE_MS ? following : null;
-  const ready = readyOf(next, { nextBackupTime, gate });
+  const ready = readyOf(next, { nextBackupTime, gate: tickGate });
   const built = buildStatus(previous, {
     now,
     last,
@@ -262,6 +263,24 @@ function readyOf(next: NextStep, facts: { nextBackupTime: number | null; gate: G
   }
   const message = facts.nextBackupTime === null ? 'the schedule has no future tick' : `next Backup at ${formatTime(facts.nextBackupTime)}`;
   return { reason: 'Scheduled', message };
+}
+
+/**
+ * slotTaken closes the gate of a tick when a Backup named like the slot's is already observed: one the hook cannot
+ * read as this schedule's (another label or controller, unreadable annotation or commitTs). Asking for it would
+ * overwrite it, and recording it as the last Backup would make the schedule wait on a Backup it does not own.
+ */
+function slotTaken(observation: Observation, name: string): Gate | null {
+  if (!observation.backups.some((b) => b.name === name)) return null;
+  return {
+    open: false,
+    message:
+      `Backup ${name} exists but is not one this schedule can read (check its label ${SCHEDULE_LABEL}, its controller ` +
+      `owner, its ${SCHEDULED_AT_ANNOTATION} annotation and status.commitTs); it is kept as it is: fix or delete it, ` +
+      'or the next tick creates the next Backup',
+    until: null,
+    blocker: null,
+  };
 }
 
 /** keptChildren is every observed child not already being deleted, in its desired form. */

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 
 import { decide } from '../../src/core/sync.js';
-import type { SyncRequest } from '../../src/core/types.js';
+import type { KubeObject, SyncRequest } from '../../src/core/types.js';
 import { assertKeepsObservedChildren, assertWellFormedAnswer } from '../support/invariants.js';
 import { BR_TEMPLATE, backup, request, schedule } from '../support/objects.js';
 
@@ -34,7 +34,28 @@ const cases: EdgeCase[] = [
       assert.equal(report.message, 'the schedule has no future tick');
     },
   },
+  {
+    name: 'a Backup it cannot read, named like the due slot, is kept and never asked for again (it would be overwritten)',
+    now: '2024-05-01T00:25:00Z',
+    request: request(schedule({ spec: { schedule: '*/10 * * * *', backupTemplate: BR_TEMPLATE } }), [
+      unreadable(backup({ slot: '2024-05-01T00:20:00Z' })),
+    ]),
+    check: ({ response, report }) => {
+      assert.equal(report.created, null);
+      assert.deepEqual(response.children.map((c) => c.metadata.name), ['nightly-2024-05-01t00-20-00']);
+      assert.equal(response.children[0]?.metadata.annotations?.['backup-schedule-hook/scheduled-at'], 'garbage');
+      assert.match(report.message, /Backup nightly-2024-05-01t00-20-00 exists but is not one this schedule can read/);
+    },
+  },
 ];
+
+/** unreadable gives a Backup a scheduled-at annotation the hook cannot read, in what it observes and what was applied. */
+function unreadable(object: KubeObject): KubeObject {
+  const annotations = object.metadata?.annotations ?? {};
+  annotations['backup-schedule-hook/scheduled-at'] = 'garbage';
+  delete annotations['metacontroller.k8s.io/last-applied-configuration'];
+  return object;
+}
 
 describe('decide: edge cases found by fuzzing', () => {
   for (const c of cases) {
