@@ -177,7 +177,6 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
       ? decideGfsCompactRetention(observation.compacts, { snapshots, deletions: retention.deletions, protectedNames: lastCompacts })
       : decideCompactRetention(observation.compacts, { now, policy, protectedNames: lastCompacts });
   const deletions = [...retention.deletions, ...compactDeletions];
-  const removed = new Set(deletions.map((d) => d.name));
   const deletionAfterMs = options.deletionStuckAfterMs ?? DEFAULT_DELETION_STUCK_AFTER_MS;
   const deletionStuck = findDeletionStuck(observation.backups, { now, afterMs: deletionAfterMs });
 
@@ -205,7 +204,10 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
     deletionStuck: { report: deletionStuck, afterMs: deletionAfterMs },
     backupNow: { state: nowState, decision: backupNow, gate: nowGate, backups, scheduleName },
   });
-  let children = kept.filter((c) => !removed.has(c.metadata.name));
+  let children = keptChildren(observation, {
+    backups: new Set(retention.deletions.map((d) => d.name)),
+    compacts: new Set(compactDeletions.map((d) => d.name)),
+  });
   const truncateUntil = retention.truncateUntil;
   const liveLog = log.observed;
   if (truncateUntil !== null && liveLog !== null) {
@@ -283,11 +285,19 @@ function slotTaken(observation: Observation, name: string): Gate | null {
   };
 }
 
-/** keptChildren is every observed child not already being deleted, in its desired form. */
-function keptChildren(observation: Observation): DesiredChild[] {
+/** Names retention removes, per kind: a Backup and a CompactBackup may share a name. */
+interface Removed {
+  backups: ReadonlySet<string>;
+  compacts: ReadonlySet<string>;
+}
+
+const NOTHING_REMOVED: Removed = { backups: new Set(), compacts: new Set() };
+
+/** keptChildren is every observed child not already being deleted, in its desired form, minus what retention removes. */
+function keptChildren(observation: Observation, removed: Removed = NOTHING_REMOVED): DesiredChild[] {
   const kept: DesiredChild[] = [];
-  for (const backup of [...observation.backups, ...observation.compacts]) {
-    if (!backup.deleting) kept.push(desiredFormOfKept(backup.object, backup.name));
+  for (const [children, gone] of [[observation.backups, removed.backups], [observation.compacts, removed.compacts]] as const) {
+    for (const child of children) if (!child.deleting && !gone.has(child.name)) kept.push(desiredFormOfKept(child.object, child.name));
   }
   for (const other of observation.others) {
     if (!other.deleting) kept.push(echoUnmanaged(other.object, { name: other.name, type: other.type }));

@@ -47,6 +47,29 @@ const cases: EdgeCase[] = [
       assert.match(report.message, /Backup nightly-2024-05-01t00-20-00 exists but is not one this schedule can read/);
     },
   },
+  {
+    name: 'a child of another type named like a Backup that retention removes is kept (only the Backup goes)',
+    now: '2024-05-01T03:25:00Z',
+    request: {
+      ...request(schedule({ spec: { schedule: '*/10 * * * *', maxReservedTime: '1h', backupTemplate: BR_TEMPLATE } })),
+      children: {
+        'Backup.pingcap.com/v1alpha1': {
+          'db/nightly-2024-05-01t00-20-00': backup({ slot: '2024-05-01T00:20:00Z', state: 'failed' }),
+          'db/nightly-2024-05-01t03-20-00': backup({ slot: '2024-05-01T03:20:00Z', state: 'complete' }),
+        },
+        'CompactBackup.pingcap.com/v1alpha1': {
+          'db/nightly-2024-05-01t00-20-00': { metadata: { name: 'nightly-2024-05-01t00-20-00', namespace: 'db' }, spec: { startTs: '1' } },
+        },
+      },
+    },
+    check: ({ response, report }) => {
+      assert.deepEqual(report.deletions.map((d) => d.name), ['nightly-2024-05-01t00-20-00']);
+      assert.deepEqual(
+        response.children.map((c) => `${c.kind}/${c.metadata.name}`),
+        ['Backup/nightly-2024-05-01t03-20-00', 'CompactBackup/nightly-2024-05-01t00-20-00'],
+      );
+    },
+  },
 ];
 
 /** unreadable gives a Backup a scheduled-at annotation the hook cannot read, in what it observes and what was applied. */
