@@ -68,7 +68,11 @@ export function createApp(options: AppOptions): express.Express {
     if (req.is(['application/json', 'application/*+json'])) return next();
     res.status(415).json({ error: `content type must be application/json, not ${req.get('content-type') ?? 'none'}` });
   };
-  const parseJson = express.json({ limit: config.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] });
+  const parseJson = express.json({
+    limit: config.bodyLimitBytes,
+    strict: true,
+    type: ['application/json', 'application/*+json'],
+  });
 
   app.post('/sync', requireJson, parseJson, (req: Request, res: Response) => {
     const started = process.hrtime.bigint();
@@ -144,16 +148,23 @@ const CLIENT_ERRORS: Readonly<Record<string, number>> = {
 function errorHandler(logger: Logger, bodyLimitBytes: number): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const type = typeof error === 'object' && error !== null ? (error as { type?: unknown }).type : undefined;
-    const status = typeof type === 'string' ? CLIENT_ERRORS[type] : undefined;
+    const status = (typeof type === 'string' ? CLIENT_ERRORS[type] : undefined) ?? clientErrorStatus(error);
     if (status !== undefined) {
-      logger.warn({ type, path: req.path }, 'rejected sync request body');
-      res.status(status).json({ error: clientMessage(type as string, { error, bodyLimitBytes }) });
+      logger.warn({ type, path: req.path, reason: (error as Error).message }, 'rejected sync request body');
+      res.status(status).json({ error: clientMessage(String(type), { error, bodyLimitBytes }) });
       return;
     }
     logger.error({ err: error, path: req.path }, 'sync failed with an unexpected error');
     if (res.headersSent) return;
     res.status(500).json({ error: 'internal error in the hook; nothing was changed, Metacontroller will retry; see the hook logs' });
   };
+}
+
+/** clientErrorStatus is the 4xx status of an error body-parser marked as the client's (e.g. a corrupt gzip body), else undefined. */
+function clientErrorStatus(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { status, expose } = error as { status?: unknown; expose?: unknown };
+  return typeof status === 'number' && status >= 400 && status < 500 && expose === true ? status : undefined;
 }
 
 function clientMessage(type: string, facts: { error: unknown; bodyLimitBytes: number }): string {
