@@ -10,6 +10,7 @@ import { decide } from '../core/sync.js';
 import type { BackupSchedule } from '../core/types.js';
 import type { Decision } from '../core/sync.js';
 import { accessLog, syncLogFields } from './access-log.js';
+import { rejectDeepNesting } from './nesting.js';
 import { compileEnvelopeValidator } from './request-schema.js';
 
 /** Readiness, flipped to false when the process starts shutting down. */
@@ -72,6 +73,7 @@ export function createApp(options: AppOptions): express.Express {
     limit: config.bodyLimitBytes,
     strict: true,
     type: ['application/json', 'application/*+json'],
+    verify: rejectDeepNesting,
   });
 
   app.post('/sync', requireJson, parseJson, (req: Request, res: Response) => {
@@ -141,6 +143,7 @@ const CLIENT_ERRORS: Readonly<Record<string, number>> = {
   'request.size.invalid': 400,
   'entity.verify.failed': 400,
   'entity.too.large': 413,
+  'entity.too.deep': 400,
   'charset.unsupported': 415,
   'encoding.unsupported': 415,
 };
@@ -173,6 +176,8 @@ function clientMessage(type: string, facts: { error: unknown; bodyLimitBytes: nu
       return `request body is larger than the limit of ${facts.bodyLimitBytes} bytes; raise BODY_LIMIT_BYTES`;
     case 'entity.parse.failed':
       return `request body is not a JSON object: ${(facts.error as Error).message}`;
+    case 'entity.too.deep':
+      return (facts.error as Error).message;
     case 'charset.unsupported':
     case 'encoding.unsupported':
       return `request body encoding is not supported: ${(facts.error as Error).message}`;

@@ -9,10 +9,19 @@ import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 
 import { createApp } from '../../src/http/app.js';
+import { MAX_NESTING } from '../../src/http/nesting.js';
 import { memoryLogger } from '../support/memory-logger.js';
+import { BR_TEMPLATE, request as syncRequest, schedule } from '../support/objects.js';
 
 const config = { bodyLimitBytes: 64 * 1024 * 1024, staleViewGraceMs: 5 * 60_000, handoverLabelKey: 'backup-schedule-hook/controller' };
 const PARENT = '{"apiVersion":"pingcap.com/v1alpha1","kind":"BackupSchedule","metadata":{"name":"nightly"}}';
+
+/** requestNestedAt returns a valid sync request whose backupTemplate holds a value nested so that the body reaches `depth` levels. */
+function requestNestedAt(depth: number): string {
+  const levels = depth - 4; // body, parent, spec, backupTemplate
+  const body = JSON.stringify(syncRequest(schedule({ spec: { schedule: '*/10 * * * *', backupTemplate: { ...BR_TEMPLATE, deep: 'DEEP' } } })));
+  return body.replace('"DEEP"', `${'['.repeat(levels)}${']'.repeat(levels)}`);
+}
 
 interface FaultCase {
   name: string;
@@ -34,6 +43,28 @@ const cases: FaultCase[] = [
     name: 'a gzip body is read',
     body: gzipSync(`{"parent":${PARENT},"children":{}}`),
     headers: { 'content-encoding': 'gzip' },
+    status: 200,
+  },
+  {
+    name: '100,000 levels of nesting: 400 before parsing',
+    body: `${'['.repeat(100_000)}${']'.repeat(100_000)}`,
+    status: 400,
+    error: new RegExp(`request body nests deeper than ${MAX_NESTING} levels \\(at byte ${MAX_NESTING}\\)`),
+  },
+  {
+    name: `nesting of ${MAX_NESTING} levels is answered`,
+    body: requestNestedAt(MAX_NESTING),
+    status: 200,
+  },
+  {
+    name: `nesting of ${MAX_NESTING + 1} levels is refused`,
+    body: requestNestedAt(MAX_NESTING + 1),
+    status: 400,
+    error: /nests deeper than/,
+  },
+  {
+    name: 'brackets inside strings, escaped quotes included, do not count as nesting',
+    body: `{"parent":${PARENT},"children":{},"controller":{"s":"\\"${'['.repeat(2 * MAX_NESTING)}"}}`,
     status: 200,
   },
 ];
