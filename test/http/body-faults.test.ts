@@ -67,6 +67,24 @@ const cases: FaultCase[] = [
     body: `{"parent":${PARENT},"children":{},"controller":{"s":"\\"${'['.repeat(2 * MAX_NESTING)}"}}`,
     status: 200,
   },
+  {
+    name: 'a key of a megabyte is named in the answer in at most 300 characters',
+    body: `{"parent":${PARENT},"children":{"ConfigMap.v1":{"${'k'.repeat(1 << 20)}":5}}}`,
+    status: 400,
+    error: /^not a Metacontroller sync request for a pingcap.com\/v1alpha1 BackupSchedule: \/children\/ConfigMap.v1\/k{200,}…$/,
+  },
+  {
+    name: 'a children key that is not Kind.version is not an envelope Metacontroller sends: 400 naming the key',
+    body: `{"parent":${PARENT},"children":{"__proto__":{}}}`,
+    status: 400,
+    error: /\/children key "__proto__" must match pattern/,
+  },
+  {
+    name: '200,000 bad children: 400 naming the first',
+    body: `{"parent":${PARENT},"children":{"ConfigMap.v1":{${Array.from({ length: 200_000 }, (_, i) => `"c${i}":${i}`).join(',')}}}}`,
+    status: 400,
+    error: /\/children\/ConfigMap.v1\/c0 must be object$/,
+  },
 ];
 
 describe('HTTP: request bodies that once got a wrong answer', () => {
