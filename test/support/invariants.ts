@@ -53,7 +53,7 @@ export function assertKeepsObservedChildren(request: SyncRequest, decision: Deci
     assert.match(reason, RETENTION_REASON, `${child.name} is removed for "${reason}", which is not a retention rule`);
     assert.equal(child.object.metadata?.labels?.[SCHEDULE_LABEL], scheduleName, `${child.name} is removed but does not carry this schedule's label`);
     assert.ok(['created', 'waiting', 'idle', 'paused'].includes(report.outcome), `${child.name} is removed in a sync whose outcome is ${report.outcome}`);
-    assert.notEqual(child.name, request.parent.status?.lastBackup, `${child.name} is the recorded last Backup and is removed`);
+    assert.notEqual(child.name, response.status.lastBackup, `${child.name} is the last Backup and is removed`);
     const conditions = child.object.status?.['conditions'];
     const finished = Array.isArray(conditions) && conditions.some((c: { type?: unknown; status?: unknown } | null) =>
       c !== null && typeof c === 'object' && ['Complete', 'Failed', 'Invalid'].includes(String(c.type)) && c.status === 'True');
