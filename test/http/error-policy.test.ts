@@ -193,8 +193,8 @@ describe('error policy (docs/errors.md)', () => {
 
   describe('parent spec invalid: 200, every child kept unchanged, status carried, Ready=False InvalidSpec with an actionable message, nothing created', () => {
     const rows: Array<[string, { name?: string; spec: Record<string, unknown> }, RegExp]> = [
-      ['a bad cron', { spec: spec({ schedule: '*/10 * * *' }) }, /spec\.schedule: "\*\/10 \* \* \*" is not a 5-field cron/],
-      ['a cron field out of range', { spec: spec({ schedule: '61 * * * *' }) }, /spec\.schedule: "61 \* \* \* \*" is not a valid cron/],
+      ['a bad cron', { spec: spec({ schedule: '*/10 * * *' }) }, /spec\.schedule: "\*\/10 \* \* \*" has 4 fields; write a cron of 5 fields/],
+      ['a cron field out of range', { spec: spec({ schedule: '61 * * * *' }) }, /spec\.schedule: "61 \* \* \* \*": minute field "61": 61 is above 59; use 0-59/],
       ['maxReservedTime "1x"', { spec: spec({ maxReservedTime: '1x' }) }, /spec\.maxReservedTime: "1x" is not a duration \(unknown unit "x"; use ns, us, ms, s, m or h\); write it as Go does/],
       ['a negative maxReservedTime', { spec: spec({ maxReservedTime: '-1h' }) }, /spec\.maxReservedTime "-1h" must be positive, such as "72h"/],
       ['maxBackups 1.5', { spec: spec({ maxBackups: 1.5 }) }, /spec\.maxBackups 1\.5 must be a whole number >= 0/],
