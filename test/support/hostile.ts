@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 
 import type { JsonObject, KubeObject, SyncRequest } from '../../src/core/types.js';
-import { BR_TEMPLATE, backup, schedule } from './objects.js';
+import { BR_TEMPLATE, COMPACT_TEMPLATE, LOG_TEMPLATE, backup, compactBackup, logBackup, schedule } from './objects.js';
 import type { TestState } from './objects.js';
 
 /** The seed of the fuzz tests; FUZZ_SEED=n explores another, a failure prints the seed and path to replay it. */
@@ -21,6 +21,9 @@ const HUGE = { toJSON: (): string => HUGE_STRING, [fc.toStringMethod]: (): strin
 
 /** The child type the hook manages. */
 const BACKUP_TYPE = 'Backup.pingcap.com/v1alpha1';
+const COMPACT_TYPE = 'CompactBackup.pingcap.com/v1alpha1';
+const BACKUP_NOW = 'backup-schedule-hook/backup-now';
+const GROUP_LABEL = 'tidb.pingcap.com/backup-schedule-group';
 const SCHEDULE_LABEL = 'tidb.pingcap.com/backup-schedule';
 const SCHEDULED_AT = 'backup-schedule-hook/scheduled-at';
 const LAST_APPLIED = 'metacontroller.k8s.io/last-applied-configuration';
@@ -137,19 +140,49 @@ const slotArb = fc
   .integer({ min: 0, max: 48 })
   .map((k) => new Date(Date.parse('2024-04-30T17:00:00Z') + k * 10 * 60_000).toISOString().replace('.000Z', 'Z'));
 
-/** A valid spec: schedule and template, sometimes retention and pause. */
-const validSpec: fc.Arbitrary<JsonObject> = fc.record(
+/** The base of a valid spec: schedule and template, sometimes pause and the hook's extension fields. */
+const validBase: fc.Arbitrary<JsonObject> = fc.record(
   {
-    schedule: fc.constantFrom('*/10 * * * *', '@hourly', '@every 1h', '*/5 * * * *', '@every 10m', '0 * * * *'),
+    schedule: fc.constantFrom('*/10 * * * *', '@hourly', '@every 1h', '*/5 * * * *', '@every 10m', '0 * * * *', '30 0 * * *'),
     backupTemplate: fc.constantFrom(BR_TEMPLATE, { storageSize: '1Gi' }, {}),
-    maxReservedTime: fc.constantFrom('1h', '3h', '30m', '20m'),
-    maxBackups: fc.integer({ min: 0, max: 6 }),
     pause: fc.constantFrom(false, false, false, true),
     imagePullSecrets: fc.constant([{ name: 's' }]),
     storageClassName: fc.constant('standard'),
+    timeZone: fc.constantFrom('UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe', 'Pacific/Chatham'),
+    skipMissedOnUnpause: fc.boolean(),
+    startingDeadlineSeconds: fc.integer({ min: 0, max: 7200 }),
+    backupTimeout: fc.constantFrom('1h', '10m', '30s'),
   },
   { requiredKeys: ['schedule', 'backupTemplate'] },
 );
+
+/** Retention of a valid spec: upstream's fields, or the hook's `retention` (GFS), never both. */
+const validRetention: fc.Arbitrary<JsonObject> = fc.oneof(
+  fc.record({ maxReservedTime: fc.constantFrom('1h', '3h', '30m', '20m'), maxBackups: fc.integer({ min: 0, max: 6 }) }, { requiredKeys: [] }),
+  fc.record({
+    retention: fc.record(
+      {
+        keepLast: fc.integer({ min: 1, max: 5 }),
+        keepHourly: fc.integer({ min: -1, max: 5 }),
+        keepDaily: fc.integer({ min: -1, max: 3 }),
+        keepWithin: fc.constantFrom('1h', '3h', '90m'),
+        minCompleted: fc.integer({ min: 0, max: 3 }),
+        failedBackupsHistoryLimit: fc.integer({ min: 0, max: 5 }),
+      },
+      { requiredKeys: ['keepLast'] },
+    ),
+  }),
+);
+
+/** Log backup and compaction of a valid spec, sometimes. */
+const validLog: fc.Arbitrary<JsonObject> = fc.oneof(
+  { weight: 3, arbitrary: fc.constant({}) },
+  { weight: 1, arbitrary: fc.constant({ logBackupTemplate: LOG_TEMPLATE }) },
+  { weight: 1, arbitrary: fc.constant({ logBackupTemplate: LOG_TEMPLATE, compactBackupTemplate: COMPACT_TEMPLATE, compactInterval: '6h' }) },
+);
+
+/** A valid spec. */
+const validSpec: fc.Arbitrary<JsonObject> = fc.tuple(validBase, validRetention, validLog).map(([base, retention, log]) => ({ ...base, ...retention, ...log }));
 
 /** A hostile value for one spec field (undefined removes the field). */
 const hostileSpecField: fc.Arbitrary<[string, unknown]> = fc.oneof(
@@ -157,7 +190,14 @@ const hostileSpecField: fc.Arbitrary<[string, unknown]> = fc.oneof(
   fc.tuple(fc.constant('backupTemplate'), fc.oneof(wrongType, fc.constant(undefined), fc.integer({ min: 1, max: 1200 }).map((d) => ({ br: nested(d) })))),
   fc.tuple(fc.constant('maxReservedTime'), oddDuration),
   fc.tuple(fc.constant('maxBackups'), fc.oneof(fc.constantFrom(1.5, '3', -1, 1e300, 2 ** 53, true), wrongType)),
-  fc.tuple(fc.constantFrom('pause', 'imagePullSecrets', 'storageClassName', 'storageSize', 'volumeAttributesClassName', '__proto__', 'constructor'), wrongType),
+  fc.tuple(fc.constant('timeZone'), fc.oneof(fc.constantFrom('Mars/Phobos', '', 'UTC+1', 'utc', 'Europe/berlin', '../../etc/passwd', 'Etc/GMT+14', 'EST5EDT'), wrongType)),
+  fc.tuple(fc.constant('retention'), fc.oneof(wrongType, fc.constant({}), fc.dictionary(fc.constantFrom('keepLast', 'keepDaily', 'keepdaily', 'keepWithin', 'minCompleted', 'keep'), wrongType, { maxKeys: 3 }))),
+  fc.tuple(fc.constantFrom('backupTimeout', 'compactInterval'), oddDuration),
+  fc.tuple(fc.constantFrom('logBackupTemplate', 'compactBackupTemplate', 'minCompactStartTs', 'startingDeadlineSeconds', 'skipMissedOnUnpause'), wrongType),
+  fc.tuple(
+    fc.constantFrom('pause', 'imagePullSecrets', 'storageClassName', 'storageSize', 'volumeAttributesClassName', '__proto__', 'constructor'),
+    wrongType,
+  ),
 );
 
 /** Spec generator: valid, valid with one or two hostile fields, or not an object at all. */
@@ -222,6 +262,8 @@ export const BACKUP_DAMAGES = [
   'log-mode',
   'prototype-keys',
   'unrelated-name',
+  'pinned',
+  'backup-now',
 ] as const;
 
 /** A damage of {@link BACKUP_DAMAGES}. */
@@ -271,7 +313,13 @@ export interface RequestRecipe {
   deleting: boolean;
   finalizing: unknown;
   backups: BackupRecipe[];
+  /** A log Backup and CompactBackups of the schedule. */
+  logs: Array<'log' | 'log-deleting' | 'compact-complete' | 'compact-running' | 'compact-failed'>;
   others: OtherRecipe[];
+  /** The backup-now annotation's value, when set. */
+  backupNow: unknown;
+  /** A schedule group with one sibling and its last Backup, when set. */
+  group: { siblingLast: string; siblingState: TestState } | null;
   prototypeKeys: boolean;
 }
 
@@ -288,7 +336,10 @@ export const requestRecipe: fc.Arbitrary<RequestRecipe> = fc.record({
   deleting: fc.integer({ min: 0, max: 19 }).map((n) => n === 0),
   finalizing: fc.oneof({ weight: 36, arbitrary: fc.constant(false) }, { weight: 2, arbitrary: fc.constant(true) }, { weight: 2, arbitrary: wrongType }),
   backups: fc.array(backupRecipe, { maxLength: 12 }),
+  logs: fc.subarray(['log', 'log-deleting', 'compact-complete', 'compact-running', 'compact-failed'] as const),
   others: fc.array(otherRecipe, { maxLength: 3 }),
+  backupNow: fc.option(fc.oneof({ weight: 4, arbitrary: fc.constantFrom('adhoc1', 'adhoc2') }, { weight: 1, arbitrary: fc.constantFrom('', 'UPPER', 'a/b', 'x'.repeat(80), '__proto__') }), { freq: 4 }),
+  group: fc.option(fc.record({ siblingLast: slotArb, siblingState: fc.constantFrom<TestState>('running', 'complete', 'failed', 'new') }), { freq: 5 }),
   prototypeKeys: fc.boolean(),
 });
 
@@ -315,8 +366,30 @@ export function buildRequest(recipe: RequestRecipe): SyncRequest {
     put(BACKUP_TYPE, key, object);
   }
   for (const other of recipe.others) put(other.type, `db/${other.name}`, unmanagedChild(other));
+  for (const item of recipe.logs) {
+    const start = '2024-04-30T18:00:00Z';
+    if (item === 'log' || item === 'log-deleting') {
+      const log = logBackup({ schedule: recipe.name, start, checkpoint: '2024-05-01T00:20:00Z', ...(item === 'log-deleting' ? { deleting: '2024-05-01T00:00:00Z' } : {}) });
+      if (!names.has(log.metadata?.name ?? '')) put(BACKUP_TYPE, `db/${log.metadata?.name ?? ''}`, log);
+      names.add(log.metadata?.name ?? '');
+    } else {
+      const state = item === 'compact-complete' ? 'Complete' : item === 'compact-running' ? 'Running' : 'Failed';
+      const compact = compactBackup({ schedule: recipe.name, start: item === 'compact-complete' ? start : '2024-04-30T19:00:00Z', end: '2024-05-01T00:00:00Z', state });
+      put(COMPACT_TYPE, `db/${compact.metadata?.name ?? ''}`, compact);
+    }
+  }
+  if (recipe.backupNow !== null) (parent.metadata.annotations ??= {})[BACKUP_NOW] = recipe.backupNow as string;
 
   const body: SyncRequest = { controller: {}, parent, children, related: {}, finalizing: false };
+  if (recipe.group !== null) {
+    (parent.metadata.labels ??= {})[GROUP_LABEL] = 'g';
+    const sibling = schedule({ name: 'sibling', labels: { [GROUP_LABEL]: 'g' }, status: { lastBackup: `sibling-${recipe.group.siblingLast.slice(0, 19).replace('T', 't').replaceAll(':', '-')}` } });
+    const siblingLast = backup({ schedule: 'sibling', slot: recipe.group.siblingLast, state: recipe.group.siblingState });
+    body.related = {
+      'BackupSchedule.pingcap.com/v1alpha1': { 'db/sibling': sibling },
+      [BACKUP_TYPE]: { [`db/${siblingLast.metadata?.name ?? ''}`]: siblingLast },
+    };
+  }
   defineField(body, 'finalizing', recipe.finalizing);
   if (recipe.prototypeKeys) {
     defineField(body, '__proto__', { polluted: true });
@@ -391,6 +464,14 @@ function damagedBackup(scheduleName: string, recipe: BackupRecipe): { key: strin
         defineField(meta, '__proto__', { deletionTimestamp: '2024-05-01T00:00:00Z' });
         defineField(object.spec ?? {}, 'constructor', recipe.odd);
         defineField(object, '__proto__', { status: null });
+        break;
+      case 'pinned':
+        (meta.annotations ??= {})['backup-schedule-hook/keep'] = typeof recipe.odd === 'string' ? recipe.odd : 'true';
+        break;
+      case 'backup-now':
+        meta.name = `${scheduleName}-manual-${typeof recipe.odd === 'string' ? recipe.odd.slice(0, 20) : 'adhoc1'}`;
+        key = `db/${meta.name}`;
+        delete meta.annotations?.[SCHEDULED_AT];
         break;
       case 'unrelated-name':
         meta.name = `manual-${recipe.slot.slice(0, 10)}`;

@@ -11,7 +11,10 @@ import type { KubeObject, SyncRequest } from '../../src/core/types.js';
 
 const BACKUP_TYPE = 'Backup.pingcap.com/v1alpha1';
 const SCHEDULE_LABEL = 'tidb.pingcap.com/backup-schedule';
-const RETENTION_REASON = /^(maxReservedTime|maxBackups): \S/;
+const COMPACT_TYPE = 'CompactBackup.pingcap.com/v1alpha1';
+const KEEP_ANNOTATION = 'backup-schedule-hook/keep';
+/** The spec fields whose rules may remove a Backup or CompactBackup. */
+const RETENTION_RULES = new Set(['maxReservedTime', 'maxBackups', 'retention', 'failedBackupsHistoryLimit']);
 const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 /** Status fields the hook owns; every other field of the previous status is carried unchanged. */
 const OWNED_STATUS = new Set(['lastBackup', 'lastBackupTime', 'nextBackupTime', 'lastSuccessfulBackup', 'lastSuccessfulTime', 'conditions']);
@@ -44,22 +47,28 @@ export function liveObservedChildren(request: SyncRequest): ObservedChild[] {
 export function assertKeepsObservedChildren(request: SyncRequest, decision: Decision): void {
   const { response, report } = decision;
   const desired = new Set(response.children.map((c) => `${c.kind}.${c.apiVersion}/${c.metadata.name}`));
-  const deletions = new Map(report.deletions.map((d) => [d.name, d.reason]));
+  const deletions = new Map(report.deletions.map((d) => [d.name, d]));
   const scheduleName = request.parent.metadata.name;
   for (const child of liveObservedChildren(request)) {
     if (desired.has(`${child.type}/${child.name}`)) continue;
-    const reason = deletions.get(child.name);
-    assert.ok(child.type === BACKUP_TYPE && reason !== undefined, `observed ${child.type} ${child.name} is left out without a retention rule (outcome ${report.outcome})`);
-    assert.match(reason, RETENTION_REASON, `${child.name} is removed for "${reason}", which is not a retention rule`);
+    const deletion = deletions.get(child.name);
+    assert.ok(
+      (child.type === BACKUP_TYPE || child.type === COMPACT_TYPE) && deletion !== undefined,
+      `observed ${child.type} ${child.name} is left out without a retention rule (outcome ${report.outcome})`,
+    );
+    assert.ok(RETENTION_RULES.has(deletion.rule) && deletion.reason.length > 0, `${child.name} is removed by "${deletion.rule}: ${deletion.reason}", not a retention rule`);
     assert.equal(child.object.metadata?.labels?.[SCHEDULE_LABEL], scheduleName, `${child.name} is removed but does not carry this schedule's label`);
     assert.ok(['created', 'waiting', 'idle', 'paused'].includes(report.outcome), `${child.name} is removed in a sync whose outcome is ${report.outcome}`);
+    if (child.type === COMPACT_TYPE) continue;
     assert.notEqual(child.name, response.status.lastBackup, `${child.name} is the last Backup and is removed`);
+    assert.notEqual(child.object.spec?.['backupMode'], 'log', `${child.name} is a log Backup and is removed`);
+    assert.notEqual(child.object.metadata?.annotations?.[KEEP_ANNOTATION], 'true', `${child.name} is pinned and is removed`);
     const conditions = child.object.status?.['conditions'];
-    const finished = Array.isArray(conditions) && conditions.some((c: { type?: unknown; status?: unknown } | null) =>
-      c !== null && typeof c === 'object' && ['Complete', 'Failed', 'Invalid'].includes(String(c.type)) && c.status === 'True');
+    const finished =
+      Array.isArray(conditions) &&
+      conditions.some((c: { type?: unknown; status?: unknown } | null) => c !== null && typeof c === 'object' && ['Complete', 'Failed', 'Invalid'].includes(String(c.type)) && c.status === 'True');
     assert.ok(finished, `${child.name} is removed but is not finished (no Complete, Failed or Invalid condition True)`);
   }
-  for (const name of deletions.keys()) assert.ok(!desired.has(`${BACKUP_TYPE}/${name}`), `${name} is reported deleted but still desired`);
 }
 
 /** assertWellFormedAnswer fails unless the answer names each child once, never re-creates an observed name, and writes valid owned status fields. */
@@ -109,7 +118,8 @@ export function assertCarriesStatusAndEchoes(request: SyncRequest, decision: Dec
     }
   }
   for (const child of liveObservedChildren(request)) {
-    if (child.type === BACKUP_TYPE) continue;
+    // Backups, and CompactBackups carrying this schedule's label, are managed: kept in their applied form.
+    if (child.type === BACKUP_TYPE || (child.type === COMPACT_TYPE && child.object.metadata?.labels?.[SCHEDULE_LABEL] === request.parent.metadata.name)) continue;
     const echoed = decision.response.children.find((c) => `${c.kind}.${c.apiVersion}` === child.type && c.metadata.name === child.name);
     assert.ok(echoed !== undefined, `unmanaged ${child.type} ${child.name} is not echoed`);
     for (const [key, value] of Object.entries(child.object)) {
