@@ -74,4 +74,19 @@ describe('fuzz: HTTP on hostile and damaged bodies', () => {
     assert.ok((seen.get(200) ?? 0) > 100 && (seen.get(400) ?? 0) > 50, `answers by status: ${JSON.stringify([...seen])}`);
     await request(app).get('/healthz').expect(200);
   });
+
+  it('answers /customize with 200 or 400 whatever the parent, never 500 (100 runs)', async () => {
+    const log = memoryLogger();
+    const app = createApp({ config, logger: log.logger, now: () => NOW });
+    const parents = fc.oneof(requestRecipe.map((recipe) => buildRequest(recipe).parent), fc.jsonValue({ maxDepth: 4 }));
+    await fc.assert(
+      fc.asyncProperty(parents, async (parent) => {
+        const res = await request(app).post('/customize').set('content-type', 'application/json').send(JSON.stringify({ controller: {}, parent }));
+        assert.ok(res.status === 200 || res.status === 400, `answer ${res.status} ${res.text.slice(0, 300)}`);
+        if (res.status === 200) assert.ok(Array.isArray(res.body.relatedResources), 'a customize answer names its related resources');
+        assert.deepEqual(log.errors(), [], 'logged at error level');
+      }),
+      { seed: FUZZ_SEED, numRuns: 100 },
+    );
+  });
 });
