@@ -9,7 +9,6 @@ import type { Express } from 'express';
 import request from 'supertest';
 import type { Response } from 'supertest';
 
-import type { Decision } from '../../src/core/sync.js';
 import type { KubeObject, SyncRequest, SyncResponse } from '../../src/core/types.js';
 import { createApp } from '../../src/http/app.js';
 import type { AppOptions } from '../../src/http/app.js';
@@ -289,7 +288,7 @@ describe('error policy (docs/errors.md)', () => {
   describe('an exception inside the hook: 500 with a short message, the full error in the logs, the process keeps serving', () => {
     const faults: Array<[string, Partial<AppOptions>]> = [
       ['the clock throws', { now: () => { throw new Error('clock exploded'); } }],
-      ['a metrics observer throws', { observer: { onDecision: (_d: Decision) => { throw new Error('observer exploded'); } } }],
+      ['the decision throws', { decide: () => { throw new Error('decide exploded'); } }],
     ];
     for (const [what, options] of faults) {
       it(what, async () => {
