@@ -106,8 +106,9 @@ async function slowClients(service: ServiceProcess): Promise<string> {
   expect(valid.non2xx === 0 && valid.errors === 0 && valid.timeouts === 0, `valid stream beside slow clients: ${valid.non2xx} non-2xx, ${valid.errors} errors`);
   const lines = results.map(({ kind, closed }) => {
     const limitS = limits[kind];
-    const late = closed.filter((c) => c.afterMs > (limitS + 2) * 1000).length;
-    expect(late === 0, `${late} ${kind} connections stayed open more than 2 s past ${limitS} s`);
+    // Enforced every second (Node's default was every 30 s); 3 s of slack for a loaded machine.
+    const late = closed.filter((c) => c.afterMs > (limitS + 3) * 1000).length;
+    expect(late === 0, `${late} ${kind} connections stayed open more than 3 s past ${limitS} s`);
     return `- ${counts[kind]} × ${kind} (limit ${limitS} s): ${spread(closed)}`;
   });
   return [
