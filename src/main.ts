@@ -1,5 +1,6 @@
 /** Entry point: read the configuration, serve the hook, shut down gracefully on SIGTERM/SIGINT. */
 
+import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,6 +11,9 @@ import { createApp } from './http/app.js';
 import type { Lifecycle } from './http/app.js';
 import { createLogger } from './logger.js';
 import { createMetrics, withMetrics } from './metrics/registry.js';
+
+/** How often Node enforces the headers and request timeouts; its default, 30 s, let a slow client stay 30 s past them. */
+const TIMEOUT_CHECK_INTERVAL_MS = 1000;
 
 /** A running service. */
 export interface Service {
@@ -26,8 +30,10 @@ export async function startService(config: Config): Promise<Service> {
   const now = Date.now;
   const metrics = createMetrics({ scheduleTtlMs: config.scheduleMetricsTtlMs, now });
   const app = createApp({ config, logger, lifecycle, now, ...withMetrics(metrics) });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(listening)));
+  const server = createServer({ connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS }, app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
   });
   server.requestTimeout = config.requestTimeoutMs;
   server.headersTimeout = config.headersTimeoutMs;

@@ -12,7 +12,7 @@ import { groupBlocker } from './group.js';
 import type { Gate } from './gate.js';
 import { expectedIntervalMs } from './interval.js';
 import { lastBackupOf } from './last-backup.js';
-import { backupName } from './names.js';
+import { SCHEDULED_AT_ANNOTATION, SCHEDULE_LABEL, backupName } from './names.js';
 import { compareNames, observeChildren } from './observe.js';
 import type { ObservedBackup, Observation, SnapshotBackup } from './observe.js';
 import { decideCompactRetention, decideRetention } from './retention.js';
@@ -30,7 +30,7 @@ import { buildStatus, withLastSuccessful } from './status.js';
 import { withExtensionStatus } from './status-extensions.js';
 import type { Ready } from './status.js';
 import { DEFAULT_DELETION_STUCK_AFTER_MS, findDeletionStuck, findStuck, passStuck } from './stuck.js';
-import { formatTime, parseTime } from './time.js';
+import { LAST_WRITABLE_MS, formatTime, parseTime } from './time.js';
 import type { BackupScheduleStatus, DesiredChild, KubeObject, SyncRequest, SyncResponse } from './types.js';
 
 /** Default stale-view grace: how long past the following tick a missing last Backup still counts as in flight. */
@@ -136,7 +136,8 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
   const watermark = observedLast.time ?? parseTime(previous.allBackupCleanTime) ?? parseTime(parent.metadata.creationTimestamp);
   const plan = planSlot(previous, { spec, now, watermark });
   const slot = plan.slot;
-  const next = nextStep({ spec, slot, gate });
+  const tickGate = (slot === null ? null : slotTaken(observation, backupName(scheduleName, slot))) ?? gate;
+  const next = nextStep({ spec, slot, gate: tickGate });
   const handoverLabelKey = options.handoverLabelKey ?? DEFAULT_HANDOVER_LABEL_KEY;
   const backupNow = decideBackupNow(nowState.pending, { pause: spec.pause, gate, tickFirst: next.create });
   const tick = next.create ? slot : null;
@@ -176,14 +177,15 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
       ? decideGfsCompactRetention(observation.compacts, { snapshots, deletions: retention.deletions, protectedNames: lastCompacts })
       : decideCompactRetention(observation.compacts, { now, policy, protectedNames: lastCompacts });
   const deletions = [...retention.deletions, ...compactDeletions];
-  const removed = new Set(deletions.map((d) => d.name));
   const deletionAfterMs = options.deletionStuckAfterMs ?? DEFAULT_DELETION_STUCK_AFTER_MS;
   const deletionStuck = findDeletionStuck(observation.backups, { now, afterMs: deletionAfterMs });
 
   // Answer.
   const anchor = Math.max(last.time ?? plan.watermark ?? now, plan.lastMissedTime ?? -Infinity);
-  const nextBackupTime = spec.pause ? null : nextTick(spec.schedule, { after: now, anchor });
-  const ready = readyOf(next, { nextBackupTime, gate });
+  const following = spec.pause ? null : nextTick(spec.schedule, { after: now, anchor });
+  // A tick after year 9999 (a watermark far in the future) cannot be written as RFC 3339: there is none to report.
+  const nextBackupTime = following !== null && following <= LAST_WRITABLE_MS ? following : null;
+  const ready = readyOf(next, { nextBackupTime, gate: tickGate });
   const built = buildStatus(previous, {
     now,
     last,
@@ -202,7 +204,10 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
     deletionStuck: { report: deletionStuck, afterMs: deletionAfterMs },
     backupNow: { state: nowState, decision: backupNow, gate: nowGate, backups, scheduleName },
   });
-  let children = kept.filter((c) => !removed.has(c.metadata.name));
+  let children = keptChildren(observation, {
+    backups: new Set(retention.deletions.map((d) => d.name)),
+    compacts: new Set(compactDeletions.map((d) => d.name)),
+  });
   const truncateUntil = retention.truncateUntil;
   const liveLog = log.observed;
   if (truncateUntil !== null && liveLog !== null) {
@@ -262,11 +267,37 @@ function readyOf(next: NextStep, facts: { nextBackupTime: number | null; gate: G
   return { reason: 'Scheduled', message };
 }
 
-/** keptChildren is every observed child not already being deleted, in its desired form. */
-function keptChildren(observation: Observation): DesiredChild[] {
+/**
+ * slotTaken closes the gate of a tick when a Backup named like the slot's is already observed: one the hook cannot
+ * read as this schedule's (another label or controller, unreadable annotation or commitTs). Asking for it would
+ * overwrite it, and recording it as the last Backup would make the schedule wait on a Backup it does not own.
+ */
+function slotTaken(observation: Observation, name: string): Gate | null {
+  if (!observation.backups.some((b) => b.name === name)) return null;
+  return {
+    open: false,
+    message:
+      `Backup ${name} exists but is not one this schedule can read (check its label ${SCHEDULE_LABEL}, its controller ` +
+      `owner, its ${SCHEDULED_AT_ANNOTATION} annotation and status.commitTs); it is kept as it is: fix or delete it, ` +
+      'or the next tick creates the next Backup',
+    until: null,
+    blocker: null,
+  };
+}
+
+/** Names retention removes, per kind: a Backup and a CompactBackup may share a name. */
+interface Removed {
+  backups: ReadonlySet<string>;
+  compacts: ReadonlySet<string>;
+}
+
+const NOTHING_REMOVED: Removed = { backups: new Set(), compacts: new Set() };
+
+/** keptChildren is every observed child not already being deleted, in its desired form, minus what retention removes. */
+function keptChildren(observation: Observation, removed: Removed = NOTHING_REMOVED): DesiredChild[] {
   const kept: DesiredChild[] = [];
-  for (const backup of [...observation.backups, ...observation.compacts]) {
-    if (!backup.deleting) kept.push(desiredFormOfKept(backup.object, backup.name));
+  for (const [children, gone] of [[observation.backups, removed.backups], [observation.compacts, removed.compacts]] as const) {
+    for (const child of children) if (!child.deleting && !gone.has(child.name)) kept.push(desiredFormOfKept(child.object, child.name));
   }
   for (const other of observation.others) {
     if (!other.deleting) kept.push(echoUnmanaged(other.object, { name: other.name, type: other.type }));

@@ -12,11 +12,21 @@ export function parseTime(text: unknown): number | null {
   // A leap second (…:60) is not representable in JavaScript time: not a time the hook can use.
   if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) return null;
   // Date.parse rolls 31 Feb over to March; a calendar date that does not exist is not a time.
-  const daysInMonth = new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate();
+  const daysInMonth = lastDayOfMonth(Number(year), Number(month));
   if (Number(day) > daysInMonth) return null;
   const ms = Date.parse(text.replace('t', 'T').replace('z', 'Z'));
   return Number.isFinite(ms) ? ms : null;
 }
+
+/** lastDayOfMonth returns the number of days of a month (1–12) of a proleptic Gregorian year, years 0–99 included. */
+function lastDayOfMonth(year: number, month: number): number {
+  const day = new Date(0);
+  day.setUTCFullYear(year, month, 0); // Date.UTC would read years 0–99 as 1900–1999, and 1900 is not a leap year
+  return day.getUTCDate();
+}
+
+/** The last instant RFC 3339 writes with a four-digit year (9999-12-31T23:59:59Z); later ones cannot go into status. */
+export const LAST_WRITABLE_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
 
 /** formatTime writes epoch milliseconds as RFC 3339 in UTC with whole seconds, as Kubernetes does. */
 export function formatTime(ms: number): string {

@@ -10,6 +10,7 @@ import { decide } from '../core/sync.js';
 import type { BackupSchedule } from '../core/types.js';
 import type { Decision } from '../core/sync.js';
 import { accessLog, syncLogFields } from './access-log.js';
+import { rejectDeepNesting } from './nesting.js';
 import { compileEnvelopeValidator } from './request-schema.js';
 
 /** Readiness, flipped to false when the process starts shutting down. */
@@ -68,7 +69,12 @@ export function createApp(options: AppOptions): express.Express {
     if (req.is(['application/json', 'application/*+json'])) return next();
     res.status(415).json({ error: `content type must be application/json, not ${req.get('content-type') ?? 'none'}` });
   };
-  const parseJson = express.json({ limit: config.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] });
+  const parseJson = express.json({
+    limit: config.bodyLimitBytes,
+    strict: true,
+    type: ['application/json', 'application/*+json'],
+    verify: rejectDeepNesting,
+  });
 
   app.post('/sync', requireJson, parseJson, (req: Request, res: Response) => {
     const started = process.hrtime.bigint();
@@ -137,6 +143,7 @@ const CLIENT_ERRORS: Readonly<Record<string, number>> = {
   'request.size.invalid': 400,
   'entity.verify.failed': 400,
   'entity.too.large': 413,
+  'entity.too.deep': 400,
   'charset.unsupported': 415,
   'encoding.unsupported': 415,
 };
@@ -144,10 +151,10 @@ const CLIENT_ERRORS: Readonly<Record<string, number>> = {
 function errorHandler(logger: Logger, bodyLimitBytes: number): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const type = typeof error === 'object' && error !== null ? (error as { type?: unknown }).type : undefined;
-    const status = typeof type === 'string' ? CLIENT_ERRORS[type] : undefined;
+    const status = (typeof type === 'string' ? CLIENT_ERRORS[type] : undefined) ?? clientErrorStatus(error);
     if (status !== undefined) {
-      logger.warn({ type, path: req.path }, 'rejected sync request body');
-      res.status(status).json({ error: clientMessage(type as string, { error, bodyLimitBytes }) });
+      logger.warn({ type, path: req.path, reason: (error as Error).message }, 'rejected sync request body');
+      res.status(status).json({ error: clientMessage(String(type), { error, bodyLimitBytes }) });
       return;
     }
     logger.error({ err: error, path: req.path }, 'sync failed with an unexpected error');
@@ -156,12 +163,21 @@ function errorHandler(logger: Logger, bodyLimitBytes: number): ErrorRequestHandl
   };
 }
 
+/** clientErrorStatus is the 4xx status of an error body-parser marked as the client's (e.g. a corrupt gzip body), else undefined. */
+function clientErrorStatus(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { status, expose } = error as { status?: unknown; expose?: unknown };
+  return typeof status === 'number' && status >= 400 && status < 500 && expose === true ? status : undefined;
+}
+
 function clientMessage(type: string, facts: { error: unknown; bodyLimitBytes: number }): string {
   switch (type) {
     case 'entity.too.large':
       return `request body is larger than the limit of ${facts.bodyLimitBytes} bytes; raise BODY_LIMIT_BYTES`;
     case 'entity.parse.failed':
       return `request body is not a JSON object: ${(facts.error as Error).message}`;
+    case 'entity.too.deep':
+      return (facts.error as Error).message;
     case 'charset.unsupported':
     case 'encoding.unsupported':
       return `request body encoding is not supported: ${(facts.error as Error).message}`;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 
-import { formatSlotStamp, formatTime, parseSlotStamp, parseTime } from '../../src/core/time.js';
+import { LAST_WRITABLE_MS, formatSlotStamp, formatTime, parseSlotStamp, parseTime } from '../../src/core/time.js';
 import { tsoToMillis } from '../../src/core/tso.js';
 
 describe('time formats', () => {
@@ -17,12 +17,28 @@ describe('time formats', () => {
     ['', null],
     [12345, null],
     [null, null],
+    ['1969-12-31T23:59:59Z', -1000],
+    ['1900-02-28T00:00:00Z', Date.UTC(1900, 1, 28)],
+    ['1900-02-29T00:00:00Z', null],
+    ['0000-02-29T00:00:00Z', Date.parse('0000-02-29T00:00:00Z')],
+    ['0100-02-29T00:00:00Z', null],
+    ['0004-02-29T00:00:00Z', Date.parse('0004-02-29T00:00:00Z')],
+    ['9999-12-31T23:59:59Z', LAST_WRITABLE_MS],
+    ['10000-01-01T00:00:00Z', null],
+    ['+010000-01-01T00:00:00Z', null],
+    ['2024-05-01T24:00:00Z', null],
   ];
   for (const [text, ms] of parsed) {
     it(`parseTime(${JSON.stringify(text)}) is ${ms}`, () => {
       assert.equal(parseTime(text), ms);
     });
   }
+
+  it('reads back every whole-second instant it writes, from year 0000 to 9999', () => {
+    for (const ms of [Date.parse('0000-01-01T00:00:00Z'), Date.parse('0000-02-29T12:00:00Z'), -1000, 0, Date.UTC(2024, 1, 29), LAST_WRITABLE_MS]) {
+      assert.equal(parseTime(formatTime(ms)), ms, formatTime(ms));
+    }
+  });
 
   it('formats RFC 3339 in UTC with whole seconds, as Kubernetes does', () => {
     assert.equal(formatTime(Date.UTC(2024, 4, 1, 2, 0, 7, 999)), '2024-05-01T02:00:07Z');

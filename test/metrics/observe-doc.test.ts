@@ -3,11 +3,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
-import request from 'supertest';
-
 import { analyzeExpression } from '../manifests/promql.js';
-import { BR_TEMPLATE, backup, request as syncRequest, schedule } from '../support/objects.js';
-import { testService } from '../support/service.js';
+import { scrapeAfterRealSyncs } from '../support/service.js';
 
 const doc = readFileSync(new URL('../../docs/observe.md', import.meta.url), 'utf8');
 
@@ -24,10 +21,7 @@ function documentedTypes(): Map<string, string> {
 
 /** Exported metric families and their types (`# TYPE name type`), after syncs that set every series. */
 async function exportedTypes(): Promise<Map<string, string>> {
-  const service = testService({ now: '2024-05-01T04:05:00Z' });
-  const spec = { schedule: '*/10 * * * *', backupTemplate: BR_TEMPLATE };
-  await service.sync(syncRequest(schedule({ spec }), [backup({ slot: '2024-05-01T03:50:00Z' })]));
-  const text = (await request(service.app).get('/metrics').expect(200)).text;
+  const { text } = await scrapeAfterRealSyncs();
   return new Map([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1] as string, m[2] as string]));
 }
 

@@ -1,0 +1,75 @@
+/**
+ * Slow and broken clients against the real service (startService): a client that drips its headers or its
+ * body is cut off by HEADERS_TIMEOUT / REQUEST_TIMEOUT (Node only checks these every
+ * connectionsCheckingInterval, 30 s by default, so without startService's setting these tests would run into
+ * mocha's budget), and neither it nor a client that drops mid-body keeps others from being answered.
+ */
+
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+
+import { loadConfig } from '../../src/config.js';
+import { startService } from '../../src/main.js';
+import type { Service } from '../../src/main.js';
+
+/** What a raw connection saw: the first line the server sent (if any) before it closed the connection. */
+async function dripUntilClosed(port: number, opening: string, drip: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let received = '';
+    const socket = connect(port, '127.0.0.1', () => socket.write(opening));
+    const timer = setInterval(() => socket.write(drip), 200);
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    socket.on('error', () => undefined); // a reset is a close too
+    socket.on('close', () => {
+      clearInterval(timer);
+      resolve(received.split('\r\n')[0] ?? '');
+    });
+    socket.setTimeout(15_000, () => reject(new Error('the server never closed the slow connection')));
+  });
+}
+
+async function healthz(port: number): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+  return res.status;
+}
+
+describe('service: slow and broken clients', function () {
+  this.timeout(15_000);
+  let service: Service;
+  let port: number;
+
+  before(async () => {
+    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', HEADERS_TIMEOUT: '1s', REQUEST_TIMEOUT: '2s' });
+    service = await startService(config);
+    port = (service.server.address() as AddressInfo).port;
+  });
+  after(async () => {
+    await service.shutdown();
+  });
+
+  it('cuts off a client that drips its headers (408), and answers others meanwhile', async () => {
+    const slow = dripUntilClosed(port, 'POST /sync HTTP/1.1\r\nHost: hook\r\n', 'X-Drip: 1\r\n');
+    assert.equal(await healthz(port), 200);
+    assert.equal(await slow, 'HTTP/1.1 408 Request Timeout');
+  });
+
+  it('cuts off a client that drips its body, and answers others meanwhile', async () => {
+    const opening = 'POST /sync HTTP/1.1\r\nHost: hook\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"parent":';
+    const slow = dripUntilClosed(port, opening, ' ');
+    assert.equal(await healthz(port), 200);
+    const first = await slow;
+    assert.ok(first === '' || first.startsWith('HTTP/1.1 4'), `the slow body got ${first}`);
+  });
+
+  it('forgets a client that drops mid-body and keeps answering', async () => {
+    for (let i = 0; i < 20; i += 1) {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write('POST /sync HTTP/1.1\r\nHost: hook\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"parent":{');
+        socket.destroy();
+      });
+      socket.on('error', () => undefined);
+    }
+    assert.equal(await healthz(port), 200);
+  });
+});
