@@ -47,7 +47,35 @@ interface Deviation {
 }
 
 /** Deliberate differences; keep in step with tools/robfig-reference/README.md. */
-const DEVIATIONS: readonly Deviation[] = [];
+const DEVIATIONS: readonly Deviation[] = [
+  ...['0 0 , * *', ', * * * *'].map((expression) => ({
+    expression,
+    hook: 'rejects' as const,
+    reason: 'a field with no values is a typo; robfig accepts it and never fires',
+  })),
+  ...['*-5 * * * *', '*-abc * * * *', '?-1 * * * *'].map((expression) => ({
+    expression,
+    hook: 'rejects' as const,
+    reason: 'robfig ignores what follows "*-" or "?-", so the range the user meant is lost',
+  })),
+  ...['@every 0s', '@every 0', '@every -1s', '@every -0s'].map((expression) => ({
+    expression,
+    hook: 'rejects' as const,
+    reason: 'robfig silently turns a zero or negative period into 1s, a backup every second',
+  })),
+  {
+    expression: '0 0 29 2 *',
+    hook: 'outlivesRobfig',
+    reason: 'robfig searches five years ahead only; 2096-02-29 is followed by 2104-02-29',
+  },
+  ...['0 0 */2 * 1', '0 0 1 * */2', '0 0 ?/2 * 1', '0 0 1 * ?/2', '0 0 */2 * */2', '0 0 */3 * mon-fri'].map(
+    (expression) => ({
+      expression,
+      hook: 'v3' as const,
+      reason: 'like v3 and Kubernetes, "*/n" with n > 1 is a list, so the day fields combine with OR',
+    }),
+  ),
+];
 
 const table = JSON.parse(
   readFileSync(new URL('../fixtures/robfig/ticks.json', import.meta.url), 'utf8'),
