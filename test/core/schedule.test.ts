@@ -261,6 +261,12 @@ describe('@every', () => {
     });
   }
 
+  it('has no newest tick before an infinite upper bound, and none after an infinite anchor', () => {
+    const schedule = parsed('@every 6h');
+    assert.equal(mostRecentTick(schedule, { after: t('2024-05-01T10:00:00Z'), atOrBefore: Number.POSITIVE_INFINITY }), null);
+    assert.equal(nextTick(schedule, { after: t('2024-05-01T10:00:00Z'), anchor: Number.NEGATIVE_INFINITY }), null);
+  });
+
   it('ignores time zones', () => {
     const inUtc = parsed('@every 1h');
     const inNewYork = parsed('@every 1h', 'America/New_York');
