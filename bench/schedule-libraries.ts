@@ -3,10 +3,12 @@
  * field search, judged against the brute-force reference (correctness) and timed (µs per call).
  *
  * Correctness: around every DST transition of 2024–2026 (±2 days) and in four ordinary weeks, for the
- * zones and schedules of issue 9, each library answers the questions of
- * test/support/tick-checks.ts about every pair of consecutive reference ticks. Speed: newest tick after a watermark, at or before now, for issue 7's schedules and
- * gaps of 1 hour, 30 days and 2 years (UTC and New York), with the parsed schedule cached (cron-parser
- * must parse per call: its expression object is a stateful iterator).
+ * zones and schedules of issue 9, each library answers the questions of test/support/tick-checks.ts
+ * about every pair of consecutive reference ticks. Speed: newest tick after a watermark, at or before
+ * now, for issue 7's schedules and gaps of 1 hour, 30 days and 2 years (UTC and New York), with the
+ * parsed schedule cached (cron-parser must parse per call: its expression object is a stateful iterator).
+ *
+ * cron-parser and croner are devDependencies for this comparison only; the product uses neither.
  *
  * Run: npm run bench:cron-libraries
  */
