@@ -1,6 +1,6 @@
 /**
- * The one module that knows cron: parsing a BackupSchedule's `spec.schedule` (robfig/cron v3
- * `ParseStandard` syntax, as Kubernetes CronJobs) and finding ticks. Instants are epoch milliseconds.
+ * The one module that knows cron: parsing a BackupSchedule's `spec.schedule` (robfig/cron v1.2.0
+ * `ParseStandard`, as TiDB Operator runs it) and finding ticks. Instants are epoch milliseconds.
  *
  * Cron ticks are local wall-clock minutes of the schedule's IANA zone (default UTC). DST policy:
  * a tick at local wall time L runs at the first instant the zone's clock shows L or a later time.

@@ -68,13 +68,6 @@ const DEVIATIONS: readonly Deviation[] = [
     hook: 'outlivesRobfig',
     reason: 'robfig searches five years ahead only; 2096-02-29 is followed by 2104-02-29',
   },
-  ...['0 0 */2 * 1', '0 0 1 * */2', '0 0 ?/2 * 1', '0 0 1 * ?/2', '0 0 */2 * */2', '0 0 */3 * mon-fri'].map(
-    (expression) => ({
-      expression,
-      hook: 'v3' as const,
-      reason: 'like v3 and Kubernetes, "*/n" with n > 1 is a list, so the day fields combine with OR',
-    }),
-  ),
 ];
 
 const table = JSON.parse(

@@ -89,7 +89,7 @@ export function renderCron(model: CronModel): string {
   return model.fields.map((field, i) => field.items.map((item) => renderItem(item, BOUNDS[i] as Bounds)).join(',')).join(' ');
 }
 
-/** The values a field allows, and whether it carries robfig's star bit (`*`/`?` without a step above 1). */
+/** The values a field allows, and whether it carries robfig v1.2.0's star bit (`*`/`?`, with or without a step). */
 function fieldMeaning(field: FieldModel, bounds: Bounds): { values: Set<number>; star: boolean } {
   const values = new Set<number>();
   let star = false;
@@ -97,7 +97,7 @@ function fieldMeaning(field: FieldModel, bounds: Bounds): { values: Set<number>;
     const step = item.step ?? 1;
     let start = bounds.min;
     let end = bounds.max;
-    if (item.kind === 'star') star ||= step === 1;
+    if (item.kind === 'star') star = true;
     else [start, end] = [item.start, item.end ?? (item.step === null ? item.start : bounds.max)];
     for (let v = start; v <= end; v += step) values.add(v);
   }
