@@ -63,7 +63,7 @@ export function quote(text: string): string {
 
 interface Field {
   values: number[];
-  /** robfig's star bit: some item was `*` or `?` without a step above 1. */
+  /** robfig v1.2.0's star bit: some item was `*` or `?` (with or without a step). */
   star: boolean;
 }
 type FieldResult = ({ ok: true } & Field) | { ok: false; error: string };
@@ -196,7 +196,8 @@ function parseItem(item: string, spec: FieldSpec): FieldResult {
     }
     step = parsedStep;
     if (ends.length === 1) end = spec.max; // "5/15" means 5-max/15
-    if (step > 1) star = false;
+    // TiDB Operator runs robfig v1.2.0, which keeps the star bit on "*/n": with "*/2" in one day field the
+    // other day field alone decides (AND). robfig v3 and Kubernetes clear it (OR); the hook follows TiDB.
   }
   if (start < spec.min) return { ok: false, error: `${start} is below ${spec.min}` };
   if (end > spec.max) return { ok: false, error: `${end} is above ${spec.max}` };

@@ -1,6 +1,6 @@
 /**
- * The one module that knows cron: parsing a BackupSchedule's `spec.schedule` (robfig/cron v3
- * `ParseStandard` syntax, as Kubernetes CronJobs) and finding ticks. Instants are epoch milliseconds.
+ * The one module that knows cron: parsing a BackupSchedule's `spec.schedule` (robfig/cron v1.2.0
+ * `ParseStandard`, as TiDB Operator runs it) and finding ticks. Instants are epoch milliseconds.
  *
  * Cron ticks are local wall-clock minutes of the schedule's IANA zone (default UTC). DST policy:
  * a tick at local wall time L runs at the first instant the zone's clock shows L or a later time.
@@ -60,7 +60,9 @@ const FIRST_INSTANT = wallMs(1, 1, 3);
 const LAST_INSTANT = wallMs(9999, 12, 29);
 
 const compiled = new WeakMap<Schedule, Compiled>();
+/** Parsed schedules by (expression, zone); inputs longer than this are parsed each time, not kept. */
 const parsedSchedules = new BoundedMemo<ParseScheduleResult>(1000);
+const MEMO_MAX_INPUT_LENGTH = 256;
 const zones = new BoundedMemo<Zone | string>(1000);
 
 /** parseSchedule parses a 5-field cron, a macro or `@every <Go duration>`; it never throws. */
@@ -69,14 +71,15 @@ export function parseSchedule(expression: string, options: ParseScheduleOptions 
   if (typeof expression !== 'string' || typeof timeZone !== 'string') {
     return { ok: false, error: 'the schedule and its time zone must be strings' };
   }
+  if (expression.length + timeZone.length > MEMO_MAX_INPUT_LENGTH) return compile(expression, timeZone);
   return parsedSchedules.get(JSON.stringify([expression, timeZone]), () => compile(expression, timeZone));
 }
 
 function compile(expression: string, timeZone: string): ParseScheduleResult {
   const parsed = parseExpression(expression);
-  const zone = zones.get(timeZone, zoneOrProblem);
-  if (!parsed.ok) return { ok: false, error: typeof zone === 'string' ? `${parsed.error}. Also: ${zone}` : parsed.error };
-  if (typeof zone === 'string') return { ok: false, error: zone };
+  const zone = timeZone.length > MEMO_MAX_INPUT_LENGTH ? zoneOrProblem(timeZone) : zones.get(timeZone, zoneOrProblem);
+  if (!parsed.ok) return Object.freeze({ ok: false, error: typeof zone === 'string' ? `${parsed.error}. Also: ${zone}` : parsed.error });
+  if (typeof zone === 'string') return Object.freeze({ ok: false, error: zone });
   const plan: Plan =
     parsed.kind === 'every'
       ? { kind: 'every', periodMs: parsed.periodMs }
@@ -114,7 +117,7 @@ export function mostRecentTick(schedule: Schedule, window: TickWindow): number |
   if (found === null || !(window.after < window.atOrBefore)) return null;
   const { zone, plan } = found;
   if (plan.kind === 'every') {
-    if (!Number.isFinite(window.after)) return null;
+    if (!Number.isFinite(window.after) || !Number.isFinite(window.atOrBefore)) return null;
     const anchor = wholeSeconds(window.after);
     const k = Math.floor((window.atOrBefore - anchor) / plan.periodMs);
     return k >= 1 ? anchor + k * plan.periodMs : null;

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Regenerates test/fixtures/robfig/ticks.json from tools/robfig-reference/expressions.json
+# with the real robfig/cron: v3 from Debian's golang-github-robfig-cron-dev and v1.2.0 (the
+# version TiDB Operator uses) from a git checkout named by ROBFIG_V1_SRC. GOPATH mode, no
+# module downloads. Usage: ROBFIG_V1_SRC=/path/to/robfig-cron.git npm run robfig:tables
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+debian_src=/usr/share/gocode/src/github.com/robfig/cron
+
+command -v go >/dev/null && [ -d "$debian_src" ] || {
+  echo "robfig:tables needs Go and robfig/cron v3: apt-get install -y golang-go golang-github-robfig-cron-dev" >&2
+  exit 1
+}
+if [ -z "${ROBFIG_V1_SRC:-}" ] || ! git -C "$ROBFIG_V1_SRC" rev-parse -q --verify 'v1.2.0^{commit}' >/dev/null; then
+  echo "robfig:tables needs robfig/cron v1.2.0: set ROBFIG_V1_SRC to a git clone of github.com/robfig/cron that has the tag v1.2.0" >&2
+  exit 1
+fi
+
+gopath=$(mktemp -d)
+trap 'rm -rf "$gopath"' EXIT
+mkdir -p "$gopath/src/robfigv1/cron"
+git -C "$ROBFIG_V1_SRC" archive v1.2.0 | tar -x -C "$gopath/src/robfigv1/cron" --wildcards '*.go' --exclude '*_test.go'
+
+v1_commit=$(git -C "$ROBFIG_V1_SRC" rev-parse 'v1.2.0^{commit}')
+v3_version=$(dpkg-query -W -f='${Version}' golang-github-robfig-cron-dev)
+
+cd "$here"
+TZ=UTC GO111MODULE=off GOPATH="$gopath:/usr/share/gocode" GOFLAGS= \
+  go run main.go \
+  -in expressions.json \
+  -out "$root/test/fixtures/robfig/ticks.json" \
+  -v1 "robfig/cron v1.2.0 (commit $v1_commit)" \
+  -v3 "robfig/cron v3 (Debian golang-github-robfig-cron-dev $v3_version)"
+echo "wrote test/fixtures/robfig/ticks.json ($(wc -c <"$root/test/fixtures/robfig/ticks.json") bytes)"
