@@ -72,6 +72,17 @@ const extensionsArb = fc.record({
   startingDeadlineSeconds: fc.constantFrom(null, null, 300, 7200),
 });
 
+/** A Backup kept longer than this many of the shortest intervals would make hundreds of children: a year of them costs hours. */
+const MAX_KEPT_INTERVALS = 48;
+
+/** clampRetention shortens maxReservedTime to at most MAX_KEPT_INTERVALS intervals (dense schedules in the soak). */
+function clampRetention(spec: JsonObject, minIntervalMs: number): JsonObject {
+  const text = spec['maxReservedTime'];
+  const hours = typeof text === 'string' ? Number(text.replace(/h$/, '')) : NaN;
+  if (!Number.isFinite(hours) || hours * HOUR <= MAX_KEPT_INTERVALS * minIntervalMs) return spec;
+  return { ...spec, maxReservedTime: `${Math.round((MAX_KEPT_INTERVALS * minIntervalMs) / MINUTE)}m` };
+}
+
 /** withoutNulls drops the fields a merge patch would remove. */
 function withoutNulls(spec: JsonObject): JsonObject {
   return Object.fromEntries(Object.entries(spec).filter(([, value]) => value !== null));
@@ -106,7 +117,11 @@ export function scenarioArb(family: Family, options: ArbitraryOptions = {}): fc.
       const lagBound = family === 'stale' ? Math.min(p.graceMs, minInterval) / 2 : 6 * HOUR;
       const [parentShare, addedShare, changedShare] = p.lagShare;
       const lag = (share: number): [number, number] => [0, Math.round(share * lagBound)];
-      const faults = p.faults.map((f) => (f.kind === 'clock-jump' && family === 'stale' ? { ...f, byMs: Math.min(f.byMs, Math.max(1000, lagBound - 60_000)) } : f));
+      const faults = p.faults.map((f): Fault => {
+        if (f.kind === 'clock-jump' && family === 'stale') return { ...f, byMs: Math.min(f.byMs, Math.max(1000, lagBound - 60_000)) };
+        if (f.kind === 'edit') return { ...f, spec: clampRetention(f.spec, minInterval) };
+        return f;
+      });
       const scenario: Scenario = {
         seed: p.seed,
         start: new Date(Date.UTC(2024, 0, 1) + p.startDay * DAY + (p.seed % 86_400) * 1000).toISOString().replace('.000Z', 'Z'),
@@ -117,7 +132,7 @@ export function scenarioArb(family: Family, options: ArbitraryOptions = {}): fc.
           namespace: 'db',
           spec: withoutNulls({
             schedule: picked.expression,
-            ...p.retention,
+            ...clampRetention(p.retention, minInterval),
             timeZone: p.extensions.timeZone,
             backupTimeout: p.extensions.backupTimeoutIntervals === null ? null : `${Math.round((p.extensions.backupTimeoutIntervals * minInterval) / 60_000)}m`,
             skipMissedOnUnpause: p.extensions.skipMissedOnUnpause,
