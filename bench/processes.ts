@@ -1,0 +1,103 @@
+/** Server processes of the bench: the built service and the bare express floor, each in its own process on loopback. */
+
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+/** A server process under test. */
+export interface ServerProcess {
+  name: string;
+  url: string;
+  pid: number;
+  /** Current and peak resident set size of the process, in MB (Linux /proc). */
+  memory(): { rssMb: number; peakRssMb: number };
+  stop(): Promise<void>;
+}
+
+/** The built service, as production runs it. */
+export const SERVICE_ENTRY = join('dist', 'src', 'main.js');
+
+/** startService forks the built service (`dist/src/main.js`) in production mode with logs at warn. */
+export async function startService(options: { bodyLimitBytes: number }): Promise<ServerProcess> {
+  const port = await freePort();
+  const child = fork(SERVICE_ENTRY, [], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      BODY_LIMIT_BYTES: String(options.bodyLimitBytes),
+    },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(`${url}/readyz`, child);
+  return serverProcess('service', url, child);
+}
+
+/** startFloor forks the bare express echo server (bench/echo-server) in production mode. */
+export async function startFloor(options: { bodyLimitBytes: number }): Promise<ServerProcess> {
+  const child = fork(join(import.meta.dirname, 'echo-server.js'), [String(options.bodyLimitBytes)], {
+    env: { ...process.env, NODE_ENV: 'production' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (message) => resolve((message as { port: number }).port));
+    child.once('exit', (code) => reject(new Error(`the echo server exited with ${code} before listening`)));
+  });
+  return serverProcess('floor', `http://127.0.0.1:${port}`, child);
+}
+
+function serverProcess(name: string, url: string, child: ChildProcess): ServerProcess {
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`${name} did not start: no pid`);
+  return {
+    name,
+    url,
+    pid,
+    memory: () => processMemory(pid),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** processMemory reads VmRSS and VmHWM (peak RSS) of a process from /proc, in MB. */
+export function processMemory(pid: number): { rssMb: number; peakRssMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitReady(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}; run npm run build and check its stderr`);
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the service did not become ready at ${url} within 15s`);
+}

@@ -1,0 +1,99 @@
+/** Section 2: time per sync for 10 to 10,000 children in-process, and over HTTP next to the floor. */
+
+import { load } from './load.js';
+import type { ServerProcess } from './processes.js';
+import { realisticRequest } from './requests.js';
+import { median, percentile } from './stats.js';
+import { syncPathAt } from './sync-path.js';
+import { timeRounds } from './timer.js';
+
+/** One size, in-process. */
+export interface InProcessRow {
+  children: number;
+  bodyBytes: number;
+  /** validate → decide → serialize, median ms per sync. */
+  syncMs: number;
+  syncMinMs: number;
+  /** JSON.parse of the body (not part of the sync path; what any hook pays), median ms. */
+  parseMs: number;
+  /** Microseconds of sync path per child. */
+  perChildUs: number;
+  /** Time relative to the previous size (10× the children). */
+  growth: number | null;
+}
+
+/** inProcessScaling times the sync path for each size; every iteration parses a fresh body first, untimed. */
+export function inProcessScaling(sizes: readonly number[], options: { now: number; rounds: number; roundMs: number }): InProcessRow[] {
+  const path = syncPathAt(options.now);
+  const rows: InProcessRow[] = [];
+  for (const children of sizes) {
+    const body = JSON.stringify(realisticRequest(children, { now: options.now }));
+    const parses: number[] = [];
+    const sync = timeRounds(
+      () => {
+        const parseStart = performance.now();
+        const parsed: unknown = JSON.parse(body);
+        const start = performance.now();
+        parses.push(start - parseStart);
+        path(parsed);
+        return performance.now() - start;
+      },
+      { rounds: options.rounds, roundMs: options.roundMs, warmup: { iterations: Math.max(3, 20_000 / children), maxMs: 3000 } },
+    );
+    const previous = rows[rows.length - 1];
+    rows.push({
+      children,
+      bodyBytes: body.length,
+      syncMs: sync.medianMs,
+      syncMinMs: sync.minMs,
+      parseMs: median(parses),
+      perChildUs: (sync.medianMs * 1000) / children,
+      growth: previous === undefined ? null : sync.medianMs / previous.syncMs,
+    });
+  }
+  return rows;
+}
+
+/** One size over HTTP, one connection, service next to the floor. */
+export interface HttpRow {
+  children: number;
+  requests: number;
+  service: { p50Ms: number; p99Ms: number; maxMs: number };
+  floor: { p50Ms: number; p99Ms: number; maxMs: number };
+  /** Floor p50 / service p50: 1 means the service costs no more than the floor. */
+  ratio: number;
+}
+
+/** httpScaling sends each size one request at a time, alternating between the servers in blocks. */
+export async function httpScaling(
+  servers: { service: ServerProcess; floor: ServerProcess },
+  options: { sizes: readonly number[]; now: number; requests: (children: number) => number },
+): Promise<HttpRow[]> {
+  const rows: HttpRow[] = [];
+  for (const children of options.sizes) {
+    const body = JSON.stringify(realisticRequest(children, { now: options.now }));
+    const amount = options.requests(children);
+    const block = Math.max(1, Math.floor(amount / 4));
+    await load(servers.service.url, { body, connections: 1, amount: 2 });
+    await load(servers.floor.url, { body, connections: 1, amount: 2 });
+    const service: number[] = [];
+    const floor: number[] = [];
+    for (let sent = 0; sent < amount; sent += block) {
+      service.push(...(await latencies(servers.service, body, block)));
+      floor.push(...(await latencies(servers.floor, body, block)));
+    }
+    const s = summarize(service);
+    const f = summarize(floor);
+    rows.push({ children, requests: service.length, service: s, floor: f, ratio: f.p50Ms / s.p50Ms });
+  }
+  return rows;
+}
+
+async function latencies(server: ServerProcess, body: string, amount: number): Promise<number[]> {
+  const result = await load(server.url, { body, connections: 1, amount });
+  return result.samples;
+}
+
+function summarize(samples: readonly number[]): { p50Ms: number; p99Ms: number; maxMs: number } {
+  return { p50Ms: percentile(samples, 50), p99Ms: percentile(samples, 99), maxMs: Math.max(...samples) };
+}
