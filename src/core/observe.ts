@@ -93,7 +93,9 @@ function observeCompact(seen: { name: string; object: KubeObject; deleting: bool
     return typeof value === 'string' ? parseTsString(value) : null;
   };
   return {
-    ...seen,
+    name: seen.name,
+    object: seen.object,
+    deleting: seen.deleting,
     state: state === 'Complete' ? 'complete' : state === 'Failed' ? 'failed' : 'unfinished',
     startAt: time('startTs'),
     endAt: time('endTs'),
@@ -101,17 +103,19 @@ function observeCompact(seen: { name: string; object: KubeObject; deleting: bool
 }
 
 function observeBackup(parent: BackupSchedule, seen: Omit<OtherBackup, 'role'>): ObservedBackup {
-  const { object } = seen;
-  if (!belongsTo(object, parent)) return { ...seen, role: 'foreign' };
+  // Built field by field, never by spreading `seen` and adding fields: V8 then keeps one fast shape per
+  // role, which halves the cost of observing 10,000 Backups (bench section 2).
+  const { name, object, deleting } = seen;
+  if (!belongsTo(object, parent)) return { role: 'foreign', name, object, deleting };
   // The log Backup is known by its mode, and by its fixed name even if a template forgot `backupMode: log`.
-  if (isLogBackup(object) || seen.name === logBackupName(parent.metadata.name ?? '')) return { ...seen, role: 'log' };
-  const slot = slotOf(object, { scheduleName: parent.metadata.name ?? '', name: seen.name });
+  if (isLogBackup(object) || name === logBackupName(parent.metadata.name ?? '')) return { role: 'log', name, object, deleting };
+  const slot = slotOf(object, { scheduleName: parent.metadata.name ?? '', name });
   const age = backupAge(object);
   // A slot or age that cannot be read: kept, never counted, never deleted.
-  if (slot === null || !age.ok) return { ...seen, role: 'foreign' };
+  if (slot === null || !age.ok) return { role: 'foreign', name, object, deleting };
   const commitTs = object.status?.['commitTs'];
   const commitTso = typeof commitTs === 'string' && tsoToMillis(commitTs) !== null ? BigInt(commitTs) : null;
-  return { ...seen, role: 'snapshot', slot, state: snapshotState(object), ageAt: age.at, commitTso };
+  return { role: 'snapshot', name, object, deleting, commitTso, slot, state: snapshotState(object), ageAt: age.at };
 }
 
 /** belongsTo tells whether a Backup carries this schedule's label and no controller owner other than it. */

@@ -329,7 +329,9 @@ function groupGateOf(blocker: string | null): Gate {
 }
 
 function byName(backups: readonly ObservedBackup[]): Map<string, ObservedBackup> {
-  return new Map(backups.map((b) => [b.name, b]));
+  const map = new Map<string, ObservedBackup>();
+  for (const backup of backups) map.set(backup.name, backup);
+  return map;
 }
 
 function earliest(instants: ReadonlyArray<number | null>): number | null {
