@@ -18,8 +18,15 @@ export interface CapacityResult {
 }
 
 /** capacity starts a fresh service (so its peak RSS is this load's), then sends `perConnection` syncs on each connection. */
-export async function capacity(options: { children: number; connections: number; perConnection: number; now: number; bodyLimitBytes: number }): Promise<CapacityResult> {
-  const service = await startService({ bodyLimitBytes: options.bodyLimitBytes });
+export async function capacity(options: {
+  children: number;
+  connections: number;
+  perConnection: number;
+  now: number;
+  bodyLimitBytes: number;
+  entry?: string;
+}): Promise<CapacityResult> {
+  const service = await startService({ bodyLimitBytes: options.bodyLimitBytes, ...(options.entry === undefined ? {} : { entry: options.entry }) });
   try {
     const idle = service.memory();
     const body = JSON.stringify(realisticRequest(options.children, { now: options.now }));

@@ -18,14 +18,25 @@ export interface ServerFigures {
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** The server process's CPU time per request: what throughput would be on a core of its own. */
+  cpuMsPerRequest: number;
 }
 
-/** Section 1's result: both servers' medians and the median of the per-round ratios of requests/s. */
+/** One load run and the server CPU time it cost. */
+interface Run extends LoadResult {
+  cpuMsPerRequest: number;
+}
+
+/**
+ * Section 1's result: both servers' medians, the median of the per-round ratios of requests/s, and the same
+ * ratio from server CPU time per request (steadier when other processes share the cores).
+ */
 export interface HttpVsFloorResult {
   service: ServerFigures;
   floor: ServerFigures;
   ratio: number;
   roundRatios: number[];
+  cpuRatio: number;
   connections: number;
   durationSeconds: number;
   rounds: number;
@@ -34,12 +45,15 @@ export interface HttpVsFloorResult {
 
 /** httpVsFloor warms both servers up, then runs the rounds, alternating which server goes first. */
 export async function httpVsFloor(servers: { service: ServerProcess; floor: ServerProcess }, options: HttpVsFloorOptions): Promise<HttpVsFloorResult> {
-  const run = (server: ServerProcess, durationSeconds: number): Promise<LoadResult> =>
-    load(server.url, { body: options.body, connections: options.connections, durationSeconds });
+  const run = async (server: ServerProcess, durationSeconds: number): Promise<Run> => {
+    const cpuBefore = server.cpuMs();
+    const result = await load(server.url, { body: options.body, connections: options.connections, durationSeconds });
+    return { ...result, cpuMsPerRequest: (server.cpuMs() - cpuBefore) / result.requests };
+  };
   await run(servers.floor, 1);
   await run(servers.service, 1);
-  const service: LoadResult[] = [];
-  const floor: LoadResult[] = [];
+  const service: Run[] = [];
+  const floor: Run[] = [];
   for (let round = 0; round < options.rounds; round++) {
     if (round % 2 === 0) {
       floor.push(await run(servers.floor, options.durationSeconds));
@@ -50,11 +64,13 @@ export async function httpVsFloor(servers: { service: ServerProcess; floor: Serv
     }
   }
   const roundRatios = service.map((s, i) => s.requestsPerSecond / (floor[i]?.requestsPerSecond ?? NaN));
+  const cpuRatios = service.map((s, i) => (floor[i]?.cpuMsPerRequest ?? NaN) / s.cpuMsPerRequest);
   return {
     service: figures(service),
     floor: figures(floor),
     ratio: median(roundRatios),
     roundRatios,
+    cpuRatio: median(cpuRatios),
     connections: options.connections,
     durationSeconds: options.durationSeconds,
     rounds: options.rounds,
@@ -62,10 +78,11 @@ export async function httpVsFloor(servers: { service: ServerProcess; floor: Serv
   };
 }
 
-function figures(results: readonly LoadResult[]): ServerFigures {
+function figures(results: readonly Run[]): ServerFigures {
   return {
     requestsPerSecond: median(results.map((r) => r.requestsPerSecond)),
     p50Ms: median(results.map((r) => r.p50Ms)),
     p99Ms: median(results.map((r) => r.p99Ms)),
+    cpuMsPerRequest: median(results.map((r) => r.cpuMsPerRequest)),
   };
 }

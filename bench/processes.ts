@@ -13,16 +13,18 @@ export interface ServerProcess {
   pid: number;
   /** Current and peak resident set size of the process, in MB (Linux /proc). */
   memory(): { rssMb: number; peakRssMb: number };
+  /** CPU time (user + system) the process has used so far, in ms (Linux /proc, 10 ms resolution). */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
 /** The built service, as production runs it. */
 export const SERVICE_ENTRY = join('dist', 'src', 'main.js');
 
-/** startService forks the built service (`dist/src/main.js`) in production mode with logs at warn. */
-export async function startService(options: { bodyLimitBytes: number }): Promise<ServerProcess> {
+/** startService forks the built service (`dist/src/main.js`, or `options.entry`) in production mode with logs at warn. */
+export async function startService(options: { bodyLimitBytes: number; entry?: string }): Promise<ServerProcess> {
   const port = await freePort();
-  const child = fork(SERVICE_ENTRY, [], {
+  const child = fork(options.entry ?? SERVICE_ENTRY, [], {
     env: {
       ...process.env,
       NODE_ENV: 'production',
@@ -59,6 +61,7 @@ function serverProcess(name: string, url: string, child: ChildProcess): ServerPr
     url,
     pid,
     memory: () => processMemory(pid),
+    cpuMs: () => processCpuMs(pid),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -73,6 +76,17 @@ export function processMemory(pid: number): { rssMb: number; peakRssMb: number }
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
+}
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
+const USER_HZ = 100;
+
+/** processCpuMs reads utime + stime of a process from /proc/<pid>/stat, in ms. */
+export function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start at field 3; utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
 }
 
 async function freePort(): Promise<number> {

@@ -64,11 +64,11 @@ function httpSection(r: HttpVsFloorResult): string[] {
   return [
     `#### 1. HTTP throughput vs the floor (100 children, ${kb(r.bodyBytes)} body, ${r.connections} connections, median of ${r.rounds} × ${r.durationSeconds} s rounds)`,
     '',
-    '| server | requests/s | p50 ms | p99 ms |',
-    '|---|---:|---:|---:|',
-    `| floor: bare express, parse + echo children | ${f(r.floor.requestsPerSecond, 0)} | ${f(r.floor.p50Ms)} | ${f(r.floor.p99Ms)} |`,
-    `| service (dist, production, LOG_LEVEL=warn) | ${f(r.service.requestsPerSecond, 0)} | ${f(r.service.p50Ms)} | ${f(r.service.p99Ms)} |`,
-    `| **ratio service / floor** | **${f(r.ratio)}** | | |`,
+    '| server | requests/s | p50 ms | p99 ms | server CPU ms per request |',
+    '|---|---:|---:|---:|---:|',
+    `| floor: bare express, parse + echo children | ${f(r.floor.requestsPerSecond, 0)} | ${f(r.floor.p50Ms)} | ${f(r.floor.p99Ms)} | ${f(r.floor.cpuMsPerRequest, 3)} |`,
+    `| service (dist, production, LOG_LEVEL=warn) | ${f(r.service.requestsPerSecond, 0)} | ${f(r.service.p50Ms)} | ${f(r.service.p99Ms)} | ${f(r.service.cpuMsPerRequest, 3)} |`,
+    `| **ratio service / floor** (median of paired rounds) | **${f(r.ratio)}** | | | **${f(r.cpuRatio)}** (floor CPU / service CPU) |`,
     '',
   ];
 }
