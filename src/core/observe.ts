@@ -4,7 +4,7 @@ import { backupAge, isLogBackup, snapshotState } from './backup-state.js';
 import type { BackupState } from './backup-state.js';
 import { BACKUP_CHILD_TYPE, COMPACT_CHILD_TYPE, SCHEDULED_AT_ANNOTATION, SCHEDULE_LABEL, logBackupName, slotFromBackupName } from './names.js';
 import { parseTime } from './time.js';
-import { parseTsString, tsoToMillis } from './tso.js';
+import { parseTso, parseTsString } from './tso.js';
 import type { BackupSchedule, ChildMap, KubeObject } from './types.js';
 
 /** A snapshot Backup of this schedule whose slot is known: the only kind the hook counts or deletes. */
@@ -114,7 +114,7 @@ function observeBackup(parent: BackupSchedule, seen: Omit<OtherBackup, 'role'>):
   // A slot or age that cannot be read: kept, never counted, never deleted.
   if (slot === null || !age.ok) return { role: 'foreign', name, object, deleting };
   const commitTs = object.status?.['commitTs'];
-  const commitTso = typeof commitTs === 'string' && tsoToMillis(commitTs) !== null ? BigInt(commitTs) : null;
+  const commitTso = typeof commitTs === 'string' ? parseTso(commitTs) : null;
   return { role: 'snapshot', name, object, deleting, commitTso, slot, state: snapshotState(object), ageAt: age.at };
 }
 

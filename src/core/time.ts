@@ -1,28 +1,41 @@
 /** Instants as the hook reads and writes them: epoch milliseconds inside, RFC 3339 (UTC, seconds) outside. */
 
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
 
-/** parseTime parses an RFC 3339 timestamp into epoch milliseconds, or null if it is not one. */
+/**
+ * parseTime parses an RFC 3339 timestamp into epoch milliseconds, or null if it is not one. Fractions are
+ * truncated to milliseconds, as Date.parse does; the instant is computed from the fields (no Date.parse).
+ */
 export function parseTime(text: unknown): number | null {
   if (typeof text !== 'string') return null;
   const m = RFC3339.exec(text);
   if (m === null) return null;
-  const [, year, month, day, hour, minute, second] = m;
-  if (Number(month) < 1 || Number(month) > 12 || Number(day) < 1 || Number(day) > 31) return null;
-  // A leap second (…:60) is not representable in JavaScript time: not a time the hook can use.
-  if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) return null;
-  // Date.parse rolls 31 Feb over to March; a calendar date that does not exist is not a time.
-  const daysInMonth = lastDayOfMonth(Number(year), Number(month));
-  if (Number(day) > daysInMonth) return null;
-  const ms = Date.parse(text.replace('t', 'T').replace('z', 'Z'));
-  return Number.isFinite(ms) ? ms : null;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4]);
+  const minute = Number(m[5]);
+  const second = Number(m[6]);
+  // A calendar date that does not exist (31 Feb) is not a time, nor is a leap second (…:60): JavaScript has none.
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  if (hour > 23 || minute > 59 || second > 59) return null;
+  const offsetHours = Number(m[9] ?? 0);
+  const offsetMinutes = Number(m[10] ?? 0);
+  if (offsetHours > 23 || offsetMinutes > 59) return null;
+  const millis = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
+  // Date.UTC reads years 0–99 as 1900–1999, so those set the date on a Date instead.
+  const utc =
+    year < 100
+      ? new Date(Date.UTC(2000, 0, 1, hour, minute, second, millis)).setUTCFullYear(year, month - 1, day)
+      : Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  const offsetMs = (offsetHours * 60 + offsetMinutes) * 60_000;
+  return m[8] === '-' ? utc + offsetMs : utc - offsetMs;
 }
 
-/** lastDayOfMonth returns the number of days of a month (1–12) of a proleptic Gregorian year, years 0–99 included. */
-function lastDayOfMonth(year: number, month: number): number {
-  const day = new Date(0);
-  day.setUTCFullYear(year, month, 0); // Date.UTC would read years 0–99 as 1900–1999, and 1900 is not a leap year
-  return day.getUTCDate();
+/** daysInMonth returns the number of days of a month (1–12) in the proleptic Gregorian calendar. */
+export function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /** The last instant RFC 3339 writes with a four-digit year (9999-12-31T23:59:59Z); later ones cannot go into status. */
