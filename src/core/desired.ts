@@ -2,6 +2,7 @@
 
 import { posix } from 'node:path';
 
+import { BoundedMemo } from './_cron_cache.js';
 import { isObject } from './spec.js';
 import type { ScheduleSpec } from './spec.js';
 import {
@@ -155,15 +156,33 @@ export function desiredFormOfKept(object: KubeObject, name: string): DesiredChil
   return desired;
 }
 
+/**
+ * Parsed last-applied configurations by their text. Metacontroller sends every kept Backup's annotation again on
+ * every sync and the text of a Backup never changes, so each is parsed once: parsing was a quarter of the sync
+ * path (bench section 2). The values are frozen because answers share them. Bounded: ~1.7 KB per entry.
+ */
+const appliedByText = new BoundedMemo<KubeObject | null>(16_384);
+
 function lastApplied(object: KubeObject): KubeObject | null {
   const text = object.metadata?.annotations?.[LAST_APPLIED_ANNOTATION];
-  if (typeof text !== 'string') return null;
+  return typeof text === 'string' ? appliedByText.get(text, parseApplied) : null;
+}
+
+function parseApplied(text: string): KubeObject | null {
   try {
     const parsed: unknown = JSON.parse(text);
-    return isObject(parsed) ? (parsed as KubeObject) : null;
+    return isObject(parsed) ? deepFreeze(parsed as KubeObject) : null;
   } catch {
     return null; // unreadable: fall back to the observed object, which is what exists
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const field of Object.values(value)) deepFreeze(field);
+  }
+  return value;
 }
 
 /** Server-set metadata that an echoed object must not carry back. */
