@@ -1,21 +1,33 @@
 /** The slot implementations section 3 compares: ours (src/core/schedule.ts), upstream's port, the brute-force reference. */
 
 import { mostRecentTick, parseSchedule } from '../src/core/schedule.js';
+import type { Schedule } from '../src/core/schedule.js';
+import { bruteForceMostRecent } from '../test/support/brute-force-ticks.js';
 import type { SlotImplementations } from './slots.js';
+import { upstreamSlot } from './upstream-slot.js';
 
-/** slotImplementations binds the three implementations to the expressions of issue 7. */
+/** slotImplementations binds the three implementations (UTC, the default zone). */
 export function slotImplementations(): SlotImplementations {
   return {
     ours(expression) {
-      const parsed = parseSchedule(expression);
-      if (!parsed.ok) throw new Error(`bench expression does not parse: ${parsed.error}`);
-      return (window) => mostRecentTick(parsed.schedule, window);
+      const schedule = parsed(expression);
+      return (window) => mostRecentTick(schedule, window);
     },
-    upstream() {
-      throw new Error('TODO(cron): bench/upstream-slot.ts is not merged yet');
+    upstream(expression) {
+      const schedule = parsed(expression);
+      return (window) => {
+        const found = upstreamSlot(schedule, window);
+        return { slot: found.slot, nextCalls: found.visited, tooMany: found.tooMany };
+      };
     },
-    reference() {
-      throw new Error('TODO(cron): test/support/brute-force-ticks.ts is not merged yet');
+    reference(matches, window) {
+      return bruteForceMostRecent(matches, { timeZone: 'UTC', ...window });
     },
   };
+}
+
+function parsed(expression: string): Schedule {
+  const result = parseSchedule(expression);
+  if (!result.ok) throw new Error(`bench expression ${JSON.stringify(expression)} does not parse: ${result.error}`);
+  return result.schedule;
 }
