@@ -68,6 +68,8 @@ export function observeChildren(parent: BackupSchedule, children: Record<string,
   const backups: ObservedBackup[] = [];
   const compacts: ObservedCompact[] = [];
   const others: ObservedOther[] = [];
+  const scheduleName = parent.metadata.name ?? '';
+  const owner: Owner = { parent, scheduleName, logName: logBackupName(scheduleName) };
   for (const type of Object.keys(children).sort()) {
     const map = children[type] ?? {};
     for (const key of Object.keys(map)) {
@@ -75,7 +77,7 @@ export function observeChildren(parent: BackupSchedule, children: Record<string,
       if (object === undefined) continue;
       const name = objectName(object, key);
       const deleting = object.metadata?.deletionTimestamp != null;
-      if (type === BACKUP_CHILD_TYPE) backups.push(observeBackup(parent, { name, object, deleting }));
+      if (type === BACKUP_CHILD_TYPE) backups.push(observeBackup(owner, { name, object, deleting }));
       else if (type === COMPACT_CHILD_TYPE && belongsTo(object, parent)) compacts.push(observeCompact({ name, object, deleting }));
       else others.push({ type, name, object, deleting });
     }
@@ -102,14 +104,21 @@ function observeCompact(seen: { name: string; object: KubeObject; deleting: bool
   };
 }
 
-function observeBackup(parent: BackupSchedule, seen: Omit<OtherBackup, 'role'>): ObservedBackup {
+/** The schedule the children are observed for, with the names derived from it once per sync. */
+interface Owner {
+  parent: BackupSchedule;
+  scheduleName: string;
+  logName: string;
+}
+
+function observeBackup(owner: Owner, seen: Omit<OtherBackup, 'role'>): ObservedBackup {
   // Built field by field, never by spreading `seen` and adding fields: V8 then keeps one fast shape per
   // role, which halves the cost of observing 10,000 Backups (bench section 2).
   const { name, object, deleting } = seen;
-  if (!belongsTo(object, parent)) return { role: 'foreign', name, object, deleting };
+  if (!belongsTo(object, owner.parent)) return { role: 'foreign', name, object, deleting };
   // The log Backup is known by its mode, and by its fixed name even if a template forgot `backupMode: log`.
-  if (isLogBackup(object) || name === logBackupName(parent.metadata.name ?? '')) return { role: 'log', name, object, deleting };
-  const slot = slotOf(object, { scheduleName: parent.metadata.name ?? '', name });
+  if (isLogBackup(object) || name === owner.logName) return { role: 'log', name, object, deleting };
+  const slot = slotOf(object, { scheduleName: owner.scheduleName, name });
   const age = backupAge(object);
   // A slot or age that cannot be read: kept, never counted, never deleted.
   if (slot === null || !age.ok) return { role: 'foreign', name, object, deleting };
