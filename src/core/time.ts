@@ -1,35 +1,46 @@
 /** Instants as the hook reads and writes them: epoch milliseconds inside, RFC 3339 (UTC, seconds) outside. */
 
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
+/** RFC 3339 with seconds: the fields sit at fixed offsets, so they are read in place below (no captures). */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
 
 /**
  * parseTime parses an RFC 3339 timestamp into epoch milliseconds, or null if it is not one. Fractions are
- * truncated to milliseconds, as Date.parse does; the instant is computed from the fields (no Date.parse).
+ * truncated to milliseconds, as Date.parse does. The fields are read in place and the instant computed from
+ * them: it runs for every child of every sync, and allocates nothing.
  */
 export function parseTime(text: unknown): number | null {
-  if (typeof text !== 'string') return null;
-  const m = RFC3339.exec(text);
-  if (m === null) return null;
-  const year = Number(m[1]);
-  const month = Number(m[2]);
-  const day = Number(m[3]);
-  const hour = Number(m[4]);
-  const minute = Number(m[5]);
-  const second = Number(m[6]);
+  if (typeof text !== 'string' || !RFC3339.test(text)) return null;
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
   // A calendar date that does not exist (31 Feb) is not a time, nor is a leap second (…:60): JavaScript has none.
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
   if (hour > 23 || minute > 59 || second > 59) return null;
-  const offsetHours = Number(m[9] ?? 0);
-  const offsetMinutes = Number(m[10] ?? 0);
+  const utc = year < 100 ? smallYearUtc(year, month, day) + ((hour * 60 + minute) * 60 + second) * 1000 : Date.UTC(year, month - 1, day, hour, minute, second);
+  const zone = text.endsWith('Z') || text.endsWith('z') ? text.length - 1 : text.length - 6;
+  const fractionDigits = Math.min(3, zone - 20); // "…:05.123Z": digits from offset 20 up to the zone
+  const millis = fractionDigits > 0 ? digitsAt(text, 20, fractionDigits) * 10 ** (3 - fractionDigits) : 0;
+  if (zone === text.length - 1) return utc + millis;
+  const offsetHours = digitsAt(text, zone + 1, 2);
+  const offsetMinutes = digitsAt(text, zone + 4, 2);
   if (offsetHours > 23 || offsetMinutes > 59) return null;
-  const millis = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
-  // Date.UTC reads years 0–99 as 1900–1999, so those set the date on a Date instead.
-  const utc =
-    year < 100
-      ? new Date(Date.UTC(2000, 0, 1, hour, minute, second, millis)).setUTCFullYear(year, month - 1, day)
-      : Date.UTC(year, month - 1, day, hour, minute, second, millis);
   const offsetMs = (offsetHours * 60 + offsetMinutes) * 60_000;
-  return m[8] === '-' ? utc + offsetMs : utc - offsetMs;
+  return text[zone] === '-' ? utc + millis + offsetMs : utc + millis - offsetMs;
+}
+
+/** digitsAt reads `count` decimal digits of `text` from `start` (the caller has checked they are digits). */
+function digitsAt(text: string, start: number, count: number): number {
+  let value = 0;
+  for (let i = start; i < start + count; i++) value = value * 10 + (text.charCodeAt(i) - 48);
+  return value;
+}
+
+/** Date.UTC reads years 0–99 as 1900–1999, so those dates are set on a Date instead. */
+function smallYearUtc(year: number, month: number, day: number): number {
+  return new Date(0).setUTCFullYear(year, month - 1, day);
 }
 
 /** daysInMonth returns the number of days of a month (1–12) in the proleptic Gregorian calendar. */
