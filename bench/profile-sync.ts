@@ -1,6 +1,7 @@
 /**
- * A steady sync loop to profile: `node --cpu-prof .tmp/bench-dist/bench/profile-sync.js [children] [seconds]`
- * (after `npm run bench` or `tsc -p tsconfig.bench.json`). Prints the median wall and CPU ms per sync.
+ * A steady sync loop to profile: `node --expose-gc --cpu-prof .tmp/bench-dist/bench/profile-sync.js [children] [seconds]`
+ * (after `npm run bench` or `tsc -p tsconfig.bench.json`). Like section 2, each sync gets a freshly parsed body and,
+ * with --expose-gc, a collected heap first (neither timed). Prints the median wall and CPU ms per sync.
  */
 
 import { realisticRequest } from './requests.js';
@@ -17,6 +18,7 @@ const cpu: number[] = [];
 const end = performance.now() + seconds * 1000;
 while (performance.now() < end) {
   const parsed: unknown = JSON.parse(body);
+  (globalThis as { gc?: () => void }).gc?.();
   const started = performance.now();
   const usage = process.cpuUsage();
   path(parsed);

@@ -41,7 +41,7 @@ const results: Omit<Results, 'machine' | 'goals'> = {};
 
 if (runs('scaling')) {
   log('scaling in-process: 10 … 10,000 children');
-  results.inProcess = inProcessScaling([10, 100, 1000, 10_000], { now, rounds: 7, roundMs: 150 });
+  results.inProcess = inProcessScaling([10, 100, 1000, 10_000], { now, rounds: 9, roundMs: 200 });
 }
 if (runs('slots')) {
   log('slot computation: 5 expressions × 3 gaps, checked against the brute-force reference');

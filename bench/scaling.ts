@@ -5,6 +5,7 @@ import type { ServerProcess } from './processes.js';
 import { realisticRequest } from './requests.js';
 import { median, percentile } from './stats.js';
 import { syncPathAt } from './sync-path.js';
+import { timeRounds } from './timer.js';
 
 /** One size, in-process. */
 export interface InProcessRow {
@@ -22,46 +23,40 @@ export interface InProcessRow {
 }
 
 /**
- * inProcessScaling times the sync path for each size. Each round parses a fresh body per sync and collects
- * the garbage first (neither timed), so that a figure is the sync path's own work, its own garbage included,
- * not the collection of the body JSON.parse just made. Needs node --expose-gc.
+ * inProcessScaling times the sync path for each size on requests already parsed, as the service runs it after
+ * express.json: rounds of syncs alternating between two separately parsed copies of the body (so no string is
+ * seen twice in a row), the collection of the sync path's own garbage included. JSON.parse is timed apart.
  */
 export function inProcessScaling(sizes: readonly number[], options: { now: number; rounds: number; roundMs: number }): InProcessRow[] {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc === undefined) throw new Error('the in-process section needs node --expose-gc (npm run bench passes it)');
   const path = syncPathAt(options.now);
   const rows: InProcessRow[] = [];
   for (const children of sizes) {
     const body = JSON.stringify(realisticRequest(children, { now: options.now }));
     const parses: number[] = [];
-    const batch = (count: number): number => {
-      const bodies: unknown[] = [];
-      for (let i = 0; i < count; i++) {
-        const parseStart = performance.now();
-        bodies.push(JSON.parse(body));
-        parses.push(performance.now() - parseStart);
-      }
-      gc();
+    const copies = [0, 1, 2].map(() => {
       const start = performance.now();
-      for (const parsed of bodies) path(parsed);
-      return (performance.now() - start) / count;
-    };
-    const warmup = performance.now();
-    let estimate = batch(1);
-    while (performance.now() - warmup < 1000) estimate = batch(Math.max(1, Math.min(200, Math.round(100 / estimate))));
-    const perRound = Math.max(1, Math.min(1000, Math.round(options.roundMs / estimate)));
-    parses.length = 0;
-    const rounds = Array.from({ length: options.rounds }, () => batch(perRound));
-    const syncMs = median(rounds);
+      const parsed: unknown = JSON.parse(body);
+      parses.push(performance.now() - start);
+      return parsed;
+    });
+    let turn = 0;
+    const sync = timeRounds(
+      () => {
+        const start = performance.now();
+        path(copies[turn++ % copies.length]);
+        return performance.now() - start;
+      },
+      { rounds: options.rounds, roundMs: options.roundMs, warmup: { iterations: Math.max(5, 20_000 / children), maxMs: 3000 } },
+    );
     const previous = rows[rows.length - 1];
     rows.push({
       children,
       bodyBytes: body.length,
-      syncMs,
-      syncMinMs: Math.min(...rounds),
+      syncMs: sync.medianMs,
+      syncMinMs: sync.minMs,
       parseMs: median(parses),
-      perChildUs: (syncMs * 1000) / children,
-      growth: previous === undefined ? null : syncMs / previous.syncMs,
+      perChildUs: (sync.medianMs * 1000) / children,
+      growth: previous === undefined ? null : sync.medianMs / previous.syncMs,
     });
   }
   return rows;
