@@ -8,6 +8,8 @@ import { percentile } from './stats.js';
 /** What sizing measured on a fresh service. */
 export interface CapacityResult {
   children: number;
+  /** The V8 old-space cap the service ran with, in MB, or null for V8's default. */
+  maxOldSpaceMb: number | null;
   connections: number;
   requests: number;
   idleRssMb: number;
@@ -25,14 +27,21 @@ export async function capacity(options: {
   now: number;
   bodyLimitBytes: number;
   entry?: string;
+  /** V8 old-space cap in MB (as NODE_OPTIONS=--max-old-space-size would set it), or none. */
+  maxOldSpaceMb?: number;
 }): Promise<CapacityResult> {
-  const service = await startService({ bodyLimitBytes: options.bodyLimitBytes, ...(options.entry === undefined ? {} : { entry: options.entry }) });
+  const service = await startService({
+    bodyLimitBytes: options.bodyLimitBytes,
+    ...(options.entry === undefined ? {} : { entry: options.entry }),
+    execArgv: options.maxOldSpaceMb === undefined ? [] : [`--max-old-space-size=${options.maxOldSpaceMb}`],
+  });
   try {
     const idle = service.memory();
     const body = JSON.stringify(realisticRequest(options.children, { now: options.now }));
     const result = await load(service.url, { body, connections: options.connections, amount: options.connections * options.perConnection });
     return {
       children: options.children,
+      maxOldSpaceMb: options.maxOldSpaceMb ?? null,
       connections: options.connections,
       requests: result.requests,
       idleRssMb: idle.rssMb,

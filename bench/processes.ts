@@ -22,9 +22,10 @@ export interface ServerProcess {
 export const SERVICE_ENTRY = join('dist', 'src', 'main.js');
 
 /** startService forks the built service (`dist/src/main.js`, or `options.entry`) in production mode with logs at warn. */
-export async function startService(options: { bodyLimitBytes: number; entry?: string }): Promise<ServerProcess> {
+export async function startService(options: { bodyLimitBytes: number; entry?: string; execArgv?: string[] }): Promise<ServerProcess> {
   const port = await freePort();
   const child = fork(options.entry ?? SERVICE_ENTRY, [], {
+    execArgv: options.execArgv ?? [],
     env: {
       ...process.env,
       NODE_ENV: 'production',

@@ -34,7 +34,7 @@ export interface Results {
   http?: HttpRow[];
   slots?: SlotsResult;
   memory?: MemoryReport;
-  capacity?: CapacityResult;
+  capacity?: CapacityResult[];
   goals: Goal[];
 }
 
@@ -127,13 +127,16 @@ function memorySection(r: MemoryReport): string[] {
   ];
 }
 
-function capacitySection(r: CapacityResult): string[] {
+function capacitySection(rows: readonly CapacityResult[]): string[] {
   return [
-    `#### Sizing: ${r.connections} concurrent ${n(r.children)}-child syncs (Metacontroller's worker count), fresh service, ${r.requests} requests`,
+    "#### Sizing: 5 concurrent syncs (Metacontroller's worker count) on a fresh service, from its first request",
     '',
-    '| idle RSS MB | peak RSS MB | p50 ms | p99 ms | max ms |',
-    '|---:|---:|---:|---:|---:|',
-    `| ${f(r.idleRssMb, 0)} | ${f(r.peakRssMb, 0)} | ${f(r.p50Ms, 0)} | ${f(r.p99Ms, 0)} | ${f(r.maxMs, 0)} |`,
+    '| children | V8 old space | requests | idle RSS MB | peak RSS MB | p50 ms | p99 ms | max ms |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|',
+    ...rows.map(
+      (r) =>
+        `| ${n(r.children)} | ${r.maxOldSpaceMb === null ? 'default' : `--max-old-space-size=${r.maxOldSpaceMb}`} | ${r.requests} | ${f(r.idleRssMb, 0)} | ${f(r.peakRssMb, 0)} | ${f(r.p50Ms, 0)} | ${f(r.p99Ms, 0)} | ${f(r.maxMs, 0)} |`,
+    ),
     '',
   ];
 }
