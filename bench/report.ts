@@ -79,10 +79,11 @@ function scalingSection(inProcess: readonly InProcessRow[], http: readonly HttpR
     out.push(
       '#### 2. Scaling in-process: validate → decide → serialize (median per sync; JSON.parse of the body shown apart)',
       '',
-      '| children | body | sync ms | µs per child | × previous size | JSON.parse ms |',
-      '|---:|---:|---:|---:|---:|---:|',
+      '| children | body | sync ms | µs per child | × previous size | JSON.parse ms | JSON.parse × previous size |',
+      '|---:|---:|---:|---:|---:|---:|---:|',
       ...inProcess.map(
-        (r) => `| ${n(r.children)} | ${kb(r.bodyBytes)} | ${f(r.syncMs, 3)} | ${f(r.perChildUs)} | ${r.growth === null ? '' : f(r.growth)} | ${f(r.parseMs, 3)} |`,
+        (r) =>
+          `| ${n(r.children)} | ${kb(r.bodyBytes)} | ${f(r.syncMs, 3)} | ${f(r.perChildUs)} | ${r.growth === null ? '' : f(r.growth)} | ${f(r.parseMs, 3)} | ${r.parseGrowth === null ? '' : f(r.parseGrowth)} |`,
       ),
       '',
     );

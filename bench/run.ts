@@ -112,8 +112,10 @@ function goals(r: Omit<Results, 'machine' | 'goals'>): Goal[] {
   if (r.inProcess !== undefined) {
     const big = r.inProcess.find((row) => row.children === 10_000);
     if (big !== undefined) list.push({ goal: '10,000 children < 50 ms per sync', measured: `${big.syncMs.toFixed(1)} ms`, met: big.syncMs < 50 });
-    const growth = Math.max(...r.inProcess.map((row) => row.growth ?? 0));
-    list.push({ goal: '10× children ≤ 12× time', measured: `worst ${growth.toFixed(2)}×`, met: growth <= 12 });
+    const worst = r.inProcess.reduce((a, b) => ((b.growth ?? 0) > (a.growth ?? 0) ? b : a));
+    const growth = worst.growth ?? 0;
+    const measured = `worst ${growth.toFixed(2)}× (to ${worst.children.toLocaleString('en-US')}; JSON.parse there: ${(worst.parseGrowth ?? 0).toFixed(2)}×)`;
+    list.push({ goal: '10× children ≤ 12× time', measured, met: growth <= 12 });
   }
   if (r.slots !== undefined) {
     list.push({ goal: 'every slot case < 1 ms', measured: `worst ${r.slots.worstOursUs.toFixed(1)} µs`, met: r.slots.worstOursUs < 1000 });

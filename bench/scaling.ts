@@ -20,6 +20,8 @@ export interface InProcessRow {
   perChildUs: number;
   /** Time relative to the previous size (10× the children). */
   growth: number | null;
+  /** JSON.parse's time relative to the previous size: what the machine's memory hierarchy does to any pass over the data. */
+  parseGrowth: number | null;
 }
 
 /**
@@ -33,12 +35,12 @@ export function inProcessScaling(sizes: readonly number[], options: { now: numbe
   for (const children of sizes) {
     const body = JSON.stringify(realisticRequest(children, { now: options.now }));
     const parses: number[] = [];
-    const copies = [0, 1].map(() => {
+    const copies = [0, 1, 2, 3, 4].map(() => {
       const start = performance.now();
       const parsed: unknown = JSON.parse(body);
       parses.push(performance.now() - start);
       return parsed;
-    });
+    }).slice(0, 2); // five parses timed, two copies kept
     let turn = 0;
     const sync = timeRounds(
       () => {
@@ -57,6 +59,7 @@ export function inProcessScaling(sizes: readonly number[], options: { now: numbe
       parseMs: median(parses),
       perChildUs: (sync.medianMs * 1000) / children,
       growth: previous === undefined ? null : sync.medianMs / previous.syncMs,
+      parseGrowth: previous === undefined ? null : median(parses) / previous.parseMs,
     });
   }
   return rows;
