@@ -3,8 +3,9 @@
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+
+import { freePort, processMemory } from './soak/service.js';
 
 /** A server process under test. */
 export interface ServerProcess {
@@ -12,7 +13,7 @@ export interface ServerProcess {
   url: string;
   pid: number;
   /** Current and peak resident set size of the process, in MB (Linux /proc). */
-  memory(): { rssMb: number; peakRssMb: number };
+  memory(): { rssMiB: number; peakRssMiB: number };
   /** CPU time (user + system) the process has used so far, in ms (Linux /proc, 10 ms resolution). */
   cpuMs(): number;
   stop(): Promise<void>;
@@ -72,13 +73,6 @@ function serverProcess(name: string, url: string, child: ChildProcess): ServerPr
   };
 }
 
-/** processMemory reads VmRSS and VmHWM (peak RSS) of a process from /proc, in MB. */
-export function processMemory(pid: number): { rssMb: number; peakRssMb: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
-}
-
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
 const USER_HZ = 100;
 
@@ -88,18 +82,6 @@ export function processCpuMs(pid: number): number {
   // Fields after the command name (which may hold spaces) start at field 3; utime and stime are fields 14 and 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitReady(url: string, child: ChildProcess): Promise<void> {
