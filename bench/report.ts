@@ -92,10 +92,12 @@ function scalingSection(inProcess: readonly InProcessRow[], http: readonly HttpR
     out.push(
       '#### 2. Scaling over HTTP, one connection, service next to the floor (ms)',
       '',
-      '| children | requests | service p50 | service p99 | floor p50 | floor p99 | floor p50 / service p50 |',
-      '|---:|---:|---:|---:|---:|---:|---:|',
+      '| children | requests | service p50 | service p99 | service CPU per request | floor p50 | floor p99 | floor CPU per request | floor p50 / service p50 |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
       ...http.map(
-        (r) => `| ${n(r.children)} | ${r.requests} | ${f(r.service.p50Ms, 1)} | ${f(r.service.p99Ms, 1)} | ${f(r.floor.p50Ms, 1)} | ${f(r.floor.p99Ms, 1)} | ${f(r.ratio)} |`,
+        (r) =>
+          `| ${n(r.children)} | ${r.requests} | ${f(r.service.p50Ms, 1)} | ${f(r.service.p99Ms, 1)} | ${f(r.service.cpuMsPerRequest, 1)} | ` +
+          `${f(r.floor.p50Ms, 1)} | ${f(r.floor.p99Ms, 1)} | ${f(r.floor.cpuMsPerRequest, 1)} | ${f(r.ratio)} |`,
       ),
       '',
     );

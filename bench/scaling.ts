@@ -65,12 +65,20 @@ export function inProcessScaling(sizes: readonly number[], options: { now: numbe
   return rows;
 }
 
+/** Latency of one server at one size, and its CPU time per request. */
+export interface HttpFigures {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  cpuMsPerRequest: number;
+}
+
 /** One size over HTTP, one connection, service next to the floor. */
 export interface HttpRow {
   children: number;
   requests: number;
-  service: { p50Ms: number; p99Ms: number; maxMs: number };
-  floor: { p50Ms: number; p99Ms: number; maxMs: number };
+  service: HttpFigures;
+  floor: HttpFigures;
   /** Floor p50 / service p50: 1 means the service costs no more than the floor. */
   ratio: number;
 }
@@ -87,24 +95,38 @@ export async function httpScaling(
     const block = Math.max(1, Math.floor(amount / 4));
     await load(servers.service.url, { body, connections: 1, amount: 2 });
     await load(servers.floor.url, { body, connections: 1, amount: 2 });
-    const service: number[] = [];
-    const floor: number[] = [];
+    const service: Samples = { latencies: [], cpuMs: 0 };
+    const floor: Samples = { latencies: [], cpuMs: 0 };
     for (let sent = 0; sent < amount; sent += block) {
-      service.push(...(await latencies(servers.service, body, block)));
-      floor.push(...(await latencies(servers.floor, body, block)));
+      await sample(servers.service, { body, amount: block, into: service });
+      await sample(servers.floor, { body, amount: block, into: floor });
     }
     const s = summarize(service);
     const f = summarize(floor);
-    rows.push({ children, requests: service.length, service: s, floor: f, ratio: f.p50Ms / s.p50Ms });
+    rows.push({ children, requests: service.latencies.length, service: s, floor: f, ratio: f.p50Ms / s.p50Ms });
   }
   return rows;
 }
 
-async function latencies(server: ServerProcess, body: string, amount: number): Promise<number[]> {
-  const result = await load(server.url, { body, connections: 1, amount });
-  return result.samples;
+/** Latencies and server CPU time collected over several blocks of requests. */
+interface Samples {
+  latencies: number[];
+  cpuMs: number;
 }
 
-function summarize(samples: readonly number[]): { p50Ms: number; p99Ms: number; maxMs: number } {
-  return { p50Ms: percentile(samples, 50), p99Ms: percentile(samples, 99), maxMs: Math.max(...samples) };
+async function sample(server: ServerProcess, options: { body: string; amount: number; into: Samples }): Promise<void> {
+  const cpuBefore = server.cpuMs();
+  const result = await load(server.url, { body: options.body, connections: 1, amount: options.amount });
+  options.into.cpuMs += server.cpuMs() - cpuBefore;
+  options.into.latencies.push(...result.samples);
+}
+
+function summarize(samples: Samples): HttpFigures {
+  const { latencies } = samples;
+  return {
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    maxMs: Math.max(...latencies),
+    cpuMsPerRequest: samples.cpuMs / latencies.length,
+  };
 }
