@@ -61,13 +61,15 @@ export function isErrorLine(line: string): boolean {
   return level === 'error' || level === 'fatal' || Number(level) >= 50;
 }
 
-function processMemory(pid: number): { rssMiB: number; peakRssMiB: number } {
+/** processMemory reads VmRSS and VmHWM (peak RSS) of a process from /proc, in MiB. */
+export function processMemory(pid: number): { rssMiB: number; peakRssMiB: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { rssMiB: kib('VmRSS') / 1024, peakRssMiB: kib('VmHWM') / 1024 };
 }
 
-async function freePort(): Promise<number> {
+/** freePort asks the kernel for a free loopback port. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);

@@ -2,6 +2,7 @@
 /**
  * backup-schedule-hook CLI:
  *   preview  -f schedule.yaml --for 30d [--from <RFC 3339>] [--backup-duration 5m]   what a spec will do
+ *            [--format text|svg|html]                                                  (a picture of it)
  *   replay   -f request.json --at <RFC 3339> [--pretty]                               what /sync would answer then
  *   simulate -f scenario.json                                                          replay a simulator fixture
  *   seed                                                                               the seed incident comparison
@@ -17,14 +18,15 @@ import { parseTime } from '../core/time.js';
 import { runChecked } from '../sim/invariants/run.js';
 import type { ScenarioFixture } from '../sim/invariants/run.js';
 import { INVARIANT_TITLES } from '../sim/invariants/types.js';
-import { previewSchedule } from '../sim/preview.js';
+import { formatEvent, previewEvents } from '../sim/preview.js';
 import { formatSeedTable, runSeedComparison } from '../sim/seed-comparison.js';
 import { readJson, readManifest } from './read-input.js';
 import { replayRequest } from './replay.js';
 import { parseSpan } from './span.js';
+import { timelineHtml, timelineSvg } from './timeline-svg.js';
 
 const USAGE = `usage:
-  backup-schedule-hook preview -f <schedule.yaml|json> --for <30d> [--from <RFC 3339>] [--backup-duration <5m>]
+  backup-schedule-hook preview -f <schedule.yaml|json> --for <30d> [--from <RFC 3339>] [--backup-duration <5m>] [--format text|svg|html]
   backup-schedule-hook replay -f <request.json> --at <RFC 3339> [--pretty]
   backup-schedule-hook simulate -f <scenario.json>
   backup-schedule-hook seed
@@ -96,7 +98,9 @@ function settingsOf(env: NodeJS.ProcessEnv): { staleViewGraceMs: number; handove
 }
 
 async function preview(args: readonly string[], options: { env: NodeJS.ProcessEnv; output: Output; now: () => number }): Promise<number> {
-  const values = flags(args, { file: { type: 'string', short: 'f' }, for: { type: 'string' }, from: { type: 'string' }, 'backup-duration': { type: 'string' } });
+  const values = flags(args, { file: { type: 'string', short: 'f' }, for: { type: 'string' }, from: { type: 'string' }, 'backup-duration': { type: 'string' }, format: { type: 'string' } });
+  const format = values['format'] ?? 'text';
+  if (format !== 'text' && format !== 'svg' && format !== 'html') throw new UsageError(`--format "${String(format)}" is not one of text, svg, html`);
   const forMs = (() => {
     try {
       return parseSpan(required(values, 'for'), '--for');
@@ -107,13 +111,18 @@ async function preview(args: readonly string[], options: { env: NodeJS.ProcessEn
   const from = typeof values['from'] === 'string' ? instant(values['from'], '--from') : Math.floor(options.now() / 1000) * 1000;
   const backupDuration = values['backup-duration'];
   const manifest = readManifest(required(values, 'file'));
-  const lines = await previewSchedule(manifest, {
+  const events = await previewEvents(manifest, {
     from,
     forMs,
     settings: settingsOf(options.env),
     ...(typeof backupDuration === 'string' ? { backupMs: parseSpan(backupDuration, '--backup-duration') } : {}),
   });
-  for (const line of lines) options.output.out(line);
+  if (format === 'text') {
+    for (const event of events) options.output.out(formatEvent(event));
+    return 0;
+  }
+  const picture = { from, to: from + forMs, title: `${manifest.metadata?.namespace ?? 'default'}/${manifest.metadata?.name ?? ''}` };
+  options.output.out((format === 'svg' ? timelineSvg(events, picture) : timelineHtml(events, picture)).trimEnd());
   return 0;
 }
 

@@ -18,12 +18,19 @@ function isCondition(value: unknown): value is Condition {
   return typeof value === 'object' && value !== null && typeof (value as Condition).type === 'string';
 }
 
-/** snapshotState judges a snapshot Backup from its conditions (not `phase`), as upstream does. */
+/** snapshotState judges a snapshot Backup from its conditions (not `phase`), as upstream does: Complete, then Failed, then Invalid. */
 export function snapshotState(backup: KubeObject): BackupState {
-  if (conditionIsTrue(backup, 'Complete')) return 'complete';
-  if (conditionIsTrue(backup, 'Failed')) return 'failed';
-  if (conditionIsTrue(backup, 'Invalid')) return 'invalid';
-  return 'unfinished';
+  const conditions = backup.status?.['conditions'];
+  if (!Array.isArray(conditions)) return 'unfinished';
+  let failed = false;
+  let invalid = false;
+  for (const c of conditions as unknown[]) {
+    if (!isCondition(c) || c.status !== 'True') continue;
+    if (c.type === 'Complete') return 'complete';
+    if (c.type === 'Failed') failed = true;
+    if (c.type === 'Invalid') invalid = true;
+  }
+  return failed ? 'failed' : invalid ? 'invalid' : 'unfinished';
 }
 
 /** isLogBackup tells whether a Backup is a log (PITR) backup: `spec.backupMode: log`. */

@@ -10,7 +10,7 @@ import type { ObservedBackup } from './observe.js';
 import { mostRecentTick } from './schedule.js';
 import type { ScheduleSpec } from './spec.js';
 import { formatSlotStamp, formatTime, parseTime } from './time.js';
-import { tsoToMillis } from './tso.js';
+import { parseTso, tsoToMillis } from './tso.js';
 import type { BackupSchedule, BackupScheduleStatus, DesiredChild, KubeObject } from './types.js';
 
 /** What the log backup needs from this sync. */
@@ -130,7 +130,7 @@ export interface LogRange {
 export function logRangeOf(log: KubeObject): LogRange {
   const tso = (field: string): bigint | null => {
     const value = log.status?.[field];
-    return typeof value === 'string' && tsoToMillis(value) !== null ? BigInt(value) : null;
+    return typeof value === 'string' ? parseTso(value) : null;
   };
   return { startTso: tso('commitTs'), checkpointTso: tso('logCheckpointTs') };
 }

@@ -4,7 +4,7 @@ import { backupAge, isLogBackup, snapshotState } from './backup-state.js';
 import type { BackupState } from './backup-state.js';
 import { BACKUP_CHILD_TYPE, COMPACT_CHILD_TYPE, SCHEDULED_AT_ANNOTATION, SCHEDULE_LABEL, logBackupName, slotFromBackupName } from './names.js';
 import { parseTime } from './time.js';
-import { parseTsString, tsoToMillis } from './tso.js';
+import { parseTso, parseTsString } from './tso.js';
 import type { BackupSchedule, ChildMap, KubeObject } from './types.js';
 
 /** A snapshot Backup of this schedule whose slot is known: the only kind the hook counts or deletes. */
@@ -68,6 +68,8 @@ export function observeChildren(parent: BackupSchedule, children: Record<string,
   const backups: ObservedBackup[] = [];
   const compacts: ObservedCompact[] = [];
   const others: ObservedOther[] = [];
+  const scheduleName = parent.metadata.name ?? '';
+  const owner: Owner = { parent, scheduleName, logName: logBackupName(scheduleName) };
   for (const type of Object.keys(children).sort()) {
     const map = children[type] ?? {};
     for (const key of Object.keys(map)) {
@@ -75,7 +77,7 @@ export function observeChildren(parent: BackupSchedule, children: Record<string,
       if (object === undefined) continue;
       const name = objectName(object, key);
       const deleting = object.metadata?.deletionTimestamp != null;
-      if (type === BACKUP_CHILD_TYPE) backups.push(observeBackup(parent, { name, object, deleting }));
+      if (type === BACKUP_CHILD_TYPE) backups.push(observeBackup(owner, { name, object, deleting }));
       else if (type === COMPACT_CHILD_TYPE && belongsTo(object, parent)) compacts.push(observeCompact({ name, object, deleting }));
       else others.push({ type, name, object, deleting });
     }
@@ -93,25 +95,36 @@ function observeCompact(seen: { name: string; object: KubeObject; deleting: bool
     return typeof value === 'string' ? parseTsString(value) : null;
   };
   return {
-    ...seen,
+    name: seen.name,
+    object: seen.object,
+    deleting: seen.deleting,
     state: state === 'Complete' ? 'complete' : state === 'Failed' ? 'failed' : 'unfinished',
     startAt: time('startTs'),
     endAt: time('endTs'),
   };
 }
 
-function observeBackup(parent: BackupSchedule, seen: Omit<OtherBackup, 'role'>): ObservedBackup {
-  const { object } = seen;
-  if (!belongsTo(object, parent)) return { ...seen, role: 'foreign' };
+/** The schedule the children are observed for, with the names derived from it once per sync. */
+interface Owner {
+  parent: BackupSchedule;
+  scheduleName: string;
+  logName: string;
+}
+
+function observeBackup(owner: Owner, seen: Omit<OtherBackup, 'role'>): ObservedBackup {
+  // Built field by field, never by spreading `seen` and adding fields: V8 then keeps one fast shape per
+  // role, which halves the cost of observing 10,000 Backups (bench section 2).
+  const { name, object, deleting } = seen;
+  if (!belongsTo(object, owner.parent)) return { role: 'foreign', name, object, deleting };
   // The log Backup is known by its mode, and by its fixed name even if a template forgot `backupMode: log`.
-  if (isLogBackup(object) || seen.name === logBackupName(parent.metadata.name ?? '')) return { ...seen, role: 'log' };
-  const slot = slotOf(object, { scheduleName: parent.metadata.name ?? '', name: seen.name });
+  if (isLogBackup(object) || name === owner.logName) return { role: 'log', name, object, deleting };
+  const slot = slotOf(object, { scheduleName: owner.scheduleName, name });
   const age = backupAge(object);
   // A slot or age that cannot be read: kept, never counted, never deleted.
-  if (slot === null || !age.ok) return { ...seen, role: 'foreign' };
+  if (slot === null || !age.ok) return { role: 'foreign', name, object, deleting };
   const commitTs = object.status?.['commitTs'];
-  const commitTso = typeof commitTs === 'string' && tsoToMillis(commitTs) !== null ? BigInt(commitTs) : null;
-  return { ...seen, role: 'snapshot', slot, state: snapshotState(object), ageAt: age.at, commitTso };
+  const commitTso = typeof commitTs === 'string' ? parseTso(commitTs) : null;
+  return { role: 'snapshot', name, object, deleting, commitTso, slot, state: snapshotState(object), ageAt: age.at };
 }
 
 /** belongsTo tells whether a Backup carries this schedule's label and no controller owner other than it. */

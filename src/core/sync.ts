@@ -84,7 +84,6 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
   const { parent } = request;
   const previous: BackupScheduleStatus = isObject(parent.status) ? parent.status : {};
   const observation = observeChildren(parent, request.children);
-  const kept = keptChildren(observation);
   const snapshots = observation.backups.filter((b): b is SnapshotBackup => b.role === 'snapshot');
   const scheduleName = parent.metadata.name ?? '';
   // Backup-now Backups have no slot: they never move lastBackup.
@@ -100,7 +99,7 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
 
   // A parent being deleted: create nothing, delete nothing; the garbage collector removes the children.
   if (parent.metadata.deletionTimestamp != null || request.finalizing === true) {
-    const response: SyncResponse = { status: previous, children: kept };
+    const response: SyncResponse = { status: previous, children: keptChildren(observation) };
     if (request.finalizing === true) response.finalized = true;
     const facts = summarize(parent, snapshots, { ...unscheduled, specValid: readSpec(parent).ok, status: previous });
     return { response, report: report('parent-deleting', { message: 'the schedule is being deleted', facts }) };
@@ -117,7 +116,7 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
     });
     const answered = withLastSuccessful(status, { scheduleName, snapshots });
     return {
-      response: { status: answered, children: kept },
+      response: { status: answered, children: keptChildren(observation) },
       report: report('invalid', { message, problems: read.problems, facts: summarize(parent, snapshots, { ...unscheduled, status: answered }) }),
     };
   }
@@ -329,7 +328,9 @@ function groupGateOf(blocker: string | null): Gate {
 }
 
 function byName(backups: readonly ObservedBackup[]): Map<string, ObservedBackup> {
-  return new Map(backups.map((b) => [b.name, b]));
+  const map = new Map<string, ObservedBackup>();
+  for (const backup of backups) map.set(backup.name, backup);
+  return map;
 }
 
 function earliest(instants: ReadonlyArray<number | null>): number | null {

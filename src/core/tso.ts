@@ -3,12 +3,17 @@
 const DECIMAL = /^[0-9]{1,20}$/;
 const MAX_UINT64 = (1n << 64n) - 1n;
 
-/** tsoToMillis returns the physical milliseconds of a decimal TSO string, or null if it is not one. */
-export function tsoToMillis(tso: string): number | null {
+/** parseTso reads a decimal TSO string (an unsigned 64-bit integer), or null if it is not one. */
+export function parseTso(tso: string): bigint | null {
   if (!DECIMAL.test(tso)) return null;
   const value = BigInt(tso);
-  if (value > MAX_UINT64) return null;
-  return Number(value >> 18n);
+  return value > MAX_UINT64 ? null : value;
+}
+
+/** tsoToMillis returns the physical milliseconds of a decimal TSO string, or null if it is not one. */
+export function tsoToMillis(tso: string): number | null {
+  const value = parseTso(tso);
+  return value === null ? null : Number(value >> 18n);
 }
 
 const DATETIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;

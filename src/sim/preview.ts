@@ -32,7 +32,7 @@ export interface PreviewOptions {
 }
 
 /** The kinds of timeline lines the preview prints. */
-const SHOWN: ReadonlySet<TimelineEvent['kind']> = new Set(['CREATE', 'COMPLETE', 'DELETE']);
+const SHOWN: ReadonlySet<TimelineEvent['kind']> = new Set(['CREATE', 'COMPLETE', 'FAIL', 'INVALID', 'DELETE']);
 
 /** previewScenario builds the scenario the preview runs. */
 export function previewScenario(manifest: ScheduleManifest, options: PreviewOptions): Scenario {
@@ -72,10 +72,15 @@ export function previewScenario(manifest: ScheduleManifest, options: PreviewOpti
   };
 }
 
+/** previewEvents runs the preview and returns the events it shows (Backups created, finished and deleted), in order. */
+export async function previewEvents(manifest: ScheduleManifest, options: PreviewOptions): Promise<TimelineEvent[]> {
+  const world = await runScenario(previewScenario(manifest, options));
+  return world.recorder.timeline.filter((e) => SHOWN.has(e.kind));
+}
+
 /** previewSchedule runs the preview and returns its timeline, one line per event. */
 export async function previewSchedule(manifest: ScheduleManifest, options: PreviewOptions): Promise<string[]> {
-  const world = await runScenario(previewScenario(manifest, options));
-  return world.recorder.timeline.filter((e) => SHOWN.has(e.kind)).map(formatEvent);
+  return (await previewEvents(manifest, options)).map(formatEvent);
 }
 
 /** formatEvent writes a timeline event as `time  KIND  name  reason`. */
