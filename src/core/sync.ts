@@ -97,15 +97,16 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
     expectedIntervalMs: null,
   };
 
+  const read = readSpec(parent);
+
   // A parent being deleted: create nothing, delete nothing; the garbage collector removes the children.
   if (parent.metadata.deletionTimestamp != null || request.finalizing === true) {
     const response: SyncResponse = { status: previous, children: keptChildren(observation) };
     if (request.finalizing === true) response.finalized = true;
-    const facts = summarize(parent, snapshots, { ...unscheduled, specValid: readSpec(parent).ok, status: previous });
+    const facts = summarize(parent, snapshots, { ...unscheduled, specValid: read.ok, status: previous });
     return { response, report: report('parent-deleting', { message: 'the schedule is being deleted', facts }) };
   }
 
-  const read = readSpec(parent);
   if (!read.ok) {
     const message = `the spec is invalid: ${read.problems.join('; ')}`;
     const status = buildStatus(previous, {
