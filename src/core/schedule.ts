@@ -20,7 +20,7 @@
  * backwards or forwards from one end of the window and reads the zone's offset a handful of times.
  */
 
-import { BoundedMemo } from './_cron_cache.js';
+import { BoundedMemo } from './bounded-memo.js';
 import { canEverFire, firstWallAtOrAfter, lastWallAtOrBefore, matchesWall, wallMs } from './_cron_fields.js';
 import type { CronFields, WallTime } from './_cron_fields.js';
 import { parseExpression, quote } from './_cron_parse.js';

@@ -1,4 +1,4 @@
-/** A size-bounded memo for parsed schedules and zones (private to schedule.ts). */
+/** A size-bounded, least-recently-used memo for values that are costly to compute and never change (parsed schedules, zones). */
 
 /** BoundedMemo keeps the most recently used `capacity` entries and forgets the least recently used. */
 export class BoundedMemo<V> {

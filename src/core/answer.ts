@@ -1,0 +1,178 @@
+/**
+ * The "answer" step of a sync: the desired children (every observed child kept in its desired form, minus what
+ * retention removes, plus what is created), the status, when to sync again, and the report of how it was reached.
+ */
+
+import { expectedIntervalMs } from './interval.js';
+import { echoUnmanaged, desiredFormOfKept } from './desired.js';
+import { summarize } from './facts.js';
+import type { ScheduleFacts } from './facts.js';
+import type { Gate } from './gate.js';
+import type { NextBackup, NextStep } from './next-backup.js';
+import { compareNames } from './observe.js';
+import type { Observation } from './observe.js';
+import type { Deletion } from './retention.js';
+import type { Retirement } from './retirement.js';
+import { nextTick } from './schedule.js';
+import type { Missed } from './schedule-edit.js';
+import { isObject } from './spec.js';
+import { buildStatus, withLastSuccessful } from './status.js';
+import type { Ready } from './status.js';
+import { withExtensionStatus } from './status-extensions.js';
+import type { SyncContext } from './sync-context.js';
+import { LAST_WRITABLE_MS, formatTime } from './time.js';
+import { tsoToMillis } from './tso.js';
+import type { DesiredChild, KubeObject, SyncResponse } from './types.js';
+
+/** What the hook decided, for logs, metrics and the preview; not part of the answer. */
+export interface SyncReport {
+  outcome: 'created' | 'waiting' | 'idle' | 'paused' | 'invalid' | 'parent-deleting';
+  created: string | null;
+  deletions: Deletion[];
+  problems: string[];
+  /** Message of the Ready condition (or why nothing happened). */
+  message: string;
+  /** A due slot this sync decided not to run (startingDeadlineSeconds, a schedule edit, skipMissedOnUnpause), or null. */
+  missed: Missed | null;
+  /** Snapshot Backups running longer than spec.backupTimeout, oldest first. */
+  stuck: string[];
+  /** Backups whose deletion has not finished in time, oldest first. */
+  deletionStuck: string[];
+  /** The schedule's state as of this sync, for metrics. */
+  facts: ScheduleFacts;
+}
+
+/** The answer plus the report of how it was reached. */
+export interface Decision {
+  response: SyncResponse;
+  report: SyncReport;
+}
+
+/** answer builds the response and report of a sync from the decisions about the next Backup and retirement. */
+export function answer(context: SyncContext, decisions: { next: NextBackup; retirement: Retirement }): Decision {
+  const { parent, spec, previous, observation, snapshots, backups, scheduleName, now } = context;
+  const { next, retirement } = decisions;
+  const { plan, last } = next;
+  const { log, compact, retention, compactDeletions, deletionStuck } = retirement;
+
+  const anchor = Math.max(last.time ?? plan.watermark ?? now, plan.lastMissedTime ?? -Infinity);
+  const following = spec.pause ? null : nextTick(spec.schedule, { after: now, anchor });
+  // A tick after year 9999 (a watermark far in the future) cannot be written as RFC 3339: there is none to report.
+  const nextBackupTime = following !== null && following <= LAST_WRITABLE_MS ? following : null;
+  const ready = readyOf(next.step, { nextBackupTime, gate: next.tickGate });
+  const built = buildStatus(previous, {
+    now,
+    last,
+    nextBackupTime,
+    ready,
+    fields: retirement.fields,
+    conditions: log.missing === null ? [] : [{ type: 'LogBackupMissing', ...log.missing }],
+  });
+  const status = withExtensionStatus(withLastSuccessful(built, { scheduleName, snapshots }), previous, {
+    now,
+    spec,
+    plan,
+    lastBackupTime: last.time,
+    gate: next.gate,
+    stuck: next.stuck,
+    deletionStuck: { report: deletionStuck, afterMs: context.deletionStuckAfterMs },
+    backupNow: { ...next.backupNow, backups, scheduleName },
+  });
+
+  const response: SyncResponse = { status, children: desiredChildren(context, decisions) };
+  const graceEnds = next.timedGates.map((g) => (g.open ? null : g.until));
+  const resyncAt = earliest([nextBackupTime, retention.nextExpiry, ...graceEnds, log.until, compact.until, next.stuck.nextDeadline, deletionStuck.nextDeadline]);
+  if (resyncAt !== null) response.resyncAfterSeconds = Math.max(1, Math.ceil(resyncAt - now) / 1000);
+
+  const facts = summarize(parent, snapshots, {
+    specValid: true,
+    paused: spec.pause,
+    deletions: retention.deletions,
+    lastScheduled: last.time,
+    nextScheduled: nextBackupTime,
+    expectedIntervalMs: expectedIntervalMs(spec.schedule, { now, anchor }),
+    status,
+  });
+  const { created } = next;
+  return {
+    response,
+    report: report(next.step.outcome === 'idle' && created !== null ? 'created' : next.step.outcome, {
+      created: created?.metadata.name ?? null,
+      deletions: [...retention.deletions, ...compactDeletions],
+      message: ready.message,
+      missed: plan.missed,
+      stuck: next.stuck.stuck.map((b) => b.name),
+      deletionStuck: deletionStuck.stuck.map((b) => b.name),
+      facts,
+    }),
+  };
+}
+
+/** desiredChildren is every kept child (the log Backup truncated if retention says so) plus what is created, sorted. */
+function desiredChildren(context: SyncContext, decisions: { next: NextBackup; retirement: Retirement }): DesiredChild[] {
+  const { log, compact, retention, compactDeletions } = decisions.retirement;
+  let children = keptChildren(context.observation, {
+    backups: new Set(retention.deletions.map((d) => d.name)),
+    compacts: new Set(compactDeletions.map((d) => d.name)),
+  });
+  const truncateUntil = retention.truncateUntil;
+  const liveLog = log.observed;
+  if (truncateUntil !== null && liveLog !== null) {
+    children = children.map((c) => (c.kind === 'Backup' && c.metadata.name === liveLog.metadata?.name ? truncated(c, { live: liveLog, until: truncateUntil }) : c));
+  }
+  for (const extra of [decisions.next.created, log.create, compact.create]) {
+    if (extra !== null && !children.some((c) => c.kind === extra.kind && c.metadata.name === extra.metadata.name)) children.push(extra);
+  }
+  return children.sort((a, b) => compareNames(a.kind, b.kind) || compareNames(a.metadata.name, b.metadata.name));
+}
+
+/** Names retention removes, per kind: a Backup and a CompactBackup may share a name. */
+interface Removed {
+  backups: ReadonlySet<string>;
+  compacts: ReadonlySet<string>;
+}
+
+const NOTHING_REMOVED: Removed = { backups: new Set(), compacts: new Set() };
+
+/** keptChildren is every observed child not already being deleted, in its desired form, minus what retention removes. */
+export function keptChildren(observation: Observation, removed: Removed = NOTHING_REMOVED): DesiredChild[] {
+  const kept: DesiredChild[] = [];
+  for (const [children, gone] of [[observation.backups, removed.backups], [observation.compacts, removed.compacts]] as const) {
+    for (const child of children) if (!child.deleting && !gone.has(child.name)) kept.push(desiredFormOfKept(child.object, child.name));
+  }
+  for (const other of observation.others) {
+    if (!other.deleting) kept.push(echoUnmanaged(other.object, { name: other.name, type: other.type }));
+  }
+  return kept;
+}
+
+/** report fills a {@link SyncReport} with empty defaults. */
+export function report(outcome: SyncReport['outcome'], fields: Partial<Omit<SyncReport, 'outcome' | 'facts'>> & Pick<SyncReport, 'facts'>): SyncReport {
+  return { outcome, created: null, deletions: [], problems: [], message: '', missed: null, stuck: [], deletionStuck: [], ...fields };
+}
+
+function readyOf(next: NextStep, facts: { nextBackupTime: number | null; gate: Gate }): Ready {
+  if (next.outcome === 'paused') return { reason: 'Paused', message: 'spec.pause is true: no new Backups; retention still runs' };
+  if (next.outcome === 'waiting' && !facts.gate.open) {
+    return { reason: 'WaitingForPreviousBackup', message: `a scheduled Backup is due: ${facts.gate.message}` };
+  }
+  const message = facts.nextBackupTime === null ? 'the schedule has no future tick' : `next Backup at ${formatTime(facts.nextBackupTime)}`;
+  return { reason: 'Scheduled', message };
+}
+
+/** The log Backup's desired form with `spec.logTruncateUntil` moved forward (never back from what is live or applied). */
+function truncated(desired: DesiredChild, facts: { live: KubeObject; until: bigint }): DesiredChild {
+  const spec = isObject(desired.spec) ? { ...desired.spec } : {};
+  let until = facts.until;
+  for (const current of [spec['logTruncateUntil'], facts.live.spec?.['logTruncateUntil']]) {
+    if (typeof current === 'string' && tsoToMillis(current) !== null && BigInt(current) > until) until = BigInt(current);
+  }
+  spec['logTruncateUntil'] = until.toString();
+  return { ...desired, spec };
+}
+
+function earliest(instants: ReadonlyArray<number | null>): number | null {
+  let min: number | null = null;
+  for (const t of instants) if (t !== null && (min === null || t < min)) min = t;
+  return min;
+}

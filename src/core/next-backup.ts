@@ -1,0 +1,116 @@
+/**
+ * The "decide the next Backup" step of a sync: the most recent tick after the watermark, if the missed-run rules
+ * and the gates (last Backup, schedule group, backup-now, slot already taken) let it start; or a backup-now Backup.
+ */
+
+import { backupNowGate, backupNowStateOf, decideBackupNow } from './backup-now.js';
+import type { BackupNowDecision, BackupNowState } from './backup-now.js';
+import { buildSnapshotBackup } from './desired.js';
+import { decideGate } from './gate.js';
+import type { Gate } from './gate.js';
+import { groupBlocker } from './group.js';
+import type { LastBackup } from './last-backup.js';
+import { SCHEDULED_AT_ANNOTATION, SCHEDULE_LABEL, backupName } from './names.js';
+import type { ObservedBackup } from './observe.js';
+import { planSlot } from './schedule-edit.js';
+import type { SlotPlan } from './schedule-edit.js';
+import type { ScheduleSpec } from './spec.js';
+import { findStuck, passStuck } from './stuck.js';
+import type { StuckReport } from './stuck.js';
+import type { SyncContext } from './sync-context.js';
+import { parseTime } from './time.js';
+import type { DesiredChild } from './types.js';
+
+/** What the schedule does in this sync. */
+export interface NextStep {
+  /** True when the slot's Backup is created now. */
+  create: boolean;
+  outcome: 'created' | 'waiting' | 'idle' | 'paused';
+}
+
+/** The decision about the next Backup, and the facts it rests on (for status and resync). */
+export interface NextBackup {
+  step: NextStep;
+  /** Ticks after this instant are due: the last Backup's time, else the last clean-up, else the schedule's creation. */
+  watermark: number | null;
+  /** The slot plan: the due slot, the watermark it searched after, missed slots. */
+  plan: SlotPlan;
+  /** The Backup to create in this sync (the slot's or a backup-now one), or null. */
+  created: DesiredChild | null;
+  /** The last scheduled Backup after this sync (the created slot's, or the observed one). */
+  last: LastBackup;
+  /** The gate every new Backup passes (last Backup, group, backup-now, stuck rule). */
+  gate: Gate;
+  /** The gate of the due tick: {@link gate}, closed also when the slot's name is taken. */
+  tickGate: Gate;
+  /** Gates whose closing ends by time alone: the last Backup's and backup-now's. */
+  timedGates: Gate[];
+  stuck: StuckReport;
+  backupNow: { state: BackupNowState; decision: BackupNowDecision; gate: Gate };
+}
+
+/** decideNextBackup decides whether a Backup starts in this sync, and which. */
+export function decideNextBackup(context: SyncContext): NextBackup {
+  const { parent, spec, previous, observedLast, backups, now, staleViewGraceMs, scheduleName, handoverLabelKey } = context;
+  const stuck = findStuck(context.snapshots, { now, timeoutMs: spec.backupTimeout?.ms ?? null });
+  const lastGate = decideGate(observedLast, { now, schedule: spec.schedule, staleViewGraceMs, backups });
+  const groupGate = groupGateOf(groupBlocker(parent, context.related));
+  const nowState = backupNowStateOf(previous, { token: spec.backupNowToken, scheduleName, backups });
+  const nowGate = backupNowGate(previous, { now, backups, staleViewGraceMs, last: nowState.last });
+  const gate = passStuck([lastGate, groupGate, nowGate], stuck);
+  const watermark = observedLast.time ?? parseTime(previous.allBackupCleanTime) ?? parseTime(parent.metadata.creationTimestamp);
+  const plan = planSlot(previous, { spec, now, watermark });
+  const slot = plan.slot;
+  const tickGate = (slot === null ? null : slotTaken(backups, backupName(scheduleName, slot))) ?? gate;
+  const step = nextStep({ spec, slot, gate: tickGate });
+  const backupNow = decideBackupNow(nowState.pending, { pause: spec.pause, gate, tickFirst: step.create });
+  const tick = step.create ? slot : null;
+  const created =
+    tick !== null
+      ? buildSnapshotBackup(parent, spec, { slot: tick, handoverLabelKey })
+      : backupNow.create !== null
+        ? buildSnapshotBackup(parent, spec, { backupNowToken: backupNow.create, handoverLabelKey })
+        : null;
+  const last = tick !== null ? { name: backupName(scheduleName, tick), time: tick } : observedLast;
+  return {
+    step,
+    watermark,
+    plan,
+    created,
+    last,
+    gate,
+    tickGate,
+    timedGates: [lastGate, nowGate],
+    stuck,
+    backupNow: { state: nowState, decision: backupNow, gate: nowGate },
+  };
+}
+
+function nextStep(inputs: { spec: ScheduleSpec; slot: number | null; gate: Gate }): NextStep {
+  if (inputs.spec.pause) return { create: false, outcome: 'paused' };
+  if (inputs.slot === null) return { create: false, outcome: 'idle' };
+  return inputs.gate.open ? { create: true, outcome: 'created' } : { create: false, outcome: 'waiting' };
+}
+
+/**
+ * slotTaken closes the gate of a tick when a Backup named like the slot's is already observed: one the hook cannot
+ * read as this schedule's (another label or controller, unreadable annotation or commitTs). Asking for it would
+ * overwrite it, and recording it as the last Backup would make the schedule wait on a Backup it does not own.
+ */
+function slotTaken(backups: ReadonlyMap<string, ObservedBackup>, name: string): Gate | null {
+  if (!backups.has(name)) return null;
+  return {
+    open: false,
+    message:
+      `Backup ${name} exists but is not one this schedule can read (check its label ${SCHEDULE_LABEL}, its controller ` +
+      `owner, its ${SCHEDULED_AT_ANNOTATION} annotation and status.commitTs); it is kept as it is: fix or delete it, ` +
+      'or the next tick creates the next Backup',
+    until: null,
+    blocker: null,
+  };
+}
+
+/** groupGateOf closes the gate while a sibling schedule of the group runs a Backup. */
+function groupGateOf(blocker: string | null): Gate {
+  return blocker === null ? { open: true } : { open: false, message: blocker, until: null, blocker: null };
+}

@@ -1,0 +1,82 @@
+/**
+ * The "retire" step of a sync: the log backup and its compaction (created once, never deleted by the hook), and
+ * retention among the observed snapshot Backups and CompactBackups; the last Backup (as sent, as observed, as
+ * created) always stays.
+ */
+
+import { decideCompact } from './compact.js';
+import type { CompactDecision } from './compact.js';
+import { decideLogBackup, logRangeOf } from './log-backup.js';
+import type { LogBackupDecision } from './log-backup.js';
+import type { NextBackup } from './next-backup.js';
+import { decideCompactRetention, decideRetention } from './retention.js';
+import type { Deletion, RetentionDecision } from './retention.js';
+import { decideGfsCompactRetention, decideGfsRetention } from './retention-gfs.js';
+import type { ScheduleSpec } from './spec.js';
+import { findDeletionStuck } from './stuck.js';
+import type { StuckReport } from './stuck.js';
+import type { SyncContext } from './sync-context.js';
+import { parseTime } from './time.js';
+import { millisToTso } from './tso.js';
+
+/** What the sync retires and what it asks of the log backup and compaction. */
+export interface Retirement {
+  log: LogBackupDecision;
+  compact: CompactDecision;
+  /** Status fields the log backup and compaction set. */
+  fields: Record<string, string>;
+  /** Snapshot retention: deletions, next expiry, log truncation. */
+  retention: RetentionDecision;
+  compactDeletions: Deletion[];
+  /** Backups whose deletion has not finished in time. */
+  deletionStuck: StuckReport;
+}
+
+/** decideRetirement decides the log backup, compaction and what retention removes, given the next Backup. */
+export function decideRetirement(context: SyncContext, next: NextBackup): Retirement {
+  const { parent, spec, previous, observation, snapshots, now } = context;
+  const log = decideLogBackup(parent, {
+    spec,
+    previous,
+    backups: observation.backups,
+    now,
+    watermark: next.watermark,
+    staleViewGraceMs: context.staleViewGraceMs,
+    handoverLabelKey: context.handoverLabelKey,
+  });
+  const compact = decideCompact(parent, {
+    spec,
+    status: { ...previous, ...log.status },
+    compacts: observation.compacts,
+    log: log.observed,
+    now,
+    handoverLabelKey: context.handoverLabelKey,
+  });
+  const fields: Record<string, string> = { ...log.status, ...compact.status };
+
+  const recordedLast = typeof previous.lastBackup === 'string' ? previous.lastBackup : null;
+  const protectedNames = new Set([recordedLast, context.observedLast.name, next.last.name].filter((n): n is string => n !== null));
+  const policy = { maxReservedTimeMs: spec.maxReservedTimeMs, maxBackups: spec.maxBackups };
+  const logRetention =
+    log.observed === null
+      ? {}
+      : { log: { range: logRangeOf(log.observed), compactCap: compactCap(spec, fields['lastCompactProgress'] ?? previous.lastCompactProgress) } };
+  const retention =
+    spec.retention !== null
+      ? decideGfsRetention(snapshots, { now, policy: spec.retention, timeZone: spec.timeZone, protectedNames, ...logRetention })
+      : decideRetention(snapshots, { now, policy, protectedNames, ...logRetention });
+  const lastCompacts = new Set([previous.lastCompact, fields['lastCompact']].filter((n): n is string => typeof n === 'string'));
+  const compactDeletions =
+    spec.retention !== null
+      ? decideGfsCompactRetention(observation.compacts, { snapshots, deletions: retention.deletions, protectedNames: lastCompacts })
+      : decideCompactRetention(observation.compacts, { now, policy, protectedNames: lastCompacts });
+  const deletionStuck = findDeletionStuck(observation.backups, { now, afterMs: context.deletionStuckAfterMs });
+  return { log, compact, fields, retention, compactDeletions, deletionStuck };
+}
+
+/** Compaction's cap on truncation: none without a compact template, else its progress (none yet: no truncation). */
+function compactCap(spec: ScheduleSpec, progress: unknown): bigint | null | undefined {
+  if (spec.compactBackupTemplate === null) return undefined;
+  const at = parseTime(progress);
+  return at === null ? null : BigInt(millisToTso(at));
+}
