@@ -1,6 +1,7 @@
 /** Configuration: read only from environment variables, validated once at start with messages that say what to fix. */
 
 import { parseGoDuration } from './core/duration.js';
+import { DEFAULT_DELETION_STUCK_AFTER_MS } from './core/stuck.js';
 import { DEFAULT_HANDOVER_LABEL_KEY, DEFAULT_STALE_VIEW_GRACE_MS } from './core/sync.js';
 
 /** The service's settings. */
@@ -17,6 +18,8 @@ export interface Config {
   staleViewGraceMs: number;
   /** HANDOVER_LABEL_KEY: label that hands schedules over from TiDB Operator; never copied onto Backups. */
   handoverLabelKey: string;
+  /** DELETION_STUCK_AFTER: Go duration after its deletionTimestamp a Backup still present is reported in DeletionStuck (default 1h). */
+  deletionStuckAfterMs: number;
   /** SHUTDOWN_GRACE: Go duration in-flight requests get after SIGTERM (default 20s). */
   shutdownGraceMs: number;
   /** SHUTDOWN_DELAY: Go duration the service keeps accepting, not ready, after SIGTERM (default 0s; < SHUTDOWN_GRACE). */
@@ -49,6 +52,7 @@ export function loadConfig(env: Env): Config {
     bodyLimitBytes: integer(env, { name: 'BODY_LIMIT_BYTES', fallback: 64 * 1024 * 1024, min: 1024, max: 2 ** 31 - 1 }, problems),
     staleViewGraceMs: duration(env, { name: 'STALE_VIEW_GRACE', fallback: DEFAULT_STALE_VIEW_GRACE_MS }, problems),
     handoverLabelKey: env['HANDOVER_LABEL_KEY'] ?? DEFAULT_HANDOVER_LABEL_KEY,
+    deletionStuckAfterMs: duration(env, { name: 'DELETION_STUCK_AFTER', fallback: DEFAULT_DELETION_STUCK_AFTER_MS, positive: true }, problems),
     shutdownGraceMs: duration(env, { name: 'SHUTDOWN_GRACE', fallback: 20_000, max: MAX_TIMER_MS }, problems),
     shutdownDelayMs: duration(env, { name: 'SHUTDOWN_DELAY', fallback: 0, max: MAX_TIMER_MS }, problems),
     scheduleMetricsTtlMs: duration(env, { name: 'SCHEDULE_METRICS_TTL', fallback: 60 * 60_000, positive: true }, problems),

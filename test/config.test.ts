@@ -16,8 +16,9 @@ describe('loadConfig', () => {
         grace: config.shutdownGraceMs,
         delay: config.shutdownDelayMs,
         key: config.handoverLabelKey,
+        deletionStuck: config.deletionStuckAfterMs,
       },
-      { port: 8080, logLevel: 'info', ttl: 3_600_000, grace: 20_000, delay: 0, key: 'backup-schedule-hook/controller' },
+      { port: 8080, logLevel: 'info', ttl: 3_600_000, grace: 20_000, delay: 0, key: 'backup-schedule-hook/controller', deletionStuck: 3_600_000 },
     );
   });
 
@@ -26,6 +27,7 @@ describe('loadConfig', () => {
     { env: { SHUTDOWN_GRACE: '30s', SHUTDOWN_DELAY: '5s' }, expect: { shutdownGraceMs: 30_000, shutdownDelayMs: 5_000 } },
     { env: { LOG_LEVEL: 'debug', PORT: '0' }, expect: { logLevel: 'debug', port: 0 } },
     { env: { HANDOVER_LABEL_KEY: 'example.com/scheduler' }, expect: { handoverLabelKey: 'example.com/scheduler' } },
+    { env: { DELETION_STUCK_AFTER: '3h30m' }, expect: { deletionStuckAfterMs: 210 * 60_000 } },
   ];
   for (const { env, expect } of accepted) {
     it(`accepts ${JSON.stringify(env)}`, () => {
@@ -43,6 +45,7 @@ describe('loadConfig', () => {
     { env: { LOG_LEVEL: 'verbose' }, message: /LOG_LEVEL "verbose" must be one of fatal, error, warn, info, debug, trace, silent/ },
     { env: { PORT: '80a' }, message: /PORT "80a" must be a whole number from 0 to 65535/ },
     { env: { HANDOVER_LABEL_KEY: 'not a key' }, message: /HANDOVER_LABEL_KEY "not a key" is not a Kubernetes label key/ },
+    { env: { DELETION_STUCK_AFTER: '0s' }, message: /DELETION_STUCK_AFTER: "0s" must be positive/ },
   ];
   for (const { env, message } of rejected) {
     it(`rejects ${JSON.stringify(env)} saying what to fix`, () => {

@@ -17,6 +17,7 @@ import { loadConfig } from '../config.js';
 import { parseTime } from '../core/time.js';
 import { runChecked } from '../sim/invariants/run.js';
 import type { ScenarioFixture } from '../sim/invariants/run.js';
+import type { HookSettings } from '../sim/hook.js';
 import { INVARIANT_TITLES } from '../sim/invariants/types.js';
 import { formatEvent, previewEvents } from '../sim/preview.js';
 import { formatSeedTable, runSeedComparison } from '../sim/seed-comparison.js';
@@ -92,9 +93,9 @@ function instant(text: string, flag: string): number {
   return ms;
 }
 
-function settingsOf(env: NodeJS.ProcessEnv): { staleViewGraceMs: number; handoverLabelKey: string } {
+function settingsOf(env: NodeJS.ProcessEnv): HookSettings {
   const config = loadConfig(env);
-  return { staleViewGraceMs: config.staleViewGraceMs, handoverLabelKey: config.handoverLabelKey };
+  return { staleViewGraceMs: config.staleViewGraceMs, handoverLabelKey: config.handoverLabelKey, deletionStuckAfterMs: config.deletionStuckAfterMs };
 }
 
 async function preview(args: readonly string[], options: { env: NodeJS.ProcessEnv; output: Output; now: () => number }): Promise<number> {

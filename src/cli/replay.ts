@@ -18,6 +18,6 @@ export function replayRequest(body: unknown, options: { now: number; settings: H
     const error = `not a Metacontroller sync request for a pingcap.com/v1alpha1 BackupSchedule: ${envelope.problems.join('; ')}`;
     return { status: 400, body: JSON.stringify({ error }) };
   }
-  const decision = decide(envelope.request, { now: options.now, staleViewGraceMs: options.settings.staleViewGraceMs, handoverLabelKey: options.settings.handoverLabelKey });
+  const decision = decide(envelope.request, { now: options.now, ...options.settings });
   return { status: 200, body: JSON.stringify(decision.response) };
 }

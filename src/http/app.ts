@@ -26,7 +26,7 @@ export interface SyncObserver {
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
-  config: Pick<Config, 'bodyLimitBytes' | 'staleViewGraceMs' | 'handoverLabelKey'>;
+  config: Pick<Config, 'bodyLimitBytes' | 'staleViewGraceMs' | 'handoverLabelKey'> & Partial<Pick<Config, 'deletionStuckAfterMs'>>;
   logger: Logger;
   /** The clock; the only place the service reads the time. */
   now?: () => number;
@@ -89,6 +89,7 @@ export function createApp(options: AppOptions): express.Express {
       now: now(),
       staleViewGraceMs: config.staleViewGraceMs,
       handoverLabelKey: config.handoverLabelKey,
+      ...(config.deletionStuckAfterMs === undefined ? {} : { deletionStuckAfterMs: config.deletionStuckAfterMs }),
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const namespace = parent.metadata.namespace ?? '';

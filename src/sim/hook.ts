@@ -14,12 +14,14 @@ export type Hook = (request: SyncRequest, now: number) => HookAnswer | Promise<H
 export interface HookSettings {
   staleViewGraceMs: number;
   handoverLabelKey: string;
+  /** DELETION_STUCK_AFTER in ms; the core's default (1h) when absent. */
+  deletionStuckAfterMs?: number;
 }
 
 /** decideHook calls the real `decide` in-process. */
 export function decideHook(settings: HookSettings): Hook {
   return function inProcess(request: SyncRequest, now: number): HookAnswer {
-    const decision = decide(request, { now, staleViewGraceMs: settings.staleViewGraceMs, handoverLabelKey: settings.handoverLabelKey });
+    const decision = decide(request, { now, ...settings });
     return { status: 200, body: decision.response, report: decision.report };
   };
 }

@@ -19,6 +19,8 @@ export interface TestServiceOptions {
   scheduleTtlMs?: number;
   bodyLimitBytes?: number;
   handoverLabelKey?: string;
+  /** DELETION_STUCK_AFTER in ms; the core's default when absent. */
+  deletionStuckAfterMs?: number;
   logger?: Logger;
 }
 
@@ -41,6 +43,7 @@ export function testService(options: TestServiceOptions): TestService {
     bodyLimitBytes: options.bodyLimitBytes ?? 64 * 1024 * 1024,
     staleViewGraceMs: 5 * 60_000,
     handoverLabelKey: options.handoverLabelKey ?? 'backup-schedule-hook/controller',
+    ...(options.deletionStuckAfterMs === undefined ? {} : { deletionStuckAfterMs: options.deletionStuckAfterMs }),
   };
   const app = createApp({ config, logger: options.logger ?? pino({ level: 'silent' }), now, ...withMetrics(metrics) });
   return {
