@@ -5,7 +5,7 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'exp
 import type { Logger } from 'pino';
 
 import type { Config } from '../config.js';
-import { customize } from '../core/group.js';
+import { GROUP_LABEL, customize } from '../core/group.js';
 import { decide } from '../core/sync.js';
 import type { BackupSchedule } from '../core/types.js';
 import type { Decision } from '../core/sync.js';
@@ -109,7 +109,10 @@ export function createApp(options: AppOptions): express.Express {
       res.status(400).json({ error: 'not a Metacontroller customize request for a pingcap.com/v1alpha1 BackupSchedule: /parent must be a BackupSchedule with metadata' });
       return;
     }
-    res.json(customize(parent));
+    const answer = customize(parent);
+    const group = parent.metadata.labels?.[GROUP_LABEL] ?? null;
+    logger.debug({ namespace: parent.metadata.namespace ?? '', name: parent.metadata.name ?? '', group, related: answer.relatedResources.length }, 'customize');
+    res.json(answer);
   });
   app.all('/sync', methodNotAllowed('POST'));
   app.all('/customize', methodNotAllowed('POST'));

@@ -99,6 +99,18 @@ describe('logs', () => {
     assert.deepEqual(log.lines().map((l) => l['msg']), ['sync']);
   });
 
+  it('logs a customize call at debug with the schedule and its group, never at info', async () => {
+    const body = { controller: {}, parent: schedule({ labels: { 'tidb.pingcap.com/backup-schedule-group': 'cluster-a' }, annotations: { note: MARKER } }) };
+    const quiet = logged('info');
+    await request(quiet.service.app).post('/customize').send(body).expect(200);
+    assert.deepEqual(quiet.lines(), []);
+    const log = logged('debug');
+    await request(log.service.app).post('/customize').send(body).expect(200);
+    const line = log.lines().find((l) => l['msg'] === 'customize');
+    assert.deepEqual([line?.['level'], line?.['namespace'], line?.['name'], line?.['group'], line?.['related']], ['debug', 'db', 'nightly', 'cluster-a', 2]);
+    assert.ok(!log.raw.join('').includes(MARKER));
+  });
+
   it('warns about a request that is not a sync request, without its body', async () => {
     const log = logged('info');
     await request(log.service.app).post('/sync').send({ note: MARKER }).expect(400);
