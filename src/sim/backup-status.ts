@@ -49,3 +49,20 @@ export function completeFields(facts: { startedAt: number; commitAt: number; com
     backupSize: 1073741824,
   };
 }
+
+/** A log Backup subcommand the executor runs (a key of `status.logSubCommandStatuses`). */
+export type LogSubcommand = 'log-start' | 'log-truncate';
+
+/**
+ * withLogSubcommand returns the status with `logSubCommandStatuses[command]` moved to `phase` (its conditions one
+ * per type, as upstream's updater keeps them) and `fields` (timeStarted, logTruncatingUntil, …) merged in. The
+ * whole Backup's conditions are left alone: upstream copies only some subcommand conditions there.
+ */
+export function withLogSubcommand(status: JsonObject | undefined, command: LogSubcommand, options: { phase: BackupPhase; at: number; fields?: JsonObject }): JsonObject {
+  const statuses = { ...((status?.['logSubCommandStatuses'] as JsonObject | undefined) ?? {}) };
+  const previous = (statuses[command] as JsonObject | undefined) ?? { command, conditions: [] };
+  const conditions = ((previous['conditions'] as JsonObject[] | undefined) ?? []).filter((c) => c['type'] !== options.phase);
+  conditions.push({ type: options.phase, status: 'True', lastTransitionTime: formatTime(options.at) });
+  statuses[command] = { ...previous, ...(options.fields ?? {}), command, phase: options.phase, conditions };
+  return { ...(status ?? {}), logSubCommandStatuses: statuses };
+}

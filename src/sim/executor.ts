@@ -1,29 +1,29 @@
 /**
- * The backup executor: a stand-in for TiDB Operator's Backup controller and its backup/clean pods. It moves
- * each snapshot Backup through Scheduled → Prepare → Running → Complete or Failed, holds the
- * `tidb.pingcap.com/backup-protection` finalizer while a clean job has to run, and can be slow, fail, or get
- * stuck (pods that cannot start: the seed's kernel bug; clean jobs that never run).
+ * The backup executor: a stand-in for TiDB Operator's Backup and CompactBackup controllers and their pods. It
+ * moves each snapshot Backup through Scheduled → Prepare → Running → Complete or Failed, runs log Backups
+ * (`log-executor.ts`) and CompactBackups (`compact-executor.ts`), holds the `tidb.pingcap.com/backup-protection`
+ * finalizer while a clean job has to run, and can be slow, fail, or get stuck (pods that cannot start: the
+ * seed's kernel bug; clean jobs that never run).
  */
 
 import { formatTime } from '../core/time.js';
 import type { JsonObject, KubeObject } from '../core/types.js';
 import { completeFields, withCondition } from './backup-status.js';
 import type { VirtualClock } from './clock.js';
+import { CompactExecutor, DEFAULT_COMPACT_EXECUTOR } from './compact-executor.js';
+import type { CompactExecutorSettings } from './compact-executor.js';
 import type { MsRange } from './lag.js';
+import { DEFAULT_LOG_EXECUTOR, LogBackupRunner } from './log-executor.js';
+import type { LogExecutorSettings, LogStall } from './log-executor.js';
+import { Pods } from './pods.js';
+import type { PodOutage, StuckObject } from './pods.js';
 import type { Random } from './random.js';
 import type { ObjectStore, StoreEvent } from './store.js';
 
+export type { PodOutage, StuckObject } from './pods.js';
+
 /** TiDB Operator's finalizer on Backups whose data a clean job deletes. */
 export const BACKUP_FINALIZER = 'tidb.pingcap.com/backup-protection';
-
-/** A window in which new pods stay in ContainerCreating; they start once it ends (kubelet retries), or never. */
-export interface PodOutage {
-  from: number;
-  /** End of the window (epoch ms), or null: the pods never start. */
-  to: number | null;
-  backupPods: boolean;
-  cleanPods: boolean;
-}
 
 /** Backups created in a window run for a fixed time (a slow backup the scenario wants at a known moment). */
 export interface SlowWindow {
@@ -34,9 +34,9 @@ export interface SlowWindow {
 
 /** How the executor behaves. */
 export interface ExecutorConfig {
-  /** Backup created → backup Job created, condition Scheduled. */
+  /** Backup created → backup Job created, condition Scheduled (also a log-truncate or compact Job). */
   jobStartMs: MsRange;
-  /** Scheduled → backup pod running, condition Prepare. */
+  /** Scheduled → backup pod running, condition Prepare (every Job's pod). */
   podStartMs: MsRange;
   /** Prepare → BR running, condition Running. */
   prepareMs: MsRange;
@@ -51,15 +51,14 @@ export interface ExecutorConfig {
   cleanMs: MsRange;
   /** Share of deletions whose clean job never runs: the finalizer stays and `deletionTimestamp` stays set. */
   stuckDeletionRate: number;
+  /** Log Backups (`spec.backupMode: log`); default {@link DEFAULT_LOG_EXECUTOR}. */
+  log?: LogExecutorSettings;
+  /** CompactBackups; default {@link DEFAULT_COMPACT_EXECUTOR}. */
+  compact?: CompactExecutorSettings;
   podOutages: PodOutage[];
   slowWindows: SlowWindow[];
-}
-
-/** What is stuck right now and since when. */
-export interface StuckObject {
-  name: string;
-  what: 'backup pod in ContainerCreating' | 'clean pod in ContainerCreating' | 'clean job never runs';
-  since: number;
+  /** Windows in which the log backup's checkpoint does not advance. */
+  logStalls?: LogStall[];
 }
 
 /** A Backup the executor knows of. */
@@ -72,27 +71,35 @@ interface Tracked {
 /** BackupExecutor reacts to the store directly (it is its own controller, with its own, current, view). */
 export class BackupExecutor {
   private readonly tracked = new Map<string, Tracked>();
-  private readonly waiting = new Map<string, StuckObject>();
+  private readonly pods: Pods;
+  private readonly log: LogBackupRunner;
+  private readonly compact: CompactExecutor;
 
   constructor(
     private readonly world: { clock: VirtualClock; store: ObjectStore; random: Random },
     private readonly config: ExecutorConfig,
   ) {
+    this.pods = new Pods(world, config);
+    const shared = { pods: this.pods, jobStartMs: config.jobStartMs, prepareMs: config.prepareMs };
+    this.log = new LogBackupRunner(world, { ...shared, settings: config.log ?? DEFAULT_LOG_EXECUTOR, stalls: config.logStalls ?? [] });
+    this.compact = new CompactExecutor(world, { ...shared, settings: config.compact ?? DEFAULT_COMPACT_EXECUTOR });
     world.store.subscribe((event) => this.receive(event));
   }
 
-  /** stuck lists the Backups whose pod or clean job cannot run now. */
+  /** stuck lists the objects whose pod or clean job cannot run now. */
   stuck(): StuckObject[] {
-    return [...this.waiting.values()];
+    return this.pods.stuck();
   }
 
   private receive(event: StoreEvent): void {
     const { object } = event;
-    if (object.kind !== 'Backup' || object.spec?.['backupMode'] === 'log') return;
+    if (object.kind === 'CompactBackup') this.compact.receive(event);
+    if (object.kind !== 'Backup') return;
     const name = object.metadata?.name ?? '';
     if (event.type === 'deleted') {
       this.tracked.delete(event.key);
-      this.waiting.delete(name);
+      this.pods.forget(event.key);
+      this.log.forget(event.key);
       return;
     }
     if (event.type === 'added') {
@@ -104,9 +111,12 @@ export class BackupExecutor {
     const tracked = this.tracked.get(event.key);
     if (tracked !== undefined && object.metadata?.deletionTimestamp != null && !tracked.cleaning) {
       tracked.cleaning = true;
-      this.waiting.delete(name);
+      this.pods.forget(event.key);
+      this.log.forget(event.key);
       this.clean(event.key, tracked);
+      return;
     }
+    if (tracked !== undefined && isLog(object)) this.log.onChange(event.key);
   }
 
   /** The Backup controller's first pass: the Job is created (Scheduled) and the finalizer added. */
@@ -117,11 +127,15 @@ export class BackupExecutor {
     if (needsCleanJob(backup, { failed: false }) || backup.spec?.['cleanPolicy'] === 'OnFailure') {
       this.world.store.addFinalizer(key, BACKUP_FINALIZER);
     }
+    if (isLog(backup)) {
+      this.log.start(key, tracked.random);
+      return;
+    }
     this.writeStatus(key, 'Scheduled', {});
-    this.whenPodRuns({ key, name: backup.metadata?.name ?? '', pod: 'backup', after: now }, () => {
+    this.pods.whenRuns({ key, name: backup.metadata?.name ?? '', pod: 'backup', after: now }, () => {
       this.writeStatus(key, 'Prepare', {});
       this.world.clock.after(tracked.random.between(this.config.prepareMs), () => this.run(key, tracked));
-    }, tracked);
+    }, tracked.random);
   }
 
   private run(key: string, tracked: Tracked): void {
@@ -160,35 +174,12 @@ export class BackupExecutor {
       return;
     }
     if (tracked.random.chance(this.config.stuckDeletionRate)) {
-      this.waiting.set(name, { name, what: 'clean job never runs', since: this.world.clock.now });
+      this.pods.neverRuns(key, { name, since: this.world.clock.now });
       return;
     }
-    this.whenPodRuns({ key, name, pod: 'clean', after: this.world.clock.now }, () => {
+    this.pods.whenRuns({ key, name, pod: 'clean', after: this.world.clock.now }, () => {
       this.world.clock.after(tracked.random.between(this.config.cleanMs), () => this.removeFinalizer(key));
-    }, tracked);
-  }
-
-  /** whenPodRuns calls `then` once the pod has started: after any outage covering `after`, plus the start time. */
-  private whenPodRuns(pod: { key: string; name: string; pod: 'backup' | 'clean'; after: number }, then: () => void, tracked: Tracked): void {
-    const outage = this.config.podOutages.find(
-      (o) => (pod.pod === 'backup' ? o.backupPods : o.cleanPods) && o.from <= pod.after && (o.to === null || pod.after < o.to),
-    );
-    const startDelay = tracked.random.between(this.config.podStartMs);
-    if (outage === undefined) {
-      this.world.clock.after(startDelay, () => this.podStarted(pod, then));
-      return;
-    }
-    this.waiting.set(pod.name, { name: pod.name, what: `${pod.pod} pod in ContainerCreating`, since: pod.after });
-    if (outage.to !== null) this.world.clock.at(outage.to + startDelay, () => this.podStarted(pod, then));
-  }
-
-  private podStarted(pod: { key: string; name: string; pod: 'backup' | 'clean' }, then: () => void): void {
-    if (this.waiting.get(pod.name)?.what.startsWith(pod.pod) === true) this.waiting.delete(pod.name);
-    const current = this.world.store.get(pod.key);
-    if (current === undefined) return;
-    // A deleted Backup's backup Job is gone with it; its clean job still runs.
-    if (pod.pod === 'backup' && current.metadata?.deletionTimestamp != null) return;
-    then();
+    }, tracked.random);
   }
 
   private writeStatus(key: string, phase: 'Scheduled' | 'Prepare' | 'Running' | 'Complete' | 'Failed', extra: JsonObject, reason?: string): void {
@@ -209,10 +200,17 @@ export class BackupExecutor {
   }
 }
 
-/** needsCleanJob tells whether deleting this Backup runs a clean job (cleanPolicy Delete, or OnFailure and failed). */
+/**
+ * needsCleanJob tells whether deleting this Backup runs a clean job: a log Backup always (its task must be stopped,
+ * upstream's IsCleanCandidate), else cleanPolicy Delete, or OnFailure and failed.
+ */
 function needsCleanJob(backup: KubeObject, facts: { failed: boolean }): boolean {
   const policy = backup.spec?.['cleanPolicy'];
-  return policy === 'Delete' || (policy === 'OnFailure' && facts.failed);
+  return isLog(backup) || policy === 'Delete' || (policy === 'OnFailure' && facts.failed);
+}
+
+function isLog(backup: KubeObject): boolean {
+  return backup.spec?.['backupMode'] === 'log';
 }
 
 function isFailed(backup: KubeObject): boolean {

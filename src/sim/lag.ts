@@ -10,9 +10,9 @@ export type MsRange = readonly [number, number];
 export interface LagConfig {
   /** Any change of a BackupSchedule (its status writes included): how old the parent in a request may be. */
   parentMs: MsRange;
-  /** A new Backup: how long "the Backup created a moment ago is not in the list yet" lasts. */
+  /** A new child (Backup, CompactBackup): how long "the Backup created a moment ago is not in the list yet" lasts. */
   childAddedMs: MsRange;
-  /** A Backup's update or deletion. */
+  /** A child's update or deletion. */
   childChangedMs: MsRange;
 }
 
@@ -25,7 +25,7 @@ export type LagModel = (event: StoreEvent) => number;
 /** createLagModel draws each change's lag uniformly from its range. */
 export function createLagModel(config: LagConfig, random: Random): LagModel {
   return function lagOf(event: StoreEvent): number {
-    if (event.object.kind !== 'Backup') return Math.round(random.between(config.parentMs));
+    if (event.object.kind === 'BackupSchedule') return Math.round(random.between(config.parentMs));
     return Math.round(random.between(event.type === 'added' ? config.childAddedMs : config.childChangedMs));
   };
 }

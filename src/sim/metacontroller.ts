@@ -2,17 +2,19 @@
  * Metacontroller's CompositeController, as `shared/reference/metacontroller.md` documents it: it syncs a
  * parent from its (lagging) informer cache, calls the hook, and applies a 200 answer exactly — delete the
  * observed children the answer leaves out (not those already being deleted), create the desired ones not
- * observed (AlreadyExists ignored), update observed ones with the InPlace strategy, then replace the
- * parent's status (observedGeneration injected). Any other answer changes nothing and is retried with
- * backoff. `resyncAfterSeconds` and the resync period requeue the parent.
+ * observed (AlreadyExists ignored), update observed ones with their type's strategy (InPlace or OnDelete),
+ * then replace the parent's status (observedGeneration injected). Any other answer changes nothing and is
+ * retried with backoff. `resyncAfterSeconds` and the resync period requeue the parent. Child types are
+ * Backups and, with the compact-backups component, CompactBackups (`child-resources.ts`).
  */
 
 import { isDeepStrictEqual } from 'node:util';
 
-import { BACKUP_CHILD_TYPE } from '../core/names.js';
 import type { BackupSchedule, DesiredChild, JsonObject, KubeObject, SyncRequest } from '../core/types.js';
 import { CONTROLLER_UID_LABEL, inPlaceUpdate, objectToCreate } from './apply.js';
 import type { InformerCache } from './cache.js';
+import { childResourcesOf, resourceOf } from './child-resources.js';
+import type { ChildResource, ChildResourceSettings } from './child-resources.js';
 import type { VirtualClock } from './clock.js';
 import type { HookAnswer } from './hook.js';
 import { isSuccess } from './hook.js';
@@ -21,16 +23,17 @@ import type { ObjectStore, StoreEvent } from './store.js';
 import type { HookCall, Transport } from './transport.js';
 import { WorkQueue } from './work-queue.js';
 
-/** Settings of the CompositeController (the manifest's). */
-export interface MetacontrollerConfig {
+/** Settings of the CompositeController (the manifest's): the resync period and the child types with their update strategies. */
+export interface MetacontrollerConfig extends ChildResourceSettings {
   /** `resyncPeriodSeconds`: every parent is synced at least this often. */
   resyncPeriodSeconds: number;
-  /** `childResources[].updateStrategy.method` for Backups. */
-  updateStrategy: 'InPlace' | 'OnDelete';
 }
 
-/** The manifests' settings: resync every 300 s, InPlace. */
+/** The manifests' settings: resync every 300 s, InPlace Backups (without the compact-backups component). */
 export const MANIFEST_METACONTROLLER: MetacontrollerConfig = { resyncPeriodSeconds: 300, updateStrategy: 'InPlace' };
+
+/** The compact-backups component's child type, as the manifests declare it. */
+export const MANIFEST_COMPACT_BACKUPS: NonNullable<MetacontrollerConfig['compactBackups']> = { updateStrategy: 'OnDelete' };
 
 /** What one sync did, for the recorder and the invariant checks. */
 export interface SyncObservation {
@@ -57,6 +60,7 @@ export class Metacontroller {
   private readonly queue: WorkQueue;
   private readonly listeners: Array<(sync: SyncObservation) => void> = [];
   private readonly parentKeys = new Set<string>();
+  private readonly resources: ChildResource[];
   private busy = false;
   private wakeScheduled = false;
   private stopped = false;
@@ -65,6 +69,7 @@ export class Metacontroller {
     private readonly world: { clock: VirtualClock; store: ObjectStore; cache: InformerCache },
     private readonly options: { transport: Transport; config: MetacontrollerConfig },
   ) {
+    this.resources = childResourcesOf(options.config);
     this.queue = new WorkQueue(world.clock, { onReady: () => this.wake() });
     world.cache.subscribe((event) => this.onCacheEvent(event));
     this.scheduleResync();
@@ -88,7 +93,7 @@ export class Metacontroller {
       this.queue.add(event.key);
       return;
     }
-    if (object.kind !== 'Backup') return;
+    if (resourceOf(this.resources, object) === undefined) return;
     const owner = object.metadata?.ownerReferences?.find((ref) => ref.controller === true && ref.kind === 'BackupSchedule');
     if (owner?.name === undefined) return;
     const parentKey = objectKey('BackupSchedule', object.metadata?.namespace ?? '', owner.name);
@@ -139,16 +144,20 @@ export class Metacontroller {
     if (this.queue.length > 0) this.wake();
   }
 
-  /** requestFor builds the sync request from the cache: the parent and the Backups it controls and selects. */
+  /** requestFor builds the sync request from the cache: the parent and, per declared type (even when empty), the children it controls and selects. */
   private requestFor(parent: BackupSchedule): SyncRequest {
     const uid = parent.metadata.uid;
     const namespace = parent.metadata.namespace ?? '';
-    const children: Record<string, KubeObject> = {};
-    for (const child of this.world.cache.list('Backup', namespace)) {
-      const controlled = child.metadata?.ownerReferences?.some((ref) => ref.controller === true && ref.uid === uid) === true;
-      if (controlled && child.metadata?.labels?.[CONTROLLER_UID_LABEL] === uid) children[`${namespace}/${child.metadata?.name ?? ''}`] = child;
+    const children: SyncRequest['children'] = {};
+    for (const resource of this.resources) {
+      const map: Record<string, KubeObject> = {};
+      for (const child of this.world.cache.list(resource.kind, namespace)) {
+        const controlled = child.metadata?.ownerReferences?.some((ref) => ref.controller === true && ref.uid === uid) === true;
+        if (controlled && child.metadata?.labels?.[CONTROLLER_UID_LABEL] === uid) map[`${namespace}/${child.metadata?.name ?? ''}`] = child;
+      }
+      children[resource.key] = map;
     }
-    return { controller: { kind: 'CompositeController', metadata: { name: 'backup-schedule-hook' } }, parent, children: { [BACKUP_CHILD_TYPE]: children }, related: {}, finalizing: false };
+    return { controller: { kind: 'CompositeController', metadata: { name: 'backup-schedule-hook' } }, parent, children, related: {}, finalizing: false };
   }
 
   private apply(facts: { key: string; parent: BackupSchedule; request: SyncRequest; call: HookCall; calledAt: number }): void {
@@ -174,7 +183,7 @@ export class Metacontroller {
       return;
     }
     const body = call.answer.body;
-    this.manageChildren(parent, { observed: request.children[BACKUP_CHILD_TYPE] ?? {}, desired: Array.isArray(body.children) ? body.children : [] }, observation);
+    this.manageChildren(parent, { observed: request.children, desired: Array.isArray(body.children) ? body.children : [] }, observation);
     observation.statusWritten = this.writeStatus(key, { status: body.status, generation: parent.metadata.generation });
     const resync = body.resyncAfterSeconds;
     if (typeof resync === 'number' && resync > 0) this.queue.addAfter(key, resync * 1000);
@@ -182,37 +191,50 @@ export class Metacontroller {
     this.emit(observation);
   }
 
-  /** manageChildren deletes the undesired observed children, then creates or updates the desired ones. */
-  private manageChildren(parent: BackupSchedule, children: { observed: Record<string, KubeObject>; desired: DesiredChild[] }, observation: SyncObservation): void {
+  /**
+   * manageChildren deletes the undesired observed children of every type, then creates or updates the desired
+   * ones type by type (in key order), each type with its own update strategy.
+   */
+  private manageChildren(parent: BackupSchedule, children: { observed: SyncRequest['children']; desired: DesiredChild[] }, observation: SyncObservation): void {
     const namespace = parent.metadata.namespace ?? '';
+    const plans = this.resources.map((resource) => ({ resource, ...this.planOf(resource, { namespace, observed: children.observed[resource.key] ?? {}, desired: children.desired }) }));
+    for (const { observed, desired } of plans) {
+      for (const [id, child] of observed) {
+        if (desired.has(id) || child.metadata?.deletionTimestamp != null) continue;
+        const result = this.world.store.delete(keyOf(child), { uid: child.metadata?.uid ?? '' });
+        if (result.ok) observation.deleted.push(child.metadata?.name ?? '');
+      }
+    }
+    for (const { resource, observed, desired } of plans) {
+      for (const id of [...desired.keys()].sort()) {
+        const child = desired.get(id) as DesiredChild;
+        const seen = observed.get(id);
+        if (seen === undefined) {
+          const result = this.world.store.create(objectToCreate(child, parent));
+          if (result.ok) observation.created.push(child.metadata.name);
+          else if (result.reason === 'AlreadyExists') observation.alreadyExisted.push(child.metadata.name);
+          continue;
+        }
+        if (seen.metadata?.deletionTimestamp != null || resource.updateStrategy !== 'InPlace') continue;
+        const updated = inPlaceUpdate(seen, { desired: child, parent });
+        if (updated === null) continue;
+        const result = this.world.store.update(updated, { resourceVersion: seen.metadata?.resourceVersion ?? '' });
+        if (result.ok) observation.updated.push(child.metadata.name); // 404/409 are swallowed: the next sync tries again
+      }
+    }
+  }
+
+  /** planOf pairs one type's observed children with its desired ones, by `namespace/name` (a desired child of an undeclared type is ignored). */
+  private planOf(resource: ChildResource, children: { namespace: string; observed: Record<string, KubeObject>; desired: DesiredChild[] }): { observed: Map<string, KubeObject>; desired: Map<string, DesiredChild> } {
+    const { namespace } = children;
     const desired = new Map<string, DesiredChild>();
     for (const child of children.desired) {
-      if (child.kind !== 'Backup' || child.apiVersion !== 'pingcap.com/v1alpha1') continue; // not a declared child type
+      if (child.kind !== resource.kind || child.apiVersion !== resource.apiVersion) continue;
       desired.set(`${child.metadata.namespace ?? namespace}/${child.metadata.name}`, child); // duplicates: the last one wins
     }
     const observed = new Map<string, KubeObject>();
     for (const child of Object.values(children.observed)) observed.set(`${child.metadata?.namespace ?? namespace}/${child.metadata?.name ?? ''}`, child);
-
-    for (const [id, child] of observed) {
-      if (desired.has(id) || child.metadata?.deletionTimestamp != null) continue;
-      const result = this.world.store.delete(keyOf(child), { uid: child.metadata?.uid ?? '' });
-      if (result.ok) observation.deleted.push(child.metadata?.name ?? '');
-    }
-    for (const id of [...desired.keys()].sort()) {
-      const child = desired.get(id) as DesiredChild;
-      const seen = observed.get(id);
-      if (seen === undefined) {
-        const result = this.world.store.create(objectToCreate(child, parent));
-        if (result.ok) observation.created.push(child.metadata.name);
-        else if (result.reason === 'AlreadyExists') observation.alreadyExisted.push(child.metadata.name);
-        continue;
-      }
-      if (seen.metadata?.deletionTimestamp != null || this.options.config.updateStrategy !== 'InPlace') continue;
-      const updated = inPlaceUpdate(seen, { desired: child, parent });
-      if (updated === null) continue;
-      const result = this.world.store.update(updated, { resourceVersion: seen.metadata?.resourceVersion ?? '' });
-      if (result.ok) observation.updated.push(child.metadata.name); // 404/409 are swallowed: the next sync tries again
-    }
+    return { observed, desired };
   }
 
   /** writeStatus replaces the parent's status by a live GET + PUT, unless it is already equal. */
