@@ -1,6 +1,9 @@
-/** The recorder: the history of one schedule's Backups and status, as the store saw it, for metrics and the preview. */
+/**
+ * The recorder: the history of one schedule's snapshot Backups and status, as the store saw it, for metrics and the
+ * preview. The log Backup (never finished, never scheduled) is left out: the log checks watch it themselves.
+ */
 
-import { snapshotState } from '../core/backup-state.js';
+import { isLogBackup, snapshotState } from '../core/backup-state.js';
 import type { BackupState } from '../core/backup-state.js';
 import { SCHEDULE_LABEL } from '../core/names.js';
 import { slotOf } from '../core/observe.js';
@@ -100,7 +103,7 @@ export class Recorder {
     const { object } = event;
     if (object.metadata?.namespace !== this.schedule.namespace) return;
     if (object.kind === 'BackupSchedule' && object.metadata.name === this.schedule.name) this.receiveParent(event);
-    else if (object.kind === 'Backup' && object.metadata.labels?.[SCHEDULE_LABEL] === this.schedule.name) this.receiveBackup(event);
+    else if (object.kind === 'Backup' && object.metadata.labels?.[SCHEDULE_LABEL] === this.schedule.name && !isLogBackup(object)) this.receiveBackup(event);
     else return;
     this.trackKnowledge(event.at);
   }

@@ -20,10 +20,16 @@ export type Fault =
   | { kind: 'edit'; atMs: number; spec: JsonObject }
   | { kind: 'pause'; atMs: number; forMs: number }
   | { kind: 'pods-stuck'; atMs: number; forMs: number | null; backupPods: boolean; cleanPods: boolean }
-  | { kind: 'slow-backups'; atMs: number; forMs: number; runMs: number };
+  | { kind: 'slow-backups'; atMs: number; forMs: number; runMs: number }
+  /** Someone deletes the schedule's log Backup (`kubectl delete backup log-<schedule>`). */
+  | { kind: 'log-deleted'; atMs: number }
+  /** The log backup's checkpoint stops advancing for a while. */
+  | { kind: 'log-stall'; atMs: number; forMs: number }
+  /** Someone asks for a Backup now: the schedule's backup-now annotation set to a new token. */
+  | { kind: 'backup-now'; atMs: number; token: string };
 
-/** The executor's behaviour (durations in ms); its outages and slow windows are faults. */
-export type ExecutorSettings = Omit<ExecutorConfig, 'podOutages' | 'slowWindows'>;
+/** The executor's behaviour (durations in ms); its outages, slow windows and log stalls are faults. */
+export type ExecutorSettings = Omit<ExecutorConfig, 'podOutages' | 'slowWindows' | 'logStalls'>;
 
 /** The BackupSchedule the run starts with. */
 export interface ScheduleSetup {
@@ -74,6 +80,8 @@ export function faultEnd(fault: Fault): number | null {
   switch (fault.kind) {
     case 'clock-jump':
     case 'edit':
+    case 'log-deleted':
+    case 'backup-now':
       return fault.atMs;
     case 'pods-stuck':
       return fault.forMs === null ? null : fault.atMs + fault.forMs;

@@ -1,5 +1,6 @@
 /** The simulated world: clock, store, lagging cache, executor, and the controller under test, wired from a scenario. */
 
+import { BACKUP_NOW_ANNOTATION, logBackupName } from '../core/names.js';
 import type { BackupSchedule, JsonObject } from '../core/types.js';
 import { InformerCache } from './cache.js';
 import { VirtualClock } from './clock.js';
@@ -142,7 +143,10 @@ function createSchedule(world: World): void {
   if (!created.ok) throw new Error(`could not create the schedule: ${created.reason}`);
 }
 
-/** Schedule edits and pauses are writes to the parent's spec, as `kubectl apply` makes them. */
+/**
+ * Schedule edits and pauses are writes to the parent's spec, as `kubectl apply` makes them; backup-now is an
+ * annotation (`kubectl annotate`); deleting the log Backup is `kubectl delete`.
+ */
 function scheduleSpecFaults(world: World): void {
   // A JSON merge patch, as `kubectl apply` sends: null removes a field.
   const patch = (spec: JsonObject) => (): void => {
@@ -161,6 +165,18 @@ function scheduleSpecFaults(world: World): void {
       world.clock.at(world.start + fault.atMs, patch({ pause: true }));
       world.clock.at(world.start + fault.atMs + fault.forMs, patch({ pause: false }));
     }
+    if (fault.kind === 'backup-now') world.clock.at(world.start + fault.atMs, annotate({ [BACKUP_NOW_ANNOTATION]: fault.token }));
+    if (fault.kind === 'log-deleted') {
+      const { namespace, name } = world.scenario.schedule;
+      world.clock.at(world.start + fault.atMs, () => void world.store.delete(objectKey('Backup', namespace, logBackupName(name))));
+    }
+  }
+  function annotate(annotations: Record<string, string>) {
+    return (): void => {
+      const current = world.store.get(world.parentKey);
+      if (current === undefined) return;
+      world.store.update({ ...current, metadata: { ...current.metadata, annotations: { ...(current.metadata?.annotations ?? {}), ...annotations } } });
+    };
   }
 }
 
@@ -177,9 +193,10 @@ function transportOf(scenario: Scenario, start: number): TransportConfig {
 }
 
 function executorOf(scenario: Scenario, start: number): ExecutorConfig {
-  const config: ExecutorConfig = { ...scenario.executor, podOutages: [], slowWindows: [] };
+  const config: ExecutorConfig = { ...scenario.executor, podOutages: [], slowWindows: [], logStalls: [] };
   for (const fault of scenario.faults) {
     const from = start + fault.atMs;
+    if (fault.kind === 'log-stall') config.logStalls?.push({ from, to: from + fault.forMs });
     if (fault.kind === 'pods-stuck') {
       config.podOutages.push({ from, to: fault.forMs === null ? null : from + fault.forMs, backupPods: fault.backupPods, cleanPods: fault.cleanPods });
     }

@@ -1,19 +1,23 @@
-/** The invariant checker: a world observer that runs the chosen checks of issue 5 and collects violations. */
+/** The invariant checker: a world observer that runs the chosen checks (issue 5's six, the log and compaction ones) and collects violations. */
 
 import type { HookSettings } from '../hook.js';
 import type { WorldObserver } from '../world.js';
+import { compactionCheck } from './compaction.js';
 import { convergenceCheck } from './convergence.js';
 import { deletionCheck } from './deletions.js';
 import { determinismCheck } from './determinism.js';
+import { logBackupCheck } from './log-backup.js';
 import { overlapCheck } from './overlap.js';
 import { slotCheck } from './slots.js';
 import type { Check } from './slots.js';
 import { statusCheck } from './status.js';
+import { truncationCheck } from './truncation.js';
+import { ALL_INVARIANTS } from './types.js';
 import type { CheckContext, InvariantNumber, Violation } from './types.js';
 
 /** Options of {@link createInvariantChecker}. */
 export interface CheckerOptions {
-  /** Which invariants to check (all six by default). */
+  /** Which invariants to check (all by default). */
   invariants?: readonly InvariantNumber[];
   settings: HookSettings;
   maxLagMs: number;
@@ -34,11 +38,14 @@ const CHECKS: ReadonlyArray<[InvariantNumber, (context: CheckContext) => Check]>
   [4, deletionCheck],
   [5, convergenceCheck],
   [6, determinismCheck],
+  [7, logBackupCheck],
+  [8, truncationCheck],
+  [9, compactionCheck],
 ];
 
 /** createInvariantChecker builds the checks lazily, on the first event of the run. */
 export function createInvariantChecker(options: CheckerOptions): InvariantChecker {
-  const wanted = new Set(options.invariants ?? [1, 2, 3, 4, 5, 6]);
+  const wanted = new Set(options.invariants ?? ALL_INVARIANTS);
   const limit = options.limit ?? 20;
   const violations: Violation[] = [];
   let checks: Check[] | null = null;

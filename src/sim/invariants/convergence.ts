@@ -4,7 +4,9 @@
  * bounds hold, and a Backup that blocks the schedule is reported in the Ready condition.
  */
 
+import { isBackupNowBackup } from '../../core/backup-now.js';
 import { backupAge } from '../../core/backup-state.js';
+import { logBackupName } from '../../core/names.js';
 import { FAILED_BACKUPS_KEPT } from '../../core/retention.js';
 import { nextTick } from '../../core/schedule.js';
 import type { Schedule } from '../../core/schedule.js';
@@ -12,8 +14,10 @@ import { readSpec } from '../../core/spec.js';
 import { BACKUP_STUCK_CONDITION, DEFAULT_DELETION_STUCK_AFTER_MS, DELETION_STUCK_CONDITION } from '../../core/stuck.js';
 import { formatTime, parseTime } from '../../core/time.js';
 import type { BackupSchedule, Condition } from '../../core/types.js';
+import { DEFAULT_LOG_EXECUTOR } from '../log-executor.js';
 import type { BackupRecord } from '../recorder.js';
 import { faultsEndMs } from '../scenario.js';
+import { objectKey } from '../store.js';
 import type { Check } from './slots.js';
 import type { CheckContext } from './types.js';
 
@@ -83,7 +87,8 @@ function checkTicks(facts: Facts): void {
   const endHook = world.end + offset;
   const bySlot = new Map<number, number>();
   for (const r of records) bySlot.set(r.slot, (bySlot.get(r.slot) ?? 0) + 1);
-  const anchorRecord = [...records].reverse().find((r) => r.slot <= quiet + offset);
+  // A backup-now Backup's "slot" is its creation: it anchors nothing.
+  const anchorRecord = [...records].reverse().find((r) => r.slot <= quiet + offset && !isBackupNowBackup(r.object));
   const anchor = anchorRecord?.slot ?? parseTime(facts.parent.metadata.creationTimestamp) ?? world.start;
   let index = 0;
   for (let t = nextTick(schedule, { after: quiet + offset, anchor }); t !== null && t <= endHook; ) {
@@ -121,6 +126,15 @@ function freeAtOf(previous: BackupRecord, facts: Facts): number | null {
   return othersRunning ? null : stuckAt;
 }
 
+/** logSlackOf is how far a log Backup's checkpoint may trail the clock, or null when the schedule has no live log Backup. */
+function logSlackOf(world: CheckContext['world']): number | null {
+  const { namespace, name } = world.scenario.schedule;
+  const log = world.store.get(objectKey('Backup', namespace, logBackupName(name)));
+  if (log === undefined || log.metadata?.deletionTimestamp != null) return null;
+  const settings = world.scenario.executor.log ?? DEFAULT_LOG_EXECUTOR;
+  return settings.checkpointEveryMs + settings.checkpointLagMs[1];
+}
+
 function checkRetention(facts: Facts, policy: { maxReservedTimeMs: number | null; maxBackups: number | null }): void {
   const { context, offset, slackMs, parent } = facts;
   const { world } = context;
@@ -131,12 +145,23 @@ function checkRetention(facts: Facts, policy: { maxReservedTimeMs: number | null
   const newestComplete = complete[0];
   const due = (r: BackupRecord, from: number): boolean => Math.max(from, r.finishedAt ?? Infinity, quiet) + slackMs <= world.end;
   if (policy.maxReservedTimeMs !== null) {
-    for (const r of live) {
-      if (r.state === 'unfinished' || r === newestComplete || r.name === lastName) continue;
+    const maxAge = policy.maxReservedTimeMs;
+    // With a log Backup the cutoff counts back from its checkpoint (written once per tracker period, a little
+    // behind) or the newest finished snapshot, and the newest expired Complete one stays as the restore base.
+    const pitr = logSlackOf(world);
+    const expired = (r: BackupRecord): boolean => {
       const age = backupAge(r.object);
-      if (age.ok && due(r, age.at + policy.maxReservedTimeMs - offset)) {
-        context.report(5, `${r.name} (${r.state}, aged from ${formatTime(age.at)}) outlived maxReservedTime`);
-      }
+      return age.ok && due(r, age.at + maxAge + (pitr ?? 0) - offset);
+    };
+    const ageOf = (r: BackupRecord): number => {
+      const age = backupAge(r.object);
+      return age.ok ? age.at : Infinity;
+    };
+    for (const r of live) {
+      if (r.state === 'unfinished' || r === newestComplete || r.name === lastName || !expired(r)) continue;
+      const newerBase = facts.records.some((c) => c !== r && c.state === 'complete' && (r.state !== 'complete' || ageOf(c) > ageOf(r)) && expired(c));
+      if (pitr !== null && !newerBase) continue;
+      context.report(5, `${r.name} (${r.state}, aged from ${formatTime(ageOf(r))}) outlived maxReservedTime${pitr === null ? '' : ' (a newer restore base had expired too)'}`);
     }
     return;
   }

@@ -3,6 +3,7 @@
  * a running one, or the recorded last Backup — judged both in the view the hook was sent and in truth.
  */
 
+import { isLogBackup } from '../../core/backup-state.js';
 import { decide } from '../../core/sync.js';
 import type { SyncReport } from '../../core/sync.js';
 import { readSpec } from '../../core/spec.js';
@@ -22,8 +23,9 @@ export function deletionCheck(context: CheckContext): Check {
     onSync(sync) {
       if (!isSuccess(sync.answer)) return;
       const desired = new Set((Array.isArray(sync.answer.body.children) ? sync.answer.body.children : []).map((c) => c.metadata.name));
+      // The log Backup is invariant 7's (the hook never deletes it); CompactBackups are invariant 9's.
       const dropped = Object.values(sync.request.children[BACKUP_CHILD_TYPE] ?? {}).filter(
-        (c) => c.metadata?.deletionTimestamp == null && !desired.has(c.metadata?.name ?? ''),
+        (c) => c.metadata?.deletionTimestamp == null && !desired.has(c.metadata?.name ?? '') && !isLogBackup(c),
       );
       if (dropped.length === 0) return;
       const report = reportOf(sync, context);

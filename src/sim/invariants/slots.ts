@@ -1,12 +1,15 @@
 /** Invariant 1: never two Backups for one slot; never a Backup for a slot the schedule does not produce. */
 
-import { SCHEDULED_AT_ANNOTATION, SCHEDULE_LABEL, backupName } from '../../core/names.js';
+import { isBackupNowBackup } from '../../core/backup-now.js';
+import { isLogBackup } from '../../core/backup-state.js';
+import { BACKUP_NOW_ANNOTATION, SCHEDULED_AT_ANNOTATION, SCHEDULE_LABEL, backupName, backupNowName } from '../../core/names.js';
 import { slotOf } from '../../core/observe.js';
 import { nextTick } from '../../core/schedule.js';
 import { readSpec } from '../../core/spec.js';
 import { formatTime, parseTime } from '../../core/time.js';
 import { BACKUP_CHILD_TYPE } from '../../core/names.js';
 import { isSuccess } from '../hook.js';
+import type { KubeObject } from '../../core/types.js';
 import type { SyncObservation } from '../metacontroller.js';
 import type { StoreEvent } from '../store.js';
 import type { CheckContext } from './types.js';
@@ -19,7 +22,11 @@ export interface Check {
   onFinish?(): void;
 }
 
-/** slotCheck verifies every new Backup's slot against the schedule the hook was sent, and that no slot is created twice. */
+/**
+ * slotCheck verifies every new snapshot Backup's slot against the schedule the hook was sent, and that no slot is
+ * created twice. A backup-now Backup has no slot: it must be named by the token the request carries. (The log
+ * Backup is invariant 7's.)
+ */
 export function slotCheck(context: CheckContext): Check {
   const created = new Map<number, string>();
   const scheduleName = context.world.scenario.schedule.name;
@@ -28,13 +35,20 @@ export function slotCheck(context: CheckContext): Check {
       if (!isSuccess(sync.answer)) return;
       const { request } = sync;
       const observed = new Set(Object.values(request.children[BACKUP_CHILD_TYPE] ?? {}).map((c) => c.metadata?.name));
-      const fresh = (Array.isArray(sync.answer.body.children) ? sync.answer.body.children : []).filter((c) => !observed.has(c.metadata.name));
+      const fresh = (Array.isArray(sync.answer.body.children) ? sync.answer.body.children : []).filter(
+        (c) => c.kind === 'Backup' && (c.spec as KubeObject['spec'])?.['backupMode'] !== 'log' && !observed.has(c.metadata.name),
+      );
       if (fresh.length === 0) return;
       const read = readSpec(request.parent);
       const seen = seenBackups(request);
       const watermark = watermarkOf(request, seen);
       for (const child of fresh) {
         const name = child.metadata.name;
+        if (child.metadata.annotations?.[BACKUP_NOW_ANNOTATION] !== undefined) {
+          const token = request.parent.metadata.annotations?.[BACKUP_NOW_ANNOTATION];
+          if (token === undefined || name !== backupNowName(scheduleName, token)) context.report(1, `${name} is a backup-now Backup the request did not ask for (token ${String(token)})`);
+          continue;
+        }
         const slot = parseTime(child.metadata.annotations?.[SCHEDULED_AT_ANNOTATION]);
         if (slot === null) {
           context.report(1, `${name} was asked for without a ${SCHEDULED_AT_ANNOTATION} annotation`);
@@ -60,6 +74,7 @@ export function slotCheck(context: CheckContext): Check {
     onStoreEvent(event) {
       const { object } = event;
       if (event.type !== 'added' || object.kind !== 'Backup' || object.metadata?.labels?.[SCHEDULE_LABEL] !== scheduleName) return;
+      if (isLogBackup(object) || isBackupNowBackup(object)) return;
       const name = object.metadata.name ?? '';
       const slot = slotOf(object, { scheduleName, name });
       if (slot === null) return;

@@ -7,6 +7,7 @@
 
 import { formatTime, parseTime } from '../../core/time.js';
 import { isSuccess } from '../hook.js';
+import { recoveryDeadline } from './deadline.js';
 import type { Check } from './slots.js';
 import type { CheckContext } from './types.js';
 import { newestSlot, seenBackups } from './view.js';
@@ -26,18 +27,6 @@ export function statusCheck(context: CheckContext): Check {
   let best: { name: string; slot: number } | null = null;
   let pending: Pending | null = null;
   const recoverMs = 2 * context.maxLagMs + 2 * context.maxLatencyMs + 2000;
-
-  function deadlineFrom(at: number): number {
-    // Hook faults hold recovery back until they end, then the resync period brings the next sync.
-    let deadline = at + recoverMs;
-    for (const fault of world.scenario.faults) {
-      if (fault.kind !== 'hook-restart' && fault.kind !== 'hook-errors' && fault.kind !== 'hook-timeouts') continue;
-      const from = world.start + fault.atMs;
-      const to = from + fault.forMs;
-      if (from <= deadline && to >= at) deadline = Math.max(deadline, to + world.scenario.metacontroller.resyncPeriodSeconds * 1000 + recoverMs);
-    }
-    return deadline;
-  }
 
   function checkPending(now: number): void {
     if (pending === null || now <= pending.deadline) return;
@@ -82,7 +71,7 @@ export function statusCheck(context: CheckContext): Check {
         return;
       }
       // Moved back by a stale request: allowed for a moment.
-      pending ??= { since: event.at, deadline: deadlineFrom(event.at), name: best.name, slot: best.slot };
+      pending ??= { since: event.at, deadline: recoveryDeadline(world, { from: event.at, recoverMs }), name: best.name, slot: best.slot };
     },
     onFinish() {
       checkPending(world.end);

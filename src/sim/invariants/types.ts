@@ -3,8 +3,11 @@
 import type { HookSettings } from '../hook.js';
 import type { World } from '../world.js';
 
-/** The six invariants of issue 5. */
-export type InvariantNumber = 1 | 2 | 3 | 4 | 5 | 6;
+/** The six invariants of issue 5, and three of the log backup and its compaction (issue 4). */
+export type InvariantNumber = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
+
+/** Every invariant. */
+export const ALL_INVARIANTS: readonly InvariantNumber[] = [1, 2, 3, 4, 5, 6, 7, 8, 9];
 
 /** One invariant broken at one instant. */
 export interface Violation {
@@ -32,4 +35,7 @@ export const INVARIANT_TITLES: Readonly<Record<InvariantNumber, string>> = {
   4: 'deletions only by a retention rule that names them, never the newest Complete or a running one',
   5: 'after the faults stop: every open tick backed up once, retention bounds hold, stuck Backups reported',
   6: 'the same request at the same instant gets the same answer',
+  7: 'one log Backup, never deleted by the hook; a missing one is reported and asked for again after the grace',
+  8: 'spec.logTruncateUntil never backwards, within (log start, checkpoint], capped by compaction; the restore base kept',
+  9: 'compaction: lastCompactProgress never backwards, windows never overlap, one at a time, the next one follows',
 };

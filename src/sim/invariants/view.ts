@@ -1,8 +1,9 @@
-/** What a sync request shows of the schedule: its snapshot Backups with slot, state and age, and its watermark. */
+/** What a sync request shows of the schedule: its snapshot Backups with slot, state and age, its watermark, its log Backup. */
 
+import { isBackupNowBackup } from '../../core/backup-now.js';
 import { backupAge, isLogBackup, snapshotState } from '../../core/backup-state.js';
 import type { BackupState } from '../../core/backup-state.js';
-import { BACKUP_CHILD_TYPE, SCHEDULE_LABEL } from '../../core/names.js';
+import { BACKUP_CHILD_TYPE, SCHEDULE_LABEL, logBackupName } from '../../core/names.js';
 import { slotOf } from '../../core/observe.js';
 import { parseTime } from '../../core/time.js';
 import type { KubeObject, SyncRequest } from '../../core/types.js';
@@ -15,6 +16,8 @@ export interface SeenBackup {
   state: BackupState;
   ageAt: number | null;
   deleting: boolean;
+  /** A backup-now Backup: its slot is its creation, it never moves lastBackup or the watermark. */
+  backupNow: boolean;
 }
 
 /** seenBackups lists the request's snapshot Backups of its schedule whose slot can be read. */
@@ -27,16 +30,32 @@ export function seenBackups(request: SyncRequest): SeenBackup[] {
     const slot = slotOf(object, { scheduleName, name });
     if (slot === null) continue;
     const age = backupAge(object);
-    seen.push({ name, object, slot, state: snapshotState(object), ageAt: age.ok ? age.at : null, deleting: object.metadata.deletionTimestamp != null });
+    seen.push({
+      name,
+      object,
+      slot,
+      state: snapshotState(object),
+      ageAt: age.ok ? age.at : null,
+      deleting: object.metadata.deletionTimestamp != null,
+      backupNow: isBackupNowBackup(object),
+    });
   }
   return seen;
 }
 
-/** newestSlot returns the greatest slot among the Backups, or null. */
+/** newestSlot returns the greatest slot among the scheduled Backups (not backup-now ones), or null. */
 export function newestSlot(backups: readonly SeenBackup[]): number | null {
   let newest: number | null = null;
-  for (const b of backups) if (newest === null || b.slot > newest) newest = b.slot;
+  for (const b of backups) if (!b.backupNow && (newest === null || b.slot > newest)) newest = b.slot;
   return newest;
+}
+
+/** seenLogBackups lists the request's log Backups of its schedule (by mode or by the fixed name). */
+export function seenLogBackups(request: SyncRequest): KubeObject[] {
+  const scheduleName = request.parent.metadata.name ?? '';
+  return Object.values(request.children[BACKUP_CHILD_TYPE] ?? {}).filter(
+    (object) => object.metadata?.labels?.[SCHEDULE_LABEL] === scheduleName && (isLogBackup(object) || object.metadata.name === logBackupName(scheduleName)),
+  );
 }
 
 /**
