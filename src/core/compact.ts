@@ -1,11 +1,13 @@
 /**
  * Decide compaction of the log backup (TiDB Operator >= 1.6, release-1.x semantics): one CompactBackup at a
  * time, each over a window [start, end) of the log, the progress watermark never moving backwards.
- * Names derive from the window's start, so a repeated sync asks for the same CompactBackup.
+ * Names derive from the window's start, so a repeated sync asks for the same CompactBackup; a window whose
+ * CompactBackup failed is tried again under `<name>-r<n>` (upstream names by the time of asking, so its retry is
+ * a new object; reusing the failed one's name would leave compaction stalled behind it).
  */
 
 import { childMetadata, extendStoragePrefix, templateCopy } from './desired.js';
-import { PINGCAP_API_VERSION, compactBackupName } from './names.js';
+import { PINGCAP_API_VERSION, compactBackupName, compactRetryName } from './names.js';
 import type { ObservedCompact } from './observe.js';
 import type { ScheduleSpec } from './spec.js';
 import { formatSlotStamp, formatTime, parseTime } from './time.js';
@@ -56,6 +58,9 @@ export function decideCompact(parent: BackupSchedule, options: CompactOptions): 
   const fields: CompactDecision['status'] = {};
   if (parseTime(status.lastCompactProgress) !== progress) fields.lastCompactProgress = formatTime(progress);
   if (spec.pause) return skip('paused', null, fields);
+  // Another one still running (the status sent may be older than the children): one at a time.
+  const running = options.compacts.find((c) => !c.deleting && c.state === 'unfinished');
+  if (running !== undefined) return skip(`waiting for CompactBackup ${running.name} to finish`, null, fields);
 
   // (b) The next window.
   const checkpoint = checkpointOf(options.log, logStart);
@@ -67,7 +72,7 @@ export function decideCompact(parent: BackupSchedule, options: CompactOptions): 
   const lastRun = parseTime(status.lastCompactExecutionTs);
   if (lastRun !== null && now - lastRun < span) return skip('the last compaction ran less than one interval ago', lastRun + span, fields);
 
-  const name = compactBackupName(parent.metadata.name ?? '', start);
+  const name = windowName(compactBackupName(parent.metadata.name ?? '', start), options.compacts);
   const compactSpec = templateCopy(template, spec.imagePullSecrets);
   compactSpec['startTs'] = formatTsTime(start);
   compactSpec['endTs'] = formatTsTime(end);
@@ -83,6 +88,13 @@ export function decideCompact(parent: BackupSchedule, options: CompactOptions): 
     note: `compacting ${formatTsTime(start)} to ${formatTsTime(end)}`,
     until: null,
   };
+}
+
+/** windowName is the window's name, or its first retry name not held by a failed CompactBackup (a name held otherwise is asked for again as it is). */
+function windowName(name: string, compacts: readonly ObservedCompact[]): string {
+  let candidate = name;
+  for (let attempt = 1; compacts.some((c) => c.name === candidate && c.state === 'failed'); attempt += 1) candidate = compactRetryName(name, attempt);
+  return candidate;
 }
 
 /** The log's checkpoint (ms) when set, non-zero and not before the log's start, as upstream reads it. */

@@ -68,3 +68,8 @@ export function logBackupName(scheduleName: string): string {
 export function compactBackupName(scheduleName: string, start: number): string {
   return `compact-${scheduleName}-${formatSlotStamp(start)}`;
 }
+
+/** compactRetryName names the `attempt`-th retry (1, 2, …) of a window whose CompactBackup failed: `<name>-r<attempt>`. */
+export function compactRetryName(name: string, attempt: number): string {
+  return `${name}-r${attempt}`;
+}

@@ -199,11 +199,11 @@ export function logBackup(options: { schedule?: string; start: string; checkpoin
   return object;
 }
 
-/** compactBackup builds a CompactBackup of the schedule over [start, end). */
-export function compactBackup(options: { schedule?: string; start: string; end: string; state?: 'Complete' | 'Failed' | 'Running' | '' }): KubeObject {
+/** compactBackup builds a CompactBackup of the schedule over [start, end), named by its start unless `name` says otherwise. */
+export function compactBackup(options: { schedule?: string; start: string; end: string; state?: 'Complete' | 'Failed' | 'Running' | ''; name?: string }): KubeObject {
   const scheduleName = options.schedule ?? 'nightly';
   const fmt = (iso: string): string => iso.replace('T', ' ').replace('Z', '');
-  const name = `compact-${scheduleName}-${stamp(options.start)}`;
+  const name = options.name ?? `compact-${scheduleName}-${stamp(options.start)}`;
   const spec: JsonObject = { ...COMPACT_TEMPLATE, startTs: fmt(options.start), endTs: fmt(options.end) };
   const labels = {
     'app.kubernetes.io/name': 'backup-schedule',
