@@ -66,7 +66,8 @@ export function decideCompact(parent: BackupSchedule, options: CompactOptions): 
   const checkpoint = checkpointOf(options.log, logStart);
   if (checkpoint === null) return skip('the log backup has no checkpoint yet', null, fields);
   const start = Math.max(progress, spec.minCompactStartMs ?? progress);
-  if (start >= checkpoint) return skip('the log has nothing new to compact', null, fields);
+  // Windows are written in whole seconds: less than a second of new log would make an empty window [start, start).
+  if (Math.floor(checkpoint / 1000) <= Math.floor(start / 1000)) return skip('the log has nothing new to compact', null, fields);
   const end = Math.min(checkpoint, start + MAX_WINDOW_INTERVALS * span);
   if (end - logStart < span) return skip('less than one interval of log since its start', null, fields);
   const lastRun = parseTime(status.lastCompactExecutionTs);

@@ -106,6 +106,16 @@ export function templateCopy(template: JsonObject, imagePullSecrets: unknown[] |
   return copy;
 }
 
+/** storagePrefixOf reads the prefix of the first storage set (s3, gcs, azblob, local), the one {@link extendStoragePrefix} extends, or null. */
+export function storagePrefixOf(backupSpec: JsonObject): string | null {
+  for (const backend of STORAGE_BACKENDS) {
+    const storage = backupSpec[backend];
+    if (!isObject(storage)) continue;
+    return typeof storage['prefix'] === 'string' ? storage['prefix'] : null;
+  }
+  return null;
+}
+
 /** extendStoragePrefix joins a suffix onto the prefix of the first storage set (s3, gcs, azblob, local), as upstream. */
 export function extendStoragePrefix(backupSpec: JsonObject, suffix: string): void {
   for (const backend of STORAGE_BACKENDS) {

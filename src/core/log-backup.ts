@@ -4,12 +4,12 @@
  * for it again, with a new start time, when it has been missing for longer than the stale-view grace.
  */
 
-import { childMetadata, extendStoragePrefix, templateCopy } from './desired.js';
+import { childMetadata, extendStoragePrefix, storagePrefixOf, templateCopy } from './desired.js';
 import { PINGCAP_API_VERSION, logBackupName } from './names.js';
 import type { ObservedBackup } from './observe.js';
 import { mostRecentTick } from './schedule.js';
 import type { ScheduleSpec } from './spec.js';
-import { formatSlotStamp, formatTime, parseTime } from './time.js';
+import { formatSlotStamp, formatTime, parseSlotStamp, parseTime } from './time.js';
 import { parseTso, tsoToMillis } from './tso.js';
 import type { BackupSchedule, BackupScheduleStatus, DesiredChild, KubeObject } from './types.js';
 
@@ -92,7 +92,16 @@ function latestTick(spec: ScheduleSpec, at: { now: number; watermark: number | n
   return anchored ?? mostRecentTick(spec.schedule, { after: 0, atOrBefore: at.now }) ?? Math.floor(at.now / 1000) * 1000;
 }
 
+/**
+ * startOfObserved is the start of a log Backup the status does not record: the `log-<time>` its storage prefix ends
+ * with (what compaction must extend its own prefix with), else its commitTs (an adopted one without that layout),
+ * else its creation.
+ */
 function startOfObserved(log: KubeObject): number {
+  const prefix = storagePrefixOf(log.spec ?? {});
+  const last = prefix?.split('/').at(-1) ?? '';
+  const stamped = last.startsWith('log-') ? parseSlotStamp(last.slice('log-'.length)) : null;
+  if (stamped !== null) return stamped;
   const commitTs = log.status?.['commitTs'];
   const fromTso = typeof commitTs === 'string' ? tsoToMillis(commitTs) : null;
   return fromTso ?? parseTime(log.metadata?.creationTimestamp) ?? 0;
