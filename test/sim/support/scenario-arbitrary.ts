@@ -44,6 +44,8 @@ export interface ArbitraryOptions {
   schedules?: ReadonlyArray<{ expression: string; minIntervalMs: number }>;
   resyncSeconds?: readonly number[];
   years?: number;
+  /** Add a log backup (and, mostly, compaction), their executors and faults, and backup-now requests. */
+  pitr?: boolean;
 }
 
 const TEMPLATE: JsonObject = {
@@ -88,8 +90,15 @@ function withoutNulls(spec: JsonObject): JsonObject {
   return Object.fromEntries(Object.entries(spec).filter(([, value]) => value !== null));
 }
 
-/** scenarioArb draws a year-long (or `years`-long) scenario of one family. */
+/** scenarioArb draws a year-long (or `years`-long) scenario of one family, with a log backup when `pitr` is set. */
 export function scenarioArb(family: Family, options: ArbitraryOptions = {}): fc.Arbitrary<Scenario> {
+  const base = snapshotScenarioArb(family, options);
+  if (options.pitr !== true) return base;
+  const durationMs = Math.round((options.years ?? 1) * YEAR_MS);
+  return fc.tuple(base, pitrArb(durationMs)).map(([scenario, pitr]) => withPitr(scenario, pitr));
+}
+
+function snapshotScenarioArb(family: Family, options: ArbitraryOptions): fc.Arbitrary<Scenario> {
   const schedules = options.schedules ?? PROPERTY_SCHEDULES;
   const durationMs = Math.round((options.years ?? 1) * YEAR_MS);
   return fc
@@ -187,4 +196,57 @@ function faultArb(family: Family, options: { schedules: ReadonlyArray<{ expressi
     }),
     fc.record({ kind: fc.constant('slow-backups' as const), atMs: atArb, forMs: fc.integer({ min: HOUR, max: 3 * DAY }), runMs: fc.integer({ min: 10 * MINUTE, max: 3 * DAY }) }),
   );
+}
+
+/** What a PITR scenario adds: the log template, maybe compaction, the executors' settings, log faults, backup-now. */
+interface PitrChoices {
+  compactInterval: string | null;
+  maxRetryTimes: number;
+  checkpointEveryMs: number;
+  checkpointLagMs: number;
+  compactRunMs: number;
+  compactFailRate: number;
+  faults: Fault[];
+}
+
+/** Compaction intervals: longer than any lag of the stale family (half of the grace at most). */
+const COMPACT_INTERVALS = ['6h', '12h', '24h', '48h'] as const;
+
+function pitrArb(durationMs: number): fc.Arbitrary<PitrChoices> {
+  const atArb = fc.integer({ min: 0, max: Math.floor((0.8 * durationMs) / MINUTE) }).map((m) => m * MINUTE);
+  const fault: fc.Arbitrary<Fault> = fc.oneof(
+    fc.record({ kind: fc.constant('log-deleted' as const), atMs: atArb }),
+    fc.record({ kind: fc.constant('log-stall' as const), atMs: atArb, forMs: fc.integer({ min: HOUR, max: 2 * DAY }) }),
+    fc.record({ kind: fc.constant('backup-now' as const), atMs: atArb, token: fc.constant('') }),
+  );
+  return fc.record({
+    compactInterval: fc.constantFrom(null, ...COMPACT_INTERVALS),
+    maxRetryTimes: fc.constantFrom(0, 1, 2),
+    checkpointEveryMs: fc.constantFrom(2 * HOUR, 6 * HOUR),
+    checkpointLagMs: fc.integer({ min: 2000, max: 5 * MINUTE }),
+    compactRunMs: fc.integer({ min: 2 * MINUTE, max: 2 * HOUR }),
+    compactFailRate: fc.constantFrom(0, 0.2, 0.5),
+    // Backup-now tokens must differ: number them in order.
+    faults: fc.array(fault, { maxLength: 4 }).map((faults) => faults.map((f, i) => (f.kind === 'backup-now' ? { ...f, token: `now${i}` } : f))),
+  });
+}
+
+/** withPitr adds a log backup to a scenario (and compaction, with the compact-backups component). */
+function withPitr(scenario: Scenario, pitr: PitrChoices): Scenario {
+  const spec: JsonObject = { ...scenario.schedule.spec, logBackupTemplate: { ...TEMPLATE, backupMode: 'log', cleanPolicy: 'Delete' } };
+  if (pitr.compactInterval !== null) {
+    spec['compactBackupTemplate'] = { ...TEMPLATE, maxRetryTimes: pitr.maxRetryTimes };
+    spec['compactInterval'] = pitr.compactInterval;
+  }
+  return {
+    ...scenario,
+    schedule: { ...scenario.schedule, spec },
+    metacontroller: { ...scenario.metacontroller, ...(pitr.compactInterval === null ? {} : { compactBackups: { updateStrategy: 'OnDelete' as const } }) },
+    executor: {
+      ...scenario.executor,
+      log: { startMs: [5000, 30_000], checkpointEveryMs: pitr.checkpointEveryMs, checkpointLagMs: [2000, pitr.checkpointLagMs], truncateMs: [30_000, 2 * MINUTE] },
+      compact: { runMs: [2 * MINUTE, pitr.compactRunMs], failRate: pitr.compactFailRate },
+    },
+    faults: [...scenario.faults, ...pitr.faults],
+  };
 }
