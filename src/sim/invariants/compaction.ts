@@ -7,8 +7,9 @@
  * compaction follows the last one within an interval (a failed window is tried again).
  */
 
+import { storagePrefixOf } from '../../core/desired.js';
 import { SCHEDULE_LABEL } from '../../core/names.js';
-import { readSpec } from '../../core/spec.js';
+import { isObject, readSpec } from '../../core/spec.js';
 import { formatTime, parseTime } from '../../core/time.js';
 import { parseTsString } from '../../core/tso.js';
 import { COMPACT_CHILD_TYPE } from '../../core/names.js';
@@ -22,6 +23,7 @@ import { settleMs } from './convergence.js';
 import { recoveryDeadline } from './deadline.js';
 import type { Check } from './slots.js';
 import type { CheckContext } from './types.js';
+import { seenLogBackups } from './view.js';
 
 /** One CompactBackup's life in the store. */
 interface CompactRecord {
@@ -141,6 +143,15 @@ function judgeAnswer(sync: SyncObservation, context: CheckContext): void {
   const observed = Object.values(sync.request.children[COMPACT_CHILD_TYPE] ?? {});
   const children: DesiredChild[] = Array.isArray(sync.answer.body.children) ? sync.answer.body.children : [];
   const desired = new Set(children.filter((c) => c.kind === 'CompactBackup').map((c) => c.metadata.name));
+  // A new CompactBackup reads the log where the log Backup writes it: the same last path segment, log-<start>.
+  const log = seenLogBackups(sync.request).find((b) => b.metadata?.deletionTimestamp == null);
+  const logPath = log === undefined ? null : lastSegment(storagePrefixOf(log.spec ?? {}));
+  const seen = new Set(observed.map((c) => c.metadata?.name));
+  for (const child of children) {
+    if (child.kind !== 'CompactBackup' || seen.has(child.metadata.name) || logPath === null) continue;
+    const path = lastSegment(storagePrefixOf(isObject(child.spec) ? child.spec : {}));
+    if (path !== logPath) context.report(9, `${child.metadata.name} reads ${String(path)}, but the log Backup writes ${logPath}`);
+  }
   const report = 'report' in sync.answer ? sync.answer.report : undefined;
   const last = new Set([sync.request.parent.status?.lastCompact, sync.answer.body.status?.lastCompact]);
   for (const compact of observed) {
@@ -175,6 +186,10 @@ function judgeFollowUp(records: readonly CompactRecord[], context: CheckContext)
   if (due >= world.end) return;
   if (newest === undefined) context.report(9, `the log Backup has run since ${formatTime(logSince)} and no CompactBackup was asked for by ${formatTime(due)} (interval ${span / 60_000} min)`);
   else context.report(9, `${newest.name} ${newest.state === 'failed' ? 'failed' : 'completed'} at ${formatTime(newest.finishedAt ?? 0)} and no CompactBackup followed by ${formatTime(due)} (interval ${span / 60_000} min)`);
+}
+
+function lastSegment(prefix: string | null): string | null {
+  return prefix === null ? null : (prefix.split('/').at(-1) ?? null);
 }
 
 function finished(compact: KubeObject): boolean {

@@ -1,9 +1,9 @@
 /**
  * Invariant 8: the log Backup's `spec.logTruncateUntil` never goes backwards; a new value lies in (log start,
  * checkpoint] and, with a compact template, at or before the compaction progress (none without progress); it never
- * passes a Complete snapshot the answer keeps (the oldest kept one is where point-in-time recovery starts); and with
- * `maxReservedTime`, the restore base — the newest Complete snapshot past the cutoff counted back from the newest
- * of the checkpoint and the finished snapshots — is kept. Judged in the view each answer was given, and in truth
+ * moves past a Complete snapshot the answer keeps under the count rules and GFS (the oldest kept one is where point-in-time
+ * recovery starts); with `maxReservedTime`, the restore base — the newest Complete snapshot past the cutoff counted
+ * back from the newest of the checkpoint and the finished snapshots — is kept and never truncated past. Judged in the view each answer was given, and in truth
  * on every stored change of the log Backup.
  */
 
@@ -70,18 +70,27 @@ function judgeAnswer(sync: SyncObservation, context: CheckContext): void {
       else if (answered > BigInt(millisToTso(progress))) context.report(8, `the answer truncates ${name} to ${answered}, past the compaction progress ${sync.answer.body.status?.lastCompactProgress}`);
     }
   }
-  if (answered !== null) {
-    for (const b of snapshots) {
-      const commit = commitOf(b);
-      if (b.state === 'complete' && kept.has(b.name) && !pinned(b) && commit !== null && commit < answered) {
-        context.report(8, `the answer truncates ${name} to ${answered}, past ${b.name} (commitTs ${commit}), which it keeps`);
-      }
+  const moved = answered !== null && answered !== observed;
+  const maxAge = read.spec.maxReservedTimeMs;
+  if (maxAge !== null && read.spec.retention === null) {
+    // maxReservedTime with a log: the restore base stays and the log is never truncated past it (older snapshots
+    // the hook keeps for other reasons, such as the recorded last Backup, are past the retention window).
+    const base = restoreBase(snapshots, { log, maxAgeMs: maxAge });
+    if (base === null) return;
+    if (!kept.has(base.name)) context.report(8, `the answer deletes ${base.name}, the log's restore base (the newest Complete snapshot past the cutoff)`);
+    const commit = commitOf(base);
+    if (moved && commit !== null && answered > commit) context.report(8, `the answer truncates ${name} to ${answered}, past its restore base ${base.name} (commitTs ${commit})`);
+    return;
+  }
+  // The count rules (and GFS) keep the log from the oldest Complete snapshot they keep. Judged when the answer moves
+  // the point: a slow Backup that completes later with an older commitTs was not there to keep the log for.
+  if (!moved) return;
+  for (const b of snapshots) {
+    const commit = commitOf(b);
+    if (b.state === 'complete' && kept.has(b.name) && !pinned(b) && commit !== null && commit < answered) {
+      context.report(8, `the answer truncates ${name} to ${answered}, past ${b.name} (commitTs ${commit}), which it keeps`);
     }
   }
-  const maxAge = read.spec.maxReservedTimeMs;
-  if (maxAge === null || read.spec.retention !== null) return;
-  const base = restoreBase(snapshots, { log, maxAgeMs: maxAge });
-  if (base !== null && !kept.has(base.name)) context.report(8, `the answer deletes ${base.name}, the log's restore base (the newest Complete snapshot past the cutoff)`);
 }
 
 /** restoreBase is the newest Complete snapshot at or before the cutoff counted back from the newest of the checkpoint and the finished snapshots. */
