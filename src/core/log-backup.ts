@@ -52,7 +52,11 @@ export function decideLogBackup(parent: BackupSchedule, options: LogBackupOption
   if (observed !== null) {
     const status: LogBackupDecision['status'] = {};
     if (previous.logBackup !== name) status.logBackup = name;
-    if (recordedStart === null) status.logBackupStartTs = formatTime(startOfObserved(observed));
+    // The log Backup's own start wins over the status sent, which may be older than the log (a stale status after
+    // it was asked for again): compaction extends its prefix with this start.
+    const ownStart = prefixStartOf(observed);
+    if (ownStart !== null && ownStart !== recordedStart) status.logBackupStartTs = formatTime(ownStart);
+    else if (recordedStart === null) status.logBackupStartTs = formatTime(startOfObserved(observed));
     return { ...none, status, missing: { status: 'False', reason: 'LogBackupPresent', message: `log Backup ${name} exists` } };
   }
   const template = spec.logBackupTemplate;
@@ -92,15 +96,16 @@ function latestTick(spec: ScheduleSpec, at: { now: number; watermark: number | n
   return anchored ?? mostRecentTick(spec.schedule, { after: 0, atOrBefore: at.now }) ?? Math.floor(at.now / 1000) * 1000;
 }
 
-/**
- * startOfObserved is the start of a log Backup the status does not record: the `log-<time>` its storage prefix ends
- * with (what compaction must extend its own prefix with), else its commitTs (an adopted one without that layout),
- * else its creation.
- */
-function startOfObserved(log: KubeObject): number {
+/** prefixStartOf reads the `log-<time>` a log Backup's storage prefix ends with (what compaction must extend its own prefix with), or null. */
+function prefixStartOf(log: KubeObject): number | null {
   const prefix = storagePrefixOf(log.spec ?? {});
   const last = prefix?.split('/').at(-1) ?? '';
-  const stamped = last.startsWith('log-') ? parseSlotStamp(last.slice('log-'.length)) : null;
+  return last.startsWith('log-') ? parseSlotStamp(last.slice('log-'.length)) : null;
+}
+
+/** startOfObserved is the start of a log Backup: its prefix's time, else its commitTs (an adopted one without that layout), else its creation. */
+function startOfObserved(log: KubeObject): number {
+  const stamped = prefixStartOf(log);
   if (stamped !== null) return stamped;
   const commitTs = log.status?.['commitTs'];
   const fromTso = typeof commitTs === 'string' ? tsoToMillis(commitTs) : null;
