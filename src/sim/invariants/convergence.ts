@@ -159,7 +159,8 @@ function checkRetention(facts: Facts, policy: { maxReservedTimeMs: number | null
     };
     for (const r of live) {
       if (r.state === 'unfinished' || r === newestComplete || r.name === lastName || !expired(r)) continue;
-      const newerBase = facts.records.some((c) => c !== r && c.state === 'complete' && (r.state !== 'complete' || ageOf(c) > ageOf(r)) && expired(c));
+      // The restore base is the newest expired Complete one that still exists (the hook deletes a base only for a newer one).
+      const newerBase = live.some((c) => c !== r && c.state === 'complete' && (r.state !== 'complete' || ageOf(c) > ageOf(r)) && expired(c));
       if (pitr !== null && !newerBase) continue;
       context.report(5, `${r.name} (${r.state}, aged from ${formatTime(ageOf(r))}) outlived maxReservedTime${pitr === null ? '' : ' (a newer restore base had expired too)'}`);
     }

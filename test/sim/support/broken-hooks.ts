@@ -1,7 +1,11 @@
 /** Deliberately broken hooks, each breaking one invariant, to show the checks can fail. */
 
 import { desiredFormOfKept } from '../../../src/core/desired.js';
-import { BACKUP_CHILD_TYPE, SCHEDULED_AT_ANNOTATION } from '../../../src/core/names.js';
+import { snapshotState } from '../../../src/core/backup-state.js';
+import { BACKUP_CHILD_TYPE, SCHEDULED_AT_ANNOTATION, logBackupName } from '../../../src/core/names.js';
+import { readSpec } from '../../../src/core/spec.js';
+import type { SyncReport } from '../../../src/core/sync.js';
+import { tsoToMillis } from '../../../src/core/tso.js';
 import type { DesiredChild, KubeObject, SyncRequest } from '../../../src/core/types.js';
 import { decideHook } from '../../../src/sim/hook.js';
 import type { Hook, HookAnswer, HookSettings } from '../../../src/sim/hook.js';
@@ -90,6 +94,92 @@ export function brokenHooks(settings: HookSettings): Array<{ name: string; break
         const body = call(request, now) as Body & { resyncAfterSeconds?: number };
         body.resyncAfterSeconds = 3600 + Math.floor(Math.random() * 60);
         return { status: 200, body };
+      },
+    },
+  ];
+}
+
+/** Children of a kind in an answer body. */
+function named(body: Body, kind: string): DesiredChild[] {
+  return body.children.filter((c) => c.kind === kind);
+}
+
+/** brokenLogHooks maps broken hooks of the log backup and its compaction to the invariant (7–9) each breaks. */
+export function brokenLogHooks(settings: HookSettings): Array<{ name: string; breaks: number; hook: Hook }> {
+  const real = decideHook(settings);
+  const answer = (request: SyncRequest, now: number): { body: Body; report: SyncReport | undefined } => {
+    const full = structuredClone(real(request, now)) as { body: Body; report?: SyncReport };
+    return { body: full.body, report: full.report };
+  };
+  const logName = (request: SyncRequest): string => logBackupName(request.parent.metadata.name ?? '');
+  return [
+    {
+      name: 'drops the observed log Backup from its answer (for an hour on day six)',
+      breaks: 7,
+      hook: (request, now) => {
+        const { body, report } = answer(request, now);
+        const observed = observedNames(request);
+        const from = Date.parse('2024-05-06T00:00:00Z');
+        if (now >= from && now < from + 3_600_000) body.children = body.children.filter((c) => !(c.kind === 'Backup' && c.metadata.name === logName(request) && observed.includes(c.metadata.name)));
+        return { status: 200, body, ...(report === undefined ? {} : { report }) };
+      },
+    },
+    {
+      name: 'never asks again for a missing log Backup',
+      breaks: 7,
+      hook: (request, now) => {
+        const { body, report } = answer(request, now);
+        const observed = observedNames(request);
+        const recorded = typeof request.parent.status?.['logBackup'] === 'string';
+        if (recorded) body.children = body.children.filter((c) => !(c.kind === 'Backup' && c.metadata.name === logName(request) && !observed.includes(c.metadata.name)));
+        return { status: 200, body, ...(report === undefined ? {} : { report }) };
+      },
+    },
+    {
+      name: 'truncates the log up to its checkpoint',
+      breaks: 8,
+      hook: (request, now) => {
+        const { body, report } = answer(request, now);
+        const live = Object.values(request.children[BACKUP_CHILD_TYPE] ?? {}).find((c) => c.metadata?.name === logName(request));
+        const checkpoint = live?.status?.['logCheckpointTs'];
+        const log = named(body, 'Backup').find((c) => c.metadata.name === logName(request));
+        if (log !== undefined && typeof checkpoint === 'string') {
+          const current = (log.spec as Record<string, unknown>)['logTruncateUntil'];
+          if (typeof current !== 'string' || BigInt(current) < BigInt(checkpoint)) log.spec = { ...(log.spec as Record<string, unknown>), logTruncateUntil: checkpoint };
+        }
+        return { status: 200, body, ...(report === undefined ? {} : { report }) };
+      },
+    },
+    {
+      name: 'deletes the restore base (its retention rule names it)',
+      breaks: 8,
+      hook: (request, now) => {
+        const { body, report } = answer(request, now);
+        const kept = new Set(named(body, 'Backup').map((c) => c.metadata.name));
+        const complete = Object.values(request.children[BACKUP_CHILD_TYPE] ?? {})
+          .filter((c) => kept.has(c.metadata?.name ?? '') && c.metadata?.deletionTimestamp == null && snapshotState(c) === 'complete' && typeof c.status?.['commitTs'] === 'string')
+          .sort((a, b) => (BigInt(String(a.status?.['commitTs'])) < BigInt(String(b.status?.['commitTs'])) ? -1 : 1));
+        const oldest = complete[0];
+        const read = readSpec(request.parent);
+        const maxAgeMs = read.ok ? read.spec.maxReservedTimeMs : null;
+        const expired = oldest !== undefined && maxAgeMs !== null && (tsoToMillis(String(oldest.status?.['commitTs'])) ?? Infinity) + maxAgeMs <= now;
+        if (oldest?.metadata?.name !== undefined && expired && complete.length >= 2) {
+          const name = oldest.metadata.name;
+          body.children = body.children.filter((c) => !(c.kind === 'Backup' && c.metadata.name === name));
+          report?.deletions.push({ name, reason: 'maxReservedTime: expired (the broken hook forgets the restore base)', rule: 'maxReservedTime' });
+        }
+        return { status: 200, body, ...(report === undefined ? {} : { report }) };
+      },
+    },
+    {
+      name: 'retries a failed compaction window under the failed one\'s name (the bug the simulator found)',
+      breaks: 9,
+      hook: (request, now) => {
+        const { body, report } = answer(request, now);
+        const unretried = (name: string): string => name.replace(/-r\d+$/, '');
+        for (const c of named(body, 'CompactBackup')) c.metadata.name = unretried(c.metadata.name);
+        if (typeof body.status['lastCompact'] === 'string') body.status['lastCompact'] = unretried(body.status['lastCompact']);
+        return { status: 200, body, ...(report === undefined ? {} : { report }) };
       },
     },
   ];
