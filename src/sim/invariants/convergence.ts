@@ -213,6 +213,9 @@ function reportStuck(facts: Facts): void {
   const following = nextTick(facts.schedule, { after: record.slot, anchor: record.slot });
   if (following === null || !seenBy(following)) return;
   if (timeoutMs !== null && seenBy(record.createdAt + offset + timeoutMs)) return; // BackupStuck names it (above)
+  // Past spec.startingDeadlineSeconds the waiting tick is missed: the status records it in lastMissedTime instead.
+  const missed = parseTime(parent.status?.['lastMissedTime']);
+  if (facts.startingDeadlineMs !== null && missed !== null && missed >= following) return;
   const ready = conditions.find((c: Condition) => c.type === 'Ready');
   if (ready?.reason !== 'WaitingForPreviousBackup' || !String(ready.message ?? '').includes(lastName)) {
     context.report(5, `${lastName} has been unfinished since ${formatTime(record.createdAt)} but Ready says ${ready?.reason ?? 'nothing'}: ${ready?.message ?? ''}`);
