@@ -10,10 +10,14 @@ export interface RunningBackup {
   createdAt: number;
 }
 
-/** overlapOf returns the running Backups that make a new Backup an overlap; empty when none or when the rule excuses it. */
+/**
+ * overlapOf returns the running Backups that make a new Backup an overlap; empty when none or when the rule excuses
+ * it. The hook judges a running Backup by its own clock against the API server's creationTimestamp, so a hook clock
+ * ahead of the world's passes a stuck Backup that much earlier.
+ */
 export function overlapOf(running: readonly RunningBackup[], rule: { timeoutMs: number | null; now: (worldAt: number) => number; createdAt: number }): string[] {
   if (running.length === 0) return [];
   const [only] = running;
-  const stuck = only !== undefined && rule.timeoutMs !== null && rule.now(rule.createdAt) >= rule.now(only.createdAt) + rule.timeoutMs;
+  const stuck = only !== undefined && rule.timeoutMs !== null && rule.now(rule.createdAt) >= only.createdAt + rule.timeoutMs;
   return running.length === 1 && stuck ? [] : running.map((b) => b.name);
 }

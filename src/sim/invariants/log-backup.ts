@@ -103,5 +103,7 @@ function judgeAnswer(sync: SyncObservation, facts: { context: CheckContext; expe
   const missing = (answered.conditions ?? []).find((c: Condition) => c.type === MISSING_CONDITION);
   if (missing?.status !== 'True') context.report(7, `${expectedName} is missing past the grace (start ${formatTime(start)}) but ${MISSING_CONDITION} is not True`);
   if (!asks) context.report(7, `${expectedName} is missing past the grace (start ${formatTime(start)}) but the answer does not ask for it again`);
-  if (answeredStart === null || answeredStart < start) context.report(7, `${expectedName} is asked for again without a new logBackupStartTs (answered ${String(answered.logBackupStartTs)})`);
+  // The new start is the most recent tick: after a schedule edit that may be a tick before the old start.
+  const edited = context.world.scenario.faults.some((f) => f.kind === 'edit' && f.spec['schedule'] !== undefined && context.world.start + f.atMs <= sync.calledAt);
+  if (answeredStart === null || (answeredStart < start && !edited)) context.report(7, `${expectedName} is asked for again without a new logBackupStartTs (answered ${String(answered.logBackupStartTs)})`);
 }

@@ -1,6 +1,6 @@
 /**
  * The soak (`npm run sim:soak`): the invariant properties with more runs, the manifests' 300 s resync and dense
- * schedules (every 10 minutes, hourly). Sizes from the environment: SIM_SOAK_RUNS (default 20 per property; a dense year costs minutes),
+ * schedules (every 10 minutes, hourly), also with a log backup and compaction. Sizes from the environment: SIM_SOAK_RUNS (default 20 per property; a dense year costs minutes),
  * SIM_SOAK_YEARS (default 1), SIM_SEED.
  */
 
@@ -17,6 +17,12 @@ describe(`simulator soak (seed ${SEED}, ${RUNS} runs per property, ${YEARS} year
   it('stale views, every schedule, resync 300 s to 6 h: invariants 1–6', async () => {
     const arbitrary = scenarioArb('stale', { schedules: [...PROPERTY_SCHEDULES, ...DENSE_SCHEDULES], resyncSeconds: [300, 3600, 21_600], years: YEARS });
     const size = await checkSimProperty({ name: 'soak-stale-views', arbitrary, invariants: [1, 2, 3, 4, 5, 6], seed: SEED, numRuns: RUNS });
+    console.log(`      ${size.runs} runs, ${Math.round(size.simulatedMs / 86_400_000)} simulated days, ${size.syncs} syncs`);
+  });
+
+  it('log backup and compaction, every schedule, resync 300 s to 6 h: invariants 1–9', async () => {
+    const arbitrary = scenarioArb('stale', { schedules: [...PROPERTY_SCHEDULES, ...DENSE_SCHEDULES], resyncSeconds: [300, 3600, 21_600], years: YEARS, pitr: true });
+    const size = await checkSimProperty({ name: 'soak-pitr', arbitrary, invariants: [1, 2, 3, 4, 5, 6, 7, 8, 9], seed: SEED + 2, numRuns: RUNS });
     console.log(`      ${size.runs} runs, ${Math.round(size.simulatedMs / 86_400_000)} simulated days, ${size.syncs} syncs`);
   });
 
