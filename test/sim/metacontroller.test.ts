@@ -114,6 +114,45 @@ describe('sim Metacontroller: applying an answer', () => {
   });
 });
 
+describe('sim Metacontroller: CompactBackups as a second child type (the compact-backups component)', () => {
+  const compact = (name: string, spec: Record<string, unknown> = { startTs: '2024-05-01 00:00:00' }): DesiredChild => ({ ...desired(name, { spec }), kind: 'CompactBackup' });
+  const existingCompact = (name: string): KubeObject => objectToCreate(compact(name), PARENT);
+  const withCompacts: Partial<MetacontrollerConfig> = { compactBackups: { updateStrategy: 'OnDelete' } };
+
+  it('sends every declared type, even empty, and only those', async () => {
+    const bare = harness({ answer: () => ok({}) });
+    const both = harness({ answer: () => ok({}), config: withCompacts });
+    await bare.clock.runUntil(T0 + 1000);
+    await both.clock.runUntil(T0 + 1000);
+    assert.deepEqual(Object.keys(bare.calls[0]?.request.children ?? {}), ['Backup.pingcap.com/v1alpha1']);
+    assert.deepEqual(both.calls[0]?.request.children, { 'Backup.pingcap.com/v1alpha1': {}, 'CompactBackup.pingcap.com/v1alpha1': {} });
+  });
+
+  it('creates, keeps and deletes CompactBackups by name within their type, and never updates one (OnDelete)', async () => {
+    const h = harness({
+      answer: () => ok({ children: [desired('a'), compact('a', { startTs: 'changed' }), compact('new')] }),
+      children: [existing('a'), existingCompact('a'), existingCompact('old')],
+      config: withCompacts,
+    });
+    await h.clock.runUntil(T0 + 1000);
+    assert.deepEqual(Object.keys(h.calls[0]?.request.children['CompactBackup.pingcap.com/v1alpha1'] ?? {}).sort(), ['db/a', 'db/old']);
+    assert.deepEqual(h.syncs[0]?.deleted, ['old']);
+    assert.deepEqual(h.syncs[0]?.created, ['new']);
+    assert.deepEqual(h.store.get(objectKey('CompactBackup', 'db', 'a'))?.spec, { startTs: '2024-05-01 00:00:00' });
+    assert.ok(h.store.get(objectKey('Backup', 'db', 'a')), 'the Backup of the same name stays');
+  });
+
+  it('ignores a desired CompactBackup when the type is not declared, and a CompactBackup change does not sync the parent', async () => {
+    const h = harness({ answer: () => ok({ children: [compact('x')] }) });
+    await h.clock.runUntil(T0 + 1000);
+    assert.equal(h.store.get(objectKey('CompactBackup', 'db', 'x')), undefined);
+    const calls = h.calls.length;
+    h.store.create(existingCompact('y'));
+    await h.clock.runUntil(T0 + 2000);
+    assert.equal(h.calls.length, calls);
+  });
+});
+
 describe('sim Metacontroller: retries and requeues', () => {
   it('changes nothing on a non-200 answer and retries with backoff 5 ms·2ⁿ, reset by a success', async () => {
     let failures = 5;
