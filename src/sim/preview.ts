@@ -8,7 +8,8 @@ import { formatTime } from '../core/time.js';
 import type { JsonObject } from '../core/types.js';
 import type { HookSettings } from './hook.js';
 import { NO_LAG } from './lag.js';
-import { MANIFEST_METACONTROLLER } from './metacontroller.js';
+import { DEFAULT_LOG_EXECUTOR } from './log-executor.js';
+import { MANIFEST_COMPACT_BACKUPS, MANIFEST_METACONTROLLER } from './metacontroller.js';
 import type { TimelineEvent } from './recorder.js';
 import type { Scenario } from './scenario.js';
 import { runScenario } from './world.js';
@@ -54,7 +55,8 @@ export function previewScenario(manifest: ScheduleManifest, options: PreviewOpti
       ...(manifest.status === undefined ? {} : { status: manifest.status }),
     },
     hook: options.settings,
-    metacontroller: MANIFEST_METACONTROLLER,
+    // A schedule that compacts needs the compact-backups component installed: the preview assumes it is.
+    metacontroller: 'compactBackupTemplate' in manifest.spec ? { ...MANIFEST_METACONTROLLER, compactBackups: MANIFEST_COMPACT_BACKUPS } : MANIFEST_METACONTROLLER,
     transport: { latencyMs: [0, 0], timeoutMs: 10_000 },
     lag: NO_LAG,
     executor: {
@@ -67,6 +69,8 @@ export function previewScenario(manifest: ScheduleManifest, options: PreviewOpti
       slowRunMs: [0, 0],
       cleanMs: [0, 0],
       stuckDeletionRate: 0,
+      // The log's checkpoint every 15 minutes, not every minute: a month of checkpoints is otherwise 43,200 syncs.
+      log: { ...DEFAULT_LOG_EXECUTOR, checkpointEveryMs: 15 * 60_000 },
     },
     faults: [],
   };
