@@ -57,9 +57,9 @@ export class CompactExecutor {
     const { object } = event;
     const random = this.world.random.fork(`compact:${object.metadata?.name ?? ''}:${object.metadata?.uid ?? ''}`);
     this.world.clock.after(random.between(this.options.jobStartMs), () => {
-      if (!this.write(event.key, 'Scheduled')) return;
+      if (!this.write(event.key, { state: 'Scheduled' })) return;
       this.world.clock.after(random.between(this.options.prepareMs), () => {
-        if (this.write(event.key, 'Prepare')) this.attempt(event.key, { random, retries: 0 });
+        if (this.write(event.key, { state: 'Prepare' })) this.attempt(event.key, { random, retries: 0 });
       });
     });
   }
@@ -68,32 +68,32 @@ export class CompactExecutor {
   private attempt(key: string, facts: { random: Random; retries: number }): void {
     const { random, retries } = facts;
     const name = this.world.store.get(key)?.metadata?.name ?? '';
-    this.options.pods.whenRuns({ key, name, pod: 'compact', after: this.world.clock.now }, () => {
-      if (!this.write(key, 'Running')) return;
+    this.options.pods.whenRuns({ key, name, pod: 'compact', after: this.world.clock.now, random }, () => {
+      if (!this.write(key, { state: 'Running' })) return;
       const fails = random.chance(this.options.settings.failRate);
       this.world.clock.after(random.between(this.options.settings.runMs), () => {
         const compact = this.world.store.get(key);
         if (compact === undefined) return;
         if (!fails) {
-          this.write(key, 'Complete', { endTs: endTsOf(compact, random) });
+          this.write(key, { state: 'Complete', endTs: endTsOf(compact, random) });
           return;
         }
         if (retries >= maxRetryTimesOf(compact)) {
-          this.write(key, 'Failed', { message: 'the compact Job has reached its backoff limit' });
+          this.write(key, { state: 'Failed', message: 'the compact Job has reached its backoff limit' });
           return;
         }
         const record = { retryNum: retries, detectFailedAt: formatTime(this.world.clock.now), retryReason: 'tikv-ctl compact-log-backup exited with an error' };
         const history = Array.isArray(compact.status?.['backoffRetryStatus']) ? (compact.status['backoffRetryStatus'] as JsonObject[]) : [];
-        if (this.write(key, 'RetryFailed', { message: record.retryReason, backoffRetryStatus: [...history, record] })) this.attempt(key, { random, retries: retries + 1 });
+        if (this.write(key, { state: 'RetryFailed', message: record.retryReason, backoffRetryStatus: [...history, record] })) this.attempt(key, { random, retries: retries + 1 });
       });
-    }, random);
+    });
   }
 
-  /** write sets `status.state` (and more); false when the CompactBackup is gone. */
-  private write(key: string, state: CompactState, extra: JsonObject = {}): boolean {
+  /** write sets `status.state` (and more fields); false when the CompactBackup is gone. */
+  private write(key: string, status: JsonObject & { state: CompactState }): boolean {
     const compact = this.world.store.get(key);
     if (compact === undefined) return false;
-    return this.world.store.updateStatus(key, { ...(compact.status ?? {}), ...extra, state }).ok;
+    return this.world.store.updateStatus(key, { ...(compact.status ?? {}), ...status }).ok;
   }
 }
 

@@ -132,10 +132,10 @@ export class BackupExecutor {
       return;
     }
     this.writeStatus(key, 'Scheduled', {});
-    this.pods.whenRuns({ key, name: backup.metadata?.name ?? '', pod: 'backup', after: now }, () => {
+    this.pods.whenRuns({ key, name: backup.metadata?.name ?? '', pod: 'backup', after: now, random: tracked.random }, () => {
       this.writeStatus(key, 'Prepare', {});
       this.world.clock.after(tracked.random.between(this.config.prepareMs), () => this.run(key, tracked));
-    }, tracked.random);
+    });
   }
 
   private run(key: string, tracked: Tracked): void {
@@ -177,9 +177,9 @@ export class BackupExecutor {
       this.pods.neverRuns(key, { name, since: this.world.clock.now });
       return;
     }
-    this.pods.whenRuns({ key, name, pod: 'clean', after: this.world.clock.now }, () => {
+    this.pods.whenRuns({ key, name, pod: 'clean', after: this.world.clock.now, random: tracked.random }, () => {
       this.world.clock.after(tracked.random.between(this.config.cleanMs), () => this.removeFinalizer(key));
-    }, tracked.random);
+    });
   }
 
   private writeStatus(key: string, phase: 'Scheduled' | 'Prepare' | 'Running' | 'Complete' | 'Failed', extra: JsonObject, reason?: string): void {

@@ -44,6 +44,18 @@ export interface LogStall {
   to: number;
 }
 
+/** One status write of a subcommand. */
+interface LogStep {
+  command: LogSubcommand;
+  phase: BackupPhase;
+  /** The Backup's own conditions and phase follow the subcommand's. */
+  whole: boolean;
+  /** Fields of the Backup's status. */
+  extra?: Record<string, string>;
+  /** Fields of the subcommand's status. */
+  fields?: Record<string, string>;
+}
+
 /** What the runner knows of one log Backup. */
 interface LogTask {
   random: Random;
@@ -74,17 +86,17 @@ export class LogBackupRunner {
     const task: LogTask = { random, truncating: null };
     this.tasks.set(key, task);
     const name = this.live(key)?.metadata?.name ?? '';
-    this.write(key, 'log-start', 'Scheduled', { whole: true });
-    this.options.pods.whenRuns({ key, name, pod: 'log-start', after: this.world.clock.now }, () => {
-      this.write(key, 'log-start', 'Prepare', { whole: true });
+    this.write(key, { command: 'log-start', phase: 'Scheduled', whole: true });
+    this.options.pods.whenRuns({ key, name, pod: 'log-start', after: this.world.clock.now, random }, () => {
+      this.write(key, { command: 'log-start', phase: 'Prepare', whole: true });
       this.world.clock.after(random.between(this.options.prepareMs), () => {
         const backup = this.live(key);
         if (backup === null) return;
         const startedAt = this.world.clock.now;
-        this.write(key, 'log-start', 'Running', { whole: true, extra: { backupPath: backupPathOf(backup), timeStarted: formatTime(startedAt) } });
+        this.write(key, { command: 'log-start', phase: 'Running', whole: true, extra: { backupPath: backupPathOf(backup), timeStarted: formatTime(startedAt) } });
         this.world.clock.after(random.between(this.options.settings.startMs), () => this.started(key, { task, startedAt }));
       });
-    }, random);
+    });
   }
 
   /** onChange reacts to a change of a log Backup (its spec.logTruncateUntil). */
@@ -102,7 +114,9 @@ export class LogBackupRunner {
   private started(key: string, facts: { task: LogTask; startedAt: number }): void {
     if (this.live(key) === null || this.tasks.get(key) !== facts.task) return;
     const now = this.world.clock.now;
-    this.write(key, 'log-start', 'Complete', {
+    this.write(key, {
+      command: 'log-start',
+      phase: 'Complete',
       whole: false,
       extra: { commitTs: tsoOf(facts.startedAt) },
       fields: { timeStarted: formatTime(facts.startedAt), timeCompleted: formatTime(now) },
@@ -142,24 +156,24 @@ export class LogBackupRunner {
     const now = this.world.clock.now;
     const success = tsoAsBigInt(status['logSuccessTruncateUntil']);
     if (until <= start || (success !== null && until <= success)) {
-      this.write(key, 'log-truncate', 'Complete', { whole: false, fields: { logTruncatingUntil: wanted, timeStarted: formatTime(now), timeCompleted: formatTime(now) } });
+      this.write(key, { command: 'log-truncate', phase: 'Complete', whole: false, fields: { logTruncatingUntil: wanted, timeStarted: formatTime(now), timeCompleted: formatTime(now) } });
       return;
     }
     task.truncating = wanted;
     const name = backup.metadata?.name ?? '';
     this.world.clock.after(task.random.between(this.options.jobStartMs), () => {
       if (this.live(key) === null || this.tasks.get(key) !== task) return;
-      this.write(key, 'log-truncate', 'Scheduled', { whole: false, fields: { logTruncatingUntil: wanted } });
-      this.options.pods.whenRuns({ key, name, pod: 'log-truncate', after: this.world.clock.now }, () => {
+      this.write(key, { command: 'log-truncate', phase: 'Scheduled', whole: false, fields: { logTruncatingUntil: wanted } });
+      this.options.pods.whenRuns({ key, name, pod: 'log-truncate', after: this.world.clock.now, random: task.random }, () => {
         const startedAt = this.world.clock.now;
-        this.write(key, 'log-truncate', 'Running', { whole: false, fields: { timeStarted: formatTime(startedAt) } });
+        this.write(key, { command: 'log-truncate', phase: 'Running', whole: false, fields: { timeStarted: formatTime(startedAt) } });
         this.world.clock.after(task.random.between(this.options.settings.truncateMs), () => {
           if (this.live(key) === null || this.tasks.get(key) !== task) return;
-          this.write(key, 'log-truncate', 'Complete', { whole: false, extra: { logSuccessTruncateUntil: wanted }, fields: { timeCompleted: formatTime(this.world.clock.now) } });
+          this.write(key, { command: 'log-truncate', phase: 'Complete', whole: false, extra: { logSuccessTruncateUntil: wanted }, fields: { timeCompleted: formatTime(this.world.clock.now) } });
           task.truncating = null;
           this.maybeTruncate(key, task);
         });
-      }, task.random);
+      });
     });
   }
 
@@ -168,12 +182,13 @@ export class LogBackupRunner {
    * does for log-start's Scheduled, Prepare and Running); `extra` goes to the Backup's status, `fields` to the
    * subcommand's.
    */
-  private write(key: string, command: LogSubcommand, phase: BackupPhase, options: { whole: boolean; extra?: Record<string, string>; fields?: Record<string, string> }): void {
+  private write(key: string, step: LogStep): void {
     const backup = this.live(key);
     if (backup === null) return;
+    const { command, phase } = step;
     const at = this.world.clock.now;
-    const whole = options.whole ? withCondition(backup.status, phase, { at, extra: options.extra ?? {} }) : { ...(backup.status ?? {}), ...(options.extra ?? {}) };
-    this.world.store.updateStatus(key, withLogSubcommand(whole, command, options.fields === undefined ? { phase, at } : { phase, at, fields: options.fields }));
+    const whole = step.whole ? withCondition(backup.status, phase, { at, extra: step.extra ?? {} }) : { ...(backup.status ?? {}), ...(step.extra ?? {}) };
+    this.world.store.updateStatus(key, withLogSubcommand(whole, command, step.fields === undefined ? { phase, at } : { phase, at, fields: step.fields }));
   }
 
   private live(key: string): KubeObject | null {

@@ -30,12 +30,13 @@ export interface StuckObject {
   since: number;
 }
 
-/** A pod to start: for the object at `key`, created at `after`. */
+/** A pod to start: for the object at `key`, created at `after`; `random` draws its start time. */
 export interface PodRequest {
   key: string;
   name: string;
   pod: PodKind;
   after: number;
+  random: Random;
 }
 
 /** Pods starts pods under the configured outages and keeps the list of what waits. */
@@ -66,11 +67,11 @@ export class Pods {
    * whenRuns calls `then` once the pod has started: after any outage covering `after`, plus the start time. Only a
    * clean pod runs for an object being deleted (the other Jobs go with it).
    */
-  whenRuns(pod: PodRequest, then: () => void, random: Random): void {
+  whenRuns(pod: PodRequest, then: () => void): void {
     const outage = this.config.podOutages.find(
       (o) => (pod.pod === 'clean' ? o.cleanPods : o.backupPods) && o.from <= pod.after && (o.to === null || pod.after < o.to),
     );
-    const startDelay = random.between(this.config.podStartMs);
+    const startDelay = pod.random.between(this.config.podStartMs);
     if (outage === undefined) {
       this.world.clock.after(startDelay, () => this.started(pod, then));
       return;
