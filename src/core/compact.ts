@@ -11,7 +11,7 @@ import { PINGCAP_API_VERSION, compactBackupName, compactRetryName } from './name
 import type { ObservedCompact } from './observe.js';
 import type { ScheduleSpec } from './spec.js';
 import { formatSlotStamp, formatTime, parseTime } from './time.js';
-import { formatTsTime, tsoToMillis } from './tso.js';
+import { formatTsTime, parseTsString, tsoToMillis } from './tso.js';
 import type { BackupSchedule, BackupScheduleStatus, DesiredChild, KubeObject } from './types.js';
 
 /** A window is at most this many intervals long, as upstream ("fast compact limit"). */
@@ -53,7 +53,7 @@ export function decideCompact(parent: BackupSchedule, options: CompactOptions): 
   let progress = Math.max(parseTime(status.lastCompactProgress) ?? logStart, logStart);
   const last = options.compacts.find((c) => c.name === status.lastCompact && !c.deleting);
   if (last !== undefined && last.state === 'unfinished') return skip(`waiting for CompactBackup ${last.name} to finish`);
-  const learned = last === undefined ? null : last.state === 'complete' ? last.endAt : last.startAt;
+  const learned = last === undefined ? null : last.state === 'complete' ? compactedUntil(last) : last.startAt;
   if (learned !== null && learned > progress) progress = learned;
   const fields: CompactDecision['status'] = {};
   if (parseTime(status.lastCompactProgress) !== progress) fields.lastCompactProgress = formatTime(progress);
@@ -96,6 +96,19 @@ function windowName(name: string, compacts: readonly ObservedCompact[]): string 
   let candidate = name;
   for (let attempt = 1; compacts.some((c) => c.name === candidate && c.state === 'failed'); attempt += 1) candidate = compactRetryName(name, attempt);
   return candidate;
+}
+
+/**
+ * compactedUntil is how far a Complete CompactBackup compacted: `status.endTs` as upstream reads it (the newest data
+ * BR compacted, at most the window's end). The window's end (`spec.endTs`) stands in when it reports nothing, or
+ * nothing past the window's start: then the window held no data, and restarting it would ask for the same name, held
+ * by this Complete one, for good (upstream names by the time of asking and would repeat the window every interval).
+ */
+function compactedUntil(compact: ObservedCompact): number | null {
+  const value = compact.object.status?.['endTs'];
+  const reported = typeof value === 'string' ? parseTsString(value) : null;
+  if (reported === null || compact.startAt === null || reported <= compact.startAt) return compact.endAt;
+  return compact.endAt === null ? reported : Math.min(reported, compact.endAt);
 }
 
 /** The log's checkpoint (ms) when set, non-zero and not before the log's start, as upstream reads it. */

@@ -96,8 +96,10 @@ describe('sim log and compaction checks (invariants 7–9)', function () {
   for (const broken of brokenLogHooks(SCENARIO.hook)) {
     it(`catch a hook that ${broken.name} (invariant ${broken.breaks})`, async () => {
       const { violations } = await runChecked({ invariants: ALL, scenario: SCENARIO }, { hook: broken.hook });
-      const flagged = [...new Set(violations.map((v) => v.invariant))];
-      assert.deepEqual(flagged, [broken.breaks], describeViolations(violations).slice(0, 5).join('\n'));
+      const flagged = new Set<number>(violations.map((v) => v.invariant));
+      assert.ok(flagged.has(broken.breaks), `invariant ${broken.breaks} flags it`);
+      const unexpected = describeViolations(violations.filter((v) => v.invariant !== broken.breaks && !(broken.alsoBreaks ?? []).includes(v.invariant)));
+      assert.deepEqual(unexpected, [], 'no other invariant flags it');
     });
   }
 });

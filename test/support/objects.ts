@@ -200,7 +200,7 @@ export function logBackup(options: { schedule?: string; start: string; checkpoin
 }
 
 /** compactBackup builds a CompactBackup of the schedule over [start, end), named by its start unless `name` says otherwise. */
-export function compactBackup(options: { schedule?: string; start: string; end: string; state?: 'Complete' | 'Failed' | 'Running' | ''; name?: string }): KubeObject {
+export function compactBackup(options: { schedule?: string; start: string; end: string; state?: 'Complete' | 'Failed' | 'Running' | ''; name?: string; compactedUntil?: string }): KubeObject {
   const scheduleName = options.schedule ?? 'nightly';
   const fmt = (iso: string): string => iso.replace('T', ' ').replace('Z', '');
   const name = options.name ?? `compact-${scheduleName}-${stamp(options.start)}`;
@@ -226,7 +226,7 @@ export function compactBackup(options: { schedule?: string; start: string; end: 
       ownerReferences: [{ apiVersion: 'pingcap.com/v1alpha1', kind: 'BackupSchedule', name: scheduleName, uid: `uid-${scheduleName}`, controller: true }],
     },
     spec,
-    status: { state: options.state ?? 'Complete' },
+    status: { state: options.state ?? 'Complete', ...(options.compactedUntil === undefined ? {} : { endTs: tsoAt(options.compactedUntil) }) },
   };
 }
 

@@ -90,6 +90,12 @@ export function compactionCheck(context: CheckContext): Check {
     if (record.state === 'unfinished' && (state === 'Complete' || state === 'Failed')) {
       record.state = state === 'Complete' ? 'complete' : 'failed';
       record.finishedAt = event.at;
+      // What it compacted (status.endTs past its start, at most its window's end) is its window from now on: the
+      // next may start there. Nothing past its start: an empty window, done to its end.
+      const compacted = tsTime(object.status?.['endTs']);
+      if (record.state === 'complete' && compacted !== null && record.startAt !== null && compacted > record.startAt && record.endAt !== null) {
+        record.endAt = Math.min(record.endAt, compacted);
+      }
       if (record.state === 'complete' && record.endAt !== null) ceiling = Math.max(ceiling, record.endAt);
     }
     if (event.type === 'deleted') {
@@ -126,7 +132,8 @@ function judgeNew(record: CompactRecord, facts: { records: readonly CompactRecor
   for (const other of facts.records) {
     if (other.state === 'unfinished' && other.goneAt === null) context.report(9, `${record.name} was created while ${other.name} runs`);
     if (other.state === 'failed' || other.startAt === null || other.endAt === null) continue;
-    if (record.startAt < other.endAt && other.startAt < record.endAt) {
+    // Windows are written in whole seconds: a window may start within the second another one compacted up to.
+    if (record.startAt < Math.floor(other.endAt / 1000) * 1000 && other.startAt < record.endAt) {
       context.report(9, `${record.name} [${formatTime(record.startAt)}, ${formatTime(record.endAt)}) overlaps ${other.name} [${formatTime(other.startAt)}, ${formatTime(other.endAt)}) (${other.state})`);
     }
   }
