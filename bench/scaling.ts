@@ -32,7 +32,7 @@ export interface InProcessRow {
   parseGrowth: number | null;
 }
 
-/** The largest size next to the one before it with that one's input out of the CPU's cache, as the largest's always is. */
+/** The second-largest size timed again with its input out of the CPU's cache, as the largest size's always is. */
 export interface ColdReference {
   children: number;
   /** Parsed copies of its request used in turn, together about as large as two copies of the largest request. */
@@ -52,7 +52,7 @@ export interface InProcessResult {
   cold: ColdReference | null;
 }
 
-/** Bytes of parsed copies the cold reference cycles through: two 10,000-child requests hold about 200 MB. */
+/** Children in the parsed copies the cold reference cycles through: as many as two copies of a 10,000-child request (~200 MB). */
 const COLD_FOOTPRINT_CHILDREN = 20_000;
 
 /**
