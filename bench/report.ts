@@ -3,7 +3,7 @@
 import type { CapacityResult } from './capacity.js';
 import type { HttpVsFloorResult } from './http-vs-floor.js';
 import type { MemoryReport } from './memory.js';
-import type { HttpRow, InProcessRow } from './scaling.js';
+import type { HttpRow, InProcessResult } from './scaling.js';
 import type { SlotsResult } from './slots.js';
 
 /** The machine and run a report came from. */
@@ -30,7 +30,7 @@ export interface Goal {
 export interface Results {
   machine: Machine;
   httpVsFloor?: HttpVsFloorResult;
-  inProcess?: InProcessRow[];
+  inProcess?: InProcessResult;
   http?: HttpRow[];
   slots?: SlotsResult;
   memory?: MemoryReport;
@@ -51,7 +51,7 @@ export function renderReport(results: Results): string {
     '',
   ];
   if (results.httpVsFloor !== undefined) out.push(...httpSection(results.httpVsFloor));
-  if (results.inProcess !== undefined || results.http !== undefined) out.push(...scalingSection(results.inProcess ?? [], results.http ?? []));
+  if (results.inProcess !== undefined || results.http !== undefined) out.push(...scalingSection(results.inProcess, results.http ?? []));
   if (results.slots !== undefined) out.push(...slotsSection(results.slots));
   if (results.memory !== undefined) out.push(...memorySection(results.memory));
   if (results.capacity !== undefined) out.push(...capacitySection(results.capacity));
@@ -73,20 +73,31 @@ function httpSection(r: HttpVsFloorResult): string[] {
   ];
 }
 
-function scalingSection(inProcess: readonly InProcessRow[], http: readonly HttpRow[]): string[] {
+function scalingSection(inProcess: InProcessResult | undefined, http: readonly HttpRow[]): string[] {
   const out: string[] = [];
-  if (inProcess.length > 0) {
+  if (inProcess !== undefined) {
+    const { rows, cold } = inProcess;
+    const x = (value: number | null): string => (value === null ? '' : f(value));
     out.push(
-      '#### 2. Scaling in-process: validate → decide → serialize (median per sync; JSON.parse of the body shown apart)',
+      `#### 2. Scaling in-process: validate → decide → serialize (all sizes side by side in ${inProcess.rounds} interleaved rounds; medians; JSON.parse of the body shown apart)`,
       '',
-      '| children | body | sync ms | µs per child | × previous size | JSON.parse ms | JSON.parse × previous size |',
-      '|---:|---:|---:|---:|---:|---:|---:|',
-      ...inProcess.map(
+      '| children | body | sync ms | CPU ms | µs per child | × previous size | × previous, by CPU | GC ms per sync | JSON.parse ms | JSON.parse × previous size |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      ...rows.map(
         (r) =>
-          `| ${n(r.children)} | ${kb(r.bodyBytes)} | ${f(r.syncMs, 3)} | ${f(r.perChildUs)} | ${r.growth === null ? '' : f(r.growth)} | ${f(r.parseMs, 3)} | ${r.parseGrowth === null ? '' : f(r.parseGrowth)} |`,
+          `| ${n(r.children)} | ${kb(r.bodyBytes)} | ${f(r.syncMs, 3)} | ${f(r.cpuMs, 3)} | ${f(r.perChildUs)} | ${x(r.growth)} | ${x(r.cpuGrowth)} | ` +
+          `${f(r.gcMs, 3)} | ${f(r.parseMs, 3)} | ${x(r.parseGrowth)} |`,
       ),
       '',
     );
+    if (cold !== null) {
+      out.push(
+        `Same rounds, ${n(cold.children)} children with the input out of the CPU's cache (${cold.copies} parsed copies in turn, as large together as ` +
+          `two of the largest request): ${f(cold.syncMs, 3)} ms per sync (CPU ${f(cold.cpuMs, 3)}), ${f(cold.perChildUs)} µs per child; the largest size ` +
+          `takes **${f(cold.growth)}×** its time (by CPU ${f(cold.cpuGrowth)}×).`,
+        '',
+      );
+    }
   }
   if (http.length > 0) {
     out.push(

@@ -3,66 +3,132 @@
 import { load } from './load.js';
 import type { ServerProcess } from './processes.js';
 import { realisticRequest } from './requests.js';
+import { pairedRatio, timeInterleaved } from './interleaved.js';
+import type { Workload } from './interleaved.js';
 import { median, percentile } from './stats.js';
 import { syncPathAt } from './sync-path.js';
-import { timeRounds } from './timer.js';
+import type { SyncPath } from './sync-path.js';
 
 /** One size, in-process. */
 export interface InProcessRow {
   children: number;
   bodyBytes: number;
-  /** validate → decide → serialize, median ms per sync over the rounds. */
+  /** validate → decide → serialize, median over the rounds of the wall-clock ms per sync. */
   syncMs: number;
   syncMinMs: number;
+  /** Median CPU ms per sync (steadier than wall time when other processes share the cores). */
+  cpuMs: number;
+  /** Median ms per sync in GC pauses (minor and major) during the timed batches. */
+  gcMs: number;
   /** JSON.parse of the body (not part of the sync path; what any hook pays), median ms. */
   parseMs: number;
   /** Microseconds of sync path per child. */
   perChildUs: number;
-  /** Time relative to the previous size (10× the children). */
+  /** Wall time relative to the previous size (10× the children): median of the ratios of the same rounds. */
   growth: number | null;
+  /** The same by CPU time. */
+  cpuGrowth: number | null;
   /** JSON.parse's time relative to the previous size: what the machine's memory hierarchy does to any pass over the data. */
   parseGrowth: number | null;
 }
 
+/** The second-largest size timed again with its input out of the CPU's cache, as the largest size's always is. */
+export interface ColdReference {
+  children: number;
+  /** Parsed copies of its request used in turn, together about as large as two copies of the largest request. */
+  copies: number;
+  syncMs: number;
+  cpuMs: number;
+  perChildUs: number;
+  /** The largest size's time over this one's, median of the same rounds' ratios (wall, and CPU). */
+  growth: number;
+  cpuGrowth: number;
+}
+
+/** What section 2 measured in-process. */
+export interface InProcessResult {
+  rounds: number;
+  rows: InProcessRow[];
+  cold: ColdReference | null;
+}
+
+/** Children in the parsed copies the cold reference cycles through: as many as two copies of a 10,000-child request (~200 MB). */
+const COLD_FOOTPRINT_CHILDREN = 20_000;
+
 /**
  * inProcessScaling times the sync path for each size on requests already parsed, as the service runs it after
- * express.json: rounds of syncs alternating between two separately parsed copies of the body (so no string is
- * seen twice in a row), the collection of the sync path's own garbage included. JSON.parse is timed apart.
+ * express.json, with JSON.parse timed apart. All sizes are timed side by side in interleaved rounds (see
+ * {@link timeInterleaved}); growth is the median of the ratios of the same rounds. Each size alternates two
+ * parsed copies of its body, after a third has taught the hook its Backups' applied configurations and been
+ * dropped: so, as with a fresh request, no string the hook remembers is the one it is handed and every kept
+ * Backup's configuration text is compared in full. A copy of 1,000 children (~10 MB of objects) stays in the
+ * 32 MB last-level cache between syncs, as a request just parsed is; one of 10,000 (~100 MB) cannot. The cold
+ * reference times the second-largest size again on enough copies that its input, too, has left the cache.
  */
-export function inProcessScaling(sizes: readonly number[], options: { now: number; rounds: number; roundMs: number }): InProcessRow[] {
+export async function inProcessScaling(sizes: readonly number[], options: { now: number; rounds: number; roundMs: number }): Promise<InProcessResult> {
   const path = syncPathAt(options.now);
-  const rows: InProcessRow[] = [];
-  for (const children of sizes) {
-    const body = JSON.stringify(realisticRequest(children, { now: options.now }));
-    const parses: number[] = [];
-    const copies = [0, 1, 2, 3, 4].map(() => {
+  const bodies = sizes.map((children) => ({ children, body: JSON.stringify(realisticRequest(children, { now: options.now })) }));
+  const parses = bodies.map(({ body }) => {
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
       const start = performance.now();
-      const parsed: unknown = JSON.parse(body);
-      parses.push(performance.now() - start);
-      return parsed;
-    }).slice(0, 2); // five parses timed, two copies kept
-    let turn = 0;
-    const sync = timeRounds(
-      () => {
-        const start = performance.now();
-        path(copies[turn++ % copies.length]);
-        return performance.now() - start;
-      },
-      { rounds: options.rounds, roundMs: options.roundMs, warmup: { iterations: Math.max(5, 20_000 / children), maxMs: 3000 } },
-    );
-    const previous = rows[rows.length - 1];
+      JSON.parse(body);
+      times.push(performance.now() - start);
+    }
+    return median(times);
+  });
+  const workloads: Workload[] = bodies.map(({ children, body }) => workloadOf(`${children}`, { path, body, children, copies: 2 }));
+  const coldSize = bodies[bodies.length - 2];
+  const largest = bodies[bodies.length - 1];
+  const coldCopies = coldSize === undefined || largest === undefined ? 0 : Math.ceil(COLD_FOOTPRINT_CHILDREN / coldSize.children);
+  if (coldSize !== undefined) workloads.push(workloadOf(`${coldSize.children} cold`, { ...coldSize, path, copies: coldCopies }));
+  (globalThis as { gc?: () => void }).gc?.(); // the requests' construction is nobody's garbage: start the rounds from a collected heap
+  const times = await timeInterleaved(workloads, { rounds: options.rounds, roundMs: options.roundMs });
+  const rows: InProcessRow[] = [];
+  bodies.forEach(({ children, body }, i) => {
+    const t = times[i];
+    if (t === undefined) return;
+    const before = i > 0 ? times[i - 1] : undefined;
+    const syncMs = median(t.wallMs);
     rows.push({
       children,
       bodyBytes: body.length,
-      syncMs: sync.medianMs,
-      syncMinMs: sync.minMs,
-      parseMs: median(parses),
-      perChildUs: (sync.medianMs * 1000) / children,
-      growth: previous === undefined ? null : sync.medianMs / previous.syncMs,
-      parseGrowth: previous === undefined ? null : median(parses) / previous.parseMs,
+      syncMs,
+      syncMinMs: Math.min(...t.wallMs),
+      cpuMs: median(t.cpuMs),
+      gcMs: median(t.gcMs),
+      parseMs: parses[i] ?? 0,
+      perChildUs: (syncMs * 1000) / children,
+      growth: before === undefined ? null : pairedRatio(t.wallMs, before.wallMs),
+      cpuGrowth: before === undefined ? null : pairedRatio(t.cpuMs, before.cpuMs),
+      parseGrowth: i > 0 ? (parses[i] ?? 0) / (parses[i - 1] ?? 1) : null,
     });
-  }
-  return rows;
+  });
+  const coldTimes = times[bodies.length];
+  const largestTimes = times[bodies.length - 1];
+  const cold =
+    coldSize === undefined || coldTimes === undefined || largestTimes === undefined
+      ? null
+      : {
+          children: coldSize.children,
+          copies: coldCopies,
+          syncMs: median(coldTimes.wallMs),
+          cpuMs: median(coldTimes.cpuMs),
+          perChildUs: (median(coldTimes.wallMs) * 1000) / coldSize.children,
+          growth: pairedRatio(largestTimes.wallMs, coldTimes.wallMs),
+          cpuGrowth: pairedRatio(largestTimes.cpuMs, coldTimes.cpuMs),
+        };
+  return { rounds: options.rounds, rows, cold };
+}
+
+/** A workload syncing parsed copies of `body` in turn, after one more copy has filled the hook's memory and gone. */
+function workloadOf(name: string, options: { path: SyncPath; body: string; children: number; copies: number }): Workload {
+  const { path, body } = options;
+  path(JSON.parse(body));
+  const copies = Array.from({ length: options.copies }, () => JSON.parse(body) as unknown);
+  let turn = 0;
+  const warmup = { iterations: Math.max(5, 20_000 / options.children), maxMs: 3000 };
+  return { name, run: () => void path(copies[turn++ % copies.length]), warmup };
 }
 
 /** Latency of one server at one size, and its CPU time per request. */

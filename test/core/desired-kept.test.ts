@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+
+import { desiredFormOfKept } from '../../src/core/desired.js';
+import type { KubeObject } from '../../src/core/types.js';
+import { backup } from '../support/objects.js';
+
+const SLOT = '2024-05-01T02:00:00Z';
+const NAME = 'nightly-2024-05-01t02-00-00';
+
+/** A Backup of the slot whose last-applied configuration (and live metadata) carries these labels. */
+function withLabels(labels: Record<string, string>): KubeObject {
+  return backup({ slot: SLOT, labels });
+}
+
+/** The object with another live namespace, its last-applied configuration unchanged. */
+function moved(object: KubeObject, namespace: string): KubeObject {
+  return { ...object, metadata: { ...object.metadata, namespace } };
+}
+
+/** Other Backups, each with its own uid, to fill whatever the hook remembers. */
+function others(count: number): KubeObject[] {
+  return Array.from({ length: count }, (_, i) => backup({ slot: new Date(Date.parse('2000-01-01T00:00:00Z') + i * 60_000).toISOString() }));
+}
+
+describe('desiredFormOfKept: the form follows the last-applied configuration', () => {
+  const cases: Array<{ name: string; seen: Array<() => KubeObject>; expect: { labels: Record<string, string>; namespace: string } }> = [
+    {
+      name: 'the configuration applied, not the live labels',
+      seen: [() => {
+        const object = withLabels({ team: 'a' });
+        if (object.metadata?.labels !== undefined) object.metadata.labels['added-by-someone'] = 'x';
+        return object;
+      }],
+      expect: { labels: { team: 'a' }, namespace: 'db' },
+    },
+    {
+      name: 'a changed configuration of the same Backup (same uid)',
+      seen: [() => withLabels({ team: 'a' }), () => withLabels({ team: 'b' })],
+      expect: { labels: { team: 'b' }, namespace: 'db' },
+    },
+    {
+      name: 'the same uid and configuration text, the object now in another namespace',
+      seen: [() => withLabels({ team: 'a' }), () => moved(withLabels({ team: 'a' }), 'other')],
+      expect: { labels: { team: 'a' }, namespace: 'other' },
+    },
+    {
+      name: 'a change after more Backups than the hook remembers (40,000)',
+      seen: [() => withLabels({ team: 'a' }), ...others(40_000).map((o) => () => o), () => withLabels({ team: 'c' })],
+      expect: { labels: { team: 'c' }, namespace: 'db' },
+    },
+    {
+      name: 'the first configuration again after a change and 20,000 other Backups',
+      seen: [() => withLabels({ team: 'a' }), () => withLabels({ team: 'b' }), ...others(20_000).map((o) => () => o), () => withLabels({ team: 'a' })],
+      expect: { labels: { team: 'a' }, namespace: 'db' },
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      let form;
+      for (const make of c.seen) {
+        const object = make();
+        form = desiredFormOfKept(object, object.metadata?.name ?? '');
+      }
+      assert.ok(form !== undefined);
+      assert.equal(form.metadata.name, NAME);
+      assert.equal(form.metadata.namespace, c.expect.namespace);
+      assert.deepEqual(form.metadata.labels, c.expect.labels);
+    });
+  }
+
+  it('falls back to the live object when the configuration cannot be read', () => {
+    const object = withLabels({ team: 'a' });
+    const annotations = object.metadata?.annotations ?? {};
+    annotations['metacontroller.k8s.io/last-applied-configuration'] = '{"spec": ';
+    if (object.metadata?.labels !== undefined) object.metadata.labels['live'] = 'yes';
+    const form = desiredFormOfKept(object, NAME);
+    assert.equal(form.metadata.labels?.['live'], 'yes');
+    assert.deepEqual(form.spec, object.spec);
+  });
+
+  it('hands out a form no caller can change, so one answer cannot alter the next', () => {
+    const form = desiredFormOfKept(withLabels({ team: 'a' }), NAME);
+    assert.throws(() => {
+      form.metadata.name = 'renamed';
+    }, TypeError);
+    assert.throws(() => {
+      form.spec = {};
+    }, TypeError);
+    assert.equal(desiredFormOfKept(withLabels({ team: 'a' }), NAME).metadata.name, NAME);
+  });
+});
