@@ -66,7 +66,10 @@ export function answer(context: SyncContext, decisions: { next: NextBackup; reti
     nextBackupTime,
     ready,
     fields: retirement.fields,
-    conditions: log.missing === null ? [] : [{ type: 'LogBackupMissing', ...log.missing }],
+    conditions: [
+      ...(log.missing === null ? [] : [{ type: 'LogBackupMissing', ...log.missing }]),
+      ...(log.failed === null ? [] : [{ type: 'LogBackupFailed', ...log.failed }]),
+    ],
   });
   const status = withExtensionStatus(withLastSuccessful(built, { scheduleName, snapshots }), previous, {
     now,

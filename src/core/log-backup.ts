@@ -22,9 +22,18 @@ export interface LogBackupDecision {
   /** Status fields to set: `logBackup`, `logBackupStartTs`. */
   status: { logBackup?: string; logBackupStartTs?: string };
   /** The LogBackupMissing condition to report, or null when the feature is not in use. */
-  missing: { status: 'True' | 'False'; reason: string; message: string } | null;
+  missing: Finding | null;
+  /** The LogBackupFailed condition (its current subcommand failed), or null when no log Backup of the feature is seen. */
+  failed: Finding | null;
   /** When the decision changes by time alone (end of the grace), or null. */
   until: number | null;
+}
+
+/** A condition's status, reason and message. */
+export interface Finding {
+  status: 'True' | 'False';
+  reason: string;
+  message: string;
 }
 
 /** Options of {@link decideLogBackup}. */
@@ -46,7 +55,7 @@ export function decideLogBackup(parent: BackupSchedule, options: LogBackupOption
   const seen = options.backups.find((b) => b.name === name && b.role === 'log');
   const observed = seen !== undefined && !seen.deleting ? seen.object : null;
   const recordedStart = parseTime(previous.logBackupStartTs);
-  const none: LogBackupDecision = { create: null, observed, status: {}, missing: null, until: null };
+  const none: LogBackupDecision = { create: null, observed, status: {}, missing: null, failed: null, until: null };
 
   if (observed !== null && spec.logBackupTemplate === null) return none; // kept as it is; not ours to record
   if (observed !== null) {
@@ -57,7 +66,7 @@ export function decideLogBackup(parent: BackupSchedule, options: LogBackupOption
     const ownStart = prefixStartOf(observed);
     if (ownStart !== null && ownStart !== recordedStart) status.logBackupStartTs = formatTime(ownStart);
     else if (recordedStart === null) status.logBackupStartTs = formatTime(startOfObserved(observed));
-    return { ...none, status, missing: { status: 'False', reason: 'LogBackupPresent', message: `log Backup ${name} exists` } };
+    return { ...none, status, missing: { status: 'False', reason: 'LogBackupPresent', message: `log Backup ${name} exists` }, failed: failedFinding(observed, name) };
   }
   const template = spec.logBackupTemplate;
   if (template === null) return none;
@@ -88,6 +97,25 @@ export function decideLogBackup(parent: BackupSchedule, options: LogBackupOption
         `restore points inside it need a snapshot Backup`,
     },
   };
+}
+
+/**
+ * failedFinding reads the log Backup's state as upstream's helpers do (the phase of its current subcommand in
+ * `status.logSubCommandStatuses`): Failed is reported, anything else (running on track, stopped, not started yet) is not.
+ */
+function failedFinding(log: KubeObject, name: string): Finding {
+  const state = logSubcommandState(log);
+  if (state.phase === 'Failed') {
+    return {
+      status: 'True',
+      reason: 'LogSubcommandFailed',
+      message:
+        `log Backup ${name}: ${state.subcommand} failed, so point-in-time coverage stops at its last checkpoint; see its ` +
+        `conditions and the Job backup-${name}-${state.subcommand}. The hook does not restart it: fix the cause, then ` +
+        'delete the log Backup (a new one is asked for) or change its logSubcommand',
+    };
+  }
+  return { status: 'False', reason: 'NotFailed', message: `log Backup ${name}: ${state.subcommand} ${state.phase ?? 'has no status yet'}` };
 }
 
 /** The most recent schedule tick at or before now (the log's start time), else now itself. */
@@ -149,12 +177,12 @@ export function logRangeOf(log: KubeObject): LogRange {
   return { startTso: tso('commitTs'), checkpointTso: tso('logCheckpointTs') };
 }
 
-/** logSubcommandPhase reads the phase of the log Backup's current subcommand, as upstream's helpers derive it. */
-export function logSubcommandPhase(log: KubeObject): string | null {
+/** logSubcommandState reads the log Backup's current subcommand and its phase, as upstream's helpers derive them. */
+export function logSubcommandState(log: KubeObject): { subcommand: string; phase: string | null } {
   const spec = log.spec ?? {};
   const subcommand = typeof spec['logSubcommand'] === 'string' ? spec['logSubcommand'] : spec['logStop'] === true ? 'log-stop' : 'log-start';
   const statuses = log.status?.['logSubCommandStatuses'];
-  if (typeof statuses !== 'object' || statuses === null) return null;
+  if (typeof statuses !== 'object' || statuses === null) return { subcommand, phase: null };
   const phase = (statuses as Record<string, { phase?: unknown } | undefined>)[subcommand]?.phase;
-  return typeof phase === 'string' ? phase : null;
+  return { subcommand, phase: typeof phase === 'string' ? phase : null };
 }

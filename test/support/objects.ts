@@ -176,7 +176,7 @@ export const COMPACT_TEMPLATE: JsonObject = {
 };
 
 /** logBackup builds a running log Backup `log-<schedule>` with its start and checkpoint. */
-export function logBackup(options: { schedule?: string; start: string; checkpoint: string; truncateUntil?: string; deleting?: string }): KubeObject {
+export function logBackup(options: { schedule?: string; start: string; checkpoint: string; truncateUntil?: string; deleting?: string; logStartPhase?: 'Running' | 'Failed' }): KubeObject {
   const scheduleName = options.schedule ?? 'nightly';
   const object = backup({ slot: options.start, name: `log-${scheduleName}`, mode: 'log', state: 'new', annotate: false, schedule: scheduleName, ...(options.deleting ? { deleting: options.deleting } : {}) });
   const spec: JsonObject = { ...LOG_TEMPLATE, s3: { ...(LOG_TEMPLATE['s3'] as JsonObject), prefix: `log-backup/log-${stamp(options.start)}` } };
@@ -194,7 +194,9 @@ export function logBackup(options: { schedule?: string; start: string; checkpoin
     commitTs: tsoAt(options.start),
     logCheckpointTs: tsoAt(options.checkpoint),
     conditions: [{ type: 'Running', status: 'True', lastTransitionTime: options.start }],
-    logSubCommandStatuses: { 'log-start': { command: 'log-start', phase: 'Running', conditions: [{ type: 'Running', status: 'True', lastTransitionTime: options.start }] } },
+    logSubCommandStatuses: {
+      'log-start': { command: 'log-start', phase: options.logStartPhase ?? 'Running', conditions: [{ type: options.logStartPhase ?? 'Running', status: 'True', lastTransitionTime: options.start }] },
+    },
   };
   return object;
 }
