@@ -95,6 +95,7 @@ export function answer(context: SyncContext, decisions: { next: NextBackup; reti
     nextScheduled: nextBackupTime,
     expectedIntervalMs: expectedIntervalMs(spec.schedule, { now, anchor }),
     status,
+    log,
   });
   const { created } = next;
   return {

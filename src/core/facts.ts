@@ -1,6 +1,8 @@
 /** Facts: a summary of one sync for metrics and logs, built from what the decision already knows. */
 
 import type { BackupState } from './backup-state.js';
+import { logBackupFacts } from './log-backup.js';
+import type { LogBackupDecision, LogBackupHealth } from './log-backup.js';
 import type { SnapshotBackup } from './observe.js';
 import type { Deletion } from './retention.js';
 import { parseTime } from './time.js';
@@ -24,6 +26,10 @@ export interface ScheduleFacts {
   expectedIntervalMs: number | null;
   /** The schedule's `metadata.creationTimestamp`. */
   created: number | null;
+  /** The log backup's health (conditions LogBackupMissing, LogBackupFailed); null without a log backup in use. */
+  logBackup: LogBackupHealth | null;
+  /** The observed log Backup's `status.logCheckpointTs` (a TSO, as epoch ms); null while `logBackup` is null or missing. */
+  logCheckpoint: number | null;
 }
 
 /** What the decision found, as input of {@link summarize}. */
@@ -36,6 +42,8 @@ export interface FactsInputs {
   expectedIntervalMs: number | null;
   /** The status the answer writes. */
   status: BackupScheduleStatus;
+  /** The log backup's decision; absent when the sync did not decide it (invalid spec, parent being deleted). */
+  log?: LogBackupDecision;
 }
 
 /** summarize counts the schedule's snapshot Backups and collects the decision's instants. */
@@ -47,6 +55,7 @@ export function summarize(parent: BackupSchedule, snapshots: readonly SnapshotBa
     if (backup.deleting || removed.has(backup.name)) deleting += 1;
     else backups[backup.state] += 1;
   }
+  const log = inputs.log === undefined ? { health: null, checkpoint: null } : logBackupFacts(inputs.log);
   return {
     specValid: inputs.specValid,
     paused: inputs.paused,
@@ -57,5 +66,7 @@ export function summarize(parent: BackupSchedule, snapshots: readonly SnapshotBa
     lastSuccessfulCompletion: parseTime(inputs.status.lastSuccessfulTime),
     expectedIntervalMs: inputs.expectedIntervalMs,
     created: parseTime(parent.metadata.creationTimestamp),
+    logBackup: log.health,
+    logCheckpoint: log.checkpoint,
   };
 }

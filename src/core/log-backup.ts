@@ -10,7 +10,7 @@ import type { ObservedBackup } from './observe.js';
 import { mostRecentTick } from './schedule.js';
 import type { ScheduleSpec } from './spec.js';
 import { formatSlotStamp, formatTime, parseSlotStamp, parseTime } from './time.js';
-import { parseTso, tsoToMillis } from './tso.js';
+import { parseTso, physicalMillis, tsoToMillis } from './tso.js';
 import type { BackupSchedule, BackupScheduleStatus, DesiredChild, KubeObject } from './types.js';
 
 /** What the log backup needs from this sync. */
@@ -160,6 +160,28 @@ export function buildLogBackup(parent: BackupSchedule, options: BuildLogBackupOp
     metadata: childMetadata(parent, { name: logBackupName(parent.metadata.name ?? ''), handoverLabelKey: options.handoverLabelKey }),
     spec,
   };
+}
+
+/** The log backup's health as of one sync: null when the feature is not in use (or the log was just asked for). */
+export type LogBackupHealth = 'ok' | 'missing' | 'failed';
+
+/** The log backup's health and checkpoint, read from its decision. */
+export interface LogBackupFacts {
+  health: LogBackupHealth | null;
+  /** The observed log Backup's `status.logCheckpointTs` (epoch ms), or null: none yet, unreadable, or no health to report. */
+  checkpoint: number | null;
+}
+
+/**
+ * logBackupFacts reads the decision's findings: missing when it reports LogBackupMissing, failed when it reports
+ * LogBackupFailed, ok when it reports neither as true; null when it reports no LogBackupMissing condition at all.
+ */
+export function logBackupFacts(decision: LogBackupDecision): LogBackupFacts {
+  if (decision.missing === null) return { health: null, checkpoint: null };
+  const health: LogBackupHealth = decision.missing.status === 'True' ? 'missing' : decision.failed?.status === 'True' ? 'failed' : 'ok';
+  const tso = decision.observed === null ? null : logRangeOf(decision.observed).checkpointTso;
+  // A checkpoint TSO of 0 is a log that has not checkpointed yet, not one stuck at 1970.
+  return { health, checkpoint: tso === null || tso === 0n ? null : physicalMillis(tso) };
 }
 
 /** The log's range: its start (`status.commitTs`) and checkpoint (`status.logCheckpointTs`), as TSOs. */

@@ -13,7 +13,12 @@ export function parseTso(tso: string): bigint | null {
 /** tsoToMillis returns the physical milliseconds of a decimal TSO string, or null if it is not one. */
 export function tsoToMillis(tso: string): number | null {
   const value = parseTso(tso);
-  return value === null ? null : Number(value >> 18n);
+  return value === null ? null : physicalMillis(value);
+}
+
+/** physicalMillis returns the physical milliseconds of a parsed TSO. */
+export function physicalMillis(tso: bigint): number {
+  return Number(tso >> 18n);
 }
 
 const DATETIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;

@@ -58,6 +58,14 @@ export function scheduleMetrics(registry: Registry, options: ScheduleMetricsOpti
     ),
     specValid: gauge('backup_schedule_spec_valid', '1 when the schedule\'s spec is valid, 0 when the hook reports InvalidSpec.'),
     paused: gauge('backup_schedule_paused', '1 when spec.pause is true.'),
+    logBackupUp: gauge(
+      'backup_schedule_log_backup_up',
+      '1 when the log Backup runs, 0 when it is missing or failed (LogBackupMissing, LogBackupFailed); absent without spec.logBackupTemplate.',
+    ),
+    logCheckpoint: gauge(
+      'backup_schedule_log_checkpoint_timestamp_seconds',
+      'The log Backup\'s status.logCheckpointTs: point-in-time recovery reaches up to here; absent until it checkpoints.',
+    ),
   };
   const backups = new Gauge({
     name: 'backup_schedule_backups',
@@ -95,6 +103,8 @@ export function scheduleMetrics(registry: Registry, options: ScheduleMetricsOpti
     gauges.deletionStuck.set(id, report.deletionStuck.length);
     gauges.specValid.set(id, facts.specValid ? 1 : 0);
     gauges.paused.set(id, facts.paused ? 1 : 0);
+    setOrRemove(gauges.logBackupUp, id, facts.logBackup === null ? null : facts.logBackup === 'ok' ? 1 : 0);
+    setOrRemove(gauges.logCheckpoint, id, seconds(facts.logCheckpoint));
     for (const state of STATES) backups.set({ ...id, state }, facts.backups[state]);
   }
 
