@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 
 import type { SyncRequest } from '../../src/core/types.js';
-import { BR_TEMPLATE, backup, request, schedule } from '../support/objects.js';
+import { BR_TEMPLATE, LOG_TEMPLATE, backup, logBackup, request, schedule } from '../support/objects.js';
 import { valueOf } from '../support/scrape.js';
 import type { Sample } from '../support/scrape.js';
 import { testService } from '../support/service.js';
@@ -31,6 +31,8 @@ function gauges(samples: Sample[], labels: Record<string, string> = id): Record<
     deletionStuck: read('deletion_stuck_backups'),
     specValid: read('spec_valid'),
     paused: read('paused'),
+    logUp: read('log_backup_up'),
+    logCheckpoint: read('log_checkpoint_timestamp_seconds'),
   };
 }
 
@@ -60,7 +62,15 @@ const BASE: Record<string, number | undefined> = {
   deletionStuck: 0,
   specValid: 1,
   paused: 0,
+  logUp: undefined,
+  logCheckpoint: undefined,
 };
+
+const LOG_SPEC = { ...SPEC, logBackupTemplate: LOG_TEMPLATE };
+/** The status of a schedule whose log Backup was asked for at 02:00, long past the stale-view grace. */
+const LOG_ASKED = { logBackup: 'log-nightly', logBackupStartTs: '2024-05-01T02:00:00Z' };
+const LAST = backup({ slot: '2024-05-01T03:50:00Z', state: 'running' });
+const WAITING_WITH_LOG = { ...BASE, lastScheduled: seconds('2024-05-01T03:50:00Z'), unfinished: 1 };
 
 const cases: Case[] = [
   {
@@ -124,6 +134,48 @@ const cases: Case[] = [
       invalid: 1,
       paused: 1,
     },
+  },
+  {
+    name: 'a running log Backup',
+    body: request(schedule({ spec: LOG_SPEC, status: LOG_ASKED }), [LAST, logBackup({ start: '2024-05-01T02:00:00Z', checkpoint: '2024-05-01T04:03:20Z' })]),
+    outcome: 'waiting',
+    expect: { ...WAITING_WITH_LOG, logUp: 1, logCheckpoint: seconds('2024-05-01T04:03:20Z') },
+  },
+  {
+    name: 'a log Backup whose log-start failed (LogBackupFailed): down, its last checkpoint kept',
+    body: request(schedule({ spec: LOG_SPEC, status: LOG_ASKED }), [
+      LAST,
+      logBackup({ start: '2024-05-01T02:00:00Z', checkpoint: '2024-05-01T03:00:00Z', logStartPhase: 'Failed' }),
+    ]),
+    outcome: 'waiting',
+    expect: { ...WAITING_WITH_LOG, logUp: 0, logCheckpoint: seconds('2024-05-01T03:00:00Z') },
+  },
+  {
+    name: 'a log Backup missing past the grace (LogBackupMissing): down, no checkpoint',
+    body: request(schedule({ spec: LOG_SPEC, status: LOG_ASKED }), [LAST]),
+    outcome: 'waiting',
+    expect: { ...WAITING_WITH_LOG, logUp: 0 },
+  },
+  {
+    name: 'a log Backup that has not checkpointed yet (logCheckpointTs 0): up, no checkpoint',
+    body: request(schedule({ spec: LOG_SPEC, status: LOG_ASKED }), [
+      LAST,
+      { ...logBackup({ start: '2024-05-01T02:00:00Z', checkpoint: '2024-05-01T02:00:00Z' }), status: { phase: 'Running', logCheckpointTs: '0' } },
+    ]),
+    outcome: 'waiting',
+    expect: { ...WAITING_WITH_LOG, logUp: 1 },
+  },
+  {
+    name: 'a log Backup just asked for, not in the view yet (within the grace): neither gauge',
+    body: request(schedule({ spec: LOG_SPEC, status: { ...LOG_ASKED, logBackupStartTs: '2024-05-01T04:03:00Z' } }), [LAST]),
+    outcome: 'waiting',
+    expect: WAITING_WITH_LOG,
+  },
+  {
+    name: 'a log Backup left after spec.logBackupTemplate was removed: not the schedule\'s feature any more, neither gauge',
+    body: request(schedule({ spec: SPEC, status: LOG_ASKED }), [LAST, logBackup({ start: '2024-05-01T02:00:00Z', checkpoint: '2024-05-01T04:03:20Z' })]),
+    outcome: 'waiting',
+    expect: WAITING_WITH_LOG,
   },
   {
     name: 'a schedule with an invalid spec',

@@ -8,7 +8,7 @@ import request from 'supertest';
 import type { SyncRequest, SyncResponse } from '../../src/core/types.js';
 import { createApp } from '../../src/http/app.js';
 import { createMetrics, withMetrics } from '../../src/metrics/registry.js';
-import { BR_TEMPLATE, backup, request as syncRequest, schedule } from './objects.js';
+import { BR_TEMPLATE, LOG_TEMPLATE, backup, logBackup, request as syncRequest, schedule } from './objects.js';
 import { parseExposition } from './scrape.js';
 import type { Sample } from './scrape.js';
 
@@ -67,13 +67,15 @@ export interface RealScrape {
 
 /**
  * scrapeAfterRealSyncs scrapes a fresh hook (createApp + withMetrics, no process metrics mocked) after what
- * Metacontroller sends it: a sync that creates a Backup and sees a completed one (every per-schedule series
- * set), a sync whose body is not JSON (400) and one with another content type (415).
+ * Metacontroller sends it: a sync that creates a Backup and sees a completed one and a running log Backup
+ * (every per-schedule series set), a sync whose body is not JSON (400) and one with another content type (415).
  */
 export async function scrapeAfterRealSyncs(): Promise<RealScrape> {
   const service = testService({ now: '2024-05-01T04:05:00Z' });
-  const spec = { schedule: '*/10 * * * *', backupTemplate: BR_TEMPLATE };
-  await service.sync(syncRequest(schedule({ spec }), [backup({ slot: '2024-05-01T03:50:00Z' })]));
+  const spec = { schedule: '*/10 * * * *', backupTemplate: BR_TEMPLATE, logBackupTemplate: LOG_TEMPLATE };
+  const status = { logBackup: 'log-nightly', logBackupStartTs: '2024-05-01T02:00:00Z' };
+  const log = logBackup({ start: '2024-05-01T02:00:00Z', checkpoint: '2024-05-01T04:04:00Z' });
+  await service.sync(syncRequest(schedule({ spec, status }), [backup({ slot: '2024-05-01T03:50:00Z' }), log]));
   await request(service.app).post('/sync').set('Content-Type', 'application/json').send('{"parent":').expect(400);
   await request(service.app).post('/sync').set('Content-Type', 'text/plain').send('parent').expect(415);
   const text = (await request(service.app).get('/metrics').expect(200)).text;
