@@ -220,6 +220,30 @@ describe('per-schedule metrics at /metrics', () => {
     assert.equal(after.lastSync, seconds('2024-05-01T04:06:00Z'));
   });
 
+  it('removes the log gauges once the log backup is not the schedule\'s any more, and with the schedule', async () => {
+    const service = testService({ now: NOW, scheduleTtlMs: 3_600_000 });
+    const running = logBackup({ start: '2024-05-01T02:00:00Z', checkpoint: '2024-05-01T04:03:20Z' });
+    const withLog = (spec: Record<string, unknown>, extra: { deletionTimestamp?: string } = {}): SyncRequest =>
+      request(schedule({ spec, status: LOG_ASKED, ...extra }), [LAST, running]);
+    const logGauges = async (): Promise<Array<number | undefined>> => {
+      const read = gauges(await service.scrape());
+      return [read.logUp, read.logCheckpoint];
+    };
+
+    await service.sync(withLog(LOG_SPEC));
+    assert.deepEqual(await logGauges(), [1, seconds('2024-05-01T04:03:20Z')]);
+    await service.sync(withLog(SPEC)); // spec.logBackupTemplate removed; the log Backup stays, not the schedule's feature
+    assert.deepEqual(await logGauges(), [undefined, undefined]);
+
+    await service.sync(withLog(LOG_SPEC));
+    await service.sync(withLog(LOG_SPEC, { deletionTimestamp: '2024-05-01T04:04:00Z' }));
+    assert.deepEqual(await logGauges(), [undefined, undefined]);
+
+    await service.sync(withLog(LOG_SPEC));
+    service.clock.now = Date.parse('2024-05-01T05:05:01Z'); // past the TTL
+    assert.deepEqual(await logGauges(), [undefined, undefined]);
+  });
+
   it('removes every series of a schedule once it is being deleted, and keeps the others', async () => {
     const service = testService({ now: NOW });
     await service.sync(request(schedule({ spec: SPEC })));
