@@ -172,12 +172,19 @@ export interface LogBackupFacts {
   checkpoint: number | null;
 }
 
+/** Subcommands by which a user stops a log backup on purpose. */
+const DELIBERATE_SUBCOMMANDS: ReadonlySet<string> = new Set(['log-stop', 'log-pause']);
+
 /**
  * logBackupFacts reads the decision's findings: missing when it reports LogBackupMissing, failed when it reports
  * LogBackupFailed, ok when it reports neither as true; null when it reports no LogBackupMissing condition at all.
  */
 export function logBackupFacts(decision: LogBackupDecision): LogBackupFacts {
   if (decision.missing === null) return { health: null, checkpoint: null };
+  // Stopped or paused through the log Backup (the user's act): not watched, so its still checkpoint raises nothing.
+  if (decision.observed !== null && decision.failed?.status !== 'True' && DELIBERATE_SUBCOMMANDS.has(logSubcommandState(decision.observed).subcommand)) {
+    return { health: null, checkpoint: null };
+  }
   const health: LogBackupHealth = decision.missing.status === 'True' ? 'missing' : decision.failed?.status === 'True' ? 'failed' : 'ok';
   const tso = decision.observed === null ? null : logRangeOf(decision.observed).checkpointTso;
   // A checkpoint TSO of 0 is a log that has not checkpointed yet, not one stuck at 1970.

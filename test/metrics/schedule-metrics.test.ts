@@ -151,6 +151,19 @@ const cases: Case[] = [
     expect: { ...WAITING_WITH_LOG, logUp: 0, logCheckpoint: seconds('2024-05-01T03:00:00Z') },
   },
   {
+    name: 'a log Backup the user paused (logSubcommand log-pause): not watched, neither gauge',
+    body: request(schedule({ spec: LOG_SPEC, status: LOG_ASKED }), [
+      LAST,
+      (() => {
+        const paused = logBackup({ start: '2024-05-01T02:00:00Z', checkpoint: '2024-05-01T03:00:00Z' });
+        paused.spec = { ...(paused.spec as Record<string, unknown>), logSubcommand: 'log-pause' };
+        return paused;
+      })(),
+    ]),
+    outcome: 'waiting',
+    expect: { ...WAITING_WITH_LOG },
+  },
+  {
     name: 'a log Backup missing past the grace (LogBackupMissing): down, no checkpoint',
     body: request(schedule({ spec: LOG_SPEC, status: LOG_ASKED }), [LAST]),
     outcome: 'waiting',
