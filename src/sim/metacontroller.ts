@@ -5,11 +5,14 @@
  * observed (AlreadyExists ignored), update observed ones with their type's strategy (InPlace or OnDelete),
  * then replace the parent's status (observedGeneration injected). Any other answer changes nothing and is
  * retried with backoff. `resyncAfterSeconds` and the resync period requeue the parent. Child types are
- * Backups and, with the compact-backups component, CompactBackups (`child-resources.ts`).
+ * Backups and, with the compact-backups component, CompactBackups (`child-resources.ts`). With a customize hook,
+ * each request also carries the parent's related objects from the same cache (`related.ts`), and a cache event of
+ * an object a parent's rules select queues that parent.
  */
 
 import { isDeepStrictEqual } from 'node:util';
 
+import type { RelatedResourceRule } from '../core/group.js';
 import type { BackupSchedule, DesiredChild, JsonObject, KubeObject, SyncRequest } from '../core/types.js';
 import { CONTROLLER_UID_LABEL, inPlaceUpdate, objectToCreate } from './apply.js';
 import type { InformerCache } from './cache.js';
@@ -18,6 +21,8 @@ import type { ChildResource, ChildResourceSettings } from './child-resources.js'
 import type { VirtualClock } from './clock.js';
 import type { HookAnswer } from './hook.js';
 import { isSuccess } from './hook.js';
+import { relatedObjects, ruleMatches } from './related.js';
+import type { CustomizeHook } from './related.js';
 import { keyOf, objectKey } from './store.js';
 import type { ObjectStore, StoreEvent } from './store.js';
 import type { HookCall, Transport } from './transport.js';
@@ -60,6 +65,8 @@ export class Metacontroller {
   private readonly queue: WorkQueue;
   private readonly listeners: Array<(sync: SyncObservation) => void> = [];
   private readonly parentKeys = new Set<string>();
+  /** The customize hook's rules per parent key (parents with none are left out). */
+  private readonly rules = new Map<string, RelatedResourceRule[]>();
   private readonly resources: ChildResource[];
   private busy = false;
   private wakeScheduled = false;
@@ -67,7 +74,7 @@ export class Metacontroller {
 
   constructor(
     private readonly world: { clock: VirtualClock; store: ObjectStore; cache: InformerCache },
-    private readonly options: { transport: Transport; config: MetacontrollerConfig },
+    private readonly options: { transport: Transport; config: MetacontrollerConfig; customize?: CustomizeHook },
   ) {
     this.resources = childResourcesOf(options.config);
     this.queue = new WorkQueue(world.clock, { onReady: () => this.wake() });
@@ -90,14 +97,31 @@ export class Metacontroller {
     if (object.kind === 'BackupSchedule') {
       if (event.type === 'deleted') this.parentKeys.delete(event.key);
       else this.parentKeys.add(event.key);
+      this.customizeParent(event);
       this.queue.add(event.key);
-      return;
+    } else if (resourceOf(this.resources, object) !== undefined) {
+      const owner = object.metadata?.ownerReferences?.find((ref) => ref.controller === true && ref.kind === 'BackupSchedule');
+      const parentKey = owner?.name === undefined ? null : objectKey('BackupSchedule', object.metadata?.namespace ?? '', owner.name);
+      if (parentKey !== null && this.world.cache.get(parentKey)?.metadata?.uid === owner?.uid) this.queue.add(parentKey);
     }
-    if (resourceOf(this.resources, object) === undefined) return;
-    const owner = object.metadata?.ownerReferences?.find((ref) => ref.controller === true && ref.kind === 'BackupSchedule');
-    if (owner?.name === undefined) return;
-    const parentKey = objectKey('BackupSchedule', object.metadata?.namespace ?? '', owner.name);
-    if (this.world.cache.get(parentKey)?.metadata?.uid === owner.uid) this.queue.add(parentKey);
+    this.queueRelatedParents(event);
+  }
+
+  /** customizeParent asks the customize hook for a parent's related-resource rules (the answer depends on the parent only). */
+  private customizeParent(event: StoreEvent): void {
+    const rules = event.type === 'deleted' || this.options.customize === undefined ? [] : this.options.customize(event.object as BackupSchedule).relatedResources;
+    if (rules.length === 0) this.rules.delete(event.key);
+    else this.rules.set(event.key, rules);
+  }
+
+  /** queueRelatedParents queues, in key order, every other parent of the object's namespace whose rules select it. */
+  private queueRelatedParents(event: StoreEvent): void {
+    if (this.rules.size === 0) return;
+    const namespace = event.object.metadata?.namespace ?? '';
+    for (const [key, rules] of [...this.rules.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      if (key === event.key || !key.startsWith(`BackupSchedule/${namespace}/`)) continue;
+      if (rules.some((rule) => ruleMatches(rule, event.object))) this.queue.add(key);
+    }
   }
 
   private scheduleResync(): void {
@@ -144,7 +168,10 @@ export class Metacontroller {
     if (this.queue.length > 0) this.wake();
   }
 
-  /** requestFor builds the sync request from the cache: the parent and, per declared type (even when empty), the children it controls and selects. */
+  /**
+   * requestFor builds the sync request from the cache: the parent and, per declared type (even when empty), the
+   * children it controls and selects; and the objects its customize rules select (`{}` without rules).
+   */
   private requestFor(parent: BackupSchedule): SyncRequest {
     const uid = parent.metadata.uid;
     const namespace = parent.metadata.namespace ?? '';
@@ -157,7 +184,9 @@ export class Metacontroller {
       }
       children[resource.key] = map;
     }
-    return { controller: { kind: 'CompositeController', metadata: { name: 'backup-schedule-hook' } }, parent, children, related: {}, finalizing: false };
+    const rules = this.rules.get(objectKey('BackupSchedule', namespace, parent.metadata.name ?? '')) ?? [];
+    const related = rules.length === 0 ? {} : relatedObjects(this.world.cache, { rules, namespace });
+    return { controller: { kind: 'CompositeController', metadata: { name: 'backup-schedule-hook' } }, parent, children, related, finalizing: false };
   }
 
   private apply(facts: { key: string; parent: BackupSchedule; request: SyncRequest; call: HookCall; calledAt: number }): void {

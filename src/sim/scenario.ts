@@ -51,7 +51,14 @@ export interface Scenario {
   /** Length of the run. */
   durationMs: number;
   controller: ControllerKind;
+  /** The schedule under test: schedule edits, pauses, backup-now and log deletions act on it. */
   schedule: ScheduleSetup;
+  /**
+   * More BackupSchedules run by the same controller in the schedule's namespace (the namespace field is ignored),
+   * e.g. siblings of a schedule group (`tidb.pingcap.com/backup-schedule-group`). The cluster-wide faults act on
+   * them too.
+   */
+  siblings?: ScheduleSetup[];
   /** The hook's settings (its environment). */
   hook: { staleViewGraceMs: number; handoverLabelKey: string };
   metacontroller: MetacontrollerConfig;
@@ -74,6 +81,14 @@ export const HEALTHY_EXECUTOR: ExecutorSettings = {
   cleanMs: [20_000, 60_000],
   stuckDeletionRate: 0,
 };
+
+/** The faults that act on one schedule (spec edits, pauses, backup-now, log deletions); the others act on the cluster. */
+const SCHEDULE_FAULTS: ReadonlySet<Fault['kind']> = new Set(['edit', 'pause', 'backup-now', 'log-deleted']);
+
+/** clusterFaults returns the faults that act on every schedule of the world. */
+export function clusterFaults(faults: readonly Fault[]): Fault[] {
+  return faults.filter((fault) => !SCHEDULE_FAULTS.has(fault.kind));
+}
 
 /** faultEnd returns the offset at which a fault stops acting (null: never). */
 export function faultEnd(fault: Fault): number | null {

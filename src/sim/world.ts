@@ -1,5 +1,6 @@
 /** The simulated world: clock, store, lagging cache, executor, and the controller under test, wired from a scenario. */
 
+import { customize } from '../core/group.js';
 import { BACKUP_NOW_ANNOTATION, logBackupName } from '../core/names.js';
 import type { BackupSchedule, JsonObject } from '../core/types.js';
 import { InformerCache } from './cache.js';
@@ -15,7 +16,7 @@ import { Metacontroller } from './metacontroller.js';
 import type { SyncObservation } from './metacontroller.js';
 import { createRandom } from './random.js';
 import { Recorder } from './recorder.js';
-import type { Scenario } from './scenario.js';
+import type { Scenario, ScheduleSetup } from './scenario.js';
 import { ObjectStore, objectKey } from './store.js';
 import type { StoreEvent } from './store.js';
 import { createTransport } from './transport.js';
@@ -38,10 +39,20 @@ export interface World {
   recorder: Recorder;
   /** The store key of the schedule. */
   parentKey: string;
+  /** Every schedule of the world: the scenario's schedule first, then its siblings, each with its own recorder. */
+  schedules: ScheduleHandle[];
   /** The controller's clock at a world instant (clock jumps included). */
   nowOf(worldNow: number): number;
   /** Syncs Metacontroller made (0 for the upstream ports). */
   syncs: number;
+}
+
+/** One BackupSchedule of the world. */
+export interface ScheduleHandle {
+  setup: ScheduleSetup;
+  /** Its store key (and Metacontroller's work-queue key). */
+  parentKey: string;
+  recorder: Recorder;
 }
 
 /** Something that watches a run. */
@@ -69,7 +80,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const clock = new VirtualClock(start);
   const store = new ObjectStore(clock);
   const cache = new InformerCache({ clock, store }, createLagModel(scenario.lag, random.fork('lag')));
-  const recorder = new Recorder({ name: scenario.schedule.name, namespace: scenario.schedule.namespace });
+  const schedules = [scenario.schedule, ...(scenario.siblings ?? []).map((sibling) => ({ ...sibling, namespace: scenario.schedule.namespace }))].map(scheduleHandle);
+  const [primary] = schedules as [ScheduleHandle, ...ScheduleHandle[]];
+  const recorder = primary.recorder;
   const transportConfig = transportOf(scenario, start);
   const nowOf = (worldNow: number): number => worldNow + transportConfig.clockJumps.filter((j) => j.at <= worldNow).reduce((sum, j) => sum + j.byMs, 0);
   const world: World = {
@@ -81,13 +94,14 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     cache,
     executor: new BackupExecutor({ clock, store, random: random.fork('executor') }, executorOf(scenario, start)),
     recorder,
-    parentKey: objectKey('BackupSchedule', scenario.schedule.namespace, scenario.schedule.name),
+    parentKey: primary.parentKey,
+    schedules,
     nowOf,
     syncs: 0,
   };
   const observers = options.observers ?? [];
   store.subscribe((event) => {
-    recorder.receive(event);
+    for (const schedule of schedules) schedule.recorder.receive(event);
     for (const observer of observers) observer.onStoreEvent?.(event, world);
   });
 
@@ -100,12 +114,14 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         hook = http.hook;
       }
       const transport: Transport = createTransport(hook ?? decideHook(scenario.hook), { config: transportConfig, random: random.fork('transport') });
-      const metacontroller = new Metacontroller({ clock, store, cache }, { transport, config: scenario.metacontroller });
+      // The manifests declare the customize hook; it answers from the parent alone, so it is called in-process.
+      const metacontroller = new Metacontroller({ clock, store, cache }, { transport, config: scenario.metacontroller, customize });
       metacontroller.onSync((sync) => {
         world.syncs += 1;
         const answer = sync.answer;
-        if ('report' in answer && answer.report !== undefined) {
-          for (const deletion of answer.report.deletions) recorder.noteDeletionReason(deletion.name, deletion.reason);
+        const syncRecorder = schedules.find((schedule) => schedule.parentKey === sync.parentKey)?.recorder;
+        if ('report' in answer && answer.report !== undefined && syncRecorder !== undefined) {
+          for (const deletion of answer.report.deletions) syncRecorder.noteDeletionReason(deletion.name, deletion.reason);
         }
         for (const observer of observers) observer.onSync?.(sync, world);
       });
@@ -113,7 +129,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       const reconcile: Reconcile = scenario.controller === 'upstream-seed-era' ? reconcileSeedEra : reconcileRelease1x;
       new OperatorLoop({ clock, store, cache, nowOf }, { reconcile, onDelete: (name, reason) => recorder.noteDeletionReason(name, reason) });
     }
-    createSchedule(world);
+    for (const schedule of schedules) createSchedule(world, schedule.setup);
     scheduleSpecFaults(world);
     for (const at of options.sampleAt ?? []) clock.at(at, () => options.onSample?.(world));
     await clock.runUntil(world.end);
@@ -124,8 +140,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   }
 }
 
-function createSchedule(world: World): void {
-  const { schedule } = world.scenario;
+function scheduleHandle(setup: ScheduleSetup): ScheduleHandle {
+  return { setup, parentKey: objectKey('BackupSchedule', setup.namespace, setup.name), recorder: new Recorder({ name: setup.name, namespace: setup.namespace }) };
+}
+
+function createSchedule(world: World, schedule: ScheduleSetup): void {
   const parent: BackupSchedule = {
     apiVersion: 'pingcap.com/v1alpha1',
     kind: 'BackupSchedule',

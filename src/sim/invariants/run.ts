@@ -5,7 +5,7 @@ import type { Hook } from '../hook.js';
 import type { Scenario } from '../scenario.js';
 import { runScenario } from '../world.js';
 import type { World } from '../world.js';
-import { createInvariantChecker } from './checker.js';
+import { WORLD_INVARIANTS, createInvariantChecker } from './checker.js';
 import type { InvariantNumber, Violation } from './types.js';
 
 /** A saved scenario with the invariants it must satisfy: a replayable fixture. */
@@ -20,15 +20,19 @@ export interface CheckedRun {
   violations: Violation[];
 }
 
-/** runChecked runs the scenario and checks the invariants on the way. */
+/**
+ * runChecked runs the scenario and checks the invariants on the way: the per-schedule ones for the schedule and for
+ * each sibling, the group one once.
+ */
 export async function runChecked(fixture: ScenarioFixture, options: { hook?: Hook } = {}): Promise<CheckedRun> {
   const { scenario } = fixture;
-  const checker = createInvariantChecker({
-    invariants: fixture.invariants,
-    settings: scenario.hook,
-    maxLagMs: maxLagMs(scenario.lag),
-    maxLatencyMs: Math.max(scenario.transport.latencyMs[1], 1),
-  });
-  const world = await runScenario(scenario, { observers: [checker], ...(options.hook === undefined ? {} : { hook: options.hook }) });
-  return { world, violations: checker.violations };
+  const common = { settings: scenario.hook, maxLagMs: maxLagMs(scenario.lag), maxLatencyMs: Math.max(scenario.transport.latencyMs[1], 1) };
+  const checkers = [
+    createInvariantChecker({ ...common, invariants: fixture.invariants }),
+    ...(scenario.siblings ?? []).map((sibling) =>
+      createInvariantChecker({ ...common, invariants: fixture.invariants.filter((n) => !WORLD_INVARIANTS.has(n)), schedule: sibling.name }),
+    ),
+  ];
+  const world = await runScenario(scenario, { observers: checkers, ...(options.hook === undefined ? {} : { hook: options.hook }) });
+  return { world, violations: checkers.flatMap((checker) => checker.violations).sort((a, b) => a.at - b.at) };
 }

@@ -250,3 +250,26 @@ function withPitr(scenario: Scenario, pitr: PitrChoices): Scenario {
     faults: [...scenario.faults, ...pitr.faults],
   };
 }
+
+/** Schedules the siblings of a group draw from: daily-ish, many due near the others' ticks, so a group's Backups collide. */
+const GROUP_SCHEDULES: readonly string[] = ['@daily', '0 1,13 * * *', '30 2 * * *', '45 2 * * *', '0 3 * * 1-5', '0 0 * * *'];
+
+/** groupScenarioArb draws a stale-view scenario whose schedule has one or two siblings in its schedule group. */
+export function groupScenarioArb(options: { years: number }): fc.Arbitrary<Scenario> {
+  const base = scenarioArb('stale', { years: options.years });
+  const sibling = fc.record({ schedule: fc.constantFrom(...GROUP_SCHEDULES), cleanPolicy: fc.constantFrom('Retain', 'Delete') });
+  return fc.tuple(base, fc.array(sibling, { minLength: 1, maxLength: 2 })).map(([scenario, siblings]) => {
+    const labels = { 'tidb.pingcap.com/backup-schedule-group': 'g' };
+    const { spec } = scenario.schedule;
+    return {
+      ...scenario,
+      schedule: { ...scenario.schedule, labels },
+      siblings: siblings.map((s, i) => ({
+        name: `sibling-${i + 1}`,
+        namespace: scenario.schedule.namespace,
+        labels,
+        spec: { ...spec, schedule: s.schedule, backupTemplate: { ...TEMPLATE, cleanPolicy: s.cleanPolicy } },
+      })),
+    };
+  });
+}

@@ -1,0 +1,69 @@
+/** Schedule groups in the simulator: the real hook serializes a group's Backups, and a hook that ignores `related` is caught. */
+
+import assert from 'node:assert/strict';
+
+import { GROUP_LABEL } from '../../src/core/group.js';
+import { runChecked } from '../../src/sim/invariants/run.js';
+import type { BackupRecord } from '../../src/sim/recorder.js';
+import { HEALTHY_EXECUTOR } from '../../src/sim/scenario.js';
+import type { Scenario, ScheduleSetup } from '../../src/sim/scenario.js';
+import { decideHook } from '../../src/sim/hook.js';
+import type { Hook } from '../../src/sim/hook.js';
+import { describeViolations } from './support/property-run.js';
+
+const DAY = 86_400_000;
+const TEMPLATE = { backupType: 'full', br: { cluster: 'basic' }, s3: { bucket: 'b', prefix: 'p' } };
+const HOOK = { staleViewGraceMs: 300_000, handoverLabelKey: 'backup-schedule-hook/controller' };
+
+function member(name: string, schedule: string): ScheduleSetup {
+  return { name, namespace: 'db', labels: { [GROUP_LABEL]: 'nightly' }, spec: { schedule, maxBackups: 3, backupTemplate: TEMPLATE } };
+}
+
+/** Three schedules of one group: a and c due at the same instant, b ten minutes later; Backups run 20–40 minutes. */
+const SCENARIO: Scenario = {
+  seed: 11,
+  start: '2024-05-01T00:00:00Z',
+  durationMs: 4 * DAY,
+  controller: 'hook',
+  schedule: member('a', '0 */2 * * *'),
+  siblings: [member('b', '10 */2 * * *'), member('c', '0 */2 * * *')],
+  hook: HOOK,
+  metacontroller: { resyncPeriodSeconds: 300, updateStrategy: 'InPlace' },
+  transport: { latencyMs: [1, 30], timeoutMs: 10_000 },
+  lag: { parentMs: [0, 3000], childAddedMs: [0, 10_000], childChangedMs: [0, 3000] },
+  executor: { ...HEALTHY_EXECUTOR, runMs: [20 * 60_000, 40 * 60_000] },
+  faults: [],
+};
+
+/** ignoresRelated is the real hook blind to its siblings: it decides as if the request carried no related objects. */
+const ignoresRelated: Hook = (request, now) => decideHook(HOOK)({ ...request, related: {} }, now);
+
+function recordsOf(world: Awaited<ReturnType<typeof runChecked>>['world'], name: string): BackupRecord[] {
+  return [...(world.schedules.find((s) => s.setup.name === name)?.recorder.backups.values() ?? [])];
+}
+
+describe('sim schedule groups', function () {
+  this.timeout(0);
+
+  it("the real hook keeps every schedule's invariants and the group's, and b waits for a's Backup", async () => {
+    const { violations, world } = await runChecked({ invariants: [1, 2, 3, 4, 6, 10], scenario: SCENARIO });
+    assert.deepEqual(describeViolations(violations), []);
+    const a = recordsOf(world, 'a');
+    const b = recordsOf(world, 'b');
+    assert.ok(a.length >= 40 && b.length >= 40, `every schedule backed up (a ${a.length}, b ${b.length})`);
+    // b's slot is 10 minutes after a's and c's, their Backups run at least 20: b waits for both to finish.
+    const siblings = [...a, ...recordsOf(world, 'c')];
+    let waited = 0;
+    for (const record of b) {
+      const running = siblings.filter((r) => r.createdAt <= record.createdAt && (r.finishedAt === null || r.finishedAt > record.createdAt));
+      assert.deepEqual(running.map((r) => r.name), [], `${record.name} started at ${new Date(record.createdAt).toISOString()}`);
+      if (record.slot !== null && record.createdAt - record.slot > 10 * 60_000) waited += 1;
+    }
+    assert.ok(waited >= 40, `b's Backups started late, after their siblings' (${waited} of ${b.length})`);
+  });
+
+  it('catches a hook that ignores related (invariant 10 only)', async () => {
+    const { violations } = await runChecked({ invariants: [1, 2, 3, 4, 10], scenario: SCENARIO }, { hook: ignoresRelated });
+    assert.deepEqual([...new Set(violations.map((v) => v.invariant))], [10], describeViolations(violations).slice(0, 5).join('\n'));
+  });
+});
