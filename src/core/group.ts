@@ -6,10 +6,11 @@
  * objects come from caches, and two schedules of a group due at the same instant can both start.
  */
 
+import { lastBackupNowOf } from './backup-now.js';
 import { conditionIsTrue } from './backup-state.js';
 import { BACKUP_CHILD_TYPE } from './names.js';
 import { isObject } from './spec.js';
-import type { BackupSchedule, ChildMap, KubeObject } from './types.js';
+import type { BackupSchedule, BackupScheduleStatus, ChildMap, KubeObject } from './types.js';
 
 /** The label that groups schedules. */
 export const GROUP_LABEL = 'tidb.pingcap.com/backup-schedule-group';
@@ -46,13 +47,16 @@ export function groupBlocker(parent: BackupSchedule, related: Record<string, Chi
   }
   for (const sibling of Object.values(related[SCHEDULE_RELATED_TYPE] ?? {})) {
     if (sibling.metadata?.name === parent.metadata.name || sibling.metadata?.labels?.[GROUP_LABEL] !== group) continue;
-    const lastName = isObject(sibling.status) ? sibling.status['lastBackup'] : undefined;
-    if (typeof lastName !== 'string' || lastName === '') continue;
-    const last = backups.get(lastName);
-    if (last === undefined || last.metadata?.deletionTimestamp != null) continue; // not found: passes, as upstream
-    // Upstream's group rule: Complete, or Scheduled and Failed. Failed alone also passes here, as for the schedule's own gate.
-    if (conditionIsTrue(last, 'Complete') || conditionIsTrue(last, 'Failed')) continue;
-    return `Backup ${lastName} of schedule ${sibling.metadata?.name ?? '?'} in group ${group} is still running`;
+    const status: BackupScheduleStatus = isObject(sibling.status) ? sibling.status : {};
+    // Its last scheduled Backup, and its last backup-now Backup (which never becomes lastBackup).
+    for (const lastName of [status.lastBackup, lastBackupNowOf(status)?.name]) {
+      if (typeof lastName !== 'string' || lastName === '') continue;
+      const last = backups.get(lastName);
+      if (last === undefined || last.metadata?.deletionTimestamp != null) continue; // not found: passes, as upstream
+      // Upstream's group rule: Complete, or Scheduled and Failed. Failed alone also passes here, as for the schedule's own gate.
+      if (conditionIsTrue(last, 'Complete') || conditionIsTrue(last, 'Failed')) continue;
+      return `Backup ${lastName} of schedule ${sibling.metadata?.name ?? '?'} in group ${group} is still running`;
+    }
   }
   return null;
 }
