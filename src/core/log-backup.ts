@@ -40,7 +40,8 @@ export interface Finding {
 export interface LogBackupOptions {
   spec: ScheduleSpec;
   previous: BackupScheduleStatus;
-  backups: readonly ObservedBackup[];
+  /** The observed Backups of the schedule by name. */
+  backups: ReadonlyMap<string, ObservedBackup>;
   now: number;
   /** The snapshot watermark: anchors `@every` schedules. */
   watermark: number | null;
@@ -52,7 +53,8 @@ export interface LogBackupOptions {
 export function decideLogBackup(parent: BackupSchedule, options: LogBackupOptions): LogBackupDecision {
   const { spec, previous, now } = options;
   const name = logBackupName(parent.metadata.name ?? '');
-  const seen = options.backups.find((b) => b.name === name && b.role === 'log');
+  const found = options.backups.get(name);
+  const seen = found?.role === 'log' ? found : undefined;
   const observed = seen !== undefined && !seen.deleting ? seen.object : null;
   const recordedStart = parseTime(previous.logBackupStartTs);
   const none: LogBackupDecision = { create: null, observed, status: {}, missing: null, failed: null, until: null };
@@ -99,6 +101,11 @@ export function decideLogBackup(parent: BackupSchedule, options: LogBackupOption
   };
 }
 
+/** Subcommands by which a user stops a log backup on purpose. */
+const DELIBERATE_SUBCOMMANDS: ReadonlySet<string> = new Set(['log-stop', 'log-pause']);
+/** LogBackupFailed's reason for a log the user stopped or paused on purpose. */
+const STOPPED_BY_USER = 'StoppedByUser';
+
 /**
  * failedFinding reads the log Backup's state as upstream's helpers do (the phase of its current subcommand in
  * `status.logSubCommandStatuses`): Failed is reported, anything else (running on track, stopped, not started yet) is not.
@@ -115,7 +122,8 @@ function failedFinding(log: KubeObject, name: string): Finding {
         'delete the log Backup (a new one is asked for) or change its logSubcommand',
     };
   }
-  return { status: 'False', reason: 'NotFailed', message: `log Backup ${name}: ${state.subcommand} ${state.phase ?? 'has no status yet'}` };
+  const reason = DELIBERATE_SUBCOMMANDS.has(state.subcommand) ? STOPPED_BY_USER : 'NotFailed';
+  return { status: 'False', reason, message: `log Backup ${name}: ${state.subcommand} ${state.phase ?? 'has no status yet'}` };
 }
 
 /** The most recent schedule tick at or before now (the log's start time), else now itself. */
@@ -172,8 +180,6 @@ export interface LogBackupFacts {
   checkpoint: number | null;
 }
 
-/** Subcommands by which a user stops a log backup on purpose. */
-const DELIBERATE_SUBCOMMANDS: ReadonlySet<string> = new Set(['log-stop', 'log-pause']);
 
 /**
  * logBackupFacts reads the decision's findings: missing when it reports LogBackupMissing, failed when it reports
@@ -182,9 +188,7 @@ const DELIBERATE_SUBCOMMANDS: ReadonlySet<string> = new Set(['log-stop', 'log-pa
 export function logBackupFacts(decision: LogBackupDecision): LogBackupFacts {
   if (decision.missing === null) return { health: null, checkpoint: null };
   // Stopped or paused through the log Backup (the user's act): not watched, so its still checkpoint raises nothing.
-  if (decision.observed !== null && decision.failed?.status !== 'True' && DELIBERATE_SUBCOMMANDS.has(logSubcommandState(decision.observed).subcommand)) {
-    return { health: null, checkpoint: null };
-  }
+  if (decision.failed?.reason === STOPPED_BY_USER) return { health: null, checkpoint: null };
   const health: LogBackupHealth = decision.missing.status === 'True' ? 'missing' : decision.failed?.status === 'True' ? 'failed' : 'ok';
   const tso = decision.observed === null ? null : logRangeOf(decision.observed).checkpointTso;
   // A checkpoint TSO of 0 is a log that has not checkpointed yet, not one stuck at 1970.

@@ -38,7 +38,7 @@ export function decideRetirement(context: SyncContext, next: NextBackup): Retire
   const log = decideLogBackup(parent, {
     spec,
     previous,
-    backups: observation.backups,
+    backups: context.backups,
     now,
     watermark: next.watermark,
     staleViewGraceMs: context.staleViewGraceMs,
