@@ -6,7 +6,8 @@ import { realisticRequest } from './requests.js';
 import { pairedRatio, timeInterleaved } from './interleaved.js';
 import type { Workload } from './interleaved.js';
 import { median, percentile } from './stats.js';
-import { syncPathAt } from './sync-path.js';
+import { answerAt, syncPathAt } from './sync-path.js';
+import type { SyncResponse } from '../src/core/types.js';
 import type { SyncPath } from './sync-path.js';
 
 /** One size, in-process. */
@@ -30,6 +31,10 @@ export interface InProcessRow {
   cpuGrowth: number | null;
   /** JSON.parse's time relative to the previous size: what the machine's memory hierarchy does to any pass over the data. */
   parseGrowth: number | null;
+  /** JSON.stringify of the answer alone (decided beforehand), median ms: the part of the sync path no design avoids. */
+  serializeMs: number;
+  /** The same relative to the previous size, median of the same rounds' ratios. */
+  serializeGrowth: number | null;
 }
 
 /** The second-largest size timed again with its input out of the CPU's cache, as the largest size's always is. */
@@ -78,17 +83,22 @@ export async function inProcessScaling(sizes: readonly number[], options: { now:
     return median(times);
   });
   const workloads: Workload[] = bodies.map(({ children, body }) => workloadOf(`${children}`, { path, body, children, copies: 2 }));
+  const answer = answerAt(options.now);
+  const serializing = bodies.map(({ children, body }) => serializeWorkload({ answer, body, children }));
   const coldSize = bodies[bodies.length - 2];
   const largest = bodies[bodies.length - 1];
   const coldCopies = coldSize === undefined || largest === undefined ? 0 : Math.ceil(COLD_FOOTPRINT_CHILDREN / coldSize.children);
   if (coldSize !== undefined) workloads.push(workloadOf(`${coldSize.children} cold`, { ...coldSize, path, copies: coldCopies }));
   (globalThis as { gc?: () => void }).gc?.(); // the requests' construction is nobody's garbage: start the rounds from a collected heap
-  const times = await timeInterleaved(workloads, { rounds: options.rounds, roundMs: options.roundMs });
+  const times = await timeInterleaved([...workloads, ...serializing], { rounds: options.rounds, roundMs: options.roundMs });
+  const serializeTimes = times.slice(workloads.length);
   const rows: InProcessRow[] = [];
   bodies.forEach(({ children, body }, i) => {
     const t = times[i];
     if (t === undefined) return;
     const before = i > 0 ? times[i - 1] : undefined;
+    const serialize = serializeTimes[i];
+    const serializeBefore = i > 0 ? serializeTimes[i - 1] : undefined;
     const syncMs = median(t.wallMs);
     rows.push({
       children,
@@ -102,6 +112,8 @@ export async function inProcessScaling(sizes: readonly number[], options: { now:
       growth: before === undefined ? null : pairedRatio(t.wallMs, before.wallMs),
       cpuGrowth: before === undefined ? null : pairedRatio(t.cpuMs, before.cpuMs),
       parseGrowth: i > 0 ? (parses[i] ?? 0) / (parses[i - 1] ?? 1) : null,
+      serializeMs: serialize === undefined ? 0 : median(serialize.wallMs),
+      serializeGrowth: serialize === undefined || serializeBefore === undefined ? null : pairedRatio(serialize.wallMs, serializeBefore.wallMs),
     });
   });
   const coldTimes = times[bodies.length];
@@ -129,6 +141,17 @@ function workloadOf(name: string, options: { path: SyncPath; body: string; child
   let turn = 0;
   const warmup = { iterations: Math.max(5, 20_000 / options.children), maxMs: 3000 };
   return { name, run: () => void path(copies[turn++ % copies.length]), warmup };
+}
+
+/**
+ * A workload serializing the answer to `body` alone: each answer is decided once (by the sync path's own steps, so it
+ * holds the same remembered kept forms the service serializes), then only `JSON.stringify` is timed, two answers in turn.
+ */
+function serializeWorkload(options: { answer: (body: unknown) => SyncResponse; body: string; children: number }): Workload {
+  const answers = [0, 1].map(() => options.answer(JSON.parse(options.body)));
+  let turn = 0;
+  const warmup = { iterations: Math.max(5, 20_000 / options.children), maxMs: 3000 };
+  return { name: `${options.children} answer`, run: () => void JSON.stringify(answers[turn++ % answers.length]), warmup };
 }
 
 /** Latency of one server at one size, and its CPU time per request. */

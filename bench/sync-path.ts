@@ -1,6 +1,7 @@
 /** The service's sync path in-process, as the HTTP adapter runs it: validate → decide → serialize. */
 
 import { decide } from '../src/core/sync.js';
+import type { SyncResponse } from '../src/core/types.js';
 import { compileEnvelopeValidator } from '../src/http/request-schema.js';
 
 /** A sync path bound to an instant: takes a parsed body, returns the serialized answer. */
@@ -8,10 +9,16 @@ export type SyncPath = (body: unknown) => string;
 
 /** syncPathAt compiles the envelope check once and answers every body at the instant `now`. */
 export function syncPathAt(now: number): SyncPath {
+  const answer = answerAt(now);
+  return (body) => JSON.stringify(answer(body));
+}
+
+/** answerAt is the sync path without its last step: the answer the service would serialize. */
+export function answerAt(now: number): (body: unknown) => SyncResponse {
   const validateEnvelope = compileEnvelopeValidator();
   return (body) => {
     const envelope = validateEnvelope(body);
     if (!envelope.ok) throw new Error(`the bench request is not a valid sync request: ${envelope.problems.join('; ')}`);
-    return JSON.stringify(decide(envelope.request, { now }).response);
+    return decide(envelope.request, { now }).response;
   };
 }
