@@ -116,9 +116,16 @@ function goals(r: Omit<Results, 'machine' | 'goals'>): Goal[] {
     const worst = rows.reduce((a, b) => ((b.growth ?? 0) > (a.growth ?? 0) ? b : a));
     const growth = worst.growth ?? 0;
     const coldNote = cold === null ? '' : `; with the ${cold.children.toLocaleString('en-US')}-child input out of cache too: ${cold.growth.toFixed(2)}×`;
+    const small = r.http?.find((row) => row.children === 1000);
+    const large = r.http?.find((row) => row.children === 10_000);
+    const httpNote =
+      small === undefined || large === undefined
+        ? ''
+        : `; over HTTP, parsing included, service CPU per request ${(large.service.cpuMsPerRequest / small.service.cpuMsPerRequest).toFixed(2)}× ` +
+          `(floor ${(large.floor.cpuMsPerRequest / small.floor.cpuMsPerRequest).toFixed(2)}×)`;
     const measured =
       `worst ${growth.toFixed(2)}× (to ${worst.children.toLocaleString('en-US')}; by CPU time ${(worst.cpuGrowth ?? 0).toFixed(2)}×; ` +
-      `JSON.parse there: ${(worst.parseGrowth ?? 0).toFixed(2)}×; serializing the answer alone: ${(worst.serializeGrowth ?? 0).toFixed(2)}×${coldNote})`;
+      `JSON.parse there: ${(worst.parseGrowth ?? 0).toFixed(2)}×; serializing the answer alone: ${(worst.serializeGrowth ?? 0).toFixed(2)}×${coldNote}${httpNote})`;
     list.push({ goal: '10× children ≤ 12× time', measured, met: growth <= 12 });
   }
   if (r.slots !== undefined) {
