@@ -6,9 +6,12 @@
  * a new object; reusing the failed one's name would leave compaction stalled behind it).
  */
 
-import { childMetadata, extendStoragePrefix, templateCopy } from './desired.js';
+import { posix } from 'node:path';
+
+import { childMetadata, extendStoragePrefix, storagePrefixOf, templateCopy } from './desired.js';
 import { PINGCAP_API_VERSION, compactBackupName, compactRetryName } from './names.js';
 import type { ObservedCompact } from './observe.js';
+import { isObject } from './spec.js';
 import type { ScheduleSpec } from './spec.js';
 import { formatSlotStamp, formatTime, parseTime } from './time.js';
 import { formatTsTime, parseTsString, tsoToMillis } from './tso.js';
@@ -49,12 +52,17 @@ export function decideCompact(parent: BackupSchedule, options: CompactOptions): 
   const skip = (note: string, until: number | null = null, fields: CompactDecision['status'] = {}): CompactDecision => ({ create: null, status: fields, note, until });
   if (template === null || span === null || logStart === null || options.log === null) return skip('no compaction configured or no log backup');
 
-  // (a) Progress: learn from the last CompactBackup; never backwards, never below the log's start.
+  // (a) Progress: learn from the last CompactBackup; never backwards, never below the log's start. Every Complete
+  // CompactBackup of this log counts too: a status written from a stale parent can name an older one than the last,
+  // or one since deleted, and its window must not be compacted again.
   let progress = Math.max(parseTime(status.lastCompactProgress) ?? logStart, logStart);
   const last = options.compacts.find((c) => c.name === status.lastCompact && !c.deleting);
   if (last !== undefined && last.state === 'unfinished') return skip(`waiting for CompactBackup ${last.name} to finish`);
   const learned = last === undefined ? null : last.state === 'complete' ? compactedUntil(last) : last.startAt;
   if (learned !== null && learned > progress) progress = learned;
+  const furthest = newestCompacted(options.compacts, status);
+  const compacted = furthest === null ? null : compactedUntil(furthest);
+  if (compacted !== null && compacted > progress) progress = compacted;
   const fields: CompactDecision['status'] = {};
   if (parseTime(status.lastCompactProgress) !== progress) fields.lastCompactProgress = formatTime(progress);
   if (spec.pause) return skip('paused', null, fields);
@@ -70,14 +78,14 @@ export function decideCompact(parent: BackupSchedule, options: CompactOptions): 
   if (Math.floor(checkpoint / 1000) <= Math.floor(start / 1000)) return skip('the log has nothing new to compact', null, fields);
   const end = Math.min(checkpoint, start + MAX_WINDOW_INTERVALS * span);
   if (end - logStart < span) return skip('less than one interval of log since its start', null, fields);
-  const lastRun = parseTime(status.lastCompactExecutionTs);
+  const lastRun = lastExecution(status, options.compacts);
   if (lastRun !== null && now - lastRun < span) return skip('the last compaction ran less than one interval ago', lastRun + span, fields);
 
   const name = windowName(compactBackupName(parent.metadata.name ?? '', start), options.compacts);
   const compactSpec = templateCopy(template, spec.imagePullSecrets);
   compactSpec['startTs'] = formatTsTime(start);
   compactSpec['endTs'] = formatTsTime(end);
-  extendStoragePrefix(compactSpec, `log-${formatSlotStamp(logStart)}`);
+  extendStoragePrefix(compactSpec, logPathOf(logStart));
   return {
     create: {
       apiVersion: PINGCAP_API_VERSION,
@@ -109,6 +117,53 @@ function compactedUntil(compact: ObservedCompact): number | null {
   const reported = typeof value === 'string' ? parseTsString(value) : null;
   if (reported === null || compact.startAt === null || reported <= compact.startAt) return compact.endAt;
   return compact.endAt === null ? reported : Math.min(reported, compact.endAt);
+}
+
+/**
+ * newestCompacted is the Complete CompactBackup of the current log (`status.logBackupStartTs`) that compacted
+ * furthest, or null. Compaction's progress is at least its end, and retention keeps it, as it keeps the newest
+ * Complete Backup: with it gone, a status written from a stale parent could send compaction over its window again.
+ */
+export function newestCompacted(compacts: readonly ObservedCompact[], status: BackupScheduleStatus): ObservedCompact | null {
+  const logStart = parseTime(status.logBackupStartTs);
+  if (logStart === null) return null;
+  const logPath = logPathOf(logStart);
+  let newest: ObservedCompact | null = null;
+  let newestUntil = -Infinity;
+  for (const compact of compacts) {
+    if (compact.state !== 'complete' || compact.deleting || !readsLog(compact, logPath)) continue;
+    const until = compactedUntil(compact);
+    if (until !== null && until > newestUntil) {
+      newest = compact;
+      newestUntil = until;
+    }
+  }
+  return newest;
+}
+
+/** logPathOf is the last element of the log's storage prefix, which each CompactBackup of that log extends its own with. */
+function logPathOf(logStart: number): string {
+  return `log-${formatSlotStamp(logStart)}`;
+}
+
+/** readsLog tells whether a CompactBackup compacts the log written under `logPath` (its storage prefix ends with it). */
+function readsLog(compact: ObservedCompact, logPath: string): boolean {
+  const spec = compact.object.spec;
+  const prefix = isObject(spec) ? storagePrefixOf(spec) : null;
+  return prefix !== null && posix.basename(prefix) === logPath;
+}
+
+/**
+ * lastExecution is when compaction last ran: `status.lastCompactExecutionTs`, or the newest CompactBackup's
+ * creationTimestamp when later (a status written from a stale parent can carry an older execution).
+ */
+function lastExecution(status: BackupScheduleStatus, compacts: readonly ObservedCompact[]): number | null {
+  let at = parseTime(status.lastCompactExecutionTs);
+  for (const compact of compacts) {
+    const created = parseTime(compact.object.metadata?.creationTimestamp);
+    if (created !== null && (at === null || created > at)) at = created;
+  }
+  return at;
 }
 
 /** The log's checkpoint (ms) when set, non-zero and not before the log's start, as upstream reads it. */

@@ -202,11 +202,24 @@ export function logBackup(options: { schedule?: string; start: string; checkpoin
 }
 
 /** compactBackup builds a CompactBackup of the schedule over [start, end), named by its start unless `name` says otherwise. */
-export function compactBackup(options: { schedule?: string; start: string; end: string; state?: 'Complete' | 'Failed' | 'Running' | ''; name?: string; compactedUntil?: string }): KubeObject {
+export function compactBackup(options: {
+  schedule?: string;
+  start: string;
+  end: string;
+  state?: 'Complete' | 'Failed' | 'Running' | '';
+  name?: string;
+  compactedUntil?: string;
+  /** The start of the log it compacts: its prefix then ends with `log-<start>`, as the hook writes it. */
+  logStart?: string;
+  /** creationTimestamp; the window's start by default. */
+  created?: string;
+}): KubeObject {
   const scheduleName = options.schedule ?? 'nightly';
   const fmt = (iso: string): string => iso.replace('T', ' ').replace('Z', '');
   const name = options.name ?? `compact-${scheduleName}-${stamp(options.start)}`;
-  const spec: JsonObject = { ...COMPACT_TEMPLATE, startTs: fmt(options.start), endTs: fmt(options.end) };
+  const s3 = COMPACT_TEMPLATE['s3'] as JsonObject;
+  const storage = options.logStart === undefined ? s3 : { ...s3, prefix: `${String(s3['prefix'])}/log-${stamp(options.logStart)}` };
+  const spec: JsonObject = { ...COMPACT_TEMPLATE, s3: storage, startTs: fmt(options.start), endTs: fmt(options.end) };
   const labels = {
     'app.kubernetes.io/name': 'backup-schedule',
     'app.kubernetes.io/managed-by': 'backup-schedule-operator',
@@ -222,7 +235,7 @@ export function compactBackup(options: { schedule?: string; start: string; end: 
       namespace: 'db',
       uid: `uid-${name}`,
       resourceVersion: '3000',
-      creationTimestamp: options.start,
+      creationTimestamp: options.created ?? options.start,
       labels,
       annotations: { 'metacontroller.k8s.io/last-applied-configuration': JSON.stringify({ apiVersion: 'pingcap.com/v1alpha1', kind: 'CompactBackup', metadata: { name, namespace: 'db', labels }, spec }) },
       ownerReferences: [{ apiVersion: 'pingcap.com/v1alpha1', kind: 'BackupSchedule', name: scheduleName, uid: `uid-${scheduleName}`, controller: true }],
