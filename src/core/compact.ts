@@ -109,13 +109,14 @@ function windowName(name: string, compacts: readonly ObservedCompact[]): string 
 /**
  * compactedUntil is how far a Complete CompactBackup compacted: `status.endTs` as upstream reads it (the newest data
  * BR compacted, at most the window's end). The window's end (`spec.endTs`) stands in when it reports nothing, or
- * nothing past the window's start: then the window held no data, and restarting it would ask for the same name, held
- * by this Complete one, for good (upstream names by the time of asking and would repeat the window every interval).
+ * nothing past the second its window starts in (windows are named and written in whole seconds): then the window
+ * held no data to speak of, and a next window starting in that second would ask for the same name, held by this
+ * Complete one, for good (upstream names by the time of asking and would repeat the window every interval).
  */
 function compactedUntil(compact: ObservedCompact): number | null {
   const value = compact.object.status?.['endTs'];
   const reported = typeof value === 'string' ? parseTsString(value) : null;
-  if (reported === null || compact.startAt === null || reported <= compact.startAt) return compact.endAt;
+  if (reported === null || compact.startAt === null || Math.floor(reported / 1000) <= Math.floor(compact.startAt / 1000)) return compact.endAt;
   return compact.endAt === null ? reported : Math.min(reported, compact.endAt);
 }
 

@@ -90,10 +90,12 @@ export function compactionCheck(context: CheckContext): Check {
     if (record.state === 'unfinished' && (state === 'Complete' || state === 'Failed')) {
       record.state = state === 'Complete' ? 'complete' : 'failed';
       record.finishedAt = event.at;
-      // What it compacted (status.endTs past its start, at most its window's end) is its window from now on: the
-      // next may start there. Nothing past its start: an empty window, done to its end.
+      // What it compacted (status.endTs past the second its window starts in, at most its window's end) is its window
+      // from now on: the next may start there. Nothing past that second (windows are named and written in whole
+      // seconds): an empty window, done to its end.
       const compacted = tsTime(object.status?.['endTs']);
-      if (record.state === 'complete' && compacted !== null && record.startAt !== null && compacted > record.startAt && record.endAt !== null) {
+      const pastStartSecond = compacted !== null && record.startAt !== null && Math.floor(compacted / 1000) > Math.floor(record.startAt / 1000);
+      if (record.state === 'complete' && compacted !== null && pastStartSecond && record.endAt !== null) {
         record.endAt = Math.min(record.endAt, compacted);
       }
       if (record.state === 'complete' && record.endAt !== null) ceiling = Math.max(ceiling, record.endAt);
