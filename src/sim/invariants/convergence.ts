@@ -147,11 +147,12 @@ function checkRetention(facts: Facts, policy: { maxReservedTimeMs: number | null
   if (policy.maxReservedTimeMs !== null) {
     const maxAge = policy.maxReservedTimeMs;
     // With a log Backup the cutoff counts back from its checkpoint (written once per tracker period, a little
-    // behind) or the newest finished snapshot, and the newest expired Complete one stays as the restore base.
+    // behind) or the newest finished snapshot, and the newest expired Complete one stays as the restore base. That
+    // cutoff is read from the cluster's timestamps, never the hook's clock, so a skewed hook clock moves nothing.
     const pitr = logSlackOf(world);
     const expired = (r: BackupRecord): boolean => {
       const age = backupAge(r.object);
-      return age.ok && due(r, age.at + maxAge + (pitr ?? 0) - offset);
+      return age.ok && due(r, age.at + maxAge + (pitr === null ? -offset : pitr));
     };
     const ageOf = (r: BackupRecord): number => {
       const age = backupAge(r.object);

@@ -105,7 +105,7 @@ function named(body: Body, kind: string): DesiredChild[] {
 }
 
 /**
- * brokenLogHooks maps broken hooks of the log backup and its compaction to the invariant (7–9) each breaks, and to
+ * brokenLogHooks maps broken hooks of the log backup and its compaction to the invariant (5, 7–9) each breaks, and to
  * those its damage may also break downstream (`alsoBreaks`, never checked as required).
  */
 export function brokenLogHooks(settings: HookSettings): Array<{ name: string; breaks: number; alsoBreaks?: number[]; hook: Hook }> {
@@ -173,6 +173,21 @@ export function brokenLogHooks(settings: HookSettings): Array<{ name: string; br
           const name = oldest.metadata.name;
           body.children = body.children.filter((c) => !(c.kind === 'Backup' && c.metadata.name === name));
           report?.deletions.push({ name, reason: 'maxReservedTime: expired (the broken hook forgets the restore base)', rule: 'maxReservedTime' });
+        }
+        return { status: 200, body, ...(report === undefined ? {} : { report }) };
+      },
+    },
+    {
+      name: 'stops retiring snapshots behind the restore base from day six (point-in-time retention)',
+      breaks: 5,
+      hook: (request, now) => {
+        const { body, report } = answer(request, now);
+        if (now >= Date.parse('2024-05-07T00:00:00Z')) {
+          const kept = new Set(named(body, 'Backup').map((c) => c.metadata.name));
+          const dropped = Object.values(request.children[BACKUP_CHILD_TYPE] ?? {})
+            .filter((c) => !kept.has(c.metadata?.name ?? '') && c.metadata?.deletionTimestamp == null && c.metadata?.name !== logName(request));
+          for (const child of dropped) body.children.push(desiredFormOfKept(child, child.metadata?.name ?? ''));
+          if (report !== undefined) report.deletions = report.deletions.filter((d) => !dropped.some((c) => c.metadata?.name === d.name));
         }
         return { status: 200, body, ...(report === undefined ? {} : { report }) };
       },
