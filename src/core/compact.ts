@@ -37,6 +37,8 @@ export interface CompactOptions {
   /** Status after the log backup's decision (its logBackupStartTs). */
   status: BackupScheduleStatus;
   compacts: readonly ObservedCompact[];
+  /** The Complete CompactBackup of the current log that compacted furthest ({@link newestCompacted}), or null. */
+  furthest: ObservedCompact | null;
   /** The observed log Backup, or null. */
   log: KubeObject | null;
   now: number;
@@ -60,8 +62,7 @@ export function decideCompact(parent: BackupSchedule, options: CompactOptions): 
   if (last !== undefined && last.state === 'unfinished') return skip(`waiting for CompactBackup ${last.name} to finish`);
   const learned = last === undefined ? null : last.state === 'complete' ? compactedUntil(last) : last.startAt;
   if (learned !== null && learned > progress) progress = learned;
-  const furthest = newestCompacted(options.compacts, status);
-  const compacted = furthest === null ? null : compactedUntil(furthest);
+  const compacted = options.furthest === null ? null : compactedUntil(options.furthest);
   if (compacted !== null && compacted > progress) progress = compacted;
   const fields: CompactDecision['status'] = {};
   if (parseTime(status.lastCompactProgress) !== progress) fields.lastCompactProgress = formatTime(progress);

@@ -44,10 +44,13 @@ export function decideRetirement(context: SyncContext, next: NextBackup): Retire
     staleViewGraceMs: context.staleViewGraceMs,
     handoverLabelKey: context.handoverLabelKey,
   });
+  const logStatus = { ...previous, ...log.status };
+  const furthest = newestCompacted(observation.compacts, logStatus);
   const compact = decideCompact(parent, {
     spec,
-    status: { ...previous, ...log.status },
+    status: logStatus,
     compacts: observation.compacts,
+    furthest,
     log: log.observed,
     now,
     handoverLabelKey: context.handoverLabelKey,
@@ -65,8 +68,7 @@ export function decideRetirement(context: SyncContext, next: NextBackup): Retire
     spec.retention !== null
       ? decideGfsRetention(snapshots, { now, policy: spec.retention, timeZone: spec.timeZone, protectedNames, ...logRetention })
       : decideRetention(snapshots, { now, policy, protectedNames, ...logRetention });
-  const furthest = newestCompacted(observation.compacts, { ...previous, ...log.status })?.name;
-  const lastCompacts = new Set([previous.lastCompact, fields['lastCompact'], furthest].filter((n): n is string => typeof n === 'string'));
+  const lastCompacts = new Set([previous.lastCompact, fields['lastCompact'], furthest?.name].filter((n): n is string => typeof n === 'string'));
   const compactDeletions =
     spec.retention !== null
       ? decideGfsCompactRetention(observation.compacts, { snapshots, deletions: retention.deletions, protectedNames: lastCompacts })
