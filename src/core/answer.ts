@@ -59,7 +59,7 @@ export function answer(context: SyncContext, decisions: { next: NextBackup; reti
   const following = spec.pause ? null : nextTick(spec.schedule, { after: now, anchor });
   // A tick after year 9999 (a watermark far in the future) cannot be written as RFC 3339: there is none to report.
   const nextBackupTime = following !== null && following <= LAST_WRITABLE_MS ? following : null;
-  const ready = readyOf(next.step, { nextBackupTime, gate: next.tickGate });
+  const ready = readyOf(next.step, { nextBackupTime, gate: next.tickGate, quiet: next.quiet });
   const built = buildStatus(previous, {
     now,
     last,
@@ -155,8 +155,11 @@ export function report(outcome: SyncReport['outcome'], fields: Partial<Omit<Sync
   return { outcome, created: null, deletions: [], problems: [], message: '', missed: null, stuck: [], deletionStuck: [], ...fields };
 }
 
-function readyOf(next: NextStep, facts: { nextBackupTime: number | null; gate: Gate }): Ready {
+function readyOf(next: NextStep, facts: { nextBackupTime: number | null; gate: Gate; quiet: Gate }): Ready {
   if (next.outcome === 'paused') return { reason: 'Paused', message: 'spec.pause is true: no new Backups; retention still runs' };
+  if (next.outcome === 'waiting' && !facts.gate.open && facts.gate === facts.quiet) {
+    return { reason: 'Scheduled', message: `a scheduled Backup is due: ${facts.gate.message}` };
+  }
   if (next.outcome === 'waiting' && !facts.gate.open) {
     return { reason: 'WaitingForPreviousBackup', message: `a scheduled Backup is due: ${facts.gate.message}` };
   }

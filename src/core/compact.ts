@@ -79,8 +79,11 @@ export function decideCompact(parent: BackupSchedule, options: CompactOptions): 
   if (Math.floor(checkpoint / 1000) <= Math.floor(start / 1000)) return skip('the log has nothing new to compact', null, fields);
   const end = Math.min(checkpoint, start + MAX_WINDOW_INTERVALS * span);
   if (end - logStart < span) return skip('less than one interval of log since its start', null, fields);
+  // The pace counts in the cluster's time (CompactBackups' creationTimestamps): its clock is at least the log's
+  // checkpoint, so a hook clock behind the cluster's delays no compaction by its lag.
   const lastRun = lastExecution(status, options.compacts);
-  if (lastRun !== null && now - lastRun < span) return skip('the last compaction ran less than one interval ago', lastRun + span, fields);
+  const clock = Math.max(now, checkpoint);
+  if (lastRun !== null && clock - lastRun < span) return skip('the last compaction ran less than one interval ago', now + (lastRun + span - clock), fields);
 
   const name = windowName(compactBackupName(parent.metadata.name ?? '', start), options.compacts);
   const compactSpec = templateCopy(template, spec.imagePullSecrets);

@@ -12,6 +12,7 @@ import { groupBlocker } from './group.js';
 import type { LastBackup } from './last-backup.js';
 import { SCHEDULED_AT_ANNOTATION, SCHEDULE_LABEL, backupName } from './names.js';
 import type { ObservedBackup } from './observe.js';
+import { decideQuiet } from './quiet.js';
 import { planSlot } from './schedule-edit.js';
 import type { SlotPlan } from './schedule-edit.js';
 import type { ScheduleSpec } from './spec.js';
@@ -43,8 +44,10 @@ export interface NextBackup {
   gate: Gate;
   /** The gate of the due tick: {@link gate}, closed also when the slot's name is taken. */
   tickGate: Gate;
-  /** Gates whose closing ends by time alone: the last Backup's and backup-now's. */
+  /** Gates whose closing ends by time alone: the last Backup's, backup-now's and the quiet window's. */
   timedGates: Gate[];
+  /** The quiet window before the next tick ({@link decideQuiet}). */
+  quiet: Gate;
   stuck: StuckReport;
   backupNow: { state: BackupNowState; decision: BackupNowDecision; gate: Gate };
 }
@@ -57,10 +60,11 @@ export function decideNextBackup(context: SyncContext): NextBackup {
   const groupGate = groupGateOf(groupBlocker(parent, context.related));
   const nowState = backupNowStateOf(previous, { token: spec.backupNowToken, scheduleName, backups });
   const nowGate = backupNowGate(previous, { now, backups, staleViewGraceMs, last: nowState.last });
-  const gate = passStuck([lastGate, groupGate, nowGate], stuck);
   const watermark = observedLast.time ?? parseTime(previous.allBackupCleanTime) ?? parseTime(parent.metadata.creationTimestamp);
   const plan = planSlot(previous, { spec, now, watermark });
   const slot = plan.slot;
+  const quiet = decideQuiet(spec.schedule, { now, watermark: plan.watermark, slot, staleViewGraceMs });
+  const gate = passStuck([lastGate, groupGate, nowGate, quiet], stuck);
   const tickGate = (slot === null ? null : slotTaken(backups, backupName(scheduleName, slot))) ?? gate;
   const step = nextStep({ spec, slot, gate: tickGate });
   const backupNow = decideBackupNow(nowState.pending, { pause: spec.pause, gate, tickFirst: step.create });
@@ -80,7 +84,8 @@ export function decideNextBackup(context: SyncContext): NextBackup {
     last,
     gate,
     tickGate,
-    timedGates: [lastGate, nowGate],
+    timedGates: [lastGate, nowGate, quiet],
+    quiet,
     stuck,
     backupNow: { state: nowState, decision: backupNow, gate: nowGate },
   };

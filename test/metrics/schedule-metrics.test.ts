@@ -224,13 +224,13 @@ describe('per-schedule metrics at /metrics', () => {
   it('follows the schedule: a later sync overwrites the gauges of the earlier one', async () => {
     const service = testService({ now: NOW });
     await service.sync(request(schedule({ spec: SPEC }), [backup({ slot: '2024-05-01T03:50:00Z', state: 'running' })]));
-    service.clock.now = Date.parse('2024-05-01T04:06:00Z');
+    service.clock.now = Date.parse('2024-05-01T04:04:00Z');
     await service.sync(request(schedule({ spec: SPEC }), [backup({ slot: '2024-05-01T03:50:00Z', state: 'complete' })]));
     const after = gauges(await service.scrape());
     assert.equal(after.unfinished, 0);
     assert.equal(after.complete, 1);
     assert.equal(after.lastScheduled, seconds('2024-05-01T04:00:00Z'));
-    assert.equal(after.lastSync, seconds('2024-05-01T04:06:00Z'));
+    assert.equal(after.lastSync, seconds('2024-05-01T04:04:00Z'));
   });
 
   it('removes the log gauges once the log backup is not the schedule\'s any more, and with the schedule', async () => {

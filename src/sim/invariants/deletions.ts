@@ -7,8 +7,11 @@ import { isLogBackup } from '../../core/backup-state.js';
 import { decide } from '../../core/sync.js';
 import type { SyncReport } from '../../core/sync.js';
 import { readSpec } from '../../core/spec.js';
-import { BACKUP_CHILD_TYPE } from '../../core/names.js';
+import { logRangeOf } from '../../core/log-backup.js';
+import { BACKUP_CHILD_TYPE, logBackupName } from '../../core/names.js';
 import { formatTime } from '../../core/time.js';
+import { tsoToMillis } from '../../core/tso.js';
+import type { SyncRequest } from '../../core/types.js';
 import { FAILED_BACKUPS_KEPT } from '../../core/retention.js';
 import { isSuccess } from '../hook.js';
 import type { SyncObservation } from '../metacontroller.js';
@@ -73,8 +76,12 @@ function judgeInView(backup: SeenBackup, facts: { sync: SyncObservation; reason:
   // spec.retention (GFS buckets, issue 9): the report names the rule; the bucket arithmetic is its own module's tests'.
   if (read.spec.retention !== null) return;
   if (maxReservedTimeMs !== null) {
-    if (backup.ageAt === null || backup.ageAt + maxReservedTimeMs > sync.hookNow) {
-      context.report(4, `${says} has not reached maxReservedTime at ${formatTime(sync.hookNow)}`);
+    // With a log Backup the age counts to the newest of its checkpoint and the finished snapshots' commits (cluster
+    // time, as upstream); without, to the hook's clock.
+    const latest = pointInTimeLatest(sync.request, seen);
+    const clock = latest ?? sync.hookNow;
+    if (backup.ageAt === null || backup.ageAt + maxReservedTimeMs > clock) {
+      context.report(4, `${says} has not reached maxReservedTime at ${formatTime(clock)}${latest === null ? '' : " (the newest of the log's checkpoint and the snapshots' commits)"}`);
     }
     return;
   }
@@ -86,6 +93,16 @@ function judgeInView(backup: SeenBackup, facts: { sync: SyncObservation; reason:
   const keep = backup.state === 'complete' ? maxBackups : FAILED_BACKUPS_KEPT;
   const newer = live.filter((b) => b !== backup && sameKind(b) && (b.slot > backup.slot || (b.slot === backup.slot && b.name > backup.name))).length;
   if (newer < keep) context.report(4, `${says} has only ${newer} newer ${backup.state} Backups in the view; ${keep} are kept`);
+}
+
+/** pointInTimeLatest is what point-in-time retention counts ages to when the view holds the schedule's log Backup, else null. */
+function pointInTimeLatest(request: SyncRequest, seen: readonly SeenBackup[]): number | null {
+  const name = logBackupName(request.parent.metadata.name ?? '');
+  const log = Object.values(request.children[BACKUP_CHILD_TYPE] ?? {}).find((c) => c.metadata?.name === name && c.metadata.deletionTimestamp == null);
+  if (log === undefined) return null;
+  const checkpoint = logRangeOf(log).checkpointTso;
+  const ages = seen.filter((b) => !b.deleting && b.state !== 'unfinished' && b.ageAt !== null).map((b) => b.ageAt as number);
+  return Math.max((checkpoint === null ? null : tsoToMillis(checkpoint.toString())) ?? -Infinity, ...ages);
 }
 
 /** judgeInTruth checks the store right after the deletes: nothing unfinished, never the newest Complete. */

@@ -127,7 +127,7 @@ function snapshotScenarioArb(family: Family, options: ArbitraryOptions): fc.Arbi
       const [parentShare, addedShare, changedShare] = p.lagShare;
       const lag = (share: number): [number, number] => [0, Math.round(share * lagBound)];
       const faults = p.faults.map((f): Fault => {
-        if (f.kind === 'clock-jump' && family === 'stale') return { ...f, byMs: Math.min(f.byMs, Math.max(1000, lagBound - 60_000)) };
+        if (f.kind === 'clock-jump' && family === 'stale' && f.byMs > 0) return { ...f, byMs: Math.min(f.byMs, Math.max(1000, lagBound - 60_000)) };
         if (f.kind === 'edit') return { ...f, spec: clampRetention(f.spec, minInterval) };
         return f;
       });
@@ -177,7 +177,12 @@ function faultArb(family: Family, options: { schedules: ReadonlyArray<{ expressi
     fc.record({ kind: fc.constant('hook-restart' as const), atMs: atArb, forMs: fc.integer({ min: MINUTE, max: long ? 10 * DAY : 2 * DAY }) }),
     fc.record({ kind: fc.constant('hook-errors' as const), atMs: atArb, forMs: fc.integer({ min: MINUTE, max: DAY }), rate: fc.constantFrom(0.2, 0.7, 1) }),
     fc.record({ kind: fc.constant('hook-timeouts' as const), atMs: atArb, forMs: fc.integer({ min: MINUTE, max: 6 * HOUR }), rate: fc.constantFrom(0.2, 1) }),
-    fc.record({ kind: fc.constant('clock-jump' as const), atMs: atArb, byMs: fc.integer({ min: 1000, max: long ? 3 * DAY : 30 * MINUTE }) }),
+    // The hook's clock steps forward or back (an NTP correction, a VM restored from a snapshot) and stays there.
+    fc.record({
+      kind: fc.constant('clock-jump' as const),
+      atMs: atArb,
+      byMs: fc.tuple(fc.boolean(), fc.integer({ min: 1000, max: long ? 3 * DAY : 30 * MINUTE })).map(([back, ms]) => (back ? -ms : ms)),
+    }),
     fc.record({
       kind: fc.constant('edit' as const),
       atMs: atArb,
