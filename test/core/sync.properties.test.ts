@@ -117,6 +117,24 @@ describe('sync decision properties', () => {
     );
   });
 
+  it('one view at two instants less than the quiet window apart starts at most one Backup between them (a stale view never starts a second one)', () => {
+    // The quiet window is the stale-view grace (5 minutes by default), at most half the tick gap; the narrowest gap
+    // here is 4 minutes (`*/7 3-5 * * *` from :56 to the hour), so 2 minutes is inside every window.
+    fc.assert(
+      fc.property(scenarioArb, fc.integer({ min: 1, max: 119_999 }), (s, laterMs) => {
+        const { req, now } = build(s);
+        const names = (at: number): string[] => {
+          const { response } = decide(structuredClone(req), { now: at });
+          const observed = new Set(live(req).map((c) => c.metadata?.name));
+          return response.children.filter((c) => c.kind === 'Backup' && !observed.has(c.metadata.name)).map((c) => c.metadata.name);
+        };
+        const started = new Set([...names(now), ...names(now + laterMs)]);
+        assert.ok(started.size <= 1, `the same view started ${[...started].join(' and ')} ${laterMs} ms apart`);
+      }),
+      RUNS,
+    );
+  });
+
   it('never answers a status behind the request: lastBackupTime never earlier than sent or than the newest observed slot', () => {
     fc.assert(
       fc.property(scenarioArb, (s) => {
