@@ -1,0 +1,47 @@
+/** The quiet window before a tick: a table with a fixed clock. */
+
+import assert from 'node:assert/strict';
+
+import { decideQuiet } from '../../src/core/quiet.js';
+import { parseSchedule } from '../../src/core/schedule.js';
+import type { Schedule } from '../../src/core/schedule.js';
+
+const MINUTE = 60_000;
+const at = (iso: string): number => Date.parse(iso);
+
+function scheduleOf(expression: string): Schedule {
+  const parsed = parseSchedule(expression);
+  assert.ok(parsed.ok, expression);
+  return parsed.schedule;
+}
+
+describe('decideQuiet', () => {
+  const table: Array<{ name: string; expression: string; now: string; watermark: string; slot: string | null; graceMs: number; open: boolean; until?: string }> = [
+    { name: 'at the tick', expression: '*/10 * * * *', now: '2024-05-12T00:10:00Z', watermark: '2024-05-12T00:00:00Z', slot: '2024-05-12T00:10:00Z', graceMs: 5 * MINUTE, open: true },
+    { name: 'a catch-up early in the interval', expression: '*/10 * * * *', now: '2024-05-12T00:12:30Z', watermark: '2024-05-11T18:30:00Z', slot: '2024-05-12T00:10:00Z', graceMs: 5 * MINUTE, open: true },
+    { name: 'the last instant before the window', expression: '*/10 * * * *', now: '2024-05-12T00:15:00Z', watermark: '2024-05-11T18:30:00Z', slot: '2024-05-12T00:10:00Z', graceMs: 5 * MINUTE, open: true },
+    { name: 'inside the window', expression: '*/10 * * * *', now: '2024-05-12T00:15:01Z', watermark: '2024-05-11T18:30:00Z', slot: '2024-05-12T00:10:00Z', graceMs: 5 * MINUTE, open: false, until: '2024-05-12T00:20:00Z' },
+    { name: 'a short grace narrows it', expression: '*/10 * * * *', now: '2024-05-12T00:18:30Z', watermark: '2024-05-11T18:30:00Z', slot: '2024-05-12T00:10:00Z', graceMs: MINUTE, open: true },
+    { name: 'a short grace, 4 s before the tick', expression: '*/10 * * * *', now: '2024-05-12T00:19:56Z', watermark: '2024-05-11T18:30:00Z', slot: '2024-05-12T00:10:00Z', graceMs: MINUTE, open: false, until: '2024-05-12T00:20:00Z' },
+    { name: 'a daily schedule: only the grace before the tick', expression: '0 2 * * *', now: '2024-05-13T01:54:00Z', watermark: '2024-05-11T02:00:00Z', slot: '2024-05-12T02:00:00Z', graceMs: 5 * MINUTE, open: true },
+    { name: 'a daily schedule, 2 minutes before the tick', expression: '0 2 * * *', now: '2024-05-13T01:58:00Z', watermark: '2024-05-11T02:00:00Z', slot: '2024-05-12T02:00:00Z', graceMs: 5 * MINUTE, open: false, until: '2024-05-13T02:00:00Z' },
+    { name: 'every minute: half the minute, not the grace', expression: '* * * * *', now: '2024-05-12T00:10:29Z', watermark: '2024-05-12T00:00:00Z', slot: '2024-05-12T00:10:00Z', graceMs: 5 * MINUTE, open: true },
+    { name: 'every minute, its second half', expression: '* * * * *', now: '2024-05-12T00:10:31Z', watermark: '2024-05-12T00:00:00Z', slot: '2024-05-12T00:10:00Z', graceMs: 5 * MINUTE, open: false, until: '2024-05-12T00:11:00Z' },
+    { name: 'a 4-minute gap (:56 to the hour)', expression: '*/7 3-5 * * *', now: '2024-05-12T03:58:30Z', watermark: '2024-05-12T03:49:00Z', slot: '2024-05-12T03:56:00Z', graceMs: 5 * MINUTE, open: false, until: '2024-05-12T04:00:00Z' },
+    { name: '@every anchors at the watermark', expression: '@every 45m', now: '2024-05-12T01:20:00Z', watermark: '2024-05-12T00:07:00Z', slot: '2024-05-12T00:52:00Z', graceMs: 5 * MINUTE, open: true },
+    { name: '@every, inside the window', expression: '@every 45m', now: '2024-05-12T01:33:00Z', watermark: '2024-05-12T00:07:00Z', slot: '2024-05-12T00:52:00Z', graceMs: 5 * MINUTE, open: false, until: '2024-05-12T01:37:00Z' },
+    { name: 'no due slot (backup-now): the gap around now', expression: '*/10 * * * *', now: '2024-05-12T00:17:00Z', watermark: '2024-05-12T00:10:00Z', slot: null, graceMs: 5 * MINUTE, open: false, until: '2024-05-12T00:20:00Z' },
+  ];
+  for (const c of table) {
+    it(c.name, () => {
+      const gate = decideQuiet(scheduleOf(c.expression), { now: at(c.now), watermark: at(c.watermark), slot: c.slot === null ? null : at(c.slot), staleViewGraceMs: c.graceMs });
+      assert.equal(gate.open, c.open);
+      if (!gate.open) assert.equal(gate.until, at(c.until ?? ''));
+    });
+  }
+
+  it('stays open for a schedule without a next tick', () => {
+    const gate = decideQuiet(scheduleOf('0 0 29 2 *'), { now: at('9999-12-31T23:59:00Z'), watermark: at('9999-01-01T00:00:00Z'), slot: null, staleViewGraceMs: 5 * MINUTE });
+    assert.equal(gate.open, true);
+  });
+});
