@@ -9,7 +9,7 @@
 import { calendarFields } from './calendar.js';
 import type { CalendarFields } from './calendar.js';
 import { isPinned } from './pin.js';
-import { newestFirst, truncationToOldestKept } from './retention.js';
+import { earliestKeptComplete, newestFirst, truncationToOldestKept } from './retention.js';
 import type { Deletion, LogRetention, RetentionDecision } from './retention.js';
 import { BUCKET_RULES } from './retention-spec.js';
 import type { BucketRule, GfsPolicy } from './retention-spec.js';
@@ -135,7 +135,7 @@ export interface GfsCompactOptions {
  */
 export function decideGfsCompactRetention(compacts: readonly ObservedCompact[], options: GfsCompactOptions): Deletion[] {
   const removed = new Set(options.deletions.map((d) => d.name));
-  const oldestKept = newestFirst(options.snapshots.filter((b) => !b.deleting && b.state === 'complete' && !removed.has(b.name))).at(-1);
+  const oldestKept = earliestKeptComplete(options.snapshots, removed);
   if (oldestKept === undefined) return [];
   return compacts
     .filter((c) => !c.deleting && c.state !== 'unfinished' && c.endAt !== null && c.endAt <= oldestKept.ageAt && !options.protectedNames.has(c.name))

@@ -111,9 +111,22 @@ function pointInTimeByAge(
  * the count rules do: upstream never truncates the log under maxBackups (#6068).
  */
 export function truncationToOldestKept(live: readonly SnapshotBackup[], facts: { deletions: readonly Deletion[]; log: LogRetention | undefined }): bigint | null {
-  const removed = new Set(facts.deletions.map((d) => d.name));
-  const oldestKept = newestFirst(live.filter((b) => b.state === 'complete' && !removed.has(b.name))).at(-1);
+  const oldestKept = earliestKeptComplete(live, new Set(facts.deletions.map((d) => d.name)));
   return facts.log === undefined || oldestKept === undefined ? null : truncation(oldestKept.commitTso, facts.log);
+}
+
+/**
+ * earliestKeptComplete is the Complete snapshot that stays with the earliest commit (else creation), whatever the
+ * slots say: a tick's slot is read on the hook's clock, a backup-now Backup's is its creation on the cluster's, so
+ * with the two clocks apart the oldest slot need not be the oldest data.
+ */
+export function earliestKeptComplete(live: readonly SnapshotBackup[], removed: ReadonlySet<string>): SnapshotBackup | undefined {
+  let earliest: SnapshotBackup | undefined;
+  for (const b of live) {
+    if (b.state !== 'complete' || b.deleting || removed.has(b.name)) continue;
+    if (earliest === undefined || b.ageAt < earliest.ageAt || (b.ageAt === earliest.ageAt && b.name < earliest.name)) earliest = b;
+  }
+  return earliest;
 }
 
 /** truncation returns a snapshot's commit TSO when it lies in (log start, checkpoint], capped by compaction; else null. */
