@@ -103,11 +103,43 @@ export function decideCompact(parent: BackupSchedule, options: CompactOptions): 
   };
 }
 
-/** windowName is the window's name, or its first retry name not held by a failed CompactBackup (a name held otherwise is asked for again as it is). */
+/**
+ * windowName is the window's name, or the retry after its latest failed attempt (a name held otherwise is asked for
+ * again as it is). Counting from the latest failed attempt, not the first free name, keeps it right when retention
+ * has let earlier failed attempts go.
+ */
 function windowName(name: string, compacts: readonly ObservedCompact[]): string {
-  let candidate = name;
-  for (let attempt = 1; compacts.some((c) => c.name === candidate && c.state === 'failed'); attempt += 1) candidate = compactRetryName(name, attempt);
-  return candidate;
+  let latest = -1;
+  for (const c of compacts) {
+    const attempt = c.state === 'failed' ? attemptOf(c.name, name) : null;
+    if (attempt !== null && attempt > latest) latest = attempt;
+  }
+  return latest < 0 ? name : compactRetryName(name, latest + 1);
+}
+
+/** attemptOf is 0 for the window's name, n for its `-r<n>` retry, null for any other name. */
+function attemptOf(candidate: string, name: string): number | null {
+  if (candidate === name) return 0;
+  if (!candidate.startsWith(`${name}-r`)) return null;
+  const digits = candidate.slice(name.length + 2);
+  return /^[1-9][0-9]{0,5}$/.test(digits) ? Number(digits) : null;
+}
+
+/**
+ * latestFailedAttempts names, for each window not yet compacted (starting at or after the progress), its latest
+ * failed CompactBackup: retention keeps it, since the next retry's name counts from it. (With it gone and the retry
+ * just asked for still missing from the view, the window's first name would be asked for again beside the retry.)
+ */
+export function latestFailedAttempts(compacts: readonly ObservedCompact[], progress: number | null): string[] {
+  const latest = new Map<number, { name: string; attempt: number }>();
+  for (const c of compacts) {
+    if (c.state !== 'failed' || c.deleting || c.startAt === null || (progress !== null && c.startAt < progress)) continue;
+    const attempt = /-r([1-9][0-9]{0,5})$/.exec(c.name);
+    const n = attempt === null ? 0 : Number(attempt[1]);
+    const seen = latest.get(c.startAt);
+    if (seen === undefined || n > seen.attempt) latest.set(c.startAt, { name: c.name, attempt: n });
+  }
+  return [...latest.values()].map((l) => l.name);
 }
 
 /**

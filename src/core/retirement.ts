@@ -4,7 +4,7 @@
  * created) always stays.
  */
 
-import { decideCompact, newestCompacted } from './compact.js';
+import { decideCompact, latestFailedAttempts, newestCompacted } from './compact.js';
 import type { CompactDecision } from './compact.js';
 import { decideLogBackup, logRangeOf } from './log-backup.js';
 import type { LogBackupDecision } from './log-backup.js';
@@ -68,7 +68,8 @@ export function decideRetirement(context: SyncContext, next: NextBackup): Retire
     spec.retention !== null
       ? decideGfsRetention(snapshots, { now, policy: spec.retention, timeZone: spec.timeZone, protectedNames, ...logRetention })
       : decideRetention(snapshots, { now, policy, protectedNames, ...logRetention });
-  const lastCompacts = new Set([previous.lastCompact, fields['lastCompact'], furthest?.name].filter((n): n is string => typeof n === 'string'));
+  const progress = parseTime(fields['lastCompactProgress'] ?? previous.lastCompactProgress);
+  const lastCompacts = new Set([previous.lastCompact, fields['lastCompact'], furthest?.name, ...latestFailedAttempts(observation.compacts, progress)].filter((n): n is string => typeof n === 'string'));
   const compactDeletions =
     spec.retention !== null
       ? decideGfsCompactRetention(observation.compacts, { snapshots, deletions: retention.deletions, protectedNames: lastCompacts })
