@@ -120,7 +120,9 @@ function checkTicks(facts: Facts): void {
 function freeAtOf(previous: BackupRecord, facts: Facts): number | null {
   const done = Math.min(previous.finishedAt ?? Infinity, previous.deletingAt ?? Infinity);
   if (facts.backupTimeoutMs === null) return done;
-  const stuckAt = previous.createdAt + facts.backupTimeoutMs;
+  // The hook reads the creationTimestamp (the cluster's clock) against its own: stuck once its clock passes
+  // creation + timeout, which is that much later in world time when its clock is behind.
+  const stuckAt = previous.createdAt + facts.backupTimeoutMs - facts.offset;
   if (done <= stuckAt) return done;
   const othersRunning = facts.records.some(
     (r) => r !== previous && r.createdAt < stuckAt && (r.finishedAt ?? Infinity) > stuckAt && (r.deletingAt ?? Infinity) > stuckAt,
@@ -202,10 +204,10 @@ function reportStuck(facts: Facts): void {
   const timeoutMs = facts.backupTimeoutMs;
   const live = facts.records.filter((r) => r.goneAt === null);
   for (const r of live) {
-    if (r.state === 'unfinished' && r.deletingAt === null && timeoutMs !== null && seenBy(r.createdAt + offset + timeoutMs) && !named(BACKUP_STUCK_CONDITION, r.name)) {
+    if (r.state === 'unfinished' && r.deletingAt === null && timeoutMs !== null && seenBy(r.createdAt + timeoutMs) && !named(BACKUP_STUCK_CONDITION, r.name)) {
       context.report(5, `${r.name} has run since ${formatTime(r.createdAt)}, past spec.backupTimeout, but BackupStuck does not name it`);
     }
-    if (r.deletingAt !== null && seenBy(r.deletingAt + offset + DEFAULT_DELETION_STUCK_AFTER_MS) && !named(DELETION_STUCK_CONDITION, r.name)) {
+    if (r.deletingAt !== null && seenBy(r.deletingAt + DEFAULT_DELETION_STUCK_AFTER_MS) && !named(DELETION_STUCK_CONDITION, r.name)) {
       context.report(5, `${r.name} has been deleting since ${formatTime(r.deletingAt)} but DeletionStuck does not name it`);
     }
   }
@@ -215,7 +217,7 @@ function reportStuck(facts: Facts): void {
   if (record === undefined || record.state !== 'unfinished' || record.deletingAt !== null || record.slot === null) return;
   const following = nextTick(facts.schedule, { after: record.slot, anchor: record.slot });
   if (following === null || !seenBy(following)) return;
-  if (timeoutMs !== null && seenBy(record.createdAt + offset + timeoutMs)) return; // BackupStuck names it (above)
+  if (timeoutMs !== null && seenBy(record.createdAt + timeoutMs)) return; // BackupStuck names it (above)
   // Past spec.startingDeadlineSeconds the waiting tick is missed: the status records it in lastMissedTime instead.
   const missed = parseTime(parent.status?.['lastMissedTime']);
   if (facts.startingDeadlineMs !== null && missed !== null && missed >= following) return;
