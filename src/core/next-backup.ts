@@ -63,7 +63,7 @@ export function decideNextBackup(context: SyncContext): NextBackup {
   const watermark = observedLast.time ?? parseTime(previous.allBackupCleanTime) ?? parseTime(parent.metadata.creationTimestamp);
   const plan = planSlot(previous, { spec, now, watermark });
   const slot = plan.slot;
-  const quiet = decideQuiet(spec.schedule, { now, watermark: plan.watermark, slot, staleViewGraceMs });
+  const quiet = decideQuiet(spec.schedule, { now, watermark: plan.watermark, slot, startingDeadlineMs: spec.startingDeadlineMs, staleViewGraceMs });
   const gate = passStuck([lastGate, groupGate, nowGate, quiet], stuck);
   const tickGate = (slot === null ? null : slotTaken(backups, backupName(scheduleName, slot))) ?? gate;
   const step = nextStep({ spec, slot, gate: tickGate });

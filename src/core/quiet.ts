@@ -1,4 +1,4 @@
-/** Decide the quiet window before a tick: no Backup starts where a sync with an older view could start another. */
+/** Decide the quiet windows: no Backup starts where a sync with an older view could, a moment later, start another. */
 
 import type { Gate } from './gate.js';
 import { mostRecentTick, nextTick } from './schedule.js';
@@ -12,6 +12,8 @@ export interface QuietOptions {
   watermark: number | null;
   /** The due slot of this sync, or null. */
   slot: number | null;
+  /** `spec.startingDeadlineSeconds` in ms, or null. */
+  startingDeadlineMs: number | null;
   staleViewGraceMs: number;
 }
 
@@ -27,13 +29,37 @@ export function decideQuiet(schedule: Schedule, options: QuietOptions): Gate {
   if (next === null) return { open: true };
   const previous = options.slot ?? (watermark === null ? null : mostRecentTick(schedule, { after: watermark, atOrBefore: now }));
   const quietMs = Math.min(options.staleViewGraceMs, previous === null ? Infinity : (next - previous) / 2);
-  if (next - now >= quietMs) return { open: true };
+  if (next - now < quietMs) {
+    return {
+      open: false,
+      message:
+        `the next tick ${formatTime(next)} is less than ${Math.round(quietMs / 1000)}s away (the stale-view grace, at most ` +
+        `half the interval): a Backup started now could overlap the one a sync with an older view starts then, so it starts at that tick`,
+      until: next,
+      blocker: null,
+    };
+  }
+  return deadlineQuiet(options);
+}
+
+/**
+ * deadlineQuiet closes the gate in the last part of the due slot's starting window (the stale-view grace, at most half
+ * of `startingDeadlineSeconds`): once the deadline passes, a sync with an older view, not seeing the slot's Backup,
+ * would start a backup-now Backup on top of it.
+ */
+function deadlineQuiet(options: QuietOptions): Gate {
+  const { slot, startingDeadlineMs, now } = options;
+  if (slot === null || startingDeadlineMs === null) return { open: true };
+  const deadline = slot + startingDeadlineMs;
+  const quietMs = Math.min(options.staleViewGraceMs, startingDeadlineMs / 2);
+  if (deadline - now >= quietMs) return { open: true };
   return {
     open: false,
     message:
-      `the next tick ${formatTime(next)} is less than ${Math.round(quietMs / 1000)}s away (the stale-view grace, at most ` +
-      `half the interval): a Backup started now could overlap the one a sync with an older view starts then, so it starts at that tick`,
-    until: next,
+      `the slot ${formatTime(slot)} reaches spec.startingDeadlineSeconds at ${formatTime(deadline)}, less than ` +
+      `${Math.round(quietMs / 1000)}s away (the stale-view grace, at most half the deadline): started now, its Backup could be ` +
+      'missing from the view of a sync after the deadline, which would start another beside it; it does not start',
+    until: deadline,
     blocker: null,
   };
 }

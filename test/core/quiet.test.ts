@@ -1,4 +1,4 @@
-/** The quiet window before a tick: a table with a fixed clock. */
+/** The quiet windows before a tick and before a slot's starting deadline: a table with a fixed clock. */
 
 import assert from 'node:assert/strict';
 
@@ -16,7 +16,7 @@ function scheduleOf(expression: string): Schedule {
 }
 
 describe('decideQuiet', () => {
-  const table: Array<{ name: string; expression: string; now: string; watermark: string; slot: string | null; graceMs: number; open: boolean; until?: string }> = [
+  const table: Array<{ name: string; expression: string; now: string; watermark: string; slot: string | null; graceMs: number; deadlineS?: number; open: boolean; until?: string }> = [
     { name: 'at the tick', expression: '*/10 * * * *', now: '2024-05-12T00:10:00Z', watermark: '2024-05-12T00:00:00Z', slot: '2024-05-12T00:10:00Z', graceMs: 5 * MINUTE, open: true },
     { name: 'a catch-up early in the interval', expression: '*/10 * * * *', now: '2024-05-12T00:12:30Z', watermark: '2024-05-11T18:30:00Z', slot: '2024-05-12T00:10:00Z', graceMs: 5 * MINUTE, open: true },
     { name: 'the last instant before the window', expression: '*/10 * * * *', now: '2024-05-12T00:15:00Z', watermark: '2024-05-11T18:30:00Z', slot: '2024-05-12T00:10:00Z', graceMs: 5 * MINUTE, open: true },
@@ -31,17 +31,21 @@ describe('decideQuiet', () => {
     { name: '@every anchors at the watermark', expression: '@every 45m', now: '2024-05-12T01:20:00Z', watermark: '2024-05-12T00:07:00Z', slot: '2024-05-12T00:52:00Z', graceMs: 5 * MINUTE, open: true },
     { name: '@every, inside the window', expression: '@every 45m', now: '2024-05-12T01:33:00Z', watermark: '2024-05-12T00:07:00Z', slot: '2024-05-12T00:52:00Z', graceMs: 5 * MINUTE, open: false, until: '2024-05-12T01:37:00Z' },
     { name: 'no due slot (backup-now): the gap around now', expression: '*/10 * * * *', now: '2024-05-12T00:17:00Z', watermark: '2024-05-12T00:10:00Z', slot: null, graceMs: 5 * MINUTE, open: false, until: '2024-05-12T00:20:00Z' },
+    { name: 'a starting deadline: early in its window', expression: '0 * * * *', now: '2024-05-05T02:24:59Z', watermark: '2024-05-05T01:00:00Z', slot: '2024-05-05T02:00:00Z', graceMs: 5 * MINUTE, deadlineS: 1800, open: true },
+    { name: 'a starting deadline less than the grace away', expression: '0 * * * *', now: '2024-05-05T02:25:01Z', watermark: '2024-05-05T01:00:00Z', slot: '2024-05-05T02:00:00Z', graceMs: 5 * MINUTE, deadlineS: 1800, open: false, until: '2024-05-05T02:30:00Z' },
+    { name: 'a short starting deadline: its first half', expression: '*/10 * * * *', now: '2024-05-12T00:10:29Z', watermark: '2024-05-12T00:00:00Z', slot: '2024-05-12T00:10:00Z', graceMs: 5 * MINUTE, deadlineS: 60, open: true },
+    { name: 'a short starting deadline: its second half', expression: '*/10 * * * *', now: '2024-05-12T00:10:31Z', watermark: '2024-05-12T00:00:00Z', slot: '2024-05-12T00:10:00Z', graceMs: 5 * MINUTE, deadlineS: 60, open: false, until: '2024-05-12T00:11:00Z' },
   ];
   for (const c of table) {
     it(c.name, () => {
-      const gate = decideQuiet(scheduleOf(c.expression), { now: at(c.now), watermark: at(c.watermark), slot: c.slot === null ? null : at(c.slot), staleViewGraceMs: c.graceMs });
+      const gate = decideQuiet(scheduleOf(c.expression), { now: at(c.now), watermark: at(c.watermark), slot: c.slot === null ? null : at(c.slot), startingDeadlineMs: c.deadlineS === undefined ? null : c.deadlineS * 1000, staleViewGraceMs: c.graceMs });
       assert.equal(gate.open, c.open);
       if (!gate.open) assert.equal(gate.until, at(c.until ?? ''));
     });
   }
 
   it('stays open for a schedule without a next tick', () => {
-    const gate = decideQuiet(scheduleOf('0 0 29 2 *'), { now: at('9999-12-31T23:59:00Z'), watermark: at('9999-01-01T00:00:00Z'), slot: null, staleViewGraceMs: 5 * MINUTE });
+    const gate = decideQuiet(scheduleOf('0 0 29 2 *'), { now: at('9999-12-31T23:59:00Z'), watermark: at('9999-01-01T00:00:00Z'), slot: null, startingDeadlineMs: null, staleViewGraceMs: 5 * MINUTE });
     assert.equal(gate.open, true);
   });
 });

@@ -140,4 +140,18 @@ describe('sync decision with the extension fields (properties)', () => {
       { seed: 9061, numRuns: 300 },
     );
   });
+  it('one view at two instants less than the quiet windows apart starts at most one Backup between them, backup-now and deadlines included', () => {
+    // The narrowest quiet window here is half the 60 s starting deadline.
+    fc.assert(
+      fc.property(scenarioArb, fc.integer({ min: 1, max: 29_999 }), (s, laterMs) => {
+        const { req, now } = build(s);
+        const observed = new Set(Object.values(req.children['Backup.pingcap.com/v1alpha1'] ?? {}).map((c) => c.metadata?.name));
+        const started = (at: number): string[] =>
+          decide(structuredClone(req), { now: at }).response.children.filter((c) => c.kind === 'Backup' && !observed.has(c.metadata.name)).map((c) => c.metadata.name);
+        const names = new Set([...started(now), ...started(now + laterMs)]);
+        assert.ok(names.size <= 1, `the same view started ${[...names].join(' and ')} ${laterMs} ms apart`);
+      }),
+      { seed: 906, numRuns: 600 },
+    );
+  });
 });

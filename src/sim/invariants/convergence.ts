@@ -99,10 +99,13 @@ function checkTicks(facts: Facts): void {
       const freeAt = freeAtOf(previous, facts);
       const knownAt = freeAt === null ? Infinity : freeAt + offset + maxLagMs + maxLatencyMs + 1000;
       const count = bySlot.get(t) ?? 0;
-      // The slot runs if the gate opens before the quiet window before the next tick (the stale-view grace, at most
-      // half the interval: no Backup starts there) and before the starting deadline, when set.
-      const quietMs = following === null ? 0 : Math.min(context.settings.staleViewGraceMs, (following - t) / 2);
-      const closesAt = Math.min((following ?? Infinity) - quietMs, t + (facts.startingDeadlineMs ?? Infinity));
+      // The slot runs if the gate opens before the quiet windows (no Backup starts there): before the next tick (the
+      // stale-view grace, at most half the interval) and before the starting deadline, when set (the grace, at most
+      // half the deadline).
+      const grace = context.settings.staleViewGraceMs;
+      const quietMs = following === null ? 0 : Math.min(grace, (following - t) / 2);
+      const deadlineMs = facts.startingDeadlineMs;
+      const closesAt = Math.min((following ?? Infinity) - quietMs, deadlineMs === null ? Infinity : t + deadlineMs - Math.min(grace, deadlineMs / 2));
       if (freeAt !== null && knownAt < closesAt - 1000 && Math.max(t, knownAt) + maxLatencyMs + 1000 <= endHook) {
         if (count !== 1) context.report(5, `tick ${formatTime(t)} was backed up ${count} times; its gate was open (${previous.name} done or stuck at ${formatTime(freeAt)})`);
       } else if (following !== null && (freeAt === null || freeAt + offset >= following) && facts.backupTimeoutMs === null && count !== 0) {
