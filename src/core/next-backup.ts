@@ -46,7 +46,7 @@ export interface NextBackup {
   tickGate: Gate;
   /** Gates whose closing ends by time alone: the last Backup's, backup-now's and the quiet window's. */
   timedGates: Gate[];
-  /** The quiet window before the next tick ({@link decideQuiet}). */
+  /** The quiet windows before the next tick and the due slot's starting deadline ({@link decideQuiet}). */
   quiet: Gate;
   stuck: StuckReport;
   backupNow: { state: BackupNowState; decision: BackupNowDecision; gate: Gate };
