@@ -25,6 +25,8 @@ export interface SimPropertyOptions {
   invariants: InvariantNumber[];
   seed: number;
   numRuns: number;
+  /** Time limit of the runs and the shrinking together (default SIM_TIME_LIMIT_MS, else 15 minutes). */
+  timeLimitMs?: number;
 }
 
 /** checkSimProperty asserts that no run of the arbitrary violates the invariants. */
@@ -38,9 +40,10 @@ export async function checkSimProperty(options: SimPropertyOptions): Promise<{ r
     if (violations.length > 0) throw new InvariantError(violations);
   });
   // Shrinking replays whole years; past the limit fast-check reports the smallest failure found so far.
-  const details = await fc.check(property, { seed: options.seed, numRuns: options.numRuns, interruptAfterTimeLimit: SHRINK_LIMIT_MS });
+  const limitMs = options.timeLimitMs ?? SHRINK_LIMIT_MS;
+  const details = await fc.check(property, { seed: options.seed, numRuns: options.numRuns, interruptAfterTimeLimit: limitMs });
   if (!details.failed) {
-    assert.equal(details.numRuns, options.numRuns, `property ${options.name} was interrupted after ${details.numRuns} runs (time limit ${SHRINK_LIMIT_MS} ms)`);
+    assert.equal(details.numRuns, options.numRuns, `property ${options.name} was interrupted after ${details.numRuns} runs (time limit ${limitMs} ms)`);
     return { runs: details.numRuns, syncs, simulatedMs };
   }
   const scenario = details.counterexample?.[0];
