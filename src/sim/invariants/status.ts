@@ -1,8 +1,8 @@
 /**
  * Invariant 3: the status the hook answers is never behind the request it was sent (lastBackupTime never
  * earlier than the request's or than the newest observed Backup; lastBackup never emptied), and in the store
- * lastBackup is never cleared while its Backup exists; a stale request may move it back for a moment, but
- * the next answers must recover it.
+ * lastBackup, while its Backup exists, comes back within twice the longest lag when an answer to a stale request
+ * moved it back or cleared it (Metacontroller replaces the whole status, so a stale input can win for a moment).
  */
 
 import { formatTime, parseTime } from '../../core/time.js';
@@ -59,19 +59,16 @@ export function statusCheck(context: CheckContext): Check {
       const name = typeof object.status?.['lastBackup'] === 'string' ? object.status['lastBackup'] : '';
       const slot = parseTime(object.status?.['lastBackupTime']);
       if (best !== null && world.recorder.existingBackup(best.name) === undefined) best = null;
-      if (name === '' && best !== null) {
-        context.report(3, `stored lastBackup was cleared while ${best.name} exists`);
-        best = null;
+      // Cleared or moved back: only an answer to a stale request does that (the answers are checked above never to
+      // empty or move back what they were sent), e.g. one sent a status from before the first Backup. Allowed for a
+      // moment; the next answers must recover it.
+      if (best !== null && (name === '' || slot === null || slot < best.slot)) {
+        pending ??= { since: event.at, deadline: recoveryDeadline(world, { from: event.at, recoverMs }), name: best.name, slot: best.slot };
         return;
       }
       if (name === '' || slot === null) return;
-      if (best === null || slot >= best.slot) {
-        best = { name, slot };
-        if (pending !== null && slot >= pending.slot) pending = null;
-        return;
-      }
-      // Moved back by a stale request: allowed for a moment.
-      pending ??= { since: event.at, deadline: recoveryDeadline(world, { from: event.at, recoverMs }), name: best.name, slot: best.slot };
+      best = { name, slot };
+      if (pending !== null && slot >= pending.slot) pending = null;
     },
     onFinish() {
       checkPending(world.end);
