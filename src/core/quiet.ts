@@ -52,7 +52,9 @@ function deadlineQuiet(options: QuietOptions): Gate {
   if (slot === null || startingDeadlineMs === null) return { open: true };
   const deadline = slot + startingDeadlineMs;
   const quietMs = Math.min(options.staleViewGraceMs, startingDeadlineMs / 2);
-  if (deadline - now >= quietMs) return { open: true };
+  // Past the deadline the slot plan misses the slot (a paused schedule keeps it due: nothing starts anyway); an
+  // `until` in the past would ask to be called back every second.
+  if (now >= deadline || deadline - now >= quietMs) return { open: true };
   return {
     open: false,
     message:
