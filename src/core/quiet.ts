@@ -54,7 +54,7 @@ function deadlineQuiet(options: QuietOptions): Gate {
   const quietMs = Math.min(options.staleViewGraceMs, startingDeadlineMs / 2);
   // Past the deadline the slot plan misses the slot (a paused schedule keeps it due: nothing starts anyway); an
   // `until` in the past would ask to be called back every second.
-  if (now >= deadline || deadline - now >= quietMs) return { open: true };
+  if (now > deadline || deadline - now >= quietMs) return { open: true };
   return {
     open: false,
     message:
