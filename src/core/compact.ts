@@ -134,8 +134,7 @@ export function latestFailedAttempts(compacts: readonly ObservedCompact[], progr
   const latest = new Map<number, { name: string; attempt: number }>();
   for (const c of compacts) {
     if (c.state !== 'failed' || c.deleting || c.startAt === null || (progress !== null && c.startAt < progress)) continue;
-    const attempt = /-r([1-9][0-9]{0,5})$/.exec(c.name);
-    const n = attempt === null ? 0 : Number(attempt[1]);
+    const n = attemptOf(c.name, c.name.replace(/-r[1-9][0-9]{0,5}$/, '')) ?? 0;
     const seen = latest.get(c.startAt);
     if (seen === undefined || n > seen.attempt) latest.set(c.startAt, { name: c.name, attempt: n });
   }
