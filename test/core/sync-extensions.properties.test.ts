@@ -2,7 +2,8 @@
  * Properties of the sync decision with the extension fields (fast-check, seeded): random time zones, GFS
  * retention, pins, backupTimeout, startingDeadlineSeconds, skipMissedOnUnpause, schedule edits and backup-now
  * requests. The answer is valid and deterministic, its status is a fixed point (answering a request that
- * carries it gives it back), and it never drops an unfinished, pinned or last Backup.
+ * carries it gives it back), it never drops an unfinished, pinned or last Backup, and its call-backs lead somewhere
+ * (no hot loop).
  */
 
 import assert from 'node:assert/strict';
@@ -24,6 +25,8 @@ const MINUTE = 60_000;
 const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
 const KEEP = 'backup-schedule-hook/keep';
 const NOW = 'backup-schedule-hook/backup-now';
+/** Call-backs within a minute in a row, on an unchanged view, that count as a hot loop. */
+const SHORT_CALL_BACKS_IN_A_ROW = 4;
 
 const childArb = fc.record({
   minute: fc.integer({ min: 0, max: 10 * 24 * 60 }),
@@ -152,6 +155,33 @@ describe('sync decision with the extension fields (properties)', () => {
         assert.ok(names.size <= 1, `the same view started ${[...names].join(' and ')} ${laterMs} ms apart`);
       }),
       { seed: 906, numRuns: 600 },
+    );
+  });
+
+  it('asks to be called back soon only towards a change: on an unchanged view the short call-backs end', () => {
+    // A call-back the answer asks for, on the same view with the status it wrote, must reach an answer that creates
+    // or deletes something or waits a minute or more. One that asks "again in a second" for ever is a hot loop:
+    // Metacontroller would call the hook every second for as long as the view stays as it is.
+    fc.assert(
+      fc.property(scenarioArb, fc.integer({ min: 0, max: 59_999 }), (s, offsetMs) => {
+        const { req } = build(s);
+        const observed = new Set(Object.values(req.children['Backup.pingcap.com/v1alpha1'] ?? {}).map((c) => c.metadata?.name));
+        const view = structuredClone(req);
+        let at = build(s).now + offsetMs;
+        const asked: number[] = [];
+        for (let callBack = 0; callBack < SHORT_CALL_BACKS_IN_A_ROW; callBack++) {
+          const { response } = decide(structuredClone(view), { now: at });
+          const desired = new Set(response.children.filter((c) => c.kind === 'Backup').map((c) => c.metadata.name));
+          if (desired.size !== observed.size || [...desired].some((name) => !observed.has(name))) return;
+          const after = response.resyncAfterSeconds;
+          if (after === undefined || after >= 60) return;
+          asked.push(after);
+          view.parent.status = response.status;
+          at += after * 1000;
+        }
+        assert.fail(`on an unchanged view the hook asked to be called back after ${asked.join(', ')} s, from ${iso(build(s).now + offsetMs)}`);
+      }),
+      { seed: 9062, numRuns: 1200 },
     );
   });
 });
