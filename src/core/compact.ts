@@ -80,10 +80,13 @@ export function decideCompact(parent: BackupSchedule, options: CompactOptions): 
   const end = Math.min(checkpoint, start + MAX_WINDOW_INTERVALS * span);
   if (end - logStart < span) return skip('less than one interval of log since its start', null, fields);
   // The pace counts in the cluster's time (CompactBackups' creationTimestamps): its clock is at least the log's
-  // checkpoint, so a hook clock behind the cluster's delays no compaction by its lag.
+  // checkpoint, so a hook clock behind the cluster's delays no compaction by its lag. The call-back is the due
+  // instant on the hook's own clock: a checkpoint past it is a change of the log Backup, which syncs anyway, while
+  // one counted from the checkpoint would move with the hook's clock and come back every few seconds (a hot loop)
+  // for as long as the hook's clock is behind.
   const lastRun = lastExecution(status, options.compacts);
   const clock = Math.max(now, checkpoint);
-  if (lastRun !== null && clock - lastRun < span) return skip('the last compaction ran less than one interval ago', now + (lastRun + span - clock), fields);
+  if (lastRun !== null && clock - lastRun < span) return skip('the last compaction ran less than one interval ago', lastRun + span, fields);
 
   const name = windowName(compactBackupName(parent.metadata.name ?? '', start), options.compacts);
   const compactSpec = templateCopy(template, spec.imagePullSecrets);

@@ -1,6 +1,6 @@
 /**
  * The invariant checker: a world observer that runs the chosen checks (issue 5's six, the log and compaction ones,
- * schedule groups) and collects violations. The per-schedule checks judge one schedule of the world (the
+ * schedule groups, pace) and collects violations. The per-schedule checks judge one schedule of the world (the
  * scenario's, or a sibling) and its syncs; the group check judges the whole world.
  */
 
@@ -14,6 +14,7 @@ import { determinismCheck } from './determinism.js';
 import { groupCheck } from './group.js';
 import { logBackupCheck } from './log-backup.js';
 import { overlapCheck } from './overlap.js';
+import { paceCheck } from './pace.js';
 import { slotCheck } from './slots.js';
 import type { Check } from './slots.js';
 import { statusCheck } from './status.js';
@@ -51,6 +52,7 @@ const CHECKS: ReadonlyArray<[InvariantNumber, (context: CheckContext) => Check, 
   [8, truncationCheck, 'schedule'],
   [9, compactionCheck, 'schedule'],
   [10, groupCheck, 'world'],
+  [11, paceCheck, 'schedule'],
 ];
 
 /** The invariants judged over the whole world: a run checks them once, not per schedule. */

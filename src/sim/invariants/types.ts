@@ -3,11 +3,11 @@
 import type { HookSettings } from '../hook.js';
 import type { World } from '../world.js';
 
-/** The six invariants of issue 5, three of the log backup and its compaction (issue 4), and schedule groups. */
-export type InvariantNumber = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10;
+/** The six invariants of issue 5, three of the log backup and its compaction (issue 4), schedule groups, and pace. */
+export type InvariantNumber = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11;
 
 /** Every invariant. */
-export const ALL_INVARIANTS: readonly InvariantNumber[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+export const ALL_INVARIANTS: readonly InvariantNumber[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
 
 /** One invariant broken at one instant. */
 export interface Violation {
@@ -39,4 +39,5 @@ export const INVARIANT_TITLES: Readonly<Record<InvariantNumber, string>> = {
   8: 'spec.logTruncateUntil never backwards, within (log start, checkpoint], capped by compaction; the restore base kept',
   9: 'compaction: lastCompactProgress never backwards, windows never overlap, one at a time, the next one follows',
   10: "schedule groups: no Backup starts while a sibling's last Backup runs, unless the cache may not show it yet",
+  11: 'no hot loop: answers that write nothing stop asking to be called back within a minute after a few minutes',
 };

@@ -96,6 +96,15 @@ export function brokenHooks(settings: HookSettings): Array<{ name: string; break
         return { status: 200, body };
       },
     },
+    {
+      name: 'asks to be called back every second for an hour on day four (a hot loop)',
+      breaks: 11,
+      hook: (request, now) => {
+        const body = call(request, now) as Body & { resyncAfterSeconds?: number };
+        if (now >= Date.parse('2024-05-04T01:00:00Z') && now < Date.parse('2024-05-04T02:00:00Z')) body.resyncAfterSeconds = 1;
+        return { status: 200, body };
+      },
+    },
   ];
 }
 
