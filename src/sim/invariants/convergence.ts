@@ -86,15 +86,20 @@ function checkTicks(facts: Facts): void {
   const quiet = facts.quiet ?? world.end;
   const endHook = world.end + offset;
   const bySlot = new Map<number, number>();
-  for (const r of records) bySlot.set(r.slot, (bySlot.get(r.slot) ?? 0) + 1);
-  // A backup-now Backup's "slot" is its creation: it anchors nothing.
+  for (const r of records) if (!isBackupNowBackup(r.object)) bySlot.set(r.slot, (bySlot.get(r.slot) ?? 0) + 1);
+  // A backup-now Backup's "slot" is its creation: it anchors nothing and backs up no tick.
   const anchorRecord = [...records].reverse().find((r) => r.slot <= quiet + offset && !isBackupNowBackup(r.object));
   const anchor = anchorRecord?.slot ?? parseTime(facts.parent.metadata.creationTimestamp) ?? world.start;
+  // Ticks are on the hook's clock, and so are the slots of scheduled Backups; a backup-now Backup's creation is on the
+  // cluster's, so it takes its place among them at the hook's reading of that instant.
+  const inOrder = records
+    .map((r) => ({ record: r, at: isBackupNowBackup(r.object) ? world.nowOf(r.createdAt) : r.slot }))
+    .sort((a, b) => a.at - b.at);
   let index = 0;
   for (let t = nextTick(schedule, { after: quiet + offset, anchor }); t !== null && t <= endHook; ) {
     const following = nextTick(schedule, { after: t, anchor });
-    while (index < records.length && (records[index] as BackupRecord & { slot: number }).slot < t) index += 1;
-    const previous = records[index - 1];
+    while (index < inOrder.length && (inOrder[index] as { at: number }).at < t) index += 1;
+    const previous = inOrder[index - 1]?.record;
     if (previous !== undefined) {
       const freeAt = freeAtOf(previous, facts);
       const knownAt = freeAt === null ? Infinity : freeAt + offset + maxLagMs + maxLatencyMs + 1000;
