@@ -100,7 +100,9 @@ export function decideCompact(parent: BackupSchedule, options: CompactOptions): 
       metadata: childMetadata(parent, { name, handoverLabelKey: options.handoverLabelKey }),
       spec: compactSpec,
     },
-    status: { ...fields, lastCompact: name, lastCompactExecutionTs: formatTime(now) },
+    // Asked for again while the cache lacks it (the status names it): it was asked for when the status says, and a
+    // time from this sync would change the status on every sync until the cache shows it.
+    status: { ...fields, lastCompact: name, lastCompactExecutionTs: formatTime((status.lastCompact === name ? parseTime(status.lastCompactExecutionTs) : null) ?? now) },
     note: `compacting ${formatTsTime(start)} to ${formatTsTime(end)}`,
     until: null,
   };

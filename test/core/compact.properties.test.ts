@@ -1,7 +1,8 @@
 /**
  * Properties of compaction's timing (fast-check, seeded): with the hook's clock anywhere from hours behind the log's
- * checkpoint to hours ahead of it, the answer's status is a fixed point and its call-backs lead somewhere (no hot
- * loop): on an unchanged view the hook stops asking to be called back within a minute.
+ * checkpoint to hours ahead of it, the answer's status is a fixed point, it stays the same until the call-back it
+ * asks for, and its call-backs lead somewhere (no hot loop): on an unchanged view the hook stops asking to be called
+ * back within a minute.
  */
 
 import assert from 'node:assert/strict';
@@ -10,7 +11,7 @@ import fc from 'fast-check';
 
 import { decide } from '../../src/core/sync.js';
 import type { BackupScheduleStatus, KubeObject, SyncRequest } from '../../src/core/types.js';
-import { endlessShortCallBacks } from '../support/call-backs.js';
+import { FRACTION, changeBeforeCallBack, endlessShortCallBacks } from '../support/call-backs.js';
 import { BR_TEMPLATE, COMPACT_TEMPLATE, LOG_TEMPLATE, compactBackup, logBackup, request, schedule, withCompacts } from '../support/objects.js';
 
 const LOG_START = Date.parse('2024-05-01T00:00:00Z');
@@ -88,6 +89,16 @@ describe('compaction timing (properties)', () => {
         assert.equal(asked, null, `on an unchanged view the hook asked to be called back after ${asked?.join(', ')} s, from ${iso(now)}`);
       }),
       { seed: 4102, numRuns: 600 },
+    );
+  });
+
+  it('answers the same until the instant it asks to be called back, whatever the hook clock against the checkpoint', () => {
+    fc.assert(
+      fc.property(scenarioArb, FRACTION, (s, fraction) => {
+        const { req, now } = build(s);
+        assert.equal(changeBeforeCallBack(req, { now, fraction }), null);
+      }),
+      { seed: 4103, numRuns: 600 },
     );
   });
 });

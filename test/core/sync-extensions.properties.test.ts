@@ -18,7 +18,7 @@ import { parseTime } from '../../src/core/time.js';
 import type { BackupScheduleStatus, JsonObject, KubeObject, SyncRequest } from '../../src/core/types.js';
 import { BR_TEMPLATE, backup, request, schedule, stamp } from '../support/objects.js';
 import type { TestState } from '../support/objects.js';
-import { endlessShortCallBacks } from '../support/call-backs.js';
+import { FRACTION, changeBeforeCallBack, endlessShortCallBacks } from '../support/call-backs.js';
 import { assertValidResponse } from '../support/response-schema.js';
 
 const BASE = Date.parse('2024-03-01T00:00:00Z');
@@ -154,6 +154,18 @@ describe('sync decision with the extension fields (properties)', () => {
         assert.ok(names.size <= 1, `the same view started ${[...names].join(' and ')} ${laterMs} ms apart`);
       }),
       { seed: 906, numRuns: 600 },
+    );
+  });
+
+  it('answers the same until the instant it asks to be called back: nothing changes with the clock in between', () => {
+    // Every timed change (a tick, a gate or window ending, an expiry, a deadline) is a call-back; between them the
+    // same view gets the same answer, so the status never churns with the clock and no change waits for the resync.
+    fc.assert(
+      fc.property(scenarioArb, FRACTION, (s, fraction) => {
+        const { req, now } = build(s);
+        assert.equal(changeBeforeCallBack(req, { now, fraction }), null);
+      }),
+      { seed: 9063, numRuns: 1000 },
     );
   });
 
