@@ -56,6 +56,8 @@ export interface SyncObservation {
   alreadyExisted: string[];
   updated: string[];
   statusWritten: boolean;
+  /** The parent the request carried was an older version than the stored one when the answer was applied. */
+  staleParent: boolean;
   /** Backoff before the retry, for a failed call. */
   retryAfterMs: number | null;
 }
@@ -203,6 +205,7 @@ export class Metacontroller {
       alreadyExisted: [],
       updated: [],
       statusWritten: false,
+      staleParent: this.world.store.get(key)?.metadata?.resourceVersion !== parent.metadata.resourceVersion,
       retryAfterMs: null,
     };
     if (!isSuccess(call.answer)) {

@@ -39,5 +39,5 @@ export const INVARIANT_TITLES: Readonly<Record<InvariantNumber, string>> = {
   8: 'spec.logTruncateUntil never backwards, within (log start, checkpoint], capped by compaction; the restore base kept',
   9: 'compaction: lastCompactProgress never backwards, windows never overlap, one at a time, the next one follows',
   10: "schedule groups: no Backup starts while a sibling's last Backup runs, unless the cache may not show it yet",
-  11: 'no hot loop: answers that write nothing stop asking to be called back within a minute after a few minutes',
+  11: 'no hot loop: answers that write no child stop asking to be called back within a minute, and stop changing the status, within a few minutes',
 };

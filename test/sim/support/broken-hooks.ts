@@ -105,6 +105,15 @@ export function brokenHooks(settings: HookSettings): Array<{ name: string; break
         return { status: 200, body };
       },
     },
+    {
+      name: 'writes the time of each sync into its status for an hour on day five (a status that churns)',
+      breaks: 11,
+      hook: (request, now) => {
+        const body = call(request, now);
+        if (now >= Date.parse('2024-05-05T01:00:00Z') && now < Date.parse('2024-05-05T02:00:00Z')) body.status['observedAt'] = new Date(now).toISOString();
+        return { status: 200, body };
+      },
+    },
   ];
 }
 
