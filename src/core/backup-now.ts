@@ -92,13 +92,22 @@ export interface BackupNowInputs {
   gate: Gate;
   /** True when a tick's Backup is created in this sync: it goes first. */
   tickFirst: boolean;
+  /** The grace after a tick that did not run ({@link decideMissedQuiet}): backup-now alone waits it out. */
+  afterMissedTick: Gate;
 }
 
 /** decideBackupNow serves the pending token when the gate is open, no tick goes first and the schedule is not paused. */
 export function decideBackupNow(pending: string | null, inputs: BackupNowInputs): BackupNowDecision {
   if (pending === null) return { create: null, waiting: null, waitingFor: '' };
   // The reasons are worded so that they do not change when the Backup it waits for is created, then observed.
-  const waitingFor = inputs.pause ? 'spec.pause is true' : !inputs.gate.open || inputs.tickFirst ? 'the Backup before it must finish first (a due tick goes first)' : '';
+  const { afterMissedTick } = inputs;
+  const waitingFor = inputs.pause
+    ? 'spec.pause is true'
+    : !inputs.gate.open || inputs.tickFirst
+      ? 'the Backup before it must finish first (a due tick goes first)'
+      : !afterMissedTick.open
+        ? afterMissedTick.message
+        : '';
   return waitingFor === '' ? { create: pending, waiting: null, waitingFor } : { create: null, waiting: pending, waitingFor };
 }
 

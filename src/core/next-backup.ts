@@ -12,7 +12,7 @@ import { groupBlocker } from './group.js';
 import type { LastBackup } from './last-backup.js';
 import { SCHEDULED_AT_ANNOTATION, SCHEDULE_LABEL, backupName } from './names.js';
 import type { ObservedBackup } from './observe.js';
-import { decideQuiet } from './quiet.js';
+import { decideMissedQuiet, decideQuiet } from './quiet.js';
 import { planSlot } from './schedule-edit.js';
 import type { SlotPlan } from './schedule-edit.js';
 import type { ScheduleSpec } from './spec.js';
@@ -52,6 +52,8 @@ export interface NextBackup {
   backupNow: { state: BackupNowState; decision: BackupNowDecision; gate: Gate };
 }
 
+const OPEN: Gate = { open: true };
+
 /** decideNextBackup decides whether a Backup starts in this sync, and which. */
 export function decideNextBackup(context: SyncContext): NextBackup {
   const { parent, spec, previous, observedLast, backups, now, staleViewGraceMs, scheduleName, handoverLabelKey } = context;
@@ -67,7 +69,9 @@ export function decideNextBackup(context: SyncContext): NextBackup {
   const gate = passStuck([lastGate, groupGate, nowGate, quiet], stuck);
   const tickGate = (slot === null ? null : slotTaken(backups, backupName(scheduleName, slot))) ?? gate;
   const step = nextStep({ spec, slot, gate: tickGate });
-  const backupNow = decideBackupNow(nowState.pending, { pause: spec.pause, gate, tickFirst: step.create });
+  // A backup-now Backup also waits out the grace after a tick that did not run (a sync with an older view may run it).
+  const missedQuiet = nowState.pending === null ? OPEN : decideMissedQuiet({ now, lastMissed: plan.lastMissedTime, staleViewGraceMs });
+  const backupNow = decideBackupNow(nowState.pending, { pause: spec.pause, gate, tickFirst: step.create, afterMissedTick: missedQuiet });
   const tick = step.create ? slot : null;
   const created =
     tick !== null
@@ -84,7 +88,7 @@ export function decideNextBackup(context: SyncContext): NextBackup {
     last,
     gate,
     tickGate,
-    timedGates: [lastGate, nowGate, quiet],
+    timedGates: [lastGate, nowGate, quiet, missedQuiet],
     quiet,
     stuck,
     backupNow: { state: nowState, decision: backupNow, gate: nowGate },

@@ -65,3 +65,30 @@ function deadlineQuiet(options: QuietOptions): Gate {
     blocker: null,
   };
 }
+
+/** Options of {@link decideMissedQuiet}. */
+export interface MissedQuietOptions {
+  now: number;
+  /** The tick this sync or an earlier one decided not to run (the slot plan's `lastMissedTime`), or null. */
+  lastMissed: number | null;
+  staleViewGraceMs: number;
+}
+
+/**
+ * decideMissedQuiet closes the gate of a backup-now request for the stale-view grace after a tick that was not run
+ * (missed while paused, or the schedule edited). Whether that tick runs is read from the status, so a sync sent an
+ * older status may still run it a moment later; a backup-now Backup started at the tick, missing from that sync's
+ * view, would then run beside it. After the grace every view shows the one that started.
+ */
+export function decideMissedQuiet(options: MissedQuietOptions): Gate {
+  const { now, lastMissed, staleViewGraceMs } = options;
+  if (lastMissed === null || now < lastMissed || now >= lastMissed + staleViewGraceMs) return { open: true };
+  return {
+    open: false,
+    message:
+      `the tick ${formatTime(lastMissed)} did not run; a sync with an older view could still run it until ` +
+      `${formatTime(lastMissed + staleViewGraceMs)} (the stale-view grace), so no backup-now Backup starts beside it before then`,
+    until: lastMissed + staleViewGraceMs,
+    blocker: null,
+  };
+}

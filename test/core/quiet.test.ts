@@ -1,8 +1,8 @@
-/** The quiet windows before a tick and before a slot's starting deadline: a table with a fixed clock. */
+/** The quiet windows before a tick, before a slot's starting deadline and after a missed tick: tables with a fixed clock. */
 
 import assert from 'node:assert/strict';
 
-import { decideQuiet } from '../../src/core/quiet.js';
+import { decideMissedQuiet, decideQuiet } from '../../src/core/quiet.js';
 import { parseSchedule } from '../../src/core/schedule.js';
 import type { Schedule } from '../../src/core/schedule.js';
 
@@ -49,4 +49,22 @@ describe('decideQuiet', () => {
     const gate = decideQuiet(scheduleOf('0 0 29 2 *'), { now: at('9999-12-31T23:59:00Z'), watermark: at('9999-01-01T00:00:00Z'), slot: null, startingDeadlineMs: null, staleViewGraceMs: 5 * MINUTE });
     assert.equal(gate.open, true);
   });
+});
+
+describe('decideMissedQuiet', () => {
+  const grace = 5 * MINUTE;
+  const table: Array<{ name: string; now: string; lastMissed: string | null; open: boolean; until?: string }> = [
+    { name: 'no tick missed', now: '2024-05-06T01:20:00Z', lastMissed: null, open: true },
+    { name: 'at the missed tick', now: '2024-05-06T01:20:00Z', lastMissed: '2024-05-06T01:20:00Z', open: false, until: '2024-05-06T01:25:00Z' },
+    { name: 'within the grace after it', now: '2024-05-06T01:24:59Z', lastMissed: '2024-05-06T01:20:00Z', open: false, until: '2024-05-06T01:25:00Z' },
+    { name: 'the grace over', now: '2024-05-06T01:25:00Z', lastMissed: '2024-05-06T01:20:00Z', open: true },
+    { name: 'a missed time ahead of the clock (a hook clock behind): open, never a window longer than the grace', now: '2024-05-06T01:10:00Z', lastMissed: '2024-05-06T01:20:00Z', open: true },
+  ];
+  for (const c of table) {
+    it(c.name, () => {
+      const gate = decideMissedQuiet({ now: at(c.now), lastMissed: c.lastMissed === null ? null : at(c.lastMissed), staleViewGraceMs: grace });
+      assert.equal(gate.open, c.open);
+      if (!gate.open) assert.equal(gate.until, at(c.until ?? ''));
+    });
+  }
 });
