@@ -203,6 +203,9 @@ function reportStuck(facts: Facts): void {
   const { world, maxLagMs, maxLatencyMs } = context;
   const endHook = world.end + offset;
   const seenBy = (at: number): boolean => at + maxLagMs + maxLatencyMs + 1000 <= endHook;
+  // A change the hook must have seen happened early enough on the world's clock too: a hook clock far ahead reads a
+  // deletion as an hour old the moment it starts, but only a sync after it can say so.
+  const syncedAfter = (at: number): boolean => at + maxLagMs + maxLatencyMs + 1000 <= world.end;
   const conditions = parent.status?.conditions ?? [];
   const named = (type: string, name: string): boolean => {
     const condition = conditions.find((c: Condition) => c.type === type && c.status === 'True');
@@ -212,10 +215,10 @@ function reportStuck(facts: Facts): void {
   const timeoutMs = facts.backupTimeoutMs;
   const live = facts.records.filter((r) => r.goneAt === null);
   for (const r of live) {
-    if (r.state === 'unfinished' && r.deletingAt === null && timeoutMs !== null && seenBy(r.createdAt + timeoutMs) && !named(BACKUP_STUCK_CONDITION, r.name)) {
+    if (r.state === 'unfinished' && r.deletingAt === null && timeoutMs !== null && seenBy(r.createdAt + timeoutMs) && syncedAfter(r.createdAt) && !named(BACKUP_STUCK_CONDITION, r.name)) {
       context.report(5, `${r.name} has run since ${formatTime(r.createdAt)}, past spec.backupTimeout, but BackupStuck does not name it`);
     }
-    if (r.deletingAt !== null && seenBy(r.deletingAt + DEFAULT_DELETION_STUCK_AFTER_MS) && !named(DELETION_STUCK_CONDITION, r.name)) {
+    if (r.deletingAt !== null && seenBy(r.deletingAt + DEFAULT_DELETION_STUCK_AFTER_MS) && syncedAfter(r.deletingAt) && !named(DELETION_STUCK_CONDITION, r.name)) {
       context.report(5, `${r.name} has been deleting since ${formatTime(r.deletingAt)} but DeletionStuck does not name it`);
     }
   }

@@ -17,6 +17,8 @@ import type { CheckContext } from './types.js';
 export const SHORT_CALL_BACK_SECONDS = 60;
 /** Longest run of idle answers (short call-backs, or status-only writes), on the world's clock. */
 export const LONGEST_IDLE_RUN_MS = 5 * 60_000;
+/** Fewest answers in a run that make it a loop: two status writes a quarter of an hour apart are not one. */
+export const FEWEST_LOOP_SYNCS = 10;
 
 /** paceCheck follows each run of idle answers and reports one that goes on too long. */
 export function paceCheck(context: CheckContext): Check {
@@ -48,7 +50,7 @@ function idleRun(context: CheckContext, what: string): { step(sync: SyncObservat
       }
       run ??= { from: sync.calledAt, syncs: 0 };
       run.syncs += 1;
-      if (sync.calledAt - run.from > LONGEST_IDLE_RUN_MS) {
+      if (sync.calledAt - run.from > LONGEST_IDLE_RUN_MS && run.syncs >= FEWEST_LOOP_SYNCS) {
         context.report(11, `a hot loop: from ${formatTime(run.from)} to ${formatTime(sync.calledAt)} ${run.syncs} answers wrote nothing to the children and ${what}`);
         run = null;
       }
