@@ -96,7 +96,7 @@ function checkTicks(facts: Facts): void {
     .map((r) => ({ record: r, at: isBackupNowBackup(r.object) ? world.nowOf(r.createdAt) : r.slot }))
     .sort((a, b) => a.at - b.at);
   let index = 0;
-  for (let t = nextTick(schedule, { after: quiet + offset, anchor }); t !== null && t <= endHook; ) {
+  for (let t = nextTick(schedule, { after: highestHookReading(world, quiet), anchor }); t !== null && t <= endHook; ) {
     const following = nextTick(schedule, { after: t, anchor });
     while (index < inOrder.length && (inOrder[index] as { at: number }).at < t) index += 1;
     const previous = inOrder[index - 1]?.record;
@@ -119,6 +119,19 @@ function checkTicks(facts: Facts): void {
     }
     t = following;
   }
+}
+
+/**
+ * highestHookReading is the latest instant the hook's clock has read by world time `at`: after a step back, the
+ * hook lives through its readings again, and their ticks were judged the first time (they do not run twice).
+ */
+function highestHookReading(world: CheckContext['world'], at: number): number {
+  let highest = world.nowOf(at);
+  for (const fault of world.scenario.faults) {
+    const jumpAt = world.start + fault.atMs;
+    if (fault.kind === 'clock-jump' && fault.byMs < 0 && jumpAt <= at) highest = Math.max(highest, world.nowOf(jumpAt) - fault.byMs);
+  }
+  return highest;
 }
 
 /**
