@@ -11,7 +11,7 @@ import fc from 'fast-check';
 
 import { decide } from '../../src/core/sync.js';
 import type { BackupScheduleStatus, KubeObject, SyncRequest } from '../../src/core/types.js';
-import { FRACTION, changeBeforeCallBack, endlessShortCallBacks } from '../support/call-backs.js';
+import { itKeepsItsCallBacks } from '../support/call-backs.js';
 import { BR_TEMPLATE, COMPACT_TEMPLATE, LOG_TEMPLATE, compactBackup, logBackup, request, schedule, withCompacts } from '../support/objects.js';
 
 const LOG_START = Date.parse('2024-05-01T00:00:00Z');
@@ -81,24 +81,5 @@ describe('compaction timing (properties)', () => {
     );
   });
 
-  it('asks to be called back soon only towards a change: on an unchanged view the short call-backs end', () => {
-    fc.assert(
-      fc.property(scenarioArb, (s) => {
-        const { req, now } = build(s);
-        const asked = endlessShortCallBacks(req, now);
-        assert.equal(asked, null, `on an unchanged view the hook asked to be called back after ${asked?.join(', ')} s, from ${iso(now)}`);
-      }),
-      { seed: 4102, numRuns: 600 },
-    );
-  });
-
-  it('answers the same until the instant it asks to be called back, whatever the hook clock against the checkpoint', () => {
-    fc.assert(
-      fc.property(scenarioArb, FRACTION, (s, fraction) => {
-        const { req, now } = build(s);
-        assert.equal(changeBeforeCallBack(req, { now, fraction }), null);
-      }),
-      { seed: 4103, numRuns: 600 },
-    );
-  });
+  itKeepsItsCallBacks({ arbitrary: scenarioArb, build, seed: 4102, numRuns: 600 });
 });

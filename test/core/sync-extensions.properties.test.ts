@@ -18,7 +18,7 @@ import { parseTime } from '../../src/core/time.js';
 import type { BackupScheduleStatus, JsonObject, KubeObject, SyncRequest } from '../../src/core/types.js';
 import { BR_TEMPLATE, backup, request, schedule, stamp } from '../support/objects.js';
 import type { TestState } from '../support/objects.js';
-import { FRACTION, changeBeforeCallBack, endlessShortCallBacks } from '../support/call-backs.js';
+import { itKeepsItsCallBacks } from '../support/call-backs.js';
 import { assertValidResponse } from '../support/response-schema.js';
 
 const BASE = Date.parse('2024-03-01T00:00:00Z');
@@ -157,29 +157,5 @@ describe('sync decision with the extension fields (properties)', () => {
     );
   });
 
-  it('answers the same until the instant it asks to be called back: nothing changes with the clock in between', () => {
-    // Every timed change (a tick, a gate or window ending, an expiry, a deadline) is a call-back; between them the
-    // same view gets the same answer, so the status never churns with the clock and no change waits for the resync.
-    fc.assert(
-      fc.property(scenarioArb, FRACTION, (s, fraction) => {
-        const { req, now } = build(s);
-        assert.equal(changeBeforeCallBack(req, { now, fraction }), null);
-      }),
-      { seed: 9063, numRuns: 1000 },
-    );
-  });
-
-  it('asks to be called back soon only towards a change: on an unchanged view the short call-backs end', () => {
-    // A call-back the answer asks for, on the same view with the status it wrote, must reach an answer that creates
-    // or deletes something or waits a minute or more. One that asks "again in a second" for ever is a hot loop:
-    // Metacontroller would call the hook every second for as long as the view stays as it is.
-    fc.assert(
-      fc.property(scenarioArb, fc.integer({ min: 0, max: 59_999 }), (s, offsetMs) => {
-        const { req, now } = build(s);
-        const asked = endlessShortCallBacks(req, now + offsetMs);
-        assert.equal(asked, null, `on an unchanged view the hook asked to be called back after ${asked?.join(', ')} s, from ${iso(now + offsetMs)}`);
-      }),
-      { seed: 9062, numRuns: 1200 },
-    );
-  });
+  itKeepsItsCallBacks({ arbitrary: scenarioArb, build, seed: 9062, numRuns: 1200 });
 });

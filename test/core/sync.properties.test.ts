@@ -11,7 +11,7 @@ import { parseTime } from '../../src/core/time.js';
 import type { KubeObject, SyncRequest } from '../../src/core/types.js';
 import { BR_TEMPLATE, backup, request, schedule } from '../support/objects.js';
 import type { TestState } from '../support/objects.js';
-import { FRACTION, changeBeforeCallBack, endlessShortCallBacks } from '../support/call-backs.js';
+import { itKeepsItsCallBacks } from '../support/call-backs.js';
 import { assertValidResponse } from '../support/response-schema.js';
 
 const BASE = Date.parse('2024-05-01T00:00:00Z');
@@ -180,24 +180,5 @@ describe('sync decision properties', () => {
     );
   });
 
-  it('answers the same until the instant it asks to be called back: nothing changes with the clock in between', () => {
-    fc.assert(
-      fc.property(scenarioArb, FRACTION, (s, fraction) => {
-        const { req, now } = build(s);
-        assert.equal(changeBeforeCallBack(req, { now, fraction }), null);
-      }),
-      { seed: 20241127, numRuns: 1000 },
-    );
-  });
-
-  it('asks to be called back soon only towards a change: on an unchanged view the short call-backs end', () => {
-    fc.assert(
-      fc.property(scenarioArb, fc.integer({ min: 0, max: 59_999 }), (s, offsetMs) => {
-        const { req, now } = build(s);
-        const asked = endlessShortCallBacks(req, now + offsetMs);
-        assert.equal(asked, null, `on an unchanged view the hook asked to be called back after ${asked?.join(', ')} s, from ${iso(now + offsetMs)}`);
-      }),
-      { seed: 20241128, numRuns: 600 },
-    );
-  });
+  itKeepsItsCallBacks({ arbitrary: scenarioArb, build, seed: 20241127, numRuns: 1000 });
 });

@@ -1,5 +1,6 @@
 /** Following the call-backs an answer asks for, on an unchanged view: how the no-hot-loop properties probe the core. */
 
+import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
 
 import fc from 'fast-check';
@@ -59,4 +60,45 @@ export function changeBeforeCallBack(request: SyncRequest, options: { now: numbe
   const { resyncAfterSeconds: _again, ...second } = decide(structuredClone(view), { now: later }).response;
   if (isDeepStrictEqual(first, second)) return null;
   return `asked at ${new Date(now).toISOString()} to be called back after ${asked ?? 'never'} s, the answer changed by ${new Date(later).toISOString()}: ${JSON.stringify(first).slice(0, 400)} became ${JSON.stringify(second).slice(0, 400)}`;
+}
+
+/** What {@link itKeepsItsCallBacks} draws requests from. */
+export interface CallBackScenarios<S> {
+  arbitrary: fc.Arbitrary<S>;
+  build(scenario: S): { req: SyncRequest; now: number };
+  /** Two seeds follow it; runs per property. */
+  seed: number;
+  numRuns: number;
+}
+
+/**
+ * itKeepsItsCallBacks registers the two call-back properties over a scenario family: the answer stays the same until
+ * the call-back it asks for, and on an unchanged view the short call-backs end (no hot loop).
+ */
+export function itKeepsItsCallBacks<S>(scenarios: CallBackScenarios<S>): void {
+  const { arbitrary, build, seed, numRuns } = scenarios;
+  it('answers the same until the instant it asks to be called back: nothing changes with the clock in between', () => {
+    // Every timed change (a tick, a gate or window ending, an expiry, a deadline) is a call-back; between them the
+    // same view gets the same answer, so the status never churns with the clock and no change waits for the resync.
+    fc.assert(
+      fc.property(arbitrary, FRACTION, (s, fraction) => {
+        const { req, now } = build(s);
+        assert.equal(changeBeforeCallBack(req, { now, fraction }), null);
+      }),
+      { seed, numRuns },
+    );
+  });
+
+  it('asks to be called back soon only towards a change: on an unchanged view the short call-backs end', () => {
+    // One that asks "again in a second" for ever is a hot loop: Metacontroller would call the hook every second for
+    // as long as the view stays as it is.
+    fc.assert(
+      fc.property(arbitrary, fc.integer({ min: 0, max: 59_999 }), (s, offsetMs) => {
+        const { req, now } = build(s);
+        const asked = endlessShortCallBacks(req, now + offsetMs);
+        assert.equal(asked, null, `on an unchanged view the hook asked to be called back after ${asked?.join(', ')} s, from ${new Date(now + offsetMs).toISOString()}`);
+      }),
+      { seed: seed + 1, numRuns },
+    );
+  });
 }
