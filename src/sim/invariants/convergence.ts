@@ -142,8 +142,9 @@ function freeAtOf(previous: BackupRecord, facts: Facts): number | null {
   const done = Math.min(previous.finishedAt ?? Infinity, previous.deletingAt ?? Infinity);
   if (facts.backupTimeoutMs === null) return done;
   // The hook reads the creationTimestamp (the cluster's clock) against its own: stuck once its clock passes
-  // creation + timeout, which is that much later in world time when its clock is behind.
-  const stuckAt = previous.createdAt + facts.backupTimeoutMs - facts.offset;
+  // creation + timeout, which is that much later in world time when its clock is behind — and, with its clock ahead
+  // by more than the timeout, from the Backup's creation on.
+  const stuckAt = Math.max(previous.createdAt, previous.createdAt + facts.backupTimeoutMs - facts.offset);
   if (done <= stuckAt) return done;
   const othersRunning = facts.records.some(
     (r) => r !== previous && r.createdAt < stuckAt && (r.finishedAt ?? Infinity) > stuckAt && (r.deletingAt ?? Infinity) > stuckAt,
