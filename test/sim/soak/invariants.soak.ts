@@ -1,13 +1,14 @@
 /**
  * The soak (`npm run sim:soak`): the invariant properties with more runs, the manifests' 300 s resync and dense
- * schedules (every 10 minutes, hourly), also with a log backup and compaction, schedule groups, and adversarial worlds
- * (`support/hunt-arbitrary.ts`). One property:
+ * schedules (every 10 minutes, hourly), also with a log backup and compaction, schedule groups, adversarial worlds
+ * (`support/hunt-arbitrary.ts`) and mixed-fault worlds (`support/mixed-arbitrary.ts`). One property:
  * `npm run sim:soak -- --grep groups`. Sizes from the environment: SIM_SOAK_RUNS (default 20 per property; a dense year costs minutes),
  * SIM_SOAK_YEARS (default 1), SIM_SEED.
  */
 
 import { checkSimProperty } from '../support/property-run.js';
 import { huntScenarioArb } from '../support/hunt-arbitrary.js';
+import { mixedScenarioArb } from '../support/mixed-arbitrary.js';
 import { DENSE_SCHEDULES, PROPERTY_SCHEDULES, groupScenarioArb, scenarioArb } from '../support/scenario-arbitrary.js';
 
 const RUNS = Number(process.env['SIM_SOAK_RUNS'] ?? 20);
@@ -45,6 +46,11 @@ describe(`simulator soak (seed ${SEED}, ${RUNS} runs per property, ${YEARS} year
   });
   it('adversarial worlds (dense schedules, every cache near its bound, clock steps, log and 2 h compaction, backup-now): invariants 1–9', async () => {
     const size = await checkSimProperty({ name: 'soak-hunt', arbitrary: huntScenarioArb(), invariants: [1, 2, 3, 4, 5, 6, 7, 8, 9, 11], seed: SEED + 4, numRuns: RUNS * 2, timeLimitMs: LIMIT_MS });
+    console.log(`      ${size.runs} runs, ${Math.round(size.simulatedMs / 86_400_000)} simulated days, ${size.syncs} syncs`);
+  });
+
+  it('mixed faults (pauses, edits, backup-now, restarts, stuck pods, slow windows, log stalls, clock steps within the lag bound): invariants 1–9 and 11', async () => {
+    const size = await checkSimProperty({ name: 'soak-mixed', arbitrary: mixedScenarioArb(), invariants: [1, 2, 3, 4, 5, 6, 7, 8, 9, 11], seed: SEED + 5, numRuns: RUNS * 2, timeLimitMs: LIMIT_MS });
     console.log(`      ${size.runs} runs, ${Math.round(size.simulatedMs / 86_400_000)} simulated days, ${size.syncs} syncs`);
   });
 });

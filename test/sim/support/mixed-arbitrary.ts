@@ -1,0 +1,113 @@
+/**
+ * Mixed-fault worlds for the soak: up to six faults drawn from every kind the simulator has — pauses, schedule edits,
+ * backup-now requests, hook restarts, stuck pods, slow windows, log stalls and clock steps — over schedules from every
+ * ten minutes to daily, with or without a log Backup and compaction, and the extension fields mixed in. Caches lag up
+ * to half the smaller of the stale-view grace and the shortest interval any edit leads to, and the hook's clock steps
+ * within that bound: the stale-view rules hold, only the meetings are new. A `.tmp` hunt of this shape found a
+ * backup-now Backup started at a tick that a stale status skipped (scenario backup-now-at-a-tick-missed-by-a-stale-status).
+ */
+
+import fc from 'fast-check';
+
+import type { JsonObject } from '../../../src/core/types.js';
+import { HEALTHY_EXECUTOR } from '../../../src/sim/scenario.js';
+import type { Fault, Scenario } from '../../../src/sim/scenario.js';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** Schedules, with their shortest gap between ticks. */
+const MIXED_SCHEDULES: ReadonlyArray<{ expression: string; minIntervalMs: number }> = [
+  { expression: '*/10 * * * *', minIntervalMs: 10 * MINUTE },
+  { expression: '0 * * * *', minIntervalMs: HOUR },
+  { expression: '@every 45m', minIntervalMs: 45 * MINUTE },
+  { expression: '*/30 9-17 * * 1-5', minIntervalMs: 30 * MINUTE },
+  { expression: '0 */6 * * *', minIntervalMs: 6 * HOUR },
+  { expression: '@daily', minIntervalMs: DAY },
+];
+
+const TEMPLATE: JsonObject = { backupType: 'full', br: { cluster: 'basic', clusterNamespace: 'tidb-cluster' }, s3: { bucket: 'backups', prefix: 'nightly' } };
+
+/** A fault drawn before the world's bounds are known: its instant as a fraction of the faulty days, its size in [0, 1). */
+const rawFaultArb = fc.record({
+  kind: fc.constantFrom('pause', 'clock-jump', 'backup-now', 'hook-restart', 'pods-stuck', 'slow-backups', 'edit', 'log-stall'),
+  at: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
+  size: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
+  back: fc.boolean(),
+  schedule: fc.constantFrom(...MIXED_SCHEDULES),
+});
+
+/** mixedScenarioArb draws one mixed-fault world of 10 days (30 for six-hourly and daily schedules). */
+export function mixedScenarioArb(): fc.Arbitrary<Scenario> {
+  return fc
+    .record({
+      seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+      schedule: fc.constantFrom(...MIXED_SCHEDULES),
+      graceMs: fc.constantFrom(MINUTE, 5 * MINUTE, 15 * MINUTE),
+      retention: fc.oneof(fc.record({ maxBackups: fc.integer({ min: 1, max: 5 }) }), fc.record({ maxReservedTime: fc.constantFrom('2h', '6h', '48h') })),
+      deadlineOfInterval: fc.option(fc.constantFrom(0.1, 0.5, 1), { nil: undefined }),
+      timeoutOfInterval: fc.option(fc.constantFrom(1, 1.5, 3), { nil: undefined }),
+      skipMissedOnUnpause: fc.boolean(),
+      log: fc.constantFrom('none', 'log', 'compact'),
+      compactInterval: fc.constantFrom('2h', '6h'),
+      faults: fc.array(rawFaultArb, { maxLength: 6 }),
+    })
+    .map((p): Scenario => {
+      const interval = p.schedule.minIntervalMs;
+      const days = interval >= 6 * HOUR ? 30 : 10;
+      const edits = p.faults.filter((f) => f.kind === 'edit').map((f) => f.schedule.minIntervalMs);
+      const bound = Math.min(p.graceMs, interval, ...edits) / 2 - 1000;
+      const spec: JsonObject = { schedule: p.schedule.expression, backupTemplate: { ...TEMPLATE, cleanPolicy: 'Delete' }, ...p.retention };
+      if (p.deadlineOfInterval !== undefined) spec['startingDeadlineSeconds'] = Math.round((interval / 1000) * p.deadlineOfInterval);
+      if (p.timeoutOfInterval !== undefined) spec['backupTimeout'] = `${Math.round((interval * p.timeoutOfInterval) / MINUTE)}m`;
+      if (p.skipMissedOnUnpause) spec['skipMissedOnUnpause'] = true;
+      if (p.log !== 'none') spec['logBackupTemplate'] = { ...TEMPLATE, backupMode: 'log' };
+      if (p.log === 'compact') Object.assign(spec, { compactBackupTemplate: { ...TEMPLATE, maxRetryTimes: 1 }, compactInterval: p.compactInterval });
+      const faults = p.faults
+        .map((f, i): Fault | null => {
+          const atMs = Math.floor(f.at * (days - 3) * DAY);
+          switch (f.kind) {
+            case 'pause':
+              return { kind: 'pause', atMs, forMs: Math.floor(f.size * 2 * DAY) };
+            case 'clock-jump':
+              return { kind: 'clock-jump', atMs, byMs: Math.round((f.back ? -1 : 1) * f.size * bound) };
+            case 'backup-now':
+              return { kind: 'backup-now', atMs, token: `t${i}` };
+            case 'hook-restart':
+              return { kind: 'hook-restart', atMs, forMs: Math.floor(f.size * 6 * HOUR) };
+            case 'pods-stuck':
+              return { kind: 'pods-stuck', atMs, forMs: Math.floor(f.size * 6 * HOUR), backupPods: true, cleanPods: f.back };
+            case 'slow-backups':
+              return { kind: 'slow-backups', atMs, forMs: Math.floor(f.size * DAY), runMs: Math.floor(interval * (0.5 + 2 * f.size)) };
+            case 'edit':
+              return { kind: 'edit', atMs, spec: { schedule: f.schedule.expression } };
+            default:
+              return p.log === 'none' ? null : { kind: 'log-stall', atMs, forMs: Math.floor(f.size * 6 * HOUR) };
+          }
+        })
+        .filter((f): f is Fault => f !== null)
+        .sort((a, b) => a.atMs - b.atMs);
+      return {
+        seed: p.seed,
+        start: '2024-05-01T00:00:00Z',
+        durationMs: days * DAY,
+        controller: 'hook',
+        schedule: { name: 'nightly', namespace: 'db', spec },
+        hook: { staleViewGraceMs: p.graceMs, handoverLabelKey: 'backup-schedule-hook/controller' },
+        metacontroller: { resyncPeriodSeconds: 300, updateStrategy: 'InPlace', ...(p.log === 'compact' ? { compactBackups: { updateStrategy: 'OnDelete' as const } } : {}) },
+        transport: { latencyMs: [1, 50], timeoutMs: 10_000 },
+        lag: { parentMs: [0, bound], childAddedMs: [bound / 2, bound], childChangedMs: [0, bound] },
+        executor: {
+          ...HEALTHY_EXECUTOR,
+          failRate: 0.15,
+          slowRate: 0.3,
+          slowRunMs: [interval / 2, 2 * interval],
+          stuckDeletionRate: 0.003,
+          log: { startMs: [5000, 30_000], checkpointEveryMs: HOUR, checkpointLagMs: [2000, 180_000], truncateMs: [30_000, 120_000] },
+          compact: { runMs: [2 * MINUTE, 40 * MINUTE], failRate: 0.3 },
+        },
+        faults,
+      };
+    });
+}
