@@ -52,6 +52,21 @@ export function lastBackupNowOf(status: BackupScheduleStatus): LastBackupNow | n
   return typeof name === 'string' && typeof token === 'string' ? { name, token } : null;
 }
 
+/** A pending request as the status records it: its token and when a sync first saw it (`status.backupNowRequest`). */
+export interface BackupNowRequest {
+  token: string;
+  seenAt: number;
+}
+
+/** backupNowRequestOf reads `status.backupNowRequest`, or null. */
+export function backupNowRequestOf(status: BackupScheduleStatus): BackupNowRequest | null {
+  const value = status['backupNowRequest'];
+  if (typeof value !== 'object' || value === null) return null;
+  const { token, seenAt } = value as Record<string, unknown>;
+  const at = parseTime(seenAt);
+  return typeof token === 'string' && at !== null ? { token, seenAt: at } : null;
+}
+
 /** Where the backup-now request stands before this sync decides anything. */
 export interface BackupNowState {
   /** The last served request (`status.lastBackupNow`, or the one adopted now), or null. */
@@ -92,21 +107,22 @@ export interface BackupNowInputs {
   gate: Gate;
   /** True when a tick's Backup is created in this sync: it goes first. */
   tickFirst: boolean;
-  /** The grace after a tick that did not run ({@link decideMissedQuiet}): backup-now alone waits it out. */
-  afterMissedTick: Gate;
+  /** What backup-now alone waits out: the grace after the request was first seen, and after a tick that did not run. */
+  quiet: Gate;
 }
 
 /** decideBackupNow serves the pending token when the gate is open, no tick goes first and the schedule is not paused. */
 export function decideBackupNow(pending: string | null, inputs: BackupNowInputs): BackupNowDecision {
   if (pending === null) return { create: null, waiting: null, waitingFor: '' };
   // The reasons are worded so that they do not change when the Backup it waits for is created, then observed.
-  const { afterMissedTick } = inputs;
+  // Its own quiet windows first: they end at a call-back, where the gate may close at a tick's quiet window alone.
+  const { quiet } = inputs;
   const waitingFor = inputs.pause
     ? 'spec.pause is true'
-    : !inputs.gate.open || inputs.tickFirst
-      ? 'the Backup before it must finish first (a due tick goes first)'
-      : !afterMissedTick.open
-        ? afterMissedTick.message
+    : !quiet.open
+      ? quiet.message
+      : !inputs.gate.open || inputs.tickFirst
+        ? 'the Backup before it must finish first (a due tick goes first)'
         : '';
   return waitingFor === '' ? { create: pending, waiting: null, waitingFor } : { create: null, waiting: pending, waitingFor };
 }

@@ -3,7 +3,7 @@
  * and the gates (last Backup, schedule group, backup-now, slot already taken) let it start; or a backup-now Backup.
  */
 
-import { backupNowGate, backupNowStateOf, decideBackupNow } from './backup-now.js';
+import { backupNowGate, backupNowRequestOf, backupNowStateOf, decideBackupNow } from './backup-now.js';
 import type { BackupNowDecision, BackupNowState } from './backup-now.js';
 import { buildSnapshotBackup } from './desired.js';
 import { decideGate } from './gate.js';
@@ -12,7 +12,7 @@ import { groupBlocker } from './group.js';
 import type { LastBackup } from './last-backup.js';
 import { SCHEDULED_AT_ANNOTATION, SCHEDULE_LABEL, backupName } from './names.js';
 import type { ObservedBackup } from './observe.js';
-import { decideMissedQuiet, decideQuiet } from './quiet.js';
+import { decideMissedQuiet, decideQuiet, decideRequestQuiet } from './quiet.js';
 import { planSlot } from './schedule-edit.js';
 import type { SlotPlan } from './schedule-edit.js';
 import type { ScheduleSpec } from './spec.js';
@@ -49,7 +49,7 @@ export interface NextBackup {
   /** The quiet windows before the next tick and the due slot's starting deadline ({@link decideQuiet}). */
   quiet: Gate;
   stuck: StuckReport;
-  backupNow: { state: BackupNowState; decision: BackupNowDecision; gate: Gate };
+  backupNow: { state: BackupNowState; decision: BackupNowDecision; gate: Gate; /** When a sync first saw the pending request, or null. */ seenAt: number | null };
 }
 
 const OPEN: Gate = { open: true };
@@ -69,9 +69,13 @@ export function decideNextBackup(context: SyncContext): NextBackup {
   const gate = passStuck([lastGate, groupGate, nowGate, quiet], stuck);
   const tickGate = (slot === null ? null : slotTaken(backups, backupName(scheduleName, slot))) ?? gate;
   const step = nextStep({ spec, slot, gate: tickGate });
-  // A backup-now Backup also waits out the grace after a tick that did not run (a sync with an older view may run it).
-  const missedQuiet = nowState.pending === null ? OPEN : decideMissedQuiet({ now, lastMissed: plan.lastMissedTime, staleViewGraceMs });
-  const backupNow = decideBackupNow(nowState.pending, { pause: spec.pause, gate, tickFirst: step.create, afterMissedTick: missedQuiet });
+  // A backup-now Backup also waits out the grace after a sync first saw the request (a view with the new token may
+  // lack the Backup of the one before) and after a tick that did not run (a sync with an older view may run it).
+  const recorded = backupNowRequestOf(previous);
+  const seenAt = nowState.pending === null ? null : recorded?.token === nowState.pending ? recorded.seenAt : now;
+  const nowQuiet =
+    seenAt === null ? OPEN : firstClosed([decideRequestQuiet({ now, seenAt, staleViewGraceMs }), decideMissedQuiet({ now, lastMissed: plan.lastMissedTime, staleViewGraceMs })]);
+  const backupNow = decideBackupNow(nowState.pending, { pause: spec.pause, gate, tickFirst: step.create, quiet: nowQuiet });
   const tick = step.create ? slot : null;
   const created =
     tick !== null
@@ -88,11 +92,15 @@ export function decideNextBackup(context: SyncContext): NextBackup {
     last,
     gate,
     tickGate,
-    timedGates: [lastGate, nowGate, quiet, missedQuiet],
+    timedGates: [lastGate, nowGate, quiet, nowQuiet],
     quiet,
     stuck,
-    backupNow: { state: nowState, decision: backupNow, gate: nowGate },
+    backupNow: { state: nowState, decision: backupNow, gate: nowGate, seenAt },
   };
+}
+
+function firstClosed(gates: readonly Gate[]): Gate {
+  return gates.find((g) => !g.open) ?? OPEN;
 }
 
 function nextStep(inputs: { spec: ScheduleSpec; slot: number | null; gate: Gate }): NextStep {

@@ -92,3 +92,23 @@ export function decideMissedQuiet(options: MissedQuietOptions): Gate {
     blocker: null,
   };
 }
+
+/**
+ * decideRequestQuiet closes the gate of a backup-now request for the stale-view grace after a sync first saw it
+ * (`status.backupNowRequest.seenAt`). A Backup an earlier request started a moment before can be missing from a
+ * view that already carries the new token, next to a status that does not record it; after the grace every view
+ * shows it, and the gate waits for it like any other.
+ */
+export function decideRequestQuiet(options: { now: number; seenAt: number; staleViewGraceMs: number }): Gate {
+  const { now, seenAt, staleViewGraceMs } = options;
+  const until = seenAt + staleViewGraceMs;
+  if (now >= until) return { open: true };
+  return {
+    open: false,
+    message:
+      `it was first seen at ${formatTime(seenAt)} and starts after the stale-view grace, at ${formatTime(until)}: a Backup ` +
+      'an earlier request started may not be in every view before then',
+    until,
+    blocker: null,
+  };
+}

@@ -1,5 +1,5 @@
 /**
- * Answer: the status this hook adds to upstream's: `scheduleHash`, `lastMissedTime`, `lastBackupNow`, and
+ * Answer: the status this hook adds to upstream's: `scheduleHash`, `lastMissedTime`, `lastBackupNow`, `backupNowRequest`, and
  * one condition per finding (MissedSchedule, BackupStuck, DeletionStuck, BackupNow), never in Ready.
  * A schedule that never had a finding gets none of them written: its status stays as the core writes it.
  */
@@ -35,7 +35,8 @@ export interface ExtensionFacts {
   gate: Gate;
   stuck: StuckReport;
   deletionStuck: { report: StuckReport; afterMs: number };
-  backupNow: BackupNowFacts & { backups: ReadonlyMap<string, ObservedBackup> };
+  /** With the Backups and when a sync first saw the pending request (null when none is pending). */
+  backupNow: BackupNowFacts & { backups: ReadonlyMap<string, ObservedBackup>; seenAt: number | null };
 }
 
 /** withExtensionStatus adds this hook's status fields and finding conditions to the status the core built. */
@@ -47,6 +48,14 @@ export function withExtensionStatus(status: BackupScheduleStatus, previous: Back
   const served = backupNow.decision.create;
   if (served !== null) next.lastBackupNow = { name: backupNowName(backupNow.scheduleName, served), token: served };
   else if (backupNow.state.adopted && backupNow.state.last !== null) next.lastBackupNow = { ...backupNow.state.last };
+  const waiting = backupNow.decision.waiting;
+  if (waiting !== null && backupNow.seenAt !== null) {
+    const recorded = previous['backupNowRequest'] as { seenAt?: unknown } | undefined;
+    next['backupNowRequest'] = { token: waiting, seenAt: sameInstantOr(recorded?.seenAt, backupNow.seenAt) };
+  } else {
+    // Served (lastBackupNow records it) or withdrawn: nothing is pending.
+    delete next['backupNowRequest'];
+  }
   return withFindings(next, facts.now, [
     { type: MISSED_CONDITION, active: missedFinding(previous, { plan, spec, lastBackupTime: facts.lastBackupTime, gate: facts.gate }), resolved: MISSED_RESOLVED },
     { type: BACKUP_STUCK_CONDITION, active: backupStuckFinding(facts.stuck, spec.backupTimeout?.text ?? ''), resolved: BACKUP_STUCK_RESOLVED },

@@ -49,17 +49,17 @@ describe('backup-now', () => {
   const open: Gate = { open: true };
   const closed: Gate = { open: false, message: 'waiting for Backup x to finish', until: null, blocker: 'x' };
   const afterMissed: Gate = { open: false, message: 'the tick 2024-05-01T00:10:00Z did not run; …', until: at('00:15'), blocker: null };
-  const decisions: ReadonlyArray<{ name: string; pending: string | null; pause: boolean; gate: Gate; tickFirst: boolean; afterMissedTick?: Gate; create: string | null; waiting: string | null }> = [
+  const decisions: ReadonlyArray<{ name: string; pending: string | null; pause: boolean; gate: Gate; tickFirst: boolean; quiet?: Gate; create: string | null; waiting: string | null }> = [
     { name: 'creates when the gate is open', pending: 'a1', pause: false, gate: open, tickFirst: false, create: 'a1', waiting: null },
     { name: 'waits for a tick due in the same sync', pending: 'a1', pause: false, gate: open, tickFirst: true, create: null, waiting: 'a1' },
     { name: 'waits for the gate like a tick', pending: 'a1', pause: false, gate: closed, tickFirst: false, create: null, waiting: 'a1' },
-    { name: 'waits out the grace after a tick that did not run', pending: 'a1', pause: false, gate: open, tickFirst: false, afterMissedTick: afterMissed, create: null, waiting: 'a1' },
+    { name: 'waits out the grace after a tick that did not run', pending: 'a1', pause: false, gate: open, tickFirst: false, quiet: afterMissed, create: null, waiting: 'a1' },
     { name: 'waits while paused', pending: 'a1', pause: true, gate: open, tickFirst: false, create: null, waiting: 'a1' },
     { name: 'does nothing without a pending token', pending: null, pause: false, gate: open, tickFirst: false, create: null, waiting: null },
   ];
   for (const d of decisions) {
     it(d.name, () => {
-      const decision = decideBackupNow(d.pending, { pause: d.pause, gate: d.gate, tickFirst: d.tickFirst, afterMissedTick: d.afterMissedTick ?? open });
+      const decision = decideBackupNow(d.pending, { pause: d.pause, gate: d.gate, tickFirst: d.tickFirst, quiet: d.quiet ?? open });
       assert.equal(decision.create, d.create);
       assert.equal(decision.waiting, d.waiting);
     });

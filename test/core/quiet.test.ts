@@ -1,8 +1,8 @@
-/** The quiet windows before a tick, before a slot's starting deadline and after a missed tick: tables with a fixed clock. */
+/** The quiet windows: before a tick, before a slot's starting deadline, after a missed tick and after a backup-now request is first seen (tables with a fixed clock). */
 
 import assert from 'node:assert/strict';
 
-import { decideMissedQuiet, decideQuiet } from '../../src/core/quiet.js';
+import { decideMissedQuiet, decideQuiet, decideRequestQuiet } from '../../src/core/quiet.js';
 import { parseSchedule } from '../../src/core/schedule.js';
 import type { Schedule } from '../../src/core/schedule.js';
 
@@ -63,6 +63,22 @@ describe('decideMissedQuiet', () => {
   for (const c of table) {
     it(c.name, () => {
       const gate = decideMissedQuiet({ now: at(c.now), lastMissed: c.lastMissed === null ? null : at(c.lastMissed), staleViewGraceMs: grace });
+      assert.equal(gate.open, c.open);
+      if (!gate.open) assert.equal(gate.until, at(c.until ?? ''));
+    });
+  }
+});
+
+describe('decideRequestQuiet', () => {
+  const grace = 5 * MINUTE;
+  const table: Array<{ name: string; now: string; seenAt: string; open: boolean; until?: string }> = [
+    { name: 'first seen now', now: '2024-05-01T00:12:00Z', seenAt: '2024-05-01T00:12:00Z', open: false, until: '2024-05-01T00:17:00Z' },
+    { name: 'within the grace', now: '2024-05-01T00:16:59Z', seenAt: '2024-05-01T00:12:00Z', open: false, until: '2024-05-01T00:17:00Z' },
+    { name: 'the grace over', now: '2024-05-01T00:17:00Z', seenAt: '2024-05-01T00:12:00Z', open: true },
+  ];
+  for (const c of table) {
+    it(c.name, () => {
+      const gate = decideRequestQuiet({ now: at(c.now), seenAt: at(c.seenAt), staleViewGraceMs: grace });
       assert.equal(gate.open, c.open);
       if (!gate.open) assert.equal(gate.until, at(c.until ?? ''));
     });

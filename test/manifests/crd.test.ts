@@ -36,6 +36,7 @@ const FULL_PARENT = {
     logBackup: 'log-nightly', logBackupStartTs: '2025-12-01T00:00:00Z',
     lastCompact: 'compact-nightly-2026-01-01t01-00-00', lastCompactProgress: '2026-01-01T00:00:00Z', lastCompactExecutionTs: '2026-01-01T01:00:00Z',
     scheduleHash: 'a1b2c3', lastMissedTime: '2025-12-31T02:00:00Z', lastBackupNow: { name: 'nightly-now-1', token: 't1' },
+    backupNowRequest: { token: 't2', seenAt: '2026-01-01T02:05:00Z' },
   },
 };
 
@@ -67,7 +68,8 @@ const STATUS_FIELDS: Record<string, string> = {
   'conditions[].lastTransitionTime': 'date-time', 'conditions[].observedGeneration': 'integer', observedGeneration: 'integer',
   logBackup: 'string', logBackupStartTs: 'date-time', lastCompact: 'string', lastCompactProgress: 'date-time',
   lastCompactExecutionTs: 'date-time', scheduleHash: 'string', lastMissedTime: 'date-time', lastBackupNow: 'object',
-  'lastBackupNow.name': 'string', 'lastBackupNow.token': 'string',
+  'lastBackupNow.name': 'string', 'lastBackupNow.token': 'string', backupNowRequest: 'object', 'backupNowRequest.token': 'string',
+  'backupNowRequest.seenAt': 'date-time',
 };
 
 /**
