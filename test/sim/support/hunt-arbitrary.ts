@@ -9,24 +9,11 @@
 import fc from 'fast-check';
 
 import type { JsonObject } from '../../../src/core/types.js';
-import { HEALTHY_EXECUTOR } from '../../../src/sim/scenario.js';
 import type { Scenario } from '../../../src/sim/scenario.js';
-
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
+import { DAY, DENSE_ROUGH_SCHEDULES, HOUR, MINUTE, ROUGH_TEMPLATE as TEMPLATE, roughExecutor } from './rough-world.js';
 
 /** Dense schedules, with their shortest gap between ticks. */
-const HUNT_SCHEDULES: ReadonlyArray<{ expression: string; minIntervalMs: number }> = [
-  { expression: '*/10 * * * *', minIntervalMs: 10 * MINUTE },
-  { expression: '0 * * * *', minIntervalMs: HOUR },
-  { expression: '@every 45m', minIntervalMs: 45 * MINUTE },
-  { expression: '*/30 9-17 * * 1-5', minIntervalMs: 30 * MINUTE },
-  { expression: '0 */6 * * *', minIntervalMs: 6 * HOUR },
-  { expression: '*/7 3-5 * * *', minIntervalMs: 4 * MINUTE },
-];
-
-const TEMPLATE: JsonObject = { backupType: 'full', br: { cluster: 'basic', clusterNamespace: 'tidb-cluster' }, s3: { bucket: 'backups', prefix: 'nightly' } };
+const HUNT_SCHEDULES = [...DENSE_ROUGH_SCHEDULES, { expression: '*/7 3-5 * * *', minIntervalMs: 4 * MINUTE }];
 
 /** huntScenarioArb draws one adversarial world of 7 to 20 days. */
 export function huntScenarioArb(): fc.Arbitrary<Scenario> {
@@ -72,15 +59,7 @@ export function huntScenarioArb(): fc.Arbitrary<Scenario> {
         metacontroller: { resyncPeriodSeconds: 300, updateStrategy: 'InPlace', compactBackups: { updateStrategy: 'OnDelete' } },
         transport: { latencyMs: [1, 50], timeoutMs: 10_000 },
         lag: { parentMs: [bound / 2, bound], childAddedMs: [bound / 2, bound], childChangedMs: [0, bound] },
-        executor: {
-          ...HEALTHY_EXECUTOR,
-          failRate: 0.2,
-          slowRate: 0.4,
-          slowRunMs: [interval / 2, 2.5 * interval],
-          stuckDeletionRate: 0.003,
-          log: { startMs: [5000, 30_000], checkpointEveryMs: HOUR, checkpointLagMs: [2000, 180_000], truncateMs: [30_000, 120_000] },
-          compact: { runMs: [2 * MINUTE, 40 * MINUTE], failRate: 0.3 },
-        },
+        executor: roughExecutor(interval, { failRate: 0.2, slowRate: 0.4, slowUpTo: 2.5 }),
         faults: [
           { kind: 'hook-restart', atMs: 2 * DAY, forMs: 2 * HOUR },
           { kind: 'clock-jump', atMs: 3 * DAY, byMs: p.backInTime ? -Math.max(1000, bound - MINUTE) : Math.max(1000, bound - MINUTE) },

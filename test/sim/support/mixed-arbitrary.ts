@@ -10,24 +10,11 @@
 import fc from 'fast-check';
 
 import type { JsonObject } from '../../../src/core/types.js';
-import { HEALTHY_EXECUTOR } from '../../../src/sim/scenario.js';
 import type { Fault, Scenario } from '../../../src/sim/scenario.js';
+import { DAY, DENSE_ROUGH_SCHEDULES, HOUR, MINUTE, ROUGH_TEMPLATE as TEMPLATE, roughExecutor } from './rough-world.js';
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-
-/** Schedules, with their shortest gap between ticks. */
-const MIXED_SCHEDULES: ReadonlyArray<{ expression: string; minIntervalMs: number }> = [
-  { expression: '*/10 * * * *', minIntervalMs: 10 * MINUTE },
-  { expression: '0 * * * *', minIntervalMs: HOUR },
-  { expression: '@every 45m', minIntervalMs: 45 * MINUTE },
-  { expression: '*/30 9-17 * * 1-5', minIntervalMs: 30 * MINUTE },
-  { expression: '0 */6 * * *', minIntervalMs: 6 * HOUR },
-  { expression: '@daily', minIntervalMs: DAY },
-];
-
-const TEMPLATE: JsonObject = { backupType: 'full', br: { cluster: 'basic', clusterNamespace: 'tidb-cluster' }, s3: { bucket: 'backups', prefix: 'nightly' } };
+/** Schedules, with their shortest gap between ticks: the dense ones and a daily one. */
+const MIXED_SCHEDULES = [...DENSE_ROUGH_SCHEDULES, { expression: '@daily', minIntervalMs: DAY }];
 
 /** A fault drawn before the world's bounds are known: its instant as a fraction of the faulty days, its size in [0, 1). */
 const rawFaultArb = fc.record({
@@ -98,15 +85,7 @@ export function mixedScenarioArb(): fc.Arbitrary<Scenario> {
         metacontroller: { resyncPeriodSeconds: 300, updateStrategy: 'InPlace', ...(p.log === 'compact' ? { compactBackups: { updateStrategy: 'OnDelete' as const } } : {}) },
         transport: { latencyMs: [1, 50], timeoutMs: 10_000 },
         lag: { parentMs: [0, bound], childAddedMs: [bound / 2, bound], childChangedMs: [0, bound] },
-        executor: {
-          ...HEALTHY_EXECUTOR,
-          failRate: 0.15,
-          slowRate: 0.3,
-          slowRunMs: [interval / 2, 2 * interval],
-          stuckDeletionRate: 0.003,
-          log: { startMs: [5000, 30_000], checkpointEveryMs: HOUR, checkpointLagMs: [2000, 180_000], truncateMs: [30_000, 120_000] },
-          compact: { runMs: [2 * MINUTE, 40 * MINUTE], failRate: 0.3 },
-        },
+        executor: roughExecutor(interval, { failRate: 0.15, slowRate: 0.3, slowUpTo: 2 }),
         faults,
       };
     });
