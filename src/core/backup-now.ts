@@ -46,9 +46,7 @@ export interface LastBackupNow {
 
 /** lastBackupNowOf reads `status.lastBackupNow`, or null. */
 export function lastBackupNowOf(status: BackupScheduleStatus): LastBackupNow | null {
-  const value = status['lastBackupNow'];
-  if (typeof value !== 'object' || value === null) return null;
-  const { name, token } = value as Record<string, unknown>;
+  const { name, token } = recordOf(status, 'lastBackupNow');
   return typeof name === 'string' && typeof token === 'string' ? { name, token } : null;
 }
 
@@ -60,11 +58,15 @@ export interface BackupNowRequest {
 
 /** backupNowRequestOf reads `status.backupNowRequest`, or null. */
 export function backupNowRequestOf(status: BackupScheduleStatus): BackupNowRequest | null {
-  const value = status['backupNowRequest'];
-  if (typeof value !== 'object' || value === null) return null;
-  const { token, seenAt } = value as Record<string, unknown>;
+  const { token, seenAt } = recordOf(status, 'backupNowRequest');
   const at = parseTime(seenAt);
   return typeof token === 'string' && at !== null ? { token, seenAt: at } : null;
+}
+
+/** recordOf reads a status field that should be an object; anything else reads as an empty one. */
+function recordOf(status: BackupScheduleStatus, field: string): Record<string, unknown> {
+  const value = status[field];
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
 }
 
 /** Where the backup-now request stands before this sync decides anything. */

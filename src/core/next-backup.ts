@@ -12,7 +12,7 @@ import { groupBlocker } from './group.js';
 import type { LastBackup } from './last-backup.js';
 import { SCHEDULED_AT_ANNOTATION, SCHEDULE_LABEL, backupName } from './names.js';
 import type { ObservedBackup } from './observe.js';
-import { decideMissedQuiet, decideQuiet, decideRequestQuiet } from './quiet.js';
+import { decideBackupNowQuiet, decideQuiet } from './quiet.js';
 import { planSlot } from './schedule-edit.js';
 import type { SlotPlan } from './schedule-edit.js';
 import type { ScheduleSpec } from './spec.js';
@@ -52,8 +52,6 @@ export interface NextBackup {
   backupNow: { state: BackupNowState; decision: BackupNowDecision; gate: Gate; /** When a sync first saw the pending request, or null. */ seenAt: number | null };
 }
 
-const OPEN: Gate = { open: true };
-
 /** decideNextBackup decides whether a Backup starts in this sync, and which. */
 export function decideNextBackup(context: SyncContext): NextBackup {
   const { parent, spec, previous, observedLast, backups, now, staleViewGraceMs, scheduleName, handoverLabelKey } = context;
@@ -73,8 +71,7 @@ export function decideNextBackup(context: SyncContext): NextBackup {
   // lack the Backup of the one before) and after a tick that did not run (a sync with an older view may run it).
   const recorded = backupNowRequestOf(previous);
   const seenAt = nowState.pending === null ? null : recorded?.token === nowState.pending ? recorded.seenAt : now;
-  const nowQuiet =
-    seenAt === null ? OPEN : firstClosed([decideRequestQuiet({ now, seenAt, staleViewGraceMs }), decideMissedQuiet({ now, lastMissed: plan.lastMissedTime, staleViewGraceMs })]);
+  const nowQuiet = decideBackupNowQuiet({ now, seenAt, lastMissed: plan.lastMissedTime, staleViewGraceMs });
   const backupNow = decideBackupNow(nowState.pending, { pause: spec.pause, gate, tickFirst: step.create, quiet: nowQuiet });
   const tick = step.create ? slot : null;
   const created =
@@ -97,10 +94,6 @@ export function decideNextBackup(context: SyncContext): NextBackup {
     stuck,
     backupNow: { state: nowState, decision: backupNow, gate: nowGate, seenAt },
   };
-}
-
-function firstClosed(gates: readonly Gate[]): Gate {
-  return gates.find((g) => !g.open) ?? OPEN;
 }
 
 function nextStep(inputs: { spec: ScheduleSpec; slot: number | null; gate: Gate }): NextStep {

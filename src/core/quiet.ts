@@ -112,3 +112,24 @@ export function decideRequestQuiet(options: { now: number; seenAt: number; stale
     blocker: null,
   };
 }
+
+/** Options of {@link decideBackupNowQuiet}. */
+export interface BackupNowQuietOptions {
+  now: number;
+  /** When a sync first saw the pending request (`status.backupNowRequest`), or null when none is pending. */
+  seenAt: number | null;
+  /** The slot plan's `lastMissedTime`, or null. */
+  lastMissed: number | null;
+  staleViewGraceMs: number;
+}
+
+/**
+ * decideBackupNowQuiet is what a backup-now request alone waits out, on top of the gate ticks share: the grace after
+ * it was first seen ({@link decideRequestQuiet}), then the grace after a tick that did not run ({@link decideMissedQuiet}).
+ */
+export function decideBackupNowQuiet(options: BackupNowQuietOptions): Gate {
+  const { now, seenAt, lastMissed, staleViewGraceMs } = options;
+  if (seenAt === null) return { open: true };
+  const request = decideRequestQuiet({ now, seenAt, staleViewGraceMs });
+  return request.open ? decideMissedQuiet({ now, lastMissed, staleViewGraceMs }) : request;
+}

@@ -22,6 +22,7 @@ import {
   deletionStuckFinding,
 } from './stuck.js';
 import type { StuckReport } from './stuck.js';
+import { formatTime } from './time.js';
 import type { BackupScheduleStatus } from './types.js';
 
 /** What the sync decided about the extension features. */
@@ -50,8 +51,7 @@ export function withExtensionStatus(status: BackupScheduleStatus, previous: Back
   else if (backupNow.state.adopted && backupNow.state.last !== null) next.lastBackupNow = { ...backupNow.state.last };
   const waiting = backupNow.decision.waiting;
   if (waiting !== null && backupNow.seenAt !== null) {
-    const recorded = previous['backupNowRequest'] as { seenAt?: unknown } | undefined;
-    next['backupNowRequest'] = { token: waiting, seenAt: sameInstantOr(recorded?.seenAt, backupNow.seenAt) };
+    next['backupNowRequest'] = { token: waiting, seenAt: formatTime(backupNow.seenAt) };
   } else {
     // Served (lastBackupNow records it) or withdrawn: nothing is pending.
     delete next['backupNowRequest'];

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 
-import { decideMissedQuiet, decideQuiet, decideRequestQuiet } from '../../src/core/quiet.js';
+import { decideBackupNowQuiet, decideMissedQuiet, decideQuiet, decideRequestQuiet } from '../../src/core/quiet.js';
 import { parseSchedule } from '../../src/core/schedule.js';
 import type { Schedule } from '../../src/core/schedule.js';
 
@@ -79,6 +79,23 @@ describe('decideRequestQuiet', () => {
   for (const c of table) {
     it(c.name, () => {
       const gate = decideRequestQuiet({ now: at(c.now), seenAt: at(c.seenAt), staleViewGraceMs: grace });
+      assert.equal(gate.open, c.open);
+      if (!gate.open) assert.equal(gate.until, at(c.until ?? ''));
+    });
+  }
+});
+
+describe('decideBackupNowQuiet', () => {
+  const grace = 5 * MINUTE;
+  const table: Array<{ name: string; now: string; seenAt: string | null; lastMissed: string | null; open: boolean; until?: string }> = [
+    { name: 'nothing pending: open, whatever was missed', now: '2024-05-06T01:20:00Z', seenAt: null, lastMissed: '2024-05-06T01:20:00Z', open: true },
+    { name: 'first seen now: the request waits its grace', now: '2024-05-06T01:20:00Z', seenAt: '2024-05-06T01:20:00Z', lastMissed: null, open: false, until: '2024-05-06T01:25:00Z' },
+    { name: 'seen long ago, a tick just missed: the missed tick\'s grace', now: '2024-05-06T01:21:00Z', seenAt: '2024-05-06T01:00:00Z', lastMissed: '2024-05-06T01:20:00Z', open: false, until: '2024-05-06T01:25:00Z' },
+    { name: 'both graces over', now: '2024-05-06T01:25:00Z', seenAt: '2024-05-06T01:00:00Z', lastMissed: '2024-05-06T01:20:00Z', open: true },
+  ];
+  for (const c of table) {
+    it(c.name, () => {
+      const gate = decideBackupNowQuiet({ now: at(c.now), seenAt: c.seenAt === null ? null : at(c.seenAt), lastMissed: c.lastMissed === null ? null : at(c.lastMissed), staleViewGraceMs: grace });
       assert.equal(gate.open, c.open);
       if (!gate.open) assert.equal(gate.until, at(c.until ?? ''));
     });
