@@ -25,10 +25,15 @@ export interface BackupRecord {
   state: BackupState;
   finishedAt: number | null;
   deletingAt: number | null;
+  /** Why it was deleted, as the controller (or {@link USER_DELETION}) said, or null. */
+  deletionReason: string | null;
   goneAt: number | null;
   /** The latest version seen. */
   object: KubeObject;
 }
+
+/** The reason of a deletion nobody's controller asked for: someone ran `kubectl delete` (fault `backups-deleted`). */
+export const USER_DELETION = 'deleted by a user (kubectl delete)';
 
 /** A line of the timeline. */
 export interface TimelineEvent {
@@ -150,6 +155,7 @@ export class Recorder {
         state: 'unfinished',
         finishedAt: null,
         deletingAt: null,
+        deletionReason: null,
         goneAt: null,
         object,
       };
@@ -171,6 +177,7 @@ export class Recorder {
     }
     if (record.deletingAt === null && (object.metadata?.deletionTimestamp != null || event.type === 'deleted')) {
       record.deletingAt = at;
+      record.deletionReason = this.reasons.get(name) ?? null;
       const entry: TimelineEvent = { at, kind: 'DELETE', name, detail: this.reasons.get(name) ?? 'deleted' };
       if (!this.reasons.has(name)) this.unexplained.set(name, entry);
       this.timeline.push(entry);

@@ -23,6 +23,16 @@ export type Fault =
   | { kind: 'slow-backups'; atMs: number; forMs: number; runMs: number }
   /** Someone deletes the schedule's log Backup (`kubectl delete backup log-<schedule>`). */
   | { kind: 'log-deleted'; atMs: number }
+  /**
+   * Someone deletes snapshot Backups of the schedule (`kubectl delete backup …`) by creation: the newest, the
+   * oldest, or all of them (the incident's "all backups were deleted", this time for real).
+   */
+  | { kind: 'backups-deleted'; atMs: number; which: 'newest' | 'oldest' | 'all' }
+  /**
+   * The schedule's status is emptied (`kubectl edit --subresource=status`, or the schedule restored from a copy
+   * without it): the hook must find its last Backup again among the children.
+   */
+  | { kind: 'status-wiped'; atMs: number }
   /** The log backup's checkpoint stops advancing for a while. */
   | { kind: 'log-stall'; atMs: number; forMs: number }
   /** Someone asks for a Backup now: the schedule's backup-now annotation set to a new token. */
@@ -83,7 +93,7 @@ export const HEALTHY_EXECUTOR: ExecutorSettings = {
 };
 
 /** The faults that act on one schedule (spec edits, pauses, backup-now, log deletions); the others act on the cluster. */
-const SCHEDULE_FAULTS: ReadonlySet<Fault['kind']> = new Set(['edit', 'pause', 'backup-now', 'log-deleted']);
+const SCHEDULE_FAULTS: ReadonlySet<Fault['kind']> = new Set(['edit', 'pause', 'backup-now', 'log-deleted', 'backups-deleted', 'status-wiped']);
 
 /** clusterFaults returns the faults that act on every schedule of the world. */
 export function clusterFaults(faults: readonly Fault[]): Fault[] {
@@ -96,6 +106,8 @@ export function faultEnd(fault: Fault): number | null {
     case 'clock-jump':
     case 'edit':
     case 'log-deleted':
+    case 'backups-deleted':
+    case 'status-wiped':
     case 'backup-now':
       return fault.atMs;
     case 'pods-stuck':

@@ -1,7 +1,9 @@
 /** The simulated world: clock, store, lagging cache, executor, and the controller under test, wired from a scenario. */
 
 import { customize } from '../core/group.js';
-import { BACKUP_NOW_ANNOTATION, logBackupName } from '../core/names.js';
+import { isLogBackup } from '../core/backup-state.js';
+import { BACKUP_NOW_ANNOTATION, SCHEDULE_LABEL, logBackupName } from '../core/names.js';
+import { compareNames } from '../core/observe.js';
 import type { BackupSchedule, JsonObject } from '../core/types.js';
 import { InformerCache } from './cache.js';
 import { VirtualClock } from './clock.js';
@@ -15,9 +17,9 @@ import { createLagModel } from './lag.js';
 import { Metacontroller } from './metacontroller.js';
 import type { SyncObservation } from './metacontroller.js';
 import { createRandom } from './random.js';
-import { Recorder } from './recorder.js';
+import { Recorder, USER_DELETION } from './recorder.js';
 import type { Scenario, ScheduleSetup } from './scenario.js';
-import { ObjectStore, objectKey } from './store.js';
+import { ObjectStore, keyOf, objectKey } from './store.js';
 import type { StoreEvent } from './store.js';
 import { createTransport } from './transport.js';
 import type { Transport, TransportConfig } from './transport.js';
@@ -164,7 +166,8 @@ function createSchedule(world: World, schedule: ScheduleSetup): void {
 
 /**
  * Schedule edits and pauses are writes to the parent's spec, as `kubectl apply` makes them; backup-now is an
- * annotation (`kubectl annotate`); deleting the log Backup is `kubectl delete`.
+ * annotation (`kubectl annotate`); deleting the log Backup or snapshot Backups is `kubectl delete`; a wiped status is
+ * a write to the status subresource.
  */
 function scheduleSpecFaults(world: World): void {
   // A JSON merge patch, as `kubectl apply` sends: null removes a field.
@@ -189,6 +192,8 @@ function scheduleSpecFaults(world: World): void {
       const { namespace, name } = world.scenario.schedule;
       world.clock.at(world.start + fault.atMs, () => void world.store.delete(objectKey('Backup', namespace, logBackupName(name))));
     }
+    if (fault.kind === 'backups-deleted') world.clock.at(world.start + fault.atMs, () => deleteSnapshots(world, fault.which));
+    if (fault.kind === 'status-wiped') world.clock.at(world.start + fault.atMs, () => void world.store.updateStatus(world.parentKey, {}));
   }
   function annotate(annotations: Record<string, string>) {
     return (): void => {
@@ -196,6 +201,20 @@ function scheduleSpecFaults(world: World): void {
       if (current === undefined) return;
       world.store.update({ ...current, metadata: { ...current.metadata, annotations: { ...(current.metadata?.annotations ?? {}), ...annotations } } });
     };
+  }
+}
+
+/** deleteSnapshots deletes the schedule's snapshot Backups not yet being deleted, by creation: the newest, the oldest, or all. */
+function deleteSnapshots(world: World, which: 'newest' | 'oldest' | 'all'): void {
+  const { namespace, name } = world.scenario.schedule;
+  const snapshots = world.store
+    .list('Backup', namespace)
+    .filter((b) => b.metadata?.labels?.[SCHEDULE_LABEL] === name && !isLogBackup(b) && b.metadata.deletionTimestamp == null)
+    .sort((a, b) => compareNames(a.metadata?.creationTimestamp ?? '', b.metadata?.creationTimestamp ?? '') || compareNames(a.metadata?.name ?? '', b.metadata?.name ?? ''));
+  const chosen = which === 'all' ? snapshots : which === 'oldest' ? snapshots.slice(0, 1) : snapshots.slice(-1);
+  for (const backup of chosen) {
+    world.recorder.noteDeletionReason(backup.metadata?.name ?? '', USER_DELETION);
+    world.store.delete(keyOf(backup));
   }
 }
 

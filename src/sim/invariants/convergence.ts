@@ -176,9 +176,14 @@ function checkRetention(facts: Facts, policy: { maxReservedTimeMs: number | null
     // behind) or the newest finished snapshot, and the newest expired Complete one stays as the restore base. That
     // cutoff is read from the cluster's timestamps, never the hook's clock, so a skewed hook clock moves nothing.
     const pitr = logSlackOf(world);
+    // The newest Complete Backup is kept: a Complete one may go only once a newer one has finished.
+    const newerFinished = (r: BackupRecord): number => {
+      const at = complete.findIndex((c) => c === r);
+      return at === -1 ? -Infinity : Math.min(...complete.slice(0, at).map((c) => c.finishedAt ?? Infinity));
+    };
     const expired = (r: BackupRecord): boolean => {
       const age = backupAge(r.object);
-      return age.ok && due(r, age.at + maxAge + (pitr === null ? -offset : pitr));
+      return age.ok && due(r, Math.max(age.at + maxAge + (pitr === null ? -offset : pitr), newerFinished(r)));
     };
     const ageOf = (r: BackupRecord): number => {
       const age = backupAge(r.object);

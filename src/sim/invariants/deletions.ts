@@ -15,6 +15,8 @@ import type { SyncRequest } from '../../core/types.js';
 import { FAILED_BACKUPS_KEPT } from '../../core/retention.js';
 import { isSuccess } from '../hook.js';
 import type { SyncObservation } from '../metacontroller.js';
+import type { BackupRecord } from '../recorder.js';
+import { USER_DELETION } from '../recorder.js';
 import type { Check } from './slots.js';
 import type { CheckContext } from './types.js';
 import type { SeenBackup } from './view.js';
@@ -105,7 +107,10 @@ function pointInTimeLatest(request: SyncRequest, seen: readonly SeenBackup[]): n
   return Math.max((checkpoint === null ? null : tsoToMillis(checkpoint.toString())) ?? -Infinity, ...ages);
 }
 
-/** judgeInTruth checks the store right after the deletes: nothing unfinished, never the newest Complete. */
+/**
+ * judgeInTruth checks the store right after the deletes: nothing unfinished, never the newest Complete (a newer one
+ * a user deleted while the view still showed it counts as newer).
+ */
 function judgeInTruth(sync: SyncObservation, context: CheckContext): void {
   const { recorder } = context.world;
   const deleted = new Set(sync.deleted);
@@ -117,7 +122,14 @@ function judgeInTruth(sync: SyncObservation, context: CheckContext): void {
     if (record.state === 'unfinished') context.report(4, `${name} was deleted while it is unfinished in truth`);
     if (!existing.includes(record)) existing.push(record);
   }
-  const complete = existing.filter((b) => b.state === 'complete' && (b.deletingAt === null || deleted.has(b.name)) && b.slot !== null);
+  // A Backup a user deleted that the view still showed counts as the newer one it was: the hook could not know.
+  const deletedByUser = new Set<BackupRecord>();
+  for (const uid of uids.values()) {
+    const record = recorder.backups.get(uid);
+    if (record?.deletionReason === USER_DELETION) deletedByUser.add(record);
+  }
+  existing.push(...[...deletedByUser].filter((r) => !existing.includes(r)));
+  const complete = existing.filter((b) => b.state === 'complete' && (b.deletingAt === null || deleted.has(b.name) || deletedByUser.has(b)) && b.slot !== null);
   const newest = complete.sort((a, b) => (b.slot ?? 0) - (a.slot ?? 0))[0];
   if (newest !== undefined && deleted.has(newest.name)) context.report(4, `${newest.name} was deleted although it is the newest Complete Backup in truth`);
 }

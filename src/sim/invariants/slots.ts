@@ -11,6 +11,8 @@ import { BACKUP_CHILD_TYPE } from '../../core/names.js';
 import { isSuccess } from '../hook.js';
 import type { KubeObject } from '../../core/types.js';
 import type { SyncObservation } from '../metacontroller.js';
+import { goDuration } from '../backup-status.js';
+import { USER_DELETION } from '../recorder.js';
 import type { StoreEvent } from '../store.js';
 import type { CheckContext } from './types.js';
 import { seenBackups, watermarkOf } from './view.js';
@@ -25,10 +27,13 @@ export interface Check {
 /**
  * slotCheck verifies every new snapshot Backup's slot against the schedule the hook was sent, and that no slot is
  * created twice. A backup-now Backup has no slot: it must be named by the token the request carries. (The log
- * Backup is invariant 7's.)
+ * Backup is invariant 7's.) One second Backup is excused: the first was deleted by a user (`kubectl delete`) before
+ * the status recording it could reach the hook — created again within twice the longest lag of the first, the hook
+ * was sent the same view as when it created the first and cannot tell.
  */
 export function slotCheck(context: CheckContext): Check {
-  const created = new Map<number, string>();
+  const created = new Map<number, { name: string; uid: string; at: number }>();
+  const recoverMs = 2 * context.maxLagMs + 2 * context.maxLatencyMs + 2000;
   const scheduleName = context.world.scenario.schedule.name;
   return {
     onSync(sync) {
@@ -79,8 +84,12 @@ export function slotCheck(context: CheckContext): Check {
       const slot = slotOf(object, { scheduleName, name });
       if (slot === null) return;
       const earlier = created.get(slot);
-      if (earlier !== undefined) context.report(1, `${name} is a second Backup for slot ${formatTime(slot)} (first: ${earlier})`);
-      else created.set(slot, name);
+      const uid = object.metadata.uid ?? '';
+      created.set(slot, { name, uid, at: event.at });
+      if (earlier === undefined) return;
+      const byUser = context.world.recorder.backups.get(earlier.uid)?.deletionReason === USER_DELETION;
+      if (byUser && event.at - earlier.at <= recoverMs) return;
+      context.report(1, `${name} is a second Backup for slot ${formatTime(slot)} (first: ${earlier.name}${byUser ? `, deleted by a user; created again ${goDuration(event.at - earlier.at)} after it` : ''})`);
     },
   };
 }
