@@ -14,7 +14,7 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** BODY_LIMIT_BYTES: largest accepted sync request body (default 64 MiB). */
   bodyLimitBytes: number;
-  /** STALE_VIEW_GRACE: Go duration a missing last Backup counts as in flight past the following tick (default 5m). */
+  /** STALE_VIEW_GRACE: Go duration a missing last Backup counts as in flight after it was asked for (default 5m). */
   staleViewGraceMs: number;
   /** HANDOVER_LABEL_KEY: label that hands schedules over from TiDB Operator; never copied onto Backups. */
   handoverLabelKey: string;

@@ -24,14 +24,15 @@ export type Gate =
 export interface GateOptions {
   now: number;
   schedule: Schedule;
-  /** How long after the tick that follows its slot a missing last Backup still counts as in flight. */
+  /** How long after it was asked for (else after the tick that follows its slot) a missing last Backup still counts as in flight. */
   staleViewGraceMs: number;
 }
 
 /**
  * decideGate opens when the last Backup is finished (Complete, Failed or Invalid condition True), being
  * deleted, or gone. A last Backup missing from the view counts as in flight (it may have been created a
- * moment ago and not be in Metacontroller's cache yet) until the tick after its slot plus a grace.
+ * moment ago and not be in Metacontroller's cache yet) until a grace after it was asked for (`last.createdAt`),
+ * or, when that is unknown, after the tick that follows its slot.
  */
 export function decideGate(last: LastBackup, options: GateOptions & { backups: ReadonlyMap<string, ObservedBackup> }): Gate {
   if (last.name === null) return { open: true };
@@ -45,7 +46,9 @@ export function decideGate(last: LastBackup, options: GateOptions & { backups: R
   if (last.time === null) return { open: true };
   const following = nextTick(options.schedule, { after: last.time, anchor: last.time });
   if (following === null) return { open: true };
-  const until = following + options.staleViewGraceMs;
+  // Asked for before the following tick: the grace counts from when, if the status says (a Backup a user deleted
+  // then frees the following tick), else from that tick.
+  const until = Math.min(last.createdAt ?? following, following) + options.staleViewGraceMs;
   if (options.now >= until) return { open: true };
   return {
     open: false,

@@ -1,5 +1,6 @@
 /** Observe: the schedule's last Backup, from its status and from what the children prove. */
 
+import { isObject } from './spec.js';
 import { parseTime } from './time.js';
 import type { SnapshotBackup } from './observe.js';
 import type { BackupScheduleStatus } from './types.js';
@@ -9,22 +10,40 @@ export interface LastBackup {
   name: string | null;
   /** Its slot (epoch ms); for schedules migrated from TiDB Operator, its creation instant. */
   time: number | null;
+  /**
+   * When it was asked for (epoch ms): as `status.lastBackupCreation` records it (the hook's clock in the sync that
+   * asked), else its creationTimestamp when it is in the view; null when neither says.
+   */
+  createdAt: number | null;
 }
+
+/** The status field that records when the last Backup was asked for, as `{name, time}`. */
+export const LAST_BACKUP_CREATION = 'lastBackupCreation';
 
 /**
  * lastBackupOf returns `status.lastBackup`/`lastBackupTime`, advanced to the newest observed snapshot Backup
  * when that one has a newer slot. It only ever moves forward: a Backup missing from the view never moves it back.
  */
 export function lastBackupOf(status: BackupScheduleStatus, snapshots: readonly SnapshotBackup[]): LastBackup {
-  const recorded: LastBackup = {
-    name: typeof status.lastBackup === 'string' && status.lastBackup !== '' ? status.lastBackup : null,
-    time: parseTime(status.lastBackupTime),
-  };
+  const name = typeof status.lastBackup === 'string' && status.lastBackup !== '' ? status.lastBackup : null;
+  const time = parseTime(status.lastBackupTime);
   let newest: SnapshotBackup | null = null;
+  let named: SnapshotBackup | null = null;
   for (const backup of snapshots) {
     if (newest === null || backup.slot > newest.slot || (backup.slot === newest.slot && backup.name > newest.name)) newest = backup;
+    if (backup.name === name) named = backup;
   }
-  if (newest === null) return recorded;
-  if (recorded.time === null || newest.slot > recorded.time) return { name: newest.name, time: newest.slot };
-  return recorded;
+  if (newest !== null && (time === null || newest.slot > time)) return { name: newest.name, time: newest.slot, createdAt: creationOf(newest) };
+  if (name === null) return { name, time, createdAt: null };
+  return { name, time, createdAt: recordedCreation(status, name) ?? (named === null ? null : creationOf(named)) };
+}
+
+/** recordedCreation reads `status.lastBackupCreation` when it names this Backup, else null. */
+function recordedCreation(status: BackupScheduleStatus, name: string): number | null {
+  const recorded = status[LAST_BACKUP_CREATION];
+  return isObject(recorded) && recorded['name'] === name ? parseTime(recorded['time']) : null;
+}
+
+function creationOf(backup: SnapshotBackup): number | null {
+  return parseTime(backup.object.metadata?.creationTimestamp);
 }

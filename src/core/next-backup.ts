@@ -80,7 +80,7 @@ export function decideNextBackup(context: SyncContext): NextBackup {
       : backupNow.create !== null
         ? buildSnapshotBackup(parent, spec, { backupNowToken: backupNow.create, handoverLabelKey })
         : null;
-  const last = tick !== null ? { name: backupName(scheduleName, tick), time: tick } : observedLast;
+  const last = tick !== null ? { name: backupName(scheduleName, tick), time: tick, createdAt: now } : observedLast;
   return {
     step,
     watermark,

@@ -4,7 +4,9 @@ import { completionTime } from './backup-state.js';
 import { slotFromBackupName } from './names.js';
 import { newestFirst } from './retention.js';
 import { formatTime, parseTime } from './time.js';
+import { LAST_BACKUP_CREATION } from './last-backup.js';
 import type { LastBackup } from './last-backup.js';
+import { isObject } from './spec.js';
 import type { SnapshotBackup } from './observe.js';
 import type { BackupScheduleStatus, Condition } from './types.js';
 
@@ -34,8 +36,16 @@ export interface StatusFacts {
 export function buildStatus(previous: BackupScheduleStatus, facts: StatusFacts): BackupScheduleStatus {
   const status: BackupScheduleStatus = { ...previous };
   delete status.nextBackupTime;
-  if (facts.last.name !== null) status.lastBackup = facts.last.name;
-  if (facts.last.time !== null) status.lastBackupTime = sameInstantOr(previous.lastBackupTime, facts.last.time);
+  const { last } = facts;
+  if (last.name !== null) status.lastBackup = last.name;
+  if (last.time !== null) status.lastBackupTime = sameInstantOr(previous.lastBackupTime, last.time);
+  if (last.name !== null && last.createdAt !== null) {
+    const recorded = previous[LAST_BACKUP_CREATION];
+    const recordedTime = isObject(recorded) && recorded['name'] === last.name ? recorded['time'] : undefined;
+    status[LAST_BACKUP_CREATION] = { name: last.name, time: sameInstantOr(recordedTime, last.createdAt) };
+  } else {
+    delete status[LAST_BACKUP_CREATION];
+  }
   if (facts.nextBackupTime !== null) status.nextBackupTime = formatTime(facts.nextBackupTime);
   Object.assign(status, facts.fields ?? {});
   let conditions = setCondition(previous.conditions, {

@@ -20,7 +20,7 @@ import type { BackupScheduleStatus, SyncRequest, SyncResponse } from './types.js
 
 export type { Decision, SyncReport } from './answer.js';
 
-/** Default stale-view grace: how long past the following tick a missing last Backup still counts as in flight. */
+/** Default stale-view grace: how long after it was asked for a missing last Backup still counts as in flight. */
 export const DEFAULT_STALE_VIEW_GRACE_MS = 5 * 60_000;
 /** Default label key that hands a schedule over from TiDB Operator; never copied onto Backups. */
 export const DEFAULT_HANDOVER_LABEL_KEY = 'backup-schedule-hook/controller';

@@ -26,23 +26,40 @@ describe('lastBackupOf', () => {
 
   it('advances a stale status to the newest observed slot', () => {
     const last = lastBackupOf({ lastBackup: 'nightly-2024-05-01t00-10-00', lastBackupTime: '2024-05-01T00:10:00Z' }, snapshotsOf([backup({ slot: '2024-05-01T00:20:00Z' })]));
-    assert.deepEqual(last, { name: 'nightly-2024-05-01t00-20-00', time: Date.parse('2024-05-01T00:20:00Z') });
+    assert.deepEqual(last, { name: 'nightly-2024-05-01t00-20-00', time: Date.parse('2024-05-01T00:20:00Z'), createdAt: Date.parse('2024-05-01T00:20:02Z') });
   });
   it('never moves back when the newest Backup is missing from the view', () => {
     const last = lastBackupOf({ lastBackup: 'nightly-2024-05-01t00-20-00', lastBackupTime: '2024-05-01T00:20:00Z' }, snapshotsOf([backup({ slot: '2024-05-01T00:10:00Z' })]));
     assert.equal(last.name, 'nightly-2024-05-01t00-20-00');
   });
   it('reads an empty status as no last Backup', () => {
-    assert.deepEqual(lastBackupOf({}, []), { name: null, time: null });
+    assert.deepEqual(lastBackupOf({}, []), { name: null, time: null, createdAt: null });
   });
   it('ignores Backups of other schedules', () => {
-    assert.deepEqual(lastBackupOf({}, snapshotsOf([backup({ slot: '2024-05-01T00:20:00Z', schedule: 'weekly' })])), { name: null, time: null });
+    assert.deepEqual(lastBackupOf({}, snapshotsOf([backup({ slot: '2024-05-01T00:20:00Z', schedule: 'weekly' })])), { name: null, time: null, createdAt: null });
+  });
+  describe('when the last Backup was asked for', () => {
+    const status = { lastBackup: 'nightly-2024-05-01t00-20-00', lastBackupTime: '2024-05-01T00:20:00Z' };
+    const cases: ReadonlyArray<{ name: string; recorded?: unknown; children: KubeObject[]; createdAt: string | null }> = [
+      { name: 'as status.lastBackupCreation records it', recorded: { name: status.lastBackup, time: '2024-05-01T00:20:03Z' }, children: [backup({ slot: '2024-05-01T00:20:00Z', created: '2024-05-01T00:20:09Z' })], createdAt: '2024-05-01T00:20:03Z' },
+      { name: 'from the observed creationTimestamp when the status does not record it', children: [backup({ slot: '2024-05-01T00:20:00Z', created: '2024-05-01T00:20:09Z' })], createdAt: '2024-05-01T00:20:09Z' },
+      { name: 'never from a record that names another Backup', recorded: { name: 'nightly-2024-05-01t00-10-00', time: '2024-05-01T00:10:03Z' }, children: [], createdAt: null },
+      { name: 'never from an unreadable record', recorded: { name: status.lastBackup, time: 'soon' }, children: [], createdAt: null },
+      { name: 'unknown when missing and unrecorded', children: [], createdAt: null },
+    ];
+    for (const c of cases) {
+      it(c.name, () => {
+        const recorded = c.recorded === undefined ? {} : { lastBackupCreation: c.recorded };
+        const last = lastBackupOf({ ...status, ...recorded }, snapshotsOf(c.children));
+        assert.equal(last.createdAt, c.createdAt === null ? null : Date.parse(c.createdAt));
+      });
+    }
   });
 });
 
 describe('decideGate', () => {
-  const last = { name: 'nightly-2024-05-01t00-10-00', time: Date.parse('2024-05-01T00:10:00Z') };
-  const cases: ReadonlyArray<{ name: string; children: KubeObject[]; now: string; open: boolean; until?: string }> = [
+  const LAST = { name: 'nightly-2024-05-01t00-10-00', time: Date.parse('2024-05-01T00:10:00Z') };
+  const cases: ReadonlyArray<{ name: string; children: KubeObject[]; createdAt?: string; now: string; open: boolean; until?: string }> = [
     { name: 'opens after Complete', children: [backup({ slot: '2024-05-01T00:10:00Z', state: 'complete' })], now: '2024-05-01T00:21:00Z', open: true },
     { name: 'opens after Failed (without Scheduled, unlike upstream)', children: [backup({ slot: '2024-05-01T00:10:00Z', state: 'failed' })], now: '2024-05-01T00:21:00Z', open: true },
     { name: 'opens after Invalid', children: [backup({ slot: '2024-05-01T00:10:00Z', state: 'invalid' })], now: '2024-05-01T00:21:00Z', open: true },
@@ -56,16 +73,20 @@ describe('decideGate', () => {
     { name: 'opens when the last Backup is being deleted', children: [backup({ slot: '2024-05-01T00:10:00Z', state: 'running', deleting: '2024-05-01T00:12:00Z' })], now: '2024-05-01T00:21:00Z', open: true },
     { name: 'a missing last Backup is in flight until the next tick plus the grace', children: [], now: '2024-05-01T00:24:59Z', open: false, until: '2024-05-01T00:25:00Z' },
     { name: 'a missing last Backup is gone once the grace has passed', children: [], now: '2024-05-01T00:25:00Z', open: true },
+    { name: 'a missing last Backup asked for at 00:10:02 is in flight until the grace after that', children: [], createdAt: '2024-05-01T00:10:02Z', now: '2024-05-01T00:15:01Z', open: false, until: '2024-05-01T00:15:02Z' },
+    { name: 'a missing last Backup asked for at 00:10:02 is gone the grace after that (its following tick runs on time)', children: [], createdAt: '2024-05-01T00:10:02Z', now: '2024-05-01T00:15:02Z', open: true },
+    { name: 'a recorded creation after the following tick never holds the gate longer', children: [], createdAt: '2024-05-01T03:00:00Z', now: '2024-05-01T00:24:59Z', open: false, until: '2024-05-01T00:25:00Z' },
   ];
   for (const c of cases) {
     it(c.name, () => {
+      const last = { ...LAST, createdAt: c.createdAt === undefined ? null : Date.parse(c.createdAt) };
       const gate = decideGate(last, { now: Date.parse(c.now), schedule: every10, staleViewGraceMs: GRACE, backups: new Map(observe(c.children).map((b) => [b.name, b])) });
       assert.equal(gate.open, c.open);
       if (c.until !== undefined && !gate.open) assert.equal(gate.until, Date.parse(c.until));
     });
   }
   it('opens with no last Backup at all', () => {
-    assert.deepEqual(decideGate({ name: null, time: null }, { now: 0, schedule: every10, staleViewGraceMs: GRACE, backups: new Map() }), { open: true });
+    assert.deepEqual(decideGate({ name: null, time: null, createdAt: null }, { now: 0, schedule: every10, staleViewGraceMs: GRACE, backups: new Map() }), { open: true });
   });
 });
 

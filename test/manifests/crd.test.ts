@@ -32,6 +32,7 @@ const FULL_PARENT = {
     observedGeneration: 4,
     conditions: [{ type: 'Ready', status: 'True', reason: 'Scheduled', message: 'ok', lastTransitionTime: '2026-01-01T02:00:00Z', observedGeneration: 4 }],
     lastBackup: 'nightly-2026-01-01t02-00-00', lastBackupTime: '2026-01-01T02:00:00Z', allBackupCleanTime: '2026-01-01T00:00:00Z',
+    lastBackupCreation: { name: 'nightly-2026-01-01t02-00-00', time: '2026-01-01T02:00:01Z' },
     nextBackupTime: '2026-01-02T02:00:00Z', lastSuccessfulBackup: 'nightly-2026-01-01t02-00-00', lastSuccessfulTime: '2026-01-01T02:10:00Z',
     logBackup: 'log-nightly', logBackupStartTs: '2025-12-01T00:00:00Z',
     lastCompact: 'compact-nightly-2026-01-01t01-00-00', lastCompactProgress: '2026-01-01T00:00:00Z', lastCompactExecutionTs: '2026-01-01T01:00:00Z',
@@ -69,7 +70,8 @@ const STATUS_FIELDS: Record<string, string> = {
   logBackup: 'string', logBackupStartTs: 'date-time', lastCompact: 'string', lastCompactProgress: 'date-time',
   lastCompactExecutionTs: 'date-time', scheduleHash: 'string', lastMissedTime: 'date-time', lastBackupNow: 'object',
   'lastBackupNow.name': 'string', 'lastBackupNow.token': 'string', backupNowRequest: 'object', 'backupNowRequest.token': 'string',
-  'backupNowRequest.seenAt': 'date-time',
+  'backupNowRequest.seenAt': 'date-time', lastBackupCreation: 'object', 'lastBackupCreation.name': 'string',
+  'lastBackupCreation.time': 'date-time',
 };
 
 /**
