@@ -25,13 +25,17 @@ const SCENARIO: Scenario = {
   transport: { latencyMs: [1, 30], timeoutMs: 10_000 },
   lag: { parentMs: [0, 5000], childAddedMs: [0, 20_000], childChangedMs: [0, 5000] },
   executor: { ...HEALTHY_EXECUTOR, failRate: 0.1, slowRate: 0.1, slowRunMs: [5 * 3_600_000, 6 * 3_600_000] },
-  faults: [{ kind: 'hook-restart', atMs: 2 * DAY, forMs: 3 * 3_600_000 }],
+  faults: [
+    { kind: 'hook-restart', atMs: 2 * DAY, forMs: 3 * 3_600_000 },
+    // Someone deletes the newest Backup (the 00:00 one, Complete) at 02:00 on day four.
+    { kind: 'backups-deleted', atMs: 3 * DAY + 2 * 3_600_000, which: 'newest' },
+  ],
 };
 
 describe('sim invariant checks', function () {
   this.timeout(0);
 
-  it('find nothing wrong with the real hook over ten days of lag, failures, slow Backups and a restart', async () => {
+  it('find nothing wrong with the real hook over ten days of lag, failures, slow Backups, a restart and a user deleting a Backup', async () => {
     const { violations, world } = await runChecked({ invariants: [1, 2, 3, 4, 5, 6, 11], scenario: SCENARIO });
     assert.deepEqual(describeViolations(violations), []);
     assert.ok(world.recorder.backups.size > 40, 'the run did back up');

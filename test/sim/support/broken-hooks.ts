@@ -5,6 +5,7 @@ import { snapshotState } from '../../../src/core/backup-state.js';
 import { BACKUP_CHILD_TYPE, SCHEDULED_AT_ANNOTATION, logBackupName } from '../../../src/core/names.js';
 import { readSpec } from '../../../src/core/spec.js';
 import type { SyncReport } from '../../../src/core/sync.js';
+import { parseTime } from '../../../src/core/time.js';
 import { tsoToMillis } from '../../../src/core/tso.js';
 import type { DesiredChild, KubeObject, SyncRequest } from '../../../src/core/types.js';
 import { decideHook } from '../../../src/sim/hook.js';
@@ -55,6 +56,20 @@ export function brokenHooks(settings: HookSettings): Array<{ name: string; break
         const body = bodyOf(decideHook({ ...settings, staleViewGraceMs: 0 })(blind, now) as HookAnswer);
         for (const child of hidden) body.children.push(desiredFormOfKept(child, child.metadata?.name ?? ''));
         return { status: 200, body };
+      },
+    },
+    {
+      name: 'forgets a last Backup a user deleted (reads its watermark from the children alone)',
+      breaks: 1,
+      hook: (request, now) => {
+        // Missing for an hour after it was asked for: not cache lag, someone deleted it.
+        const recorded = request.parent.status?.lastBackup;
+        const askedAt = parseTime((request.parent.status?.['lastBackupCreation'] as { time?: unknown } | undefined)?.time);
+        if (typeof recorded !== 'string' || observedNames(request).includes(recorded) || askedAt === null || now < askedAt + 3_600_000) return real(request, now);
+        const blind = structuredClone(request);
+        for (const field of ['lastBackup', 'lastBackupTime', 'lastBackupCreation']) delete blind.parent.status?.[field];
+        // The status stays right: only the children show the forgetting.
+        return { status: 200, body: { ...call(blind, now), status: call(request, now).status } };
       },
     },
     {
