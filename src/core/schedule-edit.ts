@@ -39,8 +39,8 @@ export interface SlotPlan {
   watermark: number | null;
   /** `status.lastMissedTime` to write, or null for none. */
   lastMissedTime: number | null;
-  /** `status.scheduleHash` to write, or null to write none. */
-  scheduleHash: string | null;
+  /** `status.scheduleHash` to write. */
+  scheduleHash: string;
 }
 
 /** Inputs of {@link planSlot}. */
@@ -64,7 +64,7 @@ export function planSlot(previous: BackupScheduleStatus, inputs: PlanInputs): Sl
     missed: null,
     watermark,
     lastMissedTime: previousMissed,
-    scheduleHash: spec.extended || recorded !== null ? hash : null,
+    scheduleHash: hash,
   };
   if (due === null) return plan;
   const cause = missCause({ spec, now, due, edited: recorded !== null && recorded !== hash, wasPaused: wasPaused(previous) });

@@ -24,12 +24,7 @@ export interface SpecExtensions {
   retention: GfsPolicy | null;
   /** The schedule's backup-now token, or null. */
   backupNowToken: string | null;
-  /** True when the spec sets any extension field: then the hook records `status.scheduleHash`. */
-  extended: boolean;
 }
-
-/** Spec fields this hook adds to upstream's schema. */
-export const EXTENSION_FIELDS = ['timeZone', 'skipMissedOnUnpause', 'startingDeadlineSeconds', 'backupTimeout', 'retention'] as const;
 
 /** readExtensions validates the extension fields; every problem names the field and the fix. */
 export function readExtensions(parent: BackupSchedule, spec: JsonObject, problems: string[]): SpecExtensions {
@@ -56,7 +51,6 @@ export function readExtensions(parent: BackupSchedule, spec: JsonObject, problem
     backupTimeout: backupTimeout === null ? null : { ms: backupTimeout, text: String(spec['backupTimeout']) },
     retention,
     backupNowToken: readBackupNowToken(parent, problems),
-    extended: EXTENSION_FIELDS.some((field) => hasValue(spec[field])),
   };
 }
 

@@ -29,13 +29,11 @@ interface Case {
   now: number;
   slot: number | null;
   missed: { slot: number; cause: MissCause } | null;
-  hash: 'written' | 'none';
 }
 
 const cases: Case[] = [
-  { name: 'without extension fields: the core rule, no hash', spec: { schedule: '0 * * * *' }, previous: {}, watermark: t('01:00'), now: t('03:30'), slot: t('03:00'), missed: null, hash: 'none' },
-  { name: 'an extension field records the hash', spec: { schedule: '0 * * * *', timeZone: 'UTC' }, previous: {}, watermark: t('01:00'), now: t('03:30'), slot: t('03:00'), missed: null, hash: 'written' },
-  { name: 'a recorded hash is kept up to date without extension fields', spec: { schedule: '0 * * * *' }, previous: { scheduleHash: hashOf('0 * * * *') }, watermark: t('01:00'), now: t('03:30'), slot: t('03:00'), missed: null, hash: 'written' },
+  { name: 'without extension fields: the core rule (the hash recorded all the same)', spec: { schedule: '0 * * * *' }, previous: {}, watermark: t('01:00'), now: t('03:30'), slot: t('03:00'), missed: null },
+  { name: 'an unchanged recorded hash is no edit', spec: { schedule: '0 * * * *' }, previous: { scheduleHash: hashOf('0 * * * *') }, watermark: t('01:00'), now: t('03:30'), slot: t('03:00'), missed: null },
   {
     name: 'an edit (hash differs) runs no tick before this sync and records it as missed',
     spec: { schedule: '30 * * * *' },
@@ -44,20 +42,19 @@ const cases: Case[] = [
     now: t('03:40'),
     slot: null,
     missed: { slot: t('03:30'), cause: 'ScheduleChanged' },
-    hash: 'written',
   },
-  { name: 'an edit with no tick due misses nothing', spec: { schedule: '30 * * * *' }, previous: { scheduleHash: hashOf('0 * * * *') }, watermark: t('03:00'), now: t('03:20'), slot: null, missed: null, hash: 'written' },
-  { name: 'a time-zone edit is an edit', spec: { schedule: '0 * * * *', timeZone: 'Asia/Kolkata' }, previous: { scheduleHash: hashOf('0 * * * *') }, watermark: t('01:00'), now: t('03:40'), slot: null, missed: { slot: t('03:30'), cause: 'ScheduleChanged' }, hash: 'written' },
-  { name: 'an edit while paused is recorded too', spec: { schedule: '30 * * * *', pause: true }, previous: { scheduleHash: hashOf('0 * * * *') }, watermark: t('01:00'), now: t('03:40'), slot: null, missed: { slot: t('03:30'), cause: 'ScheduleChanged' }, hash: 'written' },
-  { name: 'lastMissedTime bounds the search like lastBackupTime', spec: { schedule: '30 * * * *' }, previous: { lastMissedTime: '2024-05-02T03:30:00Z' }, watermark: t('01:00'), now: t('03:40'), slot: null, missed: null, hash: 'none' },
-  { name: 'lastMissedTime older than the watermark does not hold the schedule back', spec: { schedule: '30 * * * *' }, previous: { lastMissedTime: '2024-05-02T00:30:00Z' }, watermark: t('01:00'), now: t('03:40'), slot: t('03:30'), missed: null, hash: 'none' },
-  { name: 'skipMissedOnUnpause after a paused sync misses the due tick', spec: { schedule: '0 * * * *', skipMissedOnUnpause: true }, previous: paused, watermark: t('01:00'), now: t('03:30'), slot: null, missed: { slot: t('03:00'), cause: 'MissedWhilePaused' }, hash: 'written' },
-  { name: 'skipMissedOnUnpause while still paused misses nothing', spec: { schedule: '0 * * * *', skipMissedOnUnpause: true, pause: true }, previous: paused, watermark: t('01:00'), now: t('03:30'), slot: t('03:00'), missed: null, hash: 'written' },
-  { name: 'unpausing without skipMissedOnUnpause catches up (upstream)', spec: { schedule: '0 * * * *' }, previous: paused, watermark: t('01:00'), now: t('03:30'), slot: t('03:00'), missed: null, hash: 'none' },
-  { name: 'a slot older than startingDeadlineSeconds is missed', spec: { schedule: '0 * * * *', startingDeadlineSeconds: 1799 }, previous: {}, watermark: t('01:00'), now: t('03:30'), slot: null, missed: { slot: t('03:00'), cause: 'StartingDeadlineExceeded' }, hash: 'written' },
-  { name: 'a slot exactly startingDeadlineSeconds old still runs', spec: { schedule: '0 * * * *', startingDeadlineSeconds: 1800 }, previous: {}, watermark: t('01:00'), now: t('03:30'), slot: t('03:00'), missed: null, hash: 'written' },
-  { name: 'the deadline is not judged while paused', spec: { schedule: '0 * * * *', startingDeadlineSeconds: 60, pause: true }, previous: {}, watermark: t('01:00'), now: t('03:30'), slot: t('03:00'), missed: null, hash: 'written' },
-  { name: 'no watermark: nothing due', spec: { schedule: '0 * * * *', timeZone: 'UTC' }, previous: {}, watermark: null, now: t('03:30'), slot: null, missed: null, hash: 'written' },
+  { name: 'an edit with no tick due misses nothing', spec: { schedule: '30 * * * *' }, previous: { scheduleHash: hashOf('0 * * * *') }, watermark: t('03:00'), now: t('03:20'), slot: null, missed: null },
+  { name: 'a time-zone edit is an edit', spec: { schedule: '0 * * * *', timeZone: 'Asia/Kolkata' }, previous: { scheduleHash: hashOf('0 * * * *') }, watermark: t('01:00'), now: t('03:40'), slot: null, missed: { slot: t('03:30'), cause: 'ScheduleChanged' } },
+  { name: 'an edit while paused is recorded too', spec: { schedule: '30 * * * *', pause: true }, previous: { scheduleHash: hashOf('0 * * * *') }, watermark: t('01:00'), now: t('03:40'), slot: null, missed: { slot: t('03:30'), cause: 'ScheduleChanged' } },
+  { name: 'lastMissedTime bounds the search like lastBackupTime', spec: { schedule: '30 * * * *' }, previous: { lastMissedTime: '2024-05-02T03:30:00Z' }, watermark: t('01:00'), now: t('03:40'), slot: null, missed: null },
+  { name: 'lastMissedTime older than the watermark does not hold the schedule back', spec: { schedule: '30 * * * *' }, previous: { lastMissedTime: '2024-05-02T00:30:00Z' }, watermark: t('01:00'), now: t('03:40'), slot: t('03:30'), missed: null },
+  { name: 'skipMissedOnUnpause after a paused sync misses the due tick', spec: { schedule: '0 * * * *', skipMissedOnUnpause: true }, previous: paused, watermark: t('01:00'), now: t('03:30'), slot: null, missed: { slot: t('03:00'), cause: 'MissedWhilePaused' } },
+  { name: 'skipMissedOnUnpause while still paused misses nothing', spec: { schedule: '0 * * * *', skipMissedOnUnpause: true, pause: true }, previous: paused, watermark: t('01:00'), now: t('03:30'), slot: t('03:00'), missed: null },
+  { name: 'unpausing without skipMissedOnUnpause catches up (upstream)', spec: { schedule: '0 * * * *' }, previous: paused, watermark: t('01:00'), now: t('03:30'), slot: t('03:00'), missed: null },
+  { name: 'a slot older than startingDeadlineSeconds is missed', spec: { schedule: '0 * * * *', startingDeadlineSeconds: 1799 }, previous: {}, watermark: t('01:00'), now: t('03:30'), slot: null, missed: { slot: t('03:00'), cause: 'StartingDeadlineExceeded' } },
+  { name: 'a slot exactly startingDeadlineSeconds old still runs', spec: { schedule: '0 * * * *', startingDeadlineSeconds: 1800 }, previous: {}, watermark: t('01:00'), now: t('03:30'), slot: t('03:00'), missed: null },
+  { name: 'the deadline is not judged while paused', spec: { schedule: '0 * * * *', startingDeadlineSeconds: 60, pause: true }, previous: {}, watermark: t('01:00'), now: t('03:30'), slot: t('03:00'), missed: null },
+  { name: 'no watermark: nothing due', spec: { schedule: '0 * * * *', timeZone: 'UTC' }, previous: {}, watermark: null, now: t('03:30'), slot: null, missed: null },
 ];
 
 describe('planSlot (schedule edits and missed runs)', () => {
@@ -67,7 +64,7 @@ describe('planSlot (schedule edits and missed runs)', () => {
       const plan = planSlot(c.previous, { spec, now: c.now, watermark: c.watermark });
       assert.equal(plan.slot, c.slot, 'slot');
       assert.deepEqual(plan.missed, c.missed, 'missed');
-      assert.equal(plan.scheduleHash, c.hash === 'written' ? scheduleHash(spec.schedule) : null, 'scheduleHash');
+      assert.equal(plan.scheduleHash, scheduleHash(spec.schedule), 'scheduleHash');
       if (c.missed !== null) assert.equal(plan.lastMissedTime, c.missed.slot, 'lastMissedTime');
     });
   }

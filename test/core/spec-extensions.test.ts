@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 
+import { scheduleHash } from '../../src/core/schedule-edit.js';
 import { readSpec } from '../../src/core/spec.js';
 import type { JsonObject } from '../../src/core/types.js';
 import { BR_TEMPLATE, schedule } from '../support/objects.js';
@@ -7,13 +8,13 @@ import { BR_TEMPLATE, schedule } from '../support/objects.js';
 const valid: JsonObject = { schedule: '0 2 * * *', backupTemplate: BR_TEMPLATE };
 
 describe('readSpec: extension fields', () => {
-  it('reads a spec without them as upstream: UTC, no deadline, no timeout, no GFS, no backup-now, no hash', () => {
+  it('reads a spec without them as upstream: UTC, no deadline, no timeout, no GFS, no backup-now', () => {
     const read = readSpec(schedule({ spec: valid }));
     assert.ok(read.ok);
-    const { timeZone, skipMissedOnUnpause, startingDeadlineMs, backupTimeout, retention, backupNowToken, extended } = read.spec;
+    const { timeZone, skipMissedOnUnpause, startingDeadlineMs, backupTimeout, retention, backupNowToken } = read.spec;
     assert.deepEqual(
-      { timeZone, skipMissedOnUnpause, startingDeadlineMs, backupTimeout, retention, backupNowToken, extended },
-      { timeZone: 'UTC', skipMissedOnUnpause: false, startingDeadlineMs: null, backupTimeout: null, retention: null, backupNowToken: null, extended: false },
+      { timeZone, skipMissedOnUnpause, startingDeadlineMs, backupTimeout, retention, backupNowToken },
+      { timeZone: 'UTC', skipMissedOnUnpause: false, startingDeadlineMs: null, backupTimeout: null, retention: null, backupNowToken: null },
     );
   });
 
@@ -44,14 +45,14 @@ describe('readSpec: extension fields', () => {
       failedBackupsHistoryLimit: 5,
     });
     assert.equal(read.spec.backupNowToken, '20240501a');
-    assert.equal(read.spec.extended, true);
   });
 
   it('counts an explicit timeZone UTC as the same schedule as none (same hash input)', () => {
     const read = readSpec(schedule({ spec: { ...valid, timeZone: 'UTC' } }));
-    assert.ok(read.ok);
+    const none = readSpec(schedule({ spec: valid }));
+    assert.ok(read.ok && none.ok);
     assert.equal(read.spec.schedule.timeZone, 'UTC');
-    assert.equal(read.spec.extended, true);
+    assert.equal(scheduleHash(read.spec.schedule), scheduleHash(none.spec.schedule));
   });
 
   const invalid: ReadonlyArray<{ name: string; spec?: JsonObject; annotations?: Record<string, string>; message: RegExp }> = [
