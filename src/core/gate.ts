@@ -46,8 +46,9 @@ export function decideGate(last: LastBackup, options: GateOptions & { backups: R
   if (last.time === null) return { open: true };
   const following = nextTick(options.schedule, { after: last.time, anchor: last.time });
   if (following === null) return { open: true };
-  // Asked for before the following tick: the grace counts from when, if the status says (a Backup a user deleted
-  // then frees the following tick), else from that tick.
+  // The grace counts from when it was asked for, if the status says (a Backup a user deleted then frees the following
+  // tick), else from that tick; never from later (a clock far ahead when it was asked for cannot hold the gate longer;
+  // after an edit, where the new schedule's following tick can come first, the edit rule runs no tick before it).
   const until = Math.min(last.createdAt ?? following, following) + options.staleViewGraceMs;
   if (options.now >= until) return { open: true };
   return {
