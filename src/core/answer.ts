@@ -112,7 +112,7 @@ export function answer(context: SyncContext, decisions: { next: NextBackup; reti
   };
 }
 
-/** desiredChildren is every kept child (the log Backup truncated if retention says so) plus what is created, sorted. */
+/** desiredChildren is every kept child (the log Backup truncated if retention says so) plus what is created or asked for again, sorted. */
 function desiredChildren(context: SyncContext, decisions: { next: NextBackup; retirement: Retirement }): DesiredChild[] {
   const { log, compact, retention, compactDeletions } = decisions.retirement;
   let children = keptChildren(context.observation, {
@@ -124,7 +124,7 @@ function desiredChildren(context: SyncContext, decisions: { next: NextBackup; re
   if (truncateUntil !== null && liveLog !== null) {
     children = children.map((c) => (c.kind === 'Backup' && c.metadata.name === liveLog.metadata?.name ? truncated(c, { live: liveLog, until: truncateUntil }) : c));
   }
-  for (const extra of [decisions.next.created, log.create, compact.create]) {
+  for (const extra of [decisions.next.created, decisions.next.askedAgain, log.create, compact.create]) {
     if (extra !== null && !children.some((c) => c.kind === extra.kind && c.metadata.name === extra.metadata.name)) children.push(extra);
   }
   return children.sort((a, b) => compareNames(a.kind, b.kind) || compareNames(a.metadata.name, b.metadata.name));

@@ -38,6 +38,8 @@ export interface NextBackup {
   plan: SlotPlan;
   /** The Backup to create in this sync (the slot's or a backup-now one), or null. */
   created: DesiredChild | null;
+  /** The last Backup asked for again ({@link lastAskedAgain}), or null. */
+  askedAgain: DesiredChild | null;
   /** The last scheduled Backup after this sync (the created slot's, or the observed one). */
   last: LastBackup;
   /** The gate every new Backup passes (last Backup, group, backup-now, stuck rule). */
@@ -86,6 +88,7 @@ export function decideNextBackup(context: SyncContext): NextBackup {
     watermark,
     plan,
     created,
+    askedAgain: lastAskedAgain(context, lastGate),
     last,
     gate,
     tickGate,
@@ -94,6 +97,18 @@ export function decideNextBackup(context: SyncContext): NextBackup {
     stuck,
     backupNow: { state: nowState, decision: backupNow, gate: nowGate, seenAt },
   };
+}
+
+/**
+ * lastAskedAgain returns the last Backup's desired form while a sync asked for it (`status.lastBackupCreation`) less
+ * than the grace ago and the view lacks it: Metacontroller writes the status even when the create fails, so asking
+ * again (AlreadyExists is ignored) keeps a failed create from losing the slot. Not while paused.
+ */
+function lastAskedAgain(context: SyncContext, lastGate: Gate): DesiredChild | null {
+  const { observedLast: last, spec, scheduleName } = context;
+  if (spec.pause || lastGate.open || lastGate.blocker !== null || last.createdAt === null || last.time === null) return null;
+  if (last.name !== backupName(scheduleName, last.time)) return null; // not one of this hook's slot Backups
+  return buildSnapshotBackup(context.parent, spec, { slot: last.time, handoverLabelKey: context.handoverLabelKey });
 }
 
 function nextStep(inputs: { spec: ScheduleSpec; slot: number | null; gate: Gate }): NextStep {

@@ -26,6 +26,7 @@ import type { CustomizeHook } from './related.js';
 import { keyOf, objectKey } from './store.js';
 import type { ObjectStore, StoreEvent } from './store.js';
 import type { HookCall, Transport } from './transport.js';
+import type { Random } from './random.js';
 import { WorkQueue } from './work-queue.js';
 
 /** Settings of the CompositeController (the manifest's): the resync period and the child types with their update strategies. */
@@ -58,8 +59,17 @@ export interface SyncObservation {
   statusWritten: boolean;
   /** The parent the request carried was an older version than the stored one when the answer was applied. */
   staleParent: boolean;
-  /** Backoff before the retry, for a failed call. */
+  /** Names of the children whose create the API server refused (fault `create-errors`). */
+  createFailed: string[];
+  /** Backoff before the retry, for a failed call or a refused create. */
   retryAfterMs: number | null;
+}
+
+/** A window in which the API server refuses each child create with a probability. */
+export interface CreateErrorWindow {
+  from: number;
+  to: number;
+  rate: number;
 }
 
 /** Metacontroller runs one worker over its work queue. */
@@ -76,7 +86,13 @@ export class Metacontroller {
 
   constructor(
     private readonly world: { clock: VirtualClock; store: ObjectStore; cache: InformerCache },
-    private readonly options: { transport: Transport; config: MetacontrollerConfig; customize?: CustomizeHook },
+    private readonly options: {
+      transport: Transport;
+      config: MetacontrollerConfig;
+      customize?: CustomizeHook;
+      /** Windows of refused creates, with the random stream that draws them. */
+      createErrors?: { windows: CreateErrorWindow[]; random: Random };
+    },
   ) {
     this.resources = childResourcesOf(options.config);
     this.queue = new WorkQueue(world.clock, { onReady: () => this.wake() });
@@ -204,6 +220,7 @@ export class Metacontroller {
       created: [],
       alreadyExisted: [],
       updated: [],
+      createFailed: [],
       statusWritten: false,
       staleParent: this.world.store.get(key)?.metadata?.resourceVersion !== parent.metadata.resourceVersion,
       retryAfterMs: null,
@@ -219,7 +236,9 @@ export class Metacontroller {
     observation.statusWritten = this.writeStatus(key, { status: body.status, generation: parent.metadata.generation });
     const resync = body.resyncAfterSeconds;
     if (typeof resync === 'number' && resync > 0) this.queue.addAfter(key, resync * 1000);
-    this.queue.forget(key);
+    // A refused create is the sync's error: the parent is retried with the per-item backoff, the status written all the same.
+    if (observation.createFailed.length > 0) observation.retryAfterMs = this.queue.addRateLimited(key);
+    else this.queue.forget(key);
     this.emit(observation);
   }
 
@@ -242,6 +261,10 @@ export class Metacontroller {
         const child = desired.get(id) as DesiredChild;
         const seen = observed.get(id);
         if (seen === undefined) {
+          if (this.createRefused()) {
+            observation.createFailed.push(child.metadata.name);
+            continue;
+          }
           const result = this.world.store.create(objectToCreate(child, parent));
           if (result.ok) observation.created.push(child.metadata.name);
           else if (result.reason === 'AlreadyExists') observation.alreadyExisted.push(child.metadata.name);
@@ -254,6 +277,15 @@ export class Metacontroller {
         if (result.ok) observation.updated.push(child.metadata.name); // 404/409 are swallowed: the next sync tries again
       }
     }
+  }
+
+  /** createRefused draws whether the API server refuses a create now (fault `create-errors`). */
+  private createRefused(): boolean {
+    const errors = this.options.createErrors;
+    if (errors === undefined) return false;
+    const now = this.world.clock.now;
+    const window = errors.windows.find((w) => w.from <= now && now < w.to);
+    return window !== undefined && errors.random.chance(window.rate);
   }
 
   /** planOf pairs one type's observed children with its desired ones, by `namespace/name` (a desired child of an undeclared type is ignored). */

@@ -16,6 +16,11 @@ export type Fault =
   | { kind: 'hook-restart'; atMs: number; forMs: number }
   | { kind: 'hook-errors'; atMs: number; forMs: number; rate: number }
   | { kind: 'hook-timeouts'; atMs: number; forMs: number; rate: number }
+  /**
+   * The API server refuses Metacontroller's child creates (a quota, an admission webhook, etcd unavailable): each
+   * fails with this probability. Metacontroller writes the status anyway and retries the parent with backoff.
+   */
+  | { kind: 'create-errors'; atMs: number; forMs: number; rate: number }
   | { kind: 'clock-jump'; atMs: number; byMs: number }
   | { kind: 'edit'; atMs: number; spec: JsonObject }
   | { kind: 'pause'; atMs: number; forMs: number }

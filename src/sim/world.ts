@@ -15,7 +15,7 @@ import { startHttpHook } from './http-hook.js';
 import type { HttpHook } from './http-hook.js';
 import { createLagModel } from './lag.js';
 import { Metacontroller } from './metacontroller.js';
-import type { SyncObservation } from './metacontroller.js';
+import type { CreateErrorWindow, SyncObservation } from './metacontroller.js';
 import { createRandom } from './random.js';
 import { Recorder, USER_DELETION } from './recorder.js';
 import type { Scenario, ScheduleSetup } from './scenario.js';
@@ -117,7 +117,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       }
       const transport: Transport = createTransport(hook ?? decideHook(scenario.hook), { config: transportConfig, random: random.fork('transport') });
       // The manifests declare the customize hook; it answers from the parent alone, so it is called in-process.
-      const metacontroller = new Metacontroller({ clock, store, cache }, { transport, config: scenario.metacontroller, customize });
+      const createErrors = { windows: createErrorsOf(scenario, start), random: random.fork('create-errors') };
+      const metacontroller = new Metacontroller({ clock, store, cache }, { transport, config: scenario.metacontroller, customize, createErrors });
       metacontroller.onSync((sync) => {
         world.syncs += 1;
         const answer = sync.answer;
@@ -228,6 +229,10 @@ function transportOf(scenario: Scenario, start: number): TransportConfig {
     if (fault.kind === 'clock-jump') config.clockJumps.push({ at: from, byMs: fault.byMs });
   }
   return config;
+}
+
+function createErrorsOf(scenario: Scenario, start: number): CreateErrorWindow[] {
+  return scenario.faults.flatMap((fault) => (fault.kind === 'create-errors' ? [{ from: start + fault.atMs, to: start + fault.atMs + fault.forMs, rate: fault.rate }] : []));
 }
 
 function executorOf(scenario: Scenario, start: number): ExecutorConfig {

@@ -46,8 +46,10 @@ describe('sim invariant checks', function () {
       // Invariant 6 compares with the real decision, so it would flag every broken hook; leave it out except for its own case.
       const invariants: InvariantNumber[] = broken.breaks === 6 ? [6] : [1, 2, 3, 4, 5, 11];
       const { violations } = await runChecked({ invariants, scenario: SCENARIO }, { hook: broken.hook });
-      const flagged = [...new Set(violations.map((v) => v.invariant))];
-      assert.deepEqual(flagged, [broken.breaks], describeViolations(violations).slice(0, 5).join('\n'));
+      const flagged = new Set<number>(violations.map((v) => v.invariant));
+      assert.ok(flagged.has(broken.breaks), `invariant ${broken.breaks} flags it`);
+      const unexpected = violations.filter((v) => v.invariant !== broken.breaks && !(broken.alsoBreaks ?? []).includes(v.invariant));
+      assert.deepEqual(describeViolations(unexpected).slice(0, 5), []);
     });
   }
 });

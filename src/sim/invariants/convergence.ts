@@ -36,7 +36,14 @@ export function settleMs(context: Pick<CheckContext, 'world' | 'maxLagMs' | 'max
 
 /** convergenceCheck judges the end of the run. */
 export function convergenceCheck(context: CheckContext): Check {
+  // The newest `status.lastMissedTime` stored, by when: a missed slot anchors `@every` like a Backup's does.
+  const missed: Array<{ at: number; slot: number }> = [];
   return {
+    onStoreEvent(event) {
+      if (event.key !== context.world.parentKey) return;
+      const slot = parseTime(event.object.status?.['lastMissedTime']);
+      if (slot !== null && slot > (missed.at(-1)?.slot ?? -Infinity)) missed.push({ at: event.at, slot });
+    },
     onFinish() {
       const { world } = context;
       const parent = world.store.get(world.parentKey) as BackupSchedule | undefined;
@@ -51,6 +58,7 @@ export function convergenceCheck(context: CheckContext): Check {
         records: [...world.recorder.backups.values()].filter((r): r is BackupRecord & { slot: number } => r.slot !== null).sort((a, b) => a.slot - b.slot),
         parent,
         quiet: null,
+        missed,
         backupTimeoutMs: read.spec.backupTimeout?.ms ?? null,
         startingDeadlineMs: read.spec.startingDeadlineMs,
       };
@@ -76,6 +84,8 @@ interface Facts {
   records: Array<BackupRecord & { slot: number }>;
   parent: BackupSchedule;
   quiet: number | null;
+  /** Every newer `status.lastMissedTime` stored, in order. */
+  missed: ReadonlyArray<{ at: number; slot: number }>;
   backupTimeoutMs: number | null;
   startingDeadlineMs: number | null;
 }
@@ -88,8 +98,10 @@ function checkTicks(facts: Facts): void {
   const bySlot = new Map<number, number>();
   for (const r of records) if (!isBackupNowBackup(r.object)) bySlot.set(r.slot, (bySlot.get(r.slot) ?? 0) + 1);
   // A backup-now Backup's "slot" is its creation: it anchors nothing and backs up no tick.
+  // The hook's watermark (the anchor of `@every`) is the newer of its last Backup's slot and a missed slot.
   const anchorRecord = [...records].reverse().find((r) => r.slot <= quiet + offset && !isBackupNowBackup(r.object));
-  const anchor = anchorRecord?.slot ?? parseTime(facts.parent.metadata.creationTimestamp) ?? world.start;
+  const missedSlot = [...facts.missed].reverse().find((m) => m.at <= quiet)?.slot ?? null;
+  const anchor = Math.max(anchorRecord?.slot ?? parseTime(facts.parent.metadata.creationTimestamp) ?? world.start, missedSlot ?? -Infinity);
   // Ticks are on the hook's clock, and so are the slots of scheduled Backups; a backup-now Backup's creation is on the
   // cluster's, so it takes its place among them at the hook's reading of that instant.
   const inOrder = records

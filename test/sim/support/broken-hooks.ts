@@ -23,7 +23,7 @@ function observedNames(request: SyncRequest): string[] {
 }
 
 /** BROKEN_HOOKS maps a broken hook's name to the invariant it breaks and the hook itself. */
-export function brokenHooks(settings: HookSettings): Array<{ name: string; breaks: number; hook: Hook }> {
+export function brokenHooks(settings: HookSettings): Array<{ name: string; breaks: number; alsoBreaks?: number[]; hook: Hook }> {
   const real = decideHook(settings);
   const call = (request: SyncRequest, now: number): Body => bodyOf(real(request, now) as HookAnswer);
   return [
@@ -84,6 +84,8 @@ export function brokenHooks(settings: HookSettings): Array<{ name: string; break
     {
       name: 'drops every observed child',
       breaks: 4,
+      // The real hook it wraps asks for the deleted last Backup again within the grace: a second Backup for its slot.
+      alsoBreaks: [1],
       hook: (request, now) => {
         const body = call(request, now);
         const observed = observedNames(request);
