@@ -12,7 +12,7 @@ import { groupBlocker } from './group.js';
 import type { LastBackup } from './last-backup.js';
 import { SCHEDULED_AT_ANNOTATION, SCHEDULE_LABEL, backupName } from './names.js';
 import type { ObservedBackup } from './observe.js';
-import { decideBackupNowQuiet, decideQuiet } from './quiet.js';
+import { decideBackupNowQuiet, decideEditQuiet, decideQuiet } from './quiet.js';
 import { planSlot } from './schedule-edit.js';
 import type { SlotPlan } from './schedule-edit.js';
 import type { ScheduleSpec } from './spec.js';
@@ -46,7 +46,7 @@ export interface NextBackup {
   gate: Gate;
   /** The gate of the due tick: {@link gate}, closed also when the slot's name is taken. */
   tickGate: Gate;
-  /** Gates whose closing ends by time alone: the last Backup's, backup-now's and the quiet window's. */
+  /** Gates whose closing ends by time alone: the last Backup's, backup-now's and the quiet windows'. */
   timedGates: Gate[];
   /** The quiet windows before the next tick and the due slot's starting deadline ({@link decideQuiet}). */
   quiet: Gate;
@@ -66,14 +66,16 @@ export function decideNextBackup(context: SyncContext): NextBackup {
   const plan = planSlot(previous, { spec, now, watermark });
   const slot = plan.slot;
   const quiet = decideQuiet(spec.schedule, { now, watermark: plan.watermark, slot, startingDeadlineMs: spec.startingDeadlineMs, staleViewGraceMs });
-  const gate = passStuck([lastGate, groupGate, nowGate, quiet], stuck);
+  const editQuiet = decideEditQuiet({ now, editSeenAt: plan.editSeenAt, staleViewGraceMs });
+  const gate = passStuck([lastGate, groupGate, nowGate, quiet, editQuiet], stuck);
   const tickGate = (slot === null ? null : slotTaken(backups, backupName(scheduleName, slot))) ?? gate;
   const step = nextStep({ spec, slot, gate: tickGate });
   // A backup-now Backup also waits out the grace after a sync first saw the request (a view with the new token may
-  // lack the Backup of the one before) and after a tick that did not run (a sync with an older view may run it).
+  // lack the Backup of the one before), after an edit was first seen, and after a tick that did not run (a sync with
+  // an older view may run it).
   const recorded = backupNowRequestOf(previous);
   const seenAt = nowState.pending === null ? null : recorded?.token === nowState.pending ? recorded.seenAt : now;
-  const nowQuiet = decideBackupNowQuiet({ now, seenAt, lastMissed: plan.lastMissedTime, staleViewGraceMs });
+  const nowQuiet = decideBackupNowQuiet({ now, seenAt, lastMissed: plan.lastMissedTime, editSeenAt: plan.editSeenAt, staleViewGraceMs });
   const backupNow = decideBackupNow(nowState.pending, { pause: spec.pause, gate, tickFirst: step.create, quiet: nowQuiet });
   const tick = step.create ? slot : null;
   const created =
@@ -92,7 +94,7 @@ export function decideNextBackup(context: SyncContext): NextBackup {
     last,
     gate,
     tickGate,
-    timedGates: [lastGate, nowGate, quiet, nowQuiet],
+    timedGates: [lastGate, nowGate, quiet, editQuiet, nowQuiet],
     quiet,
     stuck,
     backupNow: { state: nowState, decision: backupNow, gate: nowGate, seenAt },

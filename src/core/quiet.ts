@@ -120,16 +120,45 @@ export interface BackupNowQuietOptions {
   seenAt: number | null;
   /** The slot plan's `lastMissedTime`, or null. */
   lastMissed: number | null;
+  /** When a sync first saw the schedule edited (the slot plan's `editSeenAt`), or null. */
+  editSeenAt: number | null;
   staleViewGraceMs: number;
 }
 
 /**
- * decideBackupNowQuiet is what a backup-now request alone waits out, on top of the gate ticks share: the grace after
- * it was first seen ({@link decideRequestQuiet}), then the grace after a tick that did not run ({@link decideMissedQuiet}).
+ * decideBackupNowQuiet is what a backup-now request waits out before the gate ticks share, in words of its own: the
+ * grace after it was first seen ({@link decideRequestQuiet}), after an edit was first seen ({@link decideEditQuiet},
+ * which closes that gate too) and after a tick that did not run ({@link decideMissedQuiet}).
  */
 export function decideBackupNowQuiet(options: BackupNowQuietOptions): Gate {
-  const { now, seenAt, lastMissed, staleViewGraceMs } = options;
+  const { now, seenAt, lastMissed, editSeenAt, staleViewGraceMs } = options;
   if (seenAt === null) return { open: true };
-  const request = decideRequestQuiet({ now, seenAt, staleViewGraceMs });
-  return request.open ? decideMissedQuiet({ now, lastMissed, staleViewGraceMs }) : request;
+  for (const gate of [
+    decideRequestQuiet({ now, seenAt, staleViewGraceMs }),
+    decideEditQuiet({ now, editSeenAt, staleViewGraceMs }),
+    decideMissedQuiet({ now, lastMissed, staleViewGraceMs }),
+  ]) {
+    if (!gate.open) return gate;
+  }
+  return { open: true };
+}
+
+/**
+ * decideEditQuiet closes the gate for the stale-view grace after a sync first saw the schedule edited
+ * (`status.scheduleEditSeenAt`). A sync given the spec before the edit may have just started a Backup of the old
+ * schedule that views with the new spec still lack, next to a status that does not record it; nothing of the new
+ * schedule (no tick, no backup-now) starts beside it. After the grace every view shows it.
+ */
+export function decideEditQuiet(options: { now: number; editSeenAt: number | null; staleViewGraceMs: number }): Gate {
+  const { now, editSeenAt, staleViewGraceMs } = options;
+  if (editSeenAt === null || now >= editSeenAt + staleViewGraceMs) return { open: true };
+  const until = editSeenAt + staleViewGraceMs;
+  return {
+    open: false,
+    message:
+      `the schedule was edited (first seen at ${formatTime(editSeenAt)}): a Backup started under the old schedule may not be ` +
+      `in every view yet, so nothing starts before ${formatTime(until)} (the stale-view grace)`,
+    until,
+    blocker: null,
+  };
 }

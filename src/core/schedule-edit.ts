@@ -1,6 +1,6 @@
 /**
  * Decide which slot runs, with the missed-run rules: a schedule edit (seen through `status.scheduleHash`)
- * runs no tick from before the sync that saw it; `spec.skipMissedOnUnpause` runs no tick missed while
+ * runs no tick from before the sync that saw it (and that sync's instant is recorded for the edit's quiet window); `spec.skipMissedOnUnpause` runs no tick missed while
  * paused; `spec.startingDeadlineSeconds` runs no slot older than the deadline. A slot not run is recorded
  * as `status.lastMissedTime`, which then bounds the search like `lastBackupTime` does, so the next sync
  * does not run it either.
@@ -16,6 +16,9 @@ import { conditionOf } from './status.js';
 import type { Finding } from './status.js';
 import { formatTime, parseTime } from './time.js';
 import type { BackupScheduleStatus } from './types.js';
+
+/** The status field that records when a sync first saw the schedule as it is, after an edit. */
+export const EDIT_SEEN_AT = 'scheduleEditSeenAt';
 
 /** Condition type that reports a slot the schedule did not run. */
 export const MISSED_CONDITION = 'MissedSchedule';
@@ -41,6 +44,11 @@ export interface SlotPlan {
   lastMissedTime: number | null;
   /** `status.scheduleHash` to write. */
   scheduleHash: string;
+  /**
+   * When a sync first saw the schedule as it is now, after an edit (`status.scheduleEditSeenAt`: this sync's instant
+   * when it sees the edit), or null when no edit was seen.
+   */
+  editSeenAt: number | null;
 }
 
 /** Inputs of {@link planSlot}. */
@@ -59,15 +67,17 @@ export function planSlot(previous: BackupScheduleStatus, inputs: PlanInputs): Sl
   const due = watermark === null ? null : mostRecentTick(spec.schedule, { after: watermark, atOrBefore: now });
   const hash = scheduleHash(spec.schedule);
   const recorded = typeof previous.scheduleHash === 'string' && previous.scheduleHash !== '' ? previous.scheduleHash : null;
+  const edited = recorded !== null && recorded !== hash;
   const plan: SlotPlan = {
     slot: due,
     missed: null,
     watermark,
     lastMissedTime: previousMissed,
     scheduleHash: hash,
+    editSeenAt: edited ? now : recorded === null ? null : parseTime(previous[EDIT_SEEN_AT]),
   };
   if (due === null) return plan;
-  const cause = missCause({ spec, now, due, edited: recorded !== null && recorded !== hash, wasPaused: wasPaused(previous) });
+  const cause = missCause({ spec, now, due, edited, wasPaused: wasPaused(previous) });
   return cause === null ? plan : { ...plan, slot: null, missed: { slot: due, cause }, lastMissedTime: due };
 }
 

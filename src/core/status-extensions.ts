@@ -1,5 +1,5 @@
 /**
- * Answer: the status this hook adds to upstream's: `scheduleHash`, `lastMissedTime`, `lastBackupNow`, `backupNowRequest`, and
+ * Answer: the status this hook adds to upstream's: `scheduleHash`, `scheduleEditSeenAt`, `lastMissedTime`, `lastBackupNow`, `backupNowRequest`, and
  * one condition per finding (MissedSchedule, BackupStuck, DeletionStuck, BackupNow), never in Ready.
  * A schedule that never had a finding gets none of them written: its status stays as the core writes it.
  */
@@ -9,7 +9,7 @@ import type { BackupNowFacts } from './backup-now.js';
 import { backupNowName } from './names.js';
 import type { Gate } from './gate.js';
 import type { ObservedBackup } from './observe.js';
-import { MISSED_CONDITION, MISSED_RESOLVED, missedFinding } from './schedule-edit.js';
+import { EDIT_SEEN_AT, MISSED_CONDITION, MISSED_RESOLVED, missedFinding } from './schedule-edit.js';
 import type { SlotPlan } from './schedule-edit.js';
 import type { ScheduleSpec } from './spec.js';
 import { sameInstantOr, withFindings } from './status.js';
@@ -44,7 +44,9 @@ export interface ExtensionFacts {
 export function withExtensionStatus(status: BackupScheduleStatus, previous: BackupScheduleStatus, facts: ExtensionFacts): BackupScheduleStatus {
   const { plan, spec, backupNow } = facts;
   const next: BackupScheduleStatus = { ...status };
-  if (plan.scheduleHash !== null) next.scheduleHash = plan.scheduleHash;
+  next.scheduleHash = plan.scheduleHash;
+  if (plan.editSeenAt !== null) next[EDIT_SEEN_AT] = sameInstantOr(previous[EDIT_SEEN_AT], plan.editSeenAt);
+  else delete next[EDIT_SEEN_AT];
   if (plan.lastMissedTime !== null) next.lastMissedTime = sameInstantOr(previous.lastMissedTime, plan.lastMissedTime);
   const served = backupNow.decision.create;
   if (served !== null) next.lastBackupNow = { name: backupNowName(backupNow.scheduleName, served), token: served };

@@ -1,8 +1,8 @@
-/** The quiet windows: before a tick, before a slot's starting deadline, after a missed tick and after a backup-now request is first seen (tables with a fixed clock). */
+/** The quiet windows: before a tick, before a slot's starting deadline, after a missed tick, after an edit and after a backup-now request is first seen (tables with a fixed clock). */
 
 import assert from 'node:assert/strict';
 
-import { decideBackupNowQuiet, decideMissedQuiet, decideQuiet, decideRequestQuiet } from '../../src/core/quiet.js';
+import { decideBackupNowQuiet, decideEditQuiet, decideMissedQuiet, decideQuiet, decideRequestQuiet } from '../../src/core/quiet.js';
 import { parseSchedule } from '../../src/core/schedule.js';
 import type { Schedule } from '../../src/core/schedule.js';
 
@@ -85,19 +85,44 @@ describe('decideRequestQuiet', () => {
   }
 });
 
+describe('decideEditQuiet', () => {
+  const grace = 5 * MINUTE;
+  const table: Array<{ name: string; now: string; editSeenAt: string | null; open: boolean; until?: string }> = [
+    { name: 'no edit seen', now: '2024-05-06T01:20:00Z', editSeenAt: null, open: true },
+    { name: 'the edit seen now', now: '2024-05-06T01:20:00Z', editSeenAt: '2024-05-06T01:20:00Z', open: false, until: '2024-05-06T01:25:00Z' },
+    { name: 'within the grace', now: '2024-05-06T01:24:59Z', editSeenAt: '2024-05-06T01:20:00Z', open: false, until: '2024-05-06T01:25:00Z' },
+    { name: 'the grace over', now: '2024-05-06T01:25:00Z', editSeenAt: '2024-05-06T01:20:00Z', open: true },
+  ];
+  for (const c of table) {
+    it(c.name, () => {
+      const gate = decideEditQuiet({ now: at(c.now), editSeenAt: c.editSeenAt === null ? null : at(c.editSeenAt), staleViewGraceMs: grace });
+      assert.equal(gate.open, c.open);
+      if (!gate.open) assert.equal(gate.until, at(c.until ?? ''));
+    });
+  }
+});
+
 describe('decideBackupNowQuiet', () => {
   const grace = 5 * MINUTE;
-  const table: Array<{ name: string; now: string; seenAt: string | null; lastMissed: string | null; open: boolean; until?: string }> = [
+  const table: Array<{ name: string; now: string; seenAt: string | null; lastMissed: string | null; editSeenAt?: string; open: boolean; until?: string; says?: RegExp }> = [
     { name: 'nothing pending: open, whatever was missed', now: '2024-05-06T01:20:00Z', seenAt: null, lastMissed: '2024-05-06T01:20:00Z', open: true },
     { name: 'first seen now: the request waits its grace', now: '2024-05-06T01:20:00Z', seenAt: '2024-05-06T01:20:00Z', lastMissed: null, open: false, until: '2024-05-06T01:25:00Z' },
     { name: 'seen long ago, a tick just missed: the missed tick\'s grace', now: '2024-05-06T01:21:00Z', seenAt: '2024-05-06T01:00:00Z', lastMissed: '2024-05-06T01:20:00Z', open: false, until: '2024-05-06T01:25:00Z' },
     { name: 'both graces over', now: '2024-05-06T01:25:00Z', seenAt: '2024-05-06T01:00:00Z', lastMissed: '2024-05-06T01:20:00Z', open: true },
+    { name: 'seen long ago, an edit seen a minute ago: the edit\'s grace, in its words', now: '2024-05-06T01:21:00Z', seenAt: '2024-05-06T01:00:00Z', lastMissed: null, editSeenAt: '2024-05-06T01:20:00Z', open: false, until: '2024-05-06T01:25:00Z', says: /schedule was edited/ },
   ];
   for (const c of table) {
     it(c.name, () => {
-      const gate = decideBackupNowQuiet({ now: at(c.now), seenAt: c.seenAt === null ? null : at(c.seenAt), lastMissed: c.lastMissed === null ? null : at(c.lastMissed), staleViewGraceMs: grace });
+      const gate = decideBackupNowQuiet({
+        now: at(c.now),
+        seenAt: c.seenAt === null ? null : at(c.seenAt),
+        lastMissed: c.lastMissed === null ? null : at(c.lastMissed),
+        editSeenAt: c.editSeenAt === undefined ? null : at(c.editSeenAt),
+        staleViewGraceMs: grace,
+      });
       assert.equal(gate.open, c.open);
       if (!gate.open) assert.equal(gate.until, at(c.until ?? ''));
+      if (!gate.open && c.says !== undefined) assert.match(gate.message, c.says);
     });
   }
 });

@@ -36,7 +36,7 @@ const FULL_PARENT = {
     nextBackupTime: '2026-01-02T02:00:00Z', lastSuccessfulBackup: 'nightly-2026-01-01t02-00-00', lastSuccessfulTime: '2026-01-01T02:10:00Z',
     logBackup: 'log-nightly', logBackupStartTs: '2025-12-01T00:00:00Z',
     lastCompact: 'compact-nightly-2026-01-01t01-00-00', lastCompactProgress: '2026-01-01T00:00:00Z', lastCompactExecutionTs: '2026-01-01T01:00:00Z',
-    scheduleHash: 'a1b2c3', lastMissedTime: '2025-12-31T02:00:00Z', lastBackupNow: { name: 'nightly-now-1', token: 't1' },
+    scheduleHash: 'a1b2c3', scheduleEditSeenAt: '2025-12-30T08:00:00Z', lastMissedTime: '2025-12-31T02:00:00Z', lastBackupNow: { name: 'nightly-now-1', token: 't1' },
     backupNowRequest: { token: 't2', seenAt: '2026-01-01T02:05:00Z' },
   },
 };
@@ -71,7 +71,7 @@ const STATUS_FIELDS: Record<string, string> = {
   lastCompactExecutionTs: 'date-time', scheduleHash: 'string', lastMissedTime: 'date-time', lastBackupNow: 'object',
   'lastBackupNow.name': 'string', 'lastBackupNow.token': 'string', backupNowRequest: 'object', 'backupNowRequest.token': 'string',
   'backupNowRequest.seenAt': 'date-time', lastBackupCreation: 'object', 'lastBackupCreation.name': 'string',
-  'lastBackupCreation.time': 'date-time',
+  'lastBackupCreation.time': 'date-time', scheduleEditSeenAt: 'date-time',
 };
 
 /**
