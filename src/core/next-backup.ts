@@ -109,6 +109,7 @@ export function decideNextBackup(context: SyncContext): NextBackup {
 function lastAskedAgain(context: SyncContext, lastGate: Gate): DesiredChild | null {
   const { observedLast: last, spec, scheduleName } = context;
   if (spec.pause || lastGate.open || lastGate.blocker !== null || last.createdAt === null || last.time === null) return null;
+  if (context.now < last.createdAt) return null; // asked for "later" than now: this clock went back, not a create to retry
   if (last.name !== backupName(scheduleName, last.time)) return null; // not one of this hook's slot Backups
   return buildSnapshotBackup(context.parent, spec, { slot: last.time, handoverLabelKey: context.handoverLabelKey });
 }
