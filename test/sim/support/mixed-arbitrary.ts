@@ -1,11 +1,11 @@
 /**
  * Mixed-fault worlds for the soak: up to six faults drawn from pauses, schedule edits, backup-now requests, hook
  * restarts, stuck pods, slow windows, log stalls, clock steps, snapshot Backups deleted by a user (the newest, the
- * oldest or all) and a wiped status, over schedules from every ten minutes to daily, with or without a log Backup and
- * compaction, and the extension fields mixed in. Caches lag up to half the smaller of the stale-view grace and the
- * shortest interval any edit leads to, and the hook's clock steps within that bound: the stale-view rules hold, only
- * the meetings are new. A `.tmp` hunt of this shape found a backup-now Backup started at a tick that a stale status
- * skipped (scenario backup-now-at-a-tick-missed-by-a-stale-status).
+ * oldest or all), a wiped status and child creates the API server refuses, over schedules from every ten minutes to
+ * daily, with or without a log Backup and compaction, and the extension fields mixed in. Caches lag up to half the
+ * smaller of the stale-view grace and the shortest interval any edit leads to, and the hook's clock steps within that
+ * bound: the stale-view rules hold, only the meetings are new. A `.tmp` hunt of this shape found a backup-now Backup
+ * started at a tick that a stale status skipped (scenario backup-now-at-a-tick-missed-by-a-stale-status).
  */
 
 import fc from 'fast-check';
@@ -19,7 +19,7 @@ const MIXED_SCHEDULES = [...DENSE_ROUGH_SCHEDULES, { expression: '@daily', minIn
 
 /** A fault drawn before the world's bounds are known: its instant as a fraction of the faulty days, its size in [0, 1). */
 const rawFaultArb = fc.record({
-  kind: fc.constantFrom('pause', 'clock-jump', 'backup-now', 'hook-restart', 'pods-stuck', 'slow-backups', 'edit', 'log-stall', 'backups-deleted', 'status-wiped'),
+  kind: fc.constantFrom('pause', 'clock-jump', 'backup-now', 'hook-restart', 'pods-stuck', 'slow-backups', 'edit', 'log-stall', 'backups-deleted', 'status-wiped', 'create-errors'),
   at: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
   size: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
   back: fc.boolean(),
@@ -74,6 +74,8 @@ export function mixedScenarioArb(): fc.Arbitrary<Scenario> {
               return { kind: 'backups-deleted', atMs, which: f.size < 1 / 3 ? 'newest' : f.size < 2 / 3 ? 'oldest' : 'all' };
             case 'status-wiped':
               return { kind: 'status-wiped', atMs };
+            case 'create-errors':
+              return { kind: 'create-errors', atMs, forMs: Math.floor(f.size * 6 * HOUR), rate: f.back ? 1 : 0.5 };
             default:
               return p.log === 'none' ? null : { kind: 'log-stall', atMs, forMs: Math.floor(f.size * 6 * HOUR) };
           }
