@@ -28,6 +28,8 @@ import type { DesiredChild, KubeObject, SyncResponse } from './types.js';
 export interface SyncReport {
   outcome: 'created' | 'waiting' | 'idle' | 'paused' | 'invalid' | 'parent-deleting';
   created: string | null;
+  /** The last Backup asked for again while the view lacks it (its create may have failed), or null. */
+  askedAgain: string | null;
   deletions: Deletion[];
   problems: string[];
   /** Message of the Ready condition (or why nothing happened). */
@@ -102,6 +104,7 @@ export function answer(context: SyncContext, decisions: { next: NextBackup; reti
     response,
     report: report(next.step.outcome === 'idle' && created !== null ? 'created' : next.step.outcome, {
       created: created?.metadata.name ?? null,
+      askedAgain: next.askedAgain?.metadata.name ?? null,
       deletions: [...retention.deletions, ...compactDeletions],
       message: ready.message,
       missed: plan.missed,
@@ -152,7 +155,7 @@ export function keptChildren(observation: Observation, removed: Removed = NOTHIN
 
 /** report fills a {@link SyncReport} with empty defaults. */
 export function report(outcome: SyncReport['outcome'], fields: Partial<Omit<SyncReport, 'outcome' | 'facts'>> & Pick<SyncReport, 'facts'>): SyncReport {
-  return { outcome, created: null, deletions: [], problems: [], message: '', missed: null, stuck: [], deletionStuck: [], ...fields };
+  return { outcome, created: null, askedAgain: null, deletions: [], problems: [], message: '', missed: null, stuck: [], deletionStuck: [], ...fields };
 }
 
 function readyOf(next: NextStep, facts: { nextBackupTime: number | null; gate: Gate; quiet: Gate }): Ready {

@@ -47,6 +47,7 @@ export function syncLogFields(report: SyncReport, facts: { namespace: string; na
     decision: describeDecision(report),
     outcome: report.outcome,
     created: report.created ?? undefined,
+    askedAgain: report.askedAgain ?? undefined,
     deleted: report.deletions.length,
     deletions: report.deletions.length > 0 ? report.deletions : undefined,
     problems: report.problems.length > 0 ? report.problems : undefined,

@@ -67,6 +67,13 @@ describe('logs', () => {
     assert.match(String((log.lines()[0]?.['problems'] as string[])[0]), /spec.schedule/);
   });
 
+  it('names the last Backup asked for again while the view lacks it', async () => {
+    const log = logged('info');
+    const status = { lastBackup: 'nightly-2024-05-01t04-00-00', lastBackupTime: '2024-05-01T04:00:00Z', lastBackupCreation: { name: 'nightly-2024-05-01t04-00-00', time: '2024-05-01T04:00:03Z' } };
+    await log.service.sync(syncRequest(schedule({ spec: SPEC, status }), [backup({ slot: '2024-05-01T03:50:00Z' })]));
+    assert.equal(log.lines()[0]?.['askedAgain'], 'nightly-2024-05-01t04-00-00');
+  });
+
   it('names Backups stuck running or stuck in deletion', async () => {
     const log = logged('info');
     await log.service.sync(
