@@ -90,7 +90,7 @@ export function decideNextBackup(context: SyncContext): NextBackup {
     watermark,
     plan,
     created,
-    askedAgain: lastAskedAgain(context, lastGate),
+    askedAgain: lastAskedAgain(context, { lastGate, groupGate }),
     last,
     gate,
     tickGate,
@@ -104,11 +104,13 @@ export function decideNextBackup(context: SyncContext): NextBackup {
 /**
  * lastAskedAgain returns the last Backup's desired form while a sync asked for it (`status.lastBackupCreation`) less
  * than the grace ago and the view lacks it: Metacontroller writes the status even when the create fails, so asking
- * again (AlreadyExists is ignored) keeps a failed create from losing the slot. Not while paused.
+ * again (AlreadyExists is ignored) keeps a failed create from losing the slot. Not while paused, nor while a sibling
+ * of its schedule group runs a Backup (one that started since would run beside it).
  */
-function lastAskedAgain(context: SyncContext, lastGate: Gate): DesiredChild | null {
+function lastAskedAgain(context: SyncContext, gates: { lastGate: Gate; groupGate: Gate }): DesiredChild | null {
   const { observedLast: last, spec, scheduleName } = context;
-  if (spec.pause || lastGate.open || lastGate.blocker !== null || last.createdAt === null || last.time === null) return null;
+  const { lastGate, groupGate } = gates;
+  if (spec.pause || !groupGate.open || lastGate.open || lastGate.blocker !== null || last.createdAt === null || last.time === null) return null;
   if (context.now < last.createdAt) return null; // asked for "later" than now: this clock went back, not a create to retry
   if (last.name !== backupName(scheduleName, last.time)) return null; // not one of this hook's slot Backups
   return buildSnapshotBackup(context.parent, spec, { slot: last.time, handoverLabelKey: context.handoverLabelKey });
