@@ -3,6 +3,7 @@
  * and the gates (last Backup, schedule group, backup-now, slot already taken) let it start; or a backup-now Backup.
  */
 
+import { decideAskAgain } from './ask-again.js';
 import { backupNowGate, backupNowRequestOf, backupNowStateOf, decideBackupNow } from './backup-now.js';
 import type { BackupNowDecision, BackupNowState } from './backup-now.js';
 import { buildSnapshotBackup } from './desired.js';
@@ -38,7 +39,7 @@ export interface NextBackup {
   plan: SlotPlan;
   /** The Backup to create in this sync (the slot's or a backup-now one), or null. */
   created: DesiredChild | null;
-  /** The last Backup asked for again ({@link lastAskedAgain}), or null. */
+  /** The last Backup asked for again ({@link decideAskAgain}), or null. */
   askedAgain: DesiredChild | null;
   /** The last scheduled Backup after this sync (the created slot's, or the observed one). */
   last: LastBackup;
@@ -90,7 +91,7 @@ export function decideNextBackup(context: SyncContext): NextBackup {
     watermark,
     plan,
     created,
-    askedAgain: lastAskedAgain(context, { lastGate, groupGate }),
+    askedAgain: decideAskAgain(context, { lastGate, gate: passStuck([groupGate, nowGate, editQuiet], stuck), watermark: plan.watermark }),
     last,
     gate,
     tickGate,
@@ -99,21 +100,6 @@ export function decideNextBackup(context: SyncContext): NextBackup {
     stuck,
     backupNow: { state: nowState, decision: backupNow, gate: nowGate, seenAt },
   };
-}
-
-/**
- * lastAskedAgain returns the last Backup's desired form while a sync asked for it (`status.lastBackupCreation`) less
- * than the grace ago and the view lacks it: Metacontroller writes the status even when the create fails, so asking
- * again (AlreadyExists is ignored) keeps a failed create from losing the slot. Not while paused, nor while a sibling
- * of its schedule group runs a Backup (one that started since would run beside it).
- */
-function lastAskedAgain(context: SyncContext, gates: { lastGate: Gate; groupGate: Gate }): DesiredChild | null {
-  const { observedLast: last, spec, scheduleName } = context;
-  const { lastGate, groupGate } = gates;
-  if (spec.pause || !groupGate.open || lastGate.open || lastGate.blocker !== null || last.createdAt === null || last.time === null) return null;
-  if (context.now < last.createdAt) return null; // asked for "later" than now: this clock went back, not a create to retry
-  if (last.name !== backupName(scheduleName, last.time)) return null; // not one of this hook's slot Backups
-  return buildSnapshotBackup(context.parent, spec, { slot: last.time, handoverLabelKey: context.handoverLabelKey });
 }
 
 function nextStep(inputs: { spec: ScheduleSpec; slot: number | null; gate: Gate }): NextStep {

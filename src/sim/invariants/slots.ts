@@ -67,7 +67,7 @@ export function slotCheck(context: CheckContext): Check {
           continue;
         }
         // The recorded last Backup asked for again (while the view lacks it, within the grace): no new slot.
-        if (slot === watermark && name === request.parent.status?.lastBackup) continue;
+        if (name === request.parent.status?.lastBackup && slot === parseTime(request.parent.status.lastBackupTime)) continue;
         const schedule = read.spec.schedule;
         const anchor = watermark ?? slot;
         const produced = nextTick(schedule, { after: slot - 1, anchor }) === slot;
