@@ -49,7 +49,7 @@ describe(`simulator soak (seed ${SEED}, ${RUNS} runs per property, ${YEARS} year
     console.log(`      ${size.runs} runs, ${Math.round(size.simulatedMs / 86_400_000)} simulated days, ${size.syncs} syncs`);
   });
 
-  it('mixed faults (pauses, edits, backup-now, restarts, stuck pods, slow windows, log stalls, clock steps within the lag bound): invariants 1–9 and 11', async () => {
+  it('mixed faults (pauses, edits, backup-now, restarts, stuck pods, slow windows, log stalls, clock steps within the lag bound, Backups a user deletes, a wiped status, refused creates): invariants 1–9 and 11', async () => {
     const size = await checkSimProperty({ name: 'soak-mixed', arbitrary: mixedScenarioArb(), invariants: [1, 2, 3, 4, 5, 6, 7, 8, 9, 11], seed: SEED + 5, numRuns: RUNS * 2, timeLimitMs: LIMIT_MS });
     console.log(`      ${size.runs} runs, ${Math.round(size.simulatedMs / 86_400_000)} simulated days, ${size.syncs} syncs`);
   });
