@@ -43,7 +43,7 @@ export interface NextBackup {
   askedAgain: DesiredChild | null;
   /** The last scheduled Backup after this sync (the created slot's, or the observed one). */
   last: LastBackup;
-  /** The gate every new Backup passes (last Backup, group, backup-now, stuck rule). */
+  /** The gate every new Backup passes (last Backup, group, backup-now, quiet windows, stuck rule). */
   gate: Gate;
   /** The gate of the due tick: {@link gate}, closed also when the slot's name is taken. */
   tickGate: Gate;
@@ -86,12 +86,14 @@ export function decideNextBackup(context: SyncContext): NextBackup {
         ? buildSnapshotBackup(parent, spec, { backupNowToken: backupNow.create, handoverLabelKey })
         : null;
   const last = tick !== null ? { name: backupName(scheduleName, tick), time: tick, createdAt: now } : observedLast;
+  // The last Backup, missing from the view within the grace, asked for again past the gates a new one would pass.
+  const askedAgain = decideAskAgain(context, { lastGate, gate: passStuck([groupGate, nowGate, editQuiet], stuck), watermark: plan.watermark });
   return {
     step,
     watermark,
     plan,
     created,
-    askedAgain: decideAskAgain(context, { lastGate, gate: passStuck([groupGate, nowGate, editQuiet], stuck), watermark: plan.watermark }),
+    askedAgain,
     last,
     gate,
     tickGate,
