@@ -5,7 +5,7 @@ import { formatTime } from './time.js';
 import { nextTick } from './schedule.js';
 import type { Schedule } from './schedule.js';
 import type { LastBackup } from './last-backup.js';
-import type { ObservedBackup } from './observe.js';
+import type { ObservedBackup, SnapshotBackup } from './observe.js';
 
 /** The gate's verdict. */
 export type Gate =
@@ -57,4 +57,17 @@ export function decideGate(last: LastBackup, options: GateOptions & { backups: R
     until,
     blocker: null,
   };
+}
+
+/**
+ * decideRunningGate closes while a snapshot Backup of the schedule other than the last one runs (unfinished, not being
+ * deleted): one an earlier controller left running (TiDB Operator's overlapping Backups), or an older one still running
+ * after the newer last one was deleted. Its blocker is such a Backup the stuck rule does not pass, if any (`stuck`:
+ * the names past `spec.backupTimeout`), so that rule lets a tick pass one stuck Backup and never more.
+ */
+export function decideRunningGate(snapshots: readonly SnapshotBackup[], options: { last: string | null; stuck: ReadonlySet<string> }): Gate {
+  const running = snapshots.filter((b) => b.name !== options.last && !b.deleting && b.state === 'unfinished');
+  const blocker = running.find((b) => !options.stuck.has(b.name)) ?? running[0];
+  if (blocker === undefined) return { open: true };
+  return { open: false, message: `waiting for Backup ${blocker.name}, still running, to finish (Complete, Failed or Invalid)`, until: null, blocker: blocker.name };
 }

@@ -7,7 +7,7 @@ import { decideAskAgain } from './ask-again.js';
 import { backupNowGate, backupNowRequestOf, backupNowStateOf, decideBackupNow } from './backup-now.js';
 import type { BackupNowDecision, BackupNowState } from './backup-now.js';
 import { buildSnapshotBackup } from './desired.js';
-import { decideGate } from './gate.js';
+import { decideGate, decideRunningGate } from './gate.js';
 import type { Gate } from './gate.js';
 import { groupBlocker } from './group.js';
 import type { LastBackup } from './last-backup.js';
@@ -43,7 +43,7 @@ export interface NextBackup {
   askedAgain: DesiredChild | null;
   /** The last scheduled Backup after this sync (the created slot's, or the observed one). */
   last: LastBackup;
-  /** The gate every new Backup passes (last Backup, group, backup-now, quiet windows, stuck rule). */
+  /** The gate every new Backup passes (last Backup, any other running, group, backup-now, quiet windows, stuck rule). */
   gate: Gate;
   /** The gate of the due tick: {@link gate}, closed also when the slot's name is taken. */
   tickGate: Gate;
@@ -60,6 +60,7 @@ export function decideNextBackup(context: SyncContext): NextBackup {
   const { parent, spec, previous, observedLast, backups, now, staleViewGraceMs, scheduleName, handoverLabelKey } = context;
   const stuck = findStuck(context.snapshots, { now, timeoutMs: spec.backupTimeout?.ms ?? null });
   const lastGate = decideGate(observedLast, { now, schedule: spec.schedule, staleViewGraceMs, backups });
+  const runningGate = decideRunningGate(context.snapshots, { last: observedLast.name, stuck: new Set(stuck.stuck.map((b) => b.name)) });
   const groupGate = groupGateOf(groupBlocker(parent, context.related));
   const nowState = backupNowStateOf(previous, { token: spec.backupNowToken, scheduleName, backups });
   const nowGate = backupNowGate(previous, { now, backups, staleViewGraceMs, last: nowState.last });
@@ -68,7 +69,7 @@ export function decideNextBackup(context: SyncContext): NextBackup {
   const slot = plan.slot;
   const quiet = decideQuiet(spec.schedule, { now, watermark: plan.watermark, slot, startingDeadlineMs: spec.startingDeadlineMs, staleViewGraceMs });
   const editQuiet = decideEditQuiet({ now, editSeenAt: plan.editSeenAt, staleViewGraceMs });
-  const gate = passStuck([lastGate, groupGate, nowGate, quiet, editQuiet], stuck);
+  const gate = passStuck([lastGate, groupGate, nowGate, runningGate, quiet, editQuiet], stuck);
   const tickGate = (slot === null ? null : slotTaken(backups, backupName(scheduleName, slot))) ?? gate;
   const step = nextStep({ spec, slot, gate: tickGate });
   // A backup-now Backup also waits out the grace after a sync first saw the request (a view with the new token may
@@ -87,7 +88,7 @@ export function decideNextBackup(context: SyncContext): NextBackup {
         : null;
   const last = tick !== null ? { name: backupName(scheduleName, tick), time: tick, createdAt: now } : observedLast;
   // The last Backup, missing from the view within the grace, asked for again past the gates a new one would pass.
-  const askedAgain = decideAskAgain(context, { lastGate, gate: passStuck([groupGate, nowGate, editQuiet], stuck), watermark: plan.watermark });
+  const askedAgain = decideAskAgain(context, { lastGate, gate: passStuck([groupGate, nowGate, runningGate, editQuiet], stuck), watermark: plan.watermark });
   return {
     step,
     watermark,

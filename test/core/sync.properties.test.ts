@@ -33,6 +33,8 @@ const scenarioArb = fc.record({
   pause: fc.boolean(),
   children: fc.array(childArb, { maxLength: 25 }),
   statusFrom: fc.option(fc.integer({ min: -1, max: 24 }), { nil: undefined }),
+  /** Seconds after its slot the status records the last Backup was asked for (`lastBackupCreation`), or none. */
+  askedAfterS: fc.option(fc.integer({ min: 0, max: 900 }), { nil: undefined }),
   nowMinute: fc.integer({ min: 0, max: 4 * 24 * 60 }),
 });
 
@@ -53,7 +55,9 @@ function build(s: Scenario): { req: SyncRequest; now: number } {
   if (s.statusFrom !== undefined && s.statusFrom >= 0 && s.children.length > 0) {
     const picked = s.children[s.statusFrom % s.children.length]!;
     const slot = BASE + picked.minute * MINUTE;
-    status = { lastBackup: `nightly-${new Date(slot).toISOString().slice(0, 19).replace('T', 't').replaceAll(':', '-')}`, lastBackupTime: iso(slot) };
+    const lastBackup = `nightly-${new Date(slot).toISOString().slice(0, 19).replace('T', 't').replaceAll(':', '-')}`;
+    status = { lastBackup, lastBackupTime: iso(slot) };
+    if (s.askedAfterS !== undefined) status['lastBackupCreation'] = { name: lastBackup, time: iso(slot + s.askedAfterS * 1000) };
   }
   const spec: Record<string, unknown> = { schedule: s.expression, backupTemplate: BR_TEMPLATE, pause: s.pause };
   if (s.maxReservedTime !== undefined) spec['maxReservedTime'] = s.maxReservedTime;

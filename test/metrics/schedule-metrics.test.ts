@@ -78,7 +78,7 @@ const cases: Case[] = [
     body: request(schedule({ spec: SPEC }), [
       backup({ slot: '2024-05-01T02:40:00Z', state: 'complete', deleting: '2024-05-01T04:00:00Z' }),
       backup({ slot: '2024-05-01T02:50:00Z', state: 'complete' }), // older than maxReservedTime: deleted now
-      backup({ slot: '2024-05-01T03:30:00Z', state: 'running' }),
+      backup({ slot: '2024-05-01T03:30:00Z', state: 'failed' }),
       backup({ slot: '2024-05-01T03:40:00Z', state: 'failed' }),
       backup({ slot: '2024-05-01T03:50:00Z', state: 'complete' }), // the last Backup: the gate is open
     ]),
@@ -88,8 +88,7 @@ const cases: Case[] = [
       lastScheduled: seconds('2024-05-01T04:00:00Z'), // the slot created now
       lastSuccessful: seconds('2024-05-01T03:55:00Z'), // 03:50's timeCompleted
       complete: 1,
-      failed: 1,
-      unfinished: 1,
+      failed: 2,
       deleting: 2,
     },
   },
