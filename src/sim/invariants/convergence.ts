@@ -259,7 +259,8 @@ function reportStuck(facts: Facts): void {
   if (record === undefined || record.state !== 'unfinished' || record.deletingAt !== null || record.slot === null) return;
   const following = nextTick(facts.schedule, { after: record.slot, anchor: record.slot });
   if (following === null || !seenBy(following)) return;
-  if (timeoutMs !== null && seenBy(record.createdAt + timeoutMs)) return; // BackupStuck names it (above)
+  // Past spec.backupTimeout BackupStuck names it (above), as soon as the hook's clock has passed the timeout.
+  if (timeoutMs !== null && (seenBy(record.createdAt + timeoutMs) || (record.createdAt + timeoutMs <= endHook && named(BACKUP_STUCK_CONDITION, lastName)))) return;
   // Past spec.startingDeadlineSeconds the waiting tick is missed: the status records it in lastMissedTime instead.
   const missed = parseTime(parent.status?.['lastMissedTime']);
   if (facts.startingDeadlineMs !== null && missed !== null && missed >= following) return;

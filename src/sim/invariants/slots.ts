@@ -30,13 +30,15 @@ export interface Check {
  * Backup is invariant 7's.) The last Backup the request's status names may be asked for again (the hook does so
  * while the view lacks it, within the grace after it first asked: its create may have failed). One second Backup is
  * excused: the first was deleted by a user (`kubectl delete`) within the grace and longest lags of its creation —
- * the hook could not tell the deletion from a create that failed or a cache that lags.
+ * the hook could not tell the deletion from a create that failed or a cache that lags — or before the status was
+ * wiped: then no Backup and no status field is left to say the slot ran.
  */
 export function slotCheck(context: CheckContext): Check {
   const created = new Map<number, { name: string; uid: string; at: number }>();
   // The hook asks for its last Backup again until the grace after it first asked, while the view lacks it.
   const recoverMs = context.settings.staleViewGraceMs + 2 * context.maxLagMs + 2 * context.maxLatencyMs + 2000;
   const scheduleName = context.world.scenario.schedule.name;
+  const wipes = context.world.scenario.faults.flatMap((f) => (f.kind === 'status-wiped' ? [context.world.start + f.atMs] : []));
   return {
     onSync(sync) {
       if (!isSuccess(sync.answer)) return;
@@ -91,8 +93,11 @@ export function slotCheck(context: CheckContext): Check {
       const uid = object.metadata.uid ?? '';
       created.set(slot, { name, uid, at: event.at });
       if (earlier === undefined) return;
-      const byUser = context.world.recorder.backups.get(earlier.uid)?.deletionReason === USER_DELETION;
+      const first = context.world.recorder.backups.get(earlier.uid);
+      const byUser = first?.deletionReason === USER_DELETION;
       if (byUser && event.at - earlier.at <= recoverMs) return;
+      // Deleted by a user, then the status wiped: nothing the hook is sent says the slot ran.
+      if (byUser && wipes.some((at) => (first?.deletingAt ?? Infinity) <= at && at <= event.at)) return;
       context.report(1, `${name} is a second Backup for slot ${formatTime(slot)} (first: ${earlier.name}${byUser ? `, deleted by a user; created again ${goDuration(event.at - earlier.at)} after it` : ''})`);
     },
   };
