@@ -25,21 +25,50 @@ export interface QuietOptions {
  */
 export function decideQuiet(schedule: Schedule, options: QuietOptions): Gate {
   const { now, watermark } = options;
-  const next = nextTick(schedule, { after: now, anchor: watermark ?? now });
-  if (next === null) return { open: true };
   const previous = options.slot ?? (watermark === null ? null : mostRecentTick(schedule, { after: watermark, atOrBefore: now }));
-  const quietMs = Math.min(options.staleViewGraceMs, previous === null ? Infinity : (next - previous) / 2);
-  if (next - now < quietMs) {
+  const window = tickQuietWindow(schedule, { now, anchor: watermark ?? now, previous, staleViewGraceMs: options.staleViewGraceMs });
+  if (window === null) return { open: true };
+  if (now > window.start) {
     return {
       open: false,
       message:
-        `the next tick ${formatTime(next)} is less than ${Math.round(quietMs / 1000)}s away (the stale-view grace, at most ` +
+        `the next tick ${formatTime(window.next)} is less than ${Math.round((window.next - window.start) / 1000)}s away (the stale-view grace, at most ` +
         `half the interval): a Backup started now could overlap the one a sync with an older view starts then, so it starts at that tick`,
-      until: next,
+      until: window.next,
       blocker: null,
     };
   }
   return deadlineQuiet(options);
+}
+
+/** Options of {@link tickQuietWindow}. */
+export interface TickQuietOptions {
+  now: number;
+  /** The anchor of `@every`. */
+  anchor: number;
+  /** The tick before the next one (the interval's start), or null when unknown. */
+  previous: number | null;
+  staleViewGraceMs: number;
+}
+
+/**
+ * tickQuietWindow returns the next tick after `now` and the instant the quiet window before it begins (the tick less
+ * the stale-view grace, at most half the interval from `previous`): no Backup starts after that instant. Null
+ * without a next tick.
+ */
+export function tickQuietWindow(schedule: Schedule, options: TickQuietOptions): { next: number; start: number } | null {
+  const next = nextTick(schedule, { after: options.now, anchor: options.anchor });
+  if (next === null) return null;
+  const quietMs = Math.min(options.staleViewGraceMs, options.previous === null ? Infinity : (next - options.previous) / 2);
+  return { next, start: next - quietMs };
+}
+
+/**
+ * deadlineQuietStart is the instant the quiet window before a slot's starting deadline begins (the deadline less the
+ * stale-view grace, at most half the deadline): no Backup of that slot starts after it.
+ */
+export function deadlineQuietStart(slot: number, options: { startingDeadlineMs: number; staleViewGraceMs: number }): number {
+  return slot + options.startingDeadlineMs - Math.min(options.staleViewGraceMs, options.startingDeadlineMs / 2);
 }
 
 /**
@@ -51,15 +80,15 @@ function deadlineQuiet(options: QuietOptions): Gate {
   const { slot, startingDeadlineMs, now } = options;
   if (slot === null || startingDeadlineMs === null) return { open: true };
   const deadline = slot + startingDeadlineMs;
-  const quietMs = Math.min(options.staleViewGraceMs, startingDeadlineMs / 2);
+  const start = deadlineQuietStart(slot, { startingDeadlineMs, staleViewGraceMs: options.staleViewGraceMs });
   // Past the deadline the slot plan misses the slot (a paused schedule keeps it due: nothing starts anyway); an
   // `until` in the past would ask to be called back every second.
-  if (now > deadline || deadline - now >= quietMs) return { open: true };
+  if (now > deadline || now <= start) return { open: true };
   return {
     open: false,
     message:
       `the slot ${formatTime(slot)} reaches spec.startingDeadlineSeconds at ${formatTime(deadline)}, less than ` +
-      `${Math.round(quietMs / 1000)}s away (the stale-view grace, at most half the deadline): started now, its Backup could be ` +
+      `${Math.round((deadline - start) / 1000)}s away (the stale-view grace, at most half the deadline): started now, its Backup could be ` +
       'missing from the view of a sync after the deadline, which would start another beside it; it does not start',
     until: deadline,
     blocker: null,
