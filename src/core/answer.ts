@@ -86,7 +86,7 @@ export function answer(context: SyncContext, decisions: { next: NextBackup; reti
 
   const response: SyncResponse = { status, children: desiredChildren(context, decisions) };
   const graceEnds = next.timedGates.map((g) => (g.open ? null : g.until));
-  const resyncAt = earliest([nextBackupTime, retention.nextExpiry, ...graceEnds, log.until, compact.until, next.stuck.nextDeadline, deletionStuck.nextDeadline]);
+  const resyncAt = earliest([nextBackupTime, retention.nextExpiry, ...graceEnds, next.askedAgain?.until ?? null, log.until, compact.until, next.stuck.nextDeadline, deletionStuck.nextDeadline]);
   if (resyncAt !== null) response.resyncAfterSeconds = Math.max(1, Math.ceil(resyncAt - now) / 1000);
 
   const facts = summarize(parent, snapshots, {
@@ -104,7 +104,7 @@ export function answer(context: SyncContext, decisions: { next: NextBackup; reti
     response,
     report: report(next.step.outcome === 'idle' && created !== null ? 'created' : next.step.outcome, {
       created: created?.metadata.name ?? null,
-      askedAgain: next.askedAgain?.metadata.name ?? null,
+      askedAgain: next.askedAgain?.child.metadata.name ?? null,
       deletions: [...retention.deletions, ...compactDeletions],
       message: ready.message,
       missed: plan.missed,
@@ -127,7 +127,7 @@ function desiredChildren(context: SyncContext, decisions: { next: NextBackup; re
   if (truncateUntil !== null && liveLog !== null) {
     children = children.map((c) => (c.kind === 'Backup' && c.metadata.name === liveLog.metadata?.name ? truncated(c, { live: liveLog, until: truncateUntil }) : c));
   }
-  for (const extra of [decisions.next.created, decisions.next.askedAgain, log.create, compact.create]) {
+  for (const extra of [decisions.next.created, decisions.next.askedAgain?.child ?? null, log.create, compact.create]) {
     if (extra !== null && !children.some((c) => c.kind === extra.kind && c.metadata.name === extra.metadata.name)) children.push(extra);
   }
   return children.sort((a, b) => compareNames(a.kind, b.kind) || compareNames(a.metadata.name, b.metadata.name));

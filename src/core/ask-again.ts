@@ -3,7 +3,7 @@
 import { buildSnapshotBackup } from './desired.js';
 import type { Gate } from './gate.js';
 import { backupName } from './names.js';
-import { nextTick } from './schedule.js';
+import { deadlineQuietStart, tickQuietWindow } from './quiet.js';
 import type { SyncContext } from './sync-context.js';
 import type { DesiredChild } from './types.js';
 
@@ -17,23 +17,32 @@ export interface AskAgainOptions {
   watermark: number | null;
 }
 
+/** The last Backup asked for again, and the instant this sync's answer stops asking (a call-back). */
+export interface AskAgain {
+  child: DesiredChild;
+  until: number;
+}
+
 /**
- * decideAskAgain returns the last Backup's desired form while a sync asked for it (`status.lastBackupCreation`) less
- * than the grace ago and the view lacks it: Metacontroller writes the status even when the create fails, so asking
- * again (AlreadyExists is ignored when the view only lags) keeps a failed create from losing the slot. Only where the
- * slot could start throughout, up to the end of that grace (the last gate's call-back, so that the answer does not
- * change before it): the other gates open, never into the quiet window before the next tick or past the slot's
- * starting deadline; never while paused, nor for a Backup this hook did not name, nor one the status says was asked
- * for later than now (the clock went back: re-living that instant would bring back a Backup a user deleted).
+ * decideAskAgain returns the last Backup's desired form while a sync asked for it (`status.lastBackupCreation`) a
+ * moment ago and the view lacks it: Metacontroller writes the status even when the create fails, so asking again
+ * (AlreadyExists is ignored when the view only lags) keeps a failed create from losing the slot. Only until half the
+ * grace before the last Backup's gate opens, so that one created by the last ask is in every view by then (the cache
+ * lags by less than half the grace), and only where a tick could start throughout: the other gates open, never into
+ * the quiet window before the next tick or the slot's starting deadline; never while paused, nor for a Backup this
+ * hook did not name, nor one the status says was asked for later than now (the clock went back: re-living that
+ * instant would bring back a Backup a user deleted).
  */
-export function decideAskAgain(context: SyncContext, options: AskAgainOptions): DesiredChild | null {
+export function decideAskAgain(context: SyncContext, options: AskAgainOptions): AskAgain | null {
   const { observedLast: last, spec, scheduleName, now, staleViewGraceMs } = context;
   const { lastGate } = options;
   if (spec.pause || !options.gate.open || lastGate.open || lastGate.blocker !== null || lastGate.until === null) return null;
   if (last.createdAt === null || last.time === null || now < last.createdAt || last.name !== backupName(scheduleName, last.time)) return null;
-  const until = lastGate.until;
-  const next = nextTick(spec.schedule, { after: now, anchor: options.watermark ?? now });
-  if (next !== null && until > next - Math.min(staleViewGraceMs, (next - last.time) / 2)) return null;
-  if (spec.startingDeadlineMs !== null && until > last.time + spec.startingDeadlineMs) return null;
-  return buildSnapshotBackup(context.parent, spec, { slot: last.time, handoverLabelKey: context.handoverLabelKey });
+  const until = lastGate.until - staleViewGraceMs / 2;
+  if (now >= until) return null;
+  const window = tickQuietWindow(spec.schedule, { now, anchor: options.watermark ?? now, previous: last.time, staleViewGraceMs });
+  if (window !== null && until > window.start) return null;
+  const { startingDeadlineMs } = spec;
+  if (startingDeadlineMs !== null && until > deadlineQuietStart(last.time, { startingDeadlineMs, staleViewGraceMs })) return null;
+  return { child: buildSnapshotBackup(context.parent, spec, { slot: last.time, handoverLabelKey: context.handoverLabelKey }), until };
 }

@@ -4,6 +4,7 @@
  */
 
 import { decideAskAgain } from './ask-again.js';
+import type { AskAgain } from './ask-again.js';
 import { backupNowGate, backupNowRequestOf, backupNowStateOf, decideBackupNow } from './backup-now.js';
 import type { BackupNowDecision, BackupNowState } from './backup-now.js';
 import { buildSnapshotBackup } from './desired.js';
@@ -39,8 +40,8 @@ export interface NextBackup {
   plan: SlotPlan;
   /** The Backup to create in this sync (the slot's or a backup-now one), or null. */
   created: DesiredChild | null;
-  /** The last Backup asked for again ({@link decideAskAgain}), or null. */
-  askedAgain: DesiredChild | null;
+  /** The last Backup asked for again, and when the answer stops asking ({@link decideAskAgain}), or null. */
+  askedAgain: AskAgain | null;
   /** The last scheduled Backup after this sync (the created slot's, or the observed one). */
   last: LastBackup;
   /** The gate every new Backup passes (last Backup, any other running, group, backup-now, quiet windows, stuck rule). */

@@ -69,7 +69,7 @@ describe('logs', () => {
 
   it('names the last Backup asked for again while the view lacks it', async () => {
     const log = logged('info');
-    const status = { lastBackup: 'nightly-2024-05-01t04-00-00', lastBackupTime: '2024-05-01T04:00:00Z', lastBackupCreation: { name: 'nightly-2024-05-01t04-00-00', time: '2024-05-01T04:00:03Z' } };
+    const status = { lastBackup: 'nightly-2024-05-01t04-00-00', lastBackupTime: '2024-05-01T04:00:00Z', lastBackupCreation: { name: 'nightly-2024-05-01t04-00-00', time: '2024-05-01T04:04:00Z' } };
     await log.service.sync(syncRequest(schedule({ spec: { ...SPEC, schedule: '0 * * * *' }, status }), [backup({ slot: '2024-05-01T03:00:00Z' })]));
     assert.equal(log.lines()[0]?.['askedAgain'], 'nightly-2024-05-01t04-00-00');
   });
