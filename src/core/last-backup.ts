@@ -35,13 +35,13 @@ export function lastBackupOf(status: BackupScheduleStatus, snapshots: readonly S
   }
   if (newest !== null && (time === null || newest.slot > time)) return { name: newest.name, time: newest.slot, createdAt: creationOf(newest) };
   if (name === null) return { name, time, createdAt: null };
-  return { name, time, createdAt: recordedCreation(status, name) ?? (named === null ? null : creationOf(named)) };
+  return { name, time, createdAt: parseTime(recordedCreationText(status, name)) ?? (named === null ? null : creationOf(named)) };
 }
 
-/** recordedCreation reads `status.lastBackupCreation` when it names this Backup, else null. */
-function recordedCreation(status: BackupScheduleStatus, name: string): number | null {
+/** recordedCreationText returns the time `status.lastBackupCreation` records for this Backup, as written, else undefined. */
+export function recordedCreationText(status: BackupScheduleStatus, name: string): unknown {
   const recorded = status[LAST_BACKUP_CREATION];
-  return isObject(recorded) && recorded['name'] === name ? parseTime(recorded['time']) : null;
+  return isObject(recorded) && recorded['name'] === name ? recorded['time'] : undefined;
 }
 
 function creationOf(backup: SnapshotBackup): number | null {

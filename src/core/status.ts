@@ -4,9 +4,8 @@ import { completionTime } from './backup-state.js';
 import { slotFromBackupName } from './names.js';
 import { newestFirst } from './retention.js';
 import { formatTime, parseTime } from './time.js';
-import { LAST_BACKUP_CREATION } from './last-backup.js';
+import { LAST_BACKUP_CREATION, recordedCreationText } from './last-backup.js';
 import type { LastBackup } from './last-backup.js';
-import { isObject } from './spec.js';
 import type { SnapshotBackup } from './observe.js';
 import type { BackupScheduleStatus, Condition } from './types.js';
 
@@ -40,9 +39,7 @@ export function buildStatus(previous: BackupScheduleStatus, facts: StatusFacts):
   if (last.name !== null) status.lastBackup = last.name;
   if (last.time !== null) status.lastBackupTime = sameInstantOr(previous.lastBackupTime, last.time);
   if (last.name !== null && last.createdAt !== null) {
-    const recorded = previous[LAST_BACKUP_CREATION];
-    const recordedTime = isObject(recorded) && recorded['name'] === last.name ? recorded['time'] : undefined;
-    status[LAST_BACKUP_CREATION] = { name: last.name, time: sameInstantOr(recordedTime, last.createdAt) };
+    status[LAST_BACKUP_CREATION] = { name: last.name, time: sameInstantOr(recordedCreationText(previous, last.name), last.createdAt) };
   } else {
     delete status[LAST_BACKUP_CREATION];
   }
