@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 
 import { decideBackupNowQuiet, decideEditQuiet, decideMissedQuiet, decideQuiet, decideRequestQuiet } from '../../src/core/quiet.js';
+import type { Gate } from '../../src/core/gate.js';
 import { parseSchedule } from '../../src/core/schedule.js';
 import type { Schedule } from '../../src/core/schedule.js';
 
@@ -51,55 +52,42 @@ describe('decideQuiet', () => {
   });
 });
 
-describe('decideMissedQuiet', () => {
-  const grace = 5 * MINUTE;
-  const table: Array<{ name: string; now: string; lastMissed: string | null; open: boolean; until?: string }> = [
-    { name: 'no tick missed', now: '2024-05-06T01:20:00Z', lastMissed: null, open: true },
-    { name: 'at the missed tick', now: '2024-05-06T01:20:00Z', lastMissed: '2024-05-06T01:20:00Z', open: false, until: '2024-05-06T01:25:00Z' },
-    { name: 'within the grace after it', now: '2024-05-06T01:24:59Z', lastMissed: '2024-05-06T01:20:00Z', open: false, until: '2024-05-06T01:25:00Z' },
-    { name: 'the grace over', now: '2024-05-06T01:25:00Z', lastMissed: '2024-05-06T01:20:00Z', open: true },
-    { name: 'a missed time ahead of the clock (a hook clock behind): open, never a window longer than the grace', now: '2024-05-06T01:10:00Z', lastMissed: '2024-05-06T01:20:00Z', open: true },
-  ];
-  for (const c of table) {
+/** A window of the grace after an instant (`since`, null for none): each row's verdict at `now`, and its end when closed. */
+function itJudgesTheGraceAfter(decide: (now: number, since: number | null, staleViewGraceMs: number) => Gate, rows: ReadonlyArray<{ name: string; now: string; since: string | null; open: boolean; until?: string }>): void {
+  for (const c of rows) {
     it(c.name, () => {
-      const gate = decideMissedQuiet({ now: at(c.now), lastMissed: c.lastMissed === null ? null : at(c.lastMissed), staleViewGraceMs: grace });
+      const gate = decide(at(c.now), c.since === null ? null : at(c.since), 5 * MINUTE);
       assert.equal(gate.open, c.open);
       if (!gate.open) assert.equal(gate.until, at(c.until ?? ''));
     });
   }
+}
+
+describe('decideMissedQuiet', () => {
+  itJudgesTheGraceAfter((now, lastMissed, staleViewGraceMs) => decideMissedQuiet({ now, lastMissed, staleViewGraceMs }), [
+    { name: 'no tick missed', now: '2024-05-06T01:20:00Z', since: null, open: true },
+    { name: 'at the missed tick', now: '2024-05-06T01:20:00Z', since: '2024-05-06T01:20:00Z', open: false, until: '2024-05-06T01:25:00Z' },
+    { name: 'within the grace after it', now: '2024-05-06T01:24:59Z', since: '2024-05-06T01:20:00Z', open: false, until: '2024-05-06T01:25:00Z' },
+    { name: 'the grace over', now: '2024-05-06T01:25:00Z', since: '2024-05-06T01:20:00Z', open: true },
+    { name: 'a missed time ahead of the clock (a hook clock behind): open, never a window longer than the grace', now: '2024-05-06T01:10:00Z', since: '2024-05-06T01:20:00Z', open: true },
+  ]);
 });
 
 describe('decideRequestQuiet', () => {
-  const grace = 5 * MINUTE;
-  const table: Array<{ name: string; now: string; seenAt: string; open: boolean; until?: string }> = [
-    { name: 'first seen now', now: '2024-05-01T00:12:00Z', seenAt: '2024-05-01T00:12:00Z', open: false, until: '2024-05-01T00:17:00Z' },
-    { name: 'within the grace', now: '2024-05-01T00:16:59Z', seenAt: '2024-05-01T00:12:00Z', open: false, until: '2024-05-01T00:17:00Z' },
-    { name: 'the grace over', now: '2024-05-01T00:17:00Z', seenAt: '2024-05-01T00:12:00Z', open: true },
-  ];
-  for (const c of table) {
-    it(c.name, () => {
-      const gate = decideRequestQuiet({ now: at(c.now), seenAt: at(c.seenAt), staleViewGraceMs: grace });
-      assert.equal(gate.open, c.open);
-      if (!gate.open) assert.equal(gate.until, at(c.until ?? ''));
-    });
-  }
+  itJudgesTheGraceAfter((now, seenAt, staleViewGraceMs) => decideRequestQuiet({ now, seenAt: seenAt ?? now, staleViewGraceMs }), [
+    { name: 'first seen now', now: '2024-05-01T00:12:00Z', since: '2024-05-01T00:12:00Z', open: false, until: '2024-05-01T00:17:00Z' },
+    { name: 'within the grace', now: '2024-05-01T00:16:59Z', since: '2024-05-01T00:12:00Z', open: false, until: '2024-05-01T00:17:00Z' },
+    { name: 'the grace over', now: '2024-05-01T00:17:00Z', since: '2024-05-01T00:12:00Z', open: true },
+  ]);
 });
 
 describe('decideEditQuiet', () => {
-  const grace = 5 * MINUTE;
-  const table: Array<{ name: string; now: string; editSeenAt: string | null; open: boolean; until?: string }> = [
-    { name: 'no edit seen', now: '2024-05-06T01:20:00Z', editSeenAt: null, open: true },
-    { name: 'the edit seen now', now: '2024-05-06T01:20:00Z', editSeenAt: '2024-05-06T01:20:00Z', open: false, until: '2024-05-06T01:25:00Z' },
-    { name: 'within the grace', now: '2024-05-06T01:24:59Z', editSeenAt: '2024-05-06T01:20:00Z', open: false, until: '2024-05-06T01:25:00Z' },
-    { name: 'the grace over', now: '2024-05-06T01:25:00Z', editSeenAt: '2024-05-06T01:20:00Z', open: true },
-  ];
-  for (const c of table) {
-    it(c.name, () => {
-      const gate = decideEditQuiet({ now: at(c.now), editSeenAt: c.editSeenAt === null ? null : at(c.editSeenAt), staleViewGraceMs: grace });
-      assert.equal(gate.open, c.open);
-      if (!gate.open) assert.equal(gate.until, at(c.until ?? ''));
-    });
-  }
+  itJudgesTheGraceAfter((now, editSeenAt, staleViewGraceMs) => decideEditQuiet({ now, editSeenAt, staleViewGraceMs }), [
+    { name: 'no edit seen', now: '2024-05-06T01:20:00Z', since: null, open: true },
+    { name: 'the edit seen now', now: '2024-05-06T01:20:00Z', since: '2024-05-06T01:20:00Z', open: false, until: '2024-05-06T01:25:00Z' },
+    { name: 'within the grace', now: '2024-05-06T01:24:59Z', since: '2024-05-06T01:20:00Z', open: false, until: '2024-05-06T01:25:00Z' },
+    { name: 'the grace over', now: '2024-05-06T01:25:00Z', since: '2024-05-06T01:20:00Z', open: true },
+  ]);
 });
 
 describe('decideBackupNowQuiet', () => {
