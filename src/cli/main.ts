@@ -140,7 +140,7 @@ async function simulate(args: readonly string[], output: Output): Promise<number
   const values = flags(args, { file: { type: 'string', short: 'f' } });
   const fixture = readJson(required(values, 'file')) as ScenarioFixture;
   if (!Array.isArray(fixture.invariants) || typeof fixture.scenario !== 'object') {
-    throw new Error('the file is not a simulator fixture: it needs "invariants" (numbers 1-6) and "scenario"');
+    throw new Error('the file is not a simulator fixture: it needs "invariants" (the numbers of the invariants to check, 1-11) and "scenario"');
   }
   const { world, violations } = await runChecked(fixture);
   output.out(`${world.recorder.backups.size} Backups created, ${world.syncs} syncs, ${violations.length} violations`);
