@@ -86,7 +86,7 @@ export function answer(context: SyncContext, decisions: { next: NextBackup; reti
 
   const response: SyncResponse = { status, children: desiredChildren(context, decisions) };
   const graceEnds = next.timedGates.map((g) => (g.open ? null : g.until));
-  const resyncAt = earliest([nextBackupTime, retention.nextExpiry, ...graceEnds, next.askedAgain?.until ?? null, log.until, compact.until, next.stuck.nextDeadline, deletionStuck.nextDeadline]);
+  const resyncAt = earliest([nextBackupTime, retention.nextExpiry, ...graceEnds, next.askedAgain?.until ?? null, next.askAgainAt, log.until, compact.until, next.stuck.nextDeadline, deletionStuck.nextDeadline]);
   if (resyncAt !== null) response.resyncAfterSeconds = Math.max(1, Math.ceil(resyncAt - now) / 1000);
 
   const facts = summarize(parent, snapshots, {

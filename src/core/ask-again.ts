@@ -46,3 +46,14 @@ export function decideAskAgain(context: SyncContext, options: AskAgainOptions): 
   if (startingDeadlineMs !== null && until > deadlineQuietStart(last.time, { startingDeadlineMs, staleViewGraceMs })) return null;
   return { child: buildSnapshotBackup(context.parent, spec, { slot: last.time, handoverLabelKey: context.handoverLabelKey }), until };
 }
+
+/**
+ * askAgainStartsAt returns the instant the status says the last Backup was asked for when that is still ahead of this
+ * clock (another replica's clock ahead of this one) and {@link decideAskAgain} would ask for it then, else null: the
+ * answer asks to be called back then, so that it stays the same until its call-back.
+ */
+export function askAgainStartsAt(context: SyncContext, options: AskAgainOptions): number | null {
+  const { createdAt } = context.observedLast;
+  if (createdAt === null || context.now >= createdAt) return null;
+  return decideAskAgain({ ...context, now: createdAt }, options) === null ? null : createdAt;
+}

@@ -3,7 +3,7 @@
  * and the gates (last Backup, schedule group, backup-now, slot already taken) let it start; or a backup-now Backup.
  */
 
-import { decideAskAgain } from './ask-again.js';
+import { askAgainStartsAt, decideAskAgain } from './ask-again.js';
 import type { AskAgain } from './ask-again.js';
 import { backupNowGate, backupNowRequestOf, backupNowStateOf, decideBackupNow } from './backup-now.js';
 import type { BackupNowDecision, BackupNowState } from './backup-now.js';
@@ -42,6 +42,8 @@ export interface NextBackup {
   created: DesiredChild | null;
   /** The last Backup asked for again, and when the answer stops asking ({@link decideAskAgain}), or null. */
   askedAgain: AskAgain | null;
+  /** When the last Backup will be asked for again, if the status says it was asked for later than now ({@link askAgainStartsAt}), or null. */
+  askAgainAt: number | null;
   /** The last scheduled Backup after this sync (the created slot's, or the observed one). */
   last: LastBackup;
   /** The gate every new Backup passes (last Backup, any other running, group, backup-now, quiet windows, stuck rule). */
@@ -77,7 +79,8 @@ export function decideNextBackup(context: SyncContext): NextBackup {
   // lack the Backup of the one before), after an edit was first seen, and after a tick that did not run (a sync with
   // an older view may run it).
   const recorded = backupNowRequestOf(previous);
-  const seenAt = nowState.pending === null ? null : recorded?.token === nowState.pending ? recorded.seenAt : now;
+  // A request seen later than now (a clock ahead of this one wrote it) counts as seen now, never as a wait that long.
+  const seenAt = nowState.pending === null ? null : recorded?.token === nowState.pending ? Math.min(recorded.seenAt, now) : now;
   const nowQuiet = decideBackupNowQuiet({ now, seenAt, lastMissed: plan.lastMissedTime, editSeenAt: plan.editSeenAt, staleViewGraceMs });
   const backupNow = decideBackupNow(nowState.pending, { pause: spec.pause, gate, tickFirst: step.create, quiet: nowQuiet });
   const tick = step.create ? slot : null;
@@ -89,13 +92,15 @@ export function decideNextBackup(context: SyncContext): NextBackup {
         : null;
   const last = tick !== null ? { name: backupName(scheduleName, tick), time: tick, createdAt: now } : observedLast;
   // The last Backup, missing from the view within the grace, asked for again past the gates a new one would pass.
-  const askedAgain = decideAskAgain(context, { lastGate, gate: passStuck([groupGate, nowGate, runningGate, editQuiet], stuck), watermark: plan.watermark });
+  const askAgainOptions = { lastGate, gate: passStuck([groupGate, nowGate, runningGate, editQuiet], stuck), watermark: plan.watermark };
+  const askedAgain = decideAskAgain(context, askAgainOptions);
   return {
     step,
     watermark,
     plan,
     created,
     askedAgain,
+    askAgainAt: askAgainStartsAt(context, askAgainOptions),
     last,
     gate,
     tickGate,

@@ -74,11 +74,16 @@ export function planSlot(previous: BackupScheduleStatus, inputs: PlanInputs): Sl
     watermark,
     lastMissedTime: previousMissed,
     scheduleHash: hash,
-    editSeenAt: edited ? now : recorded === null ? null : parseTime(previous[EDIT_SEEN_AT]),
+    editSeenAt: edited ? now : recorded === null ? null : seenNoLaterThan(parseTime(previous[EDIT_SEEN_AT]), now),
   };
   if (due === null) return plan;
   const cause = missCause({ spec, now, due, edited, wasPaused: wasPaused(previous) });
   return cause === null ? plan : { ...plan, slot: null, missed: { slot: due, cause }, lastMissedTime: due };
+}
+
+/** An edit recorded as seen later than now (a clock ahead of this one wrote it) counts as seen now: never a wait that long. */
+function seenNoLaterThan(seenAt: number | null, now: number): number | null {
+  return seenAt === null ? null : Math.min(seenAt, now);
 }
 
 function missCause(facts: { spec: ScheduleSpec; now: number; due: number; edited: boolean; wasPaused: boolean }): MissCause | null {

@@ -36,6 +36,8 @@ const scenarioArb = fc.record({
   /** Seconds after its slot the status records the last Backup was asked for (`lastBackupCreation`), or none. */
   askedAfterS: fc.option(fc.integer({ min: 0, max: 900 }), { nil: undefined }),
   nowMinute: fc.integer({ min: 0, max: 4 * 24 * 60 }),
+  /** Seconds after the status's last slot the sync runs at (around when it was asked for), instead of `nowMinute`; or none. */
+  nowAfterStatusS: fc.option(fc.integer({ min: -60, max: 900 }), { nil: undefined }),
 });
 
 type Scenario = typeof scenarioArb extends fc.Arbitrary<infer T> ? T : never;
@@ -52,18 +54,20 @@ function build(s: Scenario): { req: SyncRequest; now: number } {
   }
   // The recorded status: one of the children (maybe absent from the list), or none.
   let status: Record<string, unknown> | undefined;
+  let now = BASE + s.nowMinute * MINUTE;
   if (s.statusFrom !== undefined && s.statusFrom >= 0 && s.children.length > 0) {
     const picked = s.children[s.statusFrom % s.children.length]!;
     const slot = BASE + picked.minute * MINUTE;
     const lastBackup = `nightly-${new Date(slot).toISOString().slice(0, 19).replace('T', 't').replaceAll(':', '-')}`;
     status = { lastBackup, lastBackupTime: iso(slot) };
     if (s.askedAfterS !== undefined) status['lastBackupCreation'] = { name: lastBackup, time: iso(slot + s.askedAfterS * 1000) };
+    if (s.nowAfterStatusS !== undefined) now = slot + s.nowAfterStatusS * 1000;
   }
   const spec: Record<string, unknown> = { schedule: s.expression, backupTemplate: BR_TEMPLATE, pause: s.pause };
   if (s.maxReservedTime !== undefined) spec['maxReservedTime'] = s.maxReservedTime;
   if (s.maxBackups !== undefined) spec['maxBackups'] = s.maxBackups;
   const parent = schedule({ spec, ...(status ? { status } : {}), created: iso(BASE - 60 * MINUTE) });
-  return { req: request(parent, children), now: BASE + s.nowMinute * MINUTE };
+  return { req: request(parent, children), now };
 }
 
 const RUNS = { seed: 20241126, numRuns: 400 };
