@@ -5,6 +5,7 @@
 
 import { expectedIntervalMs } from './interval.js';
 import { echoUnmanaged, desiredFormOfKept } from './desired.js';
+import { DEFERRED_DELETIONS_CALL_BACK_MS } from './deletion-batch.js';
 import { summarize } from './facts.js';
 import type { ScheduleFacts } from './facts.js';
 import type { Gate } from './gate.js';
@@ -31,6 +32,8 @@ export interface SyncReport {
   /** The last Backup asked for again while the view lacks it (its create may have failed), or null. */
   askedAgain: string | null;
   deletions: Deletion[];
+  /** Deletions retention decided that this answer leaves for the next syncs (at most a batch per answer). */
+  deferredDeletions: number;
   problems: string[];
   /** Message of the Ready condition (or why nothing happened). */
   message: string;
@@ -86,7 +89,7 @@ export function answer(context: SyncContext, decisions: { next: NextBackup; reti
 
   const response: SyncResponse = { status, children: desiredChildren(context, decisions) };
   const graceEnds = next.timedGates.map((g) => (g.open ? null : g.until));
-  const resyncAt = earliest([nextBackupTime, retention.nextExpiry, ...graceEnds, next.askedAgain?.until ?? null, next.askAgainAt, log.until, compact.until, next.stuck.nextDeadline, deletionStuck.nextDeadline]);
+  const resyncAt = earliest([nextBackupTime, retention.nextExpiry, ...graceEnds, next.askedAgain?.until ?? null, next.askAgainAt, deferredCallBack(retirement.deferredDeletions, now), log.until, compact.until, next.stuck.nextDeadline, deletionStuck.nextDeadline]);
   if (resyncAt !== null) response.resyncAfterSeconds = Math.max(1, Math.ceil(resyncAt - now) / 1000);
 
   const facts = summarize(parent, snapshots, {
@@ -106,6 +109,7 @@ export function answer(context: SyncContext, decisions: { next: NextBackup; reti
       created: created?.metadata.name ?? null,
       askedAgain: next.askedAgain?.child.metadata.name ?? null,
       deletions: [...retention.deletions, ...compactDeletions],
+      deferredDeletions: retirement.deferredDeletions,
       message: ready.message,
       missed: plan.missed,
       stuck: next.stuck.stuck.map((b) => b.name),
@@ -155,7 +159,7 @@ export function keptChildren(observation: Observation, removed: Removed = NOTHIN
 
 /** report fills a {@link SyncReport} with empty defaults. */
 export function report(outcome: SyncReport['outcome'], fields: Partial<Omit<SyncReport, 'outcome' | 'facts'>> & Pick<SyncReport, 'facts'>): SyncReport {
-  return { outcome, created: null, askedAgain: null, deletions: [], problems: [], message: '', missed: null, stuck: [], deletionStuck: [], ...fields };
+  return { outcome, created: null, askedAgain: null, deletions: [], deferredDeletions: 0, problems: [], message: '', missed: null, stuck: [], deletionStuck: [], ...fields };
 }
 
 function readyOf(next: NextStep, facts: { nextBackupTime: number | null; gate: Gate; quiet: Gate }): Ready {
@@ -179,6 +183,11 @@ function truncated(desired: DesiredChild, facts: { live: KubeObject; until: bigi
   }
   spec['logTruncateUntil'] = until.toString();
   return { ...desired, spec };
+}
+
+/** With deletions left for later, the answer asks to be called back soon, should no deletion event bring a sync first. */
+function deferredCallBack(deferred: number, now: number): number | null {
+  return deferred > 0 ? now + DEFERRED_DELETIONS_CALL_BACK_MS : null;
 }
 
 function earliest(instants: ReadonlyArray<number | null>): number | null {

@@ -6,6 +6,7 @@
 
 import { decideCompact, latestFailedAttempts, newestCompacted } from './compact.js';
 import type { CompactDecision } from './compact.js';
+import { batchDeletions } from './deletion-batch.js';
 import { decideLogBackup, logRangeOf } from './log-backup.js';
 import type { LogBackupDecision } from './log-backup.js';
 import type { NextBackup } from './next-backup.js';
@@ -25,9 +26,11 @@ export interface Retirement {
   compact: CompactDecision;
   /** Status fields the log backup and compaction set. */
   fields: Record<string, string>;
-  /** Snapshot retention: deletions, next expiry, log truncation. */
+  /** Snapshot retention: deletions (this answer's batch), next expiry, log truncation. */
   retention: RetentionDecision;
   compactDeletions: Deletion[];
+  /** Deletions retention decided that this answer leaves for the next syncs ({@link batchDeletions}). */
+  deferredDeletions: number;
   /** Backups whose deletion has not finished in time. */
   deletionStuck: StuckReport;
 }
@@ -64,18 +67,20 @@ export function decideRetirement(context: SyncContext, next: NextBackup): Retire
     log.observed === null
       ? {}
       : { log: { range: logRangeOf(log.observed), compactCap: compactCap(spec, fields['lastCompactProgress'] ?? previous.lastCompactProgress) } };
-  const retention =
+  const decided =
     spec.retention !== null
       ? decideGfsRetention(snapshots, { now, policy: spec.retention, timeZone: spec.timeZone, protectedNames, ...logRetention })
       : decideRetention(snapshots, { now, policy, protectedNames, ...logRetention });
   const progress = parseTime(fields['lastCompactProgress'] ?? previous.lastCompactProgress);
   const lastCompacts = new Set([previous.lastCompact, fields['lastCompact'], furthest?.name, ...latestFailedAttempts(observation.compacts, progress)].filter((n): n is string => typeof n === 'string'));
-  const compactDeletions =
+  const compactDecided =
     spec.retention !== null
-      ? decideGfsCompactRetention(observation.compacts, { snapshots, deletions: retention.deletions, protectedNames: lastCompacts })
+      ? decideGfsCompactRetention(observation.compacts, { snapshots, deletions: decided.deletions, protectedNames: lastCompacts })
       : decideCompactRetention(observation.compacts, { now, policy, protectedNames: lastCompacts });
+  // At most a batch of deletions per answer: a Backup created in it is not held back behind them (deletion-batch.ts).
+  const batch = batchDeletions({ retention: decided, compactDeletions: compactDecided }, { backups: context.backups });
   const deletionStuck = findDeletionStuck(observation.backups, { now, afterMs: context.deletionStuckAfterMs });
-  return { log, compact, fields, retention, compactDeletions, deletionStuck };
+  return { log, compact, fields, retention: batch.retention, compactDeletions: batch.compactDeletions, deferredDeletions: batch.deferred, deletionStuck };
 }
 
 /** Compaction's cap on truncation: none without a compact template, else its progress (none yet: no truncation). */

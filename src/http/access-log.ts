@@ -50,6 +50,7 @@ export function syncLogFields(report: SyncReport, facts: { namespace: string; na
     askedAgain: report.askedAgain ?? undefined,
     deleted: report.deletions.length,
     deletions: report.deletions.length > 0 ? report.deletions : undefined,
+    deferredDeletions: report.deferredDeletions > 0 ? report.deferredDeletions : undefined,
     problems: report.problems.length > 0 ? report.problems : undefined,
     stuck: report.stuck.length > 0 ? report.stuck : undefined,
     deletionStuck: report.deletionStuck.length > 0 ? report.deletionStuck : undefined,
