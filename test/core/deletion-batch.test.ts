@@ -86,7 +86,7 @@ describe('log truncation waits for the last batch', () => {
   }
   const truncation = (req: SyncRequest, now: number): unknown => {
     const log = decide(structuredClone(req), { now }).response.children.find((c) => c.metadata.name === 'log-nightly');
-    return log?.spec?.['logTruncateUntil'];
+    return (log?.spec as Record<string, unknown> | undefined)?.['logTruncateUntil'];
   };
 
   it('does not truncate the log while deletions are left for later, and does once they all fit in one answer', () => {
