@@ -78,7 +78,7 @@ export function decideRetirement(context: SyncContext, next: NextBackup): Retire
       ? decideGfsCompactRetention(observation.compacts, { snapshots, deletions: decided.deletions, protectedNames: lastCompacts })
       : decideCompactRetention(observation.compacts, { now, policy, protectedNames: lastCompacts });
   // At most a batch of deletions per answer: a Backup created in it is not held back behind them (deletion-batch.ts).
-  const batch = batchDeletions({ retention: decided, compactDeletions: compactDecided }, { backups: context.backups });
+  const batch = batchDeletions({ retention: decided, compactDeletions: compactDecided }, { backups: context.backups, max: context.maxDeletionsPerSync });
   const deletionStuck = findDeletionStuck(observation.backups, { now, afterMs: context.deletionStuckAfterMs });
   return { log, compact, fields, retention: batch.retention, compactDeletions: batch.compactDeletions, deferredDeletions: batch.deferred, deletionStuck };
 }

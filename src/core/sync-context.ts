@@ -25,4 +25,6 @@ export interface SyncContext {
   staleViewGraceMs: number;
   handoverLabelKey: string;
   deletionStuckAfterMs: number;
+  /** Deletions one answer asks for at most (the rest wait for the next syncs). */
+  maxDeletionsPerSync: number;
 }

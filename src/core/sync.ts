@@ -14,6 +14,7 @@ import type { ObservedBackup, SnapshotBackup } from './observe.js';
 import { decideRetirement } from './retirement.js';
 import { isObject, readSpec } from './spec.js';
 import { buildStatus, withLastSuccessful } from './status.js';
+import { MAX_DELETIONS_PER_SYNC } from './deletion-batch.js';
 import { DEFAULT_DELETION_STUCK_AFTER_MS } from './stuck.js';
 import type { SyncContext } from './sync-context.js';
 import type { BackupScheduleStatus, SyncRequest, SyncResponse } from './types.js';
@@ -35,6 +36,8 @@ export interface SyncOptions {
   handoverLabelKey?: string;
   /** How long after its deletionTimestamp a Backup still present is reported as stuck in deletion; default 1h. */
   deletionStuckAfterMs?: number;
+  /** Deletions one answer asks for at most; default {@link MAX_DELETIONS_PER_SYNC}. */
+  maxDeletionsPerSync?: number;
 }
 
 /** sync answers a Metacontroller sync request for a BackupSchedule at the instant `options.now`. */
@@ -101,6 +104,7 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
     staleViewGraceMs: options.staleViewGraceMs ?? DEFAULT_STALE_VIEW_GRACE_MS,
     handoverLabelKey: options.handoverLabelKey ?? DEFAULT_HANDOVER_LABEL_KEY,
     deletionStuckAfterMs: options.deletionStuckAfterMs ?? DEFAULT_DELETION_STUCK_AFTER_MS,
+    maxDeletionsPerSync: options.maxDeletionsPerSync ?? MAX_DELETIONS_PER_SYNC,
   };
   const next = decideNextBackup(context);
   const retirement = decideRetirement(context, next);

@@ -16,6 +16,8 @@ export interface HookSettings {
   handoverLabelKey: string;
   /** DELETION_STUCK_AFTER in ms; the core's default (1h) when absent. */
   deletionStuckAfterMs?: number;
+  /** Deletions per answer at most; the core's default (50) when absent. */
+  maxDeletionsPerSync?: number;
 }
 
 /** decideHook calls the real `decide` in-process. */

@@ -33,7 +33,16 @@ import { WorkQueue } from './work-queue.js';
 export interface MetacontrollerConfig extends ChildResourceSettings {
   /** `resyncPeriodSeconds`: every parent is synced at least this often. */
   resyncPeriodSeconds: number;
+  /**
+   * Metacontroller's API client rate limit (`--client-go-qps`, 5 by default, with `clientBurst`, 10 by default): a
+   * pass's creates, updates and status write wait behind its deletions. Absent: every write of a pass lands at once.
+   */
+  clientQps?: number;
+  clientBurst?: number;
 }
+
+/** Metacontroller's default client burst (`--client-go-burst`). */
+const DEFAULT_CLIENT_BURST = 10;
 
 /** The manifests' settings: resync every 300 s, InPlace Backups (without the compact-backups component). */
 export const MANIFEST_METACONTROLLER: MetacontrollerConfig = { resyncPeriodSeconds: 300, updateStrategy: 'InPlace' };
@@ -70,6 +79,13 @@ export interface CreateErrorWindow {
   from: number;
   to: number;
   rate: number;
+}
+
+/** One declared child type's observed and desired children, by `namespace/name`. */
+interface ChildPlan {
+  resource: ChildResource;
+  observed: Map<string, KubeObject>;
+  desired: Map<string, DesiredChild>;
 }
 
 /** Metacontroller runs one worker over its work queue. */
@@ -175,8 +191,7 @@ export class Metacontroller {
     const pending = this.options.transport.call(request, started);
     const call: HookCall = pending instanceof Promise ? await pending : pending;
     this.world.clock.after(call.latencyMs, () => {
-      this.apply({ key, parent, request, call, calledAt: started });
-      this.finish(key);
+      this.apply({ key, parent, request, call, calledAt: started }, () => this.finish(key));
     });
   }
 
@@ -207,7 +222,8 @@ export class Metacontroller {
     return { controller: { kind: 'CompositeController', metadata: { name: 'backup-schedule-hook' } }, parent, children, related, finalizing: false };
   }
 
-  private apply(facts: { key: string; parent: BackupSchedule; request: SyncRequest; call: HookCall; calledAt: number }): void {
+  /** apply carries out an answer as one pass of the worker, then calls `done` (later than now when writes are paced). */
+  private apply(facts: { key: string; parent: BackupSchedule; request: SyncRequest; call: HookCall; calledAt: number }, done: () => void): void {
     const { key, parent, request, call } = facts;
     const observation: SyncObservation = {
       parentKey: key,
@@ -229,33 +245,57 @@ export class Metacontroller {
       // Any answer but 200 (or a bad body): change nothing; retry with the per-item backoff.
       observation.retryAfterMs = this.queue.addRateLimited(key);
       this.emit(observation);
+      done();
       return;
     }
     const body = call.answer.body;
-    this.manageChildren(parent, { observed: request.children, desired: Array.isArray(body.children) ? body.children : [] }, observation);
-    observation.statusWritten = this.writeStatus(key, { status: body.status, generation: parent.metadata.generation });
-    const resync = body.resyncAfterSeconds;
-    if (typeof resync === 'number' && resync > 0) this.queue.addAfter(key, resync * 1000);
-    // A refused create is the sync's error: the parent is retried with the per-item backoff, the status written all the same.
-    if (observation.createFailed.length > 0) observation.retryAfterMs = this.queue.addRateLimited(key);
-    else this.queue.forget(key);
-    this.emit(observation);
+    const plans = this.plansOf(parent, { observed: request.children, desired: Array.isArray(body.children) ? body.children : [] });
+    const deletions = this.deleteUndesired(plans, observation);
+    const rest = (): void => {
+      this.createOrUpdate(parent, plans, observation);
+      observation.statusWritten = this.writeStatus(key, { status: body.status, generation: parent.metadata.generation });
+      const resync = body.resyncAfterSeconds;
+      if (typeof resync === 'number' && resync > 0) this.queue.addAfter(key, resync * 1000);
+      // A refused create is the sync's error: the parent is retried with the per-item backoff, the status written all the same.
+      if (observation.createFailed.length > 0) observation.retryAfterMs = this.queue.addRateLimited(key);
+      else this.queue.forget(key);
+      this.emit(observation);
+      done();
+    };
+    const waitMs = this.writeWaitMs(deletions);
+    if (waitMs === 0) rest();
+    else this.world.clock.after(waitMs, rest);
   }
 
-  /**
-   * manageChildren deletes the undesired observed children of every type, then creates or updates the desired
-   * ones type by type (in key order), each type with its own update strategy.
-   */
-  private manageChildren(parent: BackupSchedule, children: { observed: SyncRequest['children']; desired: DesiredChild[] }, observation: SyncObservation): void {
+  /** writeWaitMs is how long the client's rate limit holds the pass's next write back after `writes` writes (0 without a limit). */
+  private writeWaitMs(writes: number): number {
+    const { clientQps, clientBurst } = this.options.config;
+    if (clientQps === undefined || clientQps <= 0) return 0;
+    return Math.max(0, writes + 1 - (clientBurst ?? DEFAULT_CLIENT_BURST)) * (1000 / clientQps);
+  }
+
+  /** plansOf pairs each declared type's observed children with its desired ones. */
+  private plansOf(parent: BackupSchedule, children: { observed: SyncRequest['children']; desired: DesiredChild[] }): ChildPlan[] {
     const namespace = parent.metadata.namespace ?? '';
-    const plans = this.resources.map((resource) => ({ resource, ...this.planOf(resource, { namespace, observed: children.observed[resource.key] ?? {}, desired: children.desired }) }));
+    return this.resources.map((resource) => ({ resource, ...this.planOf(resource, { namespace, observed: children.observed[resource.key] ?? {}, desired: children.desired }) }));
+  }
+
+  /** deleteUndesired deletes the observed children of every type the answer leaves out (first, as Metacontroller does); returns how many it asked to delete. */
+  private deleteUndesired(plans: readonly ChildPlan[], observation: SyncObservation): number {
+    let writes = 0;
     for (const { observed, desired } of plans) {
       for (const [id, child] of observed) {
         if (desired.has(id) || child.metadata?.deletionTimestamp != null) continue;
+        writes++;
         const result = this.world.store.delete(keyOf(child), { uid: child.metadata?.uid ?? '' });
         if (result.ok) observation.deleted.push(child.metadata?.name ?? '');
       }
     }
+    return writes;
+  }
+
+  /** createOrUpdate creates or updates the desired children type by type (in key order), each type with its own update strategy. */
+  private createOrUpdate(parent: BackupSchedule, plans: readonly ChildPlan[], observation: SyncObservation): void {
     for (const { resource, observed, desired } of plans) {
       for (const id of [...desired.keys()].sort()) {
         const child = desired.get(id) as DesiredChild;
