@@ -63,6 +63,26 @@ describe('sim Metacontroller: applying an answer', () => {
     assert.ok(h.store.get(objectKey('Backup', 'db', 'b'))?.metadata?.deletionTimestamp);
   });
 
+  it('with a client rate limit, creates and writes the status only after the deletions of the same pass (5 qps, burst 10)', async () => {
+    const olds = Array.from({ length: 30 }, (_, i) => existing(`old-${String(i).padStart(2, '0')}`));
+    const h = harness({ answer: () => ok({ children: [desired('new')], status: { lastBackup: 'new' } }), children: olds, config: { clientQps: 5, clientBurst: 10 } });
+    await h.clock.runUntil(T0 + 60_000);
+    const created = Date.parse(h.store.get(objectKey('Backup', 'db', 'new'))?.metadata?.creationTimestamp ?? '');
+    const first = h.syncs[0]!;
+    assert.equal(first.deleted.length, 30);
+    // 30 deletions: the first 10 use the burst, the other 20 take 4 s at 5 a second; the create is the 31st write.
+    assert.ok(created - first.appliedAt >= 4_000 && created - first.appliedAt < 5_000, `created ${created - first.appliedAt} ms after the pass began`);
+    assert.equal(h.store.get(PARENT_KEY)?.status?.['lastBackup'], 'new');
+  });
+
+  it('without a client rate limit, lands every write of a pass at once', async () => {
+    const olds = Array.from({ length: 30 }, (_, i) => existing(`old-${String(i).padStart(2, '0')}`));
+    const h = harness({ answer: () => ok({ children: [desired('new')] }), children: olds });
+    await h.clock.runUntil(T0 + 60_000);
+    const created = Date.parse(h.store.get(objectKey('Backup', 'db', 'new'))?.metadata?.creationTimestamp ?? '');
+    assert.ok(created - h.syncs[0]!.appliedAt < 1000);
+  });
+
   it('creates a desired child that is not observed, with the selector label, owner reference and last-applied annotation', async () => {
     const h = harness({ answer: () => ok({ children: [desired('c')] }) });
     await h.clock.runUntil(T0 + 1000);
