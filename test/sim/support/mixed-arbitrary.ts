@@ -1,7 +1,8 @@
 /**
  * Mixed-fault worlds for the soak: up to six faults drawn from pauses, schedule edits, backup-now requests, hook
  * restarts, stuck pods, slow windows, log stalls, clock steps, snapshot Backups deleted by a user (the newest, the
- * oldest or all), a wiped status and child creates the API server refuses, over schedules from every ten minutes to
+ * oldest or all), a wiped status and child creates the API server refuses, with or without Metacontroller's client
+ * rate limit (a pass's creates wait behind its deletions), over schedules from every ten minutes to
  * daily, with or without a log Backup and compaction, and the extension fields mixed in. Caches lag up to half the
  * smaller of the stale-view grace and the shortest interval any edit leads to, and the hook's clock steps within that
  * bound: the stale-view rules hold, only the meetings are new. A `.tmp` hunt of this shape found a backup-now Backup
@@ -40,6 +41,8 @@ export function mixedScenarioArb(): fc.Arbitrary<Scenario> {
       log: fc.constantFrom('none', 'log', 'compact'),
       compactInterval: fc.constantFrom('2h', '6h'),
       faults: fc.array(rawFaultArb, { maxLength: 6 }),
+      /** Metacontroller's client rate limit (5 requests/s, its default): a pass's creates wait behind its deletions. */
+      clientLimited: fc.boolean(),
     })
     .map((p): Scenario => {
       const interval = p.schedule.minIntervalMs;
@@ -89,7 +92,12 @@ export function mixedScenarioArb(): fc.Arbitrary<Scenario> {
         controller: 'hook',
         schedule: { name: 'nightly', namespace: 'db', spec },
         hook: { staleViewGraceMs: p.graceMs, handoverLabelKey: 'backup-schedule-hook/controller' },
-        metacontroller: { resyncPeriodSeconds: 300, updateStrategy: 'InPlace', ...(p.log === 'compact' ? { compactBackups: { updateStrategy: 'OnDelete' as const } } : {}) },
+        metacontroller: {
+          resyncPeriodSeconds: 300,
+          updateStrategy: 'InPlace',
+          ...(p.log === 'compact' ? { compactBackups: { updateStrategy: 'OnDelete' as const } } : {}),
+          ...(p.clientLimited ? { clientQps: 5 } : {}),
+        },
         transport: { latencyMs: [1, 50], timeoutMs: 10_000 },
         lag: { parentMs: [0, bound], childAddedMs: [bound / 2, bound], childChangedMs: [0, bound] },
         executor: roughExecutor(interval, { failRate: 0.15, slowRate: 0.3, slowUpTo: 2 }),
