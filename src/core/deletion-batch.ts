@@ -24,7 +24,7 @@ export interface DeletionBatch {
 }
 
 /**
- * batchDeletions keeps at most `options.max` (default {@link MAX_DELETIONS_PER_SYNC}) of the deletions retention
+ * batchDeletions keeps at most `options.max` (a number ≥ 1, else {@link MAX_DELETIONS_PER_SYNC}) of the deletions retention
  * decided, the oldest Backups first, then CompactBackups by name. With any left for later the log is not truncated in
  * this answer: its truncation counts on every deletion it was decided with.
  */
@@ -33,7 +33,8 @@ export function batchDeletions(
   options: { backups: ReadonlyMap<string, ObservedBackup>; max?: number },
 ): DeletionBatch {
   const { retention, compactDeletions } = decided;
-  const max = options.max ?? MAX_DELETIONS_PER_SYNC;
+  // Anything but a number ≥ 1 would leave every deletion for later, for ever: the default then.
+  const max = typeof options.max === 'number' && options.max >= 1 ? Math.floor(options.max) : MAX_DELETIONS_PER_SYNC;
   const total = retention.deletions.length + compactDeletions.length;
   if (total <= max) return { retention, compactDeletions, deferred: 0 };
   const backups = [...retention.deletions].sort((a, b) => ageOf(a, options.backups) - ageOf(b, options.backups) || compareNames(a.name, b.name)).slice(0, max);

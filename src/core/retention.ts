@@ -139,24 +139,35 @@ function truncation(commitTso: bigint | null, log: LogRetention): bigint | null 
   return capped > startTso ? capped : null;
 }
 
+/** What retention decided for CompactBackups: deletions, and the next instant an age rule would remove another (or null). */
+export interface CompactRetentionDecision {
+  deletions: Deletion[];
+  nextExpiry: number | null;
+}
+
 /** decideCompactRetention applies the same policy to finished CompactBackups (by window end, or by count). */
 export function decideCompactRetention(
   compacts: readonly ObservedCompact[],
   options: { now: number; policy: RetentionPolicy; protectedNames: ReadonlySet<string> },
-): Deletion[] {
+): CompactRetentionDecision {
   const finished = compacts
     .filter((c) => !c.deleting && c.state !== 'unfinished' && c.endAt !== null && !options.protectedNames.has(c.name))
     .sort((a, b) => (b.endAt ?? 0) - (a.endAt ?? 0) || (a.name < b.name ? 1 : -1));
   const { maxReservedTimeMs, maxBackups } = options.policy;
   if (maxReservedTimeMs !== null) {
-    return finished
-      .filter((c) => (c.endAt ?? 0) + maxReservedTimeMs <= options.now)
-      .map((c) => ({ name: c.name, reason: `maxReservedTime: CompactBackup window ended ${formatTime(c.endAt ?? 0)}`, rule: 'maxReservedTime' as const }));
+    const deletions: Deletion[] = [];
+    let nextExpiry: number | null = null;
+    for (const c of finished) {
+      const expiresAt = (c.endAt ?? 0) + maxReservedTimeMs;
+      if (expiresAt <= options.now) deletions.push({ name: c.name, reason: `maxReservedTime: CompactBackup window ended ${formatTime(c.endAt ?? 0)}`, rule: 'maxReservedTime' });
+      else if (nextExpiry === null || expiresAt < nextExpiry) nextExpiry = expiresAt;
+    }
+    return { deletions, nextExpiry };
   }
   if (maxBackups !== null) {
-    return finished.slice(maxBackups).map((c) => ({ name: c.name, reason: `maxBackups: beyond the newest ${maxBackups} CompactBackups`, rule: 'maxBackups' as const }));
+    return { deletions: finished.slice(maxBackups).map((c) => ({ name: c.name, reason: `maxBackups: beyond the newest ${maxBackups} CompactBackups`, rule: 'maxBackups' as const })), nextExpiry: null };
   }
-  return [];
+  return { deletions: [], nextExpiry: null };
 }
 
 function byAge(candidates: readonly SnapshotBackup[], options: { now: number; maxAgeMs: number }): Omit<RetentionDecision, 'truncateUntil'> {

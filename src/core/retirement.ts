@@ -29,6 +29,8 @@ export interface Retirement {
   /** Snapshot retention: deletions (this answer's batch), next expiry, log truncation. */
   retention: RetentionDecision;
   compactDeletions: Deletion[];
+  /** The next instant `maxReservedTime` would remove another CompactBackup, or null. */
+  compactNextExpiry: number | null;
   /** Deletions retention decided that this answer leaves for the next syncs ({@link batchDeletions}). */
   deferredDeletions: number;
   /** Backups whose deletion has not finished in time. */
@@ -75,12 +77,21 @@ export function decideRetirement(context: SyncContext, next: NextBackup): Retire
   const lastCompacts = new Set([previous.lastCompact, fields['lastCompact'], furthest?.name, ...latestFailedAttempts(observation.compacts, progress)].filter((n): n is string => typeof n === 'string'));
   const compactDecided =
     spec.retention !== null
-      ? decideGfsCompactRetention(observation.compacts, { snapshots, deletions: decided.deletions, protectedNames: lastCompacts })
+      ? { deletions: decideGfsCompactRetention(observation.compacts, { snapshots, deletions: decided.deletions, protectedNames: lastCompacts }), nextExpiry: null }
       : decideCompactRetention(observation.compacts, { now, policy, protectedNames: lastCompacts });
   // At most a batch of deletions per answer: a Backup created in it is not held back behind them (deletion-batch.ts).
-  const batch = batchDeletions({ retention: decided, compactDeletions: compactDecided }, { backups: context.backups, max: context.maxDeletionsPerSync });
+  const batch = batchDeletions({ retention: decided, compactDeletions: compactDecided.deletions }, { backups: context.backups, max: context.maxDeletionsPerSync });
   const deletionStuck = findDeletionStuck(observation.backups, { now, afterMs: context.deletionStuckAfterMs });
-  return { log, compact, fields, retention: batch.retention, compactDeletions: batch.compactDeletions, deferredDeletions: batch.deferred, deletionStuck };
+  return {
+    log,
+    compact,
+    fields,
+    retention: batch.retention,
+    compactDeletions: batch.compactDeletions,
+    compactNextExpiry: compactDecided.nextExpiry,
+    deferredDeletions: batch.deferred,
+    deletionStuck,
+  };
 }
 
 /** Compaction's cap on truncation: none without a compact template, else its progress (none yet: no truncation). */

@@ -88,6 +88,18 @@ interface ChildPlan {
   desired: Map<string, DesiredChild>;
 }
 
+/** isUndesired tells whether Metacontroller deletes an observed child: the answer leaves it out and it is not already being deleted. */
+function isUndesired(child: KubeObject, plan: { id: string; desired: ReadonlyMap<string, DesiredChild> }): boolean {
+  return !plan.desired.has(plan.id) && child.metadata?.deletionTimestamp == null;
+}
+
+/** undesiredCount is how many deletions a pass asks of the API server. */
+function undesiredCount(plans: readonly ChildPlan[]): number {
+  let count = 0;
+  for (const { observed, desired } of plans) for (const [id, child] of observed) if (isUndesired(child, { id, desired })) count++;
+  return count;
+}
+
 /** Metacontroller runs one worker over its work queue. */
 export class Metacontroller {
   private readonly queue: WorkQueue;
@@ -249,22 +261,27 @@ export class Metacontroller {
       return;
     }
     const body = call.answer.body;
+    // Metacontroller arms the call-back as soon as the hook answers, before it writes anything.
+    const resync = body.resyncAfterSeconds;
+    if (typeof resync === 'number' && resync > 0) this.queue.addAfter(key, resync * 1000);
     const plans = this.plansOf(parent, { observed: request.children, desired: Array.isArray(body.children) ? body.children : [] });
-    const deletions = this.deleteUndesired(plans, observation);
-    const rest = (): void => {
+    const write = (): void => {
+      observation.appliedAt = this.world.clock.now;
+      this.deleteUndesired(plans, observation);
       this.createOrUpdate(parent, plans, observation);
       observation.statusWritten = this.writeStatus(key, { status: body.status, generation: parent.metadata.generation });
-      const resync = body.resyncAfterSeconds;
-      if (typeof resync === 'number' && resync > 0) this.queue.addAfter(key, resync * 1000);
       // A refused create is the sync's error: the parent is retried with the per-item backoff, the status written all the same.
       if (observation.createFailed.length > 0) observation.retryAfterMs = this.queue.addRateLimited(key);
       else this.queue.forget(key);
       this.emit(observation);
       done();
     };
-    const waitMs = this.writeWaitMs(deletions);
-    if (waitMs === 0) rest();
-    else this.world.clock.after(waitMs, rest);
+    // With a client rate limit the pass's creates wait behind its deletions. The simulator lands the whole pass, its
+    // deletions included, when the first create would (reported as one sync at that instant; a run that ends before
+    // then ends with the pass unwritten, as a Metacontroller stopped mid-pass would mostly leave it).
+    const waitMs = this.writeWaitMs(undesiredCount(plans));
+    if (waitMs === 0) write();
+    else this.world.clock.after(waitMs, write);
   }
 
   /** writeWaitMs is how long the client's rate limit holds the pass's next write back after `writes` writes (0 without a limit). */
@@ -280,18 +297,15 @@ export class Metacontroller {
     return this.resources.map((resource) => ({ resource, ...this.planOf(resource, { namespace, observed: children.observed[resource.key] ?? {}, desired: children.desired }) }));
   }
 
-  /** deleteUndesired deletes the observed children of every type the answer leaves out (first, as Metacontroller does); returns how many it asked to delete. */
-  private deleteUndesired(plans: readonly ChildPlan[], observation: SyncObservation): number {
-    let writes = 0;
+  /** deleteUndesired deletes the observed children of every type the answer leaves out (first, as Metacontroller does). */
+  private deleteUndesired(plans: readonly ChildPlan[], observation: SyncObservation): void {
     for (const { observed, desired } of plans) {
       for (const [id, child] of observed) {
-        if (desired.has(id) || child.metadata?.deletionTimestamp != null) continue;
-        writes++;
+        if (!isUndesired(child, { id, desired })) continue;
         const result = this.world.store.delete(keyOf(child), { uid: child.metadata?.uid ?? '' });
         if (result.ok) observation.deleted.push(child.metadata?.name ?? '');
       }
     }
-    return writes;
   }
 
   /** createOrUpdate creates or updates the desired children type by type (in key order), each type with its own update strategy. */

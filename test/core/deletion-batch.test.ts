@@ -63,6 +63,15 @@ describe('retention deletes at most a batch of Backups per answer', () => {
     for (const slot of kept) assert.ok(Date.parse(slot) >= now + 10_000 - 61 * 60_000, `${slot} kept past maxReservedTime`);
   });
 
+  it('reads a limit below 1 (or not a number) as the default, never as a batch that deletes nothing', () => {
+    const count = MAX_DELETIONS_PER_SYNC + 20;
+    const { req } = schedulesWith(count, { maxReservedTime: '1h' });
+    const now = FIRST + count * TEN_MINUTES + 5_000;
+    for (const maxDeletionsPerSync of [0, -5, Number.NaN]) {
+      assert.equal(decide(structuredClone(req), { now, maxDeletionsPerSync }).report.deletions.length, MAX_DELETIONS_PER_SYNC, `limit ${maxDeletionsPerSync}`);
+    }
+  });
+
   it('changes nothing when retention deletes no more than a batch', () => {
     const { req } = schedulesWith(MAX_DELETIONS_PER_SYNC + 6, { maxReservedTime: '1h' });
     const now = FIRST + (MAX_DELETIONS_PER_SYNC + 6) * TEN_MINUTES - TEN_MINUTES + 5_000;

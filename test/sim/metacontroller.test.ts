@@ -71,8 +71,21 @@ describe('sim Metacontroller: applying an answer', () => {
     const first = h.syncs[0]!;
     assert.equal(first.deleted.length, 30);
     // 30 deletions: the first 10 use the burst, the other 20 take 4 s at 5 a second; the create is the 31st write.
-    assert.ok(created - first.appliedAt >= 4_000 && created - first.appliedAt < 5_000, `created ${created - first.appliedAt} ms after the pass began`);
+    assert.ok(created - first.calledAt >= 4_000 && created - first.calledAt < 5_000, `created ${created - first.calledAt} ms after the answer`);
+    assert.ok(first.appliedAt - first.calledAt >= 4_000, 'the pass is reported when it is written');
     assert.equal(h.store.get(PARENT_KEY)?.status?.['lastBackup'], 'new');
+  });
+
+  it('with a client rate limit, arms the call-back when the hook answers, not when the pass is written', async () => {
+    const olds = Array.from({ length: 30 }, (_, i) => existing(`old-${String(i).padStart(2, '0')}`));
+    // The pass's deletions and status write reach the cache a minute later, so only the call-back brings the second call.
+    const lag: LagModel = (e) => (e.type === 'added' ? 0 : 60_000);
+    const h = harness({ answer: () => ok({ children: [], resyncAfterSeconds: 2 }), children: olds, lag, config: { clientQps: 5, clientBurst: 10 } });
+    await h.clock.runUntil(T0 + 10_000);
+    // The pass of the first call takes 4.2 s; the call-back it asked for (2 s) is due before it ends and runs right after
+    // (armed after the pass, it would come at 6.2 s).
+    const second = h.calls[1];
+    assert.ok(second !== undefined && second.at - T0 < 5_000, `second call at +${second === undefined ? 'never' : second.at - T0} ms`);
   });
 
   it('without a client rate limit, lands every write of a pass at once', async () => {
