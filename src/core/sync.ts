@@ -6,6 +6,7 @@
 import { answer, keptChildren, report } from './answer.js';
 import type { Decision } from './answer.js';
 import { isBackupNowBackup } from './backup-now.js';
+import { MAX_DELETIONS_PER_SYNC } from './deletion-batch.js';
 import { summarize } from './facts.js';
 import { lastBackupOf } from './last-backup.js';
 import { decideNextBackup } from './next-backup.js';
@@ -14,7 +15,6 @@ import type { ObservedBackup, SnapshotBackup } from './observe.js';
 import { decideRetirement } from './retirement.js';
 import { isObject, readSpec } from './spec.js';
 import { buildStatus, withLastSuccessful } from './status.js';
-import { MAX_DELETIONS_PER_SYNC } from './deletion-batch.js';
 import { DEFAULT_DELETION_STUCK_AFTER_MS } from './stuck.js';
 import type { SyncContext } from './sync-context.js';
 import type { BackupScheduleStatus, SyncRequest, SyncResponse } from './types.js';
