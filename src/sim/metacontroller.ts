@@ -267,6 +267,7 @@ export class Metacontroller {
     const plans = this.plansOf(parent, { observed: request.children, desired: Array.isArray(body.children) ? body.children : [] });
     const write = (): void => {
       observation.appliedAt = this.world.clock.now;
+      observation.staleParent = this.world.store.get(key)?.metadata?.resourceVersion !== parent.metadata.resourceVersion;
       this.deleteUndesired(plans, observation);
       this.createOrUpdate(parent, plans, observation);
       observation.statusWritten = this.writeStatus(key, { status: body.status, generation: parent.metadata.generation });
