@@ -14,7 +14,7 @@ import { groupBlocker } from './group.js';
 import type { LastBackup } from './last-backup.js';
 import { SCHEDULED_AT_ANNOTATION, SCHEDULE_LABEL, backupName } from './names.js';
 import type { ObservedBackup } from './observe.js';
-import { decideBackupNowQuiet, decideEditQuiet, decideQuiet } from './quiet.js';
+import { decideBackupNowQuiet, decideEditQuiet, decideQuiet, seenNoLaterThan } from './quiet.js';
 import { planSlot } from './schedule-edit.js';
 import type { SlotPlan } from './schedule-edit.js';
 import type { ScheduleSpec } from './spec.js';
@@ -79,8 +79,7 @@ export function decideNextBackup(context: SyncContext): NextBackup {
   // lack the Backup of the one before), after an edit was first seen, and after a tick that did not run (a sync with
   // an older view may run it).
   const recorded = backupNowRequestOf(previous);
-  // A request seen later than now (a clock ahead of this one wrote it) counts as seen now, never as a wait that long.
-  const seenAt = nowState.pending === null ? null : recorded?.token === nowState.pending ? Math.min(recorded.seenAt, now) : now;
+  const seenAt = nowState.pending === null ? null : recorded?.token === nowState.pending ? seenNoLaterThan(recorded.seenAt, now) : now;
   const nowQuiet = decideBackupNowQuiet({ now, seenAt, lastMissed: plan.lastMissedTime, editSeenAt: plan.editSeenAt, staleViewGraceMs });
   const backupNow = decideBackupNow(nowState.pending, { pause: spec.pause, gate, tickFirst: step.create, quiet: nowQuiet });
   const tick = step.create ? slot : null;

@@ -173,6 +173,14 @@ export function decideBackupNowQuiet(options: BackupNowQuietOptions): Gate {
 }
 
 /**
+ * seenNoLaterThan reads an instant a sync recorded as when it first saw something (an edit, a backup-now request) on
+ * this clock: one later than now (a clock ahead of this one wrote it) counts as seen now, never as a wait that long.
+ */
+export function seenNoLaterThan(seenAt: number | null, now: number): number | null {
+  return seenAt === null ? null : Math.min(seenAt, now);
+}
+
+/**
  * decideEditQuiet closes the gate for the stale-view grace after a sync first saw the schedule edited
  * (`status.scheduleEditSeenAt`). A sync given the spec before the edit may have just started a Backup of the old
  * schedule that views with the new spec still lack, next to a status that does not record it; nothing of the new

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 
 import type { Gate } from './gate.js';
+import { seenNoLaterThan } from './quiet.js';
 import { mostRecentTick } from './schedule.js';
 import type { Schedule } from './schedule.js';
 import type { ScheduleSpec } from './spec.js';
@@ -79,11 +80,6 @@ export function planSlot(previous: BackupScheduleStatus, inputs: PlanInputs): Sl
   if (due === null) return plan;
   const cause = missCause({ spec, now, due, edited, wasPaused: wasPaused(previous) });
   return cause === null ? plan : { ...plan, slot: null, missed: { slot: due, cause }, lastMissedTime: due };
-}
-
-/** An edit recorded as seen later than now (a clock ahead of this one wrote it) counts as seen now: never a wait that long. */
-function seenNoLaterThan(seenAt: number | null, now: number): number | null {
-  return seenAt === null ? null : Math.min(seenAt, now);
 }
 
 function missCause(facts: { spec: ScheduleSpec; now: number; due: number; edited: boolean; wasPaused: boolean }): MissCause | null {
