@@ -96,9 +96,17 @@ function wasPaused(previous: BackupScheduleStatus): boolean {
   return conditionOf(previous, 'Ready')?.reason === 'Paused';
 }
 
+/** Hashes by parsed schedule: parsed schedules are remembered (schedule.ts), so each is hashed once, not on every sync. */
+const hashes = new WeakMap<Schedule, string>();
+
 /** scheduleHash identifies what slots are computed from: the expression and the time zone (16 hex digits of SHA-256). */
 export function scheduleHash(schedule: Schedule): string {
-  return createHash('sha256').update(`${schedule.expression}\n${schedule.timeZone}`).digest('hex').slice(0, 16);
+  let hash = hashes.get(schedule);
+  if (hash === undefined) {
+    hash = createHash('sha256').update(`${schedule.expression}\n${schedule.timeZone}`).digest('hex').slice(0, 16);
+    hashes.set(schedule, hash);
+  }
+  return hash;
 }
 
 /** Facts {@link missedFinding} judges. */
