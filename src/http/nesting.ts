@@ -40,8 +40,18 @@ export class NestingError extends Error {
   readonly type = 'entity.too.deep';
 }
 
-/** rejectDeepNesting is a body-parser `verify` hook: it throws a {@link NestingError} for text nested deeper than {@link MAX_NESTING}. */
-export function rejectDeepNesting(_req: unknown, _res: unknown, body: Buffer): void {
+/** The error {@link rejectDeepNesting} throws for a body in another charset than UTF-8; body-parser keeps its `type` (415). */
+export class CharsetError extends Error {
+  readonly type = 'charset.unsupported';
+}
+
+/**
+ * rejectDeepNesting is a body-parser `verify` hook: it throws a {@link NestingError} for text nested deeper than
+ * {@link MAX_NESTING}. It scans UTF-8 bytes, so it refuses any other charset (UTF-16 hides its quotes from the scan);
+ * Metacontroller sends UTF-8.
+ */
+export function rejectDeepNesting(_req: unknown, _res: unknown, body: Buffer, encoding: string | null): void {
+  if (encoding !== null && encoding !== 'utf-8') throw new CharsetError(`charset ${encoding}; send UTF-8 JSON`);
   const at = nestingBeyond(body, MAX_NESTING);
   if (at >= 0) {
     throw new NestingError(`request body nests deeper than ${MAX_NESTING} levels (at byte ${at}); Kubernetes objects never do`);

@@ -91,6 +91,7 @@ describe('error policy (docs/errors.md)', () => {
       ['a form', 'application/x-www-form-urlencoded'],
       ['XML', 'application/xml'],
       ['JSON in Latin-1', 'application/json; charset=latin1'],
+      ['JSON in UTF-16', 'application/json; charset=utf-16le'],
     ];
     for (const [what, contentType] of rows) {
       it(what, async () => {
