@@ -11,9 +11,10 @@ export const BODY_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144
 /** The routes the hook serves; anything else is counted as `other` to keep the label bounded. */
 const ROUTES = new Set(['/sync', '/customize', '/healthz', '/readyz', '/metrics']);
 
-/** routeOf names the route label of a request path. */
+/** routeOf names the route label of a request path, matched as express routes it: any case, one trailing slash allowed. */
 export function routeOf(path: string): string {
-  return ROUTES.has(path) ? path : 'other';
+  const route = (path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path).toLowerCase();
+  return ROUTES.has(route) ? route : 'other';
 }
 
 /** requestMetrics registers the RED metrics in `registry` and returns the middleware that records them. */
