@@ -8,8 +8,8 @@ import { DEFAULT_HANDOVER_LABEL_KEY, DEFAULT_STALE_VIEW_GRACE_MS } from './core/
 export interface Config {
   /** PORT: TCP port to listen on (default 8080; 0 picks a free one). */
   port: number;
-  /** HOST: address to bind (default all interfaces). */
-  host: string;
+  /** HOST: address to bind; null (the default) binds every interface, IPv6 and IPv4 (IPv4 only where IPv6 is off). */
+  host: string | null;
   /** LOG_LEVEL: pino level (default info). */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** BODY_LIMIT_BYTES: largest accepted sync request body (default 64 MiB). */
@@ -47,7 +47,7 @@ export function loadConfig(env: Env): Config {
   const problems: string[] = [];
   const config: Config = {
     port: integer(env, { name: 'PORT', fallback: 8080, min: 0, max: 65535 }, problems),
-    host: env['HOST'] ?? '0.0.0.0',
+    host: env['HOST'] === undefined || env['HOST'] === '' ? null : env['HOST'],
     logLevel: logLevel(env, problems),
     bodyLimitBytes: integer(env, { name: 'BODY_LIMIT_BYTES', fallback: 64 * 1024 * 1024, min: 1024, max: 2 ** 31 - 1 }, problems),
     staleViewGraceMs: duration(env, { name: 'STALE_VIEW_GRACE', fallback: DEFAULT_STALE_VIEW_GRACE_MS }, problems),
@@ -56,9 +56,9 @@ export function loadConfig(env: Env): Config {
     shutdownGraceMs: duration(env, { name: 'SHUTDOWN_GRACE', fallback: 20_000, max: MAX_TIMER_MS }, problems),
     shutdownDelayMs: duration(env, { name: 'SHUTDOWN_DELAY', fallback: 0, max: MAX_TIMER_MS }, problems),
     scheduleMetricsTtlMs: duration(env, { name: 'SCHEDULE_METRICS_TTL', fallback: 60 * 60_000, positive: true }, problems),
-    requestTimeoutMs: duration(env, { name: 'REQUEST_TIMEOUT', fallback: 30_000 }, problems),
-    headersTimeoutMs: duration(env, { name: 'HEADERS_TIMEOUT', fallback: 10_000 }, problems),
-    keepAliveTimeoutMs: duration(env, { name: 'KEEP_ALIVE_TIMEOUT', fallback: 65_000 }, problems),
+    requestTimeoutMs: duration(env, { name: 'REQUEST_TIMEOUT', fallback: 30_000, max: MAX_TIMER_MS }, problems),
+    headersTimeoutMs: duration(env, { name: 'HEADERS_TIMEOUT', fallback: 10_000, max: MAX_TIMER_MS }, problems),
+    keepAliveTimeoutMs: duration(env, { name: 'KEEP_ALIVE_TIMEOUT', fallback: 65_000, max: MAX_TIMER_MS }, problems),
   };
   if (!LABEL_KEY.test(config.handoverLabelKey)) {
     problems.push(`HANDOVER_LABEL_KEY "${config.handoverLabelKey}" is not a Kubernetes label key such as backup-schedule-hook/controller`);

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { loadConfig } from './config.js';
+import { isEntryPoint } from './entry-point.js';
 import type { Config } from './config.js';
 import { createApp } from './http/app.js';
 import type { Lifecycle } from './http/app.js';
@@ -33,7 +34,9 @@ export async function startService(config: Config): Promise<Service> {
   const server = createServer({ connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS }, app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
+    // No host: Node binds `::`, which takes IPv4 too, or `0.0.0.0` where IPv6 is off (single-stack clusters of either kind).
+    if (config.host === null) server.listen(config.port, () => resolve());
+    else server.listen(config.port, config.host, () => resolve());
   });
   server.requestTimeout = config.requestTimeoutMs;
   server.headersTimeout = config.headersTimeoutMs;
@@ -83,7 +86,7 @@ async function main(): Promise<void> {
   await starting;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (isEntryPoint(import.meta.url)) {
   main().catch((error: unknown) => {
     process.stderr.write(`backup-schedule-hook failed to start: ${(error as Error).message}\n`);
     process.exit(1);

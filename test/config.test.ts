@@ -17,8 +17,9 @@ describe('loadConfig', () => {
         delay: config.shutdownDelayMs,
         key: config.handoverLabelKey,
         deletionStuck: config.deletionStuckAfterMs,
+        host: config.host,
       },
-      { port: 8080, logLevel: 'info', ttl: 3_600_000, grace: 20_000, delay: 0, key: 'backup-schedule-hook/controller', deletionStuck: 3_600_000 },
+      { host: null, port: 8080, logLevel: 'info', ttl: 3_600_000, grace: 20_000, delay: 0, key: 'backup-schedule-hook/controller', deletionStuck: 3_600_000 },
     );
   });
 
@@ -28,6 +29,8 @@ describe('loadConfig', () => {
     { env: { LOG_LEVEL: 'debug', PORT: '0' }, expect: { logLevel: 'debug', port: 0 } },
     { env: { HANDOVER_LABEL_KEY: 'example.com/scheduler' }, expect: { handoverLabelKey: 'example.com/scheduler' } },
     { env: { DELETION_STUCK_AFTER: '3h30m' }, expect: { deletionStuckAfterMs: 210 * 60_000 } },
+    { env: { HOST: '127.0.0.1' }, expect: { host: '127.0.0.1' } },
+    { env: { HOST: '' }, expect: { host: null } },
   ];
   for (const { env, expect } of accepted) {
     it(`accepts ${JSON.stringify(env)}`, () => {
@@ -42,6 +45,9 @@ describe('loadConfig', () => {
     { env: { SHUTDOWN_DELAY: '-1s' }, message: /SHUTDOWN_DELAY: "-1s" must be zero or more/ },
     { env: { SHUTDOWN_GRACE: '10s', SHUTDOWN_DELAY: '10s' }, message: /SHUTDOWN_DELAY \(10s\) must be shorter than SHUTDOWN_GRACE \(10s\)/ },
     { env: { SHUTDOWN_GRACE: '700h' }, message: /SHUTDOWN_GRACE: "700h" is longer than the 596h a timer can wait/ },
+    { env: { KEEP_ALIVE_TIMEOUT: '1000h' }, message: /KEEP_ALIVE_TIMEOUT: "1000h" is longer than the 596h a timer can wait/ },
+    { env: { REQUEST_TIMEOUT: '1000h' }, message: /REQUEST_TIMEOUT: "1000h" is longer than the 596h a timer can wait/ },
+    { env: { HEADERS_TIMEOUT: '1000h' }, message: /HEADERS_TIMEOUT: "1000h" is longer than the 596h a timer can wait/ },
     { env: { LOG_LEVEL: 'verbose' }, message: /LOG_LEVEL "verbose" must be one of fatal, error, warn, info, debug, trace, silent/ },
     { env: { PORT: '80a' }, message: /PORT "80a" must be a whole number from 0 to 65535/ },
     { env: { HANDOVER_LABEL_KEY: 'not a key' }, message: /HANDOVER_LABEL_KEY "not a key" is not a Kubernetes label key/ },

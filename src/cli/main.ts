@@ -9,11 +9,10 @@
  * Settings (STALE_VIEW_GRACE, HANDOVER_LABEL_KEY, …) come from the environment, as for the server.
  */
 
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { loadConfig } from '../config.js';
+import { isEntryPoint } from '../entry-point.js';
 import { parseTime } from '../core/time.js';
 import { runChecked } from '../sim/invariants/run.js';
 import type { ScenarioFixture } from '../sim/invariants/run.js';
@@ -148,18 +147,7 @@ async function simulate(args: readonly string[], output: Output): Promise<number
   return violations.length === 0 ? 0 : 1;
 }
 
-/** invokedDirectly tells whether this file is the program (also through npm's bin symlink), not an import. */
-function invokedDirectly(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return realpathSync(script) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-}
-
-if (invokedDirectly()) {
+if (isEntryPoint(import.meta.url)) {
   const output: Output = { out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) };
   runCli(process.argv.slice(2), { env: process.env, output, now: Date.now }).then(
     (code) => {

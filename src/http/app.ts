@@ -2,6 +2,7 @@
 
 import express from 'express';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import onHeaders from 'on-headers';
 import type { Logger } from 'pino';
 
 import type { Config } from '../config.js';
@@ -52,9 +53,13 @@ export function createApp(options: AppOptions): express.Express {
   app.set('etag', false);
   for (const handler of options.middleware ?? []) app.use(handler);
   app.use(accessLog(logger));
-  // While shutting down, answer and close the connection, so keep-alive clients reconnect to a ready replica.
+  // While shutting down, answer and close the connection, so keep-alive clients reconnect to a ready replica. Decided
+  // as the answer is written, not as the request arrives: a request already in flight at SIGTERM closes its connection
+  // too, rather than leave it idle until the shutdown grace is over.
   app.use((_req, res, next) => {
-    if (!lifecycle.ready) res.set('Connection', 'close');
+    onHeaders(res, () => {
+      if (!lifecycle.ready) res.setHeader('Connection', 'close');
+    });
     next();
   });
 

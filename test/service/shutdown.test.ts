@@ -1,7 +1,11 @@
 /** The real process: it refuses bad configuration, serves, and on SIGTERM answers every request in flight, then exits 0. */
 
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { connect } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import type { SyncResponse } from '../../src/core/types.js';
 import { BR_TEMPLATE, backup, request, schedule } from '../support/objects.js';
@@ -66,6 +70,23 @@ describe('the service process', function () {
     assert.ok(service.lines.some((l) => l['msg'] === 'stopped'));
   });
 
+  it('on SIGTERM closes the keep-alive connection of a request in flight once it is answered, and exits without waiting out the grace', async () => {
+    const service = await startProcess({ SHUTDOWN_GRACE: '20s' });
+    const slow = startSlowPost({ port: service.port, path: '/sync' }, { body, keepAlive: true });
+    await inFlight(service.port, 2); // the sync and the scrape
+
+    service.child.kill('SIGTERM');
+    await service.logged('stopped accepting; finishing in-flight requests');
+    slow.finish();
+    const answer = await slow.answer;
+
+    assert.equal(answer.status, 200);
+    assert.equal(answer.headers.connection, 'close', 'the client reconnects to a ready replica');
+    assert.equal(await service.exited, 0);
+    assert.ok(service.lines.some((l) => l['msg'] === 'stopped'));
+    assert.ok(!service.lines.some((l) => l['msg'] === 'shutdown grace over: closing the connections still open'), 'exited once the answer was sent');
+  });
+
   it('with SHUTDOWN_DELAY, reports not ready and still answers during the delay, then exits 0', async () => {
     const service = await startProcess({ SHUTDOWN_DELAY: '2s', SHUTDOWN_GRACE: '20s' });
     service.child.kill('SIGTERM');
@@ -88,6 +109,30 @@ describe('the service process', function () {
     await assert.rejects(stuck.answer, /socket hang up|ECONNRESET/);
     assert.equal(await service.exited, 0);
     assert.ok(service.lines.some((l) => l['msg'] === 'shutdown grace over: closing the connections still open'));
+  });
+
+  it('with HOST unset, listens on IPv4 and, where the machine has it, IPv6', async () => {
+    const service = await startProcess({ HOST: undefined });
+    try {
+      const loopbacks = Object.values(networkInterfaces()).flatMap((addresses) => addresses ?? []).filter((a) => a.internal);
+      const hosts = ['127.0.0.1', ...(loopbacks.some((a) => a.address === '::1') ? ['[::1]'] : [])];
+      for (const host of hosts) assert.equal((await fetch(`http://${host}:${service.port}/healthz`)).status, 200, host);
+    } finally {
+      service.child.kill('SIGKILL');
+    }
+  });
+
+  it('starts when its entry point is reached through a symlink (a symlinked install)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hook-entry-'));
+    const script = join(dir, 'main.ts');
+    symlinkSync(fileURLToPath(new URL('../../src/main.ts', import.meta.url)), script);
+    try {
+      const service = await startProcess({}, { script });
+      service.child.kill('SIGTERM');
+      assert.equal(await service.exited, 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses to start on bad configuration, naming the variable, with exit code 2', async () => {

@@ -26,10 +26,22 @@ export interface FailedStart {
   stderr: string;
 }
 
-function launch(env: Record<string, string>): { child: ChildProcess; exited: Promise<number | string>; stderr: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+/** Variables added to the test's environment; undefined removes one (PORT=0 and HOST=127.0.0.1 are set unless removed). */
+export type Environment = Record<string, string | undefined>;
+
+function withoutUnset(env: Environment): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+/** Where the service's entry point is: the source file, or another path to it (a symlink, say). */
+export interface LaunchOptions {
+  script?: string;
+}
+
+function launch(env: Environment, options: LaunchOptions = {}): { child: ChildProcess; exited: Promise<number | string>; stderr: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', options.script ?? 'src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
+    env: withoutUnset({ ...process.env, PORT: '0', HOST: '127.0.0.1', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -39,8 +51,8 @@ function launch(env: Record<string, string>): { child: ChildProcess; exited: Pro
 }
 
 /** startProcess starts the service with PORT=0 and extra environment variables; resolves once it listens. */
-export async function startProcess(env: Record<string, string> = {}): Promise<ServiceProcess> {
-  const { child, exited, stderr } = launch(env);
+export async function startProcess(env: Environment = {}, options: LaunchOptions = {}): Promise<ServiceProcess> {
+  const { child, exited, stderr } = launch(env, options);
   const lines: Array<Record<string, unknown>> = [];
   const waiters: Array<{ msg: string; resolve: (line: Record<string, unknown>) => void }> = [];
   let buffered = '';
@@ -67,7 +79,7 @@ export async function startProcess(env: Record<string, string> = {}): Promise<Se
 }
 
 /** startFailing starts the service expecting it to refuse to start; resolves with its exit code and stderr. */
-export async function startFailing(env: Record<string, string>): Promise<FailedStart> {
+export async function startFailing(env: Environment): Promise<FailedStart> {
   const { exited, stderr } = launch(env);
   return { code: await exited, stderr: stderr() };
 }

@@ -1,6 +1,6 @@
 /** A POST whose body arrives in two parts, so a test controls how long the request stays in flight. */
 
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 
 /** The answer to a slow request, read whole. */
@@ -19,8 +19,11 @@ export interface SlowRequest {
   answer: Promise<Answer>;
 }
 
-/** startSlowPost sends the headers and the first `sentBytes` of a JSON body on a new connection. */
-export function startSlowPost(target: { port: number; path: string }, options: { body: string; sentBytes?: number }): SlowRequest {
+/**
+ * startSlowPost sends the headers and the first `sentBytes` of a JSON body on a new connection; with `keepAlive` it
+ * asks to keep the connection open, as Metacontroller's client does, else it says `Connection: close`.
+ */
+export function startSlowPost(target: { port: number; path: string }, options: { body: string; sentBytes?: number; keepAlive?: boolean }): SlowRequest {
   const { body } = options;
   const split = options.sentBytes ?? 100;
   const req = httpRequest({
@@ -28,7 +31,7 @@ export function startSlowPost(target: { port: number; path: string }, options: {
     port: target.port,
     method: 'POST',
     path: target.path,
-    agent: false,
+    agent: options.keepAlive === true ? new Agent({ keepAlive: true, maxSockets: 1 }) : false,
     headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
   });
   const answer = new Promise<Answer>((resolve, reject) => {
