@@ -72,6 +72,29 @@ describe('decideRetention', () => {
     });
   }
 
+  it('age with a log backup: judges any number of Backups (300,000 finished ones, past any argument-count limit)', () => {
+    const count = 300_000;
+    const records: SnapshotBackup[] = Array.from({ length: count }, (_, i) => ({
+      role: 'snapshot',
+      name: `b${String(i).padStart(6, '0')}`,
+      object: { metadata: {} },
+      deleting: false,
+      commitTso: null,
+      slot: i * 1000,
+      state: i === 0 ? 'complete' : 'failed',
+      ageAt: i * 1000,
+    }));
+    const result = decideRetention(records, {
+      now: count * 1000,
+      policy: byTime(HOUR),
+      protectedNames: new Set(),
+      log: { range: { startTso: 1n, checkpointTso: null }, compactCap: undefined },
+    });
+    // The newest is at (count - 1) s: everything committed an hour before it goes, but the one Complete Backup, the restore base.
+    assert.equal(result.deletions.length, count - 1 - HOUR / 1000);
+    assert.ok(!result.deletions.some((d) => d.name === 'b000000'));
+  });
+
   it('reports the next expiry among Backups that are not yet expired', () => {
     const result = decideRetention(snapshots([['04:50', 'complete'], ['05:00', 'complete']]), { now: Date.parse(at('05:30')), policy: byTime(HOUR), protectedNames: new Set() });
     // complete Backups commit 10 s after their slot (test builder): 04:50:10 + 1h
