@@ -9,6 +9,7 @@
 import { lastBackupNowOf } from './backup-now.js';
 import { conditionIsTrue } from './backup-state.js';
 import { BACKUP_CHILD_TYPE } from './names.js';
+import { compareNames } from './observe.js';
 import { isObject } from './spec.js';
 import type { BackupSchedule, BackupScheduleStatus, ChildMap, KubeObject } from './types.js';
 
@@ -42,10 +43,11 @@ export function groupBlocker(parent: BackupSchedule, related: Record<string, Chi
   const group = parent.metadata.labels?.[GROUP_LABEL];
   if (typeof group !== 'string' || group === '' || related === undefined) return null;
   const backups = new Map<string, KubeObject>();
-  for (const backup of Object.values(related[BACKUP_CHILD_TYPE] ?? {})) {
+  for (const backup of inKeyOrder(related[BACKUP_CHILD_TYPE])) {
     if (typeof backup.metadata?.name === 'string') backups.set(backup.metadata.name, backup);
   }
-  for (const sibling of Object.values(related[SCHEDULE_RELATED_TYPE] ?? {})) {
+  // Siblings in key order: the map's own order is Metacontroller's choice, and the answer names the first that blocks.
+  for (const sibling of inKeyOrder(related[SCHEDULE_RELATED_TYPE])) {
     if (sibling.metadata?.name === parent.metadata.name || sibling.metadata?.labels?.[GROUP_LABEL] !== group) continue;
     const status: BackupScheduleStatus = isObject(sibling.status) ? sibling.status : {};
     // Its last scheduled Backup, and its last backup-now Backup (which never becomes lastBackup).
@@ -59,4 +61,15 @@ export function groupBlocker(parent: BackupSchedule, related: Record<string, Chi
     }
   }
   return null;
+}
+
+/** The objects of a related map in the order of their keys (`namespace/name`), whatever order the request lists them in. */
+function inKeyOrder(map: ChildMap | undefined): KubeObject[] {
+  if (map === undefined) return [];
+  const objects: KubeObject[] = [];
+  for (const key of Object.keys(map).sort(compareNames)) {
+    const object = map[key];
+    if (object !== undefined) objects.push(object);
+  }
+  return objects;
 }

@@ -1,0 +1,45 @@
+/** Schedule groups: the gate a running sibling holds, whatever order Metacontroller lists the related objects in. */
+
+import assert from 'node:assert/strict';
+
+import { decide } from '../../src/core/sync.js';
+import type { SyncRequest } from '../../src/core/types.js';
+import { BR_TEMPLATE, backup, request, schedule } from '../support/objects.js';
+
+const GROUP = { 'tidb.pingcap.com/backup-schedule-group': 'nightly-group' };
+const spec = { schedule: '0 * * * *', backupTemplate: BR_TEMPLATE };
+const NOW = Date.parse('2024-05-10T11:00:10Z');
+
+function sibling(name: string): ReturnType<typeof schedule> {
+  return schedule({ name, spec, labels: GROUP, status: { lastBackup: `${name}-2024-05-10t10-30-00`, lastBackupTime: '2024-05-10T10:30:00Z' } });
+}
+
+function runningBackupOf(name: string): ReturnType<typeof backup> {
+  const b = backup({ schedule: name, slot: '2024-05-10T10:30:00Z', state: 'running' });
+  b.metadata = { ...b.metadata, labels: { ...b.metadata?.labels, ...GROUP } };
+  return b;
+}
+
+/** A due sync of `nightly` whose related objects list the two running siblings in `order`. */
+function requestListing(order: readonly string[]): SyncRequest {
+  const parent = schedule({ spec, labels: GROUP, status: { lastBackup: 'nightly-2024-05-10t10-00-00', lastBackupTime: '2024-05-10T10:00:00Z' } });
+  return request(parent, [backup({ slot: '2024-05-10T10:00:00Z' })], {
+    related: {
+      'BackupSchedule.pingcap.com/v1alpha1': Object.fromEntries(order.map((n) => [`db/${n}`, sibling(n)])),
+      'Backup.pingcap.com/v1alpha1': Object.fromEntries(order.map((n) => [`db/${n}-running`, runningBackupOf(n)])),
+    },
+  });
+}
+
+describe('schedule groups', () => {
+  it('waits for a running sibling and names the same one whatever order the related maps list them in', () => {
+    const answers = [['alpha', 'beta'], ['beta', 'alpha']].map((order) => decide(requestListing(order), { now: NOW }).response);
+    for (const answer of answers) {
+      assert.ok(!answer.children.some((c) => c.metadata.name === 'nightly-2024-05-10t11-00-00'), 'no Backup while a sibling runs');
+    }
+    const [first, second] = answers;
+    assert.deepEqual(second, first);
+    const ready = (first?.status.conditions ?? []).find((c) => c.type === 'Ready');
+    assert.match(String(ready?.message), /Backup alpha-2024-05-10t10-30-00 of schedule alpha in group nightly-group is still running/);
+  });
+});
