@@ -89,7 +89,7 @@ export function answer(context: SyncContext, decisions: { next: NextBackup; reti
 
   const response: SyncResponse = { status, children: desiredChildren(context, decisions) };
   const graceEnds = next.timedGates.map((g) => (g.open ? null : g.until));
-  const resyncAt = earliest([nextBackupTime, retention.nextExpiry, retirement.compactNextExpiry, ...graceEnds, next.askedAgain?.until ?? null, next.askAgainAt, deferredCallBack(retirement.deferredDeletions, now), log.until, compact.until, next.stuck.nextDeadline, deletionStuck.nextDeadline]);
+  const resyncAt = earliest([nextBackupTime, retention.nextExpiry, retirement.compactNextExpiry, ...graceEnds, next.askedAgain?.until ?? null, next.askAgainAt, next.missedAt, deferredCallBack(retirement.deferredDeletions, now), log.until, compact.until, next.stuck.nextDeadline, deletionStuck.nextDeadline]);
   if (resyncAt !== null) response.resyncAfterSeconds = Math.max(1, Math.ceil(resyncAt - now) / 1000);
 
   const facts = summarize(parent, snapshots, {

@@ -44,6 +44,8 @@ export interface NextBackup {
   askedAgain: AskAgain | null;
   /** When the last Backup will be asked for again, if the status says it was asked for later than now ({@link askAgainStartsAt}), or null. */
   askAgainAt: number | null;
+  /** When the due slot, waiting for the gate, passes `spec.startingDeadlineSeconds` and is missed, or null. */
+  missedAt: number | null;
   /** The last scheduled Backup after this sync (the created slot's, or the observed one). */
   last: LastBackup;
   /** The gate every new Backup passes (last Backup, any other running, group, backup-now, quiet windows, stuck rule). */
@@ -100,6 +102,7 @@ export function decideNextBackup(context: SyncContext): NextBackup {
     created,
     askedAgain,
     askAgainAt: askAgainStartsAt(context, askAgainOptions),
+    missedAt: missedAtOf({ step, slot, startingDeadlineMs: spec.startingDeadlineMs }),
     last,
     gate,
     tickGate,
@@ -114,6 +117,15 @@ function nextStep(inputs: { spec: ScheduleSpec; slot: number | null; gate: Gate 
   if (inputs.spec.pause) return { create: false, outcome: 'paused' };
   if (inputs.slot === null) return { create: false, outcome: 'idle' };
   return inputs.gate.open ? { create: true, outcome: 'created' } : { create: false, outcome: 'waiting' };
+}
+
+/**
+ * missedAtOf is the instant a waiting slot is missed: the first millisecond past its starting deadline, when the slot
+ * plan stops running it (status and Ready change then, so it is a call-back). Null when nothing waits or no deadline is set.
+ */
+function missedAtOf(facts: { step: NextStep; slot: number | null; startingDeadlineMs: number | null }): number | null {
+  const { step, slot, startingDeadlineMs } = facts;
+  return step.outcome === 'waiting' && slot !== null && startingDeadlineMs !== null ? slot + startingDeadlineMs + 1 : null;
 }
 
 /**
