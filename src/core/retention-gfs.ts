@@ -62,7 +62,10 @@ export function decideGfsRetention(snapshots: readonly SnapshotBackup[], options
       });
     }
   }
-  return { deletions, nextExpiry: null, truncateUntil: truncationToOldestKept(live, { deletions, log: options.log }) };
+  // keepWithin counts back from the newest completed slot not in the future: a later one (a cluster clock ahead of
+  // this one) moves the cutoff when its slot passes, so that instant is a call-back.
+  const nextExpiry = options.policy.keepWithin === null ? null : firstSlotAfter(completed, options.now);
+  return { deletions, nextExpiry, truncateUntil: truncationToOldestKept(live, { deletions, log: options.log }) };
 }
 
 /** A completed Backup no keep rule keeps, and why. */
@@ -113,6 +116,12 @@ function newestSlot(backups: readonly SnapshotBackup[], now: number): number | n
   let newest: number | null = null;
   for (const backup of backups) if (backup.slot <= now && (newest === null || backup.slot > newest)) newest = backup.slot;
   return newest;
+}
+
+function firstSlotAfter(backups: readonly SnapshotBackup[], now: number): number | null {
+  let first: number | null = null;
+  for (const backup of backups) if (backup.slot > now && (first === null || backup.slot < first)) first = backup.slot;
+  return first;
 }
 
 function pad(n: number): string {
