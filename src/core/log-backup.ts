@@ -7,6 +7,7 @@
 import { childMetadata, extendStoragePrefix, storagePrefixOf, templateCopy } from './desired.js';
 import { PINGCAP_API_VERSION, logBackupName } from './names.js';
 import type { ObservedBackup } from './observe.js';
+import { seenNoLaterThan } from './quiet.js';
 import { mostRecentTick } from './schedule.js';
 import type { ScheduleSpec } from './spec.js';
 import { formatSlotStamp, formatTime, parseSlotStamp, parseTime } from './time.js';
@@ -19,8 +20,8 @@ export interface LogBackupDecision {
   create: DesiredChild | null;
   /** The observed log Backup (not being deleted), or null. */
   observed: KubeObject | null;
-  /** Status fields to set: `logBackup`, `logBackupStartTs`. */
-  status: { logBackup?: string; logBackupStartTs?: string };
+  /** Status fields to set: `logBackup`, `logBackupStartTs`, `logBackupCreationTime`. */
+  status: { logBackup?: string; logBackupStartTs?: string; logBackupCreationTime?: string };
   /** The LogBackupMissing condition to report, or null when the feature is not in use. */
   missing: Finding | null;
   /** The LogBackupFailed condition (its current subcommand failed), or null when no log Backup of the feature is seen. */
@@ -74,14 +75,19 @@ export function decideLogBackup(parent: BackupSchedule, options: LogBackupOption
   if (template === null) return none;
   const build = (start: number): DesiredChild => buildLogBackup(parent, { spec, template, start, handoverLabelKey: options.handoverLabelKey });
   const tick = latestTick(spec, { now, watermark: options.watermark });
+  const asked = { logBackupStartTs: formatTime(tick), [LOG_BACKUP_CREATION_TIME]: formatTime(now) };
 
   if (typeof previous.logBackup !== 'string' || previous.logBackup === '') {
     if (spec.pause) return none;
-    return { ...none, create: build(tick), status: { logBackup: name, logBackupStartTs: formatTime(tick) } };
+    return { ...none, create: build(tick), status: { logBackup: name, ...asked } };
   }
-  if (recordedStart !== null && now < recordedStart + options.staleViewGraceMs) {
+  // When it was asked for: as recorded (one later than now counts as now, and is written back so), else its start.
+  const recordedAsk = parseTime(previous[LOG_BACKUP_CREATION_TIME]);
+  const askedAt = seenNoLaterThan(recordedAsk, now) ?? recordedStart;
+  if (recordedStart !== null && askedAt !== null && now < askedAt + options.staleViewGraceMs) {
     // Asked for a moment ago: not in the view yet. Ask for the same object again (AlreadyExists is ignored).
-    return { ...none, create: spec.pause ? null : build(recordedStart), until: recordedStart + options.staleViewGraceMs };
+    const status = recordedAsk !== null && recordedAsk !== askedAt ? { [LOG_BACKUP_CREATION_TIME]: formatTime(askedAt) } : {};
+    return { ...none, create: spec.pause ? null : build(recordedStart), status, until: askedAt + options.staleViewGraceMs };
   }
   if (spec.pause) {
     return { ...none, missing: { status: 'True', reason: 'LogBackupMissing', message: `log Backup ${name} is missing; the schedule is paused, so no new one is asked for` } };
@@ -89,7 +95,7 @@ export function decideLogBackup(parent: BackupSchedule, options: LogBackupOption
   return {
     ...none,
     create: build(tick),
-    status: { logBackupStartTs: formatTime(tick) },
+    status: asked,
     missing: {
       status: 'True',
       reason: 'LogBackupMissing',
@@ -100,6 +106,13 @@ export function decideLogBackup(parent: BackupSchedule, options: LogBackupOption
     },
   };
 }
+
+/**
+ * The status field recording when the sync that asked for the log Backup (the one starting at `logBackupStartTs`) ran:
+ * missing from the view within the stale-view grace after then, it is cache lag, not a deleted log. Its start is the
+ * schedule's tick before, which can be a day earlier.
+ */
+export const LOG_BACKUP_CREATION_TIME = 'logBackupCreationTime';
 
 /** Subcommands by which a user stops a log backup on purpose. */
 const DELIBERATE_SUBCOMMANDS: ReadonlySet<string> = new Set(['log-stop', 'log-pause']);

@@ -1,7 +1,8 @@
 /**
  * Invariant 7: the schedule has at most one log Backup at a time, named `log-<schedule>`, and the hook never deletes
  * it (no answer leaves out an observed one). When it is missing from the view, the hook asks for it (first time),
- * keeps asking for the same one within the stale-view grace of `status.logBackupStartTs`, and past the grace
+ * keeps asking for the same one within the stale-view grace after `status.logBackupCreationTime` (else
+ * `status.logBackupStartTs`), and past the grace
  * reports `LogBackupMissing` and asks again with a new start. In truth: once a log Backup is gone, a new one exists
  * within the grace plus lags (unless the schedule is paused or its template removed meanwhile).
  */
@@ -96,8 +97,11 @@ function judgeAnswer(sync: SyncObservation, facts: { context: CheckContext; expe
   if (start === null) return; // recorded without a start: the next sync that sees it fills the start in
   const grace = context.settings.staleViewGraceMs;
   const answeredStart = parseTime(answered.logBackupStartTs);
-  if (sync.hookNow < start + grace) {
-    if (answeredStart !== start) context.report(7, `${expectedName} was asked for at ${formatTime(start)}, within the grace, yet the answer moves logBackupStartTs to ${String(answered.logBackupStartTs)}`);
+  // The grace counts from the sync that asked for it (a record later than the hook's clock counts as now), else from its start.
+  const recordedAsk = parseTime(requested.logBackupCreationTime);
+  const askedAt = recordedAsk === null ? start : Math.min(recordedAsk, sync.hookNow);
+  if (sync.hookNow < askedAt + grace) {
+    if (answeredStart !== start) context.report(7, `${expectedName} was asked for at ${formatTime(askedAt)}, within the grace, yet the answer moves logBackupStartTs to ${String(answered.logBackupStartTs)}`);
     return;
   }
   const missing = (answered.conditions ?? []).find((c: Condition) => c.type === MISSING_CONDITION);
