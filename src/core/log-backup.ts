@@ -8,7 +8,7 @@ import { childMetadata, extendStoragePrefix, storagePrefixOf, templateCopy } fro
 import { PINGCAP_API_VERSION, logBackupName } from './names.js';
 import type { ObservedBackup } from './observe.js';
 import { seenNoLaterThan } from './quiet.js';
-import { mostRecentTick } from './schedule.js';
+import { isAnchored, mostRecentTick } from './schedule.js';
 import type { ScheduleSpec } from './spec.js';
 import { formatSlotStamp, formatTime, parseSlotStamp, parseTime } from './time.js';
 import { parseTso, physicalMillis, tsoToMillis } from './tso.js';
@@ -139,10 +139,17 @@ function failedFinding(log: KubeObject, name: string): Finding {
   return { status: 'False', reason, message: `log Backup ${name}: ${state.subcommand} ${state.phase ?? 'has no status yet'}` };
 }
 
-/** The most recent schedule tick at or before now (the log's start time), else now itself. */
+/**
+ * The most recent schedule tick at or before now (the log's start time), else now itself. Before the first tick after
+ * the watermark, an `@every` schedule's most recent tick is the watermark, its anchor (never a multiple of its period
+ * from 1970).
+ */
 function latestTick(spec: ScheduleSpec, at: { now: number; watermark: number | null }): number {
-  const anchored = at.watermark === null ? null : mostRecentTick(spec.schedule, { after: at.watermark, atOrBefore: at.now });
-  return anchored ?? mostRecentTick(spec.schedule, { after: 0, atOrBefore: at.now }) ?? Math.floor(at.now / 1000) * 1000;
+  const { watermark, now } = at;
+  const anchored = watermark === null ? null : mostRecentTick(spec.schedule, { after: watermark, atOrBefore: now });
+  if (anchored !== null) return anchored;
+  if (watermark !== null && watermark <= now && isAnchored(spec.schedule)) return Math.floor(watermark / 1000) * 1000;
+  return mostRecentTick(spec.schedule, { after: 0, atOrBefore: now }) ?? Math.floor(now / 1000) * 1000;
 }
 
 /** prefixStartOf reads the `log-<time>` a log Backup's storage prefix ends with (what compaction must extend its own prefix with), or null. */

@@ -132,6 +132,11 @@ export function mostRecentTick(schedule: Schedule, window: TickWindow): number |
   return firstInstantShowing(zone, wall);
 }
 
+/** isAnchored tells whether a schedule's ticks count from an anchor (`@every`: anchor + k·d), not from the calendar. */
+export function isAnchored(schedule: Schedule): boolean {
+  return internals(schedule)?.plan.kind === 'every';
+}
+
 /** Options of {@link nextTick}. */
 export interface NextTickOptions {
   /** Exclusive lower bound. */
