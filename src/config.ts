@@ -14,6 +14,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** BODY_LIMIT_BYTES: largest accepted sync request body (default 64 MiB). */
   bodyLimitBytes: number;
+  /** BODY_BYTES_IN_FLIGHT: bytes of request bodies read at once; requests beyond wait, then get 503 (default 128 MiB). */
+  bodyBytesInFlight: number;
   /** STALE_VIEW_GRACE: Go duration a missing last Backup counts as in flight after it was asked for (default 5m). */
   staleViewGraceMs: number;
   /** HANDOVER_LABEL_KEY: label that hands schedules over from TiDB Operator; never copied onto Backups. */
@@ -34,6 +36,13 @@ export interface Config {
   keepAliveTimeoutMs: number;
 }
 
+/**
+ * Default BODY_BYTES_IN_FLIGHT: two bodies at the 64 MiB limit, or five of a 10,000-Backup schedule (26 MB) as
+ * Metacontroller's five workers send them. A request takes about six times its size in memory while it is handled; this fits the
+ * shipped heap cap (--max-old-space-size=256) and 640 Mi limit, where three 60 MiB bodies at once ran out of heap.
+ */
+export const DEFAULT_BODY_BYTES_IN_FLIGHT = 128 * 1024 * 1024;
+
 /** Longest delay a Node.js timer can wait (about 24.8 days); longer ones fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -50,6 +59,7 @@ export function loadConfig(env: Env): Config {
     host: env['HOST'] === undefined || env['HOST'] === '' ? null : env['HOST'],
     logLevel: logLevel(env, problems),
     bodyLimitBytes: integer(env, { name: 'BODY_LIMIT_BYTES', fallback: 64 * 1024 * 1024, min: 1024, max: 2 ** 31 - 1 }, problems),
+    bodyBytesInFlight: integer(env, { name: 'BODY_BYTES_IN_FLIGHT', fallback: DEFAULT_BODY_BYTES_IN_FLIGHT, min: 1024, max: 2 ** 31 - 1 }, problems),
     staleViewGraceMs: duration(env, { name: 'STALE_VIEW_GRACE', fallback: DEFAULT_STALE_VIEW_GRACE_MS }, problems),
     handoverLabelKey: env['HANDOVER_LABEL_KEY'] ?? DEFAULT_HANDOVER_LABEL_KEY,
     deletionStuckAfterMs: duration(env, { name: 'DELETION_STUCK_AFTER', fallback: DEFAULT_DELETION_STUCK_AFTER_MS, positive: true }, problems),

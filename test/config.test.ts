@@ -18,8 +18,9 @@ describe('loadConfig', () => {
         key: config.handoverLabelKey,
         deletionStuck: config.deletionStuckAfterMs,
         host: config.host,
+        bodyBytesInFlight: config.bodyBytesInFlight,
       },
-      { host: null, port: 8080, logLevel: 'info', ttl: 3_600_000, grace: 20_000, delay: 0, key: 'backup-schedule-hook/controller', deletionStuck: 3_600_000 },
+      { host: null, bodyBytesInFlight: 128 * 1024 * 1024, port: 8080, logLevel: 'info', ttl: 3_600_000, grace: 20_000, delay: 0, key: 'backup-schedule-hook/controller', deletionStuck: 3_600_000 },
     );
   });
 
@@ -31,6 +32,7 @@ describe('loadConfig', () => {
     { env: { DELETION_STUCK_AFTER: '3h30m' }, expect: { deletionStuckAfterMs: 210 * 60_000 } },
     { env: { HOST: '127.0.0.1' }, expect: { host: '127.0.0.1' } },
     { env: { HOST: '' }, expect: { host: null } },
+    { env: { BODY_BYTES_IN_FLIGHT: '268435456' }, expect: { bodyBytesInFlight: 256 * 1024 * 1024 } },
   ];
   for (const { env, expect } of accepted) {
     it(`accepts ${JSON.stringify(env)}`, () => {
@@ -48,6 +50,7 @@ describe('loadConfig', () => {
     { env: { KEEP_ALIVE_TIMEOUT: '1000h' }, message: /KEEP_ALIVE_TIMEOUT: "1000h" is longer than the 596h a timer can wait/ },
     { env: { REQUEST_TIMEOUT: '1000h' }, message: /REQUEST_TIMEOUT: "1000h" is longer than the 596h a timer can wait/ },
     { env: { HEADERS_TIMEOUT: '1000h' }, message: /HEADERS_TIMEOUT: "1000h" is longer than the 596h a timer can wait/ },
+    { env: { BODY_BYTES_IN_FLIGHT: '128Mi' }, message: /BODY_BYTES_IN_FLIGHT "128Mi" must be a whole number from 1024 to/ },
     { env: { LOG_LEVEL: 'verbose' }, message: /LOG_LEVEL "verbose" must be one of fatal, error, warn, info, debug, trace, silent/ },
     { env: { PORT: '80a' }, message: /PORT "80a" must be a whole number from 0 to 65535/ },
     { env: { HANDOVER_LABEL_KEY: 'not a key' }, message: /HANDOVER_LABEL_KEY "not a key" is not a Kubernetes label key/ },

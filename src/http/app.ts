@@ -5,12 +5,14 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'exp
 import onHeaders from 'on-headers';
 import type { Logger } from 'pino';
 
+import { DEFAULT_BODY_BYTES_IN_FLIGHT } from '../config.js';
 import type { Config } from '../config.js';
 import { GROUP_LABEL, customize } from '../core/group.js';
 import { decide } from '../core/sync.js';
 import type { BackupSchedule } from '../core/types.js';
 import type { Decision } from '../core/sync.js';
 import { accessLog, syncLogFields } from './access-log.js';
+import { bodyBudget } from './body-budget.js';
 import { rejectDeepNesting } from './nesting.js';
 import { compileEnvelopeValidator } from './request-schema.js';
 
@@ -27,7 +29,9 @@ export interface SyncObserver {
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
-  config: Pick<Config, 'bodyLimitBytes' | 'staleViewGraceMs' | 'handoverLabelKey'> & Partial<Pick<Config, 'deletionStuckAfterMs'>>;
+  config: Pick<Config, 'bodyLimitBytes' | 'staleViewGraceMs' | 'handoverLabelKey'> & Partial<Pick<Config, 'deletionStuckAfterMs' | 'bodyBytesInFlight'>>;
+  /** How long a request waits for room in the body budget before it is answered 503; default {@link DEFAULT_ADMISSION_WAIT_MS}. */
+  admissionWaitMs?: number;
   logger: Logger;
   /** The clock; the only place the service reads the time. */
   now?: () => number;
@@ -40,6 +44,9 @@ export interface AppOptions {
   /** The decision function; the pure core by default (tests inject faults here). */
   decide?: typeof decide;
 }
+
+/** How long a request waits for room in the body budget: half Metacontroller's shipped 20 s hook timeout, leaving the rest to read and answer it. */
+export const DEFAULT_ADMISSION_WAIT_MS = 10_000;
 
 /** createApp builds the express application; it compiles the request schema once. */
 export function createApp(options: AppOptions): express.Express {
@@ -74,6 +81,12 @@ export function createApp(options: AppOptions): express.Express {
     if (req.is(['application/json', 'application/*+json'])) return next();
     res.status(415).json({ error: `content type must be application/json, not ${req.get('content-type') ?? 'none'}` });
   };
+  const admit = bodyBudget({
+    budgetBytes: config.bodyBytesInFlight ?? DEFAULT_BODY_BYTES_IN_FLIGHT,
+    unknownSizeBytes: config.bodyLimitBytes,
+    maxWaitMs: options.admissionWaitMs ?? DEFAULT_ADMISSION_WAIT_MS,
+    logger,
+  });
   const parseJson = express.json({
     limit: config.bodyLimitBytes,
     strict: true,
@@ -81,7 +94,7 @@ export function createApp(options: AppOptions): express.Express {
     verify: rejectDeepNesting,
   });
 
-  app.post('/sync', requireJson, parseJson, (req: Request, res: Response) => {
+  app.post('/sync', requireJson, admit, parseJson, (req: Request, res: Response) => {
     const started = process.hrtime.bigint();
     const envelope = validateEnvelope(req.body);
     if (!envelope.ok) {
@@ -108,7 +121,7 @@ export function createApp(options: AppOptions): express.Express {
     logger.info(syncLogFields(decision.report, { namespace, name, seconds }), 'sync');
     res.json(decision.response);
   });
-  app.post('/customize', requireJson, parseJson, (req: Request, res: Response) => {
+  app.post('/customize', requireJson, admit, parseJson, (req: Request, res: Response) => {
     const parent = (req.body as { parent?: unknown } | undefined)?.parent;
     if (!isBackupSchedule(parent)) {
       res.status(400).json({ error: 'not a Metacontroller customize request for a pingcap.com/v1alpha1 BackupSchedule: /parent must be a BackupSchedule with metadata' });

@@ -1,0 +1,115 @@
+/**
+ * Admission by body size (BODY_BYTES_IN_FLIGHT): bodies are read only while those in flight fit the budget; a request
+ * that does not fit waits its turn, and one that waits too long gets 503 with Retry-After, keeping every Backup.
+ */
+
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import type { SyncResponse } from '../../src/core/types.js';
+import { createApp } from '../../src/http/app.js';
+import { memoryLogger } from '../support/memory-logger.js';
+import type { MemoryLogger } from '../support/memory-logger.js';
+import { BR_TEMPLATE, backup, request, schedule } from '../support/objects.js';
+import { startSlowPost } from '../support/slow-request.js';
+import type { Answer } from '../support/slow-request.js';
+
+const NOW = Date.parse('2024-05-01T03:05:00Z');
+const body = JSON.stringify(request(schedule({ spec: { schedule: '*/10 * * * *', backupTemplate: BR_TEMPLATE } }), [backup({ slot: '2024-05-01T02:50:00Z' })]));
+const BYTES = Buffer.byteLength(body);
+const WAITING = 'request waits for room in the body budget';
+
+/** A hook on loopback whose budget holds `budgetBytes` of bodies at once. */
+async function serve(options: { budgetBytes: number; admissionWaitMs?: number }): Promise<{ port: number; log: MemoryLogger; server: Server }> {
+  const log = memoryLogger();
+  const config = { bodyLimitBytes: 1024 * 1024, bodyBytesInFlight: options.budgetBytes, staleViewGraceMs: 300_000, handoverLabelKey: 'backup-schedule-hook/controller' };
+  const app = createApp({ config, logger: log.logger, now: () => NOW, ...(options.admissionWaitMs === undefined ? {} : { admissionWaitMs: options.admissionWaitMs }) });
+  const server = app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { port: (server.address() as AddressInfo).port, log, server };
+}
+
+/** Starts a slow post and resolves once the hook has taken it in (admitted: nothing else is in flight). */
+async function admittedSlowPost(server: Server, port: number): Promise<ReturnType<typeof startSlowPost>> {
+  const received = once(server, 'request'); // emitted after the app's own handler has run its synchronous middleware
+  const post = startSlowPost({ port, path: '/sync' }, { body });
+  await received;
+  return post;
+}
+
+/** Resolves once the hook has logged that `count` requests wait. */
+async function waiting(log: MemoryLogger, count: number): Promise<void> {
+  while (log.lines.filter((l) => l.msg === WAITING).length < count) await new Promise((resolve) => setImmediate(resolve));
+}
+
+function childrenOf(answer: Answer): string[] {
+  return (JSON.parse(answer.text) as SyncResponse).children.map((c) => c.metadata.name);
+}
+
+describe('admission by body size (BODY_BYTES_IN_FLIGHT)', function () {
+  this.timeout(20_000);
+
+  it('reads a second body that does not fit only after the first is answered, and answers both', async () => {
+    const { port, log, server } = await serve({ budgetBytes: BYTES + 100 });
+    try {
+      const order: string[] = [];
+      const first = await admittedSlowPost(server, port);
+      const second = startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES });
+      const answers = [first, second].map((r, i) => r.answer.then((a) => (order.push(i === 0 ? 'first' : 'second'), a)));
+      await waiting(log, 1);
+      first.finish();
+      const [a, b] = await Promise.all(answers);
+      assert.deepEqual([a?.status, b?.status], [200, 200]);
+      assert.deepEqual(order, ['first', 'second']);
+      assert.deepEqual(childrenOf(b as Answer), childrenOf(a as Answer));
+    } finally {
+      server.close();
+    }
+  });
+
+  it('answers 503 with Retry-After to a request that waited too long, and still answers the one in flight', async () => {
+    const { port, log, server } = await serve({ budgetBytes: BYTES + 100, admissionWaitMs: 50 });
+    try {
+      const first = await admittedSlowPost(server, port);
+      const refused = await startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES }).answer;
+      assert.equal(refused.status, 503);
+      assert.equal(refused.headers['retry-after'], '1');
+      assert.match((JSON.parse(refused.text) as { error: string }).error, /BODY_BYTES_IN_FLIGHT \d+\); nothing was changed, Metacontroller retries/);
+      assert.ok(log.lines.some((l) => l.msg === 'request refused: no room in the body budget' && l.level === 40));
+      first.finish();
+      assert.equal((await first.answer).status, 200);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('reads a body larger than the whole budget when nothing else is in flight', async () => {
+    const { port, server } = await serve({ budgetBytes: 1024 });
+    try {
+      const alone = startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES });
+      assert.equal((await alone.answer).status, 200);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('gives the place of a client that stopped waiting to the next in line', async () => {
+    const { port, log, server } = await serve({ budgetBytes: BYTES + 100 });
+    try {
+      const first = await admittedSlowPost(server, port);
+      const gone = startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES });
+      gone.answer.catch(() => undefined);
+      await waiting(log, 1);
+      gone.abort();
+      const third = startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES });
+      await waiting(log, 2);
+      first.finish();
+      assert.equal((await first.answer).status, 200);
+      assert.equal((await third.answer).status, 200, 'admitted once the first was answered, not stuck behind the one that left');
+    } finally {
+      server.close();
+    }
+  });
+});
