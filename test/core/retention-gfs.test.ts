@@ -48,6 +48,8 @@ interface Case {
   protect?: string;
   /** Slots (RFC 3339) that go. */
   deleted: string[];
+  /** When the answer changes by time alone (a completed slot ahead of now moves the keepWithin cutoff), if ever. */
+  nextExpiry?: string;
 }
 
 const day = (d: string, hh = '00'): string => `2024-${d}T${hh}:00:00Z`;
@@ -103,6 +105,7 @@ const cases: Case[] = [
     retention: { keepWithin: '24h' },
     now: day('05-03'),
     deleted: [day('05-01')],
+    nextExpiry: day('05-09'),
   },
   {
     name: 'rules are ORed: keepLast 1 or keepWeekly 2',
@@ -181,7 +184,7 @@ describe('decideGfsRetention (restic forget semantics)', () => {
         protectedNames: new Set(c.protect === undefined ? [] : [`nightly-${stamp(c.protect)}`]),
       });
       assert.deepEqual(result.deletions.map((d) => d.name).sort(), c.deleted.map((slot) => `nightly-${stamp(slot)}`).sort());
-      assert.equal(result.nextExpiry, null);
+      assert.equal(result.nextExpiry, c.nextExpiry === undefined ? null : Date.parse(c.nextExpiry));
     });
   }
 
