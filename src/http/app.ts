@@ -83,7 +83,7 @@ export function createApp(options: AppOptions): express.Express {
   };
   const admit = bodyBudget({
     budgetBytes: config.bodyBytesInFlight ?? DEFAULT_BODY_BYTES_IN_FLIGHT,
-    unknownSizeBytes: config.bodyLimitBytes,
+    bodyLimitBytes: config.bodyLimitBytes,
     maxWaitMs: options.admissionWaitMs ?? DEFAULT_ADMISSION_WAIT_MS,
     logger,
   });

@@ -13,8 +13,8 @@ import type { Logger } from 'pino';
 export interface BodyBudgetOptions {
   /** Bytes of bodies read at once. A request larger than this alone is still read when nothing else is in flight. */
   budgetBytes: number;
-  /** What a body of unknown size counts as (chunked, or compressed: it may inflate to the body limit). */
-  unknownSizeBytes: number;
+  /** BODY_LIMIT_BYTES: a body of unknown size (chunked, or compressed: it may inflate) counts as this much; one declared larger is refused unread (413), so it counts as nothing. */
+  bodyLimitBytes: number;
   /** How long a request waits for room before it is answered 503. */
   maxWaitMs: number;
   logger: Logger;
@@ -49,7 +49,7 @@ export function bodyBudget(options: BodyBudgetOptions): RequestHandler {
   };
 
   return (req, res, next) => {
-    const bytes = declaredBytes(req.headers, options.unknownSizeBytes);
+    const bytes = bytesToRead(req.headers, options.bodyLimitBytes);
     if (queue.length === 0 && fits(bytes)) {
       take(bytes, res);
       next();
@@ -89,10 +89,11 @@ export function bodyBudget(options: BodyBudgetOptions): RequestHandler {
   };
 }
 
-/** declaredBytes is a request's Content-Length when its body is sent as it is, else `unknownSizeBytes`. */
-function declaredBytes(headers: Record<string, string | string[] | undefined>, unknownSizeBytes: number): number {
+/** bytesToRead is what a request's body will take: its Content-Length when sent as it is (none past the limit: refused unread), else the limit. */
+function bytesToRead(headers: Record<string, string | string[] | undefined>, bodyLimitBytes: number): number {
   const encoding = headers['content-encoding'];
   const length = Number(headers['content-length']);
   const identity = encoding === undefined || encoding === 'identity';
-  return identity && headers['content-length'] !== undefined && Number.isSafeInteger(length) && length >= 0 ? length : unknownSizeBytes;
+  if (!identity || headers['content-length'] === undefined || !Number.isSafeInteger(length) || length < 0) return bodyLimitBytes;
+  return length > bodyLimitBytes ? 0 : length;
 }

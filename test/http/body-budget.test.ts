@@ -85,6 +85,20 @@ describe('admission by body size (BODY_BYTES_IN_FLIGHT)', function () {
     }
   });
 
+  it('refuses a body declared over BODY_LIMIT_BYTES at once (413, unread), without waiting for room', async () => {
+    const { port, server } = await serve({ budgetBytes: BYTES + 100, admissionWaitMs: 60_000 });
+    try {
+      const first = await admittedSlowPost(server, port);
+      const huge = JSON.stringify({ pad: 'x'.repeat(2 * 1024 * 1024) }); // over the 1 MiB limit
+      const refused = await startSlowPost({ port, path: '/sync' }, { body: huge, sentBytes: huge.length }).answer;
+      assert.equal(refused.status, 413);
+      first.finish();
+      assert.equal((await first.answer).status, 200);
+    } finally {
+      server.close();
+    }
+  });
+
   it('reads a body larger than the whole budget when nothing else is in flight', async () => {
     const { port, server } = await serve({ budgetBytes: 1024 });
     try {
