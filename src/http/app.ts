@@ -30,8 +30,8 @@ export interface SyncObserver {
 /** Options of {@link createApp}. */
 export interface AppOptions {
   config: Pick<Config, 'bodyLimitBytes' | 'staleViewGraceMs' | 'handoverLabelKey'> & Partial<Pick<Config, 'deletionStuckAfterMs' | 'bodyBytesInFlight'>>;
-  /** How long a request waits for room in the body budget before it is answered 503; default {@link DEFAULT_ADMISSION_WAIT_MS}. */
-  admissionWaitMs?: number;
+  /** How long a request waits for room in the body budget (then 503), and an admitted body may take to arrive (then its connection closes); default {@link DEFAULT_ADMISSION_WAIT_MS} each. */
+  admission?: { waitMs?: number; arrivalMs?: number };
   logger: Logger;
   /** The clock; the only place the service reads the time. */
   now?: () => number;
@@ -45,7 +45,7 @@ export interface AppOptions {
   decide?: typeof decide;
 }
 
-/** How long a request waits for room in the body budget: half Metacontroller's shipped 20 s hook timeout, leaving the rest to read and answer it. */
+/** How long a request waits for room in the body budget, and an admitted body may take to arrive: half Metacontroller's shipped 20 s hook timeout. */
 export const DEFAULT_ADMISSION_WAIT_MS = 10_000;
 
 /** createApp builds the express application; it compiles the request schema once. */
@@ -84,7 +84,8 @@ export function createApp(options: AppOptions): express.Express {
   const admit = bodyBudget({
     budgetBytes: config.bodyBytesInFlight ?? DEFAULT_BODY_BYTES_IN_FLIGHT,
     bodyLimitBytes: config.bodyLimitBytes,
-    maxWaitMs: options.admissionWaitMs ?? DEFAULT_ADMISSION_WAIT_MS,
+    maxWaitMs: options.admission?.waitMs ?? DEFAULT_ADMISSION_WAIT_MS,
+    maxArrivalMs: options.admission?.arrivalMs ?? DEFAULT_ADMISSION_WAIT_MS,
     logger,
   });
   const parseJson = express.json({

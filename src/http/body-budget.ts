@@ -6,17 +6,19 @@
  * Retry-After, which Metacontroller retries. Waiting costs no heap.
  */
 
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 
 /** Options of {@link bodyBudget}. */
 export interface BodyBudgetOptions {
   /** Bytes of bodies read at once. A request larger than this alone is still read when nothing else is in flight. */
   budgetBytes: number;
-  /** BODY_LIMIT_BYTES: a body of unknown size (chunked, or compressed: it may inflate) counts as this much; one declared larger is refused unread (413), so it counts as nothing. */
+  /** BODY_LIMIT_BYTES: a body of unknown size (chunked, or compressed: it may inflate) counts as this much; one declared larger is refused (413: read and thrown away, never held), so it counts as nothing. */
   bodyLimitBytes: number;
   /** How long a request waits for room before it is answered 503. */
   maxWaitMs: number;
+  /** How long an admitted body may take to arrive before its connection is closed (Metacontroller sends it at once). */
+  maxArrivalMs: number;
   logger: Logger;
 }
 
@@ -29,7 +31,12 @@ interface Waiter {
 /** Seconds Metacontroller is asked to wait before it retries a request answered 503. */
 const RETRY_AFTER_SECONDS = 1;
 
-/** bodyBudget returns middleware that admits requests first come, first served, while their bodies fit the budget. */
+/**
+ * bodyBudget returns middleware that admits requests first come, first served, while their bodies fit the budget. An
+ * admitted request holds its room until its body is read and decided (the request closes) or its connection goes,
+ * whichever comes first, and for no more than `maxArrivalMs` while its body arrives: a client that stalls a body, or
+ * never reads its answer, cannot keep others waiting.
+ */
 export function bodyBudget(options: BodyBudgetOptions): RequestHandler {
   const { budgetBytes, logger } = options;
   let inFlightBytes = 0;
@@ -37,43 +44,55 @@ export function bodyBudget(options: BodyBudgetOptions): RequestHandler {
   const queue: Waiter[] = [];
 
   const fits = (bytes: number): boolean => inFlight === 0 || inFlightBytes + bytes <= budgetBytes;
-  const take = (bytes: number, res: Response): void => {
+  // First come, first served: a large body at the head is not overtaken by small ones behind it.
+  const admitWaiters = (): void => {
+    while (queue.length > 0 && fits(queue[0]?.bytes ?? 0)) queue.shift()?.admit();
+  };
+  const take = (bytes: number, req: Request, res: Response): void => {
     inFlight += 1;
     inFlightBytes += bytes;
-    res.once('close', () => {
+    const arrival = setTimeout(() => {
+      logger.warn({ path: req.path, bytes, arrivalMs: options.maxArrivalMs }, 'request body too slow: connection closed');
+      req.socket.destroy();
+    }, options.maxArrivalMs);
+    req.once('end', () => clearTimeout(arrival));
+    onFirstClose(req, res, () => {
+      clearTimeout(arrival);
       inFlight -= 1;
       inFlightBytes -= bytes;
-      // First come, first served: a large body at the head is not overtaken by small ones behind it.
-      while (queue.length > 0 && fits(queue[0]?.bytes ?? 0)) queue.shift()?.admit();
+      admitWaiters();
     });
   };
 
   return (req, res, next) => {
     const bytes = bytesToRead(req.headers, options.bodyLimitBytes);
     if (queue.length === 0 && fits(bytes)) {
-      take(bytes, res);
+      take(bytes, req, res);
       next();
       return;
     }
     const waitedFrom = Date.now();
     logger.debug({ path: req.path, bytes, inFlightBytes, budgetBytes, waiting: queue.length + 1 }, 'request waits for room in the body budget');
-    const waiter: Waiter = {
-      bytes,
-      admit() {
-        clearTimeout(timer);
-        res.off('close', leave);
-        take(bytes, res);
-        next();
-      },
-    };
+    let waiting = true;
     const leave = (): void => {
+      if (!waiting) return;
+      waiting = false;
       clearTimeout(timer);
       const at = queue.indexOf(waiter);
       if (at >= 0) queue.splice(at, 1);
+      admitWaiters(); // those behind it may fit now
+    };
+    const waiter: Waiter = {
+      bytes,
+      admit() {
+        waiting = false;
+        clearTimeout(timer);
+        take(bytes, req, res);
+        next();
+      },
     };
     const timer = setTimeout(() => {
       leave();
-      res.off('close', leave);
       logger.warn({ path: req.path, bytes, inFlightBytes, budgetBytes, waitedMs: Date.now() - waitedFrom }, 'request refused: no room in the body budget');
       res
         .status(503)
@@ -84,12 +103,29 @@ export function bodyBudget(options: BodyBudgetOptions): RequestHandler {
             'changed, Metacontroller retries; if this persists, add replicas or memory and raise BODY_BYTES_IN_FLIGHT',
         });
     }, options.maxWaitMs);
-    res.once('close', leave); // the client gave up waiting
+    onFirstClose(req, res, leave); // the client gave up waiting
     queue.push(waiter);
   };
 }
 
-/** bytesToRead is what a request's body will take: its Content-Length when sent as it is (none past the limit: refused unread), else the limit. */
+/**
+ * onFirstClose calls `done` once, on the first `close` of the request or its response: a pipelined request whose
+ * connection drops never gets its response's `close`, and the request closes as soon as its body is read.
+ */
+function onFirstClose(req: Request, res: Response, done: () => void): void {
+  let called = false;
+  const once = (): void => {
+    if (called) return;
+    called = true;
+    req.off('close', once);
+    res.off('close', once);
+    done();
+  };
+  req.once('close', once);
+  res.once('close', once);
+}
+
+/** bytesToRead is what a request's body will take: its Content-Length when sent as it is (none past the limit: refused, never held), else the limit. */
 function bytesToRead(headers: Record<string, string | string[] | undefined>, bodyLimitBytes: number): number {
   const encoding = headers['content-encoding'];
   const length = Number(headers['content-length']);

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 import type { SyncResponse } from '../../src/core/types.js';
 import { createApp } from '../../src/http/app.js';
@@ -22,10 +23,11 @@ const BYTES = Buffer.byteLength(body);
 const WAITING = 'request waits for room in the body budget';
 
 /** A hook on loopback whose budget holds `budgetBytes` of bodies at once. */
-async function serve(options: { budgetBytes: number; admissionWaitMs?: number }): Promise<{ port: number; log: MemoryLogger; server: Server }> {
+async function serve(options: { budgetBytes: number; waitMs?: number; arrivalMs?: number }): Promise<{ port: number; log: MemoryLogger; server: Server }> {
   const log = memoryLogger();
   const config = { bodyLimitBytes: 1024 * 1024, bodyBytesInFlight: options.budgetBytes, staleViewGraceMs: 300_000, handoverLabelKey: 'backup-schedule-hook/controller' };
-  const app = createApp({ config, logger: log.logger, now: () => NOW, ...(options.admissionWaitMs === undefined ? {} : { admissionWaitMs: options.admissionWaitMs }) });
+  const admission = { ...(options.waitMs === undefined ? {} : { waitMs: options.waitMs }), ...(options.arrivalMs === undefined ? {} : { arrivalMs: options.arrivalMs }) };
+  const app = createApp({ config, logger: log.logger, now: () => NOW, admission });
   const server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return { port: (server.address() as AddressInfo).port, log, server };
@@ -43,6 +45,18 @@ async function admittedSlowPost(server: Server, port: number): Promise<ReturnTyp
 async function waiting(log: MemoryLogger, count: number): Promise<void> {
   while (log.lines.filter((l) => l.msg === WAITING).length < count) await new Promise((resolve) => setImmediate(resolve));
 }
+
+/** Opens a connection and writes `text` on it as it is (pipelined requests, or headers without a body). */
+async function rawConnection(port: number, text: string): Promise<Socket> {
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => undefined);
+  await once(socket, 'connect');
+  socket.write(text);
+  return socket;
+}
+
+/** A sync request as raw HTTP/1.1 text. */
+const rawSync = (): string => `POST /sync HTTP/1.1\r\nHost: hook\r\nContent-Type: application/json\r\nContent-Length: ${BYTES}\r\n\r\n${body}`;
 
 function childrenOf(answer: Answer): string[] {
   return (JSON.parse(answer.text) as SyncResponse).children.map((c) => c.metadata.name);
@@ -70,7 +84,7 @@ describe('admission by body size (BODY_BYTES_IN_FLIGHT)', function () {
   });
 
   it('answers 503 with Retry-After to a request that waited too long, and still answers the one in flight', async () => {
-    const { port, log, server } = await serve({ budgetBytes: BYTES + 100, admissionWaitMs: 50 });
+    const { port, log, server } = await serve({ budgetBytes: BYTES + 100, waitMs: 50 });
     try {
       const first = await admittedSlowPost(server, port);
       const refused = await startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES }).answer;
@@ -85,8 +99,8 @@ describe('admission by body size (BODY_BYTES_IN_FLIGHT)', function () {
     }
   });
 
-  it('refuses a body declared over BODY_LIMIT_BYTES at once (413, unread), without waiting for room', async () => {
-    const { port, server } = await serve({ budgetBytes: BYTES + 100, admissionWaitMs: 60_000 });
+  it('refuses a body declared over BODY_LIMIT_BYTES (413) without waiting for room', async () => {
+    const { port, server } = await serve({ budgetBytes: BYTES + 100, waitMs: 60_000 });
     try {
       const first = await admittedSlowPost(server, port);
       const huge = JSON.stringify({ pad: 'x'.repeat(2 * 1024 * 1024) }); // over the 1 MiB limit
@@ -104,6 +118,55 @@ describe('admission by body size (BODY_BYTES_IN_FLIGHT)', function () {
     try {
       const alone = startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES });
       assert.equal((await alone.answer).status, 200);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('gives back the room of pipelined requests whose connection dropped while they waited', async () => {
+    const { port, log, server } = await serve({ budgetBytes: BYTES + 100, waitMs: 2000 });
+    try {
+      const first = await admittedSlowPost(server, port);
+      const pipelined = await rawConnection(port, rawSync() + rawSync());
+      await waiting(log, 1);
+      pipelined.destroy();
+      first.finish();
+      assert.equal((await first.answer).status, 200);
+      for (const _ of [1, 2]) {
+        const fresh = await startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES }).answer;
+        assert.equal(fresh.status, 200, 'nothing is left in flight: a fresh request is read, not refused after the wait');
+      }
+    } finally {
+      server.close();
+    }
+  });
+
+  it('closes the connection of an admitted body that does not arrive in time, and lets the next one in', async () => {
+    const { port, log, server } = await serve({ budgetBytes: BYTES + 100, arrivalMs: 100 });
+    try {
+      const stalled = await admittedSlowPost(server, port);
+      const next = startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES });
+      await assert.rejects(stalled.answer, /socket hang up|ECONNRESET/);
+      assert.equal((await next.answer).status, 200);
+      assert.ok(log.lines.some((l) => l.msg === 'request body too slow: connection closed' && l.level === 40));
+    } finally {
+      server.close();
+    }
+  });
+
+  it('lets in the requests behind a waiter that leaves, if they fit', async () => {
+    const { port, log, server } = await serve({ budgetBytes: 2 * BYTES + 100, waitMs: 2000 });
+    try {
+      const holder = await admittedSlowPost(server, port);
+      // Chunked: its size is unknown, so it counts as the 1 MiB body limit, and waits at the head of the line.
+      const head = await rawConnection(port, 'POST /sync HTTP/1.1\r\nHost: hook\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n');
+      await waiting(log, 1);
+      const behind = startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES }); // fits beside the holder
+      await waiting(log, 2);
+      head.destroy();
+      assert.equal((await behind.answer).status, 200, 'admitted when the head left, while the holder is still in flight');
+      holder.finish();
+      assert.equal((await holder.answer).status, 200);
     } finally {
       server.close();
     }
