@@ -58,11 +58,16 @@ export function decideLogBackup(parent: BackupSchedule, options: LogBackupOption
   const seen = found?.role === 'log' ? found : undefined;
   const observed = seen !== undefined && !seen.deleting ? seen.object : null;
   const recordedStart = parseTime(previous.logBackupStartTs);
+  const recordedAsk = parseTime(previous[LOG_BACKUP_CREATION_TIME]);
+  // When it was asked for: a record later than now (a clock ahead of this one wrote it) counts as now, and is written
+  // back so, once, whether or not the log is seen; no record: its start.
+  const askedAt = seenNoLaterThan(recordedAsk, now) ?? recordedStart;
+  const askRewritten = recordedAsk !== null && recordedAsk !== askedAt ? { [LOG_BACKUP_CREATION_TIME]: formatTime(now) } : {};
   const none: LogBackupDecision = { create: null, observed, status: {}, missing: null, failed: null, until: null };
 
   if (observed !== null && spec.logBackupTemplate === null) return none; // kept as it is; not ours to record
   if (observed !== null) {
-    const status: LogBackupDecision['status'] = {};
+    const status: LogBackupDecision['status'] = { ...askRewritten };
     if (previous.logBackup !== name) status.logBackup = name;
     // The log Backup's own start wins over the status sent, which may be older than the log (a stale status after
     // it was asked for again): compaction extends its prefix with this start.
@@ -81,13 +86,9 @@ export function decideLogBackup(parent: BackupSchedule, options: LogBackupOption
     if (spec.pause) return none;
     return { ...none, create: build(tick), status: { logBackup: name, ...asked } };
   }
-  // When it was asked for: as recorded (one later than now counts as now, and is written back so), else its start.
-  const recordedAsk = parseTime(previous[LOG_BACKUP_CREATION_TIME]);
-  const askedAt = seenNoLaterThan(recordedAsk, now) ?? recordedStart;
   if (recordedStart !== null && askedAt !== null && now < askedAt + options.staleViewGraceMs) {
     // Asked for a moment ago: not in the view yet. Ask for the same object again (AlreadyExists is ignored).
-    const status = recordedAsk !== null && recordedAsk !== askedAt ? { [LOG_BACKUP_CREATION_TIME]: formatTime(askedAt) } : {};
-    return { ...none, create: spec.pause ? null : build(recordedStart), status, until: askedAt + options.staleViewGraceMs };
+    return { ...none, create: spec.pause ? null : build(recordedStart), status: askRewritten, until: askedAt + options.staleViewGraceMs };
   }
   if (spec.pause) {
     return { ...none, missing: { status: 'True', reason: 'LogBackupMissing', message: `log Backup ${name} is missing; the schedule is paused, so no new one is asked for` } };
