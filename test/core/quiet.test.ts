@@ -33,9 +33,9 @@ describe('decideQuiet', () => {
     { name: '@every, inside the window', expression: '@every 45m', now: '2024-05-12T01:33:00Z', watermark: '2024-05-12T00:07:00Z', slot: '2024-05-12T00:52:00Z', graceMs: 5 * MINUTE, open: false, until: '2024-05-12T01:37:00Z' },
     { name: 'no due slot (backup-now): the gap around now', expression: '*/10 * * * *', now: '2024-05-12T00:17:00Z', watermark: '2024-05-12T00:10:00Z', slot: null, graceMs: 5 * MINUTE, open: false, until: '2024-05-12T00:20:00Z' },
     { name: 'a starting deadline: early in its window', expression: '0 * * * *', now: '2024-05-05T02:24:59Z', watermark: '2024-05-05T01:00:00Z', slot: '2024-05-05T02:00:00Z', graceMs: 5 * MINUTE, deadlineS: 1800, open: true },
-    { name: 'a starting deadline less than the grace away', expression: '0 * * * *', now: '2024-05-05T02:25:01Z', watermark: '2024-05-05T01:00:00Z', slot: '2024-05-05T02:00:00Z', graceMs: 5 * MINUTE, deadlineS: 1800, open: false, until: '2024-05-05T02:30:00Z' },
+    { name: 'a starting deadline less than the grace away', expression: '0 * * * *', now: '2024-05-05T02:25:01Z', watermark: '2024-05-05T01:00:00Z', slot: '2024-05-05T02:00:00Z', graceMs: 5 * MINUTE, deadlineS: 1800, open: false, until: '2024-05-05T02:30:00.001Z' },
     { name: 'a short starting deadline: its first half', expression: '*/10 * * * *', now: '2024-05-12T00:10:29Z', watermark: '2024-05-12T00:00:00Z', slot: '2024-05-12T00:10:00Z', graceMs: 5 * MINUTE, deadlineS: 60, open: true },
-    { name: 'a short starting deadline: its second half', expression: '*/10 * * * *', now: '2024-05-12T00:10:31Z', watermark: '2024-05-12T00:00:00Z', slot: '2024-05-12T00:10:00Z', graceMs: 5 * MINUTE, deadlineS: 60, open: false, until: '2024-05-12T00:11:00Z' },
+    { name: 'a short starting deadline: its second half', expression: '*/10 * * * *', now: '2024-05-12T00:10:31Z', watermark: '2024-05-12T00:00:00Z', slot: '2024-05-12T00:10:00Z', graceMs: 5 * MINUTE, deadlineS: 60, open: false, until: '2024-05-12T00:11:00.001Z' },
     { name: 'past the starting deadline (a paused schedule keeps the slot due): open, never a callback in the past', expression: '0 * * * *', now: '2024-05-05T03:10:00Z', watermark: '2024-05-05T01:00:00Z', slot: '2024-05-05T02:00:00Z', graceMs: 5 * MINUTE, deadlineS: 1800, open: true },
   ];
   for (const c of table) {
