@@ -33,6 +33,16 @@ async function serve(options: { budgetBytes: number; waitMs?: number; arrivalMs?
   return { port: (server.address() as AddressInfo).port, log, server };
 }
 
+/** withHook runs `test` against a hook on loopback (see {@link serve}) and closes it afterwards. */
+async function withHook(options: Parameters<typeof serve>[0], test: (hook: Awaited<ReturnType<typeof serve>>) => Promise<void>): Promise<void> {
+  const hook = await serve(options);
+  try {
+    await test(hook);
+  } finally {
+    hook.server.close();
+  }
+}
+
 /** Starts a slow post and resolves once the hook has taken it in (admitted: nothing else is in flight). */
 async function admittedSlowPost(server: Server, port: number): Promise<ReturnType<typeof startSlowPost>> {
   const received = once(server, 'request'); // emitted after the app's own handler has run its synchronous middleware
@@ -65,128 +75,96 @@ function childrenOf(answer: Answer): string[] {
 describe('admission by body size (BODY_BYTES_IN_FLIGHT)', function () {
   this.timeout(20_000);
 
-  it('reads a second body that does not fit only after the first is answered, and answers both', async () => {
-    const { port, log, server } = await serve({ budgetBytes: BYTES + 100 });
-    try {
-      const order: string[] = [];
-      const first = await admittedSlowPost(server, port);
-      const second = startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES });
-      const answers = [first, second].map((r, i) => r.answer.then((a) => (order.push(i === 0 ? 'first' : 'second'), a)));
-      await waiting(log, 1);
-      first.finish();
-      const [a, b] = await Promise.all(answers);
-      assert.deepEqual([a?.status, b?.status], [200, 200]);
-      assert.deepEqual(order, ['first', 'second']);
-      assert.deepEqual(childrenOf(b as Answer), childrenOf(a as Answer));
-    } finally {
-      server.close();
-    }
-  });
+  it('reads a second body that does not fit only after the first is answered, and answers both', () =>
+    withHook({ budgetBytes: BYTES + 100 }, async ({ port, log, server }) => {
+    const order: string[] = [];
+    const first = await admittedSlowPost(server, port);
+    const second = startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES });
+    const answers = [first, second].map((r, i) => r.answer.then((a) => (order.push(i === 0 ? 'first' : 'second'), a)));
+    await waiting(log, 1);
+    first.finish();
+    const [a, b] = await Promise.all(answers);
+    assert.deepEqual([a?.status, b?.status], [200, 200]);
+    assert.deepEqual(order, ['first', 'second']);
+    assert.deepEqual(childrenOf(b as Answer), childrenOf(a as Answer));
+    }));
 
-  it('answers 503 with Retry-After to a request that waited too long, and still answers the one in flight', async () => {
-    const { port, log, server } = await serve({ budgetBytes: BYTES + 100, waitMs: 50 });
-    try {
-      const first = await admittedSlowPost(server, port);
-      const refused = await startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES }).answer;
-      assert.equal(refused.status, 503);
-      assert.equal(refused.headers['retry-after'], '1');
-      assert.match((JSON.parse(refused.text) as { error: string }).error, /BODY_BYTES_IN_FLIGHT \d+\); nothing was changed, Metacontroller retries/);
-      assert.ok(log.lines.some((l) => l.msg === 'request refused: no room in the body budget' && l.level === 40));
-      first.finish();
-      assert.equal((await first.answer).status, 200);
-    } finally {
-      server.close();
-    }
-  });
+  it('answers 503 with Retry-After to a request that waited too long, and still answers the one in flight', () =>
+    withHook({ budgetBytes: BYTES + 100, waitMs: 50 }, async ({ port, log, server }) => {
+    const first = await admittedSlowPost(server, port);
+    const refused = await startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES }).answer;
+    assert.equal(refused.status, 503);
+    assert.equal(refused.headers['retry-after'], '1');
+    assert.match((JSON.parse(refused.text) as { error: string }).error, /BODY_BYTES_IN_FLIGHT \d+\); nothing was changed, Metacontroller retries/);
+    assert.ok(log.lines.some((l) => l.msg === 'request refused: no room in the body budget' && l.level === 40));
+    first.finish();
+    assert.equal((await first.answer).status, 200);
+    }));
 
-  it('refuses a body declared over BODY_LIMIT_BYTES (413) without waiting for room', async () => {
-    const { port, server } = await serve({ budgetBytes: BYTES + 100, waitMs: 60_000 });
-    try {
-      const first = await admittedSlowPost(server, port);
-      const huge = JSON.stringify({ pad: 'x'.repeat(2 * 1024 * 1024) }); // over the 1 MiB limit
-      const refused = await startSlowPost({ port, path: '/sync' }, { body: huge, sentBytes: huge.length }).answer;
-      assert.equal(refused.status, 413);
-      first.finish();
-      assert.equal((await first.answer).status, 200);
-    } finally {
-      server.close();
-    }
-  });
+  it('refuses a body declared over BODY_LIMIT_BYTES (413) without waiting for room', () =>
+    withHook({ budgetBytes: BYTES + 100, waitMs: 60_000 }, async ({ port, server }) => {
+    const first = await admittedSlowPost(server, port);
+    const huge = JSON.stringify({ pad: 'x'.repeat(2 * 1024 * 1024) }); // over the 1 MiB limit
+    const refused = await startSlowPost({ port, path: '/sync' }, { body: huge, sentBytes: huge.length }).answer;
+    assert.equal(refused.status, 413);
+    first.finish();
+    assert.equal((await first.answer).status, 200);
+    }));
 
-  it('reads a body larger than the whole budget when nothing else is in flight', async () => {
-    const { port, server } = await serve({ budgetBytes: 1024 });
-    try {
-      const alone = startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES });
-      assert.equal((await alone.answer).status, 200);
-    } finally {
-      server.close();
-    }
-  });
+  it('reads a body larger than the whole budget when nothing else is in flight', () =>
+    withHook({ budgetBytes: 1024 }, async ({ port, server }) => {
+    const alone = startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES });
+    assert.equal((await alone.answer).status, 200);
+    }));
 
-  it('gives back the room of pipelined requests whose connection dropped while they waited', async () => {
-    const { port, log, server } = await serve({ budgetBytes: BYTES + 100, waitMs: 2000 });
-    try {
-      const first = await admittedSlowPost(server, port);
-      const pipelined = await rawConnection(port, rawSync() + rawSync());
-      await waiting(log, 1);
-      pipelined.destroy();
-      first.finish();
-      assert.equal((await first.answer).status, 200);
-      for (const _ of [1, 2]) {
-        const fresh = await startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES }).answer;
-        assert.equal(fresh.status, 200, 'nothing is left in flight: a fresh request is read, not refused after the wait');
-      }
-    } finally {
-      server.close();
+  it('gives back the room of pipelined requests whose connection dropped while they waited', () =>
+    withHook({ budgetBytes: BYTES + 100, waitMs: 2000 }, async ({ port, log, server }) => {
+    const first = await admittedSlowPost(server, port);
+    const pipelined = await rawConnection(port, rawSync() + rawSync());
+    await waiting(log, 1);
+    pipelined.destroy();
+    first.finish();
+    assert.equal((await first.answer).status, 200);
+    for (const _ of [1, 2]) {
+      const fresh = await startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES }).answer;
+      assert.equal(fresh.status, 200, 'nothing is left in flight: a fresh request is read, not refused after the wait');
     }
-  });
+    }));
 
-  it('closes the connection of an admitted body that does not arrive in time, and lets the next one in', async () => {
-    const { port, log, server } = await serve({ budgetBytes: BYTES + 100, arrivalMs: 100 });
-    try {
-      const stalled = await admittedSlowPost(server, port);
-      const next = startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES });
-      await assert.rejects(stalled.answer, /socket hang up|ECONNRESET/);
-      assert.equal((await next.answer).status, 200);
-      assert.ok(log.lines.some((l) => l.msg === 'request body too slow: connection closed' && l.level === 40));
-    } finally {
-      server.close();
-    }
-  });
+  it('closes the connection of an admitted body that does not arrive in time, and lets the next one in', () =>
+    withHook({ budgetBytes: BYTES + 100, arrivalMs: 100 }, async ({ port, log, server }) => {
+    const stalled = await admittedSlowPost(server, port);
+    const next = startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES });
+    await assert.rejects(stalled.answer, /socket hang up|ECONNRESET/);
+    assert.equal((await next.answer).status, 200);
+    assert.ok(log.lines.some((l) => l.msg === 'request body too slow: connection closed' && l.level === 40));
+    }));
 
-  it('lets in the requests behind a waiter that leaves, if they fit', async () => {
-    const { port, log, server } = await serve({ budgetBytes: 2 * BYTES + 100, waitMs: 2000 });
-    try {
-      const holder = await admittedSlowPost(server, port);
-      // Chunked: its size is unknown, so it counts as the 1 MiB body limit, and waits at the head of the line.
-      const head = await rawConnection(port, 'POST /sync HTTP/1.1\r\nHost: hook\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n');
-      await waiting(log, 1);
-      const behind = startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES }); // fits beside the holder
-      await waiting(log, 2);
-      head.destroy();
-      assert.equal((await behind.answer).status, 200, 'admitted when the head left, while the holder is still in flight');
-      holder.finish();
-      assert.equal((await holder.answer).status, 200);
-    } finally {
-      server.close();
-    }
-  });
+  it('lets in the requests behind a waiter that leaves, if they fit', () =>
+    withHook({ budgetBytes: 2 * BYTES + 100, waitMs: 2000 }, async ({ port, log, server }) => {
+    const holder = await admittedSlowPost(server, port);
+    // Chunked: its size is unknown, so it counts as the 1 MiB body limit, and waits at the head of the line.
+    const head = await rawConnection(port, 'POST /sync HTTP/1.1\r\nHost: hook\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n');
+    await waiting(log, 1);
+    const behind = startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES }); // fits beside the holder
+    await waiting(log, 2);
+    head.destroy();
+    assert.equal((await behind.answer).status, 200, 'admitted when the head left, while the holder is still in flight');
+    holder.finish();
+    assert.equal((await holder.answer).status, 200);
+    }));
 
-  it('gives the place of a client that stopped waiting to the next in line', async () => {
-    const { port, log, server } = await serve({ budgetBytes: BYTES + 100 });
-    try {
-      const first = await admittedSlowPost(server, port);
-      const gone = startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES });
-      gone.answer.catch(() => undefined);
-      await waiting(log, 1);
-      gone.abort();
-      const third = startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES });
-      await waiting(log, 2);
-      first.finish();
-      assert.equal((await first.answer).status, 200);
-      assert.equal((await third.answer).status, 200, 'admitted once the first was answered, not stuck behind the one that left');
-    } finally {
-      server.close();
-    }
-  });
+  it('gives the place of a client that stopped waiting to the next in line', () =>
+    withHook({ budgetBytes: BYTES + 100 }, async ({ port, log, server }) => {
+    const first = await admittedSlowPost(server, port);
+    const gone = startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES });
+    gone.answer.catch(() => undefined);
+    await waiting(log, 1);
+    gone.abort();
+    const third = startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES });
+    await waiting(log, 2);
+    first.finish();
+    assert.equal((await first.answer).status, 200);
+    assert.equal((await third.answer).status, 200, 'admitted once the first was answered, not stuck behind the one that left');
+    }));
 });
