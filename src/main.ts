@@ -1,7 +1,7 @@
 /** Entry point: read the configuration, serve the hook, shut down gracefully on SIGTERM/SIGINT. */
 
 import { createServer } from 'node:http';
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -41,6 +41,14 @@ export async function startService(config: Config): Promise<Service> {
   server.requestTimeout = config.requestTimeoutMs;
   server.headersTimeout = config.headersTimeoutMs;
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
+  // A connection that makes no progress for REQUEST_TIMEOUT while a request is in flight (a client that stopped
+  // reading its answer, which holds its memory until then) is closed. Between requests the keep-alive timeout applies.
+  server.prependListener('request', (_req, res: ServerResponse) => {
+    res.setTimeout(config.requestTimeoutMs, () => {
+      logger.warn({ timeoutMs: config.requestTimeoutMs }, 'connection made no progress for REQUEST_TIMEOUT with a request in flight: closed');
+      res.destroy();
+    });
+  });
   const address = server.address() as AddressInfo;
   logger.info({ address, port: address.port, config }, 'backup-schedule-hook listening');
 

@@ -7,6 +7,7 @@
  */
 
 import type { Request, RequestHandler, Response } from 'express';
+import onHeaders from 'on-headers';
 import type { Logger } from 'pino';
 
 /** Options of {@link bodyBudget}. */
@@ -33,7 +34,7 @@ const RETRY_AFTER_SECONDS = 1;
 
 /**
  * bodyBudget returns middleware that admits requests first come, first served, while their bodies fit the budget. An
- * admitted request holds its room until its body is read and decided (the request closes) or its connection goes,
+ * admitted request holds its room until its answer is written (it is decided by then) or its connection goes,
  * whichever comes first, and for no more than `maxArrivalMs` while its body arrives: a client that stalls a body, or
  * never reads its answer, cannot keep others waiting.
  */
@@ -51,17 +52,30 @@ export function bodyBudget(options: BodyBudgetOptions): RequestHandler {
   const take = (bytes: number, req: Request, res: Response): void => {
     inFlight += 1;
     inFlightBytes += bytes;
-    const arrival = setTimeout(() => {
-      logger.warn({ path: req.path, bytes, arrivalMs: options.maxArrivalMs }, 'request body too slow: connection closed');
-      req.socket.destroy();
-    }, options.maxArrivalMs);
-    req.once('end', () => clearTimeout(arrival));
-    onFirstClose(req, res, () => {
+    const { socket } = req;
+    let held = true;
+    const release = (): void => {
+      if (!held) return;
+      held = false;
       clearTimeout(arrival);
+      res.off('close', release);
+      socket.off('close', release);
       inFlight -= 1;
       inFlightBytes -= bytes;
       admitWaiters();
-    });
+    };
+    const arrival = setTimeout(() => {
+      logger.warn({ path: req.path, bytes, arrivalMs: options.maxArrivalMs }, 'request body too slow: connection closed');
+      release(); // before the socket goes: a waiter due in the same turn finds the room
+      socket.destroy();
+    }, options.maxArrivalMs);
+    req.once('end', () => clearTimeout(arrival));
+    // Held until the answer's headers are written (the request is decided by then; a compressed body's stream ends
+    // before it is parsed), or the connection goes (a pipelined request's response never gets its own close).
+    onHeaders(res, release);
+    res.once('close', release);
+    socket.once('close', release);
+    if (socket.closed) release();
   };
 
   return (req, res, next) => {
@@ -87,6 +101,7 @@ export function bodyBudget(options: BodyBudgetOptions): RequestHandler {
       admit() {
         waiting = false;
         clearTimeout(timer);
+        logger.debug({ path: req.path, bytes, waitedMs: Date.now() - waitedFrom }, 'request admitted after waiting for room');
         take(bytes, req, res);
         next();
       },

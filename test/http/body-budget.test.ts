@@ -5,7 +5,9 @@
 
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { gzipSync } from 'node:zlib';
 import type { Server } from 'node:http';
+import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -87,6 +89,31 @@ describe('admission by body size (BODY_BYTES_IN_FLIGHT)', function () {
     assert.deepEqual([a?.status, b?.status], [200, 200]);
     assert.deepEqual(order, ['first', 'second']);
     assert.deepEqual(childrenOf(b as Answer), childrenOf(a as Answer));
+    }));
+
+  it('holds the room of a compressed body until it is decided, not only until its stream ends', () =>
+    withHook({ budgetBytes: BYTES + 100 }, async ({ port, log, server }) => {
+      const compressed = gzipSync(body);
+      const first = await new Promise<Answer>((resolve, reject) => {
+        const received = once(server, 'request');
+        const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/sync', agent: false, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.once('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString() }));
+        });
+        req.once('error', reject);
+        req.flushHeaders();
+        // Sent once the hook holds its room (a body of unknown size counts as the whole limit), with a second one waiting.
+        void received.then(async () => {
+          const second = startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES });
+          await waiting(log, 1);
+          req.end(compressed);
+          assert.equal((await second.answer).status, 200);
+        });
+      });
+      assert.equal(first.status, 200);
+      const order = log.lines.map((l) => l.msg).filter((m) => m === 'sync' || m === 'request admitted after waiting for room');
+      assert.deepEqual(order.slice(0, 2), ['sync', 'request admitted after waiting for room'], 'the second is let in only once the first is decided');
     }));
 
   it('answers 503 with Retry-After to a request that waited too long, and still answers the one in flight', () =>

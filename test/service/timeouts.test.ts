@@ -2,16 +2,20 @@
  * Slow and broken clients against the real service (startService): a client that drips its headers or its
  * body is cut off by HEADERS_TIMEOUT / REQUEST_TIMEOUT (Node only checks these every
  * connectionsCheckingInterval, 30 s by default, so without startService's setting these tests would run into
- * mocha's budget), and neither it nor a client that drops mid-body keeps others from being answered.
+ * mocha's budget), and neither it nor a client that drops mid-body keeps others from being answered. A client that
+ * stops reading its answer has its connection closed after REQUEST_TIMEOUT without progress.
  */
 
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
 import { loadConfig } from '../../src/config.js';
 import { startService } from '../../src/main.js';
 import type { Service } from '../../src/main.js';
+import { BR_TEMPLATE, request, schedule } from '../support/objects.js';
+import { startProcess } from '../support/process.js';
 
 /** What a raw connection saw: the first line the server sent (if any) before it closed the connection. */
 async function dripUntilClosed(port: number, opening: string, drip: string): Promise<string> {
@@ -71,5 +75,31 @@ describe('service: slow and broken clients', function () {
       socket.on('error', () => undefined);
     }
     assert.equal(await healthz(port), 200);
+  });
+});
+
+describe('service process: a client that stops reading its answer', function () {
+  this.timeout(20_000);
+
+  it('has its connection closed after REQUEST_TIMEOUT without progress, so the unread answer is not held for ever', async () => {
+    const service = await startProcess({ REQUEST_TIMEOUT: '1s' });
+    const socket = connect(service.port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    try {
+      // Children of a type the hook does not manage come back whole: a ~16 MB answer, more than the socket buffers hold.
+      const bulky = Object.fromEntries(Array.from({ length: 160 }, (_, i) => [`db/blob-${i}`, { metadata: { name: `blob-${i}` }, spec: { data: 'x'.repeat(100_000) } }]));
+      const sync = request(schedule({ spec: { schedule: '0 * * * *', backupTemplate: BR_TEMPLATE } }));
+      sync.children['Blob.example.com/v1'] = bulky;
+      const body = JSON.stringify(sync);
+      await once(socket, 'connect');
+      socket.pause(); // never reads the answer
+      socket.write(`POST /sync HTTP/1.1\r\nHost: hook\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      const line = await service.logged('connection made no progress for REQUEST_TIMEOUT with a request in flight: closed');
+      assert.equal(line['timeoutMs'], 1000);
+      assert.equal(await healthz(service.port), 200, 'and it keeps serving');
+    } finally {
+      socket.destroy();
+      service.child.kill('SIGKILL');
+    }
   });
 });
