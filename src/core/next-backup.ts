@@ -14,7 +14,7 @@ import { groupBlocker } from './group.js';
 import type { LastBackup } from './last-backup.js';
 import { SCHEDULED_AT_ANNOTATION, SCHEDULE_LABEL, backupName } from './names.js';
 import type { ObservedBackup } from './observe.js';
-import { decideBackupNowQuiet, decideEditQuiet, decideQuiet, seenNoLaterThan } from './quiet.js';
+import { decideBackupNowQuiet, decideEditQuiet, decideQuiet, missedFrom, seenNoLaterThan } from './quiet.js';
 import { planSlot } from './schedule-edit.js';
 import type { SlotPlan } from './schedule-edit.js';
 import type { ScheduleSpec } from './spec.js';
@@ -120,12 +120,12 @@ function nextStep(inputs: { spec: ScheduleSpec; slot: number | null; gate: Gate 
 }
 
 /**
- * missedAtOf is the instant a waiting slot is missed: the first millisecond past its starting deadline, when the slot
- * plan stops running it (status and Ready change then, so it is a call-back). Null when nothing waits or no deadline is set.
+ * missedAtOf is the instant a waiting slot is missed ({@link missedFrom}), when the slot plan stops running it (status
+ * and Ready change then, so it is a call-back). Null when nothing waits or no deadline is set.
  */
 function missedAtOf(facts: { step: NextStep; slot: number | null; startingDeadlineMs: number | null }): number | null {
   const { step, slot, startingDeadlineMs } = facts;
-  return step.outcome === 'waiting' && slot !== null && startingDeadlineMs !== null ? slot + startingDeadlineMs + 1 : null;
+  return step.outcome === 'waiting' && slot !== null && startingDeadlineMs !== null ? missedFrom(slot, startingDeadlineMs) : null;
 }
 
 /**

@@ -63,6 +63,11 @@ export function tickQuietWindow(schedule: Schedule, options: TickQuietOptions): 
   return { next, start: next - quietMs };
 }
 
+/** missedFrom is the first instant a slot counts as missed under `spec.startingDeadlineSeconds`: a millisecond past its deadline. */
+export function missedFrom(slot: number, startingDeadlineMs: number): number {
+  return slot + startingDeadlineMs + 1;
+}
+
 /**
  * deadlineQuietStart is the instant the quiet window before a slot's starting deadline begins (the deadline less the
  * stale-view grace, at most half the deadline): no Backup of that slot starts after it.
@@ -83,14 +88,15 @@ function deadlineQuiet(options: QuietOptions): Gate {
   const start = deadlineQuietStart(slot, { startingDeadlineMs, staleViewGraceMs: options.staleViewGraceMs });
   // Past the deadline the slot plan misses the slot (a paused schedule keeps it due: nothing starts anyway); an
   // `until` in the past would ask to be called back every second.
-  if (now > deadline || now <= start) return { open: true };
+  const missed = missedFrom(slot, startingDeadlineMs);
+  if (now >= missed || now <= start) return { open: true };
   return {
     open: false,
     message:
       `the slot ${formatTime(slot)} reaches spec.startingDeadlineSeconds at ${formatTime(deadline)}, less than ` +
       `${Math.round((deadline - start) / 1000)}s away (the stale-view grace, at most half the deadline): started now, its Backup could be ` +
       'missing from the view of a sync after the deadline, which would start another beside it; it does not start',
-    until: deadline + 1, // the slot is missed from the first millisecond past its deadline: the call-back lands there
+    until: missed, // the call-back lands where the slot plan misses the slot
     blocker: null,
   };
 }

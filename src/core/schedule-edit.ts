@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 
 import type { Gate } from './gate.js';
-import { seenNoLaterThan } from './quiet.js';
+import { missedFrom, seenNoLaterThan } from './quiet.js';
 import { mostRecentTick } from './schedule.js';
 import type { Schedule } from './schedule.js';
 import type { ScheduleSpec } from './spec.js';
@@ -87,7 +87,7 @@ function missCause(facts: { spec: ScheduleSpec; now: number; due: number; edited
   if (facts.edited) return 'ScheduleChanged';
   if (spec.pause) return null;
   if (spec.skipMissedOnUnpause && facts.wasPaused) return 'MissedWhilePaused';
-  if (spec.startingDeadlineMs !== null && facts.now - facts.due > spec.startingDeadlineMs) return 'StartingDeadlineExceeded';
+  if (spec.startingDeadlineMs !== null && facts.now >= missedFrom(facts.due, spec.startingDeadlineMs)) return 'StartingDeadlineExceeded';
   return null;
 }
 
