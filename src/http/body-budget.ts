@@ -118,26 +118,12 @@ export function bodyBudget(options: BodyBudgetOptions): RequestHandler {
             'changed, Metacontroller retries; if this persists, add replicas or memory and raise BODY_BYTES_IN_FLIGHT',
         });
     }, options.maxWaitMs);
-    onFirstClose(req, res, leave); // the client gave up waiting
+    // The client gave up waiting. `leave` acts once, and never once admitted; a pipelined request's response never
+    // closes when its connection drops, but the request does.
+    req.once('close', leave);
+    res.once('close', leave);
     queue.push(waiter);
   };
-}
-
-/**
- * onFirstClose calls `done` once, on the first `close` of the request or its response: a pipelined request whose
- * connection drops never gets its response's `close`, and the request closes as soon as its body is read.
- */
-function onFirstClose(req: Request, res: Response, done: () => void): void {
-  let called = false;
-  const once = (): void => {
-    if (called) return;
-    called = true;
-    req.off('close', once);
-    res.off('close', once);
-    done();
-  };
-  req.once('close', once);
-  res.once('close', once);
 }
 
 /** bytesToRead is what a request's body will take: its Content-Length when sent as it is (none past the limit: refused, never held), else the limit. */
