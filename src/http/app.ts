@@ -13,6 +13,7 @@ import type { BackupSchedule } from '../core/types.js';
 import type { Decision } from '../core/sync.js';
 import { accessLog, syncLogFields } from './access-log.js';
 import { bodyBudget } from './body-budget.js';
+import type { BudgetObserver } from './body-budget.js';
 import { rejectDeepNesting } from './nesting.js';
 import { compileEnvelopeValidator } from './request-schema.js';
 
@@ -22,7 +23,7 @@ export interface Lifecycle {
 }
 
 /** Hooks for metrics; the app works without them. */
-export interface SyncObserver {
+export interface SyncObserver extends BudgetObserver {
   /** Called after every decision with the parent's identity and the time it took. */
   onDecision?(decision: Decision, info: { namespace: string; name: string; seconds: number }): void;
 }
@@ -87,6 +88,7 @@ export function createApp(options: AppOptions): express.Express {
     maxWaitMs: options.admission?.waitMs ?? DEFAULT_ADMISSION_WAIT_MS,
     maxArrivalMs: options.admission?.arrivalMs ?? DEFAULT_ADMISSION_WAIT_MS,
     logger,
+    ...(options.observer === undefined ? {} : { observer: options.observer }),
   });
   const parseJson = express.json({
     limit: config.bodyLimitBytes,

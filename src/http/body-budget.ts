@@ -21,6 +21,26 @@ export interface BodyBudgetOptions {
   /** How long an admitted body may take to arrive before its connection is closed (Metacontroller sends it at once). */
   maxArrivalMs: number;
   logger: Logger;
+  /** Told of every change, for metrics; the budget works without it. */
+  observer?: BudgetObserver;
+}
+
+/** What the budget holds at a moment: the bytes of admitted bodies not yet answered, and the requests waiting for room. */
+export interface BudgetState {
+  budgetBytes: number;
+  bytesInFlight: number;
+  waiting: number;
+}
+
+/** How a request's wait for room ended: let in, answered 503, or its client went away. */
+export type WaitOutcome = 'admitted' | 'refused' | 'gone';
+
+/** Hooks for metrics; a hook that throws is logged and the request goes on. */
+export interface BudgetObserver {
+  /** Called at start and after every admission, release, wait and leave. */
+  onBudgetState?(state: BudgetState): void;
+  /** Called when a request stops waiting for room, with how long it waited. */
+  onBudgetWait?(outcome: WaitOutcome, seconds: number): void;
 }
 
 /** A request waiting for room. */
@@ -39,10 +59,22 @@ const RETRY_AFTER_SECONDS = 1;
  * never reads its answer, cannot keep others waiting.
  */
 export function bodyBudget(options: BodyBudgetOptions): RequestHandler {
-  const { budgetBytes, logger } = options;
+  const { budgetBytes, logger, observer } = options;
   let inFlightBytes = 0;
   let inFlight = 0;
   const queue: Waiter[] = [];
+  // Metrics must never cost an answer: a failing hook is logged and the request goes on.
+  const tell = (what: string, call: (o: BudgetObserver) => void): void => {
+    if (observer === undefined) return;
+    try {
+      call(observer);
+    } catch (error) {
+      logger.error({ err: error }, `recording the body budget's ${what} failed; requests go on`);
+    }
+  };
+  const report = (): void => tell('state', (o) => o.onBudgetState?.({ budgetBytes, bytesInFlight: inFlightBytes, waiting: queue.length }));
+  const waited = (outcome: WaitOutcome, since: number): void => tell('wait', (o) => o.onBudgetWait?.(outcome, (Date.now() - since) / 1000));
+  report();
 
   const fits = (bytes: number): boolean => inFlight === 0 || inFlightBytes + bytes <= budgetBytes;
   // First come, first served: a large body at the head is not overtaken by small ones behind it.
@@ -52,6 +84,7 @@ export function bodyBudget(options: BodyBudgetOptions): RequestHandler {
   const take = (bytes: number, req: Request, res: Response): void => {
     inFlight += 1;
     inFlightBytes += bytes;
+    report();
     const { socket } = req;
     let held = true;
     const release = (): void => {
@@ -63,6 +96,7 @@ export function bodyBudget(options: BodyBudgetOptions): RequestHandler {
       inFlight -= 1;
       inFlightBytes -= bytes;
       admitWaiters();
+      report();
     };
     const arrival = setTimeout(() => {
       logger.warn({ path: req.path, bytes, arrivalMs: options.maxArrivalMs }, 'request body too slow: connection closed');
@@ -95,6 +129,7 @@ export function bodyBudget(options: BodyBudgetOptions): RequestHandler {
       const at = queue.indexOf(waiter);
       if (at >= 0) queue.splice(at, 1);
       admitWaiters(); // those behind it may fit now
+      report();
     };
     const waiter: Waiter = {
       bytes,
@@ -102,12 +137,14 @@ export function bodyBudget(options: BodyBudgetOptions): RequestHandler {
         waiting = false;
         clearTimeout(timer);
         logger.debug({ path: req.path, bytes, waitedMs: Date.now() - waitedFrom }, 'request admitted after waiting for room');
+        waited('admitted', waitedFrom);
         take(bytes, req, res);
         next();
       },
     };
     const timer = setTimeout(() => {
       leave();
+      waited('refused', waitedFrom);
       logger.warn({ path: req.path, bytes, inFlightBytes, budgetBytes, waitedMs: Date.now() - waitedFrom }, 'request refused: no room in the body budget');
       res
         .status(503)
@@ -118,11 +155,17 @@ export function bodyBudget(options: BodyBudgetOptions): RequestHandler {
             'changed, Metacontroller retries; if this persists, add replicas or memory and raise BODY_BYTES_IN_FLIGHT',
         });
     }, options.maxWaitMs);
-    // The client gave up waiting. `leave` acts once, and never once admitted; a pipelined request's response never
+    // The client gave up waiting. `gone` acts once, and never once admitted or refused; a pipelined request's response never
     // closes when its connection drops, but the request does.
-    req.once('close', leave);
-    res.once('close', leave);
+    const gone = (): void => {
+      if (!waiting) return;
+      leave();
+      waited('gone', waitedFrom);
+    };
+    req.once('close', gone);
+    res.once('close', gone);
     queue.push(waiter);
+    report();
   };
 }
 

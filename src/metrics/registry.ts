@@ -5,6 +5,7 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 
 import { methodNotAllowed } from '../http/app.js';
 import type { AppOptions, SyncObserver } from '../http/app.js';
+import { admissionMetrics } from './admission.js';
 import { requestMetrics } from './requests.js';
 import { scheduleMetrics } from './schedules.js';
 
@@ -21,7 +22,7 @@ export interface MetricsOptions {
 /** Everything the app needs to record and serve its metrics. */
 export interface Metrics {
   registry: Registry;
-  /** Records each sync decision into the per-schedule series. */
+  /** Records each sync decision into the per-schedule series, and the body budget's state and waits. */
   observer: SyncObserver;
   /** Records every request's route, code, latency and body size; mount it before every route. */
   middleware: RequestHandler;
@@ -29,18 +30,19 @@ export interface Metrics {
   handler: RequestHandler;
 }
 
-/** createMetrics builds a fresh Registry with the hook's, the schedules' and the process metrics. */
+/** createMetrics builds a fresh Registry with the hook's, the body budget's, the schedules' and the process metrics. */
 export function createMetrics(options: MetricsOptions): Metrics {
   const registry = new Registry();
   if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
   const schedules = scheduleMetrics(registry, { ttlMs: options.scheduleTtlMs, now: options.now });
+  const admission = admissionMetrics(registry);
   const handler: RequestHandler = (_req, res, next) => {
     schedules.expire();
     registry.metrics().then((text) => res.type(registry.contentType).send(text), next);
   };
   return {
     registry,
-    observer: { onDecision: (decision, { namespace, name }) => schedules.record(decision, { namespace, name }) },
+    observer: { onDecision: (decision, { namespace, name }) => schedules.record(decision, { namespace, name }), ...admission },
     middleware: requestMetrics(registry),
     handler,
   };

@@ -13,6 +13,7 @@ import type { AddressInfo, Socket } from 'node:net';
 
 import type { SyncResponse } from '../../src/core/types.js';
 import { createApp } from '../../src/http/app.js';
+import type { SyncObserver } from '../../src/http/app.js';
 import { memoryLogger } from '../support/memory-logger.js';
 import type { MemoryLogger } from '../support/memory-logger.js';
 import { BR_TEMPLATE, backup, request, schedule } from '../support/objects.js';
@@ -25,11 +26,11 @@ const BYTES = Buffer.byteLength(body);
 const WAITING = 'request waits for room in the body budget';
 
 /** A hook on loopback whose budget holds `budgetBytes` of bodies at once. */
-async function serve(options: { budgetBytes: number; waitMs?: number; arrivalMs?: number }): Promise<{ port: number; log: MemoryLogger; server: Server }> {
+async function serve(options: { budgetBytes: number; waitMs?: number; arrivalMs?: number; observer?: SyncObserver }): Promise<{ port: number; log: MemoryLogger; server: Server }> {
   const log = memoryLogger();
   const config = { bodyLimitBytes: 1024 * 1024, bodyBytesInFlight: options.budgetBytes, staleViewGraceMs: 300_000, handoverLabelKey: 'backup-schedule-hook/controller' };
   const admission = { ...(options.waitMs === undefined ? {} : { waitMs: options.waitMs }), ...(options.arrivalMs === undefined ? {} : { arrivalMs: options.arrivalMs }) };
-  const app = createApp({ config, logger: log.logger, now: () => NOW, admission });
+  const app = createApp({ config, logger: log.logger, now: () => NOW, admission, ...(options.observer === undefined ? {} : { observer: options.observer }) });
   const server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return { port: (server.address() as AddressInfo).port, log, server };
@@ -194,4 +195,20 @@ describe('admission by body size (BODY_BYTES_IN_FLIGHT)', function () {
     assert.equal((await first.answer).status, 200);
     assert.equal((await third.answer).status, 200, 'admitted once the first was answered, not stuck behind the one that left');
     }));
+
+  it('answers every request when recording its metrics fails, and logs the failure', () => {
+    const fail = (): never => {
+      throw new Error('metrics broke');
+    };
+    return withHook({ budgetBytes: BYTES + 100, observer: { onBudgetState: fail, onBudgetWait: fail } }, async ({ port, log, server }) => {
+      const first = await admittedSlowPost(server, port);
+      const second = startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES });
+      await waiting(log, 1);
+      first.finish();
+      assert.deepEqual([(await first.answer).status, (await second.answer).status], [200, 200]);
+      const failures = log.lines.filter((l) => l.level === 50).map((l) => l.msg);
+      assert.ok(failures.includes("recording the body budget's state failed; requests go on"), failures.join('\n'));
+      assert.ok(failures.includes("recording the body budget's wait failed; requests go on"), failures.join('\n'));
+    });
+  });
 });

@@ -21,6 +21,10 @@ export interface TestServiceOptions {
   handoverLabelKey?: string;
   /** DELETION_STUCK_AFTER in ms; the core's default when absent. */
   deletionStuckAfterMs?: number;
+  /** BODY_BYTES_IN_FLIGHT; the app's default when absent. */
+  bodyBytesInFlight?: number;
+  /** How long a request waits for room in the body budget; the app's default when absent. */
+  admissionWaitMs?: number;
   logger?: Logger;
 }
 
@@ -44,8 +48,10 @@ export function testService(options: TestServiceOptions): TestService {
     staleViewGraceMs: 5 * 60_000,
     handoverLabelKey: options.handoverLabelKey ?? 'backup-schedule-hook/controller',
     ...(options.deletionStuckAfterMs === undefined ? {} : { deletionStuckAfterMs: options.deletionStuckAfterMs }),
+    ...(options.bodyBytesInFlight === undefined ? {} : { bodyBytesInFlight: options.bodyBytesInFlight }),
   };
-  const app = createApp({ config, logger: options.logger ?? pino({ level: 'silent' }), now, ...withMetrics(metrics) });
+  const admission = options.admissionWaitMs === undefined ? {} : { admission: { waitMs: options.admissionWaitMs } };
+  const app = createApp({ config, logger: options.logger ?? pino({ level: 'silent' }), now, ...admission, ...withMetrics(metrics) });
   return {
     app,
     clock,
