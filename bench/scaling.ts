@@ -57,7 +57,7 @@ export interface InProcessResult {
   cold: ColdReference | null;
 }
 
-/** Children in the parsed copies the cold reference cycles through: as many as two copies of a 10,000-child request (~200 MB). */
+/** Children in the parsed copies the cold reference cycles through: as many as two copies of a 10,000-child request (17–30 MB of objects each). */
 const COLD_FOOTPRINT_CHILDREN = 20_000;
 
 /**
@@ -66,8 +66,8 @@ const COLD_FOOTPRINT_CHILDREN = 20_000;
  * {@link timeInterleaved}); growth is the median of the ratios of the same rounds. Each size alternates two
  * parsed copies of its body, after a third has taught the hook its Backups' applied configurations and been
  * dropped: so, as with a fresh request, no string the hook remembers is the one it is handed and every kept
- * Backup's configuration text is compared in full. A copy of 1,000 children (~10 MB of objects) stays in the
- * 32 MB last-level cache between syncs, as a request just parsed is; one of 10,000 (~100 MB) cannot. The cold
+ * Backup's configuration text is compared in full. Two copies of 1,000 children (2–3 MB of objects each) stay in the
+ * 32 MB last-level cache between syncs, as a request just parsed is; two of 10,000 (17–30 MB each) cannot. The cold
  * reference times the second-largest size again on enough copies that its input, too, has left the cache.
  */
 export async function inProcessScaling(sizes: readonly number[], options: { now: number; rounds: number; roundMs: number }): Promise<InProcessResult> {
