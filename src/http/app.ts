@@ -130,6 +130,7 @@ export function createApp(options: AppOptions): express.Express {
   app.post('/customize', requireJson, admit, parseJson, (req: Request, res: Response) => {
     const parent = (req.body as { parent?: unknown } | undefined)?.parent;
     if (!isBackupSchedule(parent)) {
+      logger.warn({ path: req.path }, 'customize request is not about a Metacontroller BackupSchedule');
       res.status(400).json({ error: 'not a Metacontroller customize request for a pingcap.com/v1alpha1 BackupSchedule: /parent must be a BackupSchedule with metadata' });
       return;
     }

@@ -118,6 +118,13 @@ describe('logs', () => {
     assert.ok(!log.raw.join('').includes(MARKER));
   });
 
+  it('warns about a customize request whose parent is not a BackupSchedule, without its body', async () => {
+    const log = logged('info');
+    await request(log.service.app).post('/customize').send({ parent: { kind: 'Pod', note: MARKER } }).expect(400);
+    assert.deepEqual(log.lines().map((l) => l['level']), ['warn']);
+    assert.ok(!log.raw.join('').includes(MARKER));
+  });
+
   it('warns about a request that is not a sync request, without its body', async () => {
     const log = logged('info');
     await request(log.service.app).post('/sync').send({ note: MARKER }).expect(400);
