@@ -211,7 +211,7 @@ describe('install manifests (metacontroller/)', () => {
       ]);
       assert.equal(controller.spec.generateSelector, true);
       assert.equal(controller.spec.hooks.sync.version, 'v2');
-      assert.equal(controller.spec.hooks.customize.version, 'v2');
+      assert.equal(controller.spec.hooks.customize.version, 'v1');
       assert.equal(controller.spec.hooks.finalize, undefined);
       assert.match(controller.spec.hooks.sync.webhook.timeout, /^\d+s$/);
       assert.match(controller.spec.hooks.customize.webhook.timeout, /^\d+s$/);
