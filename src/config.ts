@@ -32,7 +32,7 @@ export interface Config {
   requestTimeoutMs: number;
   /** HEADERS_TIMEOUT: Go duration to receive request headers (default 10s). */
   headersTimeoutMs: number;
-  /** KEEP_ALIVE_TIMEOUT: Go duration an idle keep-alive connection stays open (default 65s). */
+  /** KEEP_ALIVE_TIMEOUT: Go duration an idle keep-alive connection stays open (default 95s: past Metacontroller's 90 s, so the client closes first). */
   keepAliveTimeoutMs: number;
 }
 
@@ -68,7 +68,7 @@ export function loadConfig(env: Env): Config {
     scheduleMetricsTtlMs: duration(env, { name: 'SCHEDULE_METRICS_TTL', fallback: 60 * 60_000, positive: true }, problems),
     requestTimeoutMs: duration(env, { name: 'REQUEST_TIMEOUT', fallback: 30_000, max: MAX_TIMER_MS }, problems),
     headersTimeoutMs: duration(env, { name: 'HEADERS_TIMEOUT', fallback: 10_000, max: MAX_TIMER_MS }, problems),
-    keepAliveTimeoutMs: duration(env, { name: 'KEEP_ALIVE_TIMEOUT', fallback: 65_000, max: MAX_TIMER_MS }, problems),
+    keepAliveTimeoutMs: duration(env, { name: 'KEEP_ALIVE_TIMEOUT', fallback: 95_000, max: MAX_TIMER_MS }, problems),
   };
   if (!LABEL_KEY.test(config.handoverLabelKey)) {
     problems.push(`HANDOVER_LABEL_KEY "${config.handoverLabelKey}" is not a Kubernetes label key such as backup-schedule-hook/controller`);

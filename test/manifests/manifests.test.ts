@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { loadConfig, type Config } from '../../src/config.js';
 import { crossReferenceProblems } from './cross-references.js';
 import { crdVersionSchema, schemaAt, structuralViolations } from './crd-schema.js';
 import { manifestId, readManifests, type Manifest } from './kustomize.js';
@@ -129,10 +130,14 @@ describe('install manifests (metacontroller/)', () => {
       assert.ok(mebibytes(container.resources.limits.memory) >= mebibytes(container.resources.requests.memory));
       const sleep = container.lifecycle.preStop.exec.command as string[];
       assert.equal(sleep[0], 'sleep');
-      const shutdownGrace = (container.env as Array<{ name: string; value: string }>).find((variable) => variable.name === 'SHUTDOWN_GRACE')?.value;
-      const graceSeconds = Number(/^(\d+)s$/.exec(shutdownGrace ?? '')?.[1]);
-      assert.ok(graceSeconds >= 10, `SHUTDOWN_GRACE ${String(shutdownGrace)} lets a sync of up to the 10 s hook timeout finish`);
-      assert.ok(pod['terminationGracePeriodSeconds'] > Number(sleep[1]) + graceSeconds, 'the kubelet waits for preStop plus SHUTDOWN_GRACE');
+      const { shutdownGraceMs } = deployedConfig(objects);
+      const syncTimeoutMs = seconds((findOne(objects, 'CompositeController') as any).spec.hooks.sync.webhook.timeout) * 1000;
+      assert.ok(shutdownGraceMs >= syncTimeoutMs, `SHUTDOWN_GRACE (${shutdownGraceMs} ms) lets a sync of up to the ${syncTimeoutMs} ms hook timeout finish`);
+      assert.ok(pod['terminationGracePeriodSeconds'] * 1000 > Number(sleep[1]) * 1000 + shutdownGraceMs, 'the kubelet waits for preStop plus SHUTDOWN_GRACE');
+    });
+
+    it('keeps an idle connection open longer than Metacontroller does (Go\'s http.DefaultTransport, IdleConnTimeout 90 s), so Metacontroller closes it', () => {
+      assert.ok(deployedConfig(objects).keepAliveTimeoutMs > METACONTROLLER_IDLE_CONN_TIMEOUT_MS);
     });
 
     it('has a ServiceAccount without token and no RBAC objects (the hook calls no API)', () => {
@@ -211,7 +216,7 @@ describe('install manifests (metacontroller/)', () => {
       ]);
       assert.equal(controller.spec.generateSelector, true);
       assert.equal(controller.spec.hooks.sync.version, 'v2');
-      assert.equal(controller.spec.hooks.customize.version, 'v2');
+      assert.equal(controller.spec.hooks.customize.version, 'v1');
       assert.equal(controller.spec.hooks.finalize, undefined);
       assert.match(controller.spec.hooks.sync.webhook.timeout, /^\d+s$/);
       assert.match(controller.spec.hooks.customize.webhook.timeout, /^\d+s$/);
@@ -253,6 +258,25 @@ describe('install manifests (metacontroller/)', () => {
     }
   });
 });
+
+/**
+ * How long Metacontroller's webhook client keeps an idle connection: pkg/hooks/webhook.go builds `http.Client{Timeout}`
+ * without a Transport, so pkg/metrics/http.go wraps Go's http.DefaultTransport (IdleConnTimeout 90 s).
+ */
+const METACONTROLLER_IDLE_CONN_TIMEOUT_MS = 90_000;
+
+/** The hook's configuration as the Deployment's environment sets it. */
+function deployedConfig(objects: readonly Manifest[]): Config {
+  const env = (podSpec(objects)['containers'][0].env ?? []) as Array<{ name: string; value?: string }>;
+  return loadConfig(Object.fromEntries(env.map((variable) => [variable.name, variable.value])));
+}
+
+/** Whole seconds of a Go duration such as `20s`. */
+function seconds(duration: string): number {
+  const match = /^(\d+)s$/.exec(duration);
+  if (match === null) throw new Error(`expected a duration in whole seconds, got ${duration}`);
+  return Number(match[1]);
+}
 
 /** The base's kustomization.yaml. */
 function readKustomization(file: string): { images?: Array<{ name: string; newName?: string; newTag?: string }> } {
