@@ -42,12 +42,16 @@ export function customize(parent: BackupSchedule): { relatedResources: RelatedRe
 export function groupBlocker(parent: BackupSchedule, related: Record<string, ChildMap> | undefined): string | null {
   const group = parent.metadata.labels?.[GROUP_LABEL];
   if (typeof group !== 'string' || group === '' || related === undefined) return null;
+  // A group lives in one namespace, as upstream's: objects of another (a customize hook of version v2 selects by label
+  // in every namespace) are not siblings, and their names would collide with this namespace's.
+  const here = (object: KubeObject): boolean => object.metadata?.namespace === parent.metadata.namespace;
   const backups = new Map<string, KubeObject>();
   for (const backup of inKeyOrder(related[BACKUP_CHILD_TYPE])) {
-    if (typeof backup.metadata?.name === 'string') backups.set(backup.metadata.name, backup);
+    if (typeof backup.metadata?.name === 'string' && here(backup)) backups.set(backup.metadata.name, backup);
   }
   // Siblings in key order: the map's own order is Metacontroller's choice, and the answer names the first that blocks.
   for (const sibling of inKeyOrder(related[SCHEDULE_RELATED_TYPE])) {
+    if (!here(sibling)) continue;
     if (sibling.metadata?.name === parent.metadata.name || sibling.metadata?.labels?.[GROUP_LABEL] !== group) continue;
     const status: BackupScheduleStatus = isObject(sibling.status) ? sibling.status : {};
     // Its last scheduled Backup, and its last backup-now Backup (which never becomes lastBackup).

@@ -42,4 +42,38 @@ describe('schedule groups', () => {
     const ready = (first?.status.conditions ?? []).find((c) => c.type === 'Ready');
     assert.match(String(ready?.message), /Backup alpha-2024-05-10t10-30-00 of schedule alpha in group nightly-group is still running/);
   });
+
+  it('counts only siblings and Backups in its own namespace (a group lives in one namespace)', () => {
+    const elsewhere = (object: ReturnType<typeof schedule> | ReturnType<typeof backup>) => ({ ...object, metadata: { ...object.metadata, namespace: 'other' } });
+    const parent = schedule({ spec, labels: GROUP, status: { lastBackup: 'nightly-2024-05-10t10-00-00', lastBackupTime: '2024-05-10T10:00:00Z' } });
+    const related = (namespace: string) => {
+      const [s, b] = namespace === 'db' ? [sibling('alpha'), runningBackupOf('alpha')] : [elsewhere(sibling('alpha')), elsewhere(runningBackupOf('alpha'))];
+      return { 'BackupSchedule.pingcap.com/v1alpha1': { [`${namespace}/alpha`]: s }, 'Backup.pingcap.com/v1alpha1': { [`${namespace}/alpha-running`]: b } };
+    };
+    const created = (namespace: string): boolean =>
+      decide(request(parent, [backup({ slot: '2024-05-10T10:00:00Z' })], { related: related(namespace) }), { now: NOW }).response.children.some(
+        (c) => c.metadata.name === 'nightly-2024-05-10t11-00-00',
+      );
+    assert.deepEqual({ sameNamespace: created('db'), otherNamespace: created('other') }, { sameNamespace: false, otherNamespace: true });
+  });
+
+  it('does not let a running Backup of another namespace stand for the same-named, completed last Backup of a sibling', () => {
+    const parent = schedule({ spec, labels: GROUP, status: { lastBackup: 'nightly-2024-05-10t10-00-00', lastBackupTime: '2024-05-10T10:00:00Z' } });
+    // A schedule `alpha` in this namespace whose last Backup completed, and a running Backup of the same name in another.
+    const alpha = sibling('alpha');
+    const done = backup({ schedule: 'alpha', slot: '2024-05-10T10:30:00Z' });
+    done.metadata = { ...done.metadata, labels: { ...done.metadata?.labels, ...GROUP } };
+    const running = runningBackupOf('alpha');
+    running.metadata = { ...running.metadata, namespace: 'other' };
+    const answer = decide(
+      request(parent, [backup({ slot: '2024-05-10T10:00:00Z' })], {
+        related: {
+          'BackupSchedule.pingcap.com/v1alpha1': { 'db/alpha': alpha },
+          'Backup.pingcap.com/v1alpha1': { 'db/alpha-2024-05-10t10-30-00': done, 'other/alpha-2024-05-10t10-30-00': running },
+        },
+      }),
+      { now: NOW },
+    ).response;
+    assert.ok(answer.children.some((c) => c.metadata.name === 'nightly-2024-05-10t11-00-00'), 'the running Backup of the other namespace does not block');
+  });
 });
