@@ -51,8 +51,7 @@ export function groupBlocker(parent: BackupSchedule, related: Record<string, Chi
   }
   // Siblings in key order: the map's own order is Metacontroller's choice, and the answer names the first that blocks.
   for (const sibling of inKeyOrder(related[SCHEDULE_RELATED_TYPE])) {
-    if (!here(sibling)) continue;
-    if (sibling.metadata?.name === parent.metadata.name || sibling.metadata?.labels?.[GROUP_LABEL] !== group) continue;
+    if (!here(sibling) || sibling.metadata?.name === parent.metadata.name || sibling.metadata?.labels?.[GROUP_LABEL] !== group) continue;
     const status: BackupScheduleStatus = isObject(sibling.status) ? sibling.status : {};
     // Its last scheduled Backup, and its last backup-now Backup (which never becomes lastBackup).
     for (const lastName of [status.lastBackup, lastBackupNowOf(status)?.name]) {
