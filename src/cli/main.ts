@@ -20,6 +20,7 @@ import type { HookSettings } from '../sim/hook.js';
 import { INVARIANT_TITLES } from '../sim/invariants/types.js';
 import { formatEvent, previewEvents } from '../sim/preview.js';
 import { formatSeedTable, runSeedComparison } from '../sim/seed-comparison.js';
+import { emptyWindowNote, readPreviewSpec } from './preview-spec.js';
 import { readJson, readManifest } from './read-input.js';
 import { replayRequest } from './replay.js';
 import { parseSpan } from './span.js';
@@ -111,12 +112,15 @@ async function preview(args: readonly string[], options: { env: NodeJS.ProcessEn
   const from = typeof values['from'] === 'string' ? instant(values['from'], '--from') : Math.floor(options.now() / 1000) * 1000;
   const backupDuration = values['backup-duration'];
   const manifest = readManifest(required(values, 'file'));
+  const spec = readPreviewSpec(manifest);
   const events = await previewEvents(manifest, {
     from,
     forMs,
     settings: settingsOf(options.env),
     ...(typeof backupDuration === 'string' ? { backupMs: parseSpan(backupDuration, '--backup-duration') } : {}),
   });
+  const note = events.length === 0 ? emptyWindowNote(spec, { from, to: from + forMs }) : null;
+  if (note !== null) options.output.err(`backup-schedule-hook: ${note}`);
   if (format === 'text') {
     for (const event of events) options.output.out(formatEvent(event));
     return 0;
