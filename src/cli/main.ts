@@ -18,9 +18,10 @@ import { runChecked } from '../sim/invariants/run.js';
 import type { ScenarioFixture } from '../sim/invariants/run.js';
 import type { HookSettings } from '../sim/hook.js';
 import { INVARIANT_TITLES } from '../sim/invariants/types.js';
-import { formatEvent, previewEvents } from '../sim/preview.js';
+import { PreviewTooLargeError, formatEvent, previewEvents } from '../sim/preview.js';
 import { formatSeedTable, runSeedComparison } from '../sim/seed-comparison.js';
 import { emptyWindowNote, readPreviewSpec } from './preview-spec.js';
+import { MAX_SYNCED_CHILDREN, previewWindowProblem, tooLargeProblem } from './preview-window.js';
 import { readJson, readManifest } from './read-input.js';
 import { replayRequest } from './replay.js';
 import { parseSpan } from './span.js';
@@ -93,6 +94,14 @@ function instant(text: string, flag: string): number {
   return ms;
 }
 
+function span(text: string, flag: string): number {
+  try {
+    return parseSpan(text, flag);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
 function settingsOf(env: NodeJS.ProcessEnv): HookSettings {
   const config = loadConfig(env);
   return { staleViewGraceMs: config.staleViewGraceMs, handoverLabelKey: config.handoverLabelKey, deletionStuckAfterMs: config.deletionStuckAfterMs };
@@ -102,22 +111,23 @@ async function preview(args: readonly string[], options: { env: NodeJS.ProcessEn
   const values = flags(args, { file: { type: 'string', short: 'f' }, for: { type: 'string' }, from: { type: 'string' }, 'backup-duration': { type: 'string' }, format: { type: 'string' } });
   const format = values['format'] ?? 'text';
   if (format !== 'text' && format !== 'svg' && format !== 'html') throw new UsageError(`--format "${String(format)}" is not one of text, svg, html`);
-  const forMs = (() => {
-    try {
-      return parseSpan(required(values, 'for'), '--for');
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
-  })();
+  const forText = required(values, 'for');
+  const forMs = span(forText, '--for');
   const from = typeof values['from'] === 'string' ? instant(values['from'], '--from') : Math.floor(options.now() / 1000) * 1000;
   const backupDuration = values['backup-duration'];
+  const backupMs = typeof backupDuration === 'string' ? span(backupDuration, '--backup-duration') : undefined;
   const manifest = readManifest(required(values, 'file'));
   const spec = readPreviewSpec(manifest);
+  const problem = previewWindowProblem(spec, { from, forMs, forText });
+  if (problem !== null) throw new UsageError(problem);
   const events = await previewEvents(manifest, {
     from,
     forMs,
     settings: settingsOf(options.env),
-    ...(typeof backupDuration === 'string' ? { backupMs: parseSpan(backupDuration, '--backup-duration') } : {}),
+    maxSyncedChildren: MAX_SYNCED_CHILDREN,
+    ...(backupMs === undefined ? {} : { backupMs }),
+  }).catch((error: unknown) => {
+    throw error instanceof PreviewTooLargeError ? new Error(tooLargeProblem(error, { from })) : error;
   });
   const note = events.length === 0 ? emptyWindowNote(spec, { from, to: from + forMs }) : null;
   if (note !== null) options.output.err(`backup-schedule-hook: ${note}`);

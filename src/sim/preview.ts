@@ -10,6 +10,7 @@ import type { HookSettings } from './hook.js';
 import { NO_LAG } from './lag.js';
 import { DEFAULT_LOG_EXECUTOR } from './log-executor.js';
 import { MANIFEST_COMPACT_BACKUPS, MANIFEST_METACONTROLLER } from './metacontroller.js';
+import type { SyncObservation } from './metacontroller.js';
 import type { TimelineEvent } from './recorder.js';
 import type { Scenario } from './scenario.js';
 import { runScenario } from './world.js';
@@ -30,6 +31,23 @@ export interface PreviewOptions {
   settings: HookSettings;
   /** How long each Backup runs (default 5 minutes). */
   backupMs?: number;
+  /**
+   * The most work the preview does, counted as the children all its syncs carry: the cost of a sync grows with the
+   * Backups the schedule keeps, so a schedule without retention costs the square of its window. Unlimited by default.
+   */
+  maxSyncedChildren?: number;
+}
+
+/** The preview stopped because its syncs carried more than {@link PreviewOptions.maxSyncedChildren} children. */
+export class PreviewTooLargeError extends Error {
+  constructor(
+    /** The simulated instant it stopped at (epoch ms). */
+    readonly reachedAt: number,
+    /** The children the last sync carried. */
+    readonly children: number,
+  ) {
+    super(`the preview stopped at ${formatTime(reachedAt)}: its syncs carried more children than allowed (${children} in the last one)`);
+  }
 }
 
 /** The kinds of timeline lines the preview prints. */
@@ -78,7 +96,16 @@ export function previewScenario(manifest: ScheduleManifest, options: PreviewOpti
 
 /** previewEvents runs the preview and returns the events it shows (Backups created, finished and deleted), in order. */
 export async function previewEvents(manifest: ScheduleManifest, options: PreviewOptions): Promise<TimelineEvent[]> {
-  const world = await runScenario(previewScenario(manifest, options));
+  const max = options.maxSyncedChildren ?? Number.POSITIVE_INFINITY;
+  let synced = 0;
+  const budget = {
+    onSync(sync: SyncObservation): void {
+      const children = Object.values(sync.request.children).reduce((sum, map) => sum + Object.keys(map).length, 0);
+      synced += children;
+      if (synced > max) throw new PreviewTooLargeError(sync.hookNow, children);
+    },
+  };
+  const world = await runScenario(previewScenario(manifest, options), { observers: [budget] });
   return world.recorder.timeline.filter((e) => SHOWN.has(e.kind));
 }
 

@@ -1,0 +1,120 @@
+/** The preview's bounds: a window too long, too full of ticks, outside 1970–9999 or too costly is refused with what to change. */
+
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { runCli } from '../../src/cli/main.js';
+import { previewWindowProblem, tooLargeProblem } from '../../src/cli/preview-window.js';
+import { parseSpan } from '../../src/cli/span.js';
+import { readSpec } from '../../src/core/spec.js';
+import type { ScheduleSpec } from '../../src/core/spec.js';
+import { PreviewTooLargeError, previewEvents } from '../../src/sim/preview.js';
+
+const TMP = join(process.cwd(), '.tmp', 'cli-preview-bounds-test');
+const TEMPLATE = { backupType: 'full', br: { cluster: 'basic' }, s3: { provider: 'aws', bucket: 'b', prefix: 'p' } };
+const T = (iso: string): number => Date.parse(iso);
+const DAY = 86_400_000;
+const SETTINGS = { staleViewGraceMs: 300_000, handoverLabelKey: 'backup-schedule-hook/controller' };
+
+async function cli(argv: string[]): Promise<{ code: number; out: string[]; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, { env: {}, output: { out: (l) => out.push(l), err: (l) => err.push(l) }, now: () => T('2030-01-01T00:00:00Z') });
+  return { code, out, err: err.join('\n') };
+}
+
+function manifestFile(name: string, schedule: string): string {
+  mkdirSync(TMP, { recursive: true });
+  const file = join(TMP, `${name}.json`);
+  writeFileSync(file, JSON.stringify({ apiVersion: 'pingcap.com/v1alpha1', kind: 'BackupSchedule', metadata: { name, namespace: 'ns' }, spec: { schedule, backupTemplate: TEMPLATE } }));
+  return file;
+}
+
+function specOf(schedule: string): ScheduleSpec {
+  const read = readSpec({ apiVersion: 'pingcap.com/v1alpha1', kind: 'BackupSchedule', metadata: { name: 's' }, spec: { schedule, backupTemplate: TEMPLATE } });
+  assert.ok(read.ok);
+  return read.spec;
+}
+
+describe('cli preview bounds', function () {
+  this.timeout(60_000);
+
+  const spans: Array<{ text: string; ms: number | null }> = [
+    { text: '1.5d', ms: 1.5 * DAY },
+    { text: '2w', ms: 14 * DAY },
+    { text: '90m', ms: 90 * 60_000 },
+    { text: '0d', ms: null },
+    { text: '0w', ms: null },
+    { text: '0.0d', ms: null },
+    { text: '0s', ms: null },
+  ];
+  for (const s of spans) {
+    it(`reads --for ${s.text} as ${s.ms ?? 'not a length of time'}`, () => {
+      if (s.ms === null) assert.throws(() => parseSpan(s.text, '--for'), /--for "0(\.0)?[dws]" is not a length of time; write it like 30d/);
+      else assert.equal(parseSpan(s.text, '--for'), s.ms);
+    });
+  }
+
+  const windows: Array<{ schedule: string; from: string; forMs: number; forText: string; says: RegExp | null }> = [
+    { schedule: '0 2 * * *', from: '2024-05-01T00:00:00Z', forMs: 3660 * DAY, forText: '3660d', says: null },
+    { schedule: '0 2 * * *', from: '2024-05-01T00:00:00Z', forMs: 3661 * DAY, forText: '3661d', says: /--for "3661d" is longer than a preview runs: at most 3660d/ },
+    { schedule: '0 2 * * *', from: '2024-05-01T00:00:00Z', forMs: Number.POSITIVE_INFINITY, forText: '9'.repeat(400) + 'd', says: /is longer than a preview runs/ },
+    { schedule: '0 2 * * *', from: '1969-12-31T00:00:00Z', forMs: 3 * DAY, forText: '3d', says: /the window 1969-12-31T00:00:00Z \+ 3d is outside 1970-01-01T00:00:00Z to 9999-12-29T00:00:00Z/ },
+    { schedule: '0 2 * * *', from: '9999-12-28T00:00:00Z', forMs: 3 * DAY, forText: '3d', says: /is outside 1970-01-01T00:00:00Z to 9999-12-29T00:00:00Z/ },
+    { schedule: '@every 1m', from: '2024-05-01T00:00:00Z', forMs: 6 * DAY, forText: '6d', says: null },
+    { schedule: '@every 1m', from: '2024-05-01T00:00:00Z', forMs: 7 * DAY, forText: '7d', says: /--for "7d" holds more than 10000 ticks of "@every 1m", and the preview simulates each one; give a shorter --for, such as 6d$/ },
+    { schedule: '* * * * *', from: '2024-05-01T00:00:00Z', forMs: 30 * DAY, forText: '30d', says: /such as 6d$/ },
+    { schedule: '@every 1s', from: '2024-05-01T00:00:00Z', forMs: DAY, forText: '1d', says: /such as 2h$/ },
+    { schedule: '@every 1s', from: '2024-05-01T00:00:00Z', forMs: 3 * 3_600_000, forText: '3h', says: /such as 2h$/ },
+  ];
+  for (const w of windows) {
+    it(`${w.says === null ? 'takes' : 'refuses'} ${w.schedule} from ${w.from} for ${w.forText.slice(0, 12)}`, () => {
+      const problem = previewWindowProblem(specOf(w.schedule), { from: T(w.from), forMs: w.forMs, forText: w.forText });
+      if (w.says === null) assert.equal(problem, null);
+      else assert.match(problem ?? '', w.says);
+    });
+  }
+
+  const refused: Array<{ argv: string[]; says: RegExp }> = [
+    { argv: ['--for', '0d'], says: /--for "0d" is not a length of time/ },
+    { argv: ['--for', '99999999999999999999999999d'], says: /is longer than a preview runs: at most 3660d/ },
+    { argv: ['--for', '2562047h'], says: /is longer than a preview runs/ },
+    { argv: ['--for', '3d', '--from', '1969-12-31T00:00:00Z'], says: /is outside 1970-01-01T00:00:00Z/ },
+    { argv: ['--for', '1d', '--backup-duration', '0s'], says: /--backup-duration "0s" is not a length of time/ },
+    { argv: ['--for', '1d', '--backup-duration', 'long'], says: /--backup-duration "long" is not a length of time/ },
+  ];
+  for (const r of refused) {
+    it(`exits 2 at once and says what to change: ${r.argv.join(' ')}`, async () => {
+      const { code, out, err } = await cli(['preview', '-f', manifestFile('nightly', '0 2 * * *'), ...r.argv]);
+      assert.equal(code, 2);
+      assert.deepEqual(out, []);
+      assert.match(err, r.says);
+    });
+  }
+
+  it('exits 2 for a window of too many ticks before simulating it', async () => {
+    const { code, err } = await cli(['preview', '-f', manifestFile('often', '@every 1m'), '--for', '30d', '--from', '2024-05-01T00:00:00Z']);
+    assert.equal(code, 2);
+    assert.match(err, /holds more than 10000 ticks of "@every 1m".*such as 6d/);
+  });
+
+  it('stops a preview past its work bound at a fixed simulated instant, and says what to shorten', async () => {
+    const manifest = { metadata: { name: 'keep', namespace: 'ns' }, spec: { schedule: '0 2 * * *', backupTemplate: TEMPLATE } };
+    const options = { from: T('2024-05-01T00:00:00Z'), forMs: 30 * DAY, settings: SETTINGS, maxSyncedChildren: 1000 };
+    const error = await previewEvents(manifest, options).then(
+      () => assert.fail('the preview should stop'),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof PreviewTooLargeError);
+    assert.equal(error.reachedAt, T('2024-05-03T05:00:00Z'));
+    assert.equal(error.children, 3);
+    assert.equal(
+      tooLargeProblem(error, { from: options.from }),
+      'the preview stopped at 2024-05-03T05:00:00Z: the schedule keeps 3 Backups by then, and every simulated sync carries them all; ' +
+        'give a shorter --for, such as 2d, or a retention (maxBackups, maxReservedTime or spec.retention)',
+    );
+    // Under the bound, the same preview runs to its end.
+    assert.equal((await previewEvents(manifest, { ...options, forMs: 2 * DAY })).length, 4);
+  });
+});
