@@ -162,6 +162,11 @@ async function simulate(args: readonly string[], output: Output): Promise<number
 }
 
 if (isEntryPoint(import.meta.url)) {
+  // A reader that stops early (`preview … | head`) closes the pipe: stop quietly, as other command-line tools do.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') process.stderr.write(`backup-schedule-hook: cannot write the output: ${error.message}\n`);
+    process.exit(error.code === 'EPIPE' ? 0 : 1);
+  });
   const output: Output = { out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) };
   runCli(process.argv.slice(2), { env: process.env, output, now: Date.now }).then(
     (code) => {

@@ -1,7 +1,7 @@
 /** The CLI: preview a manifest's timeline, replay a captured request exactly as /sync answers it. */
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -123,6 +123,24 @@ describe('cli replay', function () {
     assert.equal(code, 1);
     assert.equal(expected.status, 400);
     assert.deepEqual(out, [expected.text]);
+  });
+
+  it('stops quietly, exit 0, when the reader of its output goes away (preview … | head)', async () => {
+    mkdirSync(TMP, { recursive: true });
+    const often = join(TMP, 'often.json');
+    const spec = { schedule: '@every 1m', maxBackups: 2, backupTemplate: { backupType: 'full', br: { cluster: 'basic' }, s3: { provider: 'aws', bucket: 'b', prefix: 'p' } } };
+    writeFileSync(often, JSON.stringify({ apiVersion: 'pingcap.com/v1alpha1', kind: 'BackupSchedule', metadata: { name: 'often', namespace: 'ns' }, spec }));
+    // Some 380 kB of timeline: far more than a pipe holds, so the command is still writing when the reader leaves.
+    const argv = ['--import', 'tsx', 'src/cli/main.ts', 'preview', '-f', often, '--for', '1d', '--from', '2024-05-01T00:00:00Z', '--backup-duration', '30s'];
+    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const first = await new Promise<string>((resolve) => child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString())));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    assert.match(first, /^2024-05-01T00:01:00Z {2}CREATE {4}often-2024-05-01t00-01-00/);
+    assert.equal(stderr, '');
+    assert.equal(code, 0);
   });
 
   it('runs as a command (the package bin) and exits 0', async () => {
