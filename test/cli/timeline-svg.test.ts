@@ -80,7 +80,27 @@ describe('preview --format svg', function () {
     assert.match(err, /--format "png" is not one of text, svg, html/);
   });
 
+  const unwritable: Array<{ what: string; name: string }> = [
+    { what: 'a control character', name: 'a\u0001b' },
+    { what: 'an escape character', name: 'a\u001bb' },
+    { what: 'a lone surrogate', name: 'a\ud800b' },
+    { what: 'U+FFFF', name: 'a\uffffb' },
+  ];
+  for (const u of unwritable) {
+    it(`stays well-formed XML for a name with ${u.what} (YAML can write one; kubectl would refuse it)`, () => {
+      const events: TimelineEvent[] = [
+        { at: T('2024-05-01T02:00:00Z'), kind: 'CREATE', name: `${u.name}-1`, detail: 'slot 2024-05-01T02:00:00Z' },
+        { at: T('2024-05-01T03:00:00Z'), kind: 'DELETE', name: `${u.name}-1`, detail: `reason ${u.name}` },
+      ];
+      const svg = timelineSvg(events, { from: T('2024-05-01T00:00:00Z'), to: T('2024-05-02T00:00:00Z'), title: `ns/${u.name}` });
+      assert.deepEqual(xmlProblems(svg), []);
+      assert.ok(svg.includes('a\ufffdb-1 deleted 2024-05-01T03:00:00Z: reason a\ufffdb'));
+    });
+  }
+
   it('finds a broken document (the check can fail)', () => {
+    assert.notDeepEqual(xmlProblems('<svg><text>a\u0001b</text></svg>'), []);
+    assert.notDeepEqual(xmlProblems('<svg><text>a\ud800</text></svg>'), []);
     assert.notDeepEqual(xmlProblems('<svg><g></svg>'), []);
     assert.notDeepEqual(xmlProblems('<svg><text>a & b</text></svg>'), []);
     assert.notDeepEqual(xmlProblems('<svg x=1></svg>'), []);

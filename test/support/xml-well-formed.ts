@@ -30,4 +30,7 @@ export function xmlProblems(text: string): string[] {
 function checkText(text: string, problems: string[]): void {
   if (text.includes('<') || text.includes('>')) problems.push(`a tag that is not well-formed near ${JSON.stringify(text.slice(0, 60))}`);
   if (/&(?!(amp|lt|gt|quot|apos|#\d+);)/.test(text)) problems.push(`an unescaped & near ${JSON.stringify(text.slice(0, 60))}`);
+  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text)) {
+    problems.push(`a character XML 1.0 does not allow near ${JSON.stringify(text.slice(0, 60))}`);
+  }
 }
