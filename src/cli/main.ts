@@ -19,10 +19,11 @@ import type { ScenarioFixture } from '../sim/invariants/run.js';
 import type { HookSettings } from '../sim/hook.js';
 import { INVARIANT_TITLES } from '../sim/invariants/types.js';
 import { PreviewTooLargeError, formatEvent, previewEvents } from '../sim/preview.js';
+import type { ScheduleManifest } from '../sim/preview.js';
 import { formatSeedTable, runSeedComparison } from '../sim/seed-comparison.js';
 import { emptyWindowNote, readPreviewSpec } from './preview-spec.js';
 import { MAX_SYNCED_CHILDREN, previewWindowProblem, tooLargeProblem } from './preview-window.js';
-import { readJson, readManifest } from './read-input.js';
+import { readJson, readManifests } from './read-input.js';
 import { replayRequest } from './replay.js';
 import { parseSpan } from './span.js';
 import { timelineHtml, timelineSvg } from './timeline-svg.js';
@@ -59,11 +60,14 @@ export async function runCli(argv: readonly string[], options: { env: NodeJS.Pro
         output.out(formatSeedTable(await runSeedComparison()));
         return 0;
       case undefined:
+        // No command is a usage mistake: the usage goes where errors go, so that `… > file` does not swallow it.
+        output.err(USAGE);
+        return 2;
       case '-h':
       case '--help':
       case 'help':
         output.out(USAGE);
-        return command === undefined ? 2 : 0;
+        return 0;
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
@@ -116,7 +120,11 @@ async function preview(args: readonly string[], options: { env: NodeJS.ProcessEn
   const from = typeof values['from'] === 'string' ? instant(values['from'], '--from') : Math.floor(options.now() / 1000) * 1000;
   const backupDuration = values['backup-duration'];
   const backupMs = typeof backupDuration === 'string' ? span(backupDuration, '--backup-duration') : undefined;
-  const manifest = readManifest(required(values, 'file'));
+  const file = required(values, 'file');
+  const [manifest, ...others] = readManifests(file) as [ScheduleManifest, ...ScheduleManifest[]];
+  if (others.length > 0) {
+    options.output.err(`backup-schedule-hook: ${file === '-' ? 'stdin' : file} holds ${others.length + 1} BackupSchedules; this previews the first, ${titleOf(manifest)} (give each its own file to preview the others)`);
+  }
   const spec = readPreviewSpec(manifest);
   const problem = previewWindowProblem(spec, { from, forMs, forText });
   if (problem !== null) throw new UsageError(problem);
@@ -135,9 +143,13 @@ async function preview(args: readonly string[], options: { env: NodeJS.ProcessEn
     for (const event of events) options.output.out(formatEvent(event));
     return 0;
   }
-  const picture = { from, to: from + forMs, title: `${manifest.metadata?.namespace ?? 'default'}/${manifest.metadata?.name ?? ''}` };
+  const picture = { from, to: from + forMs, title: titleOf(manifest) };
   options.output.out((format === 'svg' ? timelineSvg(events, picture) : timelineHtml(events, picture)).trimEnd());
   return 0;
+}
+
+function titleOf(manifest: ScheduleManifest): string {
+  return `${manifest.metadata?.namespace ?? 'default'}/${manifest.metadata?.name ?? ''}`;
 }
 
 function replay(args: readonly string[], options: { env: NodeJS.ProcessEnv; output: Output }): number {

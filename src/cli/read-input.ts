@@ -6,25 +6,26 @@ import { parseAllDocuments } from 'yaml';
 
 import type { ScheduleManifest } from '../sim/preview.js';
 
-/** readText reads a file, or stdin for "-". */
+/** readText reads a file, or stdin for "-"; a leading byte order mark (as some editors write) is dropped. */
 export function readText(path: string): string {
   try {
-    return readFileSync(path === '-' ? 0 : path, 'utf8');
+    return readFileSync(path === '-' ? 0 : path, 'utf8').replace(/^\uFEFF/, '');
   } catch (error) {
-    throw new Error(`cannot read ${path}: ${(error as Error).message}`);
+    throw new Error(`cannot read ${nameOf(path)}: ${(error as Error).message}`);
   }
 }
 
-/** readManifest returns the first BackupSchedule in a YAML or JSON file (YAML is a superset of JSON). */
-export function readManifest(path: string): ScheduleManifest {
-  const documents = parseAllDocuments(readText(path));
-  if (!Array.isArray(documents)) throw new Error(`${path} is not YAML or JSON`);
-  for (const document of documents) {
-    if (document.errors.length > 0) throw new Error(`${path} is not YAML or JSON: ${document.errors[0]?.message ?? ''}`);
+/** readManifests returns every BackupSchedule in a YAML or JSON file (YAML is a superset of JSON), in order: its documents and the items of a `kind: List` (as `kubectl get -o yaml` writes). */
+export function readManifests(path: string): ScheduleManifest[] {
+  const found: ScheduleManifest[] = [];
+  for (const document of parseAllDocuments(readText(path))) {
+    if (document.errors.length > 0) throw new Error(`${nameOf(path)} is not YAML or JSON: ${document.errors[0]?.message ?? ''}`);
     const value: unknown = document.toJS();
-    if (typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'BackupSchedule') return value as ScheduleManifest;
+    const items: unknown[] = kindOf(value) === 'List' && Array.isArray((value as { items?: unknown }).items) ? (value as { items: unknown[] }).items : [value];
+    for (const item of items) if (kindOf(item) === 'BackupSchedule') found.push(item as ScheduleManifest);
   }
-  throw new Error(`${path} holds no object with kind: BackupSchedule`);
+  if (found.length === 0) throw new Error(`${nameOf(path)} holds no object with kind: BackupSchedule`);
+  return found;
 }
 
 /** readJson parses a JSON file. */
@@ -33,6 +34,14 @@ export function readJson(path: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new Error(`${path} is not JSON: ${(error as Error).message}`);
+    throw new Error(`${nameOf(path)} is not JSON: ${(error as Error).message}`);
   }
+}
+
+function kindOf(value: unknown): unknown {
+  return typeof value === 'object' && value !== null ? (value as { kind?: unknown }).kind : undefined;
+}
+
+function nameOf(path: string): string {
+  return path === '-' ? 'stdin' : path;
 }

@@ -1,12 +1,18 @@
 /** preview on specs the hook would refuse or that do nothing in the window: it says so, as the hook would, instead of printing nothing. */
 
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { runCli } from '../../src/cli/main.js';
 
 const TMP = join(process.cwd(), '.tmp', 'cli-preview-input-test');
+const NIGHTLY = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'cli', 'nightly.yaml'), 'utf8');
+const FIRST_DAY = [
+  '2024-05-01T02:00:00Z  CREATE    nightly-2024-05-01t02-00-00  slot 2024-05-01T02:00:00Z',
+  '2024-05-01T02:05:00Z  COMPLETE  nightly-2024-05-01t02-00-00  after 5m0s',
+];
 const TEMPLATE = '  backupTemplate: {backupType: full, br: {cluster: basic}, s3: {provider: aws, bucket: b, prefix: p}}';
 
 async function cli(argv: string[]): Promise<{ code: number; out: string[]; err: string }> {
@@ -65,5 +71,55 @@ describe('cli preview of a spec that does nothing', function () {
     assert.equal(code, 0);
     assert.equal(out.length, 2);
     assert.equal(err, '');
+  });
+});
+
+describe('cli input files', function () {
+  this.timeout(60_000);
+
+  const files: Array<{ name: string; text: string; says: RegExp | null }> = [
+    { name: 'list.yaml', text: `apiVersion: v1\nkind: List\nitems:\n${NIGHTLY.replace(/^/gm, '    ').replace(/^ {4}/, '  - ')}`, says: null },
+    { name: 'two.yaml', text: `${NIGHTLY}---\n${NIGHTLY.replace('name: nightly', 'name: other')}`, says: /two\.yaml holds 2 BackupSchedules; this previews the first, tidb-cluster\/nightly/ },
+    { name: 'configmap-first.yaml', text: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\n${NIGHTLY}`, says: null },
+    { name: 'bom.yaml', text: `\uFEFF${NIGHTLY}`, says: null },
+  ];
+  for (const f of files) {
+    it(`previews the schedule in ${f.name}`, async () => {
+      mkdirSync(TMP, { recursive: true });
+      const file = join(TMP, f.name);
+      writeFileSync(file, f.text);
+      const { code, out, err } = await cli(['preview', '-f', file, '--for', '1d', '--from', '2024-05-01T00:00:00Z']);
+      assert.equal(code, 0);
+      assert.deepEqual(out, FIRST_DAY);
+      if (f.says === null) assert.equal(err, '');
+      else assert.match(err, f.says);
+    });
+  }
+
+  it('replays a request saved with a byte order mark as /sync would without it', async () => {
+    mkdirSync(TMP, { recursive: true });
+    const file = join(TMP, 'bom-request.json');
+    writeFileSync(file, `\uFEFF${readFileSync('hooks/examples/sync-request.json', 'utf8')}`);
+    const withBom = await cli(['replay', '-f', file, '--at', '2024-05-01T12:00:05Z']);
+    const without = await cli(['replay', '-f', 'hooks/examples/sync-request.json', '--at', '2024-05-01T12:00:05Z']);
+    assert.equal(withBom.code, 0);
+    assert.deepEqual(withBom.out, without.out);
+  });
+
+  it('names stdin "stdin" in its messages', () => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'replay', '-f', '-', '--at', '2024-05-01T12:00:05Z'], { input: '', encoding: 'utf8' });
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /^backup-schedule-hook: stdin is not JSON: /);
+  });
+
+  it('writes the usage to stderr, exit 2, when no command is given; to stdout, exit 0, for --help', async () => {
+    const none = await cli([]);
+    assert.equal(none.code, 2);
+    assert.deepEqual(none.out, []);
+    assert.match(none.err, /^usage:\n {2}backup-schedule-hook preview/);
+    const help = await cli(['--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.out.join('\n'), /^usage:\n {2}backup-schedule-hook preview/);
+    assert.equal(help.err, '');
   });
 });
