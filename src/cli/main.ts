@@ -163,11 +163,15 @@ function replay(args: readonly string[], options: { env: NodeJS.ProcessEnv; outp
 
 async function simulate(args: readonly string[], output: Output): Promise<number> {
   const values = flags(args, { file: { type: 'string', short: 'f' } });
-  const fixture = readJson(required(values, 'file')) as ScenarioFixture;
-  if (!Array.isArray(fixture.invariants) || typeof fixture.scenario !== 'object') {
+  const file = required(values, 'file');
+  const fixture = readJson(file) as ScenarioFixture;
+  if (typeof fixture !== 'object' || fixture === null || !Array.isArray(fixture.invariants) || typeof fixture.scenario !== 'object' || fixture.scenario === null) {
     throw new Error('the file is not a simulator fixture: it needs "invariants" (the numbers of the invariants to check, 1-11) and "scenario"');
   }
-  const { world, violations } = await runChecked(fixture);
+  // The simulator trusts its scenarios (it writes them): a hand-made one with a part missing fails deep inside it.
+  const { world, violations } = await runChecked(fixture).catch((error: unknown) => {
+    throw new Error(`the scenario in ${file} cannot run (${(error as Error).message}); write it like the fixtures in test/fixtures/sim/, with every part of a scenario`);
+  });
   output.out(`${world.recorder.backups.size} Backups created, ${world.syncs} syncs, ${violations.length} violations`);
   for (const v of violations) output.out(`[${v.invariant}: ${INVARIANT_TITLES[v.invariant]}] ${new Date(v.at).toISOString()} ${v.message}`);
   return violations.length === 0 ? 0 : 1;

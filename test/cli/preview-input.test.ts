@@ -106,6 +106,22 @@ describe('cli input files', function () {
     assert.deepEqual(withBom.out, without.out);
   });
 
+  const fixtures: Array<{ name: string; json: string; says: RegExp }> = [
+    { name: 'empty-scenario', json: '{"invariants":[1],"scenario":{}}', says: /^backup-schedule-hook: the scenario in \S+empty-scenario\.json cannot run \(.+\); write it like the fixtures in test\/fixtures\/sim\// },
+    { name: 'null-scenario', json: '{"invariants":[1],"scenario":null}', says: /the file is not a simulator fixture: it needs "invariants"/ },
+    { name: 'null', json: 'null', says: /the file is not a simulator fixture/ },
+  ];
+  for (const f of fixtures) {
+    it(`simulate says what a broken fixture lacks, exit 1: ${f.name}`, async () => {
+      mkdirSync(TMP, { recursive: true });
+      const file = join(TMP, `${f.name}.json`);
+      writeFileSync(file, f.json);
+      const { code, err } = await cli(['simulate', '-f', file]);
+      assert.equal(code, 1);
+      assert.match(err, f.says);
+    });
+  }
+
   it('names stdin "stdin" in its messages', () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'replay', '-f', '-', '--at', '2024-05-01T12:00:05Z'], { input: '', encoding: 'utf8' });
     assert.equal(run.status, 1);
