@@ -121,9 +121,15 @@ async function preview(args: readonly string[], options: { env: NodeJS.ProcessEn
   const backupDuration = values['backup-duration'];
   const backupMs = typeof backupDuration === 'string' ? span(backupDuration, '--backup-duration') : undefined;
   const file = required(values, 'file');
-  const [manifest, ...others] = readManifests(file) as [ScheduleManifest, ...ScheduleManifest[]];
+  const [read, ...others] = readManifests(file) as [ScheduleManifest, ...ScheduleManifest[]];
   if (others.length > 0) {
-    options.output.err(`backup-schedule-hook: ${file === '-' ? 'stdin' : file} holds ${others.length + 1} BackupSchedules; this previews the first, ${titleOf(manifest)} (give each its own file to preview the others)`);
+    options.output.err(`backup-schedule-hook: ${file === '-' ? 'stdin' : file} holds ${others.length + 1} BackupSchedules; this previews the first, ${titleOf(read)} (give each its own file to preview the others)`);
+  }
+  // A live object's status (kubectl get -o yaml) names Backups the preview's world does not have: read with it, the
+  // first slot would wait for a last Backup that never shows, and a scheduleHash of another spec would read as an edit.
+  const { status, ...manifest } = read;
+  if (status !== undefined) {
+    options.output.err('backup-schedule-hook: the manifest\'s status is ignored: the preview creates the schedule at --from, with none of its Backups');
   }
   const spec = readPreviewSpec(manifest);
   const problem = previewWindowProblem(spec, { from, forMs, forText });

@@ -138,4 +138,15 @@ describe('cli input files', function () {
     assert.match(help.out.join('\n'), /^usage:\n {2}backup-schedule-hook preview/);
     assert.equal(help.err, '');
   });
+
+  it('previews a live object (with a status) as a new schedule, and says its status is ignored', async () => {
+    mkdirSync(TMP, { recursive: true });
+    const file = join(TMP, 'live.yaml');
+    const status = ['status:', '  lastBackup: nightly-2024-04-30t02-00-00', '  lastBackupTime: "2024-04-30T02:00:00Z"', '  scheduleHash: "0000000000000000"', ''];
+    writeFileSync(file, NIGHTLY.trimEnd() + '\n' + status.join('\n'));
+    const { code, out, err } = await cli(['preview', '-f', file, '--for', '1d', '--from', '2024-05-01T00:00:00Z']);
+    assert.equal(code, 0);
+    assert.deepEqual(out.slice(0, 2), FIRST_DAY);
+    assert.match(err, /the manifest's status is ignored: the preview creates the schedule at --from, with none of its Backups/);
+  });
 });
