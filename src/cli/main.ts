@@ -23,7 +23,7 @@ import type { ScheduleManifest } from '../sim/preview.js';
 import { formatSeedTable, runSeedComparison } from '../sim/seed-comparison.js';
 import { emptyWindowNote, readPreviewSpec } from './preview-spec.js';
 import { MAX_SYNCED_CHILDREN, previewWindowProblem, tooLargeProblem } from './preview-window.js';
-import { readJson, readManifests } from './read-input.js';
+import { nameOf, readJson, readManifests } from './read-input.js';
 import { replayRequest } from './replay.js';
 import { parseSpan } from './span.js';
 import { timelineHtml, timelineSvg } from './timeline-svg.js';
@@ -123,7 +123,7 @@ async function preview(args: readonly string[], options: { env: NodeJS.ProcessEn
   const file = required(values, 'file');
   const [read, ...others] = readManifests(file) as [ScheduleManifest, ...ScheduleManifest[]];
   if (others.length > 0) {
-    options.output.err(`backup-schedule-hook: ${file === '-' ? 'stdin' : file} holds ${others.length + 1} BackupSchedules; this previews the first, ${titleOf(read)} (give each its own file to preview the others)`);
+    options.output.err(`backup-schedule-hook: ${nameOf(file)} holds ${others.length + 1} BackupSchedules; this previews the first, ${titleOf(read)} (give each its own file to preview the others)`);
   }
   // A live object's status (kubectl get -o yaml) names Backups the preview's world does not have: read with it, the
   // first slot would wait for a last Backup that never shows, and a scheduleHash of another spec would read as an edit.

@@ -42,6 +42,7 @@ function kindOf(value: unknown): unknown {
   return typeof value === 'object' && value !== null ? (value as { kind?: unknown }).kind : undefined;
 }
 
-function nameOf(path: string): string {
+/** nameOf names an input path in messages: stdin for "-". */
+export function nameOf(path: string): string {
   return path === '-' ? 'stdin' : path;
 }
