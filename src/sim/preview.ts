@@ -4,6 +4,8 @@
  * and deleted, and why.
  */
 
+import { backupName } from '../core/names.js';
+import type { MissCause } from '../core/schedule-edit.js';
 import { formatTime } from '../core/time.js';
 import type { JsonObject } from '../core/types.js';
 import type { HookSettings } from './hook.js';
@@ -53,6 +55,13 @@ export class PreviewTooLargeError extends Error {
 /** The kinds of timeline lines the preview prints. */
 const SHOWN: ReadonlySet<TimelineEvent['kind']> = new Set(['CREATE', 'COMPLETE', 'FAIL', 'INVALID', 'DELETE']);
 
+/** Why a slot was not run, as the preview's MISSED line says it. */
+const MISS_TEXT: Record<MissCause, string> = {
+  StartingDeadlineExceeded: 'not started within startingDeadlineSeconds',
+  ScheduleChanged: 'the schedule was edited after it was due',
+  MissedWhilePaused: 'due while paused (skipMissedOnUnpause)',
+};
+
 /** previewScenario builds the scenario the preview runs. */
 export function previewScenario(manifest: ScheduleManifest, options: PreviewOptions): Scenario {
   const name = manifest.metadata?.name;
@@ -97,16 +106,25 @@ export function previewScenario(manifest: ScheduleManifest, options: PreviewOpti
 /** previewEvents runs the preview and returns the events it shows (Backups created, finished and deleted), in order. */
 export async function previewEvents(manifest: ScheduleManifest, options: PreviewOptions): Promise<TimelineEvent[]> {
   const max = options.maxSyncedChildren ?? Number.POSITIVE_INFINITY;
+  const scenario = previewScenario(manifest, options);
   let synced = 0;
-  const budget = {
+  // A slot the hook decided not to run: said once, by the first sync that decided it.
+  const missed = new Map<number, TimelineEvent>();
+  const observer = {
     onSync(sync: SyncObservation): void {
       const children = Object.values(sync.request.children).reduce((sum, map) => sum + Object.keys(map).length, 0);
       synced += children;
       if (synced > max) throw new PreviewTooLargeError(sync.hookNow, children);
+      const miss = 'report' in sync.answer ? sync.answer.report?.missed : undefined;
+      if (miss != null && !missed.has(miss.slot)) {
+        const name = backupName(scenario.schedule.name, miss.slot);
+        missed.set(miss.slot, { at: sync.hookNow, kind: 'MISSED', name, detail: `slot ${formatTime(miss.slot)} ${MISS_TEXT[miss.cause]}` });
+      }
     },
   };
-  const world = await runScenario(previewScenario(manifest, options), { observers: [budget] });
-  return world.recorder.timeline.filter((e) => SHOWN.has(e.kind));
+  const world = await runScenario(scenario, { observers: [observer] });
+  // Stable: a MISSED line comes after the other events of its instant.
+  return [...world.recorder.timeline.filter((e) => SHOWN.has(e.kind)), ...missed.values()].sort((a, b) => a.at - b.at);
 }
 
 /** previewSchedule runs the preview and returns its timeline, one line per event. */

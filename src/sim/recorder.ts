@@ -38,7 +38,7 @@ export const USER_DELETION = 'deleted by a user (kubectl delete)';
 /** A line of the timeline. */
 export interface TimelineEvent {
   at: number;
-  kind: 'CREATE' | 'COMPLETE' | 'FAIL' | 'INVALID' | 'DELETE' | 'GONE';
+  kind: 'CREATE' | 'COMPLETE' | 'FAIL' | 'INVALID' | 'DELETE' | 'GONE' | 'MISSED';
   name: string;
   detail: string;
 }

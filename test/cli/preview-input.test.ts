@@ -149,4 +149,18 @@ describe('cli input files', function () {
     assert.deepEqual(out.slice(0, 2), FIRST_DAY);
     assert.match(err, /the manifest's status is ignored: the preview creates the schedule at --from, with none of its Backups/);
   });
+
+  it('says which slots the hook skipped, once each, between the Backups it creates', async () => {
+    const file = manifest('tight', ['  schedule: "*/10 * * * *"', '  startingDeadlineSeconds: 60', '  maxBackups: 10', TEMPLATE]);
+    const { code, out } = await cli(['preview', '-f', file, '--for', '1h', '--from', '2024-05-01T00:00:00Z', '--backup-duration', '25m']);
+    assert.equal(code, 0);
+    assert.deepEqual(out, [
+      '2024-05-01T00:10:00Z  CREATE    tight-2024-05-01t00-10-00  slot 2024-05-01T00:10:00Z',
+      '2024-05-01T00:21:00Z  MISSED    tight-2024-05-01t00-20-00  slot 2024-05-01T00:20:00Z not started within startingDeadlineSeconds',
+      '2024-05-01T00:31:00Z  MISSED    tight-2024-05-01t00-30-00  slot 2024-05-01T00:30:00Z not started within startingDeadlineSeconds',
+      '2024-05-01T00:35:00Z  COMPLETE  tight-2024-05-01t00-10-00  after 25m0s',
+      '2024-05-01T00:40:00Z  CREATE    tight-2024-05-01t00-40-00  slot 2024-05-01T00:40:00Z',
+      '2024-05-01T00:51:00Z  MISSED    tight-2024-05-01t00-50-00  slot 2024-05-01T00:50:00Z not started within startingDeadlineSeconds',
+    ]);
+  });
 });
