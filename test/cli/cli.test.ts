@@ -10,19 +10,17 @@ import { pino } from 'pino';
 import request from 'supertest';
 import { parse } from 'yaml';
 
-import { runCli } from '../../src/cli/main.js';
 import { loadConfig } from '../../src/config.js';
 import { createApp } from '../../src/http/app.js';
 import { loadFixtures } from '../support/fixtures.js';
+import { runCliCaptured } from '../support/run-cli.js';
+import type { CliRun } from '../support/run-cli.js';
 
 const MANIFEST = join(import.meta.dirname, '..', 'fixtures', 'cli', 'nightly.yaml');
 const TMP = join(process.cwd(), '.tmp', 'cli-test');
 
-async function cli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, { env, output: { out: (l) => out.push(l), err: (l) => err.push(l) }, now: () => Date.parse('2030-01-01T00:00:00Z') });
-  return { code, out, err };
+function cli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return runCliCaptured(argv, { env });
 }
 
 async function viaSync(body: unknown, at: string, env: NodeJS.ProcessEnv = {}): Promise<{ status: number; text: string }> {

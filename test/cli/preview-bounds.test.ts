@@ -4,12 +4,12 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { runCli } from '../../src/cli/main.js';
 import { previewWindowProblem, tooLargeProblem } from '../../src/cli/preview-window.js';
 import { parseSpan } from '../../src/cli/span.js';
 import { readSpec } from '../../src/core/spec.js';
 import type { ScheduleSpec } from '../../src/core/spec.js';
 import { PreviewTooLargeError, previewEvents } from '../../src/sim/preview.js';
+import { runCliCaptured } from '../support/run-cli.js';
 
 const TMP = join(process.cwd(), '.tmp', 'cli-preview-bounds-test');
 const TEMPLATE = { backupType: 'full', br: { cluster: 'basic' }, s3: { provider: 'aws', bucket: 'b', prefix: 'p' } };
@@ -18,10 +18,8 @@ const DAY = 86_400_000;
 const SETTINGS = { staleViewGraceMs: 300_000, handoverLabelKey: 'backup-schedule-hook/controller' };
 
 async function cli(argv: string[]): Promise<{ code: number; out: string[]; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, { env: {}, output: { out: (l) => out.push(l), err: (l) => err.push(l) }, now: () => T('2030-01-01T00:00:00Z') });
-  return { code, out, err: err.join('\n') };
+  const run = await runCliCaptured(argv);
+  return { ...run, err: run.err.join('\n') };
 }
 
 function manifestFile(name: string, schedule: string): string {

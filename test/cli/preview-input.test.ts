@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runCliCaptured } from '../support/run-cli.js';
 
-import { runCli } from '../../src/cli/main.js';
 
 const TMP = join(process.cwd(), '.tmp', 'cli-preview-input-test');
 const NIGHTLY = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'cli', 'nightly.yaml'), 'utf8');
@@ -16,10 +16,8 @@ const FIRST_DAY = [
 const TEMPLATE = '  backupTemplate: {backupType: full, br: {cluster: basic}, s3: {provider: aws, bucket: b, prefix: p}}';
 
 async function cli(argv: string[]): Promise<{ code: number; out: string[]; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, { env: {}, output: { out: (l) => out.push(l), err: (l) => err.push(l) }, now: () => Date.parse('2030-01-01T00:00:00Z') });
-  return { code, out, err: err.join('\n') };
+  const run = await runCliCaptured(argv);
+  return { ...run, err: run.err.join('\n') };
 }
 
 /** manifest writes a BackupSchedule with the given spec lines and returns its path. */

@@ -4,20 +4,18 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { runCli } from '../../src/cli/main.js';
 import { timelineHtml, timelineSvg } from '../../src/cli/timeline-svg.js';
 import type { TimelineEvent } from '../../src/sim/recorder.js';
 import { xmlProblems } from '../support/xml-well-formed.js';
+import { runCliCaptured } from '../support/run-cli.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 /** The command that writes docs/preview-example.svg (`npm run docs:preview-example`). */
 const EXAMPLE_ARGV = ['preview', '-f', 'test/fixtures/cli/nightly.yaml', '--for', '10d', '--from', '2024-05-01T00:00:00Z', '--format', 'svg'];
 
 async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, { env: {}, output: { out: (l) => out.push(l), err: (l) => err.push(l) }, now: () => Date.parse('2030-01-01T00:00:00Z') });
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  const run = await runCliCaptured(argv);
+  return { code: run.code, out: run.out.join('\n'), err: run.err.join('\n') };
 }
 
 const T = (iso: string): number => Date.parse(iso);
