@@ -5,7 +5,7 @@
  */
 
 import { backupName } from '../core/names.js';
-import type { MissCause } from '../core/schedule-edit.js';
+import { MISSED_CONDITION } from '../core/schedule-edit.js';
 import { formatTime } from '../core/time.js';
 import type { JsonObject } from '../core/types.js';
 import type { HookSettings } from './hook.js';
@@ -54,13 +54,6 @@ export class PreviewTooLargeError extends Error {
 
 /** The kinds of timeline lines the preview prints. */
 const SHOWN: ReadonlySet<TimelineEvent['kind']> = new Set(['CREATE', 'COMPLETE', 'FAIL', 'INVALID', 'DELETE']);
-
-/** Why a slot was not run, as the preview's MISSED line says it. */
-const MISS_TEXT: Record<MissCause, string> = {
-  StartingDeadlineExceeded: 'not started within startingDeadlineSeconds',
-  ScheduleChanged: 'the schedule was edited after it was due',
-  MissedWhilePaused: 'due while paused (skipMissedOnUnpause)',
-};
 
 /** previewScenario builds the scenario the preview runs. */
 export function previewScenario(manifest: ScheduleManifest, options: PreviewOptions): Scenario {
@@ -115,11 +108,13 @@ export async function previewEvents(manifest: ScheduleManifest, options: Preview
       const children = Object.values(sync.request.children).reduce((sum, map) => sum + Object.keys(map).length, 0);
       synced += children;
       if (synced > max) throw new PreviewTooLargeError(sync.hookNow, children);
-      const miss = 'report' in sync.answer ? sync.answer.report?.missed : undefined;
-      if (miss != null && !missed.has(miss.slot)) {
-        const name = backupName(scenario.schedule.name, miss.slot);
-        missed.set(miss.slot, { at: sync.hookNow, kind: 'MISSED', name, detail: `slot ${formatTime(miss.slot)} ${MISS_TEXT[miss.cause]}` });
-      }
+      if (!('report' in sync.answer)) return;
+      const miss = sync.answer.report?.missed;
+      if (miss == null || missed.has(miss.slot)) return;
+      // Said as the hook says it, in the MissedSchedule condition of the same answer.
+      const condition = sync.answer.body.status.conditions?.find((c) => c.type === MISSED_CONDITION);
+      const detail = condition?.message ?? `the slot ${formatTime(miss.slot)} does not run (${miss.cause})`;
+      missed.set(miss.slot, { at: sync.hookNow, kind: 'MISSED', name: backupName(scenario.schedule.name, miss.slot), detail });
     },
   };
   const world = await runScenario(scenario, { observers: [observer] });

@@ -154,11 +154,14 @@ describe('cli input files', function () {
     assert.equal(code, 0);
     assert.deepEqual(out, [
       '2024-05-01T00:10:00Z  CREATE    tight-2024-05-01t00-10-00  slot 2024-05-01T00:10:00Z',
-      '2024-05-01T00:21:00Z  MISSED    tight-2024-05-01t00-20-00  slot 2024-05-01T00:20:00Z not started within startingDeadlineSeconds',
-      '2024-05-01T00:31:00Z  MISSED    tight-2024-05-01t00-30-00  slot 2024-05-01T00:30:00Z not started within startingDeadlineSeconds',
+      '2024-05-01T00:21:00Z  MISSED    tight-2024-05-01t00-20-00  the slot 2024-05-01T00:20:00Z was not started within spec.startingDeadlineSeconds (60) and does not run; ' +
+        'until then the gate was closed: waiting for Backup tight-2024-05-01t00-10-00 to finish (Complete, Failed or Invalid)',
+      '2024-05-01T00:31:00Z  MISSED    tight-2024-05-01t00-30-00  the slot 2024-05-01T00:30:00Z was not started within spec.startingDeadlineSeconds (60) and does not run; ' +
+        'until then the gate was closed: waiting for Backup tight-2024-05-01t00-10-00 to finish (Complete, Failed or Invalid)',
       '2024-05-01T00:35:00Z  COMPLETE  tight-2024-05-01t00-10-00  after 25m0s',
       '2024-05-01T00:40:00Z  CREATE    tight-2024-05-01t00-40-00  slot 2024-05-01T00:40:00Z',
-      '2024-05-01T00:51:00Z  MISSED    tight-2024-05-01t00-50-00  slot 2024-05-01T00:50:00Z not started within startingDeadlineSeconds',
+      '2024-05-01T00:51:00Z  MISSED    tight-2024-05-01t00-50-00  the slot 2024-05-01T00:50:00Z was not started within spec.startingDeadlineSeconds (60) and does not run; ' +
+        'until then the gate was closed: waiting for Backup tight-2024-05-01t00-40-00 to finish (Complete, Failed or Invalid)',
     ]);
   });
 });
