@@ -11,21 +11,13 @@ export const WAIT_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5
 /** admissionMetrics registers the body budget's metrics in `registry` and returns the observer that records them. */
 export function admissionMetrics(registry: Registry): Required<BudgetObserver> {
   const registers = [registry];
-  const budget = new Gauge({
-    name: 'backup_schedule_hook_body_budget_bytes',
-    help: 'BODY_BYTES_IN_FLIGHT: bytes of request bodies the hook reads at once.',
-    registers,
-  });
-  const inFlight = new Gauge({
-    name: 'backup_schedule_hook_body_bytes_in_flight',
-    help: 'Bytes of admitted request bodies whose answers are not yet written (a body of unknown size counts as BODY_LIMIT_BYTES).',
-    registers,
-  });
-  const waiting = new Gauge({
-    name: 'backup_schedule_hook_body_budget_waiting_requests',
-    help: 'Requests waiting, their bodies unread, for room in the body budget.',
-    registers,
-  });
+  const gauge = (name: string, help: string): Gauge => new Gauge({ name, help, registers });
+  const budget = gauge('backup_schedule_hook_body_budget_bytes', 'BODY_BYTES_IN_FLIGHT: bytes of request bodies the hook reads at once.');
+  const inFlight = gauge(
+    'backup_schedule_hook_body_bytes_in_flight',
+    'Bytes of admitted request bodies whose answers are not yet written (a body of unknown size counts as BODY_LIMIT_BYTES).',
+  );
+  const waiting = gauge('backup_schedule_hook_body_budget_waiting_requests', 'Requests waiting, their bodies unread, for room in the body budget.');
   const waits = new Histogram({
     name: 'backup_schedule_hook_body_budget_wait_seconds',
     help: 'How long requests that did not fit at once waited for room, by outcome: admitted, refused (503) or gone (the client left).',
