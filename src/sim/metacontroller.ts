@@ -7,7 +7,8 @@
  * retried with backoff. `resyncAfterSeconds` and the resync period requeue the parent. Child types are
  * Backups and, with the compact-backups component, CompactBackups (`child-resources.ts`). With a customize hook,
  * each request also carries the parent's related objects from the same cache (`related.ts`), and a cache event of
- * an object a parent's rules select queues that parent.
+ * an object a parent's rules select queues that parent. The customize answer is kept per parent uid and generation
+ * for 20 minutes, as Metacontroller's customize manager keeps it (so a label edit is not seen by its rules until then).
  */
 
 import { isDeepStrictEqual } from 'node:util';
@@ -100,13 +101,25 @@ function undesiredCount(plans: readonly ChildPlan[]): number {
   return count;
 }
 
+/** How long Metacontroller keeps a parent's customize answer (`newResponseCache`: 20 minutes from when it was set). */
+export const CUSTOMIZE_ANSWER_TTL_MS = 20 * 60_000;
+
+/** A customize answer kept for one parent. */
+interface CustomizeAnswer {
+  uid: string | undefined;
+  generation: number | undefined;
+  /** When it was asked for (virtual ms). */
+  at: number;
+  rules: RelatedResourceRule[];
+}
+
 /** Metacontroller runs one worker over its work queue. */
 export class Metacontroller {
   private readonly queue: WorkQueue;
   private readonly listeners: Array<(sync: SyncObservation) => void> = [];
   private readonly parentKeys = new Set<string>();
-  /** The customize hook's rules per parent key (parents with none are left out). */
-  private readonly rules = new Map<string, RelatedResourceRule[]>();
+  /** The customize hook's answers per parent key, with the uid and generation they were asked for and when. */
+  private readonly customized = new Map<string, CustomizeAnswer>();
   private readonly resources: ChildResource[];
   private busy = false;
   private wakeScheduled = false;
@@ -143,7 +156,6 @@ export class Metacontroller {
     if (object.kind === 'BackupSchedule') {
       if (event.type === 'deleted') this.parentKeys.delete(event.key);
       else this.parentKeys.add(event.key);
-      this.customizeParent(event);
       this.queue.add(event.key);
     } else if (resourceOf(this.resources, object) !== undefined) {
       const owner = object.metadata?.ownerReferences?.find((ref) => ref.controller === true && ref.kind === 'BackupSchedule');
@@ -153,20 +165,35 @@ export class Metacontroller {
     this.queueRelatedParents(event);
   }
 
-  /** customizeParent asks the customize hook for a parent's related-resource rules (the answer depends on the parent only). */
-  private customizeParent(event: StoreEvent): void {
-    const rules = event.type === 'deleted' || this.options.customize === undefined ? [] : this.options.customize(event.object as BackupSchedule).relatedResources;
-    if (rules.length === 0) this.rules.delete(event.key);
-    else this.rules.set(event.key, rules);
+  /**
+   * rulesOf returns a parent's related-resource rules: the customize hook's answer kept for its uid and generation, or
+   * a new answer once that is older than {@link CUSTOMIZE_ANSWER_TTL_MS} (Metacontroller's customize manager: a
+   * cache keyed by uid and generation, entries expiring 20 minutes after they were set, not when read).
+   */
+  private rulesOf(key: string, parent: BackupSchedule): RelatedResourceRule[] {
+    const customize = this.options.customize;
+    if (customize === undefined) return [];
+    const { uid, generation } = parent.metadata;
+    const now = this.world.clock.now;
+    const kept = this.customized.get(key);
+    if (kept !== undefined && kept.uid === uid && kept.generation === generation && now - kept.at < CUSTOMIZE_ANSWER_TTL_MS) return kept.rules;
+    const rules = customize(parent).relatedResources;
+    this.customized.set(key, { uid, generation, at: now, rules });
+    return rules;
   }
 
-  /** queueRelatedParents queues, in key order, every other parent of the object's namespace whose rules select it. */
+  /**
+   * queueRelatedParents queues, in key order, every other parent of the object's namespace whose rules select it;
+   * as Metacontroller, each parent's rules are its kept customize answer, the hook asked again where none is kept.
+   */
   private queueRelatedParents(event: StoreEvent): void {
-    if (this.rules.size === 0) return;
+    if (this.options.customize === undefined) return;
     const namespace = event.object.metadata?.namespace ?? '';
-    for (const [key, rules] of [...this.rules.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    for (const key of [...this.parentKeys].sort()) {
       if (key === event.key || !key.startsWith(`BackupSchedule/${namespace}/`)) continue;
-      if (rules.some((rule) => ruleMatches(rule, event.object))) this.queue.add(key);
+      const parent = this.world.cache.get(key) as BackupSchedule | undefined;
+      if (parent === undefined) continue;
+      if (this.rulesOf(key, parent).some((rule) => ruleMatches(rule, event.object))) this.queue.add(key);
     }
   }
 
@@ -229,7 +256,7 @@ export class Metacontroller {
       }
       children[resource.key] = map;
     }
-    const rules = this.rules.get(objectKey('BackupSchedule', namespace, parent.metadata.name ?? '')) ?? [];
+    const rules = this.rulesOf(objectKey('BackupSchedule', namespace, parent.metadata.name ?? ''), parent);
     const related = rules.length === 0 ? {} : relatedObjects(this.world.cache, { rules, namespace });
     return { controller: { kind: 'CompositeController', metadata: { name: 'backup-schedule-hook' } }, parent, children, related, finalizing: false };
   }

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 
 import { GROUP_LABEL, customize } from '../../src/core/group.js';
-import type { KubeObject, SyncRequest } from '../../src/core/types.js';
+import type { JsonObject, KubeObject, SyncRequest } from '../../src/core/types.js';
 import { InformerCache } from '../../src/sim/cache.js';
 import { VirtualClock } from '../../src/sim/clock.js';
 import type { LagModel } from '../../src/sim/lag.js';
-import { Metacontroller } from '../../src/sim/metacontroller.js';
+import { CUSTOMIZE_ANSWER_TTL_MS, Metacontroller } from '../../src/sim/metacontroller.js';
 import { createRandom } from '../../src/sim/random.js';
 import { ObjectStore, objectKey } from '../../src/sim/store.js';
 import { PERFECT_TRANSPORT, createTransport } from '../../src/sim/transport.js';
@@ -77,5 +77,30 @@ describe('sim Metacontroller: the customize hook and related objects', () => {
     await h.clock.runUntil(T0 + 2000);
     // b for its own change (and the status echo of its sync), a for its sibling's; not c (group h) nor d.
     assert.deepEqual([...new Set(h.calls.slice(before).map((c) => c.request.parent.metadata.name))].sort(), ['a', 'b']);
+  });
+
+  it("keeps a parent's customize answer per generation for 20 minutes: a group label added is selected once it expires, or at once with a spec change", async () => {
+    const h = harness();
+    await h.clock.runUntil(T0 + 1000);
+    const relabel = (name: string, spec: JsonObject): void => {
+      const current = h.store.get(objectKey('BackupSchedule', 'db', name));
+      assert.ok(current !== undefined);
+      assert.ok(h.store.update({ ...current, metadata: { ...current.metadata, labels: { [GROUP_LABEL]: 'g' } }, spec }).ok);
+    };
+    relabel('d', { schedule: '@daily' }); // labels only: the generation stays 1
+    relabel('c', { schedule: '@hourly' }); // and the spec: generation 2
+    await h.clock.runUntil(T0 + 2000);
+    const lastRelated = (name: string) => Object.keys(h.requestsOf(name).at(-1)?.request.related?.[SCHEDULES] ?? {});
+    assert.deepEqual(lastRelated('d'), [], 'd keeps the answer asked for its generation 1, without a group');
+    assert.deepEqual(lastRelated('c'), ['db/a', 'db/b', 'db/c', 'db/d'], 'c is asked again for its generation 2');
+    // The next sync of d after its answer expires (the resync period is an hour here) asks again.
+    await h.clock.runUntil(T0 + CUSTOMIZE_ANSWER_TTL_MS - 1000);
+    assert.ok(h.store.updateStatus(objectKey('BackupSchedule', 'db', 'd'), { lastBackup: 'x' }).ok);
+    await h.clock.runUntil(T0 + CUSTOMIZE_ANSWER_TTL_MS - 500);
+    assert.deepEqual(lastRelated('d'), [], 'still within 20 minutes of the first answer');
+    await h.clock.runUntil(T0 + CUSTOMIZE_ANSWER_TTL_MS + 1000);
+    assert.ok(h.store.updateStatus(objectKey('BackupSchedule', 'db', 'd'), { lastBackup: 'y' }).ok);
+    await h.clock.runUntil(T0 + CUSTOMIZE_ANSWER_TTL_MS + 2000);
+    assert.deepEqual(lastRelated('d'), ['db/a', 'db/b', 'db/c', 'db/d']);
   });
 });
