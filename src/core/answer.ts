@@ -7,6 +7,7 @@ import { expectedIntervalMs } from './interval.js';
 import { echoUnmanaged, desiredFormOfKept } from './desired.js';
 import { DEFERRED_DELETIONS_CALL_BACK_MS } from './deletion-batch.js';
 import { summarize } from './facts.js';
+import { groupNotVisibleFinding } from './group.js';
 import type { ScheduleFacts } from './facts.js';
 import type { Gate } from './gate.js';
 import type { NextBackup, NextStep } from './next-backup.js';
@@ -85,6 +86,7 @@ export function answer(context: SyncContext, decisions: { next: NextBackup; reti
     stuck: next.stuck,
     deletionStuck: { report: deletionStuck, afterMs: context.deletionStuckAfterMs },
     backupNow: { ...next.backupNow, backups, scheduleName },
+    groupNotVisible: groupNotVisibleFinding(parent, context.related),
   });
 
   const response: SyncResponse = { status, children: desiredChildren(context, decisions) };

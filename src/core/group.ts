@@ -3,7 +3,9 @@
  * that share the label's value run one at a time. The hook sees its siblings through Metacontroller's related
  * resources: the customize hook asks for the group's BackupSchedules and Backups (both carry the label, since
  * Backups copy their schedule's labels). Best effort, as upstream ("the check is not safe in fact"): the related
- * objects come from caches, and two schedules of a group due at the same instant can both start.
+ * objects come from caches, and two schedules of a group due at the same instant can both start. Metacontroller keeps
+ * a schedule's customize answer per generation for up to 20 minutes, so a group label added or changed is not yet
+ * selected: the schedule is then missing from its own related schedules, and says so in a condition of its own.
  */
 
 import { lastBackupNowOf } from './backup-now.js';
@@ -11,12 +13,21 @@ import { conditionIsTrue } from './backup-state.js';
 import { BACKUP_CHILD_TYPE } from './names.js';
 import { compareNames } from './observe.js';
 import { isObject } from './spec.js';
+import type { Finding } from './status.js';
 import type { BackupSchedule, BackupScheduleStatus, ChildMap, KubeObject } from './types.js';
 
 /** The label that groups schedules. */
 export const GROUP_LABEL = 'tidb.pingcap.com/backup-schedule-group';
 /** The related-objects key of BackupSchedules. */
 export const SCHEDULE_RELATED_TYPE = 'BackupSchedule.pingcap.com/v1alpha1';
+
+/** The condition a schedule of a group reports while the related objects it is sent lack it. */
+export const GROUP_NOT_VISIBLE_CONDITION = 'GroupNotVisible';
+/** What {@link GROUP_NOT_VISIBLE_CONDITION} says once the related objects include the schedule again. */
+export const GROUP_VISIBLE_RESOLVED: Finding = {
+  reason: 'GroupVisible',
+  message: 'the related objects Metacontroller sends include this schedule: its group is seen',
+};
 
 /** A Metacontroller related-resource rule. */
 export interface RelatedResourceRule {
@@ -64,6 +75,31 @@ export function groupBlocker(parent: BackupSchedule, related: Record<string, Chi
     }
   }
   return null;
+}
+
+/**
+ * groupNotVisibleFinding reports a schedule of a group that is missing from the related schedules it was sent. The
+ * related schedules come from the same informer as the parent, so they lack it only when the customize answer is
+ * not this label's: Metacontroller keeps the answer of a uid and generation for up to 20 minutes, and a label edit
+ * does not change the generation (or no customize hook is declared). Until then the group's Backups are not seen.
+ */
+export function groupNotVisibleFinding(parent: BackupSchedule, related: Record<string, ChildMap> | undefined): Finding | null {
+  const group = parent.metadata.labels?.[GROUP_LABEL];
+  if (typeof group !== 'string' || group === '') return null;
+  const { name, namespace } = parent.metadata;
+  const schedules = related?.[SCHEDULE_RELATED_TYPE] ?? {};
+  for (const key of Object.keys(schedules)) {
+    const meta = schedules[key]?.metadata;
+    if (meta?.name === name && meta?.namespace === namespace && meta?.labels?.[GROUP_LABEL] === group) return null;
+  }
+  return {
+    reason: 'RelatedObjectsLackSchedule',
+    message:
+      `this schedule is in group ${group}, but the related objects Metacontroller sent do not include it, so it does not ` +
+      `see its group and does not wait for it. Metacontroller keeps a schedule's customize answer per metadata.generation ` +
+      `for up to 20 minutes and a label edit does not change the generation: it asks again within 20 minutes, or at the ` +
+      `next spec change. If this lasts, check that the CompositeController declares the customize hook (/customize)`,
+  };
 }
 
 /** The objects of a related map in the order of their keys (`namespace/name`), whatever order the request lists them in. */

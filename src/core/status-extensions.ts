@@ -1,11 +1,12 @@
 /**
  * Answer: the status this hook adds to upstream's: `scheduleHash`, `scheduleEditSeenAt`, `lastMissedTime`, `lastBackupNow`, `backupNowRequest`, and
- * one condition per finding (MissedSchedule, BackupStuck, DeletionStuck, BackupNow), never in Ready.
+ * one condition per finding (MissedSchedule, BackupStuck, DeletionStuck, BackupNow, GroupNotVisible), never in Ready.
  * A schedule that never had a finding gets none of them written: its status stays as the core writes it.
  */
 
 import { BACKUP_NOW_CONDITION, backupNowFinding, backupNowResolved } from './backup-now.js';
 import type { BackupNowFacts } from './backup-now.js';
+import { GROUP_NOT_VISIBLE_CONDITION, GROUP_VISIBLE_RESOLVED } from './group.js';
 import { backupNowName } from './names.js';
 import type { Gate } from './gate.js';
 import type { ObservedBackup } from './observe.js';
@@ -13,6 +14,7 @@ import { EDIT_SEEN_AT, MISSED_CONDITION, MISSED_RESOLVED, missedFinding } from '
 import type { SlotPlan } from './schedule-edit.js';
 import type { ScheduleSpec } from './spec.js';
 import { sameInstantOr, withFindings } from './status.js';
+import type { Finding } from './status.js';
 import {
   BACKUP_STUCK_CONDITION,
   BACKUP_STUCK_RESOLVED,
@@ -38,6 +40,8 @@ export interface ExtensionFacts {
   deletionStuck: { report: StuckReport; afterMs: number };
   /** With the Backups and when a sync first saw the pending request (null when none is pending). */
   backupNow: BackupNowFacts & { backups: ReadonlyMap<string, ObservedBackup>; seenAt: number | null };
+  /** A schedule of a group missing from its related objects ({@link groupNotVisibleFinding}), or null. */
+  groupNotVisible: Finding | null;
 }
 
 /** withExtensionStatus adds this hook's status fields and finding conditions to the status the core built. */
@@ -67,5 +71,6 @@ export function withExtensionStatus(status: BackupScheduleStatus, previous: Back
       resolved: DELETION_STUCK_RESOLVED,
     },
     { type: BACKUP_NOW_CONDITION, active: backupNowFinding(backupNow), resolved: backupNowResolved(backupNow.state, backupNow.backups) },
+    { type: GROUP_NOT_VISIBLE_CONDITION, active: facts.groupNotVisible, resolved: GROUP_VISIBLE_RESOLVED },
   ]);
 }

@@ -76,4 +76,44 @@ describe('schedule groups', () => {
     ).response;
     assert.ok(answer.children.some((c) => c.metadata.name === 'nightly-2024-05-10t11-00-00'), 'the running Backup of the other namespace does not block');
   });
+
+  describe('GroupNotVisible: a schedule of a group missing from the related schedules it is sent', () => {
+    const OTHER_GROUP = { 'tidb.pingcap.com/backup-schedule-group': 'other-group' };
+    const status = { lastBackup: 'nightly-2024-05-10t10-00-00', lastBackupTime: '2024-05-10T10:00:00Z' };
+    const parent = schedule({ spec, labels: GROUP, status });
+    const visible = { reason: 'GroupVisible', status: 'False' };
+    type Related = NonNullable<SyncRequest['related']>;
+    /** The related objects of a customize answer asked for `labels` (the running sibling alpha and, if selected, the schedule). */
+    const answerFor = (labels: Record<string, string>): Related => {
+      const self = schedule({ spec, labels, status });
+      const selected = labels === GROUP ? { 'db/alpha': sibling('alpha'), 'db/nightly': self } : { 'db/nightly': self };
+      return { 'BackupSchedule.pingcap.com/v1alpha1': selected, 'Backup.pingcap.com/v1alpha1': labels === GROUP ? { 'db/alpha-running': runningBackupOf('alpha') } : {} };
+    };
+    const cases: Array<{ name: string; labels?: Record<string, string>; related: Related | undefined; previous?: string; condition: { reason: string; status: string } | null; waits: boolean }> = [
+      { name: "its group's answer: waits for alpha, no condition", related: answerFor(GROUP), condition: null, waits: true },
+      { name: 'an answer kept from before the label ({}): runs, and says why', related: {}, condition: { reason: 'RelatedObjectsLackSchedule', status: 'True' }, waits: false },
+      { name: 'no related objects at all (no customize hook)', related: undefined, condition: { reason: 'RelatedObjectsLackSchedule', status: 'True' }, waits: false },
+      { name: "an answer for its former group's label", related: answerFor(OTHER_GROUP), condition: { reason: 'RelatedObjectsLackSchedule', status: 'True' }, waits: false },
+      { name: 'seen again after it was not: False', related: answerFor(GROUP), previous: 'True', condition: visible, waits: true },
+      { name: 'no group label: nothing to see', labels: {}, related: {}, condition: null, waits: false },
+    ];
+    for (const c of cases) {
+      it(c.name, () => {
+        const conditions = c.previous === undefined ? [] : [{ type: 'GroupNotVisible', status: c.previous, reason: 'RelatedObjectsLackSchedule', message: '', lastTransitionTime: '2024-05-10T10:50:00Z' }];
+        const self = schedule({ spec, labels: c.labels ?? GROUP, status: { ...status, conditions } });
+        const answer = decide(request(self, [backup({ slot: '2024-05-10T10:00:00Z' })], c.related === undefined ? {} : { related: c.related }), { now: NOW }).response;
+        const condition = (answer.status.conditions ?? []).find((x) => x.type === 'GroupNotVisible');
+        assert.deepEqual(condition === undefined ? null : { reason: condition.reason, status: condition.status }, c.condition);
+        if (c.condition?.status === 'True') assert.match(String(condition?.message), /group nightly-group.*up to 20 minutes/);
+        const created = answer.children.some((x) => x.metadata.name === 'nightly-2024-05-10t11-00-00');
+        assert.equal(created, !c.waits);
+      });
+    }
+    it('the same request gives the same condition, whatever instant it is sent (no churn)', () => {
+      const first = decide(request(parent, [backup({ slot: '2024-05-10T10:00:00Z' })], { related: {} }), { now: NOW }).response.status;
+      const again = decide(request(schedule({ spec, labels: GROUP, status: first }), [backup({ slot: '2024-05-10T10:00:00Z' })], { related: {} }), { now: NOW + 60_000 }).response.status;
+      const pick = (s: typeof first) => (s.conditions ?? []).find((x) => x.type === 'GroupNotVisible');
+      assert.deepEqual(pick(again), pick(first));
+    });
+  });
 });
