@@ -30,6 +30,12 @@ export interface ScheduleFacts {
   logBackup: LogBackupHealth | null;
   /** The observed log Backup's `status.logCheckpointTs` (a TSO, as epoch ms); null while `logBackup` is null or missing. */
   logCheckpoint: number | null;
+  /**
+   * How far the request's `metadata.generation` is ahead of its `status.observedGeneration` (0 when not ahead; null
+   * when either is missing): ahead for one sync after a spec edit, on every sync when each status write changes the
+   * generation (the CRD lost its status subresource).
+   */
+  generationsUnobserved: number | null;
 }
 
 /** What the decision found, as input of {@link summarize}. */
@@ -68,5 +74,13 @@ export function summarize(parent: BackupSchedule, snapshots: readonly SnapshotBa
     created: parseTime(parent.metadata.creationTimestamp),
     logBackup: log.health,
     logCheckpoint: log.checkpoint,
+    generationsUnobserved: generationsUnobserved(parent),
   };
+}
+
+function generationsUnobserved(parent: BackupSchedule): number | null {
+  const generation = parent.metadata.generation;
+  const observed = parent.status?.['observedGeneration'];
+  if (!Number.isSafeInteger(generation) || typeof observed !== 'number' || !Number.isSafeInteger(observed)) return null;
+  return Math.max(0, (generation as number) - observed);
 }

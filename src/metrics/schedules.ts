@@ -66,6 +66,10 @@ export function scheduleMetrics(registry: Registry, options: ScheduleMetricsOpti
       'backup_schedule_log_checkpoint_timestamp_seconds',
       'The log Backup\'s status.logCheckpointTs: point-in-time recovery reaches up to here; absent until it checkpoints.',
     ),
+    generationsUnobserved: gauge(
+      'backup_schedule_generations_unobserved',
+      'metadata.generation minus status.observedGeneration as sent: above 0 on every sync when status writes change the generation (the CRD lost its status subresource).',
+    ),
   };
   const backups = new Gauge({
     name: 'backup_schedule_backups',
@@ -105,6 +109,7 @@ export function scheduleMetrics(registry: Registry, options: ScheduleMetricsOpti
     gauges.paused.set(id, facts.paused ? 1 : 0);
     setOrRemove(gauges.logBackupUp, id, facts.logBackup === null ? null : facts.logBackup === 'ok' ? 1 : 0);
     setOrRemove(gauges.logCheckpoint, id, seconds(facts.logCheckpoint));
+    setOrRemove(gauges.generationsUnobserved, id, facts.generationsUnobserved);
     for (const state of STATES) backups.set({ ...id, state }, facts.backups[state]);
   }
 

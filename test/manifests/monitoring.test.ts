@@ -99,7 +99,7 @@ describe('PrometheusRule (components/monitoring)', () => {
   it('alerts on what an on-call engineer needs', () => {
     assert.deepEqual(alerts.map((entry) => entry.alert), [
       'BackupScheduleNoRecentBackup', 'BackupScheduleNotAdvancing', 'BackupScheduleBackupStuck', 'BackupScheduleDeletionStuck',
-      'BackupScheduleInvalidSpec', 'BackupScheduleLogBackupDown', 'BackupScheduleLogCheckpointLagging', 'BackupScheduleHookSyncErrors', 'BackupScheduleHookSlow', 'BackupScheduleHookNotSyncing',
+      'BackupScheduleInvalidSpec', 'BackupScheduleStatusWritesChangeGeneration', 'BackupScheduleLogBackupDown', 'BackupScheduleLogCheckpointLagging', 'BackupScheduleHookSyncErrors', 'BackupScheduleHookSlow', 'BackupScheduleHookNotSyncing',
       'BackupScheduleHookDown',
     ]);
   });

@@ -33,6 +33,7 @@ function gauges(samples: Sample[], labels: Record<string, string> = id): Record<
     paused: read('paused'),
     logUp: read('log_backup_up'),
     logCheckpoint: read('log_checkpoint_timestamp_seconds'),
+    generationsUnobserved: read('generations_unobserved'),
   };
 }
 
@@ -64,6 +65,7 @@ const BASE: Record<string, number | undefined> = {
   paused: 0,
   logUp: undefined,
   logCheckpoint: undefined,
+  generationsUnobserved: undefined,
 };
 
 const LOG_SPEC = { ...SPEC, logBackupTemplate: LOG_TEMPLATE };
@@ -219,6 +221,27 @@ describe('per-schedule metrics at /metrics', () => {
       assert.equal(valueOf(samples, 'backup_schedule_syncs_total', { outcome: c.outcome }), 1);
     });
   }
+
+  it('reports how far metadata.generation is ahead of status.observedGeneration, absent when either is missing', async () => {
+    const service = testService({ now: NOW });
+    const table: Array<{ generation: number | undefined; observed: unknown; expect: number | undefined }> = [
+      { generation: 1, observed: undefined, expect: undefined }, // a new schedule, never written by Metacontroller
+      { generation: 3, observed: 3, expect: 0 },
+      { generation: 4, observed: 3, expect: 1 }, // a spec edit, or a status write that changed the generation
+      { generation: 2, observed: 5, expect: 0 }, // never negative
+      { generation: 4, observed: '3', expect: undefined }, // not a number
+      { generation: undefined, observed: 3, expect: undefined },
+    ];
+    const seen = [];
+    for (const row of table) {
+      const parent = schedule({ spec: SPEC, status: row.observed === undefined ? {} : { observedGeneration: row.observed } as Record<string, unknown> });
+      if (row.generation === undefined) delete parent.metadata.generation;
+      else parent.metadata.generation = row.generation;
+      await service.sync(request(parent));
+      seen.push(gauges(await service.scrape()).generationsUnobserved);
+    }
+    assert.deepEqual(seen, table.map((row) => row.expect));
+  });
 
   it('follows the schedule: a later sync overwrites the gauges of the earlier one', async () => {
     const service = testService({ now: NOW });

@@ -79,7 +79,7 @@ export interface RealScrape {
 export async function scrapeAfterRealSyncs(): Promise<RealScrape> {
   const service = testService({ now: '2024-05-01T04:05:00Z' });
   const spec = { schedule: '*/10 * * * *', backupTemplate: BR_TEMPLATE, logBackupTemplate: LOG_TEMPLATE };
-  const status = { logBackup: 'log-nightly', logBackupStartTs: '2024-05-01T02:00:00Z' };
+  const status = { logBackup: 'log-nightly', logBackupStartTs: '2024-05-01T02:00:00Z', observedGeneration: 1 };
   const log = logBackup({ start: '2024-05-01T02:00:00Z', checkpoint: '2024-05-01T04:04:00Z' });
   await service.sync(syncRequest(schedule({ spec, status }), [backup({ slot: '2024-05-01T03:50:00Z' }), log]));
   await request(service.app).post('/sync').set('Content-Type', 'application/json').send('{"parent":').expect(400);
