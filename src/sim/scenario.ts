@@ -41,7 +41,12 @@ export type Fault =
   /** The log backup's checkpoint stops advancing for a while. */
   | { kind: 'log-stall'; atMs: number; forMs: number }
   /** Someone asks for a Backup now: the schedule's backup-now annotation set to a new token. */
-  | { kind: 'backup-now'; atMs: number; token: string };
+  | { kind: 'backup-now'; atMs: number; token: string }
+  /**
+   * Someone puts the schedule in a schedule group, moves it to another or takes it out (`kubectl label bks …
+   * tidb.pingcap.com/backup-schedule-group=<group>`; null removes the label). A label edit keeps the generation.
+   */
+  | { kind: 'relabel'; atMs: number; group: string | null };
 
 /** The executor's behaviour (durations in ms); its outages, slow windows and log stalls are faults. */
 export type ExecutorSettings = Omit<ExecutorConfig, 'podOutages' | 'slowWindows' | 'logStalls'>;
@@ -98,7 +103,7 @@ export const HEALTHY_EXECUTOR: ExecutorSettings = {
 };
 
 /** The faults that act on one schedule (spec edits, pauses, backup-now, log deletions); the others act on the cluster. */
-const SCHEDULE_FAULTS: ReadonlySet<Fault['kind']> = new Set(['edit', 'pause', 'backup-now', 'log-deleted', 'backups-deleted', 'status-wiped']);
+const SCHEDULE_FAULTS: ReadonlySet<Fault['kind']> = new Set(['edit', 'pause', 'backup-now', 'log-deleted', 'backups-deleted', 'status-wiped', 'relabel']);
 
 /** clusterFaults returns the faults that act on every schedule of the world. */
 export function clusterFaults(faults: readonly Fault[]): Fault[] {
@@ -114,6 +119,7 @@ export function faultEnd(fault: Fault): number | null {
     case 'backups-deleted':
     case 'status-wiped':
     case 'backup-now':
+    case 'relabel':
       return fault.atMs;
     case 'pods-stuck':
       return fault.forMs === null ? null : fault.atMs + fault.forMs;

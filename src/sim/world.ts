@@ -1,6 +1,6 @@
 /** The simulated world: clock, store, lagging cache, executor, and the controller under test, wired from a scenario. */
 
-import { customize } from '../core/group.js';
+import { GROUP_LABEL, customize } from '../core/group.js';
 import { isLogBackup } from '../core/backup-state.js';
 import { BACKUP_NOW_ANNOTATION, SCHEDULE_LABEL, logBackupName } from '../core/names.js';
 import { compareNames } from '../core/observe.js';
@@ -167,7 +167,7 @@ function createSchedule(world: World, schedule: ScheduleSetup): void {
 
 /**
  * Schedule edits and pauses are writes to the parent's spec, as `kubectl apply` makes them; backup-now is an
- * annotation (`kubectl annotate`); deleting the log Backup or snapshot Backups is `kubectl delete`; a wiped status is
+ * annotation (`kubectl annotate`), a group a label (`kubectl label`); deleting the log Backup or snapshot Backups is `kubectl delete`; a wiped status is
  * a write to the status subresource.
  */
 function scheduleSpecFaults(world: World): void {
@@ -195,6 +195,15 @@ function scheduleSpecFaults(world: World): void {
     }
     if (fault.kind === 'backups-deleted') world.clock.at(world.start + fault.atMs, () => deleteSnapshots(world, fault.which));
     if (fault.kind === 'status-wiped') world.clock.at(world.start + fault.atMs, () => void world.store.updateStatus(world.parentKey, {}));
+    if (fault.kind === 'relabel') world.clock.at(world.start + fault.atMs, () => relabel(fault.group));
+  }
+  function relabel(group: string | null): void {
+    const current = world.store.get(world.parentKey);
+    if (current === undefined) return;
+    const labels = { ...(current.metadata?.labels ?? {}) };
+    if (group === null) delete labels[GROUP_LABEL];
+    else labels[GROUP_LABEL] = group;
+    world.store.update({ ...current, metadata: { ...current.metadata, labels } });
   }
   function annotate(annotations: Record<string, string>) {
     return (): void => {

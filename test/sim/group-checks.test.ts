@@ -66,4 +66,35 @@ describe('sim schedule groups', function () {
     const { violations } = await runChecked({ invariants: [1, 2, 3, 4, 10], scenario: SCENARIO }, { hook: ignoresRelated });
     assert.deepEqual([...new Set(violations.map((v) => v.invariant))], [10], describeViolations(violations).slice(0, 5).join('\n'));
   });
+
+  it('a schedule put in a group runs without it while its customize answer predates the label (GroupNotVisible), then waits for it', async () => {
+    // a (10 past every second hour) joins b's group at 02:09:30 on day 2, while b's 02:00 Backup runs (20–40 minutes).
+    const joinAt = DAY + 2 * 3_600_000 + 9.5 * 60_000;
+    const scenario: Scenario = {
+      ...SCENARIO,
+      schedule: { ...member('a', '10 */2 * * *'), labels: {} },
+      siblings: [member('b', '0 */2 * * *')],
+      faults: [{ kind: 'relabel', atMs: joinAt, group: 'nightly' }],
+    };
+    const { violations, world } = await runChecked({ invariants: [1, 2, 3, 4, 6, 10], scenario });
+    assert.deepEqual(describeViolations(violations), []);
+    const start = Date.parse(SCENARIO.start);
+    const b = recordsOf(world, 'b');
+    const overlapping = (record: BackupRecord): boolean => b.some((r) => r.createdAt <= record.createdAt && (r.finishedAt === null || r.finishedAt > record.createdAt));
+    const a = recordsOf(world, 'a');
+    const joined = start + joinAt;
+    // The answer kept from before the label is at most 20 minutes old: the first slot after joining runs beside b's Backup.
+    const first = a.find((r) => r.createdAt > joined);
+    assert.ok(first !== undefined && first.createdAt < joined + 20 * 60_000 && overlapping(first), 'the 02:10 slot ran while b ran');
+    // From then on a waits for b, as the existing group member does.
+    const later = a.filter((r) => r.createdAt > joined + 20 * 60_000);
+    assert.ok(later.length >= 20, `a kept backing up (${later.length})`);
+    assert.deepEqual(later.filter(overlapping).map((r) => r.name), []);
+    // Its status says it did not see its group for a while, and that it sees it now.
+    const parent = world.store.list('BackupSchedule', 'db').find((s) => s.metadata?.name === 'a');
+    const condition = (parent?.status?.['conditions'] as Array<{ type: string; status: string; reason: string; lastTransitionTime: string }> | undefined)?.find((c) => c.type === 'GroupNotVisible');
+    assert.deepEqual({ status: condition?.status, reason: condition?.reason }, { status: 'False', reason: 'GroupVisible' });
+    const seen = Date.parse(condition?.lastTransitionTime ?? '');
+    assert.ok(seen > joined && seen <= joined + 20 * 60_000 + 5 * 60_000, `seen ${condition?.lastTransitionTime}: within the answer's 20 minutes and a resync`);
+  });
 });

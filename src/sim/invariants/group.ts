@@ -4,11 +4,14 @@
  * exists, is neither Complete nor Failed and is not being deleted — best effort under caches. Judged in truth when
  * a sync's Backup is stored, excused only where the cache may not show it yet: the sibling's Backup, or the status
  * naming it, reached the store less than the longest cache lag before the request was built (a sibling's new
- * Backup not yet in the cache; two schedules due at the same instant, which one worker syncs one after the other).
+ * Backup not yet in the cache; two schedules due at the same instant, which one worker syncs one after the other);
+ * and where the request's related schedules lack the schedule itself (its customize answer, kept per generation for
+ * up to 20 minutes, predates its group label: the hook cannot see its group and says so, condition GroupNotVisible).
  */
 
 import { conditionIsTrue, isLogBackup } from '../../core/backup-state.js';
-import { GROUP_LABEL } from '../../core/group.js';
+import { GROUP_LABEL, SCHEDULE_RELATED_TYPE } from '../../core/group.js';
+import type { SyncRequest } from '../../core/types.js';
 import { formatTime } from '../../core/time.js';
 import { objectKey } from '../store.js';
 import type { Check } from './slots.js';
@@ -37,6 +40,7 @@ export function groupCheck(context: CheckContext): Check {
     onSync(sync) {
       const group = sync.request.parent.metadata.labels?.[GROUP_LABEL];
       if (sync.created.length === 0 || typeof group !== 'string' || group === '') return;
+      if (!seesItself(sync.request, group)) return; // best effort: the group is not visible to the hook yet
       const namespace = sync.request.parent.metadata.namespace ?? '';
       const cachedBy = sync.calledAt - context.maxLagMs;
       for (const created of sync.created) {
@@ -63,4 +67,11 @@ export function groupCheck(context: CheckContext): Check {
       }
     },
   };
+}
+
+/** seesItself tells whether a request's related schedules hold its parent with the group label: its rules select the group. */
+function seesItself(request: SyncRequest, group: string): boolean {
+  const { name, namespace } = request.parent.metadata;
+  const schedules = Object.values(request.related?.[SCHEDULE_RELATED_TYPE] ?? {});
+  return schedules.some((s) => s.metadata?.name === name && s.metadata?.namespace === namespace && s.metadata?.labels?.[GROUP_LABEL] === group);
 }

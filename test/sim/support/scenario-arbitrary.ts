@@ -264,15 +264,28 @@ function withPitr(scenario: Scenario, pitr: PitrChoices): Scenario {
 /** Schedules the siblings of a group draw from: daily-ish, many due near the others' ticks, so a group's Backups collide. */
 const GROUP_SCHEDULES: readonly string[] = ['@daily', '0 1,13 * * *', '30 2 * * *', '45 2 * * *', '0 3 * * 1-5', '0 0 * * *'];
 
-/** groupScenarioArb draws a stale-view scenario whose schedule has one or two siblings in its schedule group. */
+/**
+ * groupScenarioArb draws a stale-view scenario whose schedule has one or two siblings in its schedule group; in one
+ * run of three, someone takes the schedule out of the group (or moves it to another) for a while and puts it back.
+ */
 export function groupScenarioArb(options: { years: number }): fc.Arbitrary<Scenario> {
   const base = scenarioArb('stale', { years: options.years });
   const sibling = fc.record({ schedule: fc.constantFrom(...GROUP_SCHEDULES), cleanPolicy: fc.constantFrom('Retain', 'Delete') });
-  return fc.tuple(base, fc.array(sibling, { minLength: 1, maxLength: 2 })).map(([scenario, siblings]) => {
+  const away = fc.record({ at: fc.double({ min: 0, max: 0.9, noNaN: true }), forMs: fc.integer({ min: MINUTE, max: 3 * DAY }), to: fc.constantFrom<string | null>(null, 'h') });
+  const aways = fc.oneof({ weight: 2, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.array(away, { minLength: 1, maxLength: 3 }) });
+  return fc.tuple(base, fc.array(sibling, { minLength: 1, maxLength: 2 }), aways).map(([scenario, siblings, leaves]) => {
     const labels = { 'tidb.pingcap.com/backup-schedule-group': 'g' };
     const { spec } = scenario.schedule;
+    const relabels = leaves.flatMap((leave): Fault[] => {
+      const atMs = Math.round(leave.at * scenario.durationMs);
+      return [
+        { kind: 'relabel', atMs, group: leave.to },
+        { kind: 'relabel', atMs: atMs + leave.forMs, group: 'g' },
+      ];
+    });
     return {
       ...scenario,
+      faults: [...scenario.faults, ...relabels],
       schedule: { ...scenario.schedule, labels },
       siblings: siblings.map((s, i) => ({
         name: `sibling-${i + 1}`,
