@@ -81,6 +81,6 @@ export function summarize(parent: BackupSchedule, snapshots: readonly SnapshotBa
 function generationsUnobserved(parent: BackupSchedule): number | null {
   const generation = parent.metadata.generation;
   const observed = parent.status?.['observedGeneration'];
-  if (!Number.isSafeInteger(generation) || typeof observed !== 'number' || !Number.isSafeInteger(observed)) return null;
-  return Math.max(0, (generation as number) - observed);
+  if (typeof generation !== 'number' || typeof observed !== 'number' || !Number.isSafeInteger(generation) || !Number.isSafeInteger(observed)) return null;
+  return Math.max(0, generation - observed);
 }
