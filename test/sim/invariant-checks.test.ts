@@ -2,6 +2,10 @@
 
 import assert from 'node:assert/strict';
 
+import { desiredFormOfKept } from '../../src/core/desired.js';
+import { BACKUP_CHILD_TYPE } from '../../src/core/names.js';
+import { decideHook, isSuccess } from '../../src/sim/hook.js';
+import type { Hook, HookAnswer } from '../../src/sim/hook.js';
 import { runChecked } from '../../src/sim/invariants/run.js';
 import type { InvariantNumber } from '../../src/sim/invariants/types.js';
 import { HEALTHY_EXECUTOR } from '../../src/sim/scenario.js';
@@ -52,4 +56,36 @@ describe('sim invariant checks', function () {
       assert.deepEqual(describeViolations(unexpected).slice(0, 5), []);
     });
   }
+
+  describe('maxReservedTime (invariant 5) with the hook clock 6 s ahead: each tick is taken 6 s early, the last one just before the end', () => {
+    // Every Backup fails (none is the newest Complete one, which stays); the last Backup stays too, until the next
+    // tick's Backup supersedes it: the third day's tick is taken 6 s before the end.
+    const scenario: Scenario = {
+      ...SCENARIO,
+      durationMs: 3 * DAY,
+      schedule: { ...SCENARIO.schedule, spec: { schedule: '@daily', maxReservedTime: '2h', backupTemplate: SCENARIO.schedule.spec['backupTemplate'] ?? {} } },
+      executor: { ...HEALTHY_EXECUTOR, failRate: 1 },
+      faults: [{ kind: 'clock-jump', atMs: 3_600_000, byMs: 6000 }],
+    };
+    /** The real hook that answers every observed Backup back: nothing is ever deleted. */
+    const keepsAll: Hook = (request, now) => {
+      const answer = decideHook(scenario.hook)(request, now) as HookAnswer;
+      if (!isSuccess(answer)) return answer;
+      const desired = new Set(answer.body.children.map((c) => c.metadata.name));
+      const kept = Object.values(request.children[BACKUP_CHILD_TYPE] ?? {}).filter((c) => !desired.has(c.metadata?.name ?? ''));
+      return { ...answer, body: { ...answer.body, children: [...answer.body.children, ...kept.map((c) => desiredFormOfKept(c, c.metadata?.name ?? ''))] } };
+    };
+
+    it('the real hook passes: it deletes each expired Backup once a newer one supersedes it as the last', async () => {
+      const { violations, world } = await runChecked({ invariants: [5], scenario });
+      assert.deepEqual(describeViolations(violations), []);
+      assert.equal([...world.recorder.backups.values()].filter((r) => r.state === 'failed').length >= 2, true, 'the run has failed Backups');
+    });
+
+    it('a hook that never deletes is reported for the superseded Backup, not for the one that was the last until 6 s before the end', async () => {
+      const { violations } = await runChecked({ invariants: [5], scenario }, { hook: keepsAll });
+      // The first day's failed Backup, superseded a day before the end; not the second day's (the last until 6 s before).
+      assert.deepEqual(violations.map((v) => v.message.split(' ')[0]), ['nightly-2024-05-02t00-00-00']);
+    });
+  });
 });

@@ -193,9 +193,12 @@ function checkRetention(facts: Facts, policy: { maxReservedTimeMs: number | null
       const at = complete.findIndex((c) => c === r);
       return at === -1 ? -Infinity : Math.min(...complete.slice(0, at).map((c) => c.finishedAt ?? Infinity));
     };
-    const expired = (r: BackupRecord): boolean => {
+    // The recorded last Backup is kept; a Backup stops being the last one when the next scheduled Backup is created.
+    const supersededAt = (r: BackupRecord & { slot: number }): number =>
+      isBackupNowBackup(r.object) ? -Infinity : Math.min(...facts.records.filter((n) => n.slot > r.slot && !isBackupNowBackup(n.object)).map((n) => n.createdAt));
+    const expired = (r: BackupRecord & { slot: number }): boolean => {
       const age = backupAge(r.object);
-      return age.ok && due(r, Math.max(age.at + maxAge + (pitr === null ? -offset : pitr), newerFinished(r)));
+      return age.ok && due(r, Math.max(age.at + maxAge + (pitr === null ? -offset : pitr), newerFinished(r), supersededAt(r)));
     };
     const ageOf = (r: BackupRecord): number => {
       const age = backupAge(r.object);
