@@ -15,6 +15,7 @@ import { isDeepStrictEqual } from 'node:util';
 
 import type { RelatedResourceRule } from '../core/group.js';
 import type { BackupSchedule, DesiredChild, JsonObject, KubeObject, SyncRequest } from '../core/types.js';
+import { decodingError, selectorError } from './answer-check.js';
 import { CONTROLLER_UID_LABEL, inPlaceUpdate, objectToCreate } from './apply.js';
 import type { InformerCache } from './cache.js';
 import { childResourcesOf, resourceOf } from './child-resources.js';
@@ -73,6 +74,8 @@ export interface SyncObservation {
   createFailed: string[];
   /** Backoff before the retry, for a failed call or a refused create. */
   retryAfterMs: number | null;
+  /** Why Metacontroller refused a 200 answer before writing anything (strict decoding, selector), or null. */
+  refused: string | null;
 }
 
 /** A window in which the API server refuses each child create with a probability. */
@@ -279,25 +282,35 @@ export class Metacontroller {
       statusWritten: false,
       staleParent: this.world.store.get(key)?.metadata?.resourceVersion !== parent.metadata.resourceVersion,
       retryAfterMs: null,
+      refused: isSuccess(call.answer) ? decodingError(call.answer.body) : null,
     };
-    if (!isSuccess(call.answer)) {
-      // Any answer but 200 (or a bad body): change nothing; retry with the per-item backoff.
+    const refuse = (): void => {
       observation.retryAfterMs = this.queue.addRateLimited(key);
       this.emit(observation);
       done();
+    };
+    // Any answer but 200, or a body the strict v2 decoding refuses: change nothing; retry with the per-item backoff.
+    if (!isSuccess(call.answer) || observation.refused !== null) {
+      refuse();
       return;
     }
     const body = call.answer.body;
-    // Metacontroller arms the call-back as soon as the hook answers, before it writes anything.
+    // Metacontroller arms the call-back as soon as the hook answers, before it checks or writes anything.
     const resync = body.resyncAfterSeconds;
     if (typeof resync === 'number' && resync > 0) this.queue.addAfter(key, resync * 1000);
+    // A desired child off the generated selector fails the whole sync: no child write, no status write.
+    observation.refused = selectorError(Array.isArray(body.children) ? body.children : [], parent.metadata.uid ?? '');
+    if (observation.refused !== null) {
+      refuse();
+      return;
+    }
     const plans = this.plansOf(parent, { observed: request.children, desired: Array.isArray(body.children) ? body.children : [] });
     const write = (): void => {
       observation.appliedAt = this.world.clock.now;
       observation.staleParent = this.world.store.get(key)?.metadata?.resourceVersion !== parent.metadata.resourceVersion;
       this.deleteUndesired(plans, observation);
       this.createOrUpdate(parent, plans, observation);
-      observation.statusWritten = this.writeStatus(key, { status: body.status, generation: parent.metadata.generation });
+      observation.statusWritten = this.writeStatus(key, { status: body.status, parent });
       // A refused create is the sync's error: the parent is retried with the per-item backoff, the status written all the same.
       if (observation.createFailed.length > 0) observation.retryAfterMs = this.queue.addRateLimited(key);
       else this.queue.forget(key);
@@ -383,12 +396,15 @@ export class Metacontroller {
     return { observed, desired };
   }
 
-  /** writeStatus replaces the parent's status by a live GET + PUT, unless it is already equal. */
-  private writeStatus(key: string, answer: { status: unknown; generation: number | undefined }): boolean {
+  /**
+   * writeStatus replaces the parent's status by a live GET + PUT, unless it is already equal; a parent deleted and made
+   * again under the same name (another uid) is not written (`AtomicStatusUpdate`: NotFound, swallowed).
+   */
+  private writeStatus(key: string, answer: { status: unknown; parent: BackupSchedule }): boolean {
     const live = this.world.store.get(key);
-    if (live === undefined) return false;
+    if (live === undefined || live.metadata?.uid !== answer.parent.metadata.uid) return false;
     const status: JsonObject = typeof answer.status === 'object' && answer.status !== null ? { ...(answer.status as JsonObject) } : {};
-    status['observedGeneration'] = answer.generation ?? 0;
+    status['observedGeneration'] = answer.parent.metadata.generation ?? 0;
     if (isDeepStrictEqual(live.status ?? {}, status)) return false;
     return this.world.store.updateStatus(key, status, { resourceVersion: live.metadata?.resourceVersion ?? '' }).ok;
   }

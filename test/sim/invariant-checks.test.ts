@@ -88,4 +88,14 @@ describe('sim invariant checks', function () {
       assert.deepEqual(violations.map((v) => v.message.split(' ')[0]), ['nightly-2024-05-02t00-00-00']);
     });
   });
+
+  it('report an answer Metacontroller refuses (an unknown top-level key fails the strict v2 decoding) under invariant 6', async () => {
+    const real = decideHook(SCENARIO.hook);
+    const chatty: Hook = (request, now) => {
+      const answer = real(request, now) as { status: 200; body: object };
+      return { status: 200, body: { ...answer.body, debug: 'extra' } } as HookAnswer;
+    };
+    const { violations } = await runChecked({ invariants: [6], scenario: { ...SCENARIO, durationMs: DAY } }, { hook: chatty });
+    assert.ok(violations.some((v) => v.invariant === 6 && /Metacontroller refuses the answer .*unknown field\(s\) "debug"/.test(v.message)));
+  });
 });

@@ -229,3 +229,78 @@ describe('sim Metacontroller: retries and requeues', () => {
     assert.equal(h.calls[0]?.request.parent.metadata.uid, 'uid-s');
   });
 });
+
+describe('sim Metacontroller: what it refuses before writing (strict v2 decoding, the generated selector)', () => {
+  const refusedBodies: Array<[string, unknown, RegExp]> = [
+    ['an unknown top-level key', { status: {}, children: [desired('new')], report: {} }, /unknown field\(s\) "report"/],
+    ['a resyncAfterSeconds that is a string', { status: {}, children: [desired('new')], resyncAfterSeconds: '5' }, /resyncAfterSeconds/],
+    ['a status that is an array', { status: [], children: [desired('new')] }, /status/],
+    ['a child without kind', { status: {}, children: [desired('new'), { apiVersion: 'pingcap.com/v1alpha1', metadata: { name: 'x' } }] }, /Kind' is missing/],
+    ['a null child', { status: {}, children: [desired('new'), null] }, /children\[1\]/],
+  ];
+  for (const [what, body, reason] of refusedBodies) {
+    it(`refuses a 200 answer with ${what}: writes nothing and retries with backoff`, async () => {
+      let first = true;
+      const h = harness({
+        answer: () => {
+          if (!first) return ok({ children: [desired('new')], status: { done: true } });
+          first = false;
+          return { status: 200, body } as HookAnswer;
+        },
+      });
+      await h.clock.runUntil(T0 + 1000);
+      const [refused, accepted] = h.syncs;
+      assert.match(refused?.refused ?? '', reason);
+      assert.deepEqual([refused?.created, refused?.statusWritten, refused?.retryAfterMs], [[], false, 5]);
+      assert.deepEqual(h.calls.slice(0, 2).map((c) => c.at - T0), [0, 5]);
+      assert.equal(accepted?.refused, null);
+      assert.deepEqual(accepted?.created, ['new']);
+    });
+  }
+
+  it('accepts null status and children and an answer without resyncAfterSeconds', async () => {
+    const h = harness({ answer: () => ({ status: 200, body: { status: null, children: null } }) as unknown as HookAnswer });
+    await h.clock.runUntil(T0 + 1000);
+    assert.equal(h.syncs[0]?.refused, null);
+    assert.deepEqual(h.store.get(PARENT_KEY)?.status, { observedGeneration: 1 });
+  });
+
+  it('fails the whole sync when a desired child carries another controller-uid: nothing written, retried with backoff', async () => {
+    const foreign = desired('new', { metadata: { name: 'new', namespace: 'db', labels: { 'controller-uid': 'uid-someone-else' } } });
+    const h = harness({ answer: () => ok({ children: [foreign, desired('fine')], status: { lastBackup: 'new' }, resyncAfterSeconds: 42 }), children: [existing('old')] });
+    await h.clock.runUntil(T0 + 50_000);
+    const first = h.syncs[0];
+    assert.match(first?.refused ?? '', /don't match parent selector/);
+    assert.deepEqual([first?.deleted, first?.created, first?.statusWritten, first?.retryAfterMs], [[], [], false, 5]);
+    assert.equal(h.store.get(objectKey('Backup', 'db', 'fine')), undefined, 'no child is created');
+    assert.ok(h.store.get(objectKey('Backup', 'db', 'old')), 'no child is deleted');
+    assert.equal(h.store.get(PARENT_KEY)?.status, undefined, 'no status is written');
+    // The call-back armed at 42 s gives way to the earlier backoff (one delayed entry per key, the earliest).
+    assert.deepEqual(h.calls.slice(0, 4).map((c) => c.at - T0), [0, 5, 15, 35]);
+  });
+
+  it('accepts a desired child that already carries this parent\'s controller-uid', async () => {
+    const own = desired('new', { metadata: { name: 'new', namespace: 'db', labels: { 'controller-uid': 'uid-s' } } });
+    const h = harness({ answer: () => ok({ children: [own] }) });
+    await h.clock.runUntil(T0 + 1000);
+    assert.deepEqual(h.syncs[0]?.created, ['new']);
+  });
+
+  it('does not write the status onto a parent deleted and made again under the same name while the call was in flight', async () => {
+    let recreated = false;
+    const h = harness({
+      answer: (request) => {
+        if (!recreated) {
+          recreated = true;
+          assert.ok(h.store.delete(PARENT_KEY).ok);
+          assert.ok(h.store.create({ ...PARENT, metadata: { ...PARENT.metadata, uid: 'uid-s2' } }).ok);
+        }
+        return ok({ status: { from: request.parent.metadata.uid ?? '' } });
+      },
+    });
+    await h.clock.runUntil(T0 + 1000);
+    assert.equal(h.syncs[0]?.statusWritten, false);
+    assert.equal(h.store.get(PARENT_KEY)?.metadata?.uid, 'uid-s2');
+    assert.equal(h.store.get(PARENT_KEY)?.status?.['from'], 'uid-s2', 'only the new parent\'s own answer is written');
+  });
+});
