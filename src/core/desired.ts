@@ -7,6 +7,7 @@ import { isObject } from './spec.js';
 import type { ScheduleSpec } from './spec.js';
 import {
   BACKUP_NOW_ANNOTATION,
+  CONTROLLER_UID_LABEL,
   LAST_APPLIED_ANNOTATION,
   PINGCAP_API_VERSION,
   SCHEDULED_AT_ANNOTATION,
@@ -82,11 +83,15 @@ export function childMetadata(parent: BackupSchedule, options: ChildMetadataOpti
   };
 }
 
-/** childLabels returns the schedule's labels (minus the handover label) under upstream's four, which win. */
+/**
+ * childLabels returns the schedule's labels under upstream's four, which win; not the handover label, nor
+ * `controller-uid`: Metacontroller sets that one to this schedule's uid, and refuses the whole answer when a desired
+ * child carries another value (a schedule that is itself the child of a `generateSelector` controller carries its parent's).
+ */
 export function childLabels(parent: BackupSchedule, handoverLabelKey: string): Record<string, string> {
   const labels: Record<string, string> = {};
   for (const [key, value] of Object.entries(parent.metadata.labels ?? {})) {
-    if (key !== handoverLabelKey && typeof value === 'string') labels[key] = value;
+    if (key !== handoverLabelKey && key !== CONTROLLER_UID_LABEL && typeof value === 'string') labels[key] = value;
   }
   return { ...labels, ...scheduleLabels(parent.metadata.name ?? '') };
 }

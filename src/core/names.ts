@@ -17,6 +17,9 @@ export const BACKUP_NOW_ANNOTATION = 'backup-schedule-hook/backup-now';
 /** Annotation written by Metacontroller on children it created: the object it applied, as JSON. */
 export const LAST_APPLIED_ANNOTATION = 'metacontroller.k8s.io/last-applied-configuration';
 
+/** The label Metacontroller's `generateSelector: true` selects children by (it sets `controller-uid=<parent uid>`). */
+export const CONTROLLER_UID_LABEL = 'controller-uid';
+
 /** Upstream's label naming the schedule a Backup belongs to (also part of upstream's GC selector). */
 export const SCHEDULE_LABEL = 'tidb.pingcap.com/backup-schedule';
 

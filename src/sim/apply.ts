@@ -8,11 +8,10 @@
 
 import { isDeepStrictEqual } from 'node:util';
 
-import { LAST_APPLIED_ANNOTATION } from '../core/names.js';
+import { CONTROLLER_UID_LABEL, LAST_APPLIED_ANNOTATION } from '../core/names.js';
 import type { BackupSchedule, DesiredChild, JsonObject, KubeObject } from '../core/types.js';
 
-/** The label Metacontroller's `generateSelector: true` selects children by. */
-export const CONTROLLER_UID_LABEL = 'controller-uid';
+export { CONTROLLER_UID_LABEL };
 
 /** withSelectorLabel returns the desired child with `controller-uid=<parent uid>` added when it lacks it. */
 export function withSelectorLabel(desired: DesiredChild, parent: BackupSchedule): DesiredChild {

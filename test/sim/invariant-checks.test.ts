@@ -45,6 +45,13 @@ describe('sim invariant checks', function () {
     assert.ok(world.recorder.backups.size > 40, 'the run did back up');
   });
 
+  it("backs up a schedule that carries a higher-level controller's controller-uid label (Metacontroller would refuse Backups copying it)", async () => {
+    const scenario: Scenario = { ...SCENARIO, durationMs: 2 * DAY, schedule: { ...SCENARIO.schedule, labels: { 'controller-uid': 'uid-of-a-higher-level-parent' } }, faults: [] };
+    const { violations, world } = await runChecked({ invariants: [1, 2, 3, 4, 5, 6, 11], scenario });
+    assert.deepEqual(describeViolations(violations), []);
+    assert.ok(world.recorder.backups.size >= 10, `the run backed up (${world.recorder.backups.size})`);
+  });
+
   for (const broken of brokenHooks(SCENARIO.hook)) {
     it(`catch a hook that ${broken.name} (invariant ${broken.breaks})`, async () => {
       // Invariant 6 compares with the real decision, so it would flag every broken hook; leave it out except for its own case.
