@@ -22,6 +22,8 @@ export interface Config {
   handoverLabelKey: string;
   /** DELETION_STUCK_AFTER: Go duration after its deletionTimestamp a Backup still present is reported in DeletionStuck (default 1h). */
   deletionStuckAfterMs: number;
+  /** RESYNC_EVERY: Go duration, the longest call-back every answer asks for (default 5m; 0 turns it off). */
+  resyncEveryMs: number;
   /** SHUTDOWN_GRACE: Go duration in-flight requests get after SIGTERM (default 20s). */
   shutdownGraceMs: number;
   /** SHUTDOWN_DELAY: Go duration the service keeps accepting, not ready, after SIGTERM (default 0s; < SHUTDOWN_GRACE). */
@@ -43,6 +45,13 @@ export interface Config {
  */
 export const DEFAULT_BODY_BYTES_IN_FLIGHT = 128 * 1024 * 1024;
 
+/**
+ * Default RESYNC_EVERY: every answer asks to be called again within 5 minutes, the `resyncPeriodSeconds` of the
+ * shipped CompositeController, which Metacontroller itself does not keep: it raises a parent's resync period to its
+ * `--cache-flush-interval` (30 minutes by default) when the informer has started first (metacontroller#1136).
+ */
+export const DEFAULT_RESYNC_EVERY_MS = 5 * 60_000;
+
 /** Longest delay a Node.js timer can wait (about 24.8 days); longer ones fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -63,6 +72,7 @@ export function loadConfig(env: Env): Config {
     staleViewGraceMs: duration(env, { name: 'STALE_VIEW_GRACE', fallback: DEFAULT_STALE_VIEW_GRACE_MS }, problems),
     handoverLabelKey: env['HANDOVER_LABEL_KEY'] ?? DEFAULT_HANDOVER_LABEL_KEY,
     deletionStuckAfterMs: duration(env, { name: 'DELETION_STUCK_AFTER', fallback: DEFAULT_DELETION_STUCK_AFTER_MS, positive: true }, problems),
+    resyncEveryMs: duration(env, { name: 'RESYNC_EVERY', fallback: DEFAULT_RESYNC_EVERY_MS }, problems),
     shutdownGraceMs: duration(env, { name: 'SHUTDOWN_GRACE', fallback: 20_000, max: MAX_TIMER_MS }, problems),
     shutdownDelayMs: duration(env, { name: 'SHUTDOWN_DELAY', fallback: 0, max: MAX_TIMER_MS }, problems),
     scheduleMetricsTtlMs: duration(env, { name: 'SCHEDULE_METRICS_TTL', fallback: 60 * 60_000, positive: true }, problems),

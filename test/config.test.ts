@@ -17,10 +17,11 @@ describe('loadConfig', () => {
         delay: config.shutdownDelayMs,
         key: config.handoverLabelKey,
         deletionStuck: config.deletionStuckAfterMs,
+        resyncEvery: config.resyncEveryMs,
         host: config.host,
         bodyBytesInFlight: config.bodyBytesInFlight,
       },
-      { host: null, bodyBytesInFlight: 128 * 1024 * 1024, port: 8080, logLevel: 'info', ttl: 3_600_000, grace: 20_000, delay: 0, key: 'backup-schedule-hook/controller', deletionStuck: 3_600_000 },
+      { host: null, bodyBytesInFlight: 128 * 1024 * 1024, port: 8080, logLevel: 'info', ttl: 3_600_000, grace: 20_000, delay: 0, key: 'backup-schedule-hook/controller', deletionStuck: 3_600_000, resyncEvery: 300_000 },
     );
   });
 
@@ -31,6 +32,8 @@ describe('loadConfig', () => {
     { env: { HANDOVER_LABEL_KEY: 'example.com/scheduler' }, expect: { handoverLabelKey: 'example.com/scheduler' } },
     { env: { DELETION_STUCK_AFTER: '3h30m' }, expect: { deletionStuckAfterMs: 210 * 60_000 } },
     { env: { HOST: '127.0.0.1' }, expect: { host: '127.0.0.1' } },
+    { env: { RESYNC_EVERY: '90s' }, expect: { resyncEveryMs: 90_000 } },
+    { env: { RESYNC_EVERY: '0s' }, expect: { resyncEveryMs: 0 } },
     { env: { HOST: '' }, expect: { host: null } },
     { env: { BODY_BYTES_IN_FLIGHT: '268435456' }, expect: { bodyBytesInFlight: 256 * 1024 * 1024 } },
   ];
@@ -43,6 +46,7 @@ describe('loadConfig', () => {
 
   const rejected: Array<{ env: Record<string, string>; message: RegExp }> = [
     { env: { SCHEDULE_METRICS_TTL: '0s' }, message: /SCHEDULE_METRICS_TTL: "0s" must be positive/ },
+    { env: { RESYNC_EVERY: '-5m' }, message: /RESYNC_EVERY/ },
     { env: { SCHEDULE_METRICS_TTL: 'an hour' }, message: /SCHEDULE_METRICS_TTL: .*an hour/ },
     { env: { SHUTDOWN_DELAY: '-1s' }, message: /SHUTDOWN_DELAY: "-1s" must be zero or more/ },
     { env: { SHUTDOWN_GRACE: '10s', SHUTDOWN_DELAY: '10s' }, message: /SHUTDOWN_DELAY \(10s\) must be shorter than SHUTDOWN_GRACE \(10s\)/ },

@@ -106,9 +106,14 @@ function span(text: string, flag: string): number {
   }
 }
 
-function settingsOf(env: NodeJS.ProcessEnv): HookSettings {
+/**
+ * settingsOf reads the hook's settings from the environment, as the server does. A preview leaves RESYNC_EVERY out:
+ * its Metacontroller resyncs every parent itself, and the extra call-backs would only repeat the same answers.
+ */
+function settingsOf(env: NodeJS.ProcessEnv, use: 'replay' | 'preview'): HookSettings {
   const config = loadConfig(env);
-  return { staleViewGraceMs: config.staleViewGraceMs, handoverLabelKey: config.handoverLabelKey, deletionStuckAfterMs: config.deletionStuckAfterMs };
+  const settings = { staleViewGraceMs: config.staleViewGraceMs, handoverLabelKey: config.handoverLabelKey, deletionStuckAfterMs: config.deletionStuckAfterMs };
+  return use === 'replay' ? { ...settings, resyncEveryMs: config.resyncEveryMs } : settings;
 }
 
 async function preview(args: readonly string[], options: { env: NodeJS.ProcessEnv; output: Output; now: () => number }): Promise<number> {
@@ -137,7 +142,7 @@ async function preview(args: readonly string[], options: { env: NodeJS.ProcessEn
   const events = await previewEvents(manifest, {
     from,
     forMs,
-    settings: settingsOf(options.env),
+    settings: settingsOf(options.env, 'preview'),
     maxSyncedChildren: MAX_SYNCED_CHILDREN,
     ...(backupMs === undefined ? {} : { backupMs }),
   }).catch((error: unknown) => {
@@ -161,7 +166,7 @@ function titleOf(manifest: ScheduleManifest): string {
 function replay(args: readonly string[], options: { env: NodeJS.ProcessEnv; output: Output }): number {
   const values = flags(args, { file: { type: 'string', short: 'f' }, at: { type: 'string' }, pretty: { type: 'boolean' } });
   const now = instant(required(values, 'at'), '--at');
-  const result = replayRequest(readJson(required(values, 'file')), { now, settings: settingsOf(options.env) });
+  const result = replayRequest(readJson(required(values, 'file')), { now, settings: settingsOf(options.env, 'replay') });
   options.output.out(values['pretty'] === true ? JSON.stringify(JSON.parse(result.body), null, 2) : result.body);
   if (result.status !== 200) options.output.err(`backup-schedule-hook: /sync would answer ${result.status}`);
   return result.status === 200 ? 0 : 1;

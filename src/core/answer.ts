@@ -92,7 +92,8 @@ export function answer(context: SyncContext, decisions: { next: NextBackup; reti
   const response: SyncResponse = { status, children: desiredChildren(context, decisions) };
   const graceEnds = next.timedGates.map((g) => (g.open ? null : g.until));
   const resyncAt = earliest([nextBackupTime, retention.nextExpiry, retirement.compactNextExpiry, ...graceEnds, next.askedAgain?.until ?? null, next.askAgainAt, next.missedAt, deferredCallBack(retirement.deferredDeletions, now), log.until, compact.until, next.stuck.nextDeadline, deletionStuck.nextDeadline]);
-  if (resyncAt !== null) response.resyncAfterSeconds = Math.max(1, Math.ceil(resyncAt - now) / 1000);
+  const resyncAfterSeconds = callBackSeconds(resyncAt, { now, resyncEveryMs: context.resyncEveryMs });
+  if (resyncAfterSeconds !== null) response.resyncAfterSeconds = resyncAfterSeconds;
 
   const facts = summarize(parent, snapshots, {
     specValid: true,
@@ -190,6 +191,17 @@ function truncated(desired: DesiredChild, facts: { live: KubeObject; until: bigi
 /** With deletions left for later, the answer asks to be called back soon, should no deletion event bring a sync first. */
 function deferredCallBack(deferred: number, now: number): number | null {
   return deferred > 0 ? now + DEFERRED_DELETIONS_CALL_BACK_MS : null;
+}
+
+/**
+ * callBackSeconds is the answer's `resyncAfterSeconds`: until the decision's next call-back, or `resyncEveryMs` if that
+ * comes first (so syncs stay regular: Metacontroller raises its own `resyncPeriodSeconds` to `--cache-flush-interval`,
+ * metacontroller#1136), at least 1 s; null when neither asks for one.
+ */
+export function callBackSeconds(resyncAt: number | null, options: { now: number; resyncEveryMs: number | null }): number | null {
+  const { now, resyncEveryMs } = options;
+  const at = earliest([resyncAt, resyncEveryMs === null ? null : now + resyncEveryMs]);
+  return at === null ? null : Math.max(1, Math.ceil(at - now) / 1000);
 }
 
 function earliest(instants: ReadonlyArray<number | null>): number | null {

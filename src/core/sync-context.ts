@@ -27,4 +27,6 @@ export interface SyncContext {
   deletionStuckAfterMs: number;
   /** Deletions one answer asks for at most (the rest wait for the next syncs). */
   maxDeletionsPerSync: number;
+  /** The longest call-back an answer asks for (ms), whatever the decision needs; null: only the decision's. */
+  resyncEveryMs: number | null;
 }

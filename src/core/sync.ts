@@ -3,7 +3,7 @@
  * observe (children, last Backup, spec) → decide the next Backup → decide what retires → answer.
  */
 
-import { answer, keptChildren, report } from './answer.js';
+import { answer, callBackSeconds, keptChildren, report } from './answer.js';
 import type { Decision } from './answer.js';
 import { isBackupNowBackup } from './backup-now.js';
 import { MAX_DELETIONS_PER_SYNC } from './deletion-batch.js';
@@ -38,6 +38,11 @@ export interface SyncOptions {
   deletionStuckAfterMs?: number;
   /** Deletions one answer asks for at most; default {@link MAX_DELETIONS_PER_SYNC}. */
   maxDeletionsPerSync?: number;
+  /**
+   * The longest call-back every answer asks for, in ms (`resyncAfterSeconds` at most this), so that syncs stay regular
+   * whatever Metacontroller's own resync does; absent or 0: only the call-backs the decision needs.
+   */
+  resyncEveryMs?: number;
 }
 
 /** sync answers a Metacontroller sync request for a BackupSchedule at the instant `options.now`. */
@@ -56,6 +61,7 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
   // Backup-now Backups have no slot: they never move lastBackup.
   const observedLast = lastBackupOf(previous, snapshots.filter((b) => !isBackupNowBackup(b.object)));
   const read = readSpec(parent);
+  const resyncEveryMs = options.resyncEveryMs !== undefined && options.resyncEveryMs > 0 ? options.resyncEveryMs : null;
   const unscheduled = {
     specValid: read.ok,
     paused: isObject(parent.spec) && parent.spec['pause'] === true,
@@ -84,8 +90,11 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
     });
     const answered = withLastSuccessful(status, { scheduleName, snapshots });
     const facts = summarize(parent, snapshots, { ...unscheduled, status: answered });
+    const response: SyncResponse = { status: answered, children: keptChildren(observation) };
+    const resyncAfterSeconds = callBackSeconds(null, { now: options.now, resyncEveryMs });
+    if (resyncAfterSeconds !== null) response.resyncAfterSeconds = resyncAfterSeconds;
     return {
-      response: { status: answered, children: keptChildren(observation) },
+      response,
       report: report('invalid', { message, problems: read.problems, facts }),
     };
   }
@@ -105,6 +114,7 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
     handoverLabelKey: options.handoverLabelKey ?? DEFAULT_HANDOVER_LABEL_KEY,
     deletionStuckAfterMs: options.deletionStuckAfterMs ?? DEFAULT_DELETION_STUCK_AFTER_MS,
     maxDeletionsPerSync: options.maxDeletionsPerSync ?? MAX_DELETIONS_PER_SYNC,
+    resyncEveryMs,
   };
   const next = decideNextBackup(context);
   const retirement = decideRetirement(context, next);

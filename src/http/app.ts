@@ -30,7 +30,7 @@ export interface SyncObserver extends BudgetObserver {
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
-  config: Pick<Config, 'bodyLimitBytes' | 'staleViewGraceMs' | 'handoverLabelKey'> & Partial<Pick<Config, 'deletionStuckAfterMs' | 'bodyBytesInFlight'>>;
+  config: Pick<Config, 'bodyLimitBytes' | 'staleViewGraceMs' | 'handoverLabelKey'> & Partial<Pick<Config, 'deletionStuckAfterMs' | 'bodyBytesInFlight' | 'resyncEveryMs'>>;
   /** How long a request waits for room in the body budget (then 503), and an admitted body may take to arrive (then its connection closes); default {@link DEFAULT_ADMISSION_WAIT_MS} each. */
   admission?: { waitMs?: number; arrivalMs?: number };
   logger: Logger;
@@ -111,6 +111,7 @@ export function createApp(options: AppOptions): express.Express {
       staleViewGraceMs: config.staleViewGraceMs,
       handoverLabelKey: config.handoverLabelKey,
       ...(config.deletionStuckAfterMs === undefined ? {} : { deletionStuckAfterMs: config.deletionStuckAfterMs }),
+      ...(config.resyncEveryMs === undefined ? {} : { resyncEveryMs: config.resyncEveryMs }),
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const namespace = parent.metadata.namespace ?? '';

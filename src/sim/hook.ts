@@ -18,6 +18,8 @@ export interface HookSettings {
   deletionStuckAfterMs?: number;
   /** Deletions per answer at most; the core's default (50) when absent. */
   maxDeletionsPerSync?: number;
+  /** RESYNC_EVERY in ms; none when absent (the scenario's `resyncPeriodSeconds` then keeps syncs regular). */
+  resyncEveryMs?: number;
 }
 
 /** decideHook calls the real `decide` in-process. */

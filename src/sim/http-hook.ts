@@ -25,7 +25,12 @@ export async function startHttpHook(settings: HookSettings): Promise<HttpHook> {
   let instant = 0;
   let busy = false;
   const app = createApp({
-    config: { bodyLimitBytes: 64 * 1024 * 1024, staleViewGraceMs: settings.staleViewGraceMs, handoverLabelKey: settings.handoverLabelKey },
+    config: {
+      bodyLimitBytes: 64 * 1024 * 1024,
+      staleViewGraceMs: settings.staleViewGraceMs,
+      handoverLabelKey: settings.handoverLabelKey,
+      ...(settings.resyncEveryMs === undefined ? {} : { resyncEveryMs: settings.resyncEveryMs }),
+    },
     logger: pino({ level: 'silent' }),
     now: () => instant,
   });

@@ -52,6 +52,26 @@ describe('sim invariant checks', function () {
     assert.ok(world.recorder.backups.size >= 10, `the run backed up (${world.recorder.backups.size})`);
   });
 
+  it('keeps syncs every 5 minutes with RESYNC_EVERY where Metacontroller resyncs only every 30 (metacontroller#1136), and no hot loop', async () => {
+    // A paused schedule: nothing happens, and its answers ask for no call-back of their own.
+    const paused: Scenario = {
+      ...SCENARIO,
+      durationMs: DAY,
+      schedule: { ...SCENARIO.schedule, spec: { ...SCENARIO.schedule.spec, pause: true } },
+      metacontroller: { ...SCENARIO.metacontroller, resyncPeriodSeconds: 1800 },
+      faults: [],
+    };
+    const counts: number[] = [];
+    for (const hook of [{ ...SCENARIO.hook, resyncEveryMs: 300_000 }, SCENARIO.hook]) {
+      const { violations, world } = await runChecked({ invariants: [3, 6, 11], scenario: { ...paused, hook } });
+      assert.deepEqual(describeViolations(violations), []);
+      counts.push(world.syncs);
+    }
+    const [every5m, every30m] = counts as [number, number];
+    assert.ok(every5m >= 288 && every5m <= 288 + 48 + 4, `a day of 5-minute call-backs beside the 30-minute resyncs (${every5m})`);
+    assert.ok(every30m <= 50, `a day of 30-minute resyncs (${every30m})`);
+  });
+
   for (const broken of brokenHooks(SCENARIO.hook)) {
     it(`catch a hook that ${broken.name} (invariant ${broken.breaks})`, async () => {
       // Invariant 6 compares with the real decision, so it would flag every broken hook; leave it out except for its own case.

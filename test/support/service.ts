@@ -23,6 +23,8 @@ export interface TestServiceOptions {
   deletionStuckAfterMs?: number;
   /** BODY_BYTES_IN_FLIGHT; the app's default when absent. */
   bodyBytesInFlight?: number;
+  /** RESYNC_EVERY in ms; none (only the decision's call-backs) when absent. */
+  resyncEveryMs?: number;
   /** How long a request waits for room in the body budget; the app's default when absent. */
   admissionWaitMs?: number;
   logger?: Logger;
@@ -49,6 +51,7 @@ export function testService(options: TestServiceOptions): TestService {
     handoverLabelKey: options.handoverLabelKey ?? 'backup-schedule-hook/controller',
     ...(options.deletionStuckAfterMs === undefined ? {} : { deletionStuckAfterMs: options.deletionStuckAfterMs }),
     ...(options.bodyBytesInFlight === undefined ? {} : { bodyBytesInFlight: options.bodyBytesInFlight }),
+    ...(options.resyncEveryMs === undefined ? {} : { resyncEveryMs: options.resyncEveryMs }),
   };
   const admission = options.admissionWaitMs === undefined ? {} : { admission: { waitMs: options.admissionWaitMs } };
   const app = createApp({ config, logger: options.logger ?? pino({ level: 'silent' }), now, ...admission, ...withMetrics(metrics) });
