@@ -83,6 +83,9 @@ export function loadConfig(env: Env): Config {
   if (!LABEL_KEY.test(config.handoverLabelKey)) {
     problems.push(`HANDOVER_LABEL_KEY "${config.handoverLabelKey}" is not a Kubernetes label key such as backup-schedule-hook/controller`);
   }
+  if (config.resyncEveryMs > 0 && config.resyncEveryMs < 60_000) {
+    problems.push(`RESYNC_EVERY "${env['RESYNC_EVERY']}" must be 0s (off) or at least 1m: every schedule is synced that often`);
+  }
   if (config.shutdownDelayMs > 0 && config.shutdownDelayMs >= config.shutdownGraceMs) {
     problems.push(`SHUTDOWN_DELAY (${env['SHUTDOWN_DELAY']}) must be shorter than SHUTDOWN_GRACE (${env['SHUTDOWN_GRACE'] ?? '20s'}), which bounds the whole shutdown`);
   }

@@ -47,6 +47,7 @@ describe('loadConfig', () => {
   const rejected: Array<{ env: Record<string, string>; message: RegExp }> = [
     { env: { SCHEDULE_METRICS_TTL: '0s' }, message: /SCHEDULE_METRICS_TTL: "0s" must be positive/ },
     { env: { RESYNC_EVERY: '-5m' }, message: /RESYNC_EVERY/ },
+    { env: { RESYNC_EVERY: '30s' }, message: /RESYNC_EVERY "30s" must be 0s \(off\) or at least 1m/ },
     { env: { SCHEDULE_METRICS_TTL: 'an hour' }, message: /SCHEDULE_METRICS_TTL: .*an hour/ },
     { env: { SHUTDOWN_DELAY: '-1s' }, message: /SHUTDOWN_DELAY: "-1s" must be zero or more/ },
     { env: { SHUTDOWN_GRACE: '10s', SHUTDOWN_DELAY: '10s' }, message: /SHUTDOWN_DELAY \(10s\) must be shorter than SHUTDOWN_GRACE \(10s\)/ },
