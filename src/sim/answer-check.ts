@@ -6,11 +6,10 @@
  * is missing, but a child that carries another value fails the whole sync before any child or status write.
  */
 
-import { CONTROLLER_UID_LABEL } from './apply.js';
+import { CONTROLLER_UID_LABEL } from '../core/names.js';
 
 /** The keys of a v2 CompositeController sync response (`composite/api/v2/hooks.go` CompositeHookResponse). */
 const RESPONSE_KEYS = new Set(['status', 'children', 'resyncAfterSeconds', 'finalized']);
-
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -11,8 +11,6 @@ import { isDeepStrictEqual } from 'node:util';
 import { CONTROLLER_UID_LABEL, LAST_APPLIED_ANNOTATION } from '../core/names.js';
 import type { BackupSchedule, DesiredChild, JsonObject, KubeObject } from '../core/types.js';
 
-export { CONTROLLER_UID_LABEL };
-
 /** withSelectorLabel returns the desired child with `controller-uid=<parent uid>` added when it lacks it. */
 export function withSelectorLabel(desired: DesiredChild, parent: BackupSchedule): DesiredChild {
   const labels = desired.metadata.labels ?? {};

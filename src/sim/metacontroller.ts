@@ -14,9 +14,10 @@
 import { isDeepStrictEqual } from 'node:util';
 
 import type { RelatedResourceRule } from '../core/group.js';
+import { CONTROLLER_UID_LABEL } from '../core/names.js';
 import type { BackupSchedule, DesiredChild, JsonObject, KubeObject, SyncRequest } from '../core/types.js';
 import { decodingError, selectorError } from './answer-check.js';
-import { CONTROLLER_UID_LABEL, inPlaceUpdate, objectToCreate } from './apply.js';
+import { inPlaceUpdate, objectToCreate } from './apply.js';
 import type { InformerCache } from './cache.js';
 import { childResourcesOf, resourceOf } from './child-resources.js';
 import type { ChildResource, ChildResourceSettings } from './child-resources.js';
