@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 
-import { decideGate } from '../../src/core/gate.js';
+import { decideGate, decideRunningGate } from '../../src/core/gate.js';
 import { lastBackupOf } from '../../src/core/last-backup.js';
 import { observeChildren } from '../../src/core/observe.js';
 import type { ObservedBackup, SnapshotBackup } from '../../src/core/observe.js';
@@ -16,6 +16,12 @@ const every10 = ((): Schedule => {
   return parsed.schedule;
 })();
 const GRACE = 5 * 60_000;
+
+/** unreadable gives a Backup a slot annotation the hook cannot read, so it is observed as not the schedule's. */
+function unreadable(child: KubeObject): KubeObject {
+  child.metadata!.annotations!['backup-schedule-hook/scheduled-at'] = 'yesterday';
+  return child;
+}
 
 function observe(children: KubeObject[]): ObservedBackup[] {
   return observeChildren(parent, { 'Backup.pingcap.com/v1alpha1': Object.fromEntries(children.map((c) => [`db/${c.metadata?.name}`, c])) }).backups;
@@ -75,6 +81,8 @@ describe('decideGate', () => {
     { name: 'a missing last Backup is gone once the grace has passed', children: [], now: '2024-05-01T00:25:00Z', open: true },
     { name: 'a missing last Backup asked for at 00:10:02 is in flight until the grace after that', children: [], createdAt: '2024-05-01T00:10:02Z', now: '2024-05-01T00:15:01Z', open: false, until: '2024-05-01T00:15:02Z' },
     { name: 'a missing last Backup asked for at 00:10:02 is gone the grace after that (its following tick runs on time)', children: [], createdAt: '2024-05-01T00:10:02Z', now: '2024-05-01T00:15:02Z', open: true },
+    { name: 'judges a last Backup it cannot read as the schedule\'s by its conditions: running, it holds the gate', children: [unreadable(backup({ slot: '2024-05-01T00:10:00Z', state: 'running' }))], now: '2024-05-01T03:00:00Z', open: false },
+    { name: 'judges a last Backup it cannot read as the schedule\'s by its conditions: complete, it opens', children: [unreadable(backup({ slot: '2024-05-01T00:10:00Z', state: 'complete' }))], now: '2024-05-01T00:21:00Z', open: true },
     { name: 'a recorded creation after the following tick never holds the gate longer', children: [], createdAt: '2024-05-01T03:00:00Z', now: '2024-05-01T00:24:59Z', open: false, until: '2024-05-01T00:25:00Z' },
   ];
   for (const c of cases) {
@@ -88,6 +96,41 @@ describe('decideGate', () => {
   it('opens with no last Backup at all', () => {
     assert.deepEqual(decideGate({ name: null, time: null, createdAt: null }, { now: 0, schedule: every10, staleViewGraceMs: GRACE, backups: new Map() }), { open: true });
   });
+});
+
+describe('decideRunningGate', () => {
+  const at = (hhmm: string): string => `2024-05-01T${hhmm}:00Z`;
+  const LAST = 'nightly-2024-05-01t00-30-00';
+  const cases: ReadonlyArray<{ name: string; children: KubeObject[]; stuck?: string[]; blocker: string | null }> = [
+    { name: 'opens when only the last Backup runs (decideGate judges that one)', children: [backup({ slot: at('00:30'), state: 'running' })], blocker: null },
+    { name: 'opens when the others are finished or being deleted', children: [backup({ slot: at('00:10') }), backup({ slot: at('00:20'), state: 'running', deleting: at('00:25') }), backup({ slot: at('00:30'), state: 'running' })], blocker: null },
+    { name: 'closes on another Backup still running', children: [backup({ slot: at('00:20'), state: 'running' }), backup({ slot: at('00:30') })], blocker: 'nightly-2024-05-01t00-20-00' },
+    {
+      name: 'names a running Backup that is not stuck before a stuck one (the stuck one older)',
+      children: [backup({ slot: at('00:10'), state: 'running' }), backup({ slot: at('00:20'), state: 'running' }), backup({ slot: at('00:30') })],
+      stuck: ['nightly-2024-05-01t00-10-00'],
+      blocker: 'nightly-2024-05-01t00-20-00',
+    },
+    {
+      name: 'names a running Backup that is not stuck before a stuck one (the stuck one newer)',
+      children: [backup({ slot: at('00:10'), state: 'running' }), backup({ slot: at('00:20'), state: 'running' }), backup({ slot: at('00:30') })],
+      stuck: ['nightly-2024-05-01t00-20-00'],
+      blocker: 'nightly-2024-05-01t00-10-00',
+    },
+    {
+      name: 'names the stuck Backup when it is the only one running, so the stuck rule can pass it',
+      children: [backup({ slot: at('00:10'), state: 'running' }), backup({ slot: at('00:30') })],
+      stuck: ['nightly-2024-05-01t00-10-00'],
+      blocker: 'nightly-2024-05-01t00-10-00',
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const snapshots = observe(c.children).filter((b): b is SnapshotBackup => b.role === 'snapshot');
+      const gate = decideRunningGate(snapshots, { last: LAST, stuck: new Set(c.stuck ?? []) });
+      assert.equal(gate.open ? null : gate.blocker, c.blocker);
+    });
+  }
 });
 
 describe('observeChildren', () => {
