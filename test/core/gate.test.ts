@@ -44,6 +44,17 @@ describe('lastBackupOf', () => {
   it('ignores Backups of other schedules', () => {
     assert.deepEqual(lastBackupOf({}, snapshotsOf([backup({ slot: '2024-05-01T00:20:00Z', schedule: 'weekly' })])), { name: null, time: null, createdAt: null });
   });
+  it('reads an empty recorded name as no last Backup, keeping its time', () => {
+    assert.deepEqual(lastBackupOf({ lastBackup: '', lastBackupTime: '2024-05-01T00:10:00Z' }, []), { name: null, time: Date.parse('2024-05-01T00:10:00Z'), createdAt: null });
+  });
+  it('advances to the newest slot, not to the greatest name', () => {
+    const last = lastBackupOf({ lastBackup: 'nightly-2024-05-01t00-10-00', lastBackupTime: '2024-05-01T00:10:00Z' }, snapshotsOf([backup({ slot: '2024-05-01T00:30:00Z', name: 'adhoc' }), backup({ slot: '2024-05-01T00:20:00Z' })]));
+    assert.equal(last.name, 'adhoc');
+  });
+  it('breaks a tie of slots by the greater name, whatever the order given', () => {
+    const tied = snapshotsOf([backup({ slot: '2024-05-01T00:20:00Z', name: 'tie-a' }), backup({ slot: '2024-05-01T00:20:00Z', name: 'tie-b' })]);
+    for (const order of [tied, [...tied].reverse()]) assert.equal(lastBackupOf({}, order).name, 'tie-b');
+  });
   describe('when the last Backup was asked for', () => {
     const status = { lastBackup: 'nightly-2024-05-01t00-20-00', lastBackupTime: '2024-05-01T00:20:00Z' };
     const cases: ReadonlyArray<{ name: string; recorded?: unknown; children: KubeObject[]; createdAt: string | null }> = [
