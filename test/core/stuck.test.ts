@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import type { Gate } from '../../src/core/gate.js';
 import { observeChildren } from '../../src/core/observe.js';
 import type { ObservedBackup, SnapshotBackup } from '../../src/core/observe.js';
+import { decide } from '../../src/core/sync.js';
 import { backupStuckFinding, deletionStuckFinding, findDeletionStuck, findStuck, passStuck } from '../../src/core/stuck.js';
-import { backup, schedule } from '../support/objects.js';
+import { BR_TEMPLATE, backup, request, schedule } from '../support/objects.js';
 import type { TestState } from '../support/objects.js';
 
 const HOUR = 3_600_000;
@@ -75,4 +76,22 @@ describe('findDeletionStuck', () => {
     assert.equal(deletionStuckFinding(report, HOUR)?.reason, 'DeletionNotFinished');
     assert.match(deletionStuckFinding(report, HOUR)?.message ?? '', /^Backup nightly-2024-05-01t00-00-00 \(since 2024-05-01T00:30:00Z\) has been deleting for more than 60m: check its clean Job/);
   });
+});
+
+describe('the stuck rule in a sync', () => {
+  // backupTimeout 25m at 00:31: the 00:00 Backup (created 00:00:02) is stuck, the 00:10 one (created 00:10:02) is not.
+  const parent = schedule({
+    spec: { schedule: '*/10 * * * *', backupTemplate: BR_TEMPLATE, backupTimeout: '25m' },
+    status: { lastBackup: name('00:20'), lastBackupTime: at('00:20') },
+  });
+  const cases: ReadonlyArray<{ name: string; running: string[]; created: string | null }> = [
+    { name: 'passes one stuck Backup that is not the last', running: ['00:00'], created: name('00:30') },
+    { name: 'never passes another Backup still running beside the stuck one', running: ['00:00', '00:10'], created: null },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const children = [...c.running.map((hhmm) => backup({ slot: at(hhmm), state: 'running' })), backup({ slot: at('00:20') })];
+      assert.equal(decide(request(parent, children), { now: Date.parse(at('00:31')) }).report.created, c.created);
+    });
+  }
 });
