@@ -104,6 +104,10 @@ describe('decideGate', () => {
       if (c.until !== undefined && !gate.open) assert.equal(gate.until, Date.parse(c.until));
     });
   }
+  it('opens with no last Backup named, whatever time the status records', () => {
+    const last = { name: null, time: Date.parse('2024-05-01T00:10:00Z'), createdAt: null };
+    assert.deepEqual(decideGate(last, { now: Date.parse('2024-05-01T00:12:00Z'), schedule: every10, staleViewGraceMs: GRACE, backups: new Map() }), { open: true });
+  });
   it('opens with no last Backup at all', () => {
     assert.deepEqual(decideGate({ name: null, time: null, createdAt: null }, { now: 0, schedule: every10, staleViewGraceMs: GRACE, backups: new Map() }), { open: true });
   });
