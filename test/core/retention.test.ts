@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 
 import { observeChildren } from '../../src/core/observe.js';
 import type { SnapshotBackup } from '../../src/core/observe.js';
-import { decideRetention } from '../../src/core/retention.js';
-import type { RetentionPolicy } from '../../src/core/retention.js';
-import { backup, schedule } from '../support/objects.js';
+import { decideCompactRetention, decideRetention } from '../../src/core/retention.js';
+import type { LogRetention, RetentionPolicy } from '../../src/core/retention.js';
+import type { ObservedCompact } from '../../src/core/observe.js';
+import type { KubeObject } from '../../src/core/types.js';
+import { backup, schedule, tsoAt } from '../support/objects.js';
 import type { TestState } from '../support/objects.js';
 
 const parent = schedule();
@@ -55,6 +57,16 @@ const cases: Case[] = [
     now: at('23:00'),
     deleted: ['00:00'],
   },
+  {
+    name: 'count: a protected failed Backup beyond the newest 5 failed or invalid stays',
+    backups: [['00:00', 'failed'], ['00:10', 'failed'], ['00:20', 'failed'], ['00:30', 'failed'], ['00:40', 'failed'], ['00:50', 'failed'], ['01:00', 'complete']],
+    policy: byCount(3),
+    now: at('23:00'),
+    protect: '00:00',
+    deleted: [],
+  },
+  { name: 'age: a Backup expires at exactly maxReservedTime after its commit', backups: [['00:00', 'complete'], ['05:00', 'complete']], policy: byTime(HOUR), now: '2024-05-01T01:00:10Z', deleted: ['00:00'] },
+  { name: 'age: a second before, it stays', backups: [['00:00', 'complete'], ['05:00', 'complete']], policy: byTime(HOUR), now: '2024-05-01T01:00:09Z', deleted: [] },
   { name: 'count: running Backups are never counted or deleted', backups: [['00:00', 'running'], ['00:10', 'running'], ['00:20', 'complete']], policy: byCount(1), now: at('23:00'), deleted: [] },
 ];
 
@@ -99,5 +111,137 @@ describe('decideRetention', () => {
     const result = decideRetention(snapshots([['04:50', 'complete'], ['05:00', 'complete']]), { now: Date.parse(at('05:30')), policy: byTime(HOUR), protectedNames: new Set() });
     // complete Backups commit 10 s after their slot (test builder): 04:50:10 + 1h
     assert.equal(result.nextExpiry, Date.parse('2024-05-01T05:50:10Z'));
+  });
+});
+
+const name = (hhmm: string): string => `nightly-2024-05-01t${hhmm.replace(':', '-')}-00`;
+const tso = (hhmmss: string): bigint => BigInt(tsoAt(`2024-05-01T${hhmmss}Z`));
+
+function observedSnapshots(children: KubeObject[]): SnapshotBackup[] {
+  const map = Object.fromEntries(children.map((c) => [`db/${c.metadata?.name}`, c]));
+  return observeChildren(parent, { 'Backup.pingcap.com/v1alpha1': map }).backups.filter((b): b is SnapshotBackup => b.role === 'snapshot');
+}
+
+describe('decideRetention: age with a log backup', () => {
+  // Complete Backups commit 10 s after their slot. A log from 00:00 with its checkpoint at 03:30: the cutoff is 02:30.
+  const hourly = observedSnapshots(['00:00', '01:00', '02:00', '03:00'].map((hhmm) => backup({ slot: at(hhmm) })));
+  const log = (range: { start: string | null; checkpoint: string | null }, compactCap?: string | null): LogRetention => ({
+    range: { startTso: range.start === null ? null : tso(range.start), checkpointTso: range.checkpoint === null ? null : tso(range.checkpoint) },
+    compactCap: compactCap === undefined ? undefined : compactCap === null ? null : tso(compactCap),
+  });
+  const cases: ReadonlyArray<{ name: string; log: LogRetention; deleted: string[]; truncateUntil: string | null }> = [
+    { name: 'deletes before the restore base and truncates the log up to it', log: log({ start: '00:00:00', checkpoint: '03:30:00' }), deleted: ['00:00', '01:00'], truncateUntil: '02:00:10' },
+    { name: 'truncates up to a base committed exactly at the checkpoint', log: log({ start: '00:00:00', checkpoint: '02:00:10' }), deleted: ['00:00', '01:00'], truncateUntil: '02:00:10' },
+    { name: 'never truncates past the checkpoint', log: log({ start: '00:00:00', checkpoint: '01:30:00' }), deleted: ['00:00', '01:00'], truncateUntil: null },
+    { name: 'never truncates to the log start itself', log: log({ start: '02:00:10', checkpoint: '03:30:00' }), deleted: ['00:00', '01:00'], truncateUntil: null },
+    { name: 'never truncates without a readable log start', log: log({ start: null, checkpoint: '03:30:00' }), deleted: ['00:00', '01:00'], truncateUntil: null },
+    { name: 'never truncates without a readable checkpoint', log: log({ start: '00:00:00', checkpoint: null }), deleted: ['00:00', '01:00'], truncateUntil: null },
+    { name: 'never truncates with a compact template and no compaction yet', log: log({ start: '00:00:00', checkpoint: '03:30:00' }, null), deleted: ['00:00', '01:00'], truncateUntil: null },
+    { name: 'truncates no further than compaction got', log: log({ start: '00:00:00', checkpoint: '03:30:00' }, '01:30:00'), deleted: ['00:00', '01:00'], truncateUntil: '01:30:00' },
+    { name: 'truncates up to the base when compaction got further', log: log({ start: '00:00:00', checkpoint: '03:30:00' }, '03:00:00'), deleted: ['00:00', '01:00'], truncateUntil: '02:00:10' },
+    { name: 'never truncates when compaction got no further than the log start', log: log({ start: '00:30:00', checkpoint: '03:30:00' }, '00:30:00'), deleted: ['00:00', '01:00'], truncateUntil: null },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const result = decideRetention(hourly, { now: Date.parse(at('23:00')), policy: byTime(HOUR), protectedNames: new Set(), log: c.log });
+      assert.deepEqual(result.deletions.map((d) => d.name).sort(), c.deleted.map(name));
+      assert.equal(result.truncateUntil, c.truncateUntil === null ? null : tso(c.truncateUntil));
+    });
+  }
+  const noLog = log({ start: '00:00:00', checkpoint: null });
+  it('counts back from the newest finished Backup, never from one still running', () => {
+    const children = [...['00:00', '01:00', '02:00'].map((hhmm) => backup({ slot: at(hhmm) })), backup({ slot: at('05:00'), state: 'running' })];
+    const result = decideRetention(observedSnapshots(children), { now: Date.parse(at('23:00')), policy: byTime(HOUR), protectedNames: new Set(), log: noLog });
+    assert.deepEqual(result.deletions.map((d) => d.name), [name('00:00')]);
+  });
+  it('keeps as the restore base the expired Complete Backup with the newest commit, not the newest slot', () => {
+    const children = [backup({ slot: at('01:00'), commitTs: tsoAt(at('01:50')) }), backup({ slot: at('01:30'), commitTs: tsoAt(at('01:20')) }), backup({ slot: at('05:00') })];
+    const result = decideRetention(observedSnapshots(children), { now: Date.parse(at('23:00')), policy: byTime(HOUR), protectedNames: new Set(), log: noLog });
+    assert.deepEqual(result.deletions.map((d) => d.name), [name('01:30')]);
+  });
+  it('deletes nothing while no Complete Backup has expired (no restore base yet)', () => {
+    const children = [backup({ slot: at('00:00'), state: 'failed' }), backup({ slot: at('05:00') })];
+    const result = decideRetention(observedSnapshots(children), { now: Date.parse(at('23:00')), policy: byTime(HOUR), protectedNames: new Set(), log: noLog });
+    assert.deepEqual(result.deletions, []);
+  });
+});
+
+describe('decideRetention: count with a log backup truncates up to the oldest Complete Backup kept', () => {
+  const range = { startTso: tso('00:00:00'), checkpointTso: tso('23:00:00') };
+  const cases: ReadonlyArray<{ name: string; children: KubeObject[]; truncateUntil: string }> = [
+    { name: 'the oldest kept by commit, not a deleted one', children: ['00:00', '01:00', '02:00'].map((hhmm) => backup({ slot: at(hhmm) })), truncateUntil: '01:00:10' },
+    {
+      name: 'the earliest commit among those kept, whatever the slots say',
+      children: [backup({ slot: at('00:00') }), backup({ slot: at('01:00') }), backup({ slot: at('02:00'), commitTs: tsoAt(at('00:30')) })],
+      truncateUntil: '00:30:00',
+    },
+    { name: 'never a failed one', children: [backup({ slot: at('00:00') }), backup({ slot: at('00:30'), state: 'failed', commitTs: tsoAt(at('00:31')) }), backup({ slot: at('01:00') }), backup({ slot: at('02:00') })], truncateUntil: '01:00:10' },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const result = decideRetention(observedSnapshots(c.children), { now: Date.parse(at('23:00')), policy: byCount(2), protectedNames: new Set(), log: { range, compactCap: undefined } });
+      assert.equal(result.truncateUntil, tso(c.truncateUntil));
+    });
+  }
+});
+
+describe('decideRetention: count breaks ties of slots by name', () => {
+  it('keeps the greater name of two Complete Backups of the same slot', () => {
+    const children = [backup({ slot: at('01:00'), name: 'tie-a' }), backup({ slot: at('01:00'), name: 'tie-b' }), backup({ slot: at('00:00') })];
+    for (const order of [children, [...children].reverse()]) {
+      const result = decideRetention(observedSnapshots(order), { now: Date.parse(at('23:00')), policy: byCount(1), protectedNames: new Set() });
+      assert.deepEqual(result.deletions.map((d) => d.name).sort(), [name('00:00'), 'tie-a']);
+    }
+  });
+});
+
+describe('decideRetention: the next expiry', () => {
+  it('is the earliest expiry, whatever order the Backups come in', () => {
+    const children = [backup({ slot: at('04:40'), commitTs: tsoAt(at('04:55')) }), backup({ slot: at('04:50'), commitTs: tsoAt(at('04:45')) }), backup({ slot: at('05:00') })];
+    const result = decideRetention(observedSnapshots(children), { now: Date.parse(at('05:30')), policy: byTime(HOUR), protectedNames: new Set() });
+    assert.equal(result.nextExpiry, Date.parse(at('05:45')));
+  });
+});
+
+describe('decideCompactRetention', () => {
+  const compact = (hhmm: string, extra: Partial<ObservedCompact> = {}): ObservedCompact => ({
+    name: `compact-${hhmm}`,
+    object: {},
+    deleting: false,
+    state: 'complete',
+    startAt: Date.parse(at(hhmm)) - HOUR,
+    endAt: Date.parse(at(hhmm)),
+    ...extra,
+  });
+  const compacts = [
+    compact('01:00'),
+    compact('02:00', { state: 'failed' }),
+    compact('03:00', { state: 'unfinished' }),
+    compact('04:00', { deleting: true }),
+    compact('05:00', { endAt: null }),
+    compact('06:00', { name: 'compact-last' }),
+    compact('07:00'),
+    compact('08:00'),
+    compact('08:00', { name: 'compact-08:00-b' }),
+  ];
+  const protectedNames = new Set(['compact-last']);
+  it('age: removes finished windows that ended maxReservedTime ago or more, and says when the next one ends', () => {
+    const result = decideCompactRetention(compacts, { now: Date.parse(at('08:00')), policy: byTime(6 * HOUR), protectedNames });
+    assert.deepEqual(result.deletions.map((d) => d.name).sort(), ['compact-01:00', 'compact-02:00']);
+    assert.equal(result.nextExpiry, Date.parse(at('13:00')));
+  });
+  it('age: the next expiry is the earliest, whatever order they come in', () => {
+    const result = decideCompactRetention([...compacts].reverse(), { now: Date.parse(at('08:00')), policy: byTime(6 * HOUR), protectedNames });
+    assert.equal(result.nextExpiry, Date.parse(at('13:00')));
+  });
+  it('count: keeps the newest windows, ties by name, and never counts running, deleted, unreadable or protected ones', () => {
+    const result = decideCompactRetention(compacts, { now: Date.parse(at('08:00')), policy: byCount(2), protectedNames });
+    assert.deepEqual(result.deletions.map((d) => d.name).sort(), ['compact-01:00', 'compact-02:00', 'compact-07:00']);
+    for (const ties of [[compact('08:00', { name: 'b' }), compact('08:00', { name: 'a' })], [compact('08:00', { name: 'a' }), compact('08:00', { name: 'b' })]]) {
+      assert.deepEqual(decideCompactRetention(ties, { now: 0, policy: byCount(1), protectedNames }).deletions.map((d) => d.name), ['a']);
+    }
+  });
+  it('no rule removes nothing', () => {
+    assert.deepEqual(decideCompactRetention(compacts, { now: Date.parse(at('23:00')), policy: { maxReservedTimeMs: null, maxBackups: null }, protectedNames }), { deletions: [], nextExpiry: null });
   });
 });
