@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 
-import { MAX_DELETIONS_PER_SYNC } from '../../src/core/deletion-batch.js';
+import { MAX_DELETIONS_PER_SYNC, batchDeletions } from '../../src/core/deletion-batch.js';
+import { observeChildren } from '../../src/core/observe.js';
+import type { ObservedBackup } from '../../src/core/observe.js';
+import type { Deletion } from '../../src/core/retention.js';
 import { backupName } from '../../src/core/names.js';
 import { decide } from '../../src/core/sync.js';
 import type { KubeObject, SyncRequest } from '../../src/core/types.js';
-import { BR_TEMPLATE, LOG_TEMPLATE, backup, logBackup, request, schedule } from '../support/objects.js';
+import { BR_TEMPLATE, LOG_TEMPLATE, backup, logBackup, request, schedule, tsoAt } from '../support/objects.js';
 
 const TEN_MINUTES = 10 * 60_000;
 const FIRST = Date.parse('2024-05-01T00:00:00Z');
@@ -102,5 +105,55 @@ describe('log truncation waits for the last batch', () => {
     const now = FIRST + 80 * TEN_MINUTES - 60_000;
     assert.equal(truncation(withLog(MAX_DELETIONS_PER_SYNC + 20), now), undefined, 'truncated while Backups it counts on as deleted are still kept');
     assert.equal(typeof truncation(withLog(MAX_DELETIONS_PER_SYNC), now), 'string', 'no truncation once every deletion is in the answer');
+  });
+});
+
+describe('batchDeletions', () => {
+  const deletion = (name: string): Deletion => ({ name, reason: 'test', rule: 'maxBackups' });
+  const batch = (names: string[], options: { compacts?: string[]; max?: unknown; backups?: ReadonlyMap<string, ObservedBackup> }) =>
+    batchDeletions(
+      { retention: { deletions: names.map(deletion), nextExpiry: null, truncateUntil: 5n }, compactDeletions: (options.compacts ?? []).map(deletion) },
+      { backups: options.backups ?? new Map(), ...(options.max === undefined ? {} : { max: options.max as number }) },
+    );
+  const sixty = Array.from({ length: 60 }, (_, i) => `d${String(i).padStart(2, '0')}`);
+
+  describe('asks for at most max deletions, a number of at least 1, else the default', () => {
+    const cases: ReadonlyArray<{ max: unknown; kept: number }> = [
+      { max: undefined, kept: MAX_DELETIONS_PER_SYNC },
+      { max: 0, kept: MAX_DELETIONS_PER_SYNC },
+      { max: -3, kept: MAX_DELETIONS_PER_SYNC },
+      { max: Number.NaN, kept: MAX_DELETIONS_PER_SYNC },
+      { max: '3', kept: MAX_DELETIONS_PER_SYNC },
+      { max: 1, kept: 1 },
+      { max: 2.7, kept: 2 },
+    ];
+    for (const c of cases) {
+      it(`max ${String(c.max)}: ${c.kept}`, () => {
+        const result = batch(sixty, { max: c.max });
+        assert.equal(result.retention.deletions.length, c.kept);
+        assert.equal(result.deferred, 60 - c.kept);
+      });
+    }
+  });
+
+  it('asks for all of exactly max deletions at once, truncating the log as decided', () => {
+    const result = batch(['a', 'b'], { compacts: ['c'], max: 3 });
+    assert.deepEqual([result.retention.deletions.length, result.compactDeletions.length, result.deferred, result.retention.truncateUntil], [2, 1, 0, 5n]);
+  });
+
+  it('asks for the oldest Backups first (by commit, then name; any not a snapshot first), then CompactBackups by name', () => {
+    const children = [
+      backup({ slot: '2024-05-01T00:00:00Z', commitTs: tsoAt('2024-05-01T03:00:00Z') }),
+      backup({ slot: '2024-05-01T01:00:00Z', commitTs: tsoAt('2024-05-01T01:00:00Z') }),
+      backup({ slot: '2024-05-01T02:00:00Z', commitTs: tsoAt('2024-05-01T01:00:00Z') }),
+    ];
+    const map = Object.fromEntries(children.map((c) => [`db/${c.metadata?.name}`, c]));
+    const backups = new Map(observeChildren(schedule(), { 'Backup.pingcap.com/v1alpha1': map }).backups.map((b) => [b.name, b]));
+    const names = ['nightly-2024-05-01t00-00-00', 'nightly-2024-05-01t02-00-00', 'nightly-2024-05-01t01-00-00', 'zz-unknown'];
+    const result = batch(names, { compacts: ['c3', 'c1', 'c2'], max: 6, backups });
+    assert.deepEqual(result.retention.deletions.map((d) => d.name), ['zz-unknown', 'nightly-2024-05-01t01-00-00', 'nightly-2024-05-01t02-00-00', 'nightly-2024-05-01t00-00-00']);
+    assert.deepEqual(result.compactDeletions.map((d) => d.name), ['c1', 'c2']);
+    assert.equal(result.deferred, 1);
+    assert.equal(result.retention.truncateUntil, null, 'with deletions left for later the log is not truncated');
   });
 });
