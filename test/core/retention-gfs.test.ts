@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 
 import { observeChildren } from '../../src/core/observe.js';
-import type { SnapshotBackup } from '../../src/core/observe.js';
-import { decideGfsRetention } from '../../src/core/retention-gfs.js';
+import type { ObservedCompact, SnapshotBackup } from '../../src/core/observe.js';
+import { decideGfsCompactRetention, decideGfsRetention } from '../../src/core/retention-gfs.js';
 import { readRetention } from '../../src/core/retention-spec.js';
 import type { GfsPolicy } from '../../src/core/retention-spec.js';
 import type { JsonObject } from '../../src/core/types.js';
@@ -222,5 +222,37 @@ describe('decideGfsRetention (restic forget semantics)', () => {
       result.deletions.map((d) => d.reason),
       ['retention: no rule keeps it (keepDaily 5: day 2024-05-02 (Asia/Kolkata) is kept by nightly-2024-05-02t17-00-00)'],
     );
+  });
+});
+
+describe('decideGfsCompactRetention', () => {
+  const kept = snapshots([['2024-05-01T01:00:00Z'], ['2024-05-01T02:00:00Z']]);
+  // 01:00 goes, so the oldest Complete snapshot kept is 02:00, committed 02:00:10 (test builder).
+  const deletions = [{ name: `nightly-${stamp('2024-05-01T01:00:00Z')}`, reason: 'test', rule: 'retention' as const }];
+  const compact = (name: string, endAt: string | null, extra: Partial<ObservedCompact> = {}): ObservedCompact => ({
+    name,
+    object: {},
+    deleting: false,
+    state: 'complete',
+    startAt: null,
+    endAt: endAt === null ? null : Date.parse(endAt),
+    ...extra,
+  });
+  const compacts = [
+    compact('ended-before', '2024-05-01T01:00:00Z'),
+    compact('ended-at-its-commit', '2024-05-01T02:00:10Z'),
+    compact('ended-after', '2024-05-01T02:00:11Z'),
+    compact('failed-before', '2024-05-01T00:30:00Z', { state: 'failed' }),
+    compact('running-before', '2024-05-01T00:30:00Z', { state: 'unfinished' }),
+    compact('deleting-before', '2024-05-01T00:30:00Z', { deleting: true }),
+    compact('unreadable-end', null),
+    compact('protected-before', '2024-05-01T00:30:00Z'),
+  ];
+  it('retires finished windows that ended at or before the oldest Complete snapshot kept, never running, deleted, unreadable or protected ones', () => {
+    const result = decideGfsCompactRetention(compacts, { snapshots: kept, deletions, protectedNames: new Set(['protected-before']) });
+    assert.deepEqual(result.map((d) => d.name).sort(), ['ended-at-its-commit', 'ended-before', 'failed-before']);
+  });
+  it('retires nothing without a Complete snapshot kept', () => {
+    assert.deepEqual(decideGfsCompactRetention(compacts, { snapshots: [], deletions: [], protectedNames: new Set() }), []);
   });
 });
