@@ -3,12 +3,13 @@
  * parent from its (lagging) informer cache, calls the hook, and applies a 200 answer exactly — delete the
  * observed children the answer leaves out (not those already being deleted), create the desired ones not
  * observed (AlreadyExists ignored), update observed ones with their type's strategy (InPlace or OnDelete),
- * then replace the parent's status (observedGeneration injected). Any other answer, or one it refuses (`answer-check.ts`:
- * strict v2 decoding, desired children off the generated selector), changes nothing and is retried with backoff. `resyncAfterSeconds` and the resync period requeue the parent. Child types are
- * Backups and, with the compact-backups component, CompactBackups (`child-resources.ts`). With a customize hook,
- * each request also carries the parent's related objects from the same cache (`related.ts`), and a cache event of
- * an object a parent's rules select queues that parent. The customize answer is kept per parent uid and generation
- * for 20 minutes, as Metacontroller's customize manager keeps it (so a label edit is not seen by its rules until then).
+ * then replace the parent's status (observedGeneration injected). Any other answer, or one it refuses
+ * (`answer-check.ts`: strict v2 decoding, desired children off the generated selector), changes nothing and is
+ * retried with backoff. `resyncAfterSeconds` and the resync period requeue the parent. Child types are Backups
+ * and, with the compact-backups component, CompactBackups (`child-resources.ts`). With a customize hook, each request
+ * also carries the parent's related objects from the same cache (`related.ts`), and a cache event of an object a
+ * parent's rules select queues that parent. The customize answer is kept per parent uid and generation for 20
+ * minutes, as Metacontroller's customize manager keeps it (so a label edit is not seen by its rules until then).
  */
 
 import { isDeepStrictEqual } from 'node:util';
