@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+
+import { decide } from '../../src/core/sync.js';
+import { BR_TEMPLATE, backup, request, schedule } from '../support/objects.js';
+import type { JsonObject } from '../../src/core/types.js';
+
+const at = (hhmm: string): string => `2024-05-01T${hhmm}Z`;
+
+/**
+ * The last Backup (slot `last`, named `name`) recorded in the status as asked for at `askedAt`, missing from a view
+ * that shows only the 00:00 one; the answer at `now` with the default 5-minute grace.
+ */
+function askedAgain(c: { schedule: string; last: string; askedAt: string; now: string; name?: string; extra?: JsonObject }): string[] {
+  const name = c.name ?? `nightly-2024-05-01t${c.last.replaceAll(':', '-')}`;
+  const status = { lastBackup: name, lastBackupTime: at(c.last), lastBackupCreation: { name, time: at(c.askedAt) } };
+  const parent = schedule({ spec: { schedule: c.schedule, backupTemplate: BR_TEMPLATE, ...(c.extra ?? {}) }, status });
+  const seen = backup({ slot: at('00:00:00') });
+  const { children } = decide(request(parent, [seen]), { now: Date.parse(at(c.now)) }).response;
+  return children.map((child) => child.metadata?.name ?? '').filter((n) => n !== seen.metadata?.name);
+}
+
+describe('asking for a missing last Backup again', () => {
+  // Hourly: asked for at 01:00:02, it counts as running until 01:05:02 and is asked for again until half the grace
+  // before then, 01:02:32. Every ten minutes: the quiet window before the 00:20 tick starts at 00:15:00.
+  const hourly = { schedule: '0 * * * *', last: '01:00:00', askedAt: '01:00:02' };
+  const tenMinutes = { schedule: '*/10 * * * *', last: '00:10:00' };
+  const cases: ReadonlyArray<{ name: string; input: Parameters<typeof askedAgain>[0]; again: boolean }> = [
+    { name: 'a second before half the grace before the gate opens: asked again', input: { ...hourly, now: '01:02:31' }, again: true },
+    { name: 'exactly half the grace before the gate opens: no longer', input: { ...hourly, now: '01:02:32' }, again: false },
+    { name: 'a Backup this hook did not name is never asked for again', input: { ...hourly, now: '01:01:30', name: 'nightly-by-hand' }, again: false },
+    { name: 'asking ends exactly where the quiet window before the next tick starts: asked again', input: { ...tenMinutes, askedAt: '00:12:30', now: '00:13:00' }, again: true },
+    { name: 'asking would go a second into the quiet window: not asked again', input: { ...tenMinutes, askedAt: '00:12:31', now: '00:13:00' }, again: false },
+    { name: '@every: the quiet window is before the next tick from the watermark, not from now', input: { schedule: '@every 10m', last: '00:10:00', askedAt: '00:13:00', now: '00:14:00' }, again: false },
+    { name: 'a long starting deadline does not stop it', input: { ...hourly, now: '01:01:30', extra: { startingDeadlineSeconds: 3600 } }, again: true },
+    { name: 'asking ends exactly where the deadline quiet window starts (304 s: 01:02:32): asked again', input: { ...hourly, now: '01:01:30', extra: { startingDeadlineSeconds: 304 } }, again: true },
+    { name: 'asking would go into the deadline quiet window (302 s: 01:02:31): not asked again', input: { ...hourly, now: '01:01:30', extra: { startingDeadlineSeconds: 302 } }, again: false },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const name = c.input.name ?? `nightly-2024-05-01t${c.input.last.replaceAll(':', '-')}`;
+      assert.deepEqual(askedAgain(c.input), c.again ? [name] : []);
+    });
+  }
+});
