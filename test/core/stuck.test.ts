@@ -7,6 +7,7 @@ import { decide } from '../../src/core/sync.js';
 import { backupStuckFinding, deletionStuckFinding, findDeletionStuck, findStuck, passStuck } from '../../src/core/stuck.js';
 import { BR_TEMPLATE, backup, request, schedule } from '../support/objects.js';
 import type { TestState } from '../support/objects.js';
+import type { JsonObject } from '../../src/core/types.js';
 
 const HOUR = 3_600_000;
 const at = (hhmm: string): string => `2024-05-01T${hhmm}:00Z`;
@@ -39,6 +40,16 @@ describe('findStuck', () => {
   }
 });
 
+describe('findStuck order', () => {
+  it('lists stuck Backups oldest first, by name among those created at the same instant, whatever order they come in', () => {
+    // Named, slotted and created as listed (catch-up and backup-now Backups are created out of name order).
+    const created: ReadonlyArray<readonly [string, string]> = [['d', '00:40'], ['c', '00:30'], ['a', '00:00'], ['e', '00:30'], ['b', '00:30']];
+    const list = created.map(([n, hhmm]) => backup({ slot: at(hhmm), name: `nightly-${n}`, created: at(hhmm), state: 'running' }));
+    const given = list.map((b, i) => ({ role: 'snapshot' as const, name: b.metadata?.name ?? '', object: b, deleting: false, commitTso: null, slot: i, state: 'unfinished' as const, ageAt: i }));
+    assert.deepEqual(findStuck(given, { now: Date.parse(at('23:00')), timeoutMs: HOUR }).stuck.map((b) => b.name), ['a', 'b', 'c', 'e', 'd'].map((n) => `nightly-${n}`));
+  });
+});
+
 describe('passStuck', () => {
   const one = { stuck: [{ name: name('00:00'), since: 0 }], nextDeadline: null };
   const two = { stuck: [{ name: name('00:00'), since: 0 }, { name: name('01:00'), since: 1 }], nextDeadline: null };
@@ -66,9 +77,21 @@ describe('stuck findings', () => {
     assert.match(backupStuckFinding({ stuck, nextDeadline: null }, '1h')?.message ?? '', /^Backups b0 \(created .*\), .* b4 \(created 2024-05-01T00:00:00Z\) and 2 more have not finished/);
   });
   it('has no finding when nothing is stuck', () => assert.equal(backupStuckFinding({ stuck: [], nextDeadline: null }, '1h'), null));
+  it('names three as "a, b and c"', () => {
+    const stuck = ['b0', 'b1', 'b2'].map((n) => ({ name: n, since: Date.parse(at('00:00')) }));
+    assert.match(backupStuckFinding({ stuck, nextDeadline: null }, '1h')?.message ?? '', /^Backups b0 \(created [^)]*\), b1 \(created [^)]*\) and b2 \(created [^)]*\) have not finished/);
+  });
+  it('speaks of two deletions in the plural', () => {
+    const stuck = ['b0', 'b1'].map((n) => ({ name: n, since: Date.parse(at('00:00')) }));
+    assert.match(deletionStuckFinding({ stuck, nextDeadline: null }, HOUR)?.message ?? '', /^Backups b0 \(since [^)]*\) and b1 \(since [^)]*\) have been deleting for more than 60m: check their clean Jobs and pods/);
+  });
 });
 
 describe('findDeletionStuck', () => {
+  it('never judges a Backup whose deletionTimestamp cannot be read', () => {
+    const unreadable = observed([['00:00', 'complete', '00:30']]).map((b) => ({ ...b, object: { ...b.object, metadata: { ...b.object.metadata, deletionTimestamp: 'soon' } } }));
+    assert.deepEqual(findDeletionStuck(unreadable, { now: Date.parse(at('23:00')), afterMs: HOUR }), { stuck: [], nextDeadline: null });
+  });
   it('reports Backups still present an hour after their deletionTimestamp, and when the next one would be', () => {
     const report = findDeletionStuck(observed([['00:00', 'complete', '00:30'], ['01:00', 'failed', '01:10'], ['02:00', 'complete']]), { now: Date.parse(at('01:40')), afterMs: HOUR });
     assert.deepEqual(report.stuck.map((b) => b.name), [name('00:00')]);
@@ -92,6 +115,27 @@ describe('the stuck rule in a sync', () => {
     it(c.name, () => {
       const children = [...c.running.map((hhmm) => backup({ slot: at(hhmm), state: 'running' })), backup({ slot: at('00:20') })];
       assert.equal(decide(request(parent, children), { now: Date.parse(at('00:31')) }).report.created, c.created);
+    });
+  }
+});
+
+describe('stuck conditions resolved in a sync', () => {
+  // Each condition was True; at 00:31 nothing runs past the timeout and nothing is being deleted.
+  const was = (type: string, reason: string): JsonObject => ({ type, status: 'True', reason, message: 'm', lastTransitionTime: at('00:00') });
+  const cases: ReadonlyArray<{ type: string; reason: string; says: string }> = [
+    { type: 'BackupStuck', reason: 'BackupTimedOut', says: 'no Backup runs longer than spec.backupTimeout' },
+    { type: 'DeletionStuck', reason: 'DeletionNotFinished', says: 'every deletion finished in time' },
+  ];
+  for (const c of cases) {
+    it(`${c.type} turns False with reason NoneStuck`, () => {
+      const parent = schedule({
+        spec: { schedule: '*/10 * * * *', backupTemplate: BR_TEMPLATE, backupTimeout: '25m' },
+        status: { lastBackup: name('00:20'), lastBackupTime: at('00:20'), conditions: [was(c.type, c.reason)] },
+      });
+      const { status } = decide(request(parent, [backup({ slot: at('00:20') })]), { now: Date.parse(at('00:31')) }).response;
+      const conditions = Array.isArray(status['conditions']) ? (status['conditions'] as JsonObject[]) : [];
+      const found = conditions.find((x) => x['type'] === c.type);
+      assert.deepEqual([found?.['status'], found?.['reason'], found?.['message']], ['False', 'NoneStuck', c.says]);
     });
   }
 });
