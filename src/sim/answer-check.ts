@@ -7,13 +7,10 @@
  */
 
 import { CONTROLLER_UID_LABEL } from '../core/names.js';
+import { isObject } from '../core/spec.js';
 
 /** The keys of a v2 CompositeController sync response (`composite/api/v2/hooks.go` CompositeHookResponse). */
 const RESPONSE_KEYS = new Set(['status', 'children', 'resyncAfterSeconds', 'finalized']);
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** decodingError returns why Metacontroller cannot decode a 200 body as a v2 sync response, or null when it can. */
 export function decodingError(body: unknown): string | null {
