@@ -52,6 +52,10 @@ describe('install manifests (metacontroller/)', () => {
       ['CompositeController', 'a misspelt field', (o) => { o.spec.generateSelectors = true; }],
       ['CompositeController', 'an unknown update strategy', (o) => { o.spec.childResources[0].updateStrategy.method = 'Inplace'; }],
       ['CompositeController', 'a hook without webhook', (o) => { delete o.spec.hooks.sync.webhook; }],
+      ['CompositeController', 'a parent selector label value that YAML read as a boolean (unquoted true)', (o) => {
+        o.spec.parentResource.labelSelector.matchLabels['backup-schedule-hook/controller'] = true;
+      }],
+      ['CompositeController', 'a parent selector with a misspelt matchLabels', (o) => { o.spec.parentResource.labelSelector = { matchLabel: {} }; }],
       ['ServiceMonitor', 'endpoints that are no list', (o) => { o.spec.endpoints = { port: 'http' }; }],
       ['PrometheusRule', 'a rule without expr', (o) => { delete o.spec.groups[0].rules[0].expr; }],
     ];
@@ -207,10 +211,12 @@ describe('install manifests (metacontroller/)', () => {
       }
     });
 
-    it('drives Backups of BackupSchedules with the settings the hook is designed for, with a customize hook for groups', () => {
+    it('drives Backups of the BackupSchedules handed over to it (HANDOVER_LABEL_KEY=true) with the settings the hook is designed for, with a customize hook for groups', () => {
       const controller = findOne(objects, 'CompositeController') as any;
       const crd = findOne(objects, 'CustomResourceDefinition') as any;
-      assert.deepEqual(controller.spec.parentResource, { apiVersion: `${crd.spec.group}/v1alpha1`, resource: crd.spec.names.plural });
+      const { labelSelector, ...parentResource } = controller.spec.parentResource;
+      assert.deepEqual(parentResource, { apiVersion: `${crd.spec.group}/v1alpha1`, resource: crd.spec.names.plural });
+      assert.deepEqual(labelSelector, { matchLabels: { [deployedConfig(objects).handoverLabelKey]: 'true' } });
       assert.deepEqual(controller.spec.childResources, [
         { apiVersion: 'pingcap.com/v1alpha1', resource: 'backups', updateStrategy: { method: 'InPlace' } },
       ]);
@@ -232,7 +238,7 @@ describe('install manifests (metacontroller/)', () => {
     ]);
   });
 
-  it('the require-handover-label component admits only BackupSchedules with the handover label', () => {
+  it('the require-handover-label component admits only BackupSchedules with the handover label the CompositeController selects', () => {
     const objects = renderVariant('require-handover-label') as any[];
     const policy = objects.find((object) => object.kind === 'ValidatingAdmissionPolicy');
     const binding = objects.find((object) => object.kind === 'ValidatingAdmissionPolicyBinding');
@@ -243,6 +249,8 @@ describe('install manifests (metacontroller/)', () => {
       apiGroups: [crd.spec.group], apiVersions: ['v1alpha1'], operations: ['CREATE', 'UPDATE'], resources: [crd.spec.names.plural],
     }]);
     assert.match(policy.spec.validations[0].expression, /labels\['backup-schedule-hook\/controller'\] == 'true'/);
+    const selector = findOne(objects, 'CompositeController')['spec'] as any;
+    assert.deepEqual(selector.parentResource.labelSelector.matchLabels, { 'backup-schedule-hook/controller': 'true' });
   });
 
   it('every YAML file under metacontroller/ is part of some variant', () => {
