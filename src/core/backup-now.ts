@@ -150,8 +150,7 @@ export function backupNowGate(previous: BackupScheduleStatus, options: BackupNow
     if (observed.deleting || snapshotState(observed.object) !== 'unfinished') return { open: true };
     return { open: false, message: `waiting for backup-now Backup ${last.name} to finish`, until: null, blocker: last.name };
   }
-  const condition = conditionOf(previous, BACKUP_NOW_CONDITION);
-  const createdAt = condition?.reason === 'Running' ? parseTime(condition.lastTransitionTime) : null;
+  const createdAt = backupNowAskedAt(previous);
   if (createdAt === null || options.now >= createdAt + options.staleViewGraceMs) return { open: true };
   const until = createdAt + options.staleViewGraceMs;
   return {
@@ -160,6 +159,12 @@ export function backupNowGate(previous: BackupScheduleStatus, options: BackupNow
     until,
     blocker: null,
   };
+}
+
+/** backupNowAskedAt is when the last backup-now Backup was asked for, as the BackupNow condition (reason Running) records it, or null. */
+export function backupNowAskedAt(status: BackupScheduleStatus): number | null {
+  const condition = conditionOf(status, BACKUP_NOW_CONDITION);
+  return condition?.reason === 'Running' ? parseTime(condition.lastTransitionTime) : null;
 }
 
 /** What the BackupNow condition is judged from. */

@@ -3,17 +3,21 @@
  * that share the label's value run one at a time. The hook sees its siblings through Metacontroller's related
  * resources: the customize hook asks for the group's BackupSchedules and Backups (both carry the label, since
  * Backups copy their schedule's labels). Best effort, as upstream ("the check is not safe in fact"): the related
- * objects come from caches, and two schedules of a group due at the same instant can both start. Metacontroller keeps
+ * objects come from caches, and two schedules of a group due at the same instant can both start; a sibling's last
+ * Backup its status names but the view lacks counts as running for the stale-view grace, as the schedule's own does. Metacontroller keeps
  * a schedule's customize answer per generation for up to 20 minutes, so a group label added or changed is not yet
  * selected: the schedule is then missing from its own related schedules, and says so in a condition of its own.
  */
 
-import { lastBackupNowOf } from './backup-now.js';
+import { backupNowAskedAt, lastBackupNowOf } from './backup-now.js';
 import { conditionIsTrue } from './backup-state.js';
+import type { Gate } from './gate.js';
+import { recordedCreationText } from './last-backup.js';
 import { BACKUP_CHILD_TYPE } from './names.js';
 import { compareNames } from './observe.js';
 import { isObject } from './spec.js';
 import type { Finding } from './status.js';
+import { formatTime, parseTime } from './time.js';
 import type { BackupSchedule, BackupScheduleStatus, ChildMap, KubeObject } from './types.js';
 
 /** The label that groups schedules. */
@@ -49,10 +53,23 @@ export function customize(parent: BackupSchedule): { relatedResources: RelatedRe
   };
 }
 
-/** groupBlocker names a sibling schedule whose last Backup still runs, or returns null when the group lets this one start. */
-export function groupBlocker(parent: BackupSchedule, related: Record<string, ChildMap> | undefined): string | null {
+/** Options of {@link decideGroupGate}. */
+export interface GroupGateOptions {
+  now: number;
+  /** How long after it was asked for a sibling's last Backup missing from the view still counts as running. */
+  staleViewGraceMs: number;
+}
+
+/**
+ * decideGroupGate closes while a sibling schedule's last Backup (or last backup-now Backup) runs: it exists, is neither
+ * Complete nor Failed and is not being deleted. One the sibling's status names but the view lacks counts as running
+ * until a stale-view grace after it was asked for, as the schedule's own last Backup does: the sibling's status and its
+ * Backups reach Metacontroller through different informers, so the status may arrive first. Older, it is gone (upstream's
+ * NotFound passes). Open without a group or related objects.
+ */
+export function decideGroupGate(parent: BackupSchedule, related: Record<string, ChildMap> | undefined, options: GroupGateOptions): Gate {
   const group = parent.metadata.labels?.[GROUP_LABEL];
-  if (typeof group !== 'string' || group === '' || related === undefined) return null;
+  if (typeof group !== 'string' || group === '' || related === undefined) return { open: true };
   // A group lives in one namespace, as upstream's: objects of another (a customize hook of version v2 selects by label
   // in every namespace) are not siblings, and their names would collide with this namespace's.
   const here = (object: KubeObject): boolean => object.metadata?.namespace === parent.metadata.namespace;
@@ -60,21 +77,46 @@ export function groupBlocker(parent: BackupSchedule, related: Record<string, Chi
   for (const backup of inKeyOrder(related[BACKUP_CHILD_TYPE])) {
     if (typeof backup.metadata?.name === 'string' && here(backup)) backups.set(backup.metadata.name, backup);
   }
+  let inFlight: Gate = { open: true };
   // Siblings in key order: the map's own order is Metacontroller's choice, and the answer names the first that blocks.
   for (const sibling of inKeyOrder(related[SCHEDULE_RELATED_TYPE])) {
     if (!here(sibling) || sibling.metadata?.name === parent.metadata.name || sibling.metadata?.labels?.[GROUP_LABEL] !== group) continue;
     const status: BackupScheduleStatus = isObject(sibling.status) ? sibling.status : {};
-    // Its last scheduled Backup, and its last backup-now Backup (which never becomes lastBackup).
-    for (const lastName of [status.lastBackup, lastBackupNowOf(status)?.name]) {
+    const of = `of schedule ${sibling.metadata?.name ?? '?'} in group ${group}`;
+    // Its last scheduled Backup, and its last backup-now Backup (which never becomes lastBackup), each with when it was asked for.
+    const lastNow = lastBackupNowOf(status);
+    const lasts: Array<[name: unknown, askedAt: number | null]> = [
+      [status.lastBackup, parseTime(recordedCreationText(status, String(status.lastBackup))) ?? parseTime(status.lastBackupTime)],
+      [lastNow?.name, backupNowAskedAt(status)],
+    ];
+    for (const [lastName, askedAt] of lasts) {
       if (typeof lastName !== 'string' || lastName === '') continue;
       const last = backups.get(lastName);
-      if (last === undefined || last.metadata?.deletionTimestamp != null) continue; // not found: passes, as upstream
+      if (last === undefined) {
+        const until = inFlightUntil(askedAt, options);
+        if (until !== null && (inFlight.open || (inFlight.until !== null && until > inFlight.until))) {
+          inFlight = { open: false, message: `Backup ${lastName} ${of} is not in the view yet; it counts as running until ${formatTime(until)} (stale-view grace)`, until, blocker: null };
+        }
+        continue;
+      }
+      if (last.metadata?.deletionTimestamp != null) continue;
       // Upstream's group rule: Complete, or Scheduled and Failed. Failed alone also passes here, as for the schedule's own gate.
       if (conditionIsTrue(last, 'Complete') || conditionIsTrue(last, 'Failed')) continue;
-      return `Backup ${lastName} of schedule ${sibling.metadata?.name ?? '?'} in group ${group} is still running`;
+      return { open: false, message: `Backup ${lastName} ${of} is still running`, until: null, blocker: null };
     }
   }
-  return null;
+  return inFlight;
+}
+
+/**
+ * inFlightUntil is when a Backup asked for at `askedAt` and missing from the view stops counting as running, or null
+ * when it no longer does (or when it is not known when, or the time is more than a grace ahead of now: a clock that
+ * ran far ahead when it was asked for holds no sibling back longer than two graces).
+ */
+function inFlightUntil(askedAt: number | null, options: GroupGateOptions): number | null {
+  if (askedAt === null || askedAt > options.now + options.staleViewGraceMs) return null;
+  const until = askedAt + options.staleViewGraceMs;
+  return options.now < until ? until : null;
 }
 
 /**

@@ -10,7 +10,7 @@ import type { BackupNowDecision, BackupNowState } from './backup-now.js';
 import { buildSnapshotBackup } from './desired.js';
 import { decideGate, decideRunningGate } from './gate.js';
 import type { Gate } from './gate.js';
-import { groupBlocker } from './group.js';
+import { decideGroupGate } from './group.js';
 import type { LastBackup } from './last-backup.js';
 import { SCHEDULED_AT_ANNOTATION, SCHEDULE_LABEL, backupName } from './names.js';
 import type { ObservedBackup } from './observe.js';
@@ -52,7 +52,7 @@ export interface NextBackup {
   gate: Gate;
   /** The gate of the due tick: {@link gate}, closed also when the slot's name is taken. */
   tickGate: Gate;
-  /** Gates whose closing ends by time alone: the last Backup's, backup-now's and the quiet windows'. */
+  /** Gates whose closing ends by time alone: the last Backup's, the group's, backup-now's and the quiet windows'. */
   timedGates: Gate[];
   /** The quiet windows before the next tick and the due slot's starting deadline ({@link decideQuiet}). */
   quiet: Gate;
@@ -66,7 +66,7 @@ export function decideNextBackup(context: SyncContext): NextBackup {
   const stuck = findStuck(context.snapshots, { now, timeoutMs: spec.backupTimeout?.ms ?? null });
   const lastGate = decideGate(observedLast, { now, schedule: spec.schedule, staleViewGraceMs, backups });
   const runningGate = decideRunningGate(context.snapshots, { last: observedLast.name, stuck: new Set(stuck.stuck.map((b) => b.name)) });
-  const groupGate = groupGateOf(groupBlocker(parent, context.related));
+  const groupGate = decideGroupGate(parent, context.related, { now, staleViewGraceMs });
   const nowState = backupNowStateOf(previous, { token: spec.backupNowToken, scheduleName, backups });
   const nowGate = backupNowGate(previous, { now, backups, staleViewGraceMs, last: nowState.last });
   const watermark = observedLast.time ?? parseTime(previous.allBackupCleanTime) ?? parseTime(parent.metadata.creationTimestamp);
@@ -106,7 +106,7 @@ export function decideNextBackup(context: SyncContext): NextBackup {
     last,
     gate,
     tickGate,
-    timedGates: [lastGate, nowGate, quiet, editQuiet, nowQuiet],
+    timedGates: [lastGate, groupGate, nowGate, quiet, editQuiet, nowQuiet],
     quiet,
     stuck,
     backupNow: { state: nowState, decision: backupNow, gate: nowGate, seenAt },
@@ -144,9 +144,4 @@ function slotTaken(backups: ReadonlyMap<string, ObservedBackup>, name: string): 
     until: null,
     blocker: null,
   };
-}
-
-/** groupGateOf closes the gate while a sibling schedule of the group runs a Backup. */
-function groupGateOf(blocker: string | null): Gate {
-  return blocker === null ? { open: true } : { open: false, message: blocker, until: null, blocker: null };
 }

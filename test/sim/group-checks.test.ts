@@ -38,6 +38,23 @@ const SCENARIO: Scenario = {
 /** ignoresRelated is the real hook blind to its siblings: it decides as if the request carried no related objects. */
 const ignoresRelated: Hook = (request, now) => decideHook(HOOK)({ ...request, related: {} }, now);
 
+/**
+ * passesUnseenSiblings is the real hook with upstream's rule for a sibling's last Backup the view lacks (NotFound
+ * passes): it decides as if every such sibling had asked for it long ago.
+ */
+const passesUnseenSiblings: Hook = (request, now) => {
+  const schedules = request.related?.['BackupSchedule.pingcap.com/v1alpha1'] ?? {};
+  const backups = request.related?.['Backup.pingcap.com/v1alpha1'] ?? {};
+  const aged = Object.fromEntries(
+    Object.entries(schedules).map(([key, sibling]) => {
+      const status = (sibling.status ?? {}) as Record<string, unknown>;
+      if (typeof status['lastBackup'] !== 'string' || `db/${status['lastBackup']}` in backups) return [key, sibling];
+      return [key, { ...sibling, status: { ...status, lastBackupTime: '2000-01-01T00:00:00Z', lastBackupCreation: undefined } }];
+    }),
+  );
+  return decideHook(HOOK)({ ...request, related: { ...request.related, 'BackupSchedule.pingcap.com/v1alpha1': aged } }, now);
+};
+
 function recordsOf(world: Awaited<ReturnType<typeof runChecked>>['world'], name: string): BackupRecord[] {
   return [...(world.schedules.find((s) => s.setup.name === name)?.recorder.backups.values() ?? [])];
 }
@@ -65,6 +82,35 @@ describe('sim schedule groups', function () {
   it('catches a hook that ignores related (invariant 10 only)', async () => {
     const { violations } = await runChecked({ invariants: [1, 2, 3, 4, 10], scenario: SCENARIO }, { hook: ignoresRelated });
     assert.deepEqual([...new Set(violations.map((v) => v.invariant))], [10], describeViolations(violations).slice(0, 5).join('\n'));
+  });
+
+  describe("a sibling's status reaches the cache a minute or more before its new Backup (two informers)", () => {
+    // a at the hour, b a minute later; a new Backup reaches the cache 90–120 s after it is stored, statuses within 0.5 s.
+    const scenario: Scenario = {
+      ...SCENARIO,
+      durationMs: 2 * DAY,
+      schedule: member('a', '0 */2 * * *'),
+      siblings: [member('b', '1 */2 * * *')],
+      lag: { parentMs: [0, 500], childAddedMs: [90_000, 120_000], childChangedMs: [0, 3000] },
+    };
+
+    it("the real hook counts the sibling's Backup as running and b waits", async () => {
+      const { violations, world } = await runChecked({ invariants: [1, 2, 3, 4, 6, 10], scenario });
+      assert.deepEqual(describeViolations(violations), []);
+      const b = recordsOf(world, 'b');
+      assert.ok(b.length >= 20, `b backed up (${b.length})`);
+      const a = recordsOf(world, 'a');
+      const overlapping = b.filter((record) => a.some((r) => r.createdAt <= record.createdAt && (r.finishedAt === null || r.finishedAt > record.createdAt)));
+      assert.deepEqual(overlapping.map((r) => r.name), []);
+      // Every b slot after a's first Backup came while a's Backup of the minute before was not yet in the cache.
+      assert.ok(b.filter((r) => r.createdAt > (a[0]?.createdAt ?? Infinity)).every((r) => r.slot !== null && r.createdAt - r.slot > 20 * 60_000), 'b waited for a');
+    });
+
+    it("catches a hook that lets the sibling's unseen Backup pass (invariant 10)", async () => {
+      const { violations } = await runChecked({ invariants: [10], scenario }, { hook: passesUnseenSiblings });
+      assert.ok(violations.length > 0);
+      assert.match(describeViolations(violations)[0] ?? '', /the request showed that status/);
+    });
   });
 
   it('a schedule put in a group runs without it while its customize answer predates the label (GroupNotVisible), then waits for it', async () => {

@@ -2,17 +2,21 @@
  * Invariant 10: schedule groups. The hook promises (README "Schedule groups", `core/group.ts`) that a schedule of a
  * group starts no Backup while a sibling's last Backup runs — last: the one the sibling's status names; runs: it
  * exists, is neither Complete nor Failed and is not being deleted — best effort under caches. Judged in truth when
- * a sync's Backup is stored, excused only where the cache may not show it yet: the sibling's Backup, or the status
- * naming it, reached the store less than the longest cache lag before the request was built (a sibling's new
- * Backup not yet in the cache; two schedules due at the same instant, which one worker syncs one after the other);
+ * a sync's Backup is stored, excused only where the request could not show it: the status naming it is not the one
+ * the request shows, and it, or the Backup, reached the store less than the longest cache lag before the request was
+ * built (two schedules due at the same instant, which one worker syncs one after the other); or the request shows
+ * that status but not the Backup, and the stale-view grace after it was asked for has passed (the hook counts it as
+ * running until then: statuses and Backups reach the cache through different informers);
  * and where the request's related schedules lack the schedule itself (its customize answer, kept per generation for
  * up to 20 minutes, predates its group label: the hook cannot see its group and says so, condition GroupNotVisible).
  */
 
 import { conditionIsTrue, isLogBackup } from '../../core/backup-state.js';
 import { GROUP_LABEL, SCHEDULE_RELATED_TYPE } from '../../core/group.js';
-import type { SyncRequest } from '../../core/types.js';
-import { formatTime } from '../../core/time.js';
+import { BACKUP_CHILD_TYPE } from '../../core/names.js';
+import { isObject } from '../../core/spec.js';
+import type { KubeObject, SyncRequest } from '../../core/types.js';
+import { formatTime, parseTime } from '../../core/time.js';
 import { objectKey } from '../store.js';
 import type { Check } from './slots.js';
 import type { CheckContext } from './types.js';
@@ -55,13 +59,19 @@ export function groupCheck(context: CheckContext): Check {
           const running = world.store.get(lastKey);
           if (running === undefined || running.metadata?.deletionTimestamp != null) continue;
           if (conditionIsTrue(running, 'Complete') || conditionIsTrue(running, 'Failed')) continue;
-          const since = Math.max(last.since, addedAt.get(lastKey) ?? -Infinity);
-          if (since > cachedBy) continue; // the cache may not show it yet: best effort
+          const shown = shownStatus(sync.request, sibling.metadata?.name ?? '');
+          if (shown?.['lastBackup'] !== last.name) {
+            const since = Math.max(last.since, addedAt.get(lastKey) ?? -Infinity);
+            if (since > cachedBy) continue; // the cache may not show the status naming it yet: best effort
+          } else if (related(sync.request, BACKUP_CHILD_TYPE, `${namespace}/${last.name}`) === undefined) {
+            // The hook saw the status naming it, not the Backup: it must count it as running for the grace after it was asked for.
+            if (!withinGrace(shown, { name: last.name, now: sync.hookNow, graceMs: context.settings.staleViewGraceMs })) continue;
+          }
           context.report(
             10,
             `${created} of ${sync.request.parent.metadata.name ?? '?'} (group ${group}) was created at ${formatTime(sync.appliedAt)} while ${last.name}, ` +
-              `the last Backup of ${sibling.metadata?.name ?? '?'}, was running (stored and named by its status since ${formatTime(since)}, ` +
-              `longer than the longest cache lag before the request)`,
+              `the last Backup of ${sibling.metadata?.name ?? '?'}, was running (stored and named by its status since ${formatTime(last.since)}; ` +
+              `the request showed that status, or it was older than the longest cache lag)`,
           );
         }
       }
@@ -74,4 +84,26 @@ function seesItself(request: SyncRequest, group: string): boolean {
   const { name, namespace } = request.parent.metadata;
   const schedules = Object.values(request.related?.[SCHEDULE_RELATED_TYPE] ?? {});
   return schedules.some((s) => s.metadata?.name === name && s.metadata?.namespace === namespace && s.metadata?.labels?.[GROUP_LABEL] === group);
+}
+
+/** shownStatus is a sibling's status as the request's related schedules show it, or undefined. */
+function shownStatus(request: SyncRequest, name: string): Record<string, unknown> | undefined {
+  const sibling = related(request, SCHEDULE_RELATED_TYPE, `${request.parent.metadata.namespace ?? ''}/${name}`);
+  return isObject(sibling?.status) ? sibling.status : undefined;
+}
+
+/** related reads one object of a request's related objects by key. */
+function related(request: SyncRequest, type: string, key: string): KubeObject | undefined {
+  return request.related?.[type]?.[key];
+}
+
+/**
+ * withinGrace restates the hook's promise for a sibling's last Backup the view lacks: it counts as running from when it
+ * was asked for (`lastBackupCreation`, else `lastBackupTime`) until a stale-view grace later, unless that time is more
+ * than a grace ahead of the hook's clock.
+ */
+function withinGrace(status: Record<string, unknown>, options: { name: string; now: number; graceMs: number }): boolean {
+  const recorded = status['lastBackupCreation'];
+  const askedAt = parseTime(isObject(recorded) && recorded['name'] === options.name ? recorded['time'] : undefined) ?? parseTime(status['lastBackupTime']);
+  return askedAt !== null && askedAt <= options.now + options.graceMs && options.now < askedAt + options.graceMs;
 }
