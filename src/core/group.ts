@@ -3,8 +3,9 @@
  * that share the label's value run one at a time. The hook sees its siblings through Metacontroller's related
  * resources: the customize hook asks for the group's BackupSchedules and Backups (both carry the label, since
  * Backups copy their schedule's labels). Best effort, as upstream ("the check is not safe in fact"): the related
- * objects come from caches, and two schedules of a group due at the same instant can both start; a sibling's last
- * Backup its status names but the view lacks counts as running for the stale-view grace, as the schedule's own does. Metacontroller keeps
+ * objects come from caches, and two schedules of a group due at the same instant can both start. A sibling's last
+ * Backup is judged as the schedule's own: a newer one in the view than its status names counts, and one its status
+ * names but the view lacks counts as running for the stale-view grace. Metacontroller keeps
  * a schedule's customize answer per generation for up to 20 minutes, so a group label added or changed is not yet
  * selected: the schedule is then missing from its own related schedules, and says so in a condition of its own.
  */
@@ -12,12 +13,13 @@
 import { backupNowAskedAt, lastBackupNowOf } from './backup-now.js';
 import { conditionIsTrue } from './backup-state.js';
 import type { Gate } from './gate.js';
-import { recordedCreationText } from './last-backup.js';
-import { BACKUP_CHILD_TYPE } from './names.js';
-import { compareNames } from './observe.js';
+import { lastBackupOf } from './last-backup.js';
+import { BACKUP_CHILD_TYPE, SCHEDULE_LABEL } from './names.js';
+import { compareNames, observeChildren } from './observe.js';
+import type { SnapshotBackup } from './observe.js';
 import { isObject } from './spec.js';
 import type { Finding } from './status.js';
-import { formatTime, parseTime } from './time.js';
+import { formatTime } from './time.js';
 import type { BackupSchedule, BackupScheduleStatus, ChildMap, KubeObject } from './types.js';
 
 /** The label that groups schedules. */
@@ -62,7 +64,8 @@ export interface GroupGateOptions {
 
 /**
  * decideGroupGate closes while a sibling schedule's last Backup (or last backup-now Backup) runs: it exists, is neither
- * Complete nor Failed and is not being deleted. One the sibling's status names but the view lacks counts as running
+ * Complete nor Failed and is not being deleted. The last is the one its status names, or a newer one of its Backups in
+ * the view ({@link lastBackupOf}). One the sibling's status names but the view lacks counts as running
  * until a stale-view grace after it was asked for, as the schedule's own last Backup does: the sibling's status and its
  * Backups reach Metacontroller through different informers, so the status may arrive first. Older, it is gone (upstream's
  * NotFound passes). Open without a group or related objects.
@@ -74,8 +77,16 @@ export function decideGroupGate(parent: BackupSchedule, related: Record<string, 
   // in every namespace) are not siblings, and their names would collide with this namespace's.
   const here = (object: KubeObject): boolean => object.metadata?.namespace === parent.metadata.namespace;
   const backups = new Map<string, KubeObject>();
+  const bySchedule = new Map<string, ChildMap>();
   for (const backup of inKeyOrder(related[BACKUP_CHILD_TYPE])) {
-    if (typeof backup.metadata?.name === 'string' && here(backup)) backups.set(backup.metadata.name, backup);
+    const name = backup.metadata?.name;
+    if (typeof name !== 'string' || !here(backup)) continue;
+    backups.set(name, backup);
+    const owner = backup.metadata?.labels?.[SCHEDULE_LABEL];
+    if (typeof owner !== 'string') continue;
+    const own = bySchedule.get(owner) ?? {};
+    own[name] = backup;
+    bySchedule.set(owner, own);
   }
   let inFlight: Gate = { open: true };
   // Siblings in key order: the map's own order is Metacontroller's choice, and the answer names the first that blocks.
@@ -83,29 +94,40 @@ export function decideGroupGate(parent: BackupSchedule, related: Record<string, 
     if (!here(sibling) || sibling.metadata?.name === parent.metadata.name || sibling.metadata?.labels?.[GROUP_LABEL] !== group) continue;
     const status: BackupScheduleStatus = isObject(sibling.status) ? sibling.status : {};
     const of = `of schedule ${sibling.metadata?.name ?? '?'} in group ${group}`;
-    // Its last scheduled Backup, and its last backup-now Backup (which never becomes lastBackup), each with when it was asked for.
-    const lastNow = lastBackupNowOf(status);
-    const lasts: Array<[name: unknown, askedAt: number | null]> = [
-      [status.lastBackup, parseTime(recordedCreationText(status, String(status.lastBackup))) ?? parseTime(status.lastBackupTime)],
-      [lastNow?.name, backupNowAskedAt(status)],
+    // Its last scheduled Backup (as the sibling would judge it: the one its status names, or a newer one in the view, its
+    // status not yet written or not yet in the cache), and its last backup-now Backup (which never becomes lastBackup),
+    // each with when it was asked for.
+    const last = lastBackupOf(status, snapshotsOf(sibling, bySchedule));
+    const lasts: Array<[name: string | null | undefined, askedAt: number | null]> = [
+      [last.name, last.createdAt ?? last.time],
+      [lastBackupNowOf(status)?.name, backupNowAskedAt(status)],
     ];
     for (const [lastName, askedAt] of lasts) {
       if (typeof lastName !== 'string' || lastName === '') continue;
-      const last = backups.get(lastName);
-      if (last === undefined) {
+      const seen = backups.get(lastName);
+      if (seen === undefined) {
         const until = inFlightUntil(askedAt, options);
         if (until !== null && (inFlight.open || (inFlight.until !== null && until > inFlight.until))) {
           inFlight = { open: false, message: `Backup ${lastName} ${of} is not in the view yet; it counts as running until ${formatTime(until)} (stale-view grace)`, until, blocker: null };
         }
         continue;
       }
-      if (last.metadata?.deletionTimestamp != null) continue;
+      if (seen.metadata?.deletionTimestamp != null) continue;
       // Upstream's group rule: Complete, or Scheduled and Failed. Failed alone also passes here, as for the schedule's own gate.
-      if (conditionIsTrue(last, 'Complete') || conditionIsTrue(last, 'Failed')) continue;
+      if (conditionIsTrue(seen, 'Complete') || conditionIsTrue(seen, 'Failed')) continue;
       return { open: false, message: `Backup ${lastName} ${of} is still running`, until: null, blocker: null };
     }
   }
   return inFlight;
+}
+
+/** snapshotsOf returns a sibling's snapshot Backups among the related ones, observed as its own sync would observe them. */
+function snapshotsOf(sibling: KubeObject, bySchedule: ReadonlyMap<string, ChildMap>): SnapshotBackup[] {
+  const name = sibling.metadata?.name;
+  const own = typeof name === 'string' ? bySchedule.get(name) : undefined;
+  if (own === undefined) return [];
+  const observed = observeChildren(sibling as BackupSchedule, { [BACKUP_CHILD_TYPE]: own }).backups;
+  return observed.filter((b): b is SnapshotBackup => b.role === 'snapshot');
 }
 
 /**

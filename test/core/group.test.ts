@@ -130,6 +130,36 @@ describe('schedule groups', () => {
     });
   });
 
+  describe("a sibling's newer Backup in the view, before its status names it (the Backup reached the cache first)", () => {
+    const parent = schedule({ spec, labels: GROUP, status: { lastBackup: 'nightly-2024-05-10t10-00-00', lastBackupTime: '2024-05-10T10:00:00Z' } });
+    const alpha = schedule({ name: 'alpha', spec, labels: GROUP, status: { lastBackup: 'alpha-2024-05-10t10-00-00', lastBackupTime: '2024-05-10T10:00:00Z' } });
+    const alphaBackup = (slot: string, state: 'running' | 'complete', extra: { deleting?: boolean; controller?: string } = {}) => {
+      const b = backup({ schedule: 'alpha', slot, state });
+      b.metadata = { ...b.metadata, labels: { ...b.metadata?.labels, ...GROUP } };
+      if (extra.deleting === true) b.metadata.deletionTimestamp = '2024-05-10T11:00:05Z';
+      if (extra.controller !== undefined) b.metadata.ownerReferences = [{ apiVersion: 'v1', kind: 'Other', name: 'x', uid: extra.controller, controller: true }];
+      return b;
+    };
+    const cases: Array<{ name: string; newer: ReturnType<typeof backup>; waits: boolean }> = [
+      { name: 'running: its last Backup, waits', newer: alphaBackup('2024-05-10T11:00:00Z', 'running'), waits: true },
+      { name: 'complete: runs', newer: alphaBackup('2024-05-10T11:00:00Z', 'complete'), waits: false },
+      { name: 'running but being deleted: runs', newer: alphaBackup('2024-05-10T11:00:00Z', 'running', { deleting: true }), waits: false },
+      { name: 'running, labelled for alpha, controlled by another owner: not its Backup, runs', newer: alphaBackup('2024-05-10T11:00:00Z', 'running', { controller: 'uid-other' }), waits: false },
+      { name: 'running with an older slot than its status (not its last): runs', newer: alphaBackup('2024-05-10T09:00:00Z', 'running'), waits: false },
+    ];
+    for (const c of cases) {
+      it(c.name, () => {
+        const backups = { 'db/alpha-2024-05-10t10-00-00': alphaBackup('2024-05-10T10:00:00Z', 'complete'), [`db/${c.newer.metadata?.name}`]: c.newer };
+        const related = { 'BackupSchedule.pingcap.com/v1alpha1': { 'db/alpha': alpha, 'db/nightly': parent }, 'Backup.pingcap.com/v1alpha1': backups };
+        const answer = decide(request(parent, [backup({ slot: '2024-05-10T10:00:00Z' })], { related }), { now: NOW }).response;
+        const created = answer.children.some((x) => x.metadata.name === 'nightly-2024-05-10t11-00-00');
+        assert.equal(created, !c.waits);
+        const ready = (answer.status.conditions ?? []).find((x) => x.type === 'Ready');
+        if (c.waits) assert.match(String(ready?.message), new RegExp(`Backup ${c.newer.metadata?.name} of schedule alpha in group nightly-group is still running`));
+      });
+    }
+  });
+
   describe('GroupNotVisible: a schedule of a group missing from the related schedules it is sent', () => {
     const OTHER_GROUP = { 'tidb.pingcap.com/backup-schedule-group': 'other-group' };
     const status = { lastBackup: 'nightly-2024-05-10t10-00-00', lastBackupTime: '2024-05-10T10:00:00Z' };

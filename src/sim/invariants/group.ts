@@ -2,8 +2,8 @@
  * Invariant 10: schedule groups. The hook promises (README "Schedule groups", `core/group.ts`) that a schedule of a
  * group starts no Backup while a sibling's last Backup runs — last: the one the sibling's status names; runs: it
  * exists, is neither Complete nor Failed and is not being deleted — best effort under caches. Judged in truth when
- * a sync's Backup is stored, excused only where the request could not show it: the status naming it is not the one
- * the request shows, and it, or the Backup, reached the store less than the longest cache lag before the request was
+ * a sync's Backup is stored, excused only where the request could not show it: the request shows neither the status
+ * naming it nor the Backup, and either reached the store less than the longest cache lag before the request was
  * built (two schedules due at the same instant, which one worker syncs one after the other); or the request shows
  * that status but not the Backup, and the stale-view grace after it was asked for has passed (the hook counts it as
  * running until then: statuses and Backups reach the cache through different informers);
@@ -60,10 +60,13 @@ export function groupCheck(context: CheckContext): Check {
           if (running === undefined || running.metadata?.deletionTimestamp != null) continue;
           if (conditionIsTrue(running, 'Complete') || conditionIsTrue(running, 'Failed')) continue;
           const shown = shownStatus(sync.request, sibling.metadata?.name ?? '');
+          const shownBackup = related(sync.request, BACKUP_CHILD_TYPE, `${namespace}/${last.name}`);
           if (shown?.['lastBackup'] !== last.name) {
+            // The request shows an older status. If it shows the Backup, the hook must take it as the sibling's last (its
+            // slot is newer than that status's); if not, the cache may not show either yet: best effort.
             const since = Math.max(last.since, addedAt.get(lastKey) ?? -Infinity);
-            if (since > cachedBy) continue; // the cache may not show the status naming it yet: best effort
-          } else if (related(sync.request, BACKUP_CHILD_TYPE, `${namespace}/${last.name}`) === undefined) {
+            if (shownBackup === undefined && since > cachedBy) continue;
+          } else if (shownBackup === undefined) {
             // The hook saw the status naming it, not the Backup: it must count it as running for the grace after it was asked for.
             if (!withinGrace(shown, { name: last.name, now: sync.hookNow, graceMs: context.settings.staleViewGraceMs })) continue;
           }
@@ -71,7 +74,7 @@ export function groupCheck(context: CheckContext): Check {
             10,
             `${created} of ${sync.request.parent.metadata.name ?? '?'} (group ${group}) was created at ${formatTime(sync.appliedAt)} while ${last.name}, ` +
               `the last Backup of ${sibling.metadata?.name ?? '?'}, was running (stored and named by its status since ${formatTime(last.since)}; ` +
-              `the request showed that status, or it was older than the longest cache lag)`,
+              `the request showed that status or that Backup, or they were older than the longest cache lag)`,
           );
         }
       }
