@@ -2,24 +2,26 @@
  * Schedule groups (`tidb.pingcap.com/backup-schedule-group`): snapshot Backups of the schedules in a namespace
  * that share the label's value run one at a time. The hook sees its siblings through Metacontroller's related
  * resources: the customize hook asks for the group's BackupSchedules and Backups (both carry the label, since
- * Backups copy their schedule's labels). Best effort, as upstream ("the check is not safe in fact"): the related
- * objects come from caches, and two schedules of a group due at the same instant can both start. A sibling's last
- * Backup is judged as the schedule's own: a newer one in the view than its status names counts, and one its status
- * names but the view lacks counts as running for the stale-view grace. Metacontroller keeps
+ * Backups copy their schedule's labels). Upstream's check reads only the siblings' statuses ("the check is not safe
+ * in fact"); here a sibling's last Backup is judged as the schedule's own (a newer one in the view than its status
+ * names counts, one its status names but the view lacks counts as running for the stale-view grace), and schedules due
+ * at the same time take turns by name. Still best effort: views older than the grace can let two start. Metacontroller keeps
  * a schedule's customize answer per generation for up to 20 minutes, so a group label added or changed is not yet
  * selected: the schedule is then missing from its own related schedules, and says so in a condition of its own.
  */
 
-import { backupNowAskedAt, lastBackupNowOf } from './backup-now.js';
+import { backupNowAskedAt, isBackupNowBackup, lastBackupNowOf } from './backup-now.js';
 import { conditionIsTrue } from './backup-state.js';
 import type { Gate } from './gate.js';
 import { lastBackupOf } from './last-backup.js';
-import { BACKUP_CHILD_TYPE, SCHEDULE_LABEL } from './names.js';
+import type { LastBackup } from './last-backup.js';
+import { BACKUP_CHILD_TYPE, SCHEDULE_LABEL, backupName } from './names.js';
 import { compareNames, observeChildren } from './observe.js';
 import type { SnapshotBackup } from './observe.js';
-import { isObject } from './spec.js';
+import { planSlot } from './schedule-edit.js';
+import { isObject, readSpec } from './spec.js';
 import type { Finding } from './status.js';
-import { formatTime } from './time.js';
+import { formatTime, parseTime } from './time.js';
 import type { BackupSchedule, BackupScheduleStatus, ChildMap, KubeObject } from './types.js';
 
 /** The label that groups schedules. */
@@ -107,9 +109,7 @@ export function decideGroupGate(parent: BackupSchedule, related: Record<string, 
       const seen = backups.get(lastName);
       if (seen === undefined) {
         const until = inFlightUntil(askedAt, options);
-        if (until !== null && (inFlight.open || (inFlight.until !== null && until > inFlight.until))) {
-          inFlight = { open: false, message: `Backup ${lastName} ${of} is not in the view yet; it counts as running until ${formatTime(until)} (stale-view grace)`, until, blocker: null };
-        }
+        if (until !== null) inFlight = waitLonger(inFlight, { until, message: `Backup ${lastName} ${of} is not in the view yet; it counts as running until ${formatTime(until)} (stale-view grace)` });
         continue;
       }
       if (seen.metadata?.deletionTimestamp != null) continue;
@@ -117,8 +117,39 @@ export function decideGroupGate(parent: BackupSchedule, related: Record<string, 
       if (conditionIsTrue(seen, 'Complete') || conditionIsTrue(seen, 'Failed')) continue;
       return { open: false, message: `Backup ${lastName} ${of} is still running`, until: null, blocker: null };
     }
+    // Two schedules due at once, each synced before the other's Backup or status reaches the cache, would both start:
+    // the one whose name sorts first goes first, and the others give it the grace to show its Backup.
+    const siblingName = sibling.metadata?.name;
+    if (typeof siblingName !== 'string' || compareNames(siblingName, parent.metadata.name ?? '') >= 0) continue;
+    const due = dueSlotOf(sibling, { ...options, last, backups });
+    if (due === null) continue;
+    const until = due + options.staleViewGraceMs;
+    inFlight = waitLonger(inFlight, {
+      until,
+      message: `schedule ${siblingName} in group ${group} is due (slot ${formatTime(due)}) and goes first; its Backup is not in the view yet, waiting until ${formatTime(until)} (stale-view grace)`,
+    });
   }
   return inFlight;
+}
+
+/** waitLonger returns the closed gate that opens later: `gate`, or one closed until `wait.until`. */
+function waitLonger(gate: Gate, wait: { until: number; message: string }): Gate {
+  if (!gate.open && gate.until !== null && gate.until >= wait.until) return gate;
+  return { open: false, message: wait.message, until: wait.until, blocker: null };
+}
+
+/**
+ * dueSlotOf is the slot a sibling would start now as its own sync would plan it from this view (valid spec, not paused,
+ * the missed-run rules), when that slot came within the last stale-view grace and its Backup is not in the view; else null.
+ */
+function dueSlotOf(sibling: KubeObject, facts: GroupGateOptions & { last: LastBackup; backups: ReadonlyMap<string, KubeObject> }): number | null {
+  const read = readSpec(sibling as BackupSchedule);
+  if (!read.ok || read.spec.pause) return null;
+  const status: BackupScheduleStatus = isObject(sibling.status) ? sibling.status : {};
+  const watermark = facts.last.time ?? parseTime(status.allBackupCleanTime) ?? parseTime(sibling.metadata?.creationTimestamp);
+  const slot = planSlot(status, { spec: read.spec, now: facts.now, watermark }).slot;
+  if (slot === null || facts.now >= slot + facts.staleViewGraceMs) return null;
+  return facts.backups.has(backupName(sibling.metadata?.name ?? '', slot)) ? null : slot;
 }
 
 /** snapshotsOf returns a sibling's snapshot Backups among the related ones, observed as its own sync would observe them. */
@@ -127,7 +158,8 @@ function snapshotsOf(sibling: KubeObject, bySchedule: ReadonlyMap<string, ChildM
   const own = typeof name === 'string' ? bySchedule.get(name) : undefined;
   if (own === undefined) return [];
   const observed = observeChildren(sibling as BackupSchedule, { [BACKUP_CHILD_TYPE]: own }).backups;
-  return observed.filter((b): b is SnapshotBackup => b.role === 'snapshot');
+  // Backup-now Backups have no slot: they never move a schedule's last Backup (its status names them apart).
+  return observed.filter((b): b is SnapshotBackup => b.role === 'snapshot' && !isBackupNowBackup(b.object));
 }
 
 /**

@@ -8,10 +8,12 @@ import { BR_TEMPLATE, backup, request, schedule } from '../support/objects.js';
 
 const GROUP = { 'tidb.pingcap.com/backup-schedule-group': 'nightly-group' };
 const spec = { schedule: '0 * * * *', backupTemplate: BR_TEMPLATE };
+/** The siblings' schedule: half past, so that none is due at NOW (a due sibling sorting first goes first, see below). */
+const siblingSpec = { ...spec, schedule: '30 * * * *' };
 const NOW = Date.parse('2024-05-10T11:00:10Z');
 
 function sibling(name: string): ReturnType<typeof schedule> {
-  return schedule({ name, spec, labels: GROUP, status: { lastBackup: `${name}-2024-05-10t10-30-00`, lastBackupTime: '2024-05-10T10:30:00Z' } });
+  return schedule({ name, spec: siblingSpec, labels: GROUP, status: { lastBackup: `${name}-2024-05-10t10-30-00`, lastBackupTime: '2024-05-10T10:30:00Z' } });
 }
 
 function runningBackupOf(name: string): ReturnType<typeof backup> {
@@ -82,7 +84,7 @@ describe('schedule groups', () => {
     const parent = schedule({ spec, labels: GROUP, status: { lastBackup: 'nightly-2024-05-10t10-00-00', lastBackupTime: '2024-05-10T10:00:00Z' } });
     /** alpha, whose status names a Backup of the 11:00 slot (asked for at `asked`, if recorded) that the related Backups lack. */
     const alpha = (extra: Record<string, unknown>) =>
-      schedule({ name: 'alpha', spec, labels: GROUP, status: { lastBackup: 'alpha-2024-05-10t11-00-00', lastBackupTime: '2024-05-10T11:00:00Z', ...extra } });
+      schedule({ name: 'alpha', spec: siblingSpec, labels: GROUP, status: { lastBackup: 'alpha-2024-05-10t11-00-00', lastBackupTime: '2024-05-10T11:00:00Z', ...extra } });
     const asked = (time: string) => ({ lastBackupCreation: { name: 'alpha-2024-05-10t11-00-00', time } });
     const backupNow = (reason: string, at: string) => ({
       lastBackup: '', lastBackupTime: '2024-05-10T10:00:00Z',
@@ -116,7 +118,7 @@ describe('schedule groups', () => {
     }
 
     it('waits for the latest grace of several siblings, and for a sibling seen running over any grace', () => {
-      const beta = schedule({ name: 'beta', spec, labels: GROUP, status: { lastBackup: 'beta-2024-05-10t11-00-00', lastBackupTime: '2024-05-10T11:00:00Z', lastBackupCreation: { name: 'beta-2024-05-10t11-00-00', time: '2024-05-10T10:59:00Z' } } });
+      const beta = schedule({ name: 'beta', spec: siblingSpec, labels: GROUP, status: { lastBackup: 'beta-2024-05-10t11-00-00', lastBackupTime: '2024-05-10T11:00:00Z', lastBackupCreation: { name: 'beta-2024-05-10t11-00-00', time: '2024-05-10T10:59:00Z' } } });
       const siblings = { 'db/alpha': alpha(asked('2024-05-10T10:58:00Z')), 'db/beta': beta, 'db/nightly': parent };
       const decideWith = (backups: Record<string, unknown>) => {
         const related = { 'BackupSchedule.pingcap.com/v1alpha1': siblings, 'Backup.pingcap.com/v1alpha1': backups } as NonNullable<SyncRequest['related']>;
@@ -132,7 +134,7 @@ describe('schedule groups', () => {
 
   describe("a sibling's newer Backup in the view, before its status names it (the Backup reached the cache first)", () => {
     const parent = schedule({ spec, labels: GROUP, status: { lastBackup: 'nightly-2024-05-10t10-00-00', lastBackupTime: '2024-05-10T10:00:00Z' } });
-    const alpha = schedule({ name: 'alpha', spec, labels: GROUP, status: { lastBackup: 'alpha-2024-05-10t10-00-00', lastBackupTime: '2024-05-10T10:00:00Z' } });
+    const alpha = schedule({ name: 'alpha', spec: siblingSpec, labels: GROUP, status: { lastBackup: 'alpha-2024-05-10t10-00-00', lastBackupTime: '2024-05-10T10:00:00Z' } });
     const alphaBackup = (slot: string, state: 'running' | 'complete', extra: { deleting?: boolean; controller?: string } = {}) => {
       const b = backup({ schedule: 'alpha', slot, state });
       b.metadata = { ...b.metadata, labels: { ...b.metadata?.labels, ...GROUP } };
@@ -158,6 +160,53 @@ describe('schedule groups', () => {
         if (c.waits) assert.match(String(ready?.message), new RegExp(`Backup ${c.newer.metadata?.name} of schedule alpha in group nightly-group is still running`));
       });
     }
+  });
+
+  describe('two schedules due at once: the one whose name sorts first goes first, the other gives it the grace', () => {
+    const parent = schedule({ spec, labels: GROUP, status: { lastBackup: 'nightly-2024-05-10t10-00-00', lastBackupTime: '2024-05-10T10:00:00Z' } });
+    /** A sibling due at 11:00 like nightly (its last Backup the complete 10:00 one), with `spec` changes. */
+    const dueSibling = (name: string, specChanges: Record<string, unknown> = {}) =>
+      schedule({ name, spec: { ...spec, ...specChanges }, labels: GROUP, status: { lastBackup: `${name}-2024-05-10t10-00-00`, lastBackupTime: '2024-05-10T10:00:00Z' } });
+    const groupBackup = (name: string, slot: string, state: 'running' | 'complete') => {
+      const b = backup({ schedule: name, slot, state });
+      b.metadata = { ...b.metadata, labels: { ...b.metadata?.labels, ...GROUP } };
+      return b;
+    };
+    const cases: Array<{ name: string; sibling: ReturnType<typeof schedule>; now?: string; elevenDone?: boolean; waitsUntil: string | null }> = [
+      { name: 'alpha (sorts first) due at the same slot, its Backup not in the view: waits', sibling: dueSibling('alpha'), waitsUntil: '2024-05-10T11:05:00Z' },
+      { name: 'omega (sorts after) due at the same slot: goes first itself', sibling: dueSibling('omega'), waitsUntil: null },
+      { name: "alpha's Backup for the slot in the view, complete: runs", sibling: dueSibling('alpha'), elevenDone: true, waitsUntil: null },
+      { name: 'alpha paused: runs', sibling: dueSibling('alpha', { pause: true }), waitsUntil: null },
+      { name: "alpha's spec invalid: runs", sibling: dueSibling('alpha', { schedule: 'every night' }), waitsUntil: null },
+      { name: "alpha's slot missed by its startingDeadlineSeconds: runs", sibling: dueSibling('alpha', { startingDeadlineSeconds: 5 }), waitsUntil: null },
+      { name: "alpha's slot due more than a grace ago: runs", sibling: dueSibling('alpha'), now: '2024-05-10T11:05:00Z', waitsUntil: null },
+    ];
+    for (const c of cases) {
+      it(c.name, () => {
+        const siblingName = c.sibling.metadata.name ?? '';
+        const backups = {
+          [`db/${siblingName}-2024-05-10t10-00-00`]: groupBackup(siblingName, '2024-05-10T10:00:00Z', 'complete'),
+          ...(c.elevenDone === true ? { [`db/${siblingName}-2024-05-10t11-00-00`]: groupBackup(siblingName, '2024-05-10T11:00:00Z', 'complete') } : {}),
+        };
+        const related = { 'BackupSchedule.pingcap.com/v1alpha1': { [`db/${siblingName}`]: c.sibling, 'db/nightly': parent }, 'Backup.pingcap.com/v1alpha1': backups };
+        const now = c.now === undefined ? NOW : Date.parse(c.now);
+        const answer = decide(request(parent, [backup({ slot: '2024-05-10T10:00:00Z' })], { related }), { now }).response;
+        const created = answer.children.some((x) => x.metadata.name === 'nightly-2024-05-10t11-00-00');
+        assert.equal(created, c.waitsUntil === null);
+        if (c.waitsUntil !== null) {
+          const ready = (answer.status.conditions ?? []).find((x) => x.type === 'Ready');
+          assert.match(String(ready?.message), new RegExp(`schedule ${siblingName} in group nightly-group is due \\(slot 2024-05-10T11:00:00Z\\) and goes first.*until ${c.waitsUntil}`));
+          assert.ok(answer.resyncAfterSeconds !== undefined && now + answer.resyncAfterSeconds * 1000 <= Date.parse(c.waitsUntil), `called back by ${c.waitsUntil}`);
+        }
+      });
+    }
+
+    it('alpha, deciding from the same view, does not wait for nightly: the order is strict, so one of them always goes', () => {
+      const alpha = dueSibling('alpha');
+      const related = { 'BackupSchedule.pingcap.com/v1alpha1': { 'db/alpha': alpha, 'db/nightly': parent }, 'Backup.pingcap.com/v1alpha1': {} };
+      const answer = decide(request(alpha, [groupBackup('alpha', '2024-05-10T10:00:00Z', 'complete')], { related }), { now: NOW }).response;
+      assert.ok(answer.children.some((x) => x.metadata.name === 'alpha-2024-05-10t11-00-00'));
+    });
   });
 
   describe('GroupNotVisible: a schedule of a group missing from the related schedules it is sent', () => {

@@ -38,6 +38,15 @@ const SCENARIO: Scenario = {
 /** ignoresRelated is the real hook blind to its siblings: it decides as if the request carried no related objects. */
 const ignoresRelated: Hook = (request, now) => decideHook(HOOK)({ ...request, related: {} }, now);
 
+/** withoutTurns shows a hook every sibling paused, so that no sibling due at the same time goes first (upstream's rule). */
+function withoutTurns(hook: Hook): Hook {
+  return (request, now) => {
+    const schedules = request.related?.['BackupSchedule.pingcap.com/v1alpha1'] ?? {};
+    const paused = Object.fromEntries(Object.entries(schedules).map(([key, s]) => [key, key === `db/${request.parent.metadata.name}` ? s : { ...s, spec: { ...s.spec, pause: true } }]));
+    return hook({ ...request, related: { ...request.related, 'BackupSchedule.pingcap.com/v1alpha1': paused } }, now);
+  };
+}
+
 /**
  * passesUnseenSiblings is the real hook with upstream's rule for a sibling's last Backup the view lacks (NotFound
  * passes): it decides as if every such sibling had asked for it long ago.
@@ -63,6 +72,14 @@ const seesOnlyNamedBackups: Hook = (request, now) => {
   return decideHook(HOOK)({ ...request, related: { ...request.related, 'Backup.pingcap.com/v1alpha1': Object.fromEntries(backups) } }, now);
 };
 
+/** overlaps names the Backups of schedule `of` that started while one of schedule `beside` ran. */
+function overlaps(world: Awaited<ReturnType<typeof runChecked>>['world'], of: string, beside: string): string[] {
+  const others = recordsOf(world, beside);
+  return recordsOf(world, of)
+    .filter((record) => others.some((r) => r.createdAt <= record.createdAt && (r.finishedAt === null || r.finishedAt > record.createdAt)))
+    .map((r) => r.name);
+}
+
 function recordsOf(world: Awaited<ReturnType<typeof runChecked>>['world'], name: string): BackupRecord[] {
   return [...(world.schedules.find((s) => s.setup.name === name)?.recorder.backups.values() ?? [])];
 }
@@ -87,6 +104,17 @@ describe('sim schedule groups', function () {
     assert.ok(waited >= 40, `b's Backups started late, after their siblings' (${waited} of ${b.length})`);
   });
 
+  it('two schedules due at the same instant never run at once: the one whose name sorts first goes first, the other waits', async () => {
+    const { world } = await runChecked({ invariants: [], scenario: SCENARIO });
+    const a = recordsOf(world, 'a');
+    const c = recordsOf(world, 'c');
+    assert.ok(a.length >= 40 && c.length >= 40, `both backed up (a ${a.length}, c ${c.length})`);
+    assert.deepEqual({ c: overlaps(world, 'c', 'a'), a: overlaps(world, 'a', 'c') }, { c: [], a: [] });
+    // Without turns (upstream's rule), they start together whenever the second is synced before the first one's Backup is in its cache.
+    const { world: upstream } = await runChecked({ invariants: [], scenario: SCENARIO }, { hook: withoutTurns(decideHook(HOOK)) });
+    assert.ok(overlaps(upstream, 'c', 'a').length + overlaps(upstream, 'a', 'c').length > 0, 'the scenario has schedules due together');
+  });
+
   it('catches a hook that ignores related (invariant 10 only)', async () => {
     const { violations } = await runChecked({ invariants: [1, 2, 3, 4, 10], scenario: SCENARIO }, { hook: ignoresRelated });
     assert.deepEqual([...new Set(violations.map((v) => v.invariant))], [10], describeViolations(violations).slice(0, 5).join('\n'));
@@ -108,14 +136,19 @@ describe('sim schedule groups', function () {
         const a = recordsOf(world, 'a');
         const b = recordsOf(world, 'b');
         assert.ok(b.length >= 20, `b backed up (${b.length})`);
-        const overlapping = b.filter((record) => a.some((r) => r.createdAt <= record.createdAt && (r.finishedAt === null || r.finishedAt > record.createdAt)));
-        assert.deepEqual(overlapping.map((r) => r.name), []);
+        assert.deepEqual(overlaps(world, 'b', 'a'), []);
         // Every b slot after a's first Backup came a minute after a's, which runs 20–40 minutes.
         assert.ok(b.filter((r) => r.createdAt > (a[0]?.createdAt ?? Infinity)).every((r) => r.slot !== null && r.createdAt - r.slot > 20 * 60_000), 'b waited for a');
       });
 
-      it('catches a hook that lets that Backup pass (invariant 10)', async () => {
-        const { violations } = await runChecked({ invariants: [10], scenario }, { hook: broken });
+      it('so does the real hook without turns (the rule for this order alone)', async () => {
+        const { violations, world } = await runChecked({ invariants: [1, 2, 3, 4, 10], scenario }, { hook: withoutTurns(decideHook(HOOK)) });
+        assert.deepEqual(describeViolations(violations), []);
+        assert.deepEqual(overlaps(world, 'b', 'a'), []);
+      });
+
+      it('catches a hook without that rule or turns, which lets that Backup pass (invariant 10)', async () => {
+        const { violations } = await runChecked({ invariants: [10], scenario }, { hook: withoutTurns(broken) });
         assert.ok(violations.length > 0);
         assert.match(describeViolations(violations)[0] ?? '', /the request showed that status or that Backup/);
       });
