@@ -67,10 +67,10 @@ export interface GroupGateOptions {
 /**
  * decideGroupGate closes while a sibling schedule's last Backup (or last backup-now Backup) runs: it exists, is neither
  * Complete nor Failed and is not being deleted. The last is the one its status names, or a newer one of its Backups in
- * the view ({@link lastBackupOf}). One the sibling's status names but the view lacks counts as running
- * until a stale-view grace after it was asked for, as the schedule's own last Backup does: the sibling's status and its
- * Backups reach Metacontroller through different informers, so the status may arrive first. Older, it is gone (upstream's
- * NotFound passes). Open without a group or related objects.
+ * the view ({@link lastBackupOf}). One the sibling's status names but the view lacks counts as running until a
+ * stale-view grace after it was asked for, as the schedule's own last Backup does: the sibling's status and its Backups
+ * reach Metacontroller through different informers, so either may arrive first. Older, it is gone (upstream's NotFound
+ * passes). And a sibling whose name sorts first goes first when both are due. Open without a group or related objects.
  */
 export function decideGroupGate(parent: BackupSchedule, related: Record<string, ChildMap> | undefined, options: GroupGateOptions): Gate {
   const group = parent.metadata.labels?.[GROUP_LABEL];
@@ -90,46 +90,65 @@ export function decideGroupGate(parent: BackupSchedule, related: Record<string, 
     own[name] = backup;
     bySchedule.set(owner, own);
   }
-  let inFlight: Gate = { open: true };
+  const view: GroupView = { ...options, group, scheduleName: parent.metadata.name ?? '', backups, bySchedule };
+  let gate: Gate = { open: true };
   // Siblings in key order: the map's own order is Metacontroller's choice, and the answer names the first that blocks.
   for (const sibling of inKeyOrder(related[SCHEDULE_RELATED_TYPE])) {
-    if (!here(sibling) || sibling.metadata?.name === parent.metadata.name || sibling.metadata?.labels?.[GROUP_LABEL] !== group) continue;
-    const status: BackupScheduleStatus = isObject(sibling.status) ? sibling.status : {};
-    const of = `of schedule ${sibling.metadata?.name ?? '?'} in group ${group}`;
-    // Its last scheduled Backup (as the sibling would judge it: the one its status names, or a newer one in the view, its
-    // status not yet written or not yet in the cache), and its last backup-now Backup (which never becomes lastBackup),
-    // each with when it was asked for.
-    const last = lastBackupOf(status, snapshotsOf(sibling, bySchedule));
-    const lasts: Array<[name: string | null | undefined, askedAt: number | null]> = [
-      [last.name, last.createdAt ?? last.time],
-      [lastBackupNowOf(status)?.name, backupNowAskedAt(status)],
-    ];
-    for (const [lastName, askedAt] of lasts) {
-      if (typeof lastName !== 'string' || lastName === '') continue;
-      const seen = backups.get(lastName);
-      if (seen === undefined) {
-        const until = inFlightUntil(askedAt, options);
-        if (until !== null) inFlight = waitLonger(inFlight, { until, message: `Backup ${lastName} ${of} is not in the view yet; it counts as running until ${formatTime(until)} (stale-view grace)` });
-        continue;
-      }
-      if (seen.metadata?.deletionTimestamp != null) continue;
-      // Upstream's group rule: Complete, or Scheduled and Failed. Failed alone also passes here, as for the schedule's own gate.
-      if (conditionIsTrue(seen, 'Complete') || conditionIsTrue(seen, 'Failed')) continue;
-      return { open: false, message: `Backup ${lastName} ${of} is still running`, until: null, blocker: null };
-    }
-    // Two schedules due at once, each synced before the other's Backup or status reaches the cache, would both start:
-    // the one whose name sorts first goes first, and the others give it the grace to show its Backup.
-    const siblingName = sibling.metadata?.name;
-    if (typeof siblingName !== 'string' || compareNames(siblingName, parent.metadata.name ?? '') >= 0) continue;
-    const due = dueSlotOf(sibling, { ...options, last, backups });
-    if (due === null) continue;
-    const until = due + options.staleViewGraceMs;
-    inFlight = waitLonger(inFlight, {
-      until,
-      message: `schedule ${siblingName} in group ${group} is due (slot ${formatTime(due)}) and goes first; its Backup is not in the view yet, waiting until ${formatTime(until)} (stale-view grace)`,
-    });
+    if (!here(sibling) || sibling.metadata?.name === view.scheduleName || sibling.metadata?.labels?.[GROUP_LABEL] !== group) continue;
+    const judged = siblingGate(sibling, view);
+    if (judged.open) continue;
+    if (judged.until === null) return judged; // running: no time ends it
+    gate = waitLonger(gate, { until: judged.until, message: judged.message });
   }
-  return inFlight;
+  return gate;
+}
+
+/** What {@link siblingGate} judges a sibling by: the group, this schedule's name and the group's Backups in the view. */
+interface GroupView extends GroupGateOptions {
+  group: string;
+  scheduleName: string;
+  backups: ReadonlyMap<string, KubeObject>;
+  /** The Backups in the view by their schedule label. */
+  bySchedule: ReadonlyMap<string, ChildMap>;
+}
+
+/** siblingGate judges one sibling: its last Backups running (closed), or in flight or its turn first (closed until a time). */
+function siblingGate(sibling: KubeObject, view: GroupView): Gate {
+  const status: BackupScheduleStatus = isObject(sibling.status) ? sibling.status : {};
+  const siblingName = sibling.metadata?.name ?? '';
+  const of = `of schedule ${siblingName} in group ${view.group}`;
+  // Its last scheduled Backup (as the sibling would judge it: the one its status names, or a newer one in the view, its
+  // status not yet written or not yet in the cache), and its last backup-now Backup (which never becomes lastBackup),
+  // each with when it was asked for.
+  const last = lastBackupOf(status, snapshotsOf(sibling, view.bySchedule));
+  const lasts: Array<[name: string | null | undefined, askedAt: number | null]> = [
+    [last.name, last.createdAt ?? last.time],
+    [lastBackupNowOf(status)?.name, backupNowAskedAt(status)],
+  ];
+  let gate: Gate = { open: true };
+  for (const [lastName, askedAt] of lasts) {
+    if (typeof lastName !== 'string' || lastName === '') continue;
+    const seen = view.backups.get(lastName);
+    if (seen === undefined) {
+      const until = inFlightUntil(askedAt, view);
+      if (until !== null) gate = waitLonger(gate, { until, message: `Backup ${lastName} ${of} is not in the view yet; it counts as running until ${formatTime(until)} (stale-view grace)` });
+      continue;
+    }
+    if (seen.metadata?.deletionTimestamp != null) continue;
+    // Upstream's group rule: Complete, or Scheduled and Failed. Failed alone also passes here, as for the schedule's own gate.
+    if (conditionIsTrue(seen, 'Complete') || conditionIsTrue(seen, 'Failed')) continue;
+    return { open: false, message: `Backup ${lastName} ${of} is still running`, until: null, blocker: null };
+  }
+  // Two schedules due at once, each synced before the other's Backup or status reaches the cache, would both start:
+  // the one whose name sorts first goes first, and the others give it the grace to show its Backup.
+  if (compareNames(siblingName, view.scheduleName) >= 0) return gate;
+  const due = dueSlotOf(sibling, { ...view, last });
+  if (due === null) return gate;
+  const until = due + view.staleViewGraceMs;
+  return waitLonger(gate, {
+    until,
+    message: `schedule ${siblingName} in group ${view.group} is due (slot ${formatTime(due)}) and goes first; its Backup is not in the view yet, waiting until ${formatTime(until)} (stale-view grace)`,
+  });
 }
 
 /** waitLonger returns the closed gate that opens later: `gate`, or one closed until `wait.until`. */
