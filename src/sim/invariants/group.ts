@@ -4,7 +4,8 @@
  * exists, is neither Complete nor Failed and is not being deleted — best effort under caches. Judged in truth when
  * a sync's Backup is stored, excused only where the request could not show it: the request shows neither the status
  * naming it nor the Backup, and either reached the store less than the longest cache lag before the request was
- * built (two schedules due at the same instant, which one worker syncs one after the other); or the request shows
+ * built (best effort: two schedules due at the same instant take turns by name in the hook, which this check does not
+ * restate); or the request shows
  * that status but not the Backup, and the stale-view grace after it was asked for has passed (the hook counts it as
  * running until then: statuses and Backups reach the cache through different informers);
  * and where the request's related schedules lack the schedule itself (its customize answer, kept per generation for
