@@ -1,15 +1,17 @@
 /**
  * Invariant 10: schedule groups. The hook promises (README "Schedule groups", `core/group.ts`) that a schedule of a
  * group starts no Backup while a sibling's last Backup runs — last: the one the sibling's status names; runs: it
- * exists, is neither Complete nor Failed and is not being deleted — best effort under caches. Judged in truth when
- * a sync's Backup is stored, excused only where the request could not show it: the request shows neither the status
- * naming it nor the Backup, and either reached the store less than the longest cache lag before the request was
- * built (best effort: two schedules due at the same instant take turns by name in the hook, which this check does not
- * restate); or the request shows
- * that status but not the Backup, and the stale-view grace after it was asked for has passed (the hook counts it as
- * running until then: statuses and Backups reach the cache through different informers);
- * and where the request's related schedules lack the schedule itself (its customize answer, kept per generation for
- * up to 20 minutes, predates its group label: the hook cannot see its group and says so, condition GroupNotVisible).
+ * exists, is neither Complete nor Failed and is not being deleted — best effort under caches. Judged in truth when a
+ * sync's Backup is stored. Excused only where the request could not show it:
+ * - the request shows neither the status naming it nor the Backup, and either reached the store less than the longest
+ *   cache lag before the request was built (best effort: the hook lets schedules due at the same time take turns by
+ *   name, which this check does not restate);
+ * - the request shows that status but not the Backup, and the stale-view grace after the sibling asked for it has
+ *   passed by the hook's clock (until then the hook counts it as running: statuses and Backups reach the cache
+ *   through different informers);
+ * - the request's related schedules lack the schedule itself (its customize answer, kept per generation for up to
+ *   20 minutes, predates its group label: the hook cannot see its group and says so, condition GroupNotVisible).
+ * A request that shows the Backup but an older status is not excused: the hook takes a sibling's newer Backup as its last.
  */
 
 import { conditionIsTrue, isLogBackup } from '../../core/backup-state.js';
