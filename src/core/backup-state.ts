@@ -33,6 +33,24 @@ export function snapshotState(backup: KubeObject): BackupState {
   return failed ? 'failed' : invalid ? 'invalid' : 'unfinished';
 }
 
+/**
+ * finishedAt returns when a finished Backup finished: its completion time ({@link completionTime}), else the latest
+ * lastTransitionTime of its True Complete, Failed or Invalid condition; null while unfinished or when none can be read.
+ */
+export function finishedAt(backup: KubeObject): number | null {
+  const completed = completionTime(backup);
+  if (completed !== null) return parseTime(completed);
+  const conditions = backup.status?.['conditions'];
+  if (!Array.isArray(conditions)) return null;
+  let at: number | null = null;
+  for (const c of conditions as unknown[]) {
+    if (!isCondition(c) || c.status !== 'True' || (c.type !== 'Complete' && c.type !== 'Failed' && c.type !== 'Invalid')) continue;
+    const time = parseTime(c.lastTransitionTime);
+    if (time !== null && (at === null || time > at)) at = time;
+  }
+  return at;
+}
+
 /** isLogBackup tells whether a Backup is a log (PITR) backup: `spec.backupMode: log`. */
 export function isLogBackup(backup: KubeObject): boolean {
   return backup.spec?.['backupMode'] === 'log';

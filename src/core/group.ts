@@ -11,7 +11,7 @@
  */
 
 import { backupNowAskedAt, isBackupNowBackup, lastBackupNowOf } from './backup-now.js';
-import { conditionIsTrue } from './backup-state.js';
+import { conditionIsTrue, finishedAt, isLogBackup } from './backup-state.js';
 import type { Gate } from './gate.js';
 import { lastBackupOf } from './last-backup.js';
 import type { LastBackup } from './last-backup.js';
@@ -80,17 +80,20 @@ export function decideGroupGate(parent: BackupSchedule, related: Record<string, 
   const here = (object: KubeObject): boolean => object.metadata?.namespace === parent.metadata.namespace;
   const backups = new Map<string, KubeObject>();
   const bySchedule = new Map<string, ChildMap>();
+  let freedAt: number | null = null;
   for (const backup of inKeyOrder(related[BACKUP_CHILD_TYPE])) {
     const name = backup.metadata?.name;
     if (typeof name !== 'string' || !here(backup)) continue;
     backups.set(name, backup);
+    const finished = isLogBackup(backup) ? null : finishedAt(backup);
+    if (finished !== null && (freedAt === null || finished > freedAt)) freedAt = finished;
     const owner = backup.metadata?.labels?.[SCHEDULE_LABEL];
     if (typeof owner !== 'string') continue;
     const own = bySchedule.get(owner) ?? {};
     own[name] = backup;
     bySchedule.set(owner, own);
   }
-  const view: GroupView = { ...options, group, scheduleName: parent.metadata.name ?? '', backups, bySchedule };
+  const view: GroupView = { ...options, group, scheduleName: parent.metadata.name ?? '', backups, bySchedule, freedAt };
   let gate: Gate = { open: true };
   // Siblings in key order: the map's own order is Metacontroller's choice, and the answer names the first that blocks.
   for (const sibling of inKeyOrder(related[SCHEDULE_RELATED_TYPE])) {
@@ -110,6 +113,8 @@ interface GroupView extends GroupGateOptions {
   backups: ReadonlyMap<string, KubeObject>;
   /** The Backups in the view by their schedule label. */
   bySchedule: ReadonlyMap<string, ChildMap>;
+  /** When the last of the group's Backups in the view finished (the group, or a schedule of it, was last freed), or null. */
+  freedAt: number | null;
 }
 
 /** siblingGate judges one sibling: its last Backups running (closed), or in flight or its turn first (closed until a time). */
@@ -144,7 +149,11 @@ function siblingGate(sibling: KubeObject, view: GroupView): Gate {
   if (compareNames(siblingName, view.scheduleName) >= 0) return gate;
   const due = dueSlotOf(sibling, { ...view, last });
   if (due === null) return gate;
-  const until = due + view.staleViewGraceMs;
+  // Its turn lasts a grace from when it could start: its slot, or when a Backup of the group last finished (one of them
+  // may have held it), whichever is later; a finish more than a grace ahead of this clock is not believed.
+  const freed = view.freedAt !== null && view.freedAt <= view.now + view.staleViewGraceMs ? view.freedAt : null;
+  const until = Math.max(due, freed ?? due) + view.staleViewGraceMs;
+  if (view.now >= until) return gate;
   return waitLonger(gate, {
     until,
     message: `schedule ${siblingName} in group ${view.group} is due (slot ${formatTime(due)}) and goes first; its Backup is not in the view yet, waiting until ${formatTime(until)} (stale-view grace)`,
@@ -159,7 +168,7 @@ function waitLonger(gate: Gate, wait: { until: number; message: string }): Gate 
 
 /**
  * dueSlotOf is the slot a sibling would start now as its own sync would plan it from this view (valid spec, not paused,
- * the missed-run rules), when that slot came within the last stale-view grace and its Backup is not in the view; else null.
+ * the missed-run rules), when its Backup is not in the view; else null.
  */
 function dueSlotOf(sibling: KubeObject, facts: GroupGateOptions & { last: LastBackup; backups: ReadonlyMap<string, KubeObject> }): number | null {
   const read = readSpec(sibling as BackupSchedule);
@@ -167,7 +176,7 @@ function dueSlotOf(sibling: KubeObject, facts: GroupGateOptions & { last: LastBa
   const status: BackupScheduleStatus = isObject(sibling.status) ? sibling.status : {};
   const watermark = facts.last.time ?? parseTime(status.allBackupCleanTime) ?? parseTime(sibling.metadata?.creationTimestamp);
   const slot = planSlot(status, { spec: read.spec, now: facts.now, watermark }).slot;
-  if (slot === null || facts.now >= slot + facts.staleViewGraceMs) return null;
+  if (slot === null) return null;
   return facts.backups.has(backupName(sibling.metadata?.name ?? '', slot)) ? null : slot;
 }
 

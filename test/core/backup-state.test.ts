@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 
-import { backupAge, completionTime, conditionIsTrue, snapshotState } from '../../src/core/backup-state.js';
+import { backupAge, completionTime, conditionIsTrue, finishedAt, snapshotState } from '../../src/core/backup-state.js';
 import type { KubeObject } from '../../src/core/types.js';
 
 const T = '2024-05-01T00:05:00Z';
@@ -37,4 +37,20 @@ describe('completionTime', () => {
     { name: 'an unreadable lastTransitionTime gives no time', status: { conditions: [cond('Complete', 'True', 'yesterday')] }, at: null },
   ];
   for (const c of cases) it(c.name, () => assert.equal(completionTime(withStatus(c.status)), c.at));
+});
+
+describe('finishedAt', () => {
+  const at = (time: string): number => Date.parse(time);
+  const cases: ReadonlyArray<{ name: string; status: Record<string, unknown>; at: number | null }> = [
+    { name: 'Complete with status.timeCompleted: that time', status: { timeCompleted: '2024-05-01T00:09:00Z', conditions: [cond('Complete', 'True')] }, at: at('2024-05-01T00:09:00Z') },
+    { name: 'Complete without timeCompleted: the condition time', status: { conditions: [cond('Complete', 'True')] }, at: at(T) },
+    { name: 'Failed: the condition time', status: { conditions: [cond('Running', 'True', '2024-05-01T00:01:00Z'), cond('Failed', 'True')] }, at: at(T) },
+    { name: 'Invalid: the condition time', status: { conditions: [cond('Invalid', 'True')] }, at: at(T) },
+    { name: 'Failed, then Invalid later: the later', status: { conditions: [cond('Failed', 'True'), cond('Invalid', 'True', '2024-05-01T00:07:00Z')] }, at: at('2024-05-01T00:07:00Z') },
+    { name: 'running: null', status: { conditions: [cond('Running', 'True')] }, at: null },
+    { name: 'Failed not True: null', status: { conditions: [cond('Failed', 'False')] }, at: null },
+    { name: 'Failed with an unreadable time: null', status: { conditions: [cond('Failed', 'True', 'soon')] }, at: null },
+    { name: 'no conditions: null', status: {}, at: null },
+  ];
+  for (const c of cases) it(c.name, () => assert.equal(finishedAt(withStatus(c.status)), c.at));
 });

@@ -162,17 +162,17 @@ describe('schedule groups', () => {
     }
   });
 
-  describe('two schedules due at once: the one whose name sorts first goes first, the other gives it the grace', () => {
+  describe('two schedules due at once: the one whose name sorts first goes first, the other gives it the grace from when it could start', () => {
     const parent = schedule({ spec, labels: GROUP, status: { lastBackup: 'nightly-2024-05-10t10-00-00', lastBackupTime: '2024-05-10T10:00:00Z' } });
     /** A sibling due at 11:00 like nightly (its last Backup the complete 10:00 one), with `spec` changes. */
     const dueSibling = (name: string, specChanges: Record<string, unknown> = {}) =>
       schedule({ name, spec: { ...spec, ...specChanges }, labels: GROUP, status: { lastBackup: `${name}-2024-05-10t10-00-00`, lastBackupTime: '2024-05-10T10:00:00Z' } });
-    const groupBackup = (name: string, slot: string, state: 'running' | 'complete') => {
-      const b = backup({ schedule: name, slot, state });
+    const groupBackup = (name: string, slot: string, state: 'running' | 'complete', completed?: string) => {
+      const b = backup({ schedule: name, slot, state, ...(completed === undefined ? {} : { extraStatus: { timeCompleted: completed } }) });
       b.metadata = { ...b.metadata, labels: { ...b.metadata?.labels, ...GROUP } };
       return b;
     };
-    const cases: Array<{ name: string; sibling: ReturnType<typeof schedule>; now?: string; elevenDone?: boolean; waitsUntil: string | null }> = [
+    const cases: Array<{ name: string; sibling: ReturnType<typeof schedule>; now?: string; elevenDone?: boolean; tenDoneAt?: string; waitsUntil: string | null }> = [
       { name: 'alpha (sorts first) due at the same slot, its Backup not in the view: waits', sibling: dueSibling('alpha'), waitsUntil: '2024-05-10T11:05:00Z' },
       { name: 'omega (sorts after) due at the same slot: goes first itself', sibling: dueSibling('omega'), waitsUntil: null },
       { name: "alpha's Backup for the slot in the view, complete: runs", sibling: dueSibling('alpha'), elevenDone: true, waitsUntil: null },
@@ -180,12 +180,18 @@ describe('schedule groups', () => {
       { name: "alpha's spec invalid: runs", sibling: dueSibling('alpha', { schedule: 'every night' }), waitsUntil: null },
       { name: "alpha's slot missed by its startingDeadlineSeconds: runs", sibling: dueSibling('alpha', { startingDeadlineSeconds: 5 }), waitsUntil: null },
       { name: "alpha's slot due more than a grace ago: runs", sibling: dueSibling('alpha'), now: '2024-05-10T11:05:00Z', waitsUntil: null },
+      {
+        name: "alpha's slot due 20 minutes ago, its 10:00 Backup (which held it) finished 2 minutes ago: waits a grace from the finish",
+        sibling: dueSibling('alpha'), now: '2024-05-10T11:20:00Z', tenDoneAt: '2024-05-10T11:18:00Z', waitsUntil: '2024-05-10T11:23:00Z',
+      },
+      { name: "... finished 10 minutes ago: runs", sibling: dueSibling('alpha'), now: '2024-05-10T11:20:00Z', tenDoneAt: '2024-05-10T11:10:00Z', waitsUntil: null },
+      { name: '... a finish more than a grace ahead of the clock is not believed: runs', sibling: dueSibling('alpha'), now: '2024-05-10T11:20:00Z', tenDoneAt: '2024-05-10T11:40:00Z', waitsUntil: null },
     ];
     for (const c of cases) {
       it(c.name, () => {
         const siblingName = c.sibling.metadata.name ?? '';
         const backups = {
-          [`db/${siblingName}-2024-05-10t10-00-00`]: groupBackup(siblingName, '2024-05-10T10:00:00Z', 'complete'),
+          [`db/${siblingName}-2024-05-10t10-00-00`]: groupBackup(siblingName, '2024-05-10T10:00:00Z', 'complete', c.tenDoneAt),
           ...(c.elevenDone === true ? { [`db/${siblingName}-2024-05-10t11-00-00`]: groupBackup(siblingName, '2024-05-10T11:00:00Z', 'complete') } : {}),
         };
         const related = { 'BackupSchedule.pingcap.com/v1alpha1': { [`db/${siblingName}`]: c.sibling, 'db/nightly': parent }, 'Backup.pingcap.com/v1alpha1': backups };
