@@ -158,6 +158,11 @@ describe('observeChildren', () => {
     );
     assert.deepEqual(slots, { anything: '2024-05-01T00:10:00.000Z', 'nightly-2024-05-01t00-20-00': '2024-05-01T00:20:00.000Z', manual: '2024-05-01T00:31:00.000Z' });
   });
+  it("reads no slot from a name made for another schedule, however alike: the creation time counts", () => {
+    const renamed = backup({ slot: '2024-05-01T00:20:00Z', name: 'weekend-2024-05-01t00-20-00', annotate: false, created: '2024-05-01T00:31:00Z' });
+    const [seen] = observe([renamed]);
+    assert.equal(seen?.role === 'snapshot' ? new Date(seen.slot).toISOString() : seen?.role, '2024-05-01T00:31:00.000Z');
+  });
   it('does not count a Backup whose controller owner is another object', () => {
     const stolen = backup({ slot: '2024-05-01T00:10:00Z' });
     stolen.metadata!.ownerReferences = [{ apiVersion: 'pingcap.com/v1alpha1', kind: 'BackupSchedule', name: 'nightly', uid: 'someone-else', controller: true }];
