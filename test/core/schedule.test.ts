@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { matchesWallTime, mostRecentTick, nextTick, parseSchedule } from '../../src/core/schedule.js';
+import { isAnchored, matchesWallTime, mostRecentTick, nextTick, parseSchedule } from '../../src/core/schedule.js';
 import type { Schedule, WallTime } from '../../src/core/schedule.js';
 import { BruteForceClock, bruteForceTicks } from '../support/brute-force-ticks.js';
 import type { WallMatcher } from '../support/brute-force-ticks.js';
@@ -148,6 +148,9 @@ describe('parseSchedule', () => {
       { timeZone: ' UTC', ok: false, says: 'time zone " UTC" is not a known' },
       { timeZone: '+01:00', ok: false, says: 'is an offset, not a zone name' },
       { timeZone: '-0500', ok: false, says: 'is an offset' },
+      { timeZone: 'America/Port-au-Prince', ok: true },
+      { timeZone: 'Etc/GMT-1', ok: true },
+      { timeZone: 'Etc/GMT+10', ok: true },
     ];
     for (const { timeZone, ok, says } of cases) {
       it(`${JSON.stringify(timeZone)} is ${ok ? 'accepted' : 'rejected'}`, () => {
@@ -163,6 +166,18 @@ describe('parseSchedule', () => {
       assert.ok(result.ok, JSON.stringify(result));
       assert.equal(result.schedule.timeZone, 'UTC');
       assert.equal(iso(nextTick(result.schedule, { after: t('2024-07-01T00:00:00Z'), anchor: 0 })), '2024-07-01T02:00:00.000Z');
+    });
+
+    it('rejects an expression or a zone that is not a string, with a message, instead of throwing', () => {
+      const cases: { expression: unknown; timeZone: unknown }[] = [
+        { expression: 42, timeZone: 'UTC' },
+        { expression: '0 2 * * *', timeZone: 1 },
+        { expression: null, timeZone: null },
+      ];
+      for (const c of cases) {
+        const result = parseSchedule(c.expression as string, { timeZone: c.timeZone as string });
+        assert.deepEqual(result, { ok: false, error: 'the schedule and its time zone must be strings' }, JSON.stringify(c));
+      }
     });
 
     it('names both problems when the expression and the zone are bad', () => {
@@ -231,7 +246,22 @@ describe('mostRecentTick and nextTick', () => {
     const invalid: Schedule = { expression: '0 2 * *', timeZone: 'UTC' };
     assert.equal(nextTick(invalid, { after: 0, anchor: 0 }), null);
     assert.equal(mostRecentTick(invalid, { after: 0, atOrBefore: t('2024-07-01T00:00:00Z') }), null);
+    assert.equal(isAnchored(invalid), false);
+    assert.equal(matchesWallTime(invalid, { year: 2024, month: 7, day: 1, hour: 2, minute: 0, weekday: 1 }), false);
   });
+});
+
+describe('isAnchored', () => {
+  const cases: { expression: string; anchored: boolean }[] = [
+    { expression: '@every 90m', anchored: true },
+    { expression: '*/10 * * * *', anchored: false },
+    { expression: '@daily', anchored: false },
+  ];
+  for (const { expression, anchored } of cases) {
+    it(`${expression} ${anchored ? 'counts from an anchor' : 'follows the calendar'}`, () => {
+      assert.equal(isAnchored(parsed(expression)), anchored);
+    });
+  }
 });
 
 describe('@every', () => {
