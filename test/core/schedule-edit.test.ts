@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 
 import { parseSchedule } from '../../src/core/schedule.js';
-import { planSlot, scheduleHash } from '../../src/core/schedule-edit.js';
+import { missedFinding, planSlot, scheduleHash } from '../../src/core/schedule-edit.js';
 import type { MissCause } from '../../src/core/schedule-edit.js';
 import { readSpec } from '../../src/core/spec.js';
 import type { ScheduleSpec } from '../../src/core/spec.js';
@@ -29,6 +29,8 @@ interface Case {
   now: number;
   slot: number | null;
   missed: { slot: number; cause: MissCause } | null;
+  /** When given, the plan's editSeenAt (status.scheduleEditSeenAt to write). */
+  editSeenAt?: number | null;
 }
 
 const cases: Case[] = [
@@ -53,6 +55,12 @@ const cases: Case[] = [
   { name: 'unpausing without skipMissedOnUnpause catches up (upstream)', spec: { schedule: '0 * * * *' }, previous: paused, watermark: t('01:00'), now: t('03:30'), slot: t('03:00'), missed: null },
   { name: 'a slot older than startingDeadlineSeconds is missed', spec: { schedule: '0 * * * *', startingDeadlineSeconds: 1799 }, previous: {}, watermark: t('01:00'), now: t('03:30'), slot: null, missed: { slot: t('03:00'), cause: 'StartingDeadlineExceeded' } },
   { name: 'a slot exactly startingDeadlineSeconds old still runs', spec: { schedule: '0 * * * *', startingDeadlineSeconds: 1800 }, previous: {}, watermark: t('01:00'), now: t('03:30'), slot: t('03:00'), missed: null },
+  { name: 'a slot one millisecond past startingDeadlineSeconds is missed', spec: { schedule: '0 * * * *', startingDeadlineSeconds: 1800 }, previous: {}, watermark: t('01:00'), now: t('03:30') + 1, slot: null, missed: { slot: t('03:00'), cause: 'StartingDeadlineExceeded' } },
+  { name: 'skipMissedOnUnpause after a sync that was not paused runs the due tick', spec: { schedule: '0 * * * *', skipMissedOnUnpause: true }, previous: {}, watermark: t('01:00'), now: t('03:30'), slot: t('03:00'), missed: null },
+  { name: 'an empty recorded hash is no hash: no edit, nothing missed', spec: { schedule: '0 * * * *' }, previous: { scheduleHash: '' }, watermark: t('01:00'), now: t('03:30'), slot: t('03:00'), missed: null, editSeenAt: null },
+  { name: 'an edit is seen now', spec: { schedule: '30 * * * *' }, previous: { scheduleHash: hashOf('0 * * * *') }, watermark: t('03:00'), now: t('03:20'), slot: null, missed: null, editSeenAt: t('03:20') },
+  { name: 'an unchanged hash keeps when the edit was seen', spec: { schedule: '0 * * * *' }, previous: { scheduleHash: hashOf('0 * * * *'), scheduleEditSeenAt: '2024-05-02T02:00:00Z' }, watermark: t('01:00'), now: t('03:30'), slot: t('03:00'), missed: null, editSeenAt: t('02:00') },
+  { name: 'without a recorded hash an old scheduleEditSeenAt is dropped', spec: { schedule: '0 * * * *' }, previous: { scheduleEditSeenAt: '2024-05-02T02:00:00Z' }, watermark: t('01:00'), now: t('03:30'), slot: t('03:00'), missed: null, editSeenAt: null },
   { name: 'the deadline is not judged while paused', spec: { schedule: '0 * * * *', startingDeadlineSeconds: 60, pause: true }, previous: {}, watermark: t('01:00'), now: t('03:30'), slot: t('03:00'), missed: null },
   { name: 'no watermark: nothing due', spec: { schedule: '0 * * * *', timeZone: 'UTC' }, previous: {}, watermark: null, now: t('03:30'), slot: null, missed: null },
 ];
@@ -66,6 +74,7 @@ describe('planSlot (schedule edits and missed runs)', () => {
       assert.deepEqual(plan.missed, c.missed, 'missed');
       assert.equal(plan.scheduleHash, scheduleHash(spec.schedule), 'scheduleHash');
       if (c.missed !== null) assert.equal(plan.lastMissedTime, c.missed.slot, 'lastMissedTime');
+      if (c.editSeenAt !== undefined) assert.equal(plan.editSeenAt, c.editSeenAt, 'editSeenAt');
     });
   }
 
@@ -75,4 +84,22 @@ describe('planSlot (schedule edits and missed runs)', () => {
     assert.notEqual(hashOf('0 2 * * *'), hashOf('0 2 * * *', 'Europe/Berlin'));
     assert.match(hashOf('0 2 * * *'), /^[0-9a-f]{16}$/);
   });
+});
+
+describe('missedFinding (a MissedSchedule reported earlier)', () => {
+  const reported = { type: 'MissedSchedule', status: 'True', reason: 'StartingDeadlineExceeded', message: 'the slot 2024-05-02T03:00:00Z was not started' };
+  const cases: { name: string; previous: BackupScheduleStatus; lastBackupTime: number | null; finding: { reason: string; message: string } | null }[] = [
+    { name: 'stays while no Backup has run since', previous: { lastMissedTime: '2024-05-02T03:00:00Z', conditions: [reported] }, lastBackupTime: null, finding: { reason: reported.reason, message: reported.message } },
+    { name: 'stays while the last Backup is older than the missed slot', previous: { lastMissedTime: '2024-05-02T03:00:00Z', conditions: [reported] }, lastBackupTime: t('02:00'), finding: { reason: reported.reason, message: reported.message } },
+    { name: 'is resolved once the missed slot itself has run', previous: { lastMissedTime: '2024-05-02T03:00:00Z', conditions: [reported] }, lastBackupTime: t('03:00'), finding: null },
+    { name: 'is resolved once a newer slot has run', previous: { lastMissedTime: '2024-05-02T03:00:00Z', conditions: [reported] }, lastBackupTime: t('04:00'), finding: null },
+    { name: 'is dropped when status no longer records lastMissedTime', previous: { conditions: [reported] }, lastBackupTime: null, finding: null },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const spec = specOf({ schedule: '0 * * * *' });
+      const plan = planSlot(c.previous, { spec, now: t('04:30'), watermark: t('04:00') });
+      assert.deepEqual(missedFinding(c.previous, { plan, spec, lastBackupTime: c.lastBackupTime, gate: { open: true } }), c.finding);
+    });
+  }
 });
