@@ -89,3 +89,20 @@ describe('desiredFormOfKept: the form follows the last-applied configuration', (
     assert.equal(desiredFormOfKept(withLabels({ team: 'a' }), NAME).metadata.name, NAME);
   });
 });
+
+describe('desiredFormOfKept: a form is reused only for the same identity', () => {
+  const cases: Array<{ name: string; change: (object: KubeObject) => KubeObject; keptAs: string; expect: { name: string; apiVersion: string; kind: string } }> = [
+    { name: 'the same uid and configuration, kept under another name', change: (o) => o, keptAs: 'renamed', expect: { name: 'renamed', apiVersion: 'pingcap.com/v1alpha1', kind: 'Backup' } },
+    { name: 'the same uid and configuration, another apiVersion', change: (o) => ({ ...o, apiVersion: 'pingcap.com/v1beta1' }), keptAs: NAME, expect: { name: NAME, apiVersion: 'pingcap.com/v1beta1', kind: 'Backup' } },
+    { name: 'the same uid and configuration, another kind', change: (o) => ({ ...o, kind: 'CompactBackup' }), keptAs: NAME, expect: { name: NAME, apiVersion: 'pingcap.com/v1alpha1', kind: 'CompactBackup' } },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const first = withLabels({ team: 'identity' });
+      desiredFormOfKept(first, NAME);
+      const form = desiredFormOfKept(c.change(withLabels({ team: 'identity' })), c.keptAs);
+      assert.deepEqual({ name: form.metadata.name, apiVersion: form.apiVersion, kind: form.kind }, c.expect);
+      assert.deepEqual(form.metadata.labels, { team: 'identity' });
+    });
+  }
+});
