@@ -78,6 +78,11 @@ describe('desiredFormOfKept: the form follows the last-applied configuration', (
     assert.deepEqual(form.spec, object.spec);
   });
 
+  it('keeps a child without metadata (observed as foreign) under the name it was kept by', () => {
+    const form = desiredFormOfKept({ apiVersion: 'pingcap.com/v1alpha1', kind: 'Backup', spec: { backupType: 'full' } }, 'orphan');
+    assert.deepEqual(form, { apiVersion: 'pingcap.com/v1alpha1', kind: 'Backup', metadata: { name: 'orphan' }, spec: { backupType: 'full' } });
+  });
+
   it('hands out a form no caller can change, so one answer cannot alter the next', () => {
     const form = desiredFormOfKept(withLabels({ team: 'a' }), NAME);
     assert.throws(() => {
