@@ -78,9 +78,11 @@ describe('desiredFormOfKept: the form follows the last-applied configuration', (
     assert.deepEqual(form.spec, object.spec);
   });
 
-  it('keeps a child without metadata (observed as foreign) under the name it was kept by', () => {
+  it('keeps a child without metadata or annotations (observed as foreign) as it is, under the name it was kept by', () => {
     const form = desiredFormOfKept({ apiVersion: 'pingcap.com/v1alpha1', kind: 'Backup', spec: { backupType: 'full' } }, 'orphan');
     assert.deepEqual(form, { apiVersion: 'pingcap.com/v1alpha1', kind: 'Backup', metadata: { name: 'orphan' }, spec: { backupType: 'full' } });
+    const unannotated = desiredFormOfKept({ apiVersion: 'pingcap.com/v1alpha1', kind: 'Backup', metadata: { name: 'bare', namespace: 'db', labels: { team: 'a' } } }, 'bare');
+    assert.deepEqual(unannotated, { apiVersion: 'pingcap.com/v1alpha1', kind: 'Backup', metadata: { name: 'bare', namespace: 'db', labels: { team: 'a' } } });
   });
 
   it('hands out a form no caller can change, so one answer cannot alter the next', () => {
