@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 
-import { MAX_DELETIONS_PER_SYNC, batchDeletions } from '../../src/core/deletion-batch.js';
+import { DEFERRED_DELETIONS_CALL_BACK_MS, MAX_DELETIONS_PER_SYNC, batchDeletions } from '../../src/core/deletion-batch.js';
 import { observeChildren } from '../../src/core/observe.js';
 import type { ObservedBackup } from '../../src/core/observe.js';
 import type { Deletion } from '../../src/core/retention.js';
@@ -73,6 +73,15 @@ describe('retention deletes at most a batch of Backups per answer', () => {
     for (const maxDeletionsPerSync of [0, -5, Number.NaN]) {
       assert.equal(decide(structuredClone(req), { now, maxDeletionsPerSync }).report.deletions.length, MAX_DELETIONS_PER_SYNC, `limit ${maxDeletionsPerSync}`);
     }
+  });
+
+  it('asks to be called back after DEFERRED_DELETIONS_CALL_BACK_MS when nothing else is due sooner', () => {
+    const count = MAX_DELETIONS_PER_SYNC + 20;
+    const { req } = schedulesWith(count, { maxReservedTime: '1h' });
+    // Mid-interval: the next tick is minutes away, the deferred deletions are not.
+    const { response, report } = decide(structuredClone(req), { now: FIRST + (count - 1) * TEN_MINUTES + 5 * 60_000 });
+    assert.ok(report.deferredDeletions > 0);
+    assert.equal(response.resyncAfterSeconds, DEFERRED_DELETIONS_CALL_BACK_MS / 1000);
   });
 
   it('changes nothing when retention deletes no more than a batch', () => {

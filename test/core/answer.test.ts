@@ -1,0 +1,196 @@
+/**
+ * The answer step as a user of the controller sees it: the next tick written to the status, the log's truncation point,
+ * which children are echoed, and the report behind logs and metrics.
+ */
+
+import assert from 'node:assert/strict';
+
+import { backupName } from '../../src/core/names.js';
+import { decide } from '../../src/core/sync.js';
+import type { Decision } from '../../src/core/sync.js';
+import type { JsonObject, KubeObject, SyncRequest } from '../../src/core/types.js';
+import { BR_TEMPLATE, LOG_TEMPLATE, backup, compactBackup, logBackup, request, schedule, tsoAt, withCompacts } from '../support/objects.js';
+
+const at = (hhmm: string): string => `2024-05-01T${hhmm}Z`;
+const readyMessage = (d: Decision): unknown => (d.response.status.conditions as JsonObject[] | undefined)?.find((c) => c['type'] === 'Ready')?.['message'];
+
+describe('the answer: status.nextBackupTime of an @every schedule', () => {
+  const every = (interval: string): JsonObject => ({ schedule: `@every ${interval}`, backupTemplate: BR_TEMPLATE });
+  const cases: ReadonlyArray<{ name: string; req: SyncRequest; now: string; next: string | undefined; message: string }> = [
+    {
+      name: 'no Backup yet: counted from the schedule creation',
+      req: request(schedule({ created: at('00:00:30'), spec: every('7m') })),
+      now: at('00:03:00'),
+      next: at('00:07:30'),
+      message: `next Backup at ${at('00:07:30')}`,
+    },
+    {
+      name: 'a missed tick recorded after the last Backup: counted from the missed tick',
+      req: request(
+        schedule({ spec: every('10m'), status: { lastBackup: 'nightly-2024-05-01t00-00-00', lastBackupTime: at('00:00:00'), lastMissedTime: at('00:13:00') } }),
+        [backup({ slot: at('00:00:00') })],
+      ),
+      now: at('00:15:00'),
+      next: at('00:23:00'),
+      message: `next Backup at ${at('00:23:00')}`,
+    },
+    {
+      name: 'a tick at the last writable second (9999-12-31T23:59:59Z) is written',
+      req: request(schedule({ spec: every('10m'), status: { lastBackup: 'far', lastBackupTime: '9999-12-31T23:49:59Z' } })),
+      now: at('00:15:00'),
+      next: '9999-12-31T23:59:59Z',
+      message: 'next Backup at 9999-12-31T23:59:59Z',
+    },
+    {
+      name: 'a tick after year 9999: none is written',
+      req: request(schedule({ spec: every('10m'), status: { lastBackup: 'far', lastBackupTime: '9999-12-31T23:50:00Z' } })),
+      now: at('00:15:00'),
+      next: undefined,
+      message: 'the schedule has no future tick',
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const d = decide(c.req, { now: Date.parse(c.now) });
+      assert.equal(d.response.status.nextBackupTime, c.next);
+      assert.equal(readyMessage(d), c.message);
+    });
+  }
+});
+
+describe('the answer: the log Backup spec.logTruncateUntil moves forward only', () => {
+  // Hourly snapshots at 00:00, 01:00, 02:00, maxBackups 2: 00:00 goes, the log is truncated up to 01:00's commit.
+  const slots = [at('00:00:00'), at('01:00:00'), at('02:00:00')];
+  const base = tsoAt(at('01:00:10'));
+  function withLog(options: { truncateUntil?: string; compacts?: KubeObject[] }): SyncRequest {
+    const parent = schedule({
+      spec: { schedule: '0 * * * *', backupTemplate: BR_TEMPLATE, maxBackups: 2, logBackupTemplate: LOG_TEMPLATE },
+      status: { lastBackup: backupName('nightly', Date.parse(slots[2]!)), lastBackupTime: slots[2]!, logBackup: 'log-nightly', logBackupStartTs: slots[0]! },
+    });
+    const log = logBackup({ start: slots[0]!, checkpoint: at('02:30:00'), ...(options.truncateUntil === undefined ? {} : { truncateUntil: options.truncateUntil }) });
+    return withCompacts(request(parent, [...slots.map((slot) => backup({ slot })), log]), options.compacts ?? []);
+  }
+  const logTruncateUntil = (d: Decision, kind = 'Backup'): unknown => (d.response.children.find((c) => c.kind === kind && c.metadata.name === 'log-nightly')?.spec as JsonObject | undefined)?.['logTruncateUntil'];
+
+  const cases: ReadonlyArray<{ name: string; truncateUntil?: string; expected: string }> = [
+    { name: 'not truncated yet: up to the restore base', expected: base },
+    { name: 'truncated less far: up to the restore base', truncateUntil: tsoAt(at('00:30:00')), expected: base },
+    { name: 'truncated further already: stays there', truncateUntil: tsoAt(at('01:30:00')), expected: tsoAt(at('01:30:00')) },
+    { name: 'an unreadable truncation point is replaced', truncateUntil: 'soon', expected: base },
+    // A JSON number past the restore base: its digits would read as a TSO further on, but only a string is one.
+    { name: 'a truncation point that is a number, not a TSO string, is replaced', truncateUntil: 450_000_000_000_000_000 as unknown as string, expected: base },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const d = decide(withLog(c.truncateUntil === undefined ? {} : { truncateUntil: c.truncateUntil }), { now: Date.parse(at('02:40:00')) });
+      assert.deepEqual(d.report.deletions.map((x) => x.name), ['nightly-2024-05-01t00-00-00']);
+      assert.equal(logTruncateUntil(d), c.expected);
+    });
+  }
+
+  it('truncates a log Backup whose live object has no spec from its applied form', () => {
+    const req = withLog({});
+    const log = Object.values(req.children['Backup.pingcap.com/v1alpha1']!).find((c) => c.metadata?.name === 'log-nightly')!;
+    delete log.spec;
+    assert.equal(logTruncateUntil(decide(req, { now: Date.parse(at('02:40:00')) })), base);
+  });
+
+  it('leaves a CompactBackup that shares the log Backup name as it is', () => {
+    const compact = compactBackup({ name: 'log-nightly', start: at('00:00:00'), end: at('01:00:00') });
+    const d = decide(withLog({ compacts: [compact] }), { now: Date.parse(at('02:40:00')) });
+    assert.equal(logTruncateUntil(d), base);
+    assert.equal(logTruncateUntil(d, 'CompactBackup'), undefined);
+  });
+});
+
+describe('the answer: children', () => {
+  it('creates the due Backup even when a CompactBackup already has its name', () => {
+    const due = backupName('nightly', Date.parse(at('00:10:00')));
+    const req = withCompacts(request(schedule()), [compactBackup({ name: due, start: at('00:00:00'), end: at('00:05:00') })]);
+    const { response } = decide(req, { now: Date.parse(at('00:10:05')) });
+    assert.deepEqual(
+      response.children.filter((c) => c.metadata.name === due).map((c) => c.kind),
+      ['Backup', 'CompactBackup'],
+    );
+  });
+
+  it('echoes a child of another type, unless it is being deleted', () => {
+    const other = (name: string, deleting: boolean): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name, namespace: 'db', ...(deleting ? { deletionTimestamp: at('00:05:00') } : {}) },
+      data: {},
+    });
+    const req = request(schedule(), [], { children: { 'ConfigMap.v1': { 'db/kept': other('kept', false), 'db/going': other('going', true) } } });
+    const { response } = decide(req, { now: Date.parse(at('00:05:00')) });
+    assert.deepEqual(response.children.filter((c) => c.kind === 'ConfigMap').map((c) => c.metadata.name), ['kept']);
+  });
+});
+
+describe('the answer: the report behind logs and metrics', () => {
+  const TEN = 'nightly-2024-05-01t00-10-00';
+  const status = { lastBackup: TEN, lastBackupTime: at('00:10:00') };
+  const cases: ReadonlyArray<{ name: string; req: SyncRequest; now: string; expected: Partial<Decision['report']> }> = [
+    { name: 'a tick due: created', req: request(schedule()), now: at('00:10:05'), expected: { outcome: 'created', created: TEN, askedAgain: null } },
+    {
+      name: 'a backup-now request served while no tick is due: created',
+      req: request(schedule({ status: { ...status, backupNowRequest: { token: 'a1', seenAt: at('00:09:00') } }, annotations: { 'backup-schedule-hook/backup-now': 'a1' } }), [
+        backup({ slot: at('00:10:00') }),
+      ]),
+      now: at('00:15:00'),
+      expected: { outcome: 'created', created: 'nightly-manual-a1' },
+    },
+    { name: 'nothing due: idle', req: request(schedule({ status }), [backup({ slot: at('00:10:00') })]), now: at('00:15:00'), expected: { outcome: 'idle', created: null } },
+    {
+      name: 'the last Backup missing from the view within the grace: asked again',
+      req: request(schedule({ status: { ...status, lastBackupCreation: { name: TEN, time: at('00:10:02') } } })),
+      now: at('00:11:00'),
+      expected: { outcome: 'idle', created: null, askedAgain: TEN },
+    },
+    {
+      name: 'a tick due while the last Backup runs: waiting',
+      req: request(schedule({ status }), [backup({ slot: at('00:10:00'), state: 'running' })]),
+      now: at('00:20:05'),
+      expected: { outcome: 'waiting', created: null },
+    },
+    {
+      name: 'a running Backup past backupTimeout and one still being deleted after an hour are named',
+      req: request(schedule({ spec: { schedule: '0 0 1 1 *', backupTemplate: BR_TEMPLATE, backupTimeout: '1h' }, status }), [
+        backup({ slot: at('00:10:00'), state: 'running' }),
+        backup({ slot: at('00:00:00'), deleting: at('00:30:00') }),
+      ]),
+      now: at('02:00:00'),
+      expected: { stuck: [TEN], deletionStuck: ['nightly-2024-05-01t00-00-00'] },
+    },
+    {
+      name: 'nothing to retire or report: empty lists',
+      req: request(schedule({ status }), [backup({ slot: at('00:10:00') })]),
+      now: at('00:15:00'),
+      expected: { deletions: [], deferredDeletions: 0, problems: [], stuck: [], deletionStuck: [] },
+    },
+    {
+      name: 'an invalid spec: nothing deleted, nothing stuck',
+      req: request(schedule({ spec: { schedule: 'never' } }), [backup({ slot: at('00:10:00'), state: 'running' })]),
+      now: at('00:15:00'),
+      expected: { outcome: 'invalid', deletions: [], stuck: [], deletionStuck: [] },
+    },
+    {
+      name: 'the schedule being deleted: no problems, nothing deleted, nothing stuck',
+      req: request(schedule({ deletionTimestamp: at('00:12:00') }), [backup({ slot: at('00:10:00') })]),
+      now: at('00:15:00'),
+      expected: { outcome: 'parent-deleting', deletions: [], problems: [], stuck: [], deletionStuck: [] },
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const { report } = decide(c.req, { now: Date.parse(c.now) });
+      const seen = Object.fromEntries(Object.keys(c.expected).map((k) => [k, report[k as keyof typeof report]]));
+      assert.deepEqual(seen, c.expected);
+    });
+  }
+
+  it('reports a valid spec as valid in its facts', () => {
+    const { report } = decide(request(schedule()), { now: Date.parse(at('00:15:00')) });
+    assert.equal(report.facts.specValid, true);
+  });
+});
