@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 
 import { decide } from '../../src/core/sync.js';
 import type { SyncRequest } from '../../src/core/types.js';
+import { GROUP_LABEL, customize } from '../../src/core/group.js';
 import { BR_TEMPLATE, backup, request, schedule } from '../support/objects.js';
 
 const GROUP = { 'tidb.pingcap.com/backup-schedule-group': 'nightly-group' };
@@ -234,12 +235,28 @@ describe('schedule groups', () => {
       { name: "an answer for its former group's label", related: answerFor(OTHER_GROUP), condition: { reason: 'RelatedObjectsLackSchedule', status: 'True' }, waits: false },
       { name: 'seen again after it was not: False', related: answerFor(GROUP), previous: 'True', condition: visible, waits: true },
       { name: 'no group label: nothing to see', labels: {}, related: {}, condition: null, waits: false },
+      { name: 'an empty group label: nothing to see', labels: { 'tidb.pingcap.com/backup-schedule-group': '' }, related: {}, condition: null, waits: false },
+      { name: 'only a sibling of the group listed, not this schedule', related: { 'BackupSchedule.pingcap.com/v1alpha1': { 'db/alpha': sibling('alpha') } }, condition: { reason: 'RelatedObjectsLackSchedule', status: 'True' }, waits: false },
+      {
+        name: 'a schedule of the same name and group in another namespace is not this one',
+        related: { 'BackupSchedule.pingcap.com/v1alpha1': { 'other/nightly': { ...schedule({ spec, labels: GROUP, status }), metadata: { ...schedule({ spec, labels: GROUP }).metadata, namespace: 'other' } } } },
+        condition: { reason: 'RelatedObjectsLackSchedule', status: 'True' },
+        waits: false,
+      },
+      {
+        name: 'entries without metadata or without labels are not this schedule',
+        related: { 'BackupSchedule.pingcap.com/v1alpha1': { 'db/a': { apiVersion: 'pingcap.com/v1alpha1', kind: 'BackupSchedule' }, 'db/nightly': { apiVersion: 'pingcap.com/v1alpha1', kind: 'BackupSchedule', metadata: { name: 'nightly', namespace: 'db' } } } },
+        condition: { reason: 'RelatedObjectsLackSchedule', status: 'True' },
+        waits: false,
+      },
     ];
     for (const c of cases) {
       it(c.name, () => {
         const conditions = c.previous === undefined ? [] : [{ type: 'GroupNotVisible', status: c.previous, reason: 'RelatedObjectsLackSchedule', message: '', lastTransitionTime: '2024-05-10T10:50:00Z' }];
         const self = schedule({ spec, labels: c.labels ?? GROUP, status: { ...status, conditions } });
-        const answer = decide(request(self, [backup({ slot: '2024-05-10T10:00:00Z' })], c.related === undefined ? {} : { related: c.related }), { now: NOW }).response;
+        const req = request(self, [backup({ slot: '2024-05-10T10:00:00Z' })], c.related === undefined ? {} : { related: c.related });
+        if (c.related === undefined) delete req.related;
+        const answer = decide(req, { now: NOW }).response;
         const condition = (answer.status.conditions ?? []).find((x) => x.type === 'GroupNotVisible');
         assert.deepEqual(condition === undefined ? null : { reason: condition.reason, status: condition.status }, c.condition);
         if (c.condition?.status === 'True') assert.match(String(condition?.message), /group nightly-group.*up to 20 minutes/);
@@ -254,4 +271,74 @@ describe('schedule groups', () => {
       assert.deepEqual(pick(again), pick(first));
     });
   });
+});
+
+describe('schedule groups: which related objects hold the schedule', () => {
+  const OTHER_GROUP = { 'tidb.pingcap.com/backup-schedule-group': 'other-group' };
+  const status = { lastBackup: 'nightly-2024-05-10t10-00-00', lastBackupTime: '2024-05-10T10:00:00Z' };
+  const DUE = 'nightly-2024-05-10t11-00-00';
+  type Related = NonNullable<SyncRequest['related']>;
+  const withLabels = <T extends ReturnType<typeof schedule> | ReturnType<typeof backup>>(object: T, labels: Record<string, string>): T => ({ ...object, metadata: { ...object.metadata, labels } });
+  const withoutMetadata = <T extends ReturnType<typeof schedule> | ReturnType<typeof backup>>(object: T): T => {
+    const { metadata: _dropped, ...rest } = object;
+    return rest as T;
+  };
+  const alphaRunning = { 'db/alpha-running': runningBackupOf('alpha') };
+  const deletingAlpha = runningBackupOf('alpha');
+  deletingAlpha.metadata = { ...deletingAlpha.metadata, deletionTimestamp: '2024-05-10T10:50:00Z' };
+  const failedAlpha = withLabels(backup({ schedule: 'alpha', slot: '2024-05-10T10:30:00Z', state: 'failed' }), GROUP);
+  const self = (labels: Record<string, string>) => schedule({ spec: { ...spec, backupTimeout: '1h' }, labels, status });
+
+  // related 'absent': a request without the key at all (no customize hook declared).
+  const cases: ReadonlyArray<{ name: string; labels?: Record<string, string>; related: Related | 'absent'; ownRunning?: boolean; waitsFor: RegExp | null }> = [
+    { name: 'a running sibling of the group holds it', related: { 'BackupSchedule.pingcap.com/v1alpha1': { 'db/alpha': sibling('alpha') }, 'Backup.pingcap.com/v1alpha1': alphaRunning }, waitsFor: /Backup alpha-2024-05-10t10-30-00 of schedule alpha in group nightly-group/ },
+    { name: 'a schedule of another group does not', related: { 'BackupSchedule.pingcap.com/v1alpha1': { 'db/alpha': withLabels(sibling('alpha'), OTHER_GROUP) }, 'Backup.pingcap.com/v1alpha1': alphaRunning }, waitsFor: null },
+    { name: 'a sibling whose last Backup is not among the related Backups does not', related: { 'BackupSchedule.pingcap.com/v1alpha1': { 'db/alpha': sibling('alpha') }, 'Backup.pingcap.com/v1alpha1': {} }, waitsFor: null },
+    { name: "a sibling whose running last Backup is being deleted does not", related: { 'BackupSchedule.pingcap.com/v1alpha1': { 'db/alpha': sibling('alpha') }, 'Backup.pingcap.com/v1alpha1': { 'db/alpha-running': deletingAlpha } }, waitsFor: null },
+    { name: 'a sibling whose last Backup failed does not', related: { 'BackupSchedule.pingcap.com/v1alpha1': { 'db/alpha': sibling('alpha') }, 'Backup.pingcap.com/v1alpha1': { 'db/alpha-failed': failedAlpha } }, waitsFor: null },
+    {
+      // Its own last Backup runs past backupTimeout: the stuck rule lets the next one start, which a sibling's would not.
+      name: 'the schedule itself among the related schedules is not its own sibling: its stuck Backup does not hold it',
+      related: { 'BackupSchedule.pingcap.com/v1alpha1': { 'db/nightly': self(GROUP) }, 'Backup.pingcap.com/v1alpha1': { 'db/nightly-2024-05-10t10-00-00': withLabels(backup({ slot: '2024-05-10T10:00:00Z', state: 'running' }), GROUP) } },
+      ownRunning: true,
+      waitsFor: null,
+    },
+    { name: 'no group label: schedules listed without the label do not hold it', labels: {}, related: { 'BackupSchedule.pingcap.com/v1alpha1': { 'db/alpha': withLabels(sibling('alpha'), {}) }, 'Backup.pingcap.com/v1alpha1': alphaRunning }, waitsFor: null },
+    { name: 'an empty group label is no group', labels: { 'tidb.pingcap.com/backup-schedule-group': '' }, related: { 'BackupSchedule.pingcap.com/v1alpha1': { 'db/alpha': withLabels(sibling('alpha'), { 'tidb.pingcap.com/backup-schedule-group': '' }) }, 'Backup.pingcap.com/v1alpha1': alphaRunning }, waitsFor: null },
+    { name: 'a request without related objects (no customize hook)', related: 'absent', waitsFor: null },
+    {
+      name: 'related objects without metadata or labels are nobody',
+      related: {
+        'BackupSchedule.pingcap.com/v1alpha1': { 'db/bare': withoutMetadata(sibling('bare')), 'db/beta': { ...sibling('beta'), metadata: { name: 'beta', namespace: 'db' } } },
+        'Backup.pingcap.com/v1alpha1': { 'db/bare-running': withoutMetadata(runningBackupOf('bare')) },
+      },
+      waitsFor: null,
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const children = [backup({ slot: '2024-05-10T10:00:00Z', ...(c.ownRunning ? { state: 'running' as const } : {}) })];
+      const req = request(self(c.labels ?? GROUP), children, c.related === 'absent' ? {} : { related: c.related });
+      if (c.related === 'absent') delete req.related;
+      const answer = decide(req, { now: NOW }).response;
+      const ready = String((answer.status.conditions ?? []).find((x) => x.type === 'Ready')?.message);
+      assert.equal(answer.children.some((x) => x.metadata.name === DUE), c.waitsFor === null, ready);
+      if (c.waitsFor !== null) assert.match(ready, c.waitsFor);
+    });
+  }
+});
+
+describe('customize: the related objects a schedule asks for', () => {
+  const cases: ReadonlyArray<{ name: string; labels: Record<string, string>; resources: string[] }> = [
+    { name: 'no group label: none', labels: {}, resources: [] },
+    { name: 'an empty group label: none', labels: { [GROUP_LABEL]: '' }, resources: [] },
+    { name: "a group: the group's schedules and Backups", labels: GROUP, resources: ['backupschedules', 'backups'] },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const rules = customize(schedule({ labels: c.labels })).relatedResources;
+      assert.deepEqual(rules.map((r) => r.resource), c.resources);
+      for (const rule of rules) assert.deepEqual(rule.labelSelector, { matchLabels: GROUP });
+    });
+  }
 });
