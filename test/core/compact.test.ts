@@ -1,0 +1,159 @@
+/**
+ * Compaction as one sync answers it: which CompactBackup is asked for (its name and window), where
+ * `status.lastCompactProgress` stands, and which failed attempts retention keeps. The log started at 00:00, its
+ * checkpoint is 05:00, the interval 2h, the sync at 05:10 unless a case says otherwise.
+ */
+
+import assert from 'node:assert/strict';
+
+import { decide } from '../../src/core/sync.js';
+import type { JsonObject, KubeObject } from '../../src/core/types.js';
+import { BR_TEMPLATE, COMPACT_TEMPLATE, LOG_TEMPLATE, compactBackup, logBackup, request, schedule, withCompacts } from '../support/objects.js';
+
+const at = (hhmm: string): string => `2024-05-01T${hhmm}Z`;
+const LOG_START = at('00:00:00');
+// A yearly snapshot schedule: no snapshot is due in these hours, so every answer is about compaction.
+const SPEC = { schedule: '0 0 1 1 *', backupTemplate: BR_TEMPLATE, logBackupTemplate: LOG_TEMPLATE, compactBackupTemplate: COMPACT_TEMPLATE, compactInterval: '2h' };
+const FIRST = 'compact-nightly-2024-05-01t00-00-00';
+
+interface Sync {
+  status?: JsonObject;
+  checkpoint?: string;
+  compacts?: KubeObject[];
+  spec?: JsonObject;
+  now?: string;
+  /** The observed log Backup; null: none in the view; absent: running since 00:00 up to `checkpoint`. */
+  log?: KubeObject | null;
+}
+
+/** One sync: the CompactBackup asked for (`name [startTs, endTs)`), the progress answered, and the CompactBackups left out. */
+function compaction(s: Sync): { created: string | null; progress: unknown; deleted: string[] } {
+  const log = s.log === undefined ? logBackup({ start: LOG_START, checkpoint: s.checkpoint ?? at('05:00:00') }) : s.log;
+  const parent = schedule({ spec: { ...SPEC, ...(s.spec ?? {}) }, status: { logBackup: 'log-nightly', logBackupStartTs: LOG_START, ...(s.status ?? {}) }, created: '2024-04-30T00:00:00Z' });
+  const { response } = decide(withCompacts(request(parent, log === null ? [] : [log]), s.compacts ?? []), { now: Date.parse(s.now ?? at('05:10:00')) });
+  const observed = new Set((s.compacts ?? []).map((c) => c.metadata?.name));
+  const answered = response.children.filter((c) => c.kind === 'CompactBackup');
+  const created = answered.filter((c) => !observed.has(c.metadata.name)).map((c) => `${c.metadata.name} [${String((c.spec as JsonObject)['startTs'])}, ${String((c.spec as JsonObject)['endTs'])})`);
+  // Left out: observed and not already being deleted, yet not in the answer.
+  const live = (s.compacts ?? []).filter((c) => c.metadata?.deletionTimestamp === undefined).map((c) => c.metadata?.name ?? '');
+  return { created: created[0] ?? null, progress: response.status.lastCompactProgress, deleted: live.filter((n) => !answered.some((c) => c.metadata.name === n)).sort() };
+}
+
+const complete = (o: { start: string; end: string; until?: string; name?: string }): KubeObject =>
+  compactBackup({ logStart: LOG_START, start: o.start, end: o.end, created: at('00:30:00'), ...(o.until === undefined ? {} : { compactedUntil: o.until }), ...(o.name === undefined ? {} : { name: o.name }) });
+const failed = (name: string, options: { start?: string; deleting?: boolean } = {}): KubeObject => {
+  const c = compactBackup({ logStart: LOG_START, start: options.start ?? at('00:00:00'), end: at('02:00:00'), state: 'Failed', name, created: at('00:00:00') });
+  if (options.deleting === true) c.metadata!.deletionTimestamp = at('05:00:00');
+  return c;
+};
+const window = (name: string, from: string, to = '05:00:00'): string => `${name} [2024-05-01 ${from}, 2024-05-01 ${to})`;
+
+describe('compaction: what one sync asks for', () => {
+  const cases: ReadonlyArray<{ name: string; sync: Sync; created: string | null; progress: string | undefined }> = [
+    { name: 'from the log start up to the checkpoint', sync: {}, created: window(FIRST, '00:00:00'), progress: LOG_START },
+    { name: 'no log Backup in the view: nothing', sync: { log: null }, created: null, progress: undefined },
+    { name: 'paused: nothing, progress still written', sync: { spec: { pause: true } }, created: null, progress: LOG_START },
+    {
+      name: 'the last CompactBackup still runs: nothing, and its start is no progress',
+      sync: { status: { lastCompact: 'compact-nightly-2024-05-01t01-00-00', lastCompactProgress: LOG_START }, compacts: [compactBackup({ logStart: LOG_START, start: at('01:00:00'), end: at('03:00:00'), state: 'Running' })] },
+      created: null,
+      progress: LOG_START,
+    },
+    {
+      name: 'progress never moves back to what the last and furthest CompactBackups report',
+      sync: { status: { lastCompact: FIRST, lastCompactProgress: at('03:00:00') }, compacts: [complete({ start: at('00:00:00'), end: at('02:00:00'), until: at('02:00:00') })] },
+      created: window('compact-nightly-2024-05-01t03-00-00', '03:00:00'),
+      progress: at('03:00:00'),
+    },
+    { name: 'minCompactStartTs after the progress: the window starts there', sync: { spec: { minCompactStartTs: '2024-05-01 01:00:00' } }, created: window('compact-nightly-2024-05-01t01-00-00', '01:00:00'), progress: LOG_START },
+    { name: 'exactly one interval of log since its start: compacted', sync: { checkpoint: at('02:00:00'), now: at('02:10:00') }, created: window(FIRST, '00:00:00', '02:00:00'), progress: LOG_START },
+    { name: 'a second less than one interval: not yet', sync: { checkpoint: at('01:59:59'), now: at('02:10:00') }, created: null, progress: LOG_START },
+    { name: 'a failed window is tried again as -r1', sync: { compacts: [failed(FIRST)] }, created: window(`${FIRST}-r1`, '00:00:00'), progress: LOG_START },
+    { name: 'after -r10 the retry is -r11, whatever the name order (-r2 sorts after -r10)', sync: { compacts: [failed(FIRST), failed(`${FIRST}-r10`), failed(`${FIRST}-r2`)] }, created: window(`${FIRST}-r11`, '00:00:00'), progress: LOG_START },
+    { name: 'after -r12, -r13', sync: { compacts: [failed(`${FIRST}-r12`)] }, created: window(`${FIRST}-r13`, '00:00:00'), progress: LOG_START },
+    { name: 'names that are not retries (-r01, -r1234567) are not counted', sync: { compacts: [failed(FIRST), failed(`${FIRST}-r01`), failed(`${FIRST}-r1234567`)] }, created: window(`${FIRST}-r1`, '00:00:00'), progress: LOG_START },
+    { name: 'a Complete one compacted past its window: up to its window end', sync: { compacts: [complete({ start: at('00:00:00'), end: at('02:00:00'), until: at('02:30:00') })] }, created: window('compact-nightly-2024-05-01t02-00-00', '02:00:00'), progress: at('02:00:00') },
+    { name: 'a Complete one that reports nothing: up to its window end', sync: { compacts: [complete({ start: at('00:00:00'), end: at('02:00:00') })] }, created: window('compact-nightly-2024-05-01t02-00-00', '02:00:00'), progress: at('02:00:00') },
+    {
+      name: 'a Complete one that reports nothing past the second its window starts in: up to its window end',
+      sync: { compacts: [complete({ start: at('00:00:00'), end: at('02:00:00'), until: '2024-05-01T00:00:00.500Z' })] },
+      created: window('compact-nightly-2024-05-01t02-00-00', '02:00:00'),
+      progress: at('02:00:00'),
+    },
+    {
+      name: 'a Complete one whose window end is unreadable: what it reports',
+      sync: { compacts: [complete({ start: at('00:00:00'), end: 'never', until: at('01:30:00') })] },
+      created: window('compact-nightly-2024-05-01t01-30-00', '01:30:00'),
+      progress: at('01:30:00'),
+    },
+    {
+      name: 'of two Complete ones, the one that compacted furthest counts, whatever the name order',
+      sync: { compacts: [complete({ start: at('00:00:00'), end: at('03:00:00'), until: at('03:00:00') }), complete({ start: at('01:00:00'), end: at('02:00:00'), until: at('02:00:00') })] },
+      created: window('compact-nightly-2024-05-01t03-00-00', '03:00:00'),
+      progress: at('03:00:00'),
+    },
+    {
+      name: 'a Complete one whose window start is unreadable: up to its window end, not what it reports',
+      sync: { compacts: [compactBackup({ logStart: LOG_START, name: FIRST, start: 'never', end: at('02:00:00'), compactedUntil: at('01:30:00'), created: at('00:30:00') })] },
+      created: window('compact-nightly-2024-05-01t02-00-00', '02:00:00'),
+      progress: at('02:00:00'),
+    },
+    {
+      name: 'a Complete one with no readable end at all does not hide one that compacted',
+      sync: { compacts: [complete({ start: at('00:00:00'), end: at('02:00:00'), until: at('02:00:00') }), withStatus(complete({ start: at('00:00:00'), end: 'never', name: 'compact-nightly-zz' }), { state: 'Complete' })] },
+      created: window('compact-nightly-2024-05-01t02-00-00', '02:00:00'),
+      progress: at('02:00:00'),
+    },
+    {
+      name: 'a Complete one whose reported end is a number, not a TSO string: up to its window end',
+      sync: { compacts: [withStatus(complete({ start: at('00:00:00'), end: at('02:00:00') }), { state: 'Complete', endTs: 4.5e17 })] },
+      created: window('compact-nightly-2024-05-01t02-00-00', '02:00:00'),
+      progress: at('02:00:00'),
+    },
+    { name: 'compactInterval without a compact template: nothing', sync: { spec: { compactBackupTemplate: undefined } }, created: null, progress: undefined },
+    { name: 'a checkpoint that is a number, not a TSO string: nothing to compact', sync: { log: withLogStatus((s) => (s['logCheckpointTs'] = 4.5e17)) }, created: null, progress: LOG_START },
+    { name: 'a log Backup without status: nothing to compact', sync: { log: withLogStatus(null) }, created: null, progress: LOG_START },
+    {
+      name: 'a Complete one without a storage prefix is not of this log',
+      sync: { compacts: [withoutStorage(complete({ start: at('00:00:00'), end: at('02:00:00'), until: at('02:00:00') }))] },
+      created: null, // its window's name is the one it holds: asked for as it is
+      progress: LOG_START,
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const { created, progress } = compaction(c.sync);
+      assert.deepEqual({ created, progress }, { created: c.created, progress: c.progress });
+    });
+  }
+});
+
+describe('compaction: retention keeps the latest failed attempt of each window not compacted yet', () => {
+  const policy = { maxReservedTime: '1h' };
+  const cases: ReadonlyArray<{ name: string; sync: Sync; deleted: string[] }> = [
+    { name: 'earlier attempts go, the latest stays', sync: { spec: policy, compacts: [failed(FIRST), failed(`${FIRST}-r1`), failed(`${FIRST}-r2`)] }, deleted: [FIRST, `${FIRST}-r1`] },
+    { name: '-r10 is later than -r2', sync: { spec: policy, compacts: [failed(FIRST), failed(`${FIRST}-r10`), failed(`${FIRST}-r2`)] }, deleted: [FIRST, `${FIRST}-r2`] },
+    { name: 'an attempt being deleted is not the latest', sync: { spec: policy, compacts: [failed(FIRST), failed(`${FIRST}-r1`, { deleting: true })] }, deleted: [] },
+    { name: 'a window before the progress keeps none', sync: { spec: policy, status: { lastCompactProgress: at('02:00:00') }, compacts: [failed(FIRST)] }, deleted: [FIRST] },
+  ];
+  for (const c of cases) {
+    it(c.name, () => assert.deepEqual(compaction(c.sync).deleted, c.deleted));
+  }
+});
+
+/** The default log Backup with its status changed, or removed (null). */
+function withLogStatus(change: ((status: JsonObject) => void) | null): KubeObject {
+  const log = logBackup({ start: LOG_START, checkpoint: at('05:00:00') });
+  if (change === null) delete log.status;
+  else change(log.status!);
+  return log;
+}
+
+function withoutStorage(compact: KubeObject): KubeObject {
+  const { s3: _storage, ...spec } = compact.spec as JsonObject;
+  return { ...compact, spec };
+}
+
+function withStatus(compact: KubeObject, status: JsonObject): KubeObject {
+  return { ...compact, status };
+}
