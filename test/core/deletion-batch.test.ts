@@ -84,6 +84,12 @@ describe('retention deletes at most a batch of Backups per answer', () => {
     assert.equal(response.resyncAfterSeconds, DEFERRED_DELETIONS_CALL_BACK_MS / 1000);
   });
 
+  it('deletes no more than a limit given below the default', () => {
+    const { req } = schedulesWith(MAX_DELETIONS_PER_SYNC + 20, { maxReservedTime: '1h' });
+    const { report } = decide(structuredClone(req), { now: FIRST + (MAX_DELETIONS_PER_SYNC + 20) * TEN_MINUTES + 5_000, maxDeletionsPerSync: 2 });
+    assert.equal(report.deletions.length, 2);
+  });
+
   it('changes nothing when retention deletes no more than a batch', () => {
     const { req } = schedulesWith(MAX_DELETIONS_PER_SYNC + 6, { maxReservedTime: '1h' });
     const now = FIRST + (MAX_DELETIONS_PER_SYNC + 6) * TEN_MINUTES - TEN_MINUTES + 5_000;
