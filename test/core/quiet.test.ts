@@ -17,7 +17,7 @@ function scheduleOf(expression: string): Schedule {
 }
 
 describe('decideQuiet', () => {
-  const table: Array<{ name: string; expression: string; now: string; watermark: string; slot: string | null; graceMs: number; deadlineS?: number; open: boolean; until?: string }> = [
+  const table: Array<{ name: string; expression: string; now: string; watermark: string | null; slot: string | null; graceMs: number; deadlineS?: number; open: boolean; until?: string }> = [
     { name: 'at the tick', expression: '*/10 * * * *', now: '2024-05-12T00:10:00Z', watermark: '2024-05-12T00:00:00Z', slot: '2024-05-12T00:10:00Z', graceMs: 5 * MINUTE, open: true },
     { name: 'a catch-up early in the interval', expression: '*/10 * * * *', now: '2024-05-12T00:12:30Z', watermark: '2024-05-11T18:30:00Z', slot: '2024-05-12T00:10:00Z', graceMs: 5 * MINUTE, open: true },
     { name: 'the last instant before the window', expression: '*/10 * * * *', now: '2024-05-12T00:15:00Z', watermark: '2024-05-11T18:30:00Z', slot: '2024-05-12T00:10:00Z', graceMs: 5 * MINUTE, open: true },
@@ -36,11 +36,16 @@ describe('decideQuiet', () => {
     { name: 'a starting deadline less than the grace away', expression: '0 * * * *', now: '2024-05-05T02:25:01Z', watermark: '2024-05-05T01:00:00Z', slot: '2024-05-05T02:00:00Z', graceMs: 5 * MINUTE, deadlineS: 1800, open: false, until: '2024-05-05T02:30:00.001Z' },
     { name: 'a short starting deadline: its first half', expression: '*/10 * * * *', now: '2024-05-12T00:10:29Z', watermark: '2024-05-12T00:00:00Z', slot: '2024-05-12T00:10:00Z', graceMs: 5 * MINUTE, deadlineS: 60, open: true },
     { name: 'a short starting deadline: its second half', expression: '*/10 * * * *', now: '2024-05-12T00:10:31Z', watermark: '2024-05-12T00:00:00Z', slot: '2024-05-12T00:10:00Z', graceMs: 5 * MINUTE, deadlineS: 60, open: false, until: '2024-05-12T00:11:00.001Z' },
+    { name: 'no due slot, every minute: half the interval since the last tick, not the grace', expression: '* * * * *', now: '2024-05-12T00:10:29Z', watermark: '2024-05-12T00:00:00Z', slot: null, graceMs: 5 * MINUTE, open: true },
+    { name: 'no due slot, every minute, its second half', expression: '* * * * *', now: '2024-05-12T00:10:31Z', watermark: '2024-05-12T00:00:00Z', slot: null, graceMs: 5 * MINUTE, open: false, until: '2024-05-12T00:11:00Z' },
+    { name: 'no due slot and no watermark: the whole grace before the next tick', expression: '* * * * *', now: '2024-05-12T00:10:29Z', watermark: null, slot: null, graceMs: 5 * MINUTE, open: false, until: '2024-05-12T00:11:00Z' },
+    { name: 'exactly where the starting deadline window begins: open', expression: '0 * * * *', now: '2024-05-05T02:25:00Z', watermark: '2024-05-05T01:00:00Z', slot: '2024-05-05T02:00:00Z', graceMs: 5 * MINUTE, deadlineS: 1800, open: true },
+    { name: 'exactly where the slot counts as missed: open', expression: '0 * * * *', now: '2024-05-05T02:30:00.001Z', watermark: '2024-05-05T01:00:00Z', slot: '2024-05-05T02:00:00Z', graceMs: 5 * MINUTE, deadlineS: 1800, open: true },
     { name: 'past the starting deadline (a paused schedule keeps the slot due): open, never a callback in the past', expression: '0 * * * *', now: '2024-05-05T03:10:00Z', watermark: '2024-05-05T01:00:00Z', slot: '2024-05-05T02:00:00Z', graceMs: 5 * MINUTE, deadlineS: 1800, open: true },
   ];
   for (const c of table) {
     it(c.name, () => {
-      const gate = decideQuiet(scheduleOf(c.expression), { now: at(c.now), watermark: at(c.watermark), slot: c.slot === null ? null : at(c.slot), startingDeadlineMs: c.deadlineS === undefined ? null : c.deadlineS * 1000, staleViewGraceMs: c.graceMs });
+      const gate = decideQuiet(scheduleOf(c.expression), { now: at(c.now), watermark: c.watermark === null ? null : at(c.watermark), slot: c.slot === null ? null : at(c.slot), startingDeadlineMs: c.deadlineS === undefined ? null : c.deadlineS * 1000, staleViewGraceMs: c.graceMs });
       assert.equal(gate.open, c.open);
       if (!gate.open) assert.equal(gate.until, at(c.until ?? ''));
     });
