@@ -5,7 +5,8 @@ import type { Gate } from '../../src/core/gate.js';
 import { observeChildren } from '../../src/core/observe.js';
 import type { ObservedBackup } from '../../src/core/observe.js';
 import type { BackupScheduleStatus } from '../../src/core/types.js';
-import { backup, schedule } from '../support/objects.js';
+import { decide } from '../../src/core/sync.js';
+import { backup, request, schedule } from '../support/objects.js';
 import type { TestState } from '../support/objects.js';
 
 const NOW_ANNOTATION = 'backup-schedule-hook/backup-now';
@@ -83,4 +84,42 @@ describe('backup-now', () => {
       assert.equal(finding?.reason ?? null, g.open ? null : 'Running');
     });
   }
+});
+
+describe('backup-now through a sync: odd status records and Backups', () => {
+  const iso = (hhmm: string): string => `2024-05-01T${hhmm}:00Z`;
+  const lastTick = { lastBackup: 'nightly-2024-05-01t00-10-00', lastBackupTime: iso('00:10') };
+  const waitingCondition = { type: 'BackupNow', status: 'True', reason: 'Waiting', message: 'm', lastTransitionTime: iso('00:11') };
+  const cases: ReadonlyArray<{ name: string; token: string | null; status: BackupScheduleStatus; created: string | null; seenAt: string | undefined; condition: string | null }> = [
+    { name: 'records that are null read as none: first seen now, waits the grace', token: 'a1', status: { lastBackupNow: null, backupNowRequest: null }, created: null, seenAt: iso('00:15'), condition: 'True/Waiting' },
+    { name: 'a request record with an unreadable seenAt: first seen now', token: 'a1', status: { backupNowRequest: { token: 'a1', seenAt: 'yesterday' } }, created: null, seenAt: iso('00:15'), condition: 'True/Waiting' },
+    { name: 'a request first seen past the grace: served', token: 'a1', status: { backupNowRequest: { token: 'a1', seenAt: iso('00:09') } }, created: 'nightly-manual-a1', seenAt: undefined, condition: 'True/Running' },
+    {
+      name: 'a served record without a name is no record: the request is served',
+      token: 'a1',
+      status: { lastBackupNow: { token: 'a1' }, backupNowRequest: { token: 'a1', seenAt: iso('00:09') } },
+      created: 'nightly-manual-a1',
+      seenAt: undefined,
+      condition: 'True/Running',
+    },
+    { name: 'a request withdrawn before it was served: Finished, nothing waits or runs', token: null, status: { conditions: [waitingCondition] }, created: null, seenAt: undefined, condition: 'False/Finished: no backup-now request waits or runs' },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const parent = schedule({ status: { ...lastTick, ...c.status }, ...(c.token === null ? {} : { annotations: { [NOW_ANNOTATION]: c.token } }) });
+      const { response, report } = decide(request(parent, [backup({ slot: iso('00:10') })]), { now: at('00:15') });
+      const condition = response.status.conditions?.find((x) => x.type === 'BackupNow');
+      const written = condition === undefined ? null : `${condition.status}/${condition.reason}${condition.status === 'False' ? `: ${condition.message}` : ''}`;
+      const seenAt = (response.status.backupNowRequest as { seenAt?: string } | undefined)?.seenAt;
+      assert.deepEqual({ created: report.created, seenAt, condition: written }, { created: c.created, seenAt: c.seenAt, condition: c.condition });
+    });
+  }
+
+  it('a Backup of the schedule without annotations is a scheduled one, not a backup-now one', () => {
+    const plain = backup({ slot: iso('00:10') });
+    delete plain.metadata!.annotations;
+    const { response } = decide(request(schedule({ status: lastTick }), [plain]), { now: at('00:15') });
+    assert.deepEqual(response.children.map((c) => c.metadata.name), ['nightly-2024-05-01t00-10-00']);
+    assert.equal(response.status.lastBackup, 'nightly-2024-05-01t00-10-00');
+  });
 });

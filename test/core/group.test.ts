@@ -303,6 +303,14 @@ describe('schedule groups: which related objects hold the schedule', () => {
       ownRunning: true,
       waitsFor: null,
     },
+    {
+      name: "a sibling's backup-now record without a token is no record",
+      related: {
+        'BackupSchedule.pingcap.com/v1alpha1': { 'db/alpha': schedule({ name: 'alpha', spec, labels: GROUP, status: { lastBackupNow: { name: 'alpha-manual-x' } } }) },
+        'Backup.pingcap.com/v1alpha1': { 'db/alpha-manual-x': withLabels(backup({ schedule: 'alpha', slot: '2024-05-10T10:30:00Z', name: 'alpha-manual-x', state: 'running' }), GROUP) },
+      },
+      waitsFor: null,
+    },
     { name: 'no group label: schedules listed without the label do not hold it', labels: {}, related: { 'BackupSchedule.pingcap.com/v1alpha1': { 'db/alpha': withLabels(sibling('alpha'), {}) }, 'Backup.pingcap.com/v1alpha1': alphaRunning }, waitsFor: null },
     { name: 'an empty group label is no group', labels: { 'tidb.pingcap.com/backup-schedule-group': '' }, related: { 'BackupSchedule.pingcap.com/v1alpha1': { 'db/alpha': withLabels(sibling('alpha'), { 'tidb.pingcap.com/backup-schedule-group': '' }) }, 'Backup.pingcap.com/v1alpha1': alphaRunning }, waitsFor: null },
     { name: 'a request without related objects (no customize hook)', related: 'absent', waitsFor: null },
