@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 
 import { decide } from '../../src/core/sync.js';
-import type { SyncRequest } from '../../src/core/types.js';
+import type { JsonObject, SyncRequest } from '../../src/core/types.js';
 import { GROUP_LABEL, customize } from '../../src/core/group.js';
 import { BR_TEMPLATE, backup, request, schedule } from '../support/objects.js';
 
@@ -284,6 +284,7 @@ describe('schedule groups: which related objects hold the schedule', () => {
     return rest as T;
   };
   const alphaRunning = { 'db/alpha-running': runningBackupOf('alpha') };
+  const withStatus = (parent: ReturnType<typeof schedule>, extra: JsonObject): ReturnType<typeof schedule> => ({ ...parent, status: { ...parent.status, ...extra } });
   const deletingAlpha = runningBackupOf('alpha');
   deletingAlpha.metadata = { ...deletingAlpha.metadata, deletionTimestamp: '2024-05-10T10:50:00Z' };
   const failedAlpha = withLabels(backup({ schedule: 'alpha', slot: '2024-05-10T10:30:00Z', state: 'failed' }), GROUP);
@@ -306,7 +307,7 @@ describe('schedule groups: which related objects hold the schedule', () => {
     {
       name: "a sibling's backup-now record without a token is no record",
       related: {
-        'BackupSchedule.pingcap.com/v1alpha1': { 'db/alpha': schedule({ name: 'alpha', spec, labels: GROUP, status: { lastBackupNow: { name: 'alpha-manual-x' } } }) },
+        'BackupSchedule.pingcap.com/v1alpha1': { 'db/alpha': withStatus(sibling('alpha'), { lastBackupNow: { name: 'alpha-manual-x' } }) },
         'Backup.pingcap.com/v1alpha1': { 'db/alpha-manual-x': withLabels(backup({ schedule: 'alpha', slot: '2024-05-10T10:30:00Z', name: 'alpha-manual-x', state: 'running' }), GROUP) },
       },
       waitsFor: null,
