@@ -351,3 +351,34 @@ describe('customize: the related objects a schedule asks for', () => {
     });
   }
 });
+
+describe("schedule groups: a sibling's turn lasts a grace from its slot or the group's last finish", () => {
+  // alpha sorts before nightly; both are due at 11:00. Extra Backups of the group (of schedules not listed) finished
+  // five minutes after their slots.
+  const at = (hhmm: string): string => `2024-05-10T${hhmm}:00Z`;
+  const grouped = (b: ReturnType<typeof backup>): ReturnType<typeof backup> => ({ ...b, metadata: { ...b.metadata, labels: { ...b.metadata?.labels, ...GROUP } } });
+  function answerAt(now: string, finished: ReadonlyArray<readonly [schedule: string, slot: string]>) {
+    const alpha = schedule({ name: 'alpha', spec, labels: GROUP, status: { lastBackup: 'alpha-2024-05-10t10-00-00', lastBackupTime: at('10:00') } });
+    const parent = schedule({ spec, labels: GROUP, status: { lastBackup: 'nightly-2024-05-10t10-00-00', lastBackupTime: at('10:00') } });
+    const backups = [backup({ schedule: 'alpha', slot: at('10:00') }), ...finished.map(([s, slot]) => backup({ schedule: s, slot: at(slot) }))].map(grouped);
+    const related = { 'BackupSchedule.pingcap.com/v1alpha1': { 'db/alpha': alpha }, 'Backup.pingcap.com/v1alpha1': Object.fromEntries(backups.map((b) => [`db/${b.metadata?.name}`, b])) };
+    return decide(request(parent, [backup({ slot: at('10:00') })], { related }), { now: Date.parse(at(now)) }).response;
+  }
+  const cases: ReadonlyArray<{ name: string; now: string; finished: ReadonlyArray<readonly [string, string]>; waitsUntil: string | null }> = [
+    { name: 'within the grace after its slot: waits', now: '11:04', finished: [], waitsUntil: at('11:05') },
+    { name: 'past it: goes', now: '11:06', finished: [], waitsUntil: null },
+    { name: 'a group Backup finished at 11:03: the turn lasts until 11:08', now: '11:06', finished: [['beta', '10:58']], waitsUntil: at('11:08') },
+    { name: 'the latest finish counts, listed first', now: '11:06', finished: [['beta', '10:58'], ['gamma', '10:35']], waitsUntil: at('11:08') },
+    { name: 'the latest finish counts, listed last', now: '11:06', finished: [['beta', '10:35'], ['gamma', '10:58']], waitsUntil: at('11:08') },
+    { name: 'a finish exactly a grace ahead of the clock is believed', now: '11:06', finished: [['beta', '11:06']], waitsUntil: at('11:16') },
+    { name: 'a finish more than a grace ahead of the clock is not', now: '11:06', finished: [['beta', '11:15']], waitsUntil: null },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const answer = answerAt(c.now, c.finished);
+      const ready = String((answer.status.conditions ?? []).find((x) => x.type === 'Ready')?.message);
+      assert.equal(answer.children.some((x) => x.metadata.name === 'nightly-2024-05-10t11-00-00'), c.waitsUntil === null, ready);
+      if (c.waitsUntil !== null) assert.match(ready, new RegExp(`schedule alpha in group nightly-group is due .* waiting until ${c.waitsUntil.replaceAll('.', '\\.')}`));
+    });
+  }
+});
