@@ -319,7 +319,7 @@ describe('schedule groups: which related objects hold the schedule', () => {
       name: 'related objects without metadata or labels are nobody',
       related: {
         'BackupSchedule.pingcap.com/v1alpha1': { 'db/bare': withoutMetadata(sibling('bare')), 'db/beta': { ...sibling('beta'), metadata: { name: 'beta', namespace: 'db' } } },
-        'Backup.pingcap.com/v1alpha1': { 'db/bare-running': withoutMetadata(runningBackupOf('bare')) },
+        'Backup.pingcap.com/v1alpha1': { 'db/bare-running': withoutMetadata(runningBackupOf('bare')), 'db/unlabelled': { ...runningBackupOf('gamma'), metadata: { name: 'unlabelled', namespace: 'db' } } },
       },
       waitsFor: null,
     },
@@ -379,6 +379,40 @@ describe("schedule groups: a sibling's turn lasts a grace from its slot or the g
       const ready = String((answer.status.conditions ?? []).find((x) => x.type === 'Ready')?.message);
       assert.equal(answer.children.some((x) => x.metadata.name === 'nightly-2024-05-10t11-00-00'), c.waitsUntil === null, ready);
       if (c.waitsUntil !== null) assert.match(ready, new RegExp(`schedule alpha in group nightly-group is due .* waiting until ${c.waitsUntil.replaceAll('.', '\\.')}`));
+    });
+  }
+});
+
+describe('schedule groups: Backups of siblings in flight, and the wait that ends last', () => {
+  const at = (hhmm: string): string => `2024-05-10T${hhmm}:00Z`;
+  const grouped = (b: ReturnType<typeof backup>): ReturnType<typeof backup> => ({ ...b, metadata: { ...b.metadata, labels: { ...b.metadata?.labels, ...GROUP } } });
+  /** A sibling whose last Backup (11:00), asked for at `askedAt`, is not in the view. */
+  const inFlight = (name: string, askedAt: string) =>
+    schedule({ name, spec, labels: GROUP, status: { lastBackup: `${name}-2024-05-10t11-00-00`, lastBackupTime: at('11:00'), lastBackupCreation: { name: `${name}-2024-05-10t11-00-00`, time: askedAt } } });
+  // alpha sorts first and is due at 11:00: its turn lasts until 11:05.
+  const alpha = schedule({ name: 'alpha', spec, labels: GROUP, status: { lastBackup: 'alpha-2024-05-10t10-00-00', lastBackupTime: at('10:00') } });
+  const alphaLast = backup({ schedule: 'alpha', slot: at('10:00') });
+  const zeta = schedule({ name: 'zeta', spec, labels: GROUP, status: { lastBackup: 'zeta-2024-05-10t11-00-00', lastBackupTime: at('11:00') } });
+  const zetaManual = backup({ schedule: 'zeta', slot: at('11:01'), name: 'zeta-manual-x', annotate: false, annotations: { 'backup-schedule-hook/backup-now': 'x' }, state: 'running' });
+  const cases: ReadonlyArray<{ name: string; siblings: ReturnType<typeof schedule>[]; backups: ReturnType<typeof backup>[]; waits: RegExp | null }> = [
+    { name: 'a last Backup asked for at 11:02 and not in the view counts as running until 11:07', siblings: [inFlight('zeta', at('11:02'))], backups: [], waits: /schedule zeta .*until 2024-05-10T11:07:00Z/ },
+    { name: 'asked for exactly a grace ahead of this clock: believed', siblings: [inFlight('zeta', at('11:09'))], backups: [], waits: /schedule zeta .*until 2024-05-10T11:14:00Z/ },
+    { name: 'asked for more than a grace ahead of this clock: not believed', siblings: [inFlight('zeta', at('11:10'))], backups: [], waits: null },
+    { name: "alpha's turn (11:05), then zeta in flight (11:07): until 11:07", siblings: [alpha, inFlight('zeta', at('11:02'))], backups: [alphaLast], waits: /schedule zeta .*until 2024-05-10T11:07:00Z/ },
+    { name: 'able in flight (11:07), then alpha\'s turn (11:05): until 11:07', siblings: [inFlight('able', at('11:02')), alpha], backups: [alphaLast], waits: /schedule able .*until 2024-05-10T11:07:00Z/ },
+    { name: "a sibling's running backup-now Backup its status does not name is not its last", siblings: [zeta], backups: [backup({ schedule: 'zeta', slot: at('11:00') }), zetaManual], waits: null },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const parent = schedule({ spec, labels: GROUP, status: { lastBackup: 'nightly-2024-05-10t10-00-00', lastBackupTime: at('10:00') } });
+      const related = {
+        'BackupSchedule.pingcap.com/v1alpha1': Object.fromEntries(c.siblings.map((s) => [`db/${s.metadata.name}`, s])),
+        'Backup.pingcap.com/v1alpha1': Object.fromEntries(c.backups.map(grouped).map((b) => [`db/${b.metadata?.name}`, b])),
+      };
+      const answer = decide(request(parent, [backup({ slot: at('10:00') })], { related }), { now: Date.parse(at('11:04')) }).response;
+      const ready = String((answer.status.conditions ?? []).find((x) => x.type === 'Ready')?.message);
+      assert.equal(answer.children.some((x) => x.metadata.name === 'nightly-2024-05-10t11-00-00'), c.waits === null, ready);
+      if (c.waits !== null) assert.match(ready, c.waits);
     });
   }
 });
