@@ -67,6 +67,12 @@ export function readSpec(parent: BackupSchedule): ReadSpecResult {
   const volumeAttributesClassName = readOptional(spec, 'volumeAttributesClassName', 'string', problems) ?? null;
   const storageSize = readOptional(spec, 'storageSize', 'string', problems) ?? null;
   const logBackupTemplate = readTemplate(spec, 'logBackupTemplate', problems);
+  const logMode = logBackupTemplate?.['backupMode'];
+  if (logMode !== undefined && logMode !== 'log') {
+    problems.push(
+      `spec.logBackupTemplate.backupMode is ${JSON.stringify(logMode)}: the log backup log-<schedule> would run as another kind of backup; set it to "log" or leave it out`,
+    );
+  }
   const compactBackupTemplate = readTemplate(spec, 'compactBackupTemplate', problems);
   const compactIntervalMs = readDuration(spec, 'compactInterval', problems);
   const minCompactStartMs = readMinCompactStart(spec, problems);

@@ -15,6 +15,9 @@ describe('readSpec', () => {
     assert.equal(read.spec.maxReservedTimeMs, null);
     assert.equal(read.spec.imagePullSecrets, null);
   });
+  it('reads a log template with backupMode log, or without one', () => {
+    for (const template of [{ ...BR_TEMPLATE, backupMode: 'log' }, BR_TEMPLATE]) assert.ok(readSpec(schedule({ spec: { ...valid, logBackupTemplate: template } })).ok);
+  });
   it('reads maxBackups 0 as unlimited, as upstream', () => {
     const read = readSpec(schedule({ spec: { ...valid, maxBackups: 0 } }));
     assert.ok(read.ok);
@@ -35,6 +38,7 @@ describe('readSpec', () => {
     { name: 'a pause that is not a boolean', spec: { ...valid, pause: 'yes' }, message: /spec.pause must be a boolean/ },
     { name: 'imagePullSecrets that are not a list', spec: { ...valid, imagePullSecrets: 'reg' }, message: /spec.imagePullSecrets must be a list/ },
     { name: 'a name over 36 characters', spec: valid, scheduleName: 'x'.repeat(37), message: /at most 36 characters/ },
+    { name: 'a log template of another backupMode', spec: { ...valid, logBackupTemplate: { ...BR_TEMPLATE, backupMode: 'snapshot' } }, message: /spec.logBackupTemplate.backupMode is "snapshot".*set it to "log" or leave it out/ },
   ];
   for (const c of invalid) {
     it(`rejects ${c.name} with a message that names the field and the fix`, () => {
