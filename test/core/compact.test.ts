@@ -15,6 +15,7 @@ const LOG_START = at('00:00:00');
 // A yearly snapshot schedule: no snapshot is due in these hours, so every answer is about compaction.
 const SPEC = { schedule: '0 0 1 1 *', backupTemplate: BR_TEMPLATE, logBackupTemplate: LOG_TEMPLATE, compactBackupTemplate: COMPACT_TEMPLATE, compactInterval: '2h' };
 const FIRST = 'compact-nightly-2024-05-01t00-00-00';
+const R1_FIRST = 'compact-db-r1-2024-05-01t00-00-00';
 
 interface Sync {
   status?: JsonObject;
@@ -24,12 +25,15 @@ interface Sync {
   now?: string;
   /** The observed log Backup; null: none in the view; absent: running since 00:00 up to `checkpoint`. */
   log?: KubeObject | null;
+  /** The schedule's name; `nightly` unless a case says otherwise. */
+  schedule?: string;
 }
 
 /** One sync: the CompactBackup asked for (`name [startTs, endTs)`), the progress answered, and the CompactBackups left out. */
 function compaction(s: Sync): { created: string | null; progress: unknown; deleted: string[] } {
-  const log = s.log === undefined ? logBackup({ start: LOG_START, checkpoint: s.checkpoint ?? at('05:00:00') }) : s.log;
-  const parent = schedule({ spec: { ...SPEC, ...(s.spec ?? {}) }, status: { logBackup: 'log-nightly', logBackupStartTs: LOG_START, ...(s.status ?? {}) }, created: '2024-04-30T00:00:00Z' });
+  const name = s.schedule ?? 'nightly';
+  const log = s.log === undefined ? logBackup({ schedule: name, start: LOG_START, checkpoint: s.checkpoint ?? at('05:00:00') }) : s.log;
+  const parent = schedule({ name, spec: { ...SPEC, ...(s.spec ?? {}) }, status: { logBackup: `log-${name}`, logBackupStartTs: LOG_START, ...(s.status ?? {}) }, created: '2024-04-30T00:00:00Z' });
   const { response } = decide(withCompacts(request(parent, log === null ? [] : [log]), s.compacts ?? []), { now: Date.parse(s.now ?? at('05:10:00')) });
   const observed = new Set((s.compacts ?? []).map((c) => c.metadata?.name));
   const answered = response.children.filter((c) => c.kind === 'CompactBackup');
@@ -41,8 +45,8 @@ function compaction(s: Sync): { created: string | null; progress: unknown; delet
 
 const complete = (o: { start: string; end: string; until?: string; name?: string }): KubeObject =>
   compactBackup({ logStart: LOG_START, start: o.start, end: o.end, created: at('00:30:00'), ...(o.until === undefined ? {} : { compactedUntil: o.until }), ...(o.name === undefined ? {} : { name: o.name }) });
-const failed = (name: string, options: { start?: string; deleting?: boolean } = {}): KubeObject => {
-  const c = compactBackup({ logStart: LOG_START, start: options.start ?? at('00:00:00'), end: at('02:00:00'), state: 'Failed', name, created: at('00:00:00') });
+const failed = (name: string, options: { start?: string; deleting?: boolean; schedule?: string } = {}): KubeObject => {
+  const c = compactBackup({ logStart: LOG_START, start: options.start ?? at('00:00:00'), end: at('02:00:00'), state: 'Failed', name, created: at('00:00:00'), ...(options.schedule === undefined ? {} : { schedule: options.schedule }) });
   if (options.deleting === true) c.metadata!.deletionTimestamp = at('05:00:00');
   return c;
 };
@@ -135,6 +139,11 @@ describe('compaction: retention keeps the latest failed attempt of each window n
     { name: '-r10 is later than -r2', sync: { spec: policy, compacts: [failed(FIRST), failed(`${FIRST}-r10`), failed(`${FIRST}-r2`)] }, deleted: [FIRST, `${FIRST}-r2`] },
     { name: 'an attempt being deleted is not the latest', sync: { spec: policy, compacts: [failed(FIRST), failed(`${FIRST}-r1`, { deleting: true })] }, deleted: [] },
     { name: 'a window before the progress keeps none', sync: { spec: policy, status: { lastCompactProgress: at('02:00:00') }, compacts: [failed(FIRST)] }, deleted: [FIRST] },
+    {
+      name: 'a schedule named like a retry (db-r1): only the trailing -r<n> counts',
+      sync: { spec: policy, schedule: 'db-r1', compacts: [R1_FIRST, `${R1_FIRST}-r1`, `${R1_FIRST}-r2`].map((n) => failed(n, { schedule: 'db-r1' })) },
+      deleted: [R1_FIRST, `${R1_FIRST}-r1`],
+    },
   ];
   for (const c of cases) {
     it(c.name, () => assert.deepEqual(compaction(c.sync).deleted, c.deleted));
