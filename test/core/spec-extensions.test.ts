@@ -95,3 +95,43 @@ describe('readSpec: extension fields', () => {
     if (!read.ok) assert.deepEqual(read.problems.map((p) => p.split(/[: ]/)[0]), ['spec.schedule', 'spec.timeZone']);
   });
 });
+
+describe('readSpec: spec.retention, field by field', () => {
+  const read = (retention: unknown): ReturnType<typeof readSpec> => readSpec(schedule({ spec: { ...valid, retention } as JsonObject }));
+  const rejected: ReadonlyArray<{ name: string; retention: unknown; problems: RegExp[] }> = [
+    { name: 'a number', retention: 7, problems: [/^spec.retention must be an object such as/] },
+    { name: 'a field in other capitals', retention: { KEEPDAILY: 7, keepWeekly: 1 }, problems: [/^spec.retention.KEEPDAILY is not a retention field; did you mean keepDaily$/] },
+    { name: 'a field two edits off', retention: { keepDly: 7, keepWeekly: 1 }, problems: [/^spec.retention.keepDly is not a retention field; did you mean keepDaily$/] },
+    { name: 'a field three edits off', retention: { keepDXYl: 7, keepWeekly: 1 }, problems: [/^spec.retention.keepDXYl is not a retention field; use one of keepLast/] },
+    { name: 'a field missing its keep prefix', retention: { Daily: 7, keepWeekly: 1 }, problems: [/^spec.retention.Daily is not a retention field; use one of keepLast/] },
+    { name: 'a field with a prefix of its own', retention: { xxxxkeepDaily: 7, keepWeekly: 1 }, problems: [/^spec.retention.xxxxkeepDaily is not a retention field; use one of keepLast/] },
+    { name: 'a bad only keep rule: that problem alone, not also "no keep rule"', retention: { keepDaily: 'x' }, problems: [/^spec.retention.keepDaily "x" must be a whole number/] },
+    { name: 'a fractional keep count', retention: { keepDaily: 1.5 }, problems: [/^spec.retention.keepDaily 1.5 must be a whole number/] },
+    { name: 'a fractional minCompleted', retention: { keepDaily: 7, minCompleted: 1.5 }, problems: [/^spec.retention.minCompleted 1.5 must be a whole number >= 0/] },
+    { name: 'a fractional failedBackupsHistoryLimit', retention: { keepDaily: 7, failedBackupsHistoryLimit: 0.5 }, problems: [/^spec.retention.failedBackupsHistoryLimit 0.5 must be a whole number >= 0/] },
+  ];
+  for (const c of rejected) {
+    it(`rejects ${c.name}, with exactly the problems that name it`, () => {
+      const result = read(c.retention);
+      assert.equal(result.ok, false);
+      if (!result.ok) {
+        assert.equal(result.problems.length, c.problems.length, result.problems.join(' | '));
+        c.problems.forEach((re, i) => assert.match(result.problems[i] ?? '', re));
+      }
+    });
+  }
+
+  it('reads null as no retention, and null fields as unset', () => {
+    const none = read(null);
+    assert.ok(none.ok);
+    assert.equal(none.spec.retention, null);
+    const unset = read({ keepDaily: 7, keepWeekly: null, minCompleted: null, failedBackupsHistoryLimit: null });
+    assert.ok(unset.ok, unset.ok ? '' : unset.problems.join(' | '));
+    assert.deepEqual(unset.spec.retention, {
+      counts: { keepLast: 0, keepHourly: 0, keepDaily: 7, keepWeekly: 0, keepMonthly: 0, keepYearly: 0 },
+      keepWithin: null,
+      minCompleted: 1,
+      failedBackupsHistoryLimit: 5,
+    });
+  });
+});
