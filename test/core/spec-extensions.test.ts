@@ -135,3 +135,22 @@ describe('readSpec: spec.retention, field by field', () => {
     });
   });
 });
+
+describe('readSpec: extension fields left unset', () => {
+  const cases: ReadonlyArray<{ name: string; spec: JsonObject; read: { timeZone: string; startingDeadlineMs: number | null; keepDaily: number | null } }> = [
+    { name: 'a null timeZone is UTC', spec: { timeZone: null }, read: { timeZone: 'UTC', startingDeadlineMs: null, keepDaily: null } },
+    { name: 'a null startingDeadlineSeconds is no deadline', spec: { startingDeadlineSeconds: null }, read: { timeZone: 'UTC', startingDeadlineMs: null, keepDaily: null } },
+    { name: 'startingDeadlineSeconds 0 is a deadline of 0', spec: { startingDeadlineSeconds: 0 }, read: { timeZone: 'UTC', startingDeadlineMs: 0, keepDaily: null } },
+    { name: 'retention beside maxBackups 0 (unlimited, as upstream)', spec: { maxBackups: 0, retention: { keepDaily: 7 } }, read: { timeZone: 'UTC', startingDeadlineMs: null, keepDaily: 7 } },
+    { name: 'retention beside a null maxReservedTime', spec: { maxReservedTime: null, retention: { keepDaily: 7 } }, read: { timeZone: 'UTC', startingDeadlineMs: null, keepDaily: 7 } },
+    { name: 'retention beside an empty maxReservedTime', spec: { maxReservedTime: '', retention: { keepDaily: 7 } }, read: { timeZone: 'UTC', startingDeadlineMs: null, keepDaily: 7 } },
+  ];
+  for (const c of cases) {
+    it(`accepts ${c.name}`, () => {
+      const read = readSpec(schedule({ spec: { ...valid, ...c.spec } }));
+      assert.ok(read.ok, read.ok ? '' : read.problems.join(' | '));
+      const { timeZone, startingDeadlineMs, retention } = read.spec;
+      assert.deepEqual({ timeZone, startingDeadlineMs, keepDaily: retention?.counts.keepDaily ?? null }, c.read);
+    });
+  }
+});
