@@ -123,3 +123,24 @@ describe('backup-now through a sync: odd status records and Backups', () => {
     assert.equal(response.status.lastBackup, 'nightly-2024-05-01t00-10-00');
   });
 });
+
+describe('backup-now through a sync: status.lastBackupNow', () => {
+  const iso = (hhmm: string): string => `2024-05-01T${hhmm}:00Z`;
+  const lastTick = { lastBackup: 'nightly-2024-05-01t00-10-00', lastBackupTime: iso('00:10') };
+  const manual = (token: string): ReturnType<typeof backup> =>
+    backup({ slot: iso('00:12'), name: `nightly-manual-${token}`, annotate: false, annotations: { [NOW_ANNOTATION]: token } });
+  const cases: ReadonlyArray<{ name: string; token: string | null; status: BackupScheduleStatus; manual: string | null; last: unknown }> = [
+    { name: 'its Backup observed but the record lost: adopted into the status', token: 'a1', status: {}, manual: 'a1', last: { name: 'nightly-manual-a1', token: 'a1' } },
+    { name: 'its Backup observed, an older token recorded: the new one is adopted', token: 'a2', status: served('a1'), manual: 'a2', last: { name: 'nightly-manual-a2', token: 'a2' } },
+    { name: 'recorded and observed: the record stays', token: 'a1', status: served('a1'), manual: 'a1', last: { name: 'nightly-manual-a1', token: 'a1' } },
+    { name: 'no request and no record: none written', token: null, status: {}, manual: null, last: undefined },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const parent = schedule({ status: { ...lastTick, ...c.status }, ...(c.token === null ? {} : { annotations: { [NOW_ANNOTATION]: c.token } }) });
+      const children = [backup({ slot: iso('00:10') }), ...(c.manual === null ? [] : [manual(c.manual)])];
+      const { response, report } = decide(request(parent, children), { now: at('00:15') });
+      assert.deepEqual({ created: report.created, last: response.status.lastBackupNow }, { created: null, last: c.last });
+    });
+  }
+});
