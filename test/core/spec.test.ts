@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 
 import { readSpec } from '../../src/core/spec.js';
 import type { JsonObject } from '../../src/core/types.js';
-import { BR_TEMPLATE, schedule } from '../support/objects.js';
+import { BR_TEMPLATE, COMPACT_TEMPLATE, LOG_TEMPLATE, schedule } from '../support/objects.js';
 
 const valid: JsonObject = { schedule: '0 2 * * *', backupTemplate: BR_TEMPLATE };
 
@@ -38,6 +38,13 @@ describe('readSpec', () => {
     { name: 'a pause that is not a boolean', spec: { ...valid, pause: 'yes' }, message: /spec.pause must be a boolean/ },
     { name: 'imagePullSecrets that are not a list', spec: { ...valid, imagePullSecrets: 'reg' }, message: /spec.imagePullSecrets must be a list/ },
     { name: 'a name over 36 characters', spec: valid, scheduleName: 'x'.repeat(37), message: /at most 36 characters/ },
+    { name: 'a null backupTemplate', spec: { ...valid, backupTemplate: null }, message: /spec.backupTemplate is missing or not an object/ },
+    { name: 'a backupTemplate that is not an object', spec: { ...valid, backupTemplate: 'br' }, message: /spec.backupTemplate is missing or not an object/ },
+    { name: 'a log template that is not an object', spec: { ...valid, logBackupTemplate: 'log' }, message: /^spec.logBackupTemplate must be an object/ },
+    { name: 'a compact template without a log template', spec: { ...valid, compactBackupTemplate: COMPACT_TEMPLATE, compactInterval: '2h' }, message: /^spec.compactBackupTemplate compacts the log backup: set spec.logBackupTemplate too/ },
+    { name: 'a compact template without compactInterval', spec: { ...valid, logBackupTemplate: LOG_TEMPLATE, compactBackupTemplate: COMPACT_TEMPLATE }, message: /^spec.compactBackupTemplate needs spec.compactInterval/ },
+    { name: 'a minCompactStartTs that is no time', spec: { ...valid, minCompactStartTs: 'yesterday' }, message: /^spec.minCompactStartTs "yesterday" must be a TSO or a UTC time/ },
+    { name: 'a minCompactStartTs that is a number, not a string', spec: { ...valid, minCompactStartTs: 123 }, message: /^spec.minCompactStartTs 123 must be a TSO or a UTC time/ },
     { name: 'a log template of another backupMode', spec: { ...valid, logBackupTemplate: { ...BR_TEMPLATE, backupMode: 'snapshot' } }, message: /spec.logBackupTemplate.backupMode is "snapshot".*set it to "log" or leave it out/ },
   ];
   for (const c of invalid) {
@@ -49,9 +56,42 @@ describe('readSpec', () => {
       if (!read.ok) assert.ok(read.problems.some((p) => c.message.test(p)), read.problems.join(' | '));
     });
   }
+  it('rejects a null spec as missing, naming the fields to set', () => {
+    const parent = schedule();
+    (parent as { spec: unknown }).spec = null;
+    assert.deepEqual(readSpec(parent), { ok: false, problems: ['spec is missing; set spec.schedule and spec.backupTemplate'] });
+  });
   it('reports every problem at once', () => {
     const read = readSpec(schedule({ spec: { schedule: 'nope', maxReservedTime: '1x', maxBackups: -2 } }));
     assert.equal(read.ok, false);
     if (!read.ok) assert.equal(read.problems.length, 4);
+  });
+});
+
+describe('readSpec: edges that are valid', () => {
+  const compacting: JsonObject = { ...valid, logBackupTemplate: LOG_TEMPLATE, compactBackupTemplate: COMPACT_TEMPLATE, compactInterval: '2h' };
+  const cases: ReadonlyArray<{ name: string; spec: JsonObject; scheduleName?: string; read: { maxBackups: number | null; pause: boolean; log: boolean; minCompactStartMs: number | null } }> = [
+    { name: 'a name of exactly 36 characters', spec: valid, scheduleName: 'x'.repeat(36), read: { maxBackups: null, pause: false, log: false, minCompactStartMs: null } },
+    {
+      name: 'null optional fields, read as unset',
+      spec: { ...valid, pause: null, maxBackups: null, storageClassName: null, logBackupTemplate: null, compactBackupTemplate: null, minCompactStartTs: null },
+      read: { maxBackups: null, pause: false, log: false, minCompactStartMs: null },
+    },
+    { name: 'an empty minCompactStartTs, read as unset', spec: { ...compacting, minCompactStartTs: '' }, read: { maxBackups: null, pause: false, log: true, minCompactStartMs: null } },
+    { name: 'a minCompactStartTs as a UTC time', spec: { ...compacting, minCompactStartTs: '2024-05-01 00:00:00' }, read: { maxBackups: null, pause: false, log: true, minCompactStartMs: Date.parse('2024-05-01T00:00:00Z') } },
+  ];
+  for (const c of cases) {
+    it(`accepts ${c.name}`, () => {
+      const read = readSpec(schedule({ ...(c.scheduleName ? { name: c.scheduleName } : {}), spec: c.spec }));
+      assert.ok(read.ok, read.ok ? '' : read.problems.join(' | '));
+      const { maxBackups, pause, logBackupTemplate, minCompactStartMs } = read.spec;
+      assert.deepEqual({ maxBackups, pause, log: logBackupTemplate !== null, minCompactStartMs }, c.read);
+    });
+  }
+
+  it('a compactInterval Go cannot read is one problem, not also a missing compactInterval', () => {
+    const read = readSpec(schedule({ spec: { ...compacting, compactInterval: '1x' } }));
+    assert.equal(read.ok, false);
+    if (!read.ok) assert.deepEqual(read.problems.map((p) => p.split(/[: ]/)[0]), ['spec.compactInterval']);
   });
 });
