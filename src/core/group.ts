@@ -10,10 +10,10 @@
  * selected: the schedule is then missing from its own related schedules, and says so in a condition of its own.
  */
 
-import { backupNowAskedAt, isBackupNowBackup, lastBackupNowOf } from './backup-now.js';
+import { backupNowAskedAt, lastBackupNowOf } from './backup-now.js';
 import { conditionIsTrue, finishedAt, isLogBackup } from './backup-state.js';
 import type { Gate } from './gate.js';
-import { lastBackupOf } from './last-backup.js';
+import { lastBackupOf, watermarkOf } from './last-backup.js';
 import type { LastBackup } from './last-backup.js';
 import { BACKUP_CHILD_TYPE, SCHEDULE_LABEL, backupName } from './names.js';
 import { compareNames, observeChildren } from './observe.js';
@@ -21,7 +21,7 @@ import type { SnapshotBackup } from './observe.js';
 import { planSlot } from './schedule-edit.js';
 import { isObject, readSpec } from './spec.js';
 import type { Finding } from './status.js';
-import { formatTime, parseTime } from './time.js';
+import { formatTime } from './time.js';
 import type { BackupSchedule, BackupScheduleStatus, ChildMap, KubeObject } from './types.js';
 
 /** The label that groups schedules. */
@@ -174,7 +174,7 @@ function dueSlotOf(sibling: KubeObject, facts: GroupGateOptions & { last: LastBa
   const read = readSpec(sibling as BackupSchedule);
   if (!read.ok || read.spec.pause) return null;
   const status: BackupScheduleStatus = isObject(sibling.status) ? sibling.status : {};
-  const watermark = facts.last.time ?? parseTime(status.allBackupCleanTime) ?? parseTime(sibling.metadata?.creationTimestamp);
+  const watermark = watermarkOf(facts.last, { status, creationTimestamp: sibling.metadata?.creationTimestamp });
   const slot = planSlot(status, { spec: read.spec, now: facts.now, watermark }).slot;
   if (slot === null) return null;
   return facts.backups.has(backupName(sibling.metadata?.name ?? '', slot)) ? null : slot;
@@ -186,8 +186,7 @@ function snapshotsOf(sibling: KubeObject, bySchedule: ReadonlyMap<string, ChildM
   const own = typeof name === 'string' ? bySchedule.get(name) : undefined;
   if (own === undefined) return [];
   const observed = observeChildren(sibling as BackupSchedule, { [BACKUP_CHILD_TYPE]: own }).backups;
-  // Backup-now Backups have no slot: they never move a schedule's last Backup (its status names them apart).
-  return observed.filter((b): b is SnapshotBackup => b.role === 'snapshot' && !isBackupNowBackup(b.object));
+  return observed.filter((b): b is SnapshotBackup => b.role === 'snapshot');
 }
 
 /**

@@ -11,6 +11,7 @@ import { buildSnapshotBackup } from './desired.js';
 import { decideGate, decideRunningGate } from './gate.js';
 import type { Gate } from './gate.js';
 import { decideGroupGate } from './group.js';
+import { watermarkOf } from './last-backup.js';
 import type { LastBackup } from './last-backup.js';
 import { SCHEDULED_AT_ANNOTATION, SCHEDULE_LABEL, backupName } from './names.js';
 import type { ObservedBackup } from './observe.js';
@@ -21,7 +22,6 @@ import type { ScheduleSpec } from './spec.js';
 import { findStuck, passStuck } from './stuck.js';
 import type { StuckReport } from './stuck.js';
 import type { SyncContext } from './sync-context.js';
-import { parseTime } from './time.js';
 import type { DesiredChild } from './types.js';
 
 /** What the schedule does in this sync. */
@@ -69,7 +69,7 @@ export function decideNextBackup(context: SyncContext): NextBackup {
   const groupGate = decideGroupGate(parent, context.related, { now, staleViewGraceMs });
   const nowState = backupNowStateOf(previous, { token: spec.backupNowToken, scheduleName, backups });
   const nowGate = backupNowGate(previous, { now, backups, staleViewGraceMs, last: nowState.last });
-  const watermark = observedLast.time ?? parseTime(previous.allBackupCleanTime) ?? parseTime(parent.metadata.creationTimestamp);
+  const watermark = watermarkOf(observedLast, { status: previous, creationTimestamp: parent.metadata.creationTimestamp });
   const plan = planSlot(previous, { spec, now, watermark });
   const slot = plan.slot;
   const quiet = decideQuiet(spec.schedule, { now, watermark: plan.watermark, slot, startingDeadlineMs: spec.startingDeadlineMs, staleViewGraceMs });

@@ -5,7 +5,6 @@
 
 import { answer, callBackSeconds, keptChildren, report } from './answer.js';
 import type { Decision } from './answer.js';
-import { isBackupNowBackup } from './backup-now.js';
 import { MAX_DELETIONS_PER_SYNC } from './deletion-batch.js';
 import { summarize } from './facts.js';
 import { lastBackupOf } from './last-backup.js';
@@ -58,8 +57,7 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
   const observation = observeChildren(parent, request.children);
   const snapshots = observation.backups.filter((b): b is SnapshotBackup => b.role === 'snapshot');
   const scheduleName = parent.metadata.name ?? '';
-  // Backup-now Backups have no slot: they never move lastBackup.
-  const observedLast = lastBackupOf(previous, snapshots.filter((b) => !isBackupNowBackup(b.object)));
+  const observedLast = lastBackupOf(previous, snapshots);
   const read = readSpec(parent);
   const resyncEveryMs = options.resyncEveryMs !== undefined && options.resyncEveryMs > 0 ? options.resyncEveryMs : null;
   const unscheduled = {
