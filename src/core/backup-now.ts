@@ -6,6 +6,7 @@
  */
 
 import { snapshotState } from './backup-state.js';
+import { inFlightUntil } from './gate.js';
 import type { Gate } from './gate.js';
 import { BACKUP_NOW_ANNOTATION, backupNowName } from './names.js';
 import type { ObservedBackup } from './observe.js';
@@ -150,9 +151,8 @@ export function backupNowGate(previous: BackupScheduleStatus, options: BackupNow
     if (observed.deleting || snapshotState(observed.object) !== 'unfinished') return { open: true };
     return { open: false, message: `waiting for backup-now Backup ${last.name} to finish`, until: null, blocker: last.name };
   }
-  const createdAt = backupNowAskedAt(previous);
-  if (createdAt === null || options.now >= createdAt + options.staleViewGraceMs) return { open: true };
-  const until = createdAt + options.staleViewGraceMs;
+  const until = inFlightUntil(backupNowAskedAt(previous), options);
+  if (until === null) return { open: true };
   return {
     open: false,
     message: `backup-now Backup ${last.name} is not in the view yet; it counts as running until ${formatTime(until)} (stale-view grace)`,

@@ -49,14 +49,25 @@ export function decideGate(last: LastBackup, options: GateOptions & { backups: R
   // The grace counts from when it was asked for, if the status says (a Backup a user deleted then frees the following
   // tick), else from that tick; never from later (a clock far ahead when it was asked for cannot hold the gate longer;
   // after an edit, where the new schedule's following tick can come first, the edit rule runs no tick before it).
-  const until = Math.min(last.createdAt ?? following, following) + options.staleViewGraceMs;
-  if (options.now >= until) return { open: true };
+  const until = inFlightUntil(Math.min(last.createdAt ?? following, following), options);
+  if (until === null) return { open: true };
   return {
     open: false,
     message: `Backup ${last.name} is not in the view yet; it counts as running until ${formatTime(until)} (stale-view grace)`,
     until,
     blocker: null,
   };
+}
+
+/**
+ * inFlightUntil is when a Backup asked for at `askedAt` and missing from the view stops counting as running (a
+ * stale-view grace later: it may exist and not have reached Metacontroller's cache yet), or null once it has, or when
+ * it is not known when it was asked for.
+ */
+export function inFlightUntil(askedAt: number | null, options: { now: number; staleViewGraceMs: number }): number | null {
+  if (askedAt === null) return null;
+  const until = askedAt + options.staleViewGraceMs;
+  return options.now < until ? until : null;
 }
 
 /**

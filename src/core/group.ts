@@ -12,6 +12,7 @@
 
 import { backupNowAskedAt, lastBackupNowOf } from './backup-now.js';
 import { conditionIsTrue, finishedAt, isLogBackup } from './backup-state.js';
+import { inFlightUntil } from './gate.js';
 import type { Gate } from './gate.js';
 import { lastBackupOf, watermarkOf } from './last-backup.js';
 import type { LastBackup } from './last-backup.js';
@@ -135,7 +136,7 @@ function siblingGate(sibling: KubeObject, view: GroupView): Gate {
     if (typeof lastName !== 'string' || lastName === '') continue;
     const seen = view.backups.get(lastName);
     if (seen === undefined) {
-      const until = inFlightUntil(askedAt, view);
+      const until = siblingInFlightUntil(askedAt, view);
       if (until !== null) gate = waitLonger(gate, { until, message: `Backup ${lastName} ${of} is not in the view yet; it counts as running until ${formatTime(until)} (stale-view grace)` });
       continue;
     }
@@ -190,14 +191,12 @@ function snapshotsOf(sibling: KubeObject, bySchedule: ReadonlyMap<string, ChildM
 }
 
 /**
- * inFlightUntil is when a Backup asked for at `askedAt` and missing from the view stops counting as running, or null
- * when it no longer does (or when it is not known when, or the time is more than a grace ahead of now: a clock that
- * ran far ahead when it was asked for holds no sibling back longer than two graces).
+ * siblingInFlightUntil is {@link inFlightUntil} for a sibling's Backup, except that a time more than a grace ahead of
+ * now is not believed (null): a clock that ran far ahead when it was asked for holds no sibling back longer than two graces.
  */
-function inFlightUntil(askedAt: number | null, options: GroupGateOptions): number | null {
-  if (askedAt === null || askedAt > options.now + options.staleViewGraceMs) return null;
-  const until = askedAt + options.staleViewGraceMs;
-  return options.now < until ? until : null;
+function siblingInFlightUntil(askedAt: number | null, options: GroupGateOptions): number | null {
+  if (askedAt !== null && askedAt > options.now + options.staleViewGraceMs) return null;
+  return inFlightUntil(askedAt, options);
 }
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 
-import { decideGate, decideRunningGate } from '../../src/core/gate.js';
+import { decideGate, decideRunningGate, inFlightUntil } from '../../src/core/gate.js';
 import { lastBackupOf } from '../../src/core/last-backup.js';
 import { observeChildren } from '../../src/core/observe.js';
 import type { ObservedBackup, SnapshotBackup } from '../../src/core/observe.js';
@@ -111,6 +111,22 @@ describe('decideGate', () => {
   it('opens with no last Backup at all', () => {
     assert.deepEqual(decideGate({ name: null, time: null, createdAt: null }, { now: 0, schedule: every10, staleViewGraceMs: GRACE, backups: new Map() }), { open: true });
   });
+});
+
+describe('inFlightUntil', () => {
+  const asked = Date.parse('2024-05-01T02:00:00Z');
+  const cases: Array<{ name: string; askedAt: number | null; now: number; want: number | null }> = [
+    { name: 'counts a Backup asked for a moment ago as running until a grace after', askedAt: asked, now: asked + 1_000, want: asked + GRACE },
+    { name: 'counts it running at the instant it was asked for', askedAt: asked, now: asked, want: asked + GRACE },
+    { name: 'counts it running a millisecond before the grace ends', askedAt: asked, now: asked + GRACE - 1, want: asked + GRACE },
+    { name: 'no longer at the end of the grace', askedAt: asked, now: asked + GRACE, want: null },
+    { name: 'no longer after it', askedAt: asked, now: asked + 2 * GRACE, want: null },
+    { name: 'not at all when it is not known when it was asked for', askedAt: null, now: asked, want: null },
+    { name: 'until a grace after a time ahead of the clock (callers that distrust it say so)', askedAt: asked + 3_600_000, now: asked, want: asked + 3_600_000 + GRACE },
+  ];
+  for (const c of cases) {
+    it(c.name, () => assert.equal(inFlightUntil(c.askedAt, { now: c.now, staleViewGraceMs: GRACE }), c.want));
+  }
 });
 
 describe('decideRunningGate', () => {
