@@ -4,6 +4,8 @@
  *   preview  -f schedule.yaml --for 30d [--from <RFC 3339>] [--backup-duration 5m]   what a spec will do
  *            [--format text|svg|html]                                                  (a picture of it)
  *   replay   -f request.json --at <RFC 3339> [--pretty]                               what /sync would answer then
+ *   plan     -f objects.yaml [-f …] [--at <RFC 3339>] [--compact-backups] [--format text|json]
+ *                                                                                      what the hook would do to live objects
  *   simulate -f scenario.json                                                          replay a simulator fixture
  *   seed                                                                               the seed incident comparison
  * Settings (STALE_VIEW_GRACE, HANDOVER_LABEL_KEY, …) come from the environment, as for the server.
@@ -23,7 +25,8 @@ import type { ScheduleManifest } from '../sim/preview.js';
 import { formatSeedTable, runSeedComparison } from '../sim/seed-comparison.js';
 import { emptyWindowNote, readPreviewSpec } from './preview-spec.js';
 import { MAX_SYNCED_CHILDREN, previewWindowProblem, tooLargeProblem } from './preview-window.js';
-import { nameOf, readJson, readManifests } from './read-input.js';
+import { formatPlan, planSchedules } from './plan.js';
+import { nameOf, readJson, readManifests, readObjects } from './read-input.js';
 import { replayRequest } from './replay.js';
 import { parseSpan } from './span.js';
 import { timelineHtml, timelineSvg } from './timeline-svg.js';
@@ -31,6 +34,7 @@ import { timelineHtml, timelineSvg } from './timeline-svg.js';
 const USAGE = `usage:
   backup-schedule-hook preview -f <schedule.yaml|json> --for <30d> [--from <RFC 3339>] [--backup-duration <5m>] [--format text|svg|html]
   backup-schedule-hook replay -f <request.json> --at <RFC 3339> [--pretty]
+  backup-schedule-hook plan -f <objects.yaml|json> [-f ...] [--at <RFC 3339>] [--compact-backups] [--format text|json]
   backup-schedule-hook simulate -f <scenario.json>
   backup-schedule-hook seed
 Settings come from the environment as for the server (STALE_VIEW_GRACE, HANDOVER_LABEL_KEY).`;
@@ -54,6 +58,8 @@ export async function runCli(argv: readonly string[], options: { env: NodeJS.Pro
         return await preview(rest, options);
       case 'replay':
         return replay(rest, options);
+      case 'plan':
+        return plan(rest, options);
       case 'simulate':
         return await simulate(rest, output);
       case 'seed':
@@ -78,7 +84,7 @@ export async function runCli(argv: readonly string[], options: { env: NodeJS.Pro
   }
 }
 
-function flags(args: readonly string[], spec: Record<string, { type: 'string' | 'boolean'; short?: string }>): Record<string, string | boolean | undefined> {
+function flags(args: readonly string[], spec: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>): Record<string, string | boolean | Array<string | boolean> | undefined> {
   try {
     return parseArgs({ args: [...args], options: spec, allowPositionals: false, strict: true }).values;
   } catch (error) {
@@ -86,7 +92,7 @@ function flags(args: readonly string[], spec: Record<string, { type: 'string' | 
   }
 }
 
-function required(values: Record<string, string | boolean | undefined>, name: string): string {
+function required(values: Record<string, string | boolean | Array<string | boolean> | undefined>, name: string): string {
   const value = values[name];
   if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required`);
   return value;
@@ -170,6 +176,21 @@ function replay(args: readonly string[], options: { env: NodeJS.ProcessEnv; outp
   options.output.out(values['pretty'] === true ? JSON.stringify(JSON.parse(result.body), null, 2) : result.body);
   if (result.status !== 200) options.output.err(`backup-schedule-hook: /sync would answer ${result.status}`);
   return result.status === 200 ? 0 : 1;
+}
+
+function plan(args: readonly string[], options: { env: NodeJS.ProcessEnv; output: Output; now: () => number }): number {
+  const values = flags(args, { file: { type: 'string', short: 'f', multiple: true }, at: { type: 'string' }, 'compact-backups': { type: 'boolean' }, format: { type: 'string' } });
+  const format = values['format'] ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--format "${String(format)}" is not one of text, json`);
+  const files = Array.isArray(values['file']) ? values['file'].filter((f): f is string => typeof f === 'string') : [];
+  if (files.length === 0) throw new UsageError('--file is required (the output of kubectl get bks,backups -o yaml; "-" reads stdin)');
+  const now = typeof values['at'] === 'string' ? instant(values['at'], '--at') : Math.floor(options.now() / 1000) * 1000;
+  const settings = settingsOf(options.env, 'replay');
+  const plans = planSchedules(files.flatMap(readObjects), { now, settings, compactBackups: values['compact-backups'] === true });
+  if (plans.length === 0) throw new Error(`${files.map(nameOf).join(', ')} holds no object with kind: BackupSchedule`);
+  if (format === 'json') options.output.out(JSON.stringify(plans, null, 2));
+  else for (const planned of plans) for (const line of formatPlan(planned, { now, handoverLabelKey: settings.handoverLabelKey })) options.output.out(line);
+  return plans.some((planned) => planned.refused !== null) ? 1 : 0;
 }
 
 async function simulate(args: readonly string[], output: Output): Promise<number> {

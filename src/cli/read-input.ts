@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 
 import { parseAllDocuments } from 'yaml';
 
+import type { KubeObject } from '../core/types.js';
 import type { ScheduleManifest } from '../sim/preview.js';
 
 /** readText reads a file, or stdin for "-"; a leading byte order mark (as some editors write) is dropped. */
@@ -15,15 +16,21 @@ export function readText(path: string): string {
   }
 }
 
-/** readManifests returns every BackupSchedule in a YAML or JSON file (YAML is a superset of JSON), in order: its documents and the items of a `kind: List` (as `kubectl get -o yaml` writes). */
-export function readManifests(path: string): ScheduleManifest[] {
-  const found: ScheduleManifest[] = [];
+/** readObjects returns every object in a YAML or JSON file (YAML is a superset of JSON), in order: its documents and the items of a `kind: List` (as `kubectl get -o yaml` writes). */
+export function readObjects(path: string): KubeObject[] {
+  const found: KubeObject[] = [];
   for (const document of parseAllDocuments(readText(path))) {
     if (document.errors.length > 0) throw new Error(`${nameOf(path)} is not YAML or JSON: ${document.errors[0]?.message ?? ''}`);
     const value: unknown = document.toJS();
     const items: unknown[] = kindOf(value) === 'List' && Array.isArray((value as { items?: unknown }).items) ? (value as { items: unknown[] }).items : [value];
-    for (const item of items) if (kindOf(item) === 'BackupSchedule') found.push(item as ScheduleManifest);
+    for (const item of items) if (typeof item === 'object' && item !== null) found.push(item as KubeObject);
   }
+  return found;
+}
+
+/** readManifests returns every BackupSchedule in a YAML or JSON file, in order ({@link readObjects}). */
+export function readManifests(path: string): ScheduleManifest[] {
+  const found = readObjects(path).filter((object) => object.kind === 'BackupSchedule') as ScheduleManifest[];
   if (found.length === 0) throw new Error(`${nameOf(path)} holds no object with kind: BackupSchedule`);
   return found;
 }

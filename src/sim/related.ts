@@ -26,7 +26,7 @@ export function ruleMatches(rule: RelatedResourceRule, object: KubeObject): bool
 }
 
 /** relatedObjects reads what the rules select from the cache, in the parent's namespace, keyed as Metacontroller keys them. */
-export function relatedObjects(cache: InformerCache, query: { rules: readonly RelatedResourceRule[]; namespace: string }): Record<string, ChildMap> {
+export function relatedObjects(cache: Pick<InformerCache, 'list'>, query: { rules: readonly RelatedResourceRule[]; namespace: string }): Record<string, ChildMap> {
   const related: Record<string, ChildMap> = {};
   for (const rule of query.rules) {
     const kind = KIND_OF_RESOURCE[rule.resource];

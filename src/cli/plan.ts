@@ -1,0 +1,172 @@
+/**
+ * plan: what the hook would do now to live objects (`kubectl get bks,backups -o yaml`), before Metacontroller runs it:
+ * each schedule's sync request built from them as Metacontroller builds it, and the answer `/sync` would give.
+ */
+
+import { customize } from '../core/group.js';
+import { BACKUP_CHILD_TYPE, COMPACT_CHILD_TYPE, CONTROLLER_UID_LABEL } from '../core/names.js';
+import type { Deletion } from '../core/retention.js';
+import { decide } from '../core/sync.js';
+import { formatTime } from '../core/time.js';
+import { tsoToMillis } from '../core/tso.js';
+import type { BackupSchedule, ChildMap, KubeObject, SyncRequest, SyncResponse } from '../core/types.js';
+import { compileEnvelopeValidator } from '../http/request-schema.js';
+import type { HookSettings } from '../sim/hook.js';
+import { relatedObjects } from '../sim/related.js';
+
+/** Options of {@link planSchedules}. */
+export interface PlanOptions {
+  now: number;
+  settings: HookSettings;
+  /** The compact-backups component is installed: CompactBackups are a child type. */
+  compactBackups: boolean;
+}
+
+/** What the hook would do to one schedule. */
+export interface SchedulePlan {
+  /** `namespace/name`. */
+  schedule: string;
+  /** Metacontroller calls the hook for it: it carries the handover label `=true`. */
+  handedOver: boolean;
+  /** Backups and CompactBackups the schedule controls that lack `controller-uid=<uid>`: Metacontroller would release them. */
+  notSeen: string[];
+  /** Backups in the request (children). */
+  seen: number;
+  /** Why `/sync` would refuse the request (HTTP 400), or null. */
+  refused: string | null;
+  /** The answer of one sync now (null when refused). */
+  answer: SyncResponse | null;
+  /** Children this answer asks to create. */
+  creates: string[];
+  /** Everything retention lets go of now, with reasons, in the order retention gives (an answer asks for a batch of them). */
+  deletions: Deletion[];
+  /** How many of {@link deletions} this answer asks for (the rest follow in the next syncs). */
+  deletedNow: number;
+  /** Log Backups whose `spec.logTruncateUntil` retention moves, once all its deletions are asked for. */
+  truncations: Array<{ name: string; from: string | null; to: string }>;
+}
+
+const CHILD_KINDS: ReadonlyArray<{ key: string; kind: string }> = [
+  { key: BACKUP_CHILD_TYPE, kind: 'Backup' },
+  { key: COMPACT_CHILD_TYPE, kind: 'CompactBackup' },
+];
+
+/** planSchedules decides, for every BackupSchedule among `objects`, the answer `/sync` would give at `options.now`. */
+export function planSchedules(objects: readonly KubeObject[], options: PlanOptions): SchedulePlan[] {
+  const validate = compileEnvelopeValidator();
+  const view = { list: (kind: string, namespace: string): KubeObject[] => inNamespace(objects, { kind, namespace }) };
+  const plans: SchedulePlan[] = [];
+  for (const object of objects) {
+    if (object.kind !== 'BackupSchedule') continue;
+    const parent = object as BackupSchedule;
+    const namespace = parent.metadata?.namespace ?? 'default';
+    const { children, notSeen } = childrenOf(parent, { view, namespace, compactBackups: options.compactBackups });
+    const rules = customize(parent).relatedResources;
+    const related = rules.length === 0 ? {} : relatedObjects(view, { rules, namespace });
+    const request: SyncRequest = { controller: { kind: 'CompositeController', metadata: { name: 'backup-schedule-hook' } }, parent, children, related, finalizing: false };
+    const base = {
+      schedule: `${namespace}/${parent.metadata?.name ?? ''}`,
+      handedOver: parent.metadata?.labels?.[options.settings.handoverLabelKey] === 'true',
+      notSeen,
+      seen: Object.keys(children[BACKUP_CHILD_TYPE] ?? {}).length,
+    };
+    const envelope = validate(request);
+    if (!envelope.ok) {
+      plans.push({ ...base, refused: envelope.problems.join('; '), answer: null, creates: [], deletions: [], deletedNow: 0, truncations: [] });
+      continue;
+    }
+    const first = decide(envelope.request, { now: options.now, ...options.settings });
+    const all = decide(envelope.request, { now: options.now, ...options.settings, maxDeletionsPerSync: Infinity });
+    const observed = new Map(Object.values(children).flatMap((map) => Object.values(map).map((child) => [`${child.kind}/${child.metadata?.name ?? ''}`, child] as const)));
+    plans.push({
+      ...base,
+      refused: null,
+      answer: first.response,
+      creates: first.response.children.filter((child) => !observed.has(`${child.kind}/${child.metadata.name}`)).map((child) => child.metadata.name),
+      deletions: all.report.deletions,
+      deletedNow: first.report.deletions.length,
+      truncations: all.response.children.flatMap((child) => {
+        const live = observed.get(`${child.kind}/${child.metadata.name}`);
+        const to = truncateUntilOf(child);
+        const from = live === undefined ? null : truncateUntilOf(live);
+        return live === undefined || to === null || to === from ? [] : [{ name: child.metadata.name, from, to }];
+      }),
+    });
+  }
+  return plans;
+}
+
+/**
+ * childrenOf selects the children Metacontroller would send, per declared type: in the parent's namespace, controlled
+ * by it (owner reference with `controller: true` and its uid) and labelled `controller-uid=<uid>` (its generated
+ * selector). Controlled ones without the label it would release (remove the owner reference): they are `notSeen`.
+ */
+function childrenOf(parent: BackupSchedule, options: { view: { list(kind: string, namespace: string): KubeObject[] }; namespace: string; compactBackups: boolean }): { children: Record<string, ChildMap>; notSeen: string[] } {
+  const uid = parent.metadata?.uid;
+  const children: Record<string, ChildMap> = {};
+  const notSeen: string[] = [];
+  for (const { key, kind } of CHILD_KINDS) {
+    if (kind === 'CompactBackup' && !options.compactBackups) continue;
+    const map: ChildMap = {};
+    for (const child of options.view.list(kind, options.namespace)) {
+      const controlled = uid !== undefined && child.metadata?.ownerReferences?.some((ref) => ref.controller === true && ref.uid === uid) === true;
+      if (!controlled) continue;
+      if (child.metadata?.labels?.[CONTROLLER_UID_LABEL] === uid) map[`${options.namespace}/${child.metadata?.name ?? ''}`] = child;
+      else notSeen.push(`${kind} ${child.metadata?.name ?? ''}`);
+    }
+    children[key] = map;
+  }
+  return { children, notSeen };
+}
+
+function tsoText(tso: string | null): string {
+  if (tso === null) return '(none)';
+  const ms = tsoToMillis(tso);
+  return ms === null ? tso : `${tso} (${formatTime(ms)})`;
+}
+
+function truncateUntilOf(object: { spec?: unknown }): string | null {
+  const spec = object.spec;
+  const value = typeof spec === 'object' && spec !== null ? (spec as Record<string, unknown>)['logTruncateUntil'] : undefined;
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function inNamespace(objects: readonly KubeObject[], where: { kind: string; namespace: string }): KubeObject[] {
+  return objects
+    .filter((o) => o.kind === where.kind && (o.metadata?.namespace ?? 'default') === where.namespace)
+    .sort((a, b) => compare(a.metadata?.name ?? '', b.metadata?.name ?? ''));
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** formatPlan writes a schedule's plan as lines for a person: what is created, deleted and why, and what the status says. */
+export function formatPlan(plan: SchedulePlan, options: { now: number; handoverLabelKey: string }): string[] {
+  const lines = [`${plan.schedule} at ${formatTime(options.now)}: ${plan.seen} Backups in the request, ${plan.deletions.length} to delete`];
+  if (!plan.handedOver) {
+    lines.push(`  NOTE      not labelled ${options.handoverLabelKey}=true: Metacontroller does not call the hook for it, TiDB Operator runs it (docs/install.md, "Hand over from TiDB Operator")`);
+  }
+  for (const name of plan.notSeen) {
+    lines.push(`  NOT SEEN  ${name}: the schedule owns it, but it lacks the label ${CONTROLLER_UID_LABEL}; Metacontroller would release it, so the hook would neither count nor delete it (label it: docs/install.md, "Hand over from TiDB Operator", step 4)`);
+  }
+  if (plan.refused !== null || plan.answer === null) {
+    lines.push(`  REFUSED   /sync would answer 400: ${plan.refused ?? 'no answer'}`);
+    return lines;
+  }
+  for (const name of plan.creates) lines.push(`  CREATE    ${name}`);
+  for (const deletion of plan.deletions) lines.push(`  DELETE    ${deletion.name}  ${deletion.reason}`);
+  for (const t of plan.truncations) lines.push(`  TRUNCATE  ${t.name}  spec.logTruncateUntil ${tsoText(t.from)} -> ${tsoText(t.to)}`);
+  if (plan.deletedNow < plan.deletions.length) {
+    lines.push(`  (this answer asks for ${plan.deletedNow} of the ${plan.deletions.length} deletions; the next syncs ask for the rest)`);
+  }
+  const status = plan.answer.status;
+  const ready = status.conditions?.find((c) => c.type === 'Ready');
+  if (ready !== undefined) lines.push(`  READY     ${ready.status} ${ready.reason ?? ''}: ${ready.message ?? ''}`);
+  for (const condition of status.conditions ?? []) {
+    if (condition.type !== 'Ready' && condition.status === 'True') lines.push(`  ${condition.type}: ${condition.reason ?? ''}: ${condition.message ?? ''}`);
+  }
+  if (typeof status.lastBackup === 'string' && status.lastBackup !== '') lines.push(`  LAST      ${status.lastBackup}`);
+  if (typeof status.nextBackupTime === 'string') lines.push(`  NEXT      ${status.nextBackupTime}`);
+  return lines;
+}

@@ -1,0 +1,164 @@
+/** `backup-schedule-hook plan`: what the hook would do now to live objects, as `kubectl get -o yaml` prints them. */
+
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { pino } from 'pino';
+import request from 'supertest';
+import { stringify } from 'yaml';
+
+import { loadConfig } from '../../src/config.js';
+import { createApp } from '../../src/http/app.js';
+import type { KubeObject } from '../../src/core/types.js';
+import { COMPACT_TEMPLATE, backup, compactBackup, request as syncRequest, schedule } from '../support/objects.js';
+import { runCliCaptured } from '../support/run-cli.js';
+
+const TMP = join(process.cwd(), '.tmp', 'cli-plan-test');
+const HANDED_OVER = { 'backup-schedule-hook/controller': 'true' };
+const AT = '2024-05-10T00:05:00Z';
+
+/** kubectlList writes objects as `kubectl get bks,backups -o yaml` prints them (a List), and returns the file. */
+function kubectlList(name: string, objects: KubeObject[]): string {
+  mkdirSync(TMP, { recursive: true });
+  const file = join(TMP, `${name}.yaml`);
+  writeFileSync(file, stringify({ apiVersion: 'v1', kind: 'List', items: objects, metadata: { resourceVersion: '' } }));
+  return file;
+}
+
+/** nine daily Backups of `nightly` (2024-05-01 to 05-09 at 00:00), complete. */
+function dailies(count = 9): KubeObject[] {
+  return Array.from({ length: count }, (_, i) => backup({ slot: new Date(Date.parse('2024-05-01T00:00:00Z') + i * 86_400_000).toISOString().replace('.000Z', 'Z') }));
+}
+
+function nightly(spec: Record<string, unknown> = {}, status: Record<string, unknown> = {}): ReturnType<typeof schedule> {
+  return schedule({
+    labels: HANDED_OVER,
+    spec: { schedule: '0 0 * * *', maxBackups: 3, backupTemplate: { br: { cluster: 'basic' }, s3: { bucket: 'b' } }, ...spec },
+    status: { lastBackup: 'nightly-2024-05-09t00-00-00', lastBackupTime: '2024-05-09T00:00:00Z', ...status },
+  });
+}
+
+describe('cli plan', function () {
+  this.timeout(60_000);
+
+  it('lists the Backup it would create and every Backup retention would delete, newest first, with the rule that lets it go', async () => {
+    const file = kubectlList('daily', [nightly(), ...dailies()]);
+    const { code, out, err } = await runCliCaptured(['plan', '-f', file, '--at', AT]);
+    assert.equal(code, 0, err.join('\n'));
+    assert.equal(out[0], 'db/nightly at 2024-05-10T00:05:00Z: 9 Backups in the request, 6 to delete');
+    assert.ok(out.includes('  CREATE    nightly-2024-05-10t00-00-00'), out.join('\n'));
+    const deleted = out.filter((l) => l.startsWith('  DELETE'));
+    assert.deepEqual(
+      deleted.map((l) => l.split(/\s+/)[2]),
+      ['06', '05', '04', '03', '02', '01'].map((d) => `nightly-2024-05-${d}t00-00-00`),
+    );
+    for (const line of deleted) assert.match(line, /maxBackups: beyond the newest 3 Complete/);
+    assert.ok(out.some((l) => l.startsWith('  READY     True')), out.join('\n'));
+  });
+
+  it('answers exactly what /sync answers for the request Metacontroller would build from the same objects', async () => {
+    const parent = nightly();
+    const children = dailies();
+    const file = kubectlList('same', [parent, ...children]);
+    const { code, out } = await runCliCaptured(['plan', '-f', file, '--at', AT, '--format', 'json']);
+    assert.equal(code, 0);
+    const [planned] = JSON.parse(out.join('\n')) as Array<{ answer: unknown }>;
+    const app = createApp({ config: loadConfig({}), logger: pino({ level: 'silent' }), now: () => Date.parse(AT) });
+    const viaSync = await request(app).post('/sync').set('content-type', 'application/json').send(JSON.stringify(syncRequest(parent, children)));
+    assert.equal(viaSync.status, 200);
+    assert.deepEqual(planned?.answer, JSON.parse(viaSync.text));
+  });
+
+  it('lists every deletion retention decides, and says the answer asks for them in batches', async () => {
+    const file = kubectlList('many', [nightly({ maxBackups: 1 }, { lastBackup: 'nightly-2024-07-08t00-00-00', lastBackupTime: '2024-07-08T00:00:00Z' }), ...dailies(69)]);
+    const { code, out } = await runCliCaptured(['plan', '-f', file, '--at', '2024-07-08T00:10:00Z']);
+    assert.equal(code, 0);
+    assert.equal(out.filter((l) => l.startsWith('  DELETE')).length, 68);
+    assert.ok(out.includes('  (this answer asks for 50 of the 68 deletions; the next syncs ask for the rest)'), out.join('\n'));
+  });
+
+  it('says which Backups the schedule owns but Metacontroller would not send (no controller-uid label), and leaves them out', async () => {
+    const [oldest, ...rest] = dailies();
+    const unlabelled = { ...oldest!, metadata: { ...oldest!.metadata, labels: { 'tidb.pingcap.com/backup-schedule': 'nightly' } } };
+    const file = kubectlList('unlabelled', [nightly(), unlabelled, ...rest]);
+    const { code, out } = await runCliCaptured(['plan', '-f', file, '--at', AT]);
+    assert.equal(code, 0);
+    assert.equal(out[0], 'db/nightly at 2024-05-10T00:05:00Z: 8 Backups in the request, 5 to delete');
+    const notSeen = out.filter((l) => l.startsWith('  NOT SEEN'));
+    assert.equal(notSeen.length, 1);
+    assert.match(notSeen[0]!, /Backup nightly-2024-05-01t00-00-00: .*controller-uid/);
+    assert.ok(!out.some((l) => l.startsWith('  DELETE    nightly-2024-05-01t00-00-00')));
+  });
+
+  it('leaves out Backups of other schedules and of other namespaces', async () => {
+    const other = backup({ schedule: 'hourly', slot: '2024-05-01T00:00:00Z' });
+    const elsewhere = backup({ slot: '2024-05-02T00:00:00Z', namespace: 'staging' });
+    const file = kubectlList('others', [nightly(), ...dailies(3), other, elsewhere]);
+    const { out } = await runCliCaptured(['plan', '-f', file, '--at', AT]);
+    assert.equal(out[0], 'db/nightly at 2024-05-10T00:05:00Z: 3 Backups in the request, 0 to delete');
+  });
+
+  it('notes a schedule without the handover label: Metacontroller does not call the hook for it', async () => {
+    const unlabelled = { ...nightly(), metadata: { ...nightly().metadata, labels: {} } };
+    const { out } = await runCliCaptured(['plan', '-f', kubectlList('not-handed-over', [unlabelled]), '--at', AT]);
+    assert.ok(out.some((l) => l.startsWith('  NOTE      not labelled backup-schedule-hook/controller=true')), out.join('\n'));
+    const { out: labelled } = await runCliCaptured(['plan', '-f', kubectlList('handed-over', [nightly()]), '--at', AT]);
+    assert.ok(!labelled.some((l) => l.startsWith('  NOTE')), labelled.join('\n'));
+  });
+
+  it("waits for a sibling of the schedule's group whose Backup runs, as the customize hook's related objects show it", async () => {
+    const group = { 'tidb.pingcap.com/backup-schedule-group': 'cluster-a' };
+    const parent = nightly();
+    parent.metadata.labels = { ...HANDED_OVER, ...group };
+    const hourly = schedule({
+      name: 'hourly',
+      labels: { ...HANDED_OVER, ...group },
+      spec: { schedule: '0 * * * *', backupTemplate: { br: { cluster: 'basic' } } },
+      status: { lastBackup: 'hourly-2024-05-10t00-00-00', lastBackupTime: '2024-05-10T00:00:00Z' },
+    });
+    const running = backup({ schedule: 'hourly', slot: '2024-05-10T00:00:00Z', state: 'running' });
+    running.metadata!.labels = { ...running.metadata!.labels, ...group };
+    const waits = await runCliCaptured(['plan', '-f', kubectlList('group-running', [parent, hourly, running, ...dailies()]), '--at', AT]);
+    const nightlyLines = waits.out.slice(0, waits.out.findIndex((l, i) => i > 0 && !l.startsWith(' ')));
+    assert.ok(!nightlyLines.some((l) => l.startsWith('  CREATE')), nightlyLines.join('\n'));
+    assert.ok(nightlyLines.some((l) => /READY +\w+ WaitingForPreviousBackup: .*hourly-2024-05-10t00-00-00/.test(l)), nightlyLines.join('\n'));
+    const done = backup({ schedule: 'hourly', slot: '2024-05-10T00:00:00Z', state: 'complete' });
+    done.metadata!.labels = { ...done.metadata!.labels, ...group };
+    const goes = await runCliCaptured(['plan', '-f', kubectlList('group-done', [parent, hourly, done, ...dailies()]), '--at', AT]);
+    assert.ok(goes.out.includes('  CREATE    nightly-2024-05-10t00-00-00'), goes.out.join('\n'));
+  });
+
+  it('plans every schedule in the files given, each with its own Backups', async () => {
+    const hourly = schedule({ name: 'hourly', labels: HANDED_OVER, spec: { schedule: '0 * * * *', maxBackups: 2, backupTemplate: { br: { cluster: 'basic' } } } });
+    const first = kubectlList('first', [nightly(), ...dailies(2)]);
+    const second = kubectlList('second', [hourly]);
+    const { code, out } = await runCliCaptured(['plan', '-f', first, '-f', second, '--at', AT]);
+    assert.equal(code, 0);
+    const headers = out.filter((l) => !l.startsWith(' '));
+    assert.deepEqual(headers, ['db/nightly at 2024-05-10T00:05:00Z: 2 Backups in the request, 0 to delete', 'db/hourly at 2024-05-10T00:05:00Z: 0 Backups in the request, 0 to delete']);
+  });
+
+  it('counts CompactBackups as children only with --compact-backups, as the component declares them', async () => {
+    const parent = nightly({ compactBackupTemplate: COMPACT_TEMPLATE, compactInterval: '6h', logBackupTemplate: undefined });
+    const compact = compactBackup({ start: '2024-05-09T00:00:00Z', end: '2024-05-09T06:00:00Z', state: 'Running' });
+    const file = kubectlList('compacts', [parent, compact]);
+    const without = await runCliCaptured(['plan', '-f', file, '--at', AT, '--format', 'json']);
+    const withFlag = await runCliCaptured(['plan', '-f', file, '--at', AT, '--format', 'json', '--compact-backups']);
+    const kinds = (run: { out: string[] }): string[] => {
+      const [planned] = JSON.parse(run.out.join('\n')) as Array<{ answer: { children: Array<{ kind: string }> } }>;
+      return [...new Set(planned!.answer.children.map((c) => c.kind))].sort();
+    };
+    assert.ok(!kinds(without).includes('CompactBackup'));
+    assert.ok(kinds(withFlag).includes('CompactBackup'), JSON.stringify(withFlag.out).slice(0, 500));
+  });
+
+  it('fails when the files hold no BackupSchedule, and asks for a file', async () => {
+    const none = await runCliCaptured(['plan', '-f', kubectlList('none', dailies(1)), '--at', AT]);
+    assert.equal(none.code, 1);
+    assert.match(none.err.join('\n'), /holds no object with kind: BackupSchedule/);
+    const usage = await runCliCaptured(['plan', '--at', AT]);
+    assert.equal(usage.code, 2);
+    assert.match(usage.err.join('\n'), /--file is required/);
+  });
+});
