@@ -54,7 +54,7 @@ const CHILD_KINDS: ReadonlyArray<{ key: string; kind: string }> = [
 /** planSchedules decides, for every BackupSchedule among `objects`, the answer `/sync` would give at `options.now`. */
 export function planSchedules(objects: readonly KubeObject[], options: PlanOptions): SchedulePlan[] {
   const validate = compileEnvelopeValidator();
-  const view = { list: (kind: string, namespace: string): KubeObject[] => inNamespace(objects, { kind, namespace }) };
+  const view: ObjectView = { list: (kind, namespace) => inNamespace(objects, { kind, namespace }) };
   const plans: SchedulePlan[] = [];
   for (const object of objects) {
     if (object.kind !== 'BackupSchedule') continue;
@@ -97,11 +97,12 @@ export function planSchedules(objects: readonly KubeObject[], options: PlanOptio
 }
 
 /**
- * childrenOf selects the children Metacontroller would send, per declared type: in the parent's namespace, controlled
- * by it (owner reference with `controller: true` and its uid) and labelled `controller-uid=<uid>` (its generated
- * selector). Controlled ones without the label it would release (remove the owner reference): they are `notSeen`.
+ * childrenOf selects the children Metacontroller would send, per declared type, as its controller-ref manager claims
+ * them in the parent's namespace: labelled `controller-uid=<uid>` (its generated selector) and controlled by the parent
+ * (owner reference with `controller: true` and its uid) or by nothing (an orphan it adopts). Controlled ones without the
+ * label it releases (removes the owner reference): they are `notSeen`. Another controller's it ignores.
  */
-function childrenOf(parent: BackupSchedule, options: { view: { list(kind: string, namespace: string): KubeObject[] }; namespace: string; compactBackups: boolean }): { children: Record<string, ChildMap>; notSeen: string[] } {
+function childrenOf(parent: BackupSchedule, options: { view: ObjectView; namespace: string; compactBackups: boolean }): { children: Record<string, ChildMap>; notSeen: string[] } {
   const uid = parent.metadata?.uid;
   const children: Record<string, ChildMap> = {};
   const notSeen: string[] = [];
@@ -109,14 +110,20 @@ function childrenOf(parent: BackupSchedule, options: { view: { list(kind: string
     if (kind === 'CompactBackup' && !options.compactBackups) continue;
     const map: ChildMap = {};
     for (const child of options.view.list(kind, options.namespace)) {
-      const controlled = uid !== undefined && child.metadata?.ownerReferences?.some((ref) => ref.controller === true && ref.uid === uid) === true;
-      if (!controlled) continue;
-      if (child.metadata?.labels?.[CONTROLLER_UID_LABEL] === uid) map[`${options.namespace}/${child.metadata?.name ?? ''}`] = child;
-      else notSeen.push(`${kind} ${child.metadata?.name ?? ''}`);
+      const controller = child.metadata?.ownerReferences?.find((ref) => ref.controller === true);
+      const selected = uid !== undefined && child.metadata?.labels?.[CONTROLLER_UID_LABEL] === uid;
+      if (controller !== undefined && controller.uid !== uid) continue;
+      if (selected) map[`${options.namespace}/${child.metadata?.name ?? ''}`] = child;
+      else if (controller !== undefined) notSeen.push(`${kind} ${child.metadata?.name ?? ''}`);
     }
     children[key] = map;
   }
   return { children, notSeen };
+}
+
+/** The objects read, listed by kind and namespace as an informer cache lists them. */
+interface ObjectView {
+  list(kind: string, namespace: string): KubeObject[];
 }
 
 function tsoText(tso: string | null): string {

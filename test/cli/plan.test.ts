@@ -91,6 +91,15 @@ describe('cli plan', function () {
     assert.ok(!out.some((l) => l.startsWith('  DELETE    nightly-2024-05-01t00-00-00')));
   });
 
+  it('counts an orphan labelled controller-uid (Metacontroller adopts it), never one another controller owns', async () => {
+    const [orphan, owned, ...rest] = dailies(4);
+    const adopted = { ...orphan!, metadata: { ...orphan!.metadata, ownerReferences: [] } };
+    const foreign = { ...owned!, metadata: { ...owned!.metadata, ownerReferences: [{ apiVersion: 'v1', kind: 'Other', name: 'x', uid: 'uid-other', controller: true }] } };
+    const { out } = await runCliCaptured(['plan', '-f', kubectlList('claim', [nightly(), adopted, foreign, ...rest]), '--at', AT]);
+    assert.equal(out[0], 'db/nightly at 2024-05-10T00:05:00Z: 3 Backups in the request, 0 to delete');
+    assert.ok(!out.some((l) => l.startsWith('  NOT SEEN')), out.join('\n'));
+  });
+
   it('leaves out Backups of other schedules and of other namespaces', async () => {
     const other = backup({ schedule: 'hourly', slot: '2024-05-01T00:00:00Z' });
     const elsewhere = backup({ slot: '2024-05-02T00:00:00Z', namespace: 'staging' });
