@@ -5,6 +5,9 @@ import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+
 import { loadConfig } from './config.js';
 import { isEntryPoint } from './entry-point.js';
 import type { Config } from './config.js';
@@ -16,17 +19,22 @@ import { createMetrics, withMetrics } from './metrics/registry.js';
 /** How often Node enforces the headers and request timeouts; its default, 30 s, let a slow client stay 30 s past them. */
 const TIMEOUT_CHECK_INTERVAL_MS = 1000;
 
+/** How long shutdown waits for the log's last lines to be written. */
+const LOG_CLOSE_TIMEOUT_MS = 1000;
+
 /** A running service. */
 export interface Service {
   server: Server;
   lifecycle: Lifecycle;
-  /** Stops accepting, lets in-flight requests finish within the grace period, then resolves. */
+  /** Stops accepting, lets in-flight requests finish within the grace period, flushes the log, then resolves. */
   shutdown(): Promise<void>;
 }
 
 /** startService serves the hook with the given configuration and resolves once it listens. */
 export async function startService(config: Config): Promise<Service> {
-  const logger = createLogger(config.logLevel);
+  // Asynchronous writes: a slow log reader never blocks the event loop (the lines wait in memory instead).
+  const destination = pino.destination({ dest: 1, sync: false });
+  const logger = createLogger(config.logLevel, destination);
   const lifecycle: Lifecycle = { ready: true };
   const now = Date.now;
   const metrics = createMetrics({ scheduleTtlMs: config.scheduleMetricsTtlMs, now });
@@ -70,10 +78,28 @@ export async function startService(config: Config): Promise<Service> {
       await closed;
       clearTimeout(force);
       logger.info('stopped');
+      await closeLog(logger, destination);
     })();
     return closing;
   }
   return { server, lifecycle, shutdown };
+}
+
+/**
+ * closeLog silences the logger and resolves once its stream has written every line it was given: exiting with a write
+ * still in flight printed the lines written after it first ("stopped" before "shutting down").
+ */
+function closeLog(logger: Logger, destination: ReturnType<typeof pino.destination>): Promise<void> {
+  logger.level = 'silent';
+  return new Promise((resolve) => {
+    // A reader that went away (EPIPE) leaves the stream unable to close: exit after a second anyway.
+    const timer = setTimeout(resolve, LOG_CLOSE_TIMEOUT_MS);
+    destination.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    destination.end();
+  });
 }
 
 async function main(): Promise<void> {

@@ -70,6 +70,33 @@ describe('the service process', function () {
     assert.ok(service.lines.some((l) => l['msg'] === 'stopped'));
   });
 
+  it('on SIGTERM writes its shutdown lines in the order they happen, and all of them, before it exits', async () => {
+    // The log stream writes asynchronously: exiting with a write still in flight put "shutting down" after "stopped"
+    // in about a third of runs. Eight at once make a run that would show it likely.
+    const services = await Promise.all(Array.from({ length: 8 }, () => startProcess()));
+    for (const service of services) service.child.kill('SIGTERM');
+    for (const service of services) {
+      assert.equal(await service.exited, 0);
+      assert.deepEqual(
+        service.lines.slice(1).map((l) => l['msg']),
+        ['shutting down: not ready', 'stopped accepting; finishing in-flight requests', 'stopped'],
+      );
+    }
+  });
+
+  it('on SIGTERM exits 0 even when the reader of its log has gone away', async () => {
+    // It used to hang in process.exit, in the log's exit hook writing to the closed pipe, until Kubernetes killed it.
+    const service = await startProcess();
+    try {
+      service.child.stdout?.destroy();
+      service.child.kill('SIGTERM');
+      const timeout = new Promise((resolve) => setTimeout(() => resolve('still running after 10 s'), 10_000).unref());
+      assert.equal(await Promise.race([service.exited, timeout]), 0);
+    } finally {
+      service.child.kill('SIGKILL');
+    }
+  });
+
   it('on SIGTERM closes the keep-alive connection of a request in flight once it is answered, and exits without waiting out the grace', async () => {
     const service = await startProcess({ SHUTDOWN_GRACE: '20s' });
     const slow = startSlowPost({ port: service.port, path: '/sync' }, { body, keepAlive: true });
