@@ -85,8 +85,9 @@ describe('parseSchedule', () => {
     const cases: { expression: string; says: string[] }[] = [
       { expression: '', says: ['empty', '5 fields', '@daily', '@every'] },
       { expression: '   ', says: ['has 0 fields', 'minute hour day-of-month month day-of-week'] },
-      { expression: '* * *', says: ['has 3 fields', '5 fields'] },
+      { expression: '* * *', says: ['"* * *" has 3 fields; write a cron of 5 fields'] },
       { expression: '0 0 * * * *', says: ['has 6 fields', 'seconds or year field is not supported'] },
+      { expression: '0 2 * * * TZ=UTC', says: ['has 6 fields'] }, // a zone written last is not a zone prefix
       { expression: '0 0 L * *', says: ['day-of-month field "L"', 'L, W and # are not supported', '1-31'] },
       { expression: '0 0 15W * *', says: ['day-of-month field "15W"', 'L, W and # are not supported'] },
       { expression: '0 0 * * 5L', says: ['day-of-week field "5L"', 'not supported'] },
@@ -101,6 +102,9 @@ describe('parseSchedule', () => {
       { expression: '0 0 * * 1-7', says: ['day-of-week field "1-7"', '7 is above 6'] },
       { expression: '0 0 * * SUNDAY', says: ['day-of-week field "SUNDAY"', 'is not a number', 'SUN-SAT'] },
       { expression: '0 0 * JANUARY *', says: ['month field "JANUARY"', 'JAN-DEC'] },
+      { expression: '0 0 * * THURS', says: ['day-of-week field "THURS"', '"THURS" is not a number'] }, // not a hashed value
+      { expression: '1-x * * * *', says: ['minute field "1-x"', '"x" is not a number'] },
+      { expression: '1- * * * *', says: ['minute field "1-"', 'a value is missing'] },
       { expression: '0 0 * * sat-sun', says: ['range 6-0 runs backwards'] },
       { expression: '5-1 * * * *', says: ['minute field "5-1"', 'range 5-1 runs backwards'] },
       { expression: '*/0 * * * *', says: ['minute field "*/0"', 'step after "/" must be a whole number of at least 1'] },
@@ -134,6 +138,15 @@ describe('parseSchedule', () => {
         assert.ok(result.error.length < 600, 'the message stays short');
       });
     }
+  });
+
+  it('shows a rejected expression of up to 64 characters in full, a longer one shortened', () => {
+    const full = `${'1,'.repeat(27)}99 * * * *`; // 64 characters
+    const long = `${'1,'.repeat(27)}199 * * * *`; // 65 characters
+    const fullResult = parseSchedule(full);
+    const longResult = parseSchedule(long);
+    assert.ok(!fullResult.ok && fullResult.error.startsWith(`${JSON.stringify(full)}: minute field "99"`), JSON.stringify(fullResult));
+    assert.ok(!longResult.ok && longResult.error.startsWith(`${JSON.stringify(`${long.slice(0, 61)}...`)}: minute field "199"`), JSON.stringify(longResult));
   });
 
   describe('time zones', () => {
