@@ -191,6 +191,7 @@ function parseItem(item: string, spec: FieldSpec): FieldResult {
   let step = 1;
   if (stepText !== undefined) {
     const parsedStep = readNumber(stepText);
+    if (aboveGoInt(stepText)) return { ok: false, error: `the step after "/": ${parsedStep}` };
     if (typeof parsedStep === 'string' || parsedStep === 0) {
       return { ok: false, error: `the step after "/" must be a whole number of at least 1, not ${quote(stepText)}` };
     }
@@ -216,10 +217,19 @@ function readValue(text: string, spec: FieldSpec): number | string {
   return number;
 }
 
+/** Go's largest int on 64-bit platforms. */
+const GO_MAX_INT = 9223372036854775807n;
+
+/** aboveGoInt tells whether a decimal is beyond Go's int, where strconv.Atoi (and so robfig) fails. */
+function aboveGoInt(text: string): boolean {
+  return /^[+-]?[0-9]+$/.test(text) && BigInt(text) > GO_MAX_INT;
+}
+
 /** A non-negative decimal as Go's strconv.Atoi reads it (optional sign). Returns a message on failure. */
 function readNumber(text: string): number | string {
   if (text === '') return 'a value is missing';
   if (!/^[+-]?[0-9]+$/.test(text)) return `${quote(text)} is not a number`;
+  if (aboveGoInt(text)) return `${quote(text)} is too large (above ${GO_MAX_INT}, Go's largest int)`;
   const number = Number(text);
   if (number < 0) return `${quote(text)} is negative`;
   return number === 0 ? 0 : number; // Number("-0") is -0

@@ -64,6 +64,7 @@ describe('parseSchedule', () => {
       { expression: '@midnight', ticks: ['2024-04-02T00:00:00.000Z'] },
       { expression: '@hourly', ticks: ['2024-04-01T01:00:00.000Z'] },
       { expression: '0 0 29 2 *', ticks: ['2028-02-29T00:00:00.000Z'] },
+      { expression: '*/9223372036854775807 0 * * *', ticks: ['2024-04-02T00:00:00.000Z'] }, // Go's largest int: minute 0 only
       { expression: '0 0 30 2 *', ticks: [] }, // parses, never fires
       { expression: '0 0 31 4,6,9,11 *', ticks: [] },
     ];
@@ -110,6 +111,9 @@ describe('parseSchedule', () => {
       { expression: '*/0 * * * *', says: ['minute field "*/0"', 'step after "/" must be a whole number of at least 1'] },
       { expression: '*/-5 * * * *', says: ['step after "/"', '"-5"'] },
       { expression: '*/x * * * *', says: ['step after "/"'] },
+      // robfig reads numbers with Go's strconv.Atoi, which fails above 2^63 − 1 (a step beyond the range is fine below that).
+      { expression: '*/9223372036854775808 * * * *', says: ['minute field "*/9223372036854775808"', 'the step after "/": "9223372036854775808" is too large'] },
+      { expression: '0 0 * * 99999999999999999999', says: ['day-of-week field "99999999999999999999"', 'too large', 'use 0-6'] },
       { expression: '1/2/3 * * * *', says: ['more than one "/"'] },
       { expression: '1-2-3 * * * *', says: ['more than one "-"'] },
       { expression: '-5 * * * *', says: ['minute field "-5"', 'a value is missing'] },
