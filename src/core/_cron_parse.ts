@@ -208,7 +208,8 @@ function parseItem(item: string, spec: FieldSpec): FieldResult {
 
 /** A value: a name of the field (case-insensitive) or a number. Returns a message on failure. */
 function readValue(text: string, spec: FieldSpec): number | string {
-  const named = spec.names.get(text.toLowerCase());
+  // Go's strings.ToLower maps each rune alone: U+0130 "İ" becomes "i" (JavaScript writes "i" + U+0307).
+  const named = spec.names.get(text.replace(/\u0130/g, 'i').toLowerCase());
   if (named !== undefined) return named;
   const number = readNumber(text);
   if (typeof number === 'number') return number;

@@ -42,6 +42,8 @@ describe('parseSchedule', () => {
       { expression: '  0\t2  * * *  ', ticks: ['2024-04-01T02:00:00.000Z'] },
       { expression: '0 0 * jan-MAR,Jul *', ticks: ['2024-07-01T00:00:00.000Z'] },
       { expression: '0 0 * * SUN', ticks: ['2024-04-07T00:00:00.000Z', '2024-04-14T00:00:00.000Z'] },
+      // Go's strings.ToLower maps U+0130 (capital dotted I) to a plain "i", so robfig reads "FRİ" as Friday.
+      { expression: '0 0 * * FR\u0130', ticks: ['2024-04-05T00:00:00.000Z'] },
       { expression: '0 0 * * 0', ticks: ['2024-04-07T00:00:00.000Z'] },
       { expression: '0 0 ? * 6', ticks: ['2024-04-06T00:00:00.000Z'] },
       { expression: '+5 0 * * *', ticks: ['2024-04-01T00:05:00.000Z'] },
