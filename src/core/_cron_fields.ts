@@ -10,8 +10,12 @@
 export const FIRST_YEAR = 1;
 /** The last year of the calendar this module knows. */
 export const LAST_YEAR = 9999;
-/** Longest stretch without a matching day when one exists at all: 29 Feb 2096 → 29 Feb 2104. */
-const MAX_YEARS_BETWEEN_MATCHES = 9;
+/**
+ * Longest stretch without a matching day when one exists at all: a 29 February that must also be a
+ * given weekday (`0 0 29 2 *\/7`, both day fields must match), Sunday 29 Feb 2088 → Sunday 29 Feb 2128.
+ * Without a weekday, 29 Feb 2096 → 29 Feb 2104; a fixed date on a weekday, at most 12 years.
+ */
+const MAX_YEARS_BETWEEN_MATCHES = 40;
 
 const MINUTE_MS = 60_000;
 

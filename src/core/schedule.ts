@@ -15,7 +15,7 @@
  *
  * A schedule that can never fire (`0 0 30 2 *`) parses, and has no ticks (null), where robfig returns
  * the zero time. Unlike robfig, whose Next gives up after five years, a tick is found however far
- * away it is (29 Feb 2096 → 29 Feb 2104). The calendar spans the years 1 to 9999; instants outside
+ * away it is (29 Feb 2096 → 29 Feb 2104; a Sunday 29 February, 2088 → 2128). The calendar spans the years 1 to 9999; instants outside
  * have no cron ticks. Costs do not grow with the window: the search walks the calendar fields
  * backwards or forwards from one end of the window and reads the zone's offset a handful of times.
  */

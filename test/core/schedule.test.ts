@@ -82,6 +82,17 @@ describe('parseSchedule', () => {
       assert.equal(iso(nextTick(parsed('0 0 29 2 *'), { after: t('2096-03-01T00:00:00Z'), anchor: 0 })), '2104-02-29T00:00:00.000Z');
       assert.equal(iso(mostRecentTick(parsed('0 0 29 2 *'), { after: 0, atOrBefore: t('2104-02-28T00:00:00Z') })), '2096-02-29T00:00:00.000Z');
     });
+
+    it('a day that must also be a weekday is found however far away (a Sunday 29 February: 2088 → 2128)', () => {
+      // "*/7" keeps the star bit, so both day fields must match: 29 February that is a Sunday.
+      const sundayLeapDay = parsed('0 0 29 2 */7');
+      assert.equal(iso(nextTick(sundayLeapDay, { after: t('2060-03-01T00:00:00Z'), anchor: 0 })), '2088-02-29T00:00:00.000Z');
+      assert.equal(iso(nextTick(sundayLeapDay, { after: t('2088-03-01T00:00:00Z'), anchor: 0 })), '2128-02-29T00:00:00.000Z');
+      assert.equal(iso(mostRecentTick(sundayLeapDay, { after: 0, atOrBefore: t('2128-02-28T00:00:00Z') })), '2088-02-29T00:00:00.000Z');
+      assert.equal(iso(mostRecentTick(sundayLeapDay, { after: 0, atOrBefore: t('2128-02-29T00:00:00Z') })), '2128-02-29T00:00:00.000Z');
+      // 1 January that is a Sunday: 2023, then 2034.
+      assert.equal(iso(nextTick(parsed('0 0 1 1 */7'), { after: t('2023-01-02T00:00:00Z'), anchor: 0 })), '2034-01-01T00:00:00.000Z');
+    });
   });
 
   describe('rejects what robfig rejects, with a message that names the problem and what is accepted', () => {
