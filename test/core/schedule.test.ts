@@ -66,6 +66,7 @@ describe('parseSchedule', () => {
       { expression: '@midnight', ticks: ['2024-04-02T00:00:00.000Z'] },
       { expression: '@hourly', ticks: ['2024-04-01T01:00:00.000Z'] },
       { expression: '0 0 29 2 *', ticks: ['2028-02-29T00:00:00.000Z'] },
+      { expression: '0 0 29,30 2 *', ticks: ['2028-02-29T00:00:00.000Z'] }, // one day that February has is enough
       { expression: '*/9223372036854775807 0 * * *', ticks: ['2024-04-02T00:00:00.000Z'] }, // Go's largest int: minute 0 only
       { expression: '0 0 30 2 *', ticks: [] }, // parses, never fires
       { expression: '0 0 31 4,6,9,11 *', ticks: [] },
@@ -269,6 +270,14 @@ describe('mostRecentTick and nextTick', () => {
       assert.equal(iso(nextTick(schedule, { after, anchor: 0 })), want);
     });
   }
+
+  it('ticks in the years 1–99 are in those years (not 1901–1999), with their weekdays and zone offsets', () => {
+    // 1 June 50 was a Wednesday (proleptic Gregorian, as Go's time); Berlin then kept local mean time, +00:53:28.
+    assert.equal(iso(nextTick(parsed('0 0 * * 1'), { after: t('0050-06-01T00:00:00Z'), anchor: 0 })), '0050-06-06T00:00:00.000Z');
+    assert.equal(iso(mostRecentTick(parsed('0 12 1 1 *'), { after: Number.NEGATIVE_INFINITY, atOrBefore: t('0050-06-01T00:00:00Z') })), '0050-01-01T12:00:00.000Z');
+    assert.equal(iso(nextTick(parsed('0 2 * * *', 'Europe/Berlin'), { after: t('0050-06-01T00:00:00Z'), anchor: 0 })), '0050-06-01T01:06:32.000Z');
+    assert.equal(iso(nextTick(parsed('0 0 1 1 *'), { after: t('0099-06-01T00:00:00Z'), anchor: 0 })), '0100-01-01T00:00:00.000Z');
+  });
 
   it('accepts a look-alike schedule object and gives no tick for an invalid one', () => {
     const lookAlike: Schedule = { expression: '0 2 * * *', timeZone: 'Europe/London' };
