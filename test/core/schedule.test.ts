@@ -125,6 +125,8 @@ describe('parseSchedule', () => {
       { expression: '*/0 * * * *', says: ['minute field "*/0"', 'step after "/" must be a whole number of at least 1'] },
       { expression: '*/-5 * * * *', says: ['step after "/"', '"-5"'] },
       { expression: '*/x * * * *', says: ['step after "/"'] },
+      { expression: '*/x5 * * * *', says: ['step after "/" must be a whole number of at least 1, not "x5"'] },
+      { expression: '*/5x * * * *', says: ['step after "/" must be a whole number of at least 1, not "5x"'] },
       // robfig reads numbers with Go's strconv.Atoi, which fails above 2^63 − 1 (a step beyond the range is fine below that).
       { expression: '*/9223372036854775808 * * * *', says: ['minute field "*/9223372036854775808"', 'the step after "/": "9223372036854775808" is too large'] },
       { expression: '0 0 * * 99999999999999999999', says: ['day-of-week field "99999999999999999999"', 'too large', 'use 0-6'] },
