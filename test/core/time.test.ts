@@ -34,6 +34,31 @@ describe('time formats', () => {
     ['10000-01-01T00:00:00Z', null],
     ['+010000-01-01T00:00:00Z', null],
     ['2024-05-01T24:00:00Z', null],
+    // Every field is range-checked: month 00, day 00, minute 60 and the 31st of a 30-day month are no dates.
+    ['2024-00-10T00:00:00Z', null],
+    ['2024-05-00T00:00:00Z', null],
+    ['2024-05-01T02:60:00Z', null],
+    ['2024-04-31T00:00:00Z', null],
+    ['2024-06-31T00:00:00Z', null],
+    ['2024-09-31T00:00:00Z', null],
+    ['2024-11-31T00:00:00Z', null],
+    ['2024-04-30T00:00:00Z', Date.UTC(2024, 3, 30)],
+    ['2024-05-31T00:00:00Z', Date.UTC(2024, 4, 31)],
+    ['2000-02-29T00:00:00Z', Date.UTC(2000, 1, 29)],
+    // One or two fraction digits are tenths and hundredths of a second, with either sign of offset.
+    ['2024-05-01T02:00:07.5Z', Date.UTC(2024, 4, 1, 2, 0, 7, 500)],
+    ['2024-05-01T02:00:07.25Z', Date.UTC(2024, 4, 1, 2, 0, 7, 250)],
+    ['2024-05-01T04:00:07.250+02:00', Date.UTC(2024, 4, 1, 2, 0, 7, 250)],
+    ['2024-05-01T01:00:07.250-01:00', Date.UTC(2024, 4, 1, 2, 0, 7, 250)],
+    // Years 0–99 keep their time of day.
+    ['0050-06-15T12:34:56Z', Date.parse('0050-06-15T12:34:56Z')],
+    ['0099-12-31T23:59:59.5Z', Date.parse('0099-12-31T23:59:59.500Z')],
+    // The whole text must be one timestamp: nothing before it, nothing after it.
+    ['2024-05-01T02:00:07Z2024-05-01T02:00:08Z', null],
+    ['2024-05-01T02:00:07Z+02:00', null],
+    [' 2024-05-01T02:00:07Z', null],
+    // A JSON array whose single element is a timestamp is not a timestamp (and must not throw).
+    [['2024-05-01T02:00:07Z'], null],
   ];
   for (const [text, ms] of parsed) {
     it(`parseTime(${JSON.stringify(text)}) is ${ms}`, () => {
@@ -57,6 +82,9 @@ describe('time formats', () => {
     assert.equal(parseSlotStamp('2024-05-01t02-00-07'), at);
     assert.equal(parseSlotStamp('2024-05-01T02-00-07'), null);
     assert.equal(parseSlotStamp('2024-13-01t02-00-07'), null);
+    assert.equal(parseSlotStamp('x2024-05-01t02-00-07'), null);
+    assert.equal(parseSlotStamp('2024-05-01t02-00-07x'), null);
+    assert.equal(parseSlotStamp('backup-2024-05-01t02-00-07'), null);
   });
 
   it('reads the physical milliseconds of a TSO, exactly, beyond 2^53', () => {
