@@ -1,5 +1,7 @@
 /** Calendar fields of an instant in an IANA time zone, as retention buckets read them (restic's keys). */
 
+import { BoundedMemo } from './bounded-memo.js';
+
 /** The local calendar of an instant: the fields restic's buckets are keyed by. */
 export interface CalendarFields {
   year: number;
@@ -13,8 +15,7 @@ export interface CalendarFields {
 
 const DAY_MS = 86_400_000;
 /** Formats by zone name; bounded, since Intl also accepts any casing of a name. */
-const formats = new Map<string, Intl.DateTimeFormat>();
-const MAX_FORMATS = 500;
+const formats = new BoundedMemo<Intl.DateTimeFormat>(500);
 
 /** calendarFields reads an instant's local date and hour in a zone the schedule module accepted (else UTC). */
 export function calendarFields(instant: number, timeZone: string): CalendarFields {
@@ -24,32 +25,37 @@ export function calendarFields(instant: number, timeZone: string): CalendarField
     return { year, month, day, hour: d.getUTCHours(), ...isoWeekOf(year, month, day) };
   }
   const parts: Record<string, number> = {};
-  for (const { type, value } of formatOf(timeZone).formatToParts(instant)) parts[type] = Number(value);
-  const { year = 1970, month = 1, day = 1, hour = 0 } = parts;
+  let beforeChrist = false; // Intl writes year 0 as "1 BC": the era is read so year 0 stays 0, as in UTC
+  for (const { type, value } of formats.get(timeZone, formatOf).formatToParts(instant)) {
+    if (type === 'era') beforeChrist = value === 'BC';
+    else parts[type] = Number(value);
+  }
+  const { year: eraYear = 1970, month = 1, day = 1, hour = 0 } = parts;
+  const year = beforeChrist ? 1 - eraYear : eraYear;
   return { year, month, day, hour: hour % 24, ...isoWeekOf(year, month, day) };
 }
 
+/** formatOf builds the formatter of a zone, or of UTC for a zone Intl does not know. */
 function formatOf(timeZone: string): Intl.DateTimeFormat {
-  let format = formats.get(timeZone);
-  if (format === undefined) {
-    const options: Intl.DateTimeFormatOptions = { hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric' };
-    try {
-      format = new Intl.DateTimeFormat('en-US', { ...options, timeZone });
-    } catch {
-      format = new Intl.DateTimeFormat('en-US', { ...options, timeZone: 'UTC' });
-    }
-    if (formats.size >= MAX_FORMATS) formats.clear();
-    formats.set(timeZone, format);
+  const options: Intl.DateTimeFormatOptions = { hourCycle: 'h23', era: 'short', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric' };
+  try {
+    return new Intl.DateTimeFormat('en-US', { ...options, timeZone });
+  } catch {
+    return new Intl.DateTimeFormat('en-US', { ...options, timeZone: 'UTC' });
   }
-  return format;
 }
 
 /** isoWeekOf returns the ISO week-numbering year and week of a calendar date (as Go's time.ISOWeek). */
 export function isoWeekOf(year: number, month: number, day: number): { isoYear: number; isoWeek: number } {
-  const date = Date.UTC(year, month - 1, day);
+  const date = utcDay(year, month, day);
   const weekday = (new Date(date).getUTCDay() + 6) % 7; // Monday 0 … Sunday 6
   const thursday = date + (3 - weekday) * DAY_MS; // the week's Thursday decides its year
   const isoYear = new Date(thursday).getUTCFullYear();
-  const isoWeek = Math.floor((thursday - Date.UTC(isoYear, 0, 1)) / (7 * DAY_MS)) + 1;
+  const isoWeek = Math.floor((thursday - utcDay(isoYear, 1, 1)) / (7 * DAY_MS)) + 1;
   return { isoYear, isoWeek };
+}
+
+/** utcDay returns the first instant of a UTC calendar date; unlike Date.UTC it reads years 0–99 as themselves, not 1900–1999. */
+function utcDay(year: number, month: number, day: number): number {
+  return new Date(0).setUTCFullYear(year, month - 1, day);
 }

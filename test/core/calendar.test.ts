@@ -14,6 +14,13 @@ describe('calendar fields for retention buckets', () => {
     ['2027-01-03', 2026, 53],
     ['2027-01-04', 2027, 1],
     ['2000-02-29', 2000, 9],
+    // Years 0–99 are years of the proleptic Gregorian calendar, not 1900–1999 (values from Python's date.isocalendar).
+    ['0001-01-01', 1, 1],
+    ['0005-01-02', 4, 53],
+    ['0050-01-01', 49, 52],
+    ['0050-06-01', 50, 22],
+    ['0099-12-31', 99, 53],
+    ['0100-01-01', 99, 53],
   ];
   for (const [date, isoYear, isoWeek] of weeks) {
     it(`${date} is ISO week ${isoYear}-W${isoWeek}`, () => {
@@ -51,4 +58,19 @@ describe('calendar fields for retention buckets', () => {
       assert.equal(`${c.year}-${String(c.month).padStart(2, '0')}-${String(c.day).padStart(2, '0')} ${String(c.hour).padStart(2, '0')}h`, local);
     });
   }
+
+  it('reads a zone it does not know as UTC', () => {
+    const at = Date.parse('2024-05-01T20:00:00Z');
+    assert.deepEqual(calendarFields(at, 'Not/A_Zone'), { year: 2024, month: 5, day: 1, hour: 20, isoYear: 2024, isoWeek: 18 });
+  });
+
+  it('reads year 0 (1 BC) as year 0 in every zone, not as era year 1, so years 0 and 1 are separate buckets', () => {
+    const at = Date.parse('0000-06-01T12:00:00Z');
+    for (const zone of ['UTC', 'Etc/UTC', 'Asia/Tokyo', 'America/New_York']) {
+      assert.equal(calendarFields(at, zone).year, 0, zone);
+    }
+    assert.deepEqual(calendarFields(Date.parse('0001-01-01T12:00:00Z'), 'America/New_York'), { year: 1, month: 1, day: 1, hour: 7, isoYear: 1, isoWeek: 1 });
+    const newYearsEve = calendarFields(Date.parse('0001-01-01T02:00:00Z'), 'America/New_York');
+    assert.deepEqual([newYearsEve.year, newYearsEve.month, newYearsEve.day], [0, 12, 31]);
+  });
 });
