@@ -1,10 +1,7 @@
 /** The schedule's interval around an instant, for "no successful Backup within N× the interval" alerts. */
 
-import { mostRecentTick, nextTick } from './schedule.js';
+import { isAnchored, mostRecentTick, nextTick } from './schedule.js';
 import type { Schedule } from './schedule.js';
-
-/** How many schedule steps before the anchor the search for past ticks reaches. */
-const LOOKBACK_STEPS = 8;
 
 /** Options of {@link expectedIntervalMs}. */
 export interface IntervalOptions {
@@ -22,15 +19,18 @@ export function expectedIntervalMs(schedule: Schedule, options: IntervalOptions)
   const { now, anchor } = options;
   const next = nextTick(schedule, { after: now, anchor });
   if (next === null) return null;
-  const following = nextTick(schedule, { after: next, anchor });
-  const step = following === null ? null : following - next;
-  // Reaching back whole steps keeps an `@every` window aligned to its anchor (its step is its duration).
-  const from = Math.min(anchor, now) - LOOKBACK_STEPS * (step ?? 0);
-  const previous = step === null ? null : mostRecentTick(schedule, { after: from, atOrBefore: now });
-  const beforePrevious = previous === null ? null : mostRecentTick(schedule, { after: from, atOrBefore: previous - 1 });
-  const gaps: number[] = [];
-  if (previous !== null) gaps.push(next - previous);
-  if (previous !== null && beforePrevious !== null) gaps.push(previous - beforePrevious);
-  if (gaps.length === 0 && step !== null) gaps.push(step);
-  return gaps.length === 0 ? null : Math.max(...gaps);
+  // `@every` ticks are evenly spaced: the step after the next tick is the interval.
+  if (isAnchored(schedule)) return stepAfter(schedule, { next, anchor });
+  // Cron gaps vary (a weekend between hourly weekday ticks): the ticks before now are searched for however far back
+  // they are (the search costs the same), not within a few steps.
+  const previous = mostRecentTick(schedule, { after: -Infinity, atOrBefore: now });
+  if (previous === null) return stepAfter(schedule, { next, anchor }); // now is before the calendar's first tick
+  const beforePrevious = mostRecentTick(schedule, { after: -Infinity, atOrBefore: previous - 1 });
+  return beforePrevious === null ? next - previous : Math.max(next - previous, previous - beforePrevious);
+}
+
+/** stepAfter returns the gap from a tick to the one after it, or null if it is the last. */
+function stepAfter(schedule: Schedule, tick: { next: number; anchor: number }): number | null {
+  const following = nextTick(schedule, { after: tick.next, anchor: tick.anchor });
+  return following === null ? null : following - tick.next;
 }
