@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 
-import { parseGoDuration } from '../../src/core/duration.js';
+import { parseGoDuration, readPositiveDuration } from '../../src/core/duration.js';
 
 describe('parseGoDuration (Go time.ParseDuration)', () => {
   const accepted: ReadonlyArray<readonly [string, number]> = [
@@ -49,4 +49,52 @@ describe('parseGoDuration matches Go exactly (integer nanoseconds)', () => {
     assert.equal(parseGoDuration('9223372036854775807ns').ok, true);
     assert.equal(parseGoDuration('2562047h47m16.854775808s').ok, false);
   });
+  it('accepts the most negative Go duration (one nanosecond further than the largest) and rejects one more', () => {
+    assert.deepEqual(parseGoDuration('-9223372036854775808ns'), { ok: true, ms: -(9_223_372_036_854 + 0.775808) });
+    assert.deepEqual(parseGoDuration('-2562047h47m16.854775808s'), { ok: true, ms: -(9_223_372_036_854 + 0.775808) });
+    assert.equal(parseGoDuration('-9223372036854775809ns').ok, false);
+  });
+});
+
+describe('parseGoDuration says what is wrong', () => {
+  const syntax = 'write it as Go does, e.g. "90m", "72h" or "1h30m"';
+  const errors: ReadonlyArray<readonly [string, string]> = [
+    ['', `"" is not a duration (it is empty); ${syntax}`],
+    ['-', `"-" is not a duration (it is empty); ${syntax}`],
+    ['1h x', `"1h x" is not a duration (unexpected " x"); ${syntax}`],
+    ['1h30', `"1h30" is not a duration (unexpected "30"); ${syntax}`],
+    ['h', `"h" is not a duration (a number is missing before "h"); ${syntax}`],
+    ['1h.m', `"1h.m" is not a duration (a number is missing before "m"); ${syntax}`],
+    ['1d', `"1d" is not a duration (unknown unit "d"; use ns, us, ms, s, m or h); ${syntax}`],
+    ['9223372036854775808ns', `"9223372036854775808ns" is not a duration (it is out of range); ${syntax}`],
+  ];
+  for (const [text, error] of errors) {
+    it(`"${text}": ${error.slice(error.indexOf('('), error.indexOf(';'))}`, () => {
+      assert.deepEqual(parseGoDuration(text), { ok: false, error });
+    });
+  }
+});
+
+describe('readPositiveDuration (optional positive duration fields)', () => {
+  const field = { path: 'spec.maxReservedTime', example: '72h', whenUnset: 'keep Backups by age forever' };
+  const cases: ReadonlyArray<{ value: unknown; ms: number | null; problem?: string }> = [
+    { value: undefined, ms: null },
+    { value: null, ms: null },
+    { value: '', ms: null },
+    { value: '90m', ms: 5_400_000 },
+    { value: '1ns', ms: 0.000001 },
+    { value: 72, ms: null, problem: 'spec.maxReservedTime must be a Go duration string such as "72h"' },
+    { value: ['72h'], ms: null, problem: 'spec.maxReservedTime must be a Go duration string such as "72h"' },
+    { value: '3d', ms: null, problem: 'spec.maxReservedTime: "3d" is not a duration (unknown unit "d"; use ns, us, ms, s, m or h); write it as Go does, e.g. "90m", "72h" or "1h30m"' },
+    { value: '0', ms: null, problem: 'spec.maxReservedTime "0" must be positive, such as "72h"; remove it to keep Backups by age forever' },
+    { value: '0s', ms: null, problem: 'spec.maxReservedTime "0s" must be positive, such as "72h"; remove it to keep Backups by age forever' },
+    { value: '-1h', ms: null, problem: 'spec.maxReservedTime "-1h" must be positive, such as "72h"; remove it to keep Backups by age forever' },
+  ];
+  for (const c of cases) {
+    it(`${JSON.stringify(c.value) ?? 'undefined'} reads as ${c.ms}${c.problem === undefined ? ' with no problem' : ', with a problem'}`, () => {
+      const problems = ['an earlier problem'];
+      assert.equal(readPositiveDuration(c.value, field, problems), c.ms);
+      assert.deepEqual(problems, c.problem === undefined ? ['an earlier problem'] : ['an earlier problem', c.problem]);
+    });
+  }
 });
