@@ -139,3 +139,41 @@ describe('stuck conditions resolved in a sync', () => {
     });
   }
 });
+
+describe('findStuck: when the next Backup becomes stuck', () => {
+  it('is the earliest pending deadline, whatever order the Backups come in', () => {
+    // Created 00:40, 00:10 and 00:30 with a 1h timeout: at 01:00 none is stuck; 00:10's deadline (01:10) comes first.
+    const list = ['00:40', '00:10', '00:30'].map((hhmm) => backup({ slot: at(hhmm), name: `nightly-${hhmm}`, created: at(hhmm), state: 'running' }));
+    const given = list.map((b, i) => ({ role: 'snapshot' as const, name: b.metadata?.name ?? '', object: b, deleting: false, commitTso: null, slot: i, state: 'unfinished' as const, ageAt: i }));
+    assert.deepEqual(findStuck(given, { now: Date.parse(at('01:00')), timeoutMs: HOUR }), { stuck: [], nextDeadline: Date.parse(at('01:10')) });
+  });
+});
+
+describe('stuck findings, in full', () => {
+  it('names two stuck Backups, their creation and the timeout, and says no Backup starts', () => {
+    const stuck = [{ name: 'b0', since: Date.parse(at('00:00')) }, { name: 'b1', since: Date.parse(at('00:10')) }];
+    assert.deepEqual(backupStuckFinding({ stuck, nextDeadline: null }, '1h'), {
+      reason: 'TooManyStuckBackups',
+      message:
+        'Backups b0 (created 2024-05-01T00:00:00Z) and b1 (created 2024-05-01T00:10:00Z) have not finished within spec.backupTimeout 1h; ' +
+        'no new Backup starts until one of them finishes or is deleted: check their Jobs and pods',
+    });
+  });
+});
+
+describe('DeletionStuck in a sync, by default after an hour', () => {
+  const parent = schedule({ spec: { schedule: '*/10 * * * *', backupTemplate: BR_TEMPLATE }, status: { lastBackup: name('00:20'), lastBackupTime: at('00:20') } });
+  const cases: ReadonlyArray<{ now: string; status: string }> = [
+    { now: '00:29', status: 'False' },
+    { now: '01:25', status: 'True' },
+  ];
+  for (const c of cases) {
+    it(`a Backup deleting since 00:25 is ${c.status === 'True' ? '' : 'not '}reported at ${c.now}`, () => {
+      const children = [backup({ slot: at('00:00'), deleting: at('00:25') }), backup({ slot: at('00:20') })];
+      const { status } = decide(request(parent, children), { now: Date.parse(at(c.now)) }).response;
+      const conditions = Array.isArray(status['conditions']) ? (status['conditions'] as JsonObject[]) : [];
+      const found = conditions.find((x) => x['type'] === 'DeletionStuck');
+      assert.equal(found?.['status'] ?? 'False', c.status);
+    });
+  }
+});
