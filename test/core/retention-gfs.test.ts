@@ -280,3 +280,63 @@ describe('decideGfsCompactRetention', () => {
     assert.deepEqual(decideGfsCompactRetention(compacts, { snapshots: [], deletions: [], protectedNames: new Set() }), []);
   });
 });
+
+describe('decideGfsRetention: what takes a place in the rules', () => {
+  const decide = (backups: readonly SnapshotBackup[], retention: JsonObject, now: string, protect: string[] = []): { deleted: string[]; nextExpiry: number | null } => {
+    const result = decideGfsRetention(backups, { now: Date.parse(now), policy: policy(retention), timeZone: 'UTC', protectedNames: new Set(protect.map((slot) => `nightly-${stamp(slot)}`)) });
+    return { deleted: result.deletions.map((d) => d.name).sort(), nextExpiry: result.nextExpiry };
+  };
+  const names = (...slots: string[]): string[] => slots.map((slot) => `nightly-${stamp(slot)}`).sort();
+
+  it('keepWithin finds the newest completed slot and the next expiry whatever order the Backups come in', () => {
+    const given = snapshots([[day('05-03')], [day('05-09')], [day('05-01')], [day('05-08')], [day('05-02')]]);
+    const bySlot = new Map(given.map((b) => [b.slot, b]));
+    const order = [day('05-03'), day('05-09'), day('05-01'), day('05-08'), day('05-02')].map((slot) => bySlot.get(Date.parse(slot)) as SnapshotBackup);
+    for (const backups of [order, [...order].reverse()]) {
+      assert.deepEqual(decide(backups, { keepWithin: '24h' }, day('05-03', '12')), { deleted: names(day('05-01'), day('05-02')), nextExpiry: Date.parse(day('05-08')) });
+    }
+  });
+
+  it('a Backup being deleted takes no place in a count and is not deleted again', () => {
+    const map = Object.fromEntries(
+      [day('05-01'), day('05-02'), day('05-03')].map((slot) => [`db/${slot}`, backup({ slot, state: 'complete', ...(slot === day('05-03') ? { deleting: day('05-04') } : {}) })]),
+    );
+    const backups = observeChildren(parent, { 'Backup.pingcap.com/v1alpha1': map }).backups.filter((b): b is SnapshotBackup => b.role === 'snapshot');
+    assert.deepEqual(decide(backups, { keepLast: 1 }, day('05-05')).deleted, names(day('05-01')));
+  });
+
+  it('the protected last Backup stays even when it is a completed one the rules let go', () => {
+    assert.deepEqual(decide(snapshots(daily('2024-05-01', '2024-05-03')), { keepLast: 1 }, day('05-04'), [day('05-01')]).deleted, names(day('05-02')));
+  });
+});
+
+describe('decideGfsRetention: why a full bucket rule lets a Backup go', () => {
+  const cases: ReadonlyArray<{ retention: JsonObject; items: Item[]; deleted: string; reason: string }> = [
+    { retention: { keepHourly: 2 }, items: [[day('05-01', '00')], [day('05-01', '01')], [day('05-01', '02')]], deleted: day('05-01', '00'), reason: 'keepHourly 2: the newest 2 hours are kept' },
+    { retention: { keepDaily: 1 }, items: [[day('05-01')], [day('05-02')]], deleted: day('05-01'), reason: 'keepDaily 1: the newest 1 day is kept' },
+    { retention: { keepWeekly: 1 }, items: [[day('05-01')], [day('05-08')]], deleted: day('05-01'), reason: 'keepWeekly 1: the newest 1 week is kept' },
+    { retention: { keepMonthly: 2 }, items: [[day('03-01')], [day('04-01')], [day('05-01')]], deleted: day('03-01'), reason: 'keepMonthly 2: the newest 2 months are kept' },
+    { retention: { keepYearly: 1 }, items: [['2023-05-01T00:00:00Z'], [day('05-01')]], deleted: '2023-05-01T00:00:00Z', reason: 'keepYearly 1: the newest 1 year is kept' },
+    { retention: { keepHourly: 5 }, items: [[day('05-01', '00')], [day('05-01', '01')], [day('05-01', '01').replace(':00:00Z', ':30:00Z')]], deleted: day('05-01', '01'), reason: 'keepHourly 5: hour 2024-05-01T01h is kept by nightly-2024-05-01t01-30-00' },
+  ];
+  for (const c of cases) {
+    it(c.reason, () => {
+      const result = decideGfsRetention(snapshots(c.items), { now: Date.parse(day('05-06')), policy: policy(c.retention), timeZone: 'UTC', protectedNames: new Set() });
+      assert.deepEqual(result.deletions, [{ name: `nightly-${stamp(c.deleted)}`, reason: `retention: no rule keeps it (${c.reason})`, rule: 'retention' }]);
+    });
+  }
+});
+
+describe('decideGfsCompactRetention says why', () => {
+  it('names the window end, the oldest snapshot kept and its commit', () => {
+    const kept = snapshots([['2024-05-01T02:00:00Z']]);
+    const compact: ObservedCompact = { name: 'c1', object: {}, deleting: false, state: 'complete', startAt: null, endAt: Date.parse('2024-05-01T01:00:00Z') };
+    assert.deepEqual(decideGfsCompactRetention([compact], { snapshots: kept, deletions: [], protectedNames: new Set() }), [
+      {
+        name: 'c1',
+        reason: 'retention: CompactBackup window ended 2024-05-01T01:00:00Z, before nightly-2024-05-01t02-00-00, the oldest snapshot kept, committed at 2024-05-01T02:00:10Z',
+        rule: 'retention',
+      },
+    ]);
+  });
+});
