@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 
 import { observeChildren } from '../../src/core/observe.js';
 import type { SnapshotBackup } from '../../src/core/observe.js';
-import { buildStatus, sameInstantOr, setCondition, withLastSuccessful } from '../../src/core/status.js';
+import { buildStatus, conditionOf, sameInstantOr, setCondition, withFindings, withLastSuccessful } from '../../src/core/status.js';
 import type { BackupScheduleStatus, KubeObject } from '../../src/core/types.js';
 import { backup, schedule } from '../support/objects.js';
 
@@ -30,6 +30,54 @@ describe('buildStatus', () => {
   }
 });
 
+describe('buildStatus, the fields it owns', () => {
+  const now = Date.parse(at('00:21'));
+  const scheduled = { reason: 'Scheduled' as const, message: 'next at 00:30' };
+  const recorded: BackupScheduleStatus = { lastBackup: name('00:10'), lastBackupTime: at('00:10'), nextBackupTime: at('00:20'), custom: 'kept' };
+
+  it('moves lastBackup and lastBackupTime to the last Backup, carries other fields and drops a stale nextBackupTime', () => {
+    const status = buildStatus(recorded, { now, last: { name: name('00:20'), time: Date.parse(at('00:20')), createdAt: null }, nextBackupTime: null, ready: scheduled });
+    assert.deepEqual(status, {
+      lastBackup: name('00:20'),
+      lastBackupTime: '2024-05-01T00:20:00Z',
+      custom: 'kept',
+      conditions: [{ type: 'Ready', status: 'True', reason: 'Scheduled', message: 'next at 00:30', lastTransitionTime: '2024-05-01T00:21:00Z' }],
+    });
+  });
+
+  it('keeps the recorded last Backup when none is known, and writes the next tick', () => {
+    const status = buildStatus(recorded, { now, last: { name: null, time: null, createdAt: Date.parse(at('00:20')) }, nextBackupTime: Date.parse(at('00:30')), ready: scheduled });
+    assert.deepEqual([status.lastBackup, status.lastBackupTime, status.nextBackupTime, status['lastBackupCreation']], [name('00:10'), at('00:10'), '2024-05-01T00:30:00Z', undefined]);
+  });
+
+  it('reports Ready False for an invalid spec only', () => {
+    const readyOf = (reason: 'InvalidSpec' | 'Paused' | 'WaitingForPreviousBackup'): unknown =>
+      buildStatus({}, { now, last: { name: null, time: null, createdAt: null }, nextBackupTime: null, ready: { reason, message: 'm' } }).conditions?.map((c) => [c.type, c.status]);
+    assert.deepEqual(readyOf('InvalidSpec'), [['Ready', 'False']]);
+    assert.deepEqual(readyOf('Paused'), [['Ready', 'True']]);
+    assert.deepEqual(readyOf('WaitingForPreviousBackup'), [['Ready', 'True']]);
+  });
+
+  it('writes the conditions and fields other decisions report, after Ready', () => {
+    const status = buildStatus(
+      { conditions: [{ type: 'LogBackupMissing', status: 'True', reason: 'NotFound', message: 'old', lastTransitionTime: at('00:00') }] },
+      {
+        now,
+        last: { name: null, time: null, createdAt: null },
+        nextBackupTime: null,
+        ready: scheduled,
+        fields: { logBackup: 'log-nightly' },
+        conditions: [{ type: 'LogBackupMissing', status: 'False', reason: 'Found', message: 'found' }],
+      },
+    );
+    assert.equal(status['logBackup'], 'log-nightly');
+    assert.deepEqual(status.conditions?.map((c) => [c.type, c.status, c.reason, c.lastTransitionTime]), [
+      ['LogBackupMissing', 'False', 'Found', '2024-05-01T00:21:00Z'],
+      ['Ready', 'True', 'Scheduled', '2024-05-01T00:21:00Z'],
+    ]);
+  });
+});
+
 describe('withLastSuccessful', () => {
   const completeTo0020 = snapshotsOf([backup({ slot: at('00:10') }), backup({ slot: at('00:20') }), backup({ slot: at('00:30'), state: 'running' })]);
   const cases: ReadonlyArray<{ name: string; status: BackupScheduleStatus; snapshots?: SnapshotBackup[]; backup: unknown; time: unknown }> = [
@@ -48,6 +96,11 @@ describe('withLastSuccessful', () => {
       time: undefined,
     },
   ];
+  it('updates the time of the recorded Backup itself, even when its name says a later slot than its annotation', () => {
+    const renamed = snapshotsOf([backup({ slot: at('00:10'), name: name('00:20') })]);
+    const status = withLastSuccessful({ lastSuccessfulBackup: name('00:20') }, { scheduleName: 'nightly', snapshots: renamed });
+    assert.deepEqual([status.lastSuccessfulBackup, status['lastSuccessfulTime']], [name('00:20'), '2024-05-01T00:15:00Z']);
+  });
   for (const c of cases) {
     it(c.name, () => {
       const status = withLastSuccessful(c.status, { scheduleName: 'nightly', snapshots: c.snapshots ?? completeTo0020 });
@@ -83,9 +136,34 @@ describe('setCondition', () => {
       assert.equal(condition?.lastTransitionTime, c.transition);
     });
   }
+  it('starts a list when there is none', () => {
+    assert.deepEqual(setCondition(undefined, { type: 'Ready', status: 'True', reason: 'Scheduled', message: 'new', now }), [
+      { type: 'Ready', status: 'True', reason: 'Scheduled', message: 'new', lastTransitionTime: at('00:20') },
+    ]);
+  });
   it('drops entries that are not conditions and keeps the others as they were', () => {
     const other = { type: 'BackupStuck', status: 'False', reason: 'NoneStuck', message: 'm', lastTransitionTime: before };
     const conditions = setCondition([null, 'Ready', 42, { type: 7 }, { status: 'True' }, other], { type: 'Ready', status: 'True', reason: 'Scheduled', message: 'new', now });
     assert.deepEqual(conditions, [other, { type: 'Ready', status: 'True', reason: 'Scheduled', message: 'new', lastTransitionTime: at('00:20') }]);
+  });
+});
+
+describe('withFindings and conditionOf', () => {
+  const now = Date.parse(at('00:20'));
+  const stuck = { type: 'BackupStuck', active: { reason: 'BackupTimedOut', message: 'b1 is stuck' }, resolved: { reason: 'NoneStuck', message: 'none' } };
+
+  it('writes a finding into a status without conditions, and an empty list when nothing holds', () => {
+    assert.deepEqual(withFindings({}, now, [stuck]), { conditions: [{ type: 'BackupStuck', status: 'True', reason: 'BackupTimedOut', message: 'b1 is stuck', lastTransitionTime: '2024-05-01T00:20:00Z' }] });
+    assert.deepEqual(withFindings({ lastBackup: 'x' }, now, [{ ...stuck, active: null }]), { lastBackup: 'x', conditions: [] });
+  });
+
+  it('finds a condition by type past entries that are not conditions', () => {
+    const ready = { type: 'Ready', status: 'True', reason: 'Scheduled', message: 'm', lastTransitionTime: at('00:00') };
+    const other = { type: 'BackupStuck', status: 'False', reason: 'NoneStuck', message: 'm', lastTransitionTime: at('00:00') };
+    const status = { conditions: [null, ready, other] } as unknown as BackupScheduleStatus;
+    assert.deepEqual(conditionOf(status, 'BackupStuck'), other);
+    assert.deepEqual(conditionOf(status, 'Ready'), ready);
+    assert.equal(conditionOf(status, 'DeletionStuck'), undefined);
+    assert.equal(conditionOf({}, 'Ready'), undefined);
   });
 });
