@@ -55,6 +55,15 @@ describe('lastBackupOf', () => {
     const tied = snapshotsOf([backup({ slot: '2024-05-01T00:20:00Z', name: 'tie-a' }), backup({ slot: '2024-05-01T00:20:00Z', name: 'tie-b' })]);
     for (const order of [tied, [...tied].reverse()]) assert.equal(lastBackupOf({}, order).name, 'tie-b');
   });
+  it('reads the creation of the recorded last Backup itself, whatever order the Backups come in', () => {
+    const status = { lastBackup: 'nightly-2024-05-01t00-20-00', lastBackupTime: '2024-05-01T00:20:00Z' };
+    const seen = snapshotsOf([backup({ slot: '2024-05-01T00:20:00Z' }), backup({ slot: '2024-05-01T00:10:00Z' })]);
+    for (const order of [seen, [...seen].reverse()]) assert.equal(lastBackupOf(status, order).createdAt, Date.parse('2024-05-01T00:20:02Z'));
+  });
+  it('reads no creation without a last Backup, whatever a nameless record says', () => {
+    const status = { lastBackupTime: '2024-05-01T00:20:00Z', lastBackupCreation: { name: null, time: '2024-05-01T00:20:03Z' } };
+    assert.deepEqual(lastBackupOf(status, []), { name: null, time: Date.parse('2024-05-01T00:20:00Z'), createdAt: null });
+  });
   describe('when the last Backup was asked for', () => {
     const status = { lastBackup: 'nightly-2024-05-01t00-20-00', lastBackupTime: '2024-05-01T00:20:00Z' };
     const cases: ReadonlyArray<{ name: string; recorded?: unknown; children: KubeObject[]; createdAt: string | null }> = [
