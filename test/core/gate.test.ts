@@ -117,6 +117,30 @@ describe('decideGate', () => {
     const last = { name: null, time: Date.parse('2024-05-01T00:10:00Z'), createdAt: null };
     assert.deepEqual(decideGate(last, { now: Date.parse('2024-05-01T00:12:00Z'), schedule: every10, staleViewGraceMs: GRACE, backups: new Map() }), { open: true });
   });
+  it('says what it waits for: the last Backup running, or missing from the view within the grace', () => {
+    const options = { schedule: every10, staleViewGraceMs: GRACE };
+    const running = new Map(observe([backup({ slot: '2024-05-01T00:10:00Z', state: 'running' })]).map((b) => [b.name, b]));
+    assert.deepEqual(decideGate({ ...LAST, createdAt: null }, { ...options, now: Date.parse('2024-05-01T03:00:00Z'), backups: running }), {
+      open: false,
+      message: 'waiting for Backup nightly-2024-05-01t00-10-00 to finish (Complete, Failed or Invalid)',
+      until: null,
+      blocker: 'nightly-2024-05-01t00-10-00',
+    });
+    assert.deepEqual(decideGate({ ...LAST, createdAt: null }, { ...options, now: Date.parse('2024-05-01T00:21:00Z'), backups: new Map() }), {
+      open: false,
+      message: 'Backup nightly-2024-05-01t00-10-00 is not in the view yet; it counts as running until 2024-05-01T00:25:00Z (stale-view grace)',
+      until: Date.parse('2024-05-01T00:25:00Z'),
+      blocker: null,
+    });
+  });
+  it('opens for a missing last Backup with no recorded time, or of a schedule that never fires', () => {
+    const never = parseSchedule('0 0 30 2 *');
+    assert.ok(never.ok);
+    const now = Date.parse('2024-05-01T00:12:00Z');
+    const createdAt = Date.parse('2024-05-01T00:10:02Z');
+    assert.deepEqual(decideGate({ name: LAST.name, time: null, createdAt }, { now, schedule: every10, staleViewGraceMs: GRACE, backups: new Map() }), { open: true });
+    assert.deepEqual(decideGate({ ...LAST, createdAt }, { now, schedule: never.schedule, staleViewGraceMs: GRACE, backups: new Map() }), { open: true });
+  });
   it('opens with no last Backup at all', () => {
     assert.deepEqual(decideGate({ name: null, time: null, createdAt: null }, { now: 0, schedule: every10, staleViewGraceMs: GRACE, backups: new Map() }), { open: true });
   });
@@ -171,6 +195,15 @@ describe('decideRunningGate', () => {
       assert.equal(gate.open ? null : gate.blocker, c.blocker);
     });
   }
+  it('says which Backup still runs', () => {
+    const snapshots = observe([backup({ slot: at('00:20'), state: 'running' }), backup({ slot: at('00:30') })]).filter((b): b is SnapshotBackup => b.role === 'snapshot');
+    assert.deepEqual(decideRunningGate(snapshots, { last: LAST, stuck: new Set() }), {
+      open: false,
+      message: 'waiting for Backup nightly-2024-05-01t00-20-00, still running, to finish (Complete, Failed or Invalid)',
+      until: null,
+      blocker: 'nightly-2024-05-01t00-20-00',
+    });
+  });
 });
 
 describe('observeChildren', () => {
