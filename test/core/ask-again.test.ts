@@ -42,3 +42,34 @@ describe('asking for a missing last Backup again', () => {
     });
   }
 });
+
+describe('asking again: what stops it, and the call-back when the status is ahead of this clock', () => {
+  const hourly = { schedule: '0 * * * *', last: '01:00:00', askedAt: '01:00:02' };
+  /** The answer's asked-again children and resyncAfterSeconds, with the view given (default: only the 00:00 one). */
+  function answer(c: { now: string; askedAt?: string | null; pause?: boolean; name?: string; running?: boolean }): { again: string[]; resync: number | undefined } {
+    const name = c.name ?? 'nightly-2024-05-01t01-00-00';
+    const askedAt = c.askedAt === undefined ? hourly.askedAt : c.askedAt;
+    const status = { lastBackup: name, lastBackupTime: at(hourly.last), ...(askedAt === null ? {} : { lastBackupCreation: { name, time: at(askedAt) } }) };
+    const parent = schedule({ spec: { schedule: hourly.schedule, backupTemplate: BR_TEMPLATE, ...(c.pause ? { pause: true } : {}) }, status });
+    const seen = [backup({ slot: at('00:00:00'), state: c.running ? 'running' : 'complete' })];
+    const { children, resyncAfterSeconds } = decide(request(parent, seen), { now: Date.parse(at(c.now)) }).response;
+    return { again: children.map((child) => child.metadata?.name ?? '').filter((n) => n !== seen[0]?.metadata?.name), resync: resyncAfterSeconds };
+  }
+
+  it('asked again within the grace, called back when asking ends (01:02:32)', () => assert.deepEqual(answer({ now: '01:01:00' }), { again: ['nightly-2024-05-01t01-00-00'], resync: 92 }));
+  it('asked again at the very instant the status says it was asked for, called back when asking ends', () =>
+    assert.deepEqual(answer({ now: '01:00:02' }), { again: ['nightly-2024-05-01t01-00-00'], resync: 150 }));
+  it('not while paused', () => assert.deepEqual(answer({ now: '01:01:00', pause: true }).again, []));
+  it('not while another Backup of the schedule still runs (a new one would not start either)', () => assert.deepEqual(answer({ now: '01:01:00', running: true }).again, []));
+  it('not when the status does not say when it was asked for', () => assert.deepEqual(answer({ now: '01:01:00', askedAt: null }).again, []));
+
+  it('not before the instant the status says (a replica clock ahead), but called back then', () => {
+    const early = answer({ now: '01:00:00' });
+    assert.deepEqual(early, { again: [], resync: 2 });
+  });
+  it('no call-back at that instant when it would not be asked for then (a Backup this hook did not name)', () => {
+    const early = answer({ now: '01:00:00', name: 'nightly-by-hand' });
+    assert.deepEqual(early.again, []);
+    assert.notEqual(early.resync, 2);
+  });
+});
