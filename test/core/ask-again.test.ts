@@ -73,3 +73,17 @@ describe('asking again: what stops it, and the call-back when the status is ahea
     assert.notEqual(early.resync, 2);
   });
 });
+
+describe('the call-back when a waiting slot is missed (startingDeadlineSeconds)', () => {
+  // Every ten minutes; the 00:00 Backup still runs at 00:10:30, so the 00:10 slot waits. With a 120 s deadline it is
+  // missed at 00:12:00.001: the answer asks to be called back then (90.001 s), not at the next tick (00:20).
+  function resyncOf(c: { deadline?: number; running: boolean }): number | undefined {
+    const status = { lastBackup: 'nightly-2024-05-01t00-00-00', lastBackupTime: at('00:00:00') };
+    const parent = schedule({ spec: { schedule: '*/10 * * * *', backupTemplate: BR_TEMPLATE, ...(c.deadline === undefined ? {} : { startingDeadlineSeconds: c.deadline }) }, status });
+    const children = [backup({ slot: at('00:00:00'), state: c.running ? 'running' : 'complete' })];
+    return decide(request(parent, children), { now: Date.parse(at('00:10:30')) }).response.resyncAfterSeconds;
+  }
+  it('waiting, with a deadline: called back when the slot is missed', () => assert.equal(resyncOf({ deadline: 120, running: true }), 90.001));
+  it('waiting, without a deadline: called back at the next tick', () => assert.equal(resyncOf({ running: true }), 570));
+  it('created, with a deadline: called back at the next tick', () => assert.equal(resyncOf({ deadline: 120, running: false }), 570));
+});

@@ -44,7 +44,11 @@ const cases: EdgeCase[] = [
       assert.equal(report.created, null);
       assert.deepEqual(response.children.map((c) => c.metadata.name), ['nightly-2024-05-01t00-20-00']);
       assert.equal(response.children[0]?.metadata.annotations?.['backup-schedule-hook/scheduled-at'], 'garbage');
-      assert.match(report.message, /Backup nightly-2024-05-01t00-20-00 exists but is not one this schedule can read/);
+      assert.equal(
+        report.message,
+        'a scheduled Backup is due: Backup nightly-2024-05-01t00-20-00 exists but is not one this schedule can read (check its label tidb.pingcap.com/backup-schedule, its controller ' +
+          'owner, its backup-schedule-hook/scheduled-at annotation and status.commitTs); it is kept as it is: fix or delete it, or the next tick creates the next Backup',
+      );
     },
   },
   {
