@@ -1,7 +1,5 @@
 /** Calendar fields of an instant in an IANA time zone, as retention buckets read them (restic's keys). */
 
-import { BoundedMemo } from './bounded-memo.js';
-
 /** The local calendar of an instant: the fields restic's buckets are keyed by. */
 export interface CalendarFields {
   year: number;
@@ -14,8 +12,15 @@ export interface CalendarFields {
 }
 
 const DAY_MS = 86_400_000;
-/** Formats by zone name; bounded, since Intl also accepts any casing of a name. */
-const formats = new BoundedMemo<Intl.DateTimeFormat>(500);
+/**
+ * From this instant on (2 January of year 1, UTC) every zone's local year is 1 or later, so its formatter needs no
+ * era; before it, Intl writes year 0 as "1 BC", and the era is read so that year 0 stays 0, as in UTC. The era costs
+ * about a sixth of a call, which GFS retention makes for every Backup.
+ */
+const ERA_FREE_FROM = new Date(0).setUTCFullYear(1, 0, 2);
+/** Formats by zone name (and era), cleared when full: bounded, since Intl also accepts any casing of a name. */
+const formats = new Map<string, Intl.DateTimeFormat>();
+const MAX_FORMATS = 500;
 
 /** calendarFields reads an instant's local date and hour in a zone the schedule module accepted (else UTC). */
 export function calendarFields(instant: number, timeZone: string): CalendarFields {
@@ -25,8 +30,8 @@ export function calendarFields(instant: number, timeZone: string): CalendarField
     return { year, month, day, hour: d.getUTCHours(), ...isoWeekOf(year, month, day) };
   }
   const parts: Record<string, number> = {};
-  let beforeChrist = false; // Intl writes year 0 as "1 BC": the era is read so year 0 stays 0, as in UTC
-  for (const { type, value } of formats.get(timeZone, formatOf).formatToParts(instant)) {
+  let beforeChrist = false;
+  for (const { type, value } of formatOf(timeZone, { era: instant < ERA_FREE_FROM }).formatToParts(instant)) {
     if (type === 'era') beforeChrist = value === 'BC';
     else parts[type] = Number(value);
   }
@@ -35,14 +40,22 @@ export function calendarFields(instant: number, timeZone: string): CalendarField
   return { year, month, day, hour: hour % 24, ...isoWeekOf(year, month, day) };
 }
 
-/** formatOf builds the formatter of a zone, or of UTC for a zone Intl does not know. */
-function formatOf(timeZone: string): Intl.DateTimeFormat {
-  const options: Intl.DateTimeFormatOptions = { hourCycle: 'h23', era: 'short', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric' };
-  try {
-    return new Intl.DateTimeFormat('en-US', { ...options, timeZone });
-  } catch {
-    return new Intl.DateTimeFormat('en-US', { ...options, timeZone: 'UTC' });
+/** formatOf returns the formatter of a zone (with the era when asked), or of UTC for a zone Intl does not know. */
+function formatOf(timeZone: string, options: { era: boolean }): Intl.DateTimeFormat {
+  const key = options.era ? `${timeZone} era` : timeZone;
+  let format = formats.get(key);
+  if (format === undefined) {
+    const fields: Intl.DateTimeFormatOptions = { hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric' };
+    if (options.era) fields.era = 'short';
+    try {
+      format = new Intl.DateTimeFormat('en-US', { ...fields, timeZone });
+    } catch {
+      format = new Intl.DateTimeFormat('en-US', { ...fields, timeZone: 'UTC' });
+    }
+    if (formats.size >= MAX_FORMATS) formats.clear();
+    formats.set(key, format);
   }
+  return format;
 }
 
 /** isoWeekOf returns the ISO week-numbering year and week of a calendar date (as Go's time.ISOWeek). */
@@ -57,5 +70,5 @@ export function isoWeekOf(year: number, month: number, day: number): { isoYear: 
 
 /** utcDay returns the first instant of a UTC calendar date; unlike Date.UTC it reads years 0–99 as themselves, not 1900–1999. */
 function utcDay(year: number, month: number, day: number): number {
-  return new Date(0).setUTCFullYear(year, month - 1, day);
+  return year >= 100 ? Date.UTC(year, month - 1, day) : new Date(0).setUTCFullYear(year, month - 1, day);
 }

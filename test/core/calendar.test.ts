@@ -73,4 +73,11 @@ describe('calendar fields for retention buckets', () => {
     const newYearsEve = calendarFields(Date.parse('0001-01-01T02:00:00Z'), 'America/New_York');
     assert.deepEqual([newYearsEve.year, newYearsEve.month, newYearsEve.day], [0, 12, 31]);
   });
+
+  it('reads the turn of year 0 to 1 in each zone\'s own time', () => {
+    const tokyo = calendarFields(Date.parse('0000-12-31T23:00:00Z'), 'Asia/Tokyo');
+    assert.deepEqual([tokyo.year, tokyo.month, tokyo.day], [1, 1, 1]);
+    const newYork = calendarFields(Date.parse('0001-01-02T02:00:00Z'), 'America/New_York');
+    assert.deepEqual([newYork.year, newYork.month, newYork.day], [1, 1, 1]);
+  });
 });
