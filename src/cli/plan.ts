@@ -11,6 +11,7 @@ import { formatTime } from '../core/time.js';
 import { tsoToMillis } from '../core/tso.js';
 import type { BackupSchedule, ChildMap, KubeObject, SyncRequest, SyncResponse } from '../core/types.js';
 import { compileEnvelopeValidator } from '../http/request-schema.js';
+import type { EnvelopeValidator } from '../http/request-schema.js';
 import type { HookSettings } from '../sim/hook.js';
 import { relatedObjects } from '../sim/related.js';
 
@@ -53,47 +54,54 @@ const CHILD_KINDS: ReadonlyArray<{ key: string; kind: string }> = [
 
 /** planSchedules decides, for every BackupSchedule among `objects`, the answer `/sync` would give at `options.now`. */
 export function planSchedules(objects: readonly KubeObject[], options: PlanOptions): SchedulePlan[] {
-  const validate = compileEnvelopeValidator();
-  const view: ObjectView = { list: (kind, namespace) => inNamespace(objects, { kind, namespace }) };
-  const plans: SchedulePlan[] = [];
-  for (const object of objects) {
-    if (object.kind !== 'BackupSchedule') continue;
-    const parent = object as BackupSchedule;
-    const namespace = parent.metadata?.namespace ?? 'default';
-    const { children, notSeen } = childrenOf(parent, { view, namespace, compactBackups: options.compactBackups });
-    const rules = customize(parent).relatedResources;
-    const related = rules.length === 0 ? {} : relatedObjects(view, { rules, namespace });
-    const request: SyncRequest = { controller: { kind: 'CompositeController', metadata: { name: 'backup-schedule-hook' } }, parent, children, related, finalizing: false };
-    const base = {
-      schedule: `${namespace}/${parent.metadata?.name ?? ''}`,
-      handedOver: parent.metadata?.labels?.[options.settings.handoverLabelKey] === 'true',
-      notSeen,
-      seen: Object.keys(children[BACKUP_CHILD_TYPE] ?? {}).length,
-    };
-    const envelope = validate(request);
-    if (!envelope.ok) {
-      plans.push({ ...base, refused: envelope.problems.join('; '), answer: null, creates: [], deletions: [], deletedNow: 0, truncations: [] });
-      continue;
-    }
-    const first = decide(envelope.request, { now: options.now, ...options.settings });
-    const all = decide(envelope.request, { now: options.now, ...options.settings, maxDeletionsPerSync: Infinity });
-    const observed = new Map(Object.values(children).flatMap((map) => Object.values(map).map((child) => [`${child.kind}/${child.metadata?.name ?? ''}`, child] as const)));
-    plans.push({
-      ...base,
-      refused: null,
-      answer: first.response,
-      creates: first.response.children.filter((child) => !observed.has(`${child.kind}/${child.metadata.name}`)).map((child) => child.metadata.name),
-      deletions: all.report.deletions,
-      deletedNow: first.report.deletions.length,
-      truncations: all.response.children.flatMap((child) => {
-        const live = observed.get(`${child.kind}/${child.metadata.name}`);
-        const to = truncateUntilOf(child);
-        const from = live === undefined ? null : truncateUntilOf(live);
-        return live === undefined || to === null || to === from ? [] : [{ name: child.metadata.name, from, to }];
-      }),
-    });
-  }
-  return plans;
+  const context: PlanContext = {
+    ...options,
+    validate: compileEnvelopeValidator(),
+    view: { list: (kind, namespace) => inNamespace(objects, { kind, namespace }) },
+  };
+  return objects.filter((object) => object.kind === 'BackupSchedule').map((parent) => planSchedule(parent as BackupSchedule, context));
+}
+
+/** What planning every schedule shares: the options, the envelope check, and the objects listed as a cache lists them. */
+interface PlanContext extends PlanOptions {
+  validate: EnvelopeValidator;
+  view: ObjectView;
+}
+
+/** planSchedule builds one schedule's request as Metacontroller would, and decides it as `/sync` would. */
+function planSchedule(parent: BackupSchedule, context: PlanContext): SchedulePlan {
+  const { now, settings, view } = context;
+  const namespace = parent.metadata?.namespace ?? 'default';
+  const { children, notSeen } = childrenOf(parent, { view, namespace, compactBackups: context.compactBackups });
+  const rules = customize(parent).relatedResources;
+  const related = rules.length === 0 ? {} : relatedObjects(view, { rules, namespace });
+  const request: SyncRequest = { controller: { kind: 'CompositeController', metadata: { name: 'backup-schedule-hook' } }, parent, children, related, finalizing: false };
+  const base = {
+    schedule: `${namespace}/${parent.metadata?.name ?? ''}`,
+    handedOver: parent.metadata?.labels?.[settings.handoverLabelKey] === 'true',
+    notSeen,
+    seen: Object.keys(children[BACKUP_CHILD_TYPE] ?? {}).length,
+  };
+  const envelope = context.validate(request);
+  if (!envelope.ok) return { ...base, refused: envelope.problems.join('; '), answer: null, creates: [], deletions: [], deletedNow: 0, truncations: [] };
+  // One answer, as Metacontroller gets it; and one with every deletion at once, for the whole of what retention decides.
+  const first = decide(envelope.request, { now, ...settings });
+  const all = decide(envelope.request, { now, ...settings, maxDeletionsPerSync: Infinity });
+  const observed = new Map(Object.values(children).flatMap((map) => Object.values(map).map((child) => [`${child.kind}/${child.metadata?.name ?? ''}`, child] as const)));
+  return {
+    ...base,
+    refused: null,
+    answer: first.response,
+    creates: first.response.children.filter((child) => !observed.has(`${child.kind}/${child.metadata.name}`)).map((child) => child.metadata.name),
+    deletions: all.report.deletions,
+    deletedNow: first.report.deletions.length,
+    truncations: all.response.children.flatMap((child) => {
+      const live = observed.get(`${child.kind}/${child.metadata.name}`);
+      const to = truncateUntilOf(child);
+      const from = live === undefined ? null : truncateUntilOf(live);
+      return live === undefined || to === null || to === from ? [] : [{ name: child.metadata.name, from, to }];
+    }),
+  };
 }
 
 /**

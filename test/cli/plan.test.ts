@@ -162,6 +162,16 @@ describe('cli plan', function () {
     assert.ok(kinds(withFlag).includes('CompactBackup'), JSON.stringify(withFlag.out).slice(0, 500));
   });
 
+  it('says /sync would refuse a request it cannot read (a label value that is not a string), and exits 1', async () => {
+    const [odd, ...rest] = dailies(2);
+    odd!.metadata!.labels = { ...odd!.metadata!.labels, team: 7 as unknown as string };
+    const { code, out } = await runCliCaptured(['plan', '-f', kubectlList('refused', [nightly(), odd!, ...rest]), '--at', AT]);
+    assert.equal(code, 1);
+    const refused = out.filter((l) => l.startsWith('  REFUSED   /sync would answer 400: '));
+    assert.equal(refused.length, 1, out.join('\n'));
+    assert.ok(!out.some((l) => l.startsWith('  CREATE') || l.startsWith('  DELETE')), out.join('\n'));
+  });
+
   it('fails when the files hold no BackupSchedule, and asks for a file', async () => {
     const none = await runCliCaptured(['plan', '-f', kubectlList('none', dailies(1)), '--at', AT]);
     assert.equal(none.code, 1);
