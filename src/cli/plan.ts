@@ -5,6 +5,7 @@
 
 import { customize } from '../core/group.js';
 import { BACKUP_CHILD_TYPE, COMPACT_CHILD_TYPE, CONTROLLER_UID_LABEL } from '../core/names.js';
+import { compareNames } from '../core/observe.js';
 import type { Deletion } from '../core/retention.js';
 import { decide } from '../core/sync.js';
 import { formatTime } from '../core/time.js';
@@ -13,7 +14,9 @@ import type { BackupSchedule, ChildMap, KubeObject, SyncRequest, SyncResponse } 
 import { compileEnvelopeValidator } from '../http/request-schema.js';
 import type { EnvelopeValidator } from '../http/request-schema.js';
 import type { HookSettings } from '../sim/hook.js';
+import { COMPOSITE_CONTROLLER } from '../sim/metacontroller.js';
 import { relatedObjects } from '../sim/related.js';
+import { decideAsSync } from './replay.js';
 
 /** Options of {@link planSchedules}. */
 export interface PlanOptions {
@@ -75,18 +78,18 @@ function planSchedule(parent: BackupSchedule, context: PlanContext): SchedulePla
   const { children, notSeen } = childrenOf(parent, { view, namespace, compactBackups: context.compactBackups });
   const rules = customize(parent).relatedResources;
   const related = rules.length === 0 ? {} : relatedObjects(view, { rules, namespace });
-  const request: SyncRequest = { controller: { kind: 'CompositeController', metadata: { name: 'backup-schedule-hook' } }, parent, children, related, finalizing: false };
+  const request: SyncRequest = { controller: COMPOSITE_CONTROLLER, parent, children, related, finalizing: false };
   const base = {
     schedule: `${namespace}/${parent.metadata?.name ?? ''}`,
     handedOver: parent.metadata?.labels?.[settings.handoverLabelKey] === 'true',
     notSeen,
     seen: Object.keys(children[BACKUP_CHILD_TYPE] ?? {}).length,
   };
-  const envelope = context.validate(request);
-  if (!envelope.ok) return { ...base, refused: envelope.problems.join('; '), answer: null, creates: [], deletions: [], deletedNow: 0, truncations: [] };
+  const outcome = decideAsSync(request, { now, settings, validate: context.validate });
+  if (!outcome.ok) return { ...base, refused: outcome.problems.join('; '), answer: null, creates: [], deletions: [], deletedNow: 0, truncations: [] };
   // One answer, as Metacontroller gets it; and one with every deletion at once, for the whole of what retention decides.
-  const first = decide(envelope.request, { now, ...settings });
-  const all = decide(envelope.request, { now, ...settings, maxDeletionsPerSync: Infinity });
+  const first = outcome.decision;
+  const all = decide(outcome.request, { now, ...settings, maxDeletionsPerSync: Infinity });
   const observed = new Map(Object.values(children).flatMap((map) => Object.values(map).map((child) => [`${child.kind}/${child.metadata?.name ?? ''}`, child] as const)));
   return {
     ...base,
@@ -149,11 +152,7 @@ function truncateUntilOf(object: { spec?: unknown }): string | null {
 function inNamespace(objects: readonly KubeObject[], where: { kind: string; namespace: string }): KubeObject[] {
   return objects
     .filter((o) => o.kind === where.kind && (o.metadata?.namespace ?? 'default') === where.namespace)
-    .sort((a, b) => compare(a.metadata?.name ?? '', b.metadata?.name ?? ''));
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+    .sort((a, b) => compareNames(a.metadata?.name ?? '', b.metadata?.name ?? ''));
 }
 
 /** formatPlan writes a schedule's plan as lines for a person: what is created, deleted and why, and what the status says. */

@@ -18,7 +18,10 @@ const DAY_MS = 86_400_000;
  * about a sixth of a call, which GFS retention makes for every Backup.
  */
 const ERA_FREE_FROM = new Date(0).setUTCFullYear(1, 0, 2);
-/** Formats by zone name (and era), cleared when full: bounded, since Intl also accepts any casing of a name. */
+/**
+ * Formats by zone name (and era), cleared when full: bounded, since Intl also accepts any casing of a name. Not a
+ * BoundedMemo: its re-insertion on every hit cost 0.3 µs of a 2.5 µs call, which GFS retention makes per Backup.
+ */
 const formats = new Map<string, Intl.DateTimeFormat>();
 const MAX_FORMATS = 500;
 

@@ -109,6 +109,9 @@ function undesiredCount(plans: readonly ChildPlan[]): number {
 /** How long Metacontroller keeps a parent's customize answer (`newResponseCache`: 20 minutes from when it was set). */
 export const CUSTOMIZE_ANSWER_TTL_MS = 20 * 60_000;
 
+/** The `controller` of every sync request: the manifests' CompositeController, as Metacontroller sends it. */
+export const COMPOSITE_CONTROLLER = { kind: 'CompositeController', metadata: { name: 'backup-schedule-hook' } };
+
 /** A customize answer kept for one parent. */
 interface CustomizeAnswer {
   uid: string | undefined;
@@ -263,7 +266,7 @@ export class Metacontroller {
     }
     const rules = this.rulesOf(objectKey('BackupSchedule', namespace, parent.metadata.name ?? ''), parent);
     const related = rules.length === 0 ? {} : relatedObjects(this.world.cache, { rules, namespace });
-    return { controller: { kind: 'CompositeController', metadata: { name: 'backup-schedule-hook' } }, parent, children, related, finalizing: false };
+    return { controller: COMPOSITE_CONTROLLER, parent, children, related, finalizing: false };
   }
 
   /** apply carries out an answer as one pass of the worker, then calls `done` (later than now when writes are paced). */
