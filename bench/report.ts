@@ -79,9 +79,9 @@ function scalingSection(inProcess: InProcessResult | undefined, http: readonly H
     const { rows, cold } = inProcess;
     const x = (value: number | null): string => (value === null ? '' : f(value));
     out.push(
-      `#### 2. Scaling in-process: validate → decide → serialize (all sizes side by side in ${inProcess.rounds} interleaved rounds; medians; JSON.parse of the body, and JSON.stringify of the answer alone, shown apart)`,
+      `#### 2. Scaling in-process: validate → decide → serialize (all sizes side by side in ${inProcess.rounds} interleaved rounds; medians; JSON.parse of the body, and serializing the answer alone, shown apart)`,
       '',
-      '| children | body | sync ms | CPU ms | µs per child | × previous size | × previous, by CPU | GC ms per sync | JSON.parse ms | JSON.parse × previous size | answer JSON.stringify ms | its × previous size |',
+      '| children | body | sync ms | CPU ms | µs per child | × previous size | × previous, by CPU | GC ms per sync | JSON.parse ms | JSON.parse × previous size | answer serialized ms | its × previous size |',
       '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
       ...rows.map(
         (r) =>

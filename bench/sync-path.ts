@@ -1,5 +1,6 @@
 /** The service's sync path in-process, as the HTTP adapter runs it: validate → decide → serialize. */
 
+import { answerJson } from '../src/core/answer-json.js';
 import { decide } from '../src/core/sync.js';
 import type { SyncResponse } from '../src/core/types.js';
 import { compileEnvelopeValidator } from '../src/http/request-schema.js';
@@ -10,7 +11,7 @@ export type SyncPath = (body: unknown) => string;
 /** syncPathAt compiles the envelope check once and answers every body at the instant `now`. */
 export function syncPathAt(now: number): SyncPath {
   const answer = answerAt(now);
-  return (body) => JSON.stringify(answer(body));
+  return (body) => answerJson(answer(body));
 }
 
 /** answerAt is the sync path without its last step: the answer the service would serialize. */

@@ -1,5 +1,6 @@
 /** replay: what `/sync` would have answered to a captured request at an instant (the same validation and decision). */
 
+import { answerJson } from '../core/answer-json.js';
 import { decide } from '../core/sync.js';
 import type { Decision } from '../core/sync.js';
 import type { SyncRequest } from '../core/types.js';
@@ -10,7 +11,7 @@ import type { HookSettings } from '../sim/hook.js';
 /** The outcome of a replay: the body `/sync` would send, and its HTTP status. */
 export interface ReplayResult {
   status: 200 | 400;
-  /** The exact response body (as express's res.json writes it). */
+  /** The exact response body, as `/sync` writes it. */
   body: string;
 }
 
@@ -31,5 +32,5 @@ export function replayRequest(body: unknown, options: { now: number; settings: H
     const error = `not a Metacontroller sync request for a pingcap.com/v1alpha1 BackupSchedule: ${outcome.problems.join('; ')}`;
     return { status: 400, body: JSON.stringify({ error }) };
   }
-  return { status: 200, body: JSON.stringify(outcome.decision.response) };
+  return { status: 200, body: answerJson(outcome.decision.response) };
 }

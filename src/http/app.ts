@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 
 import { DEFAULT_BODY_BYTES_IN_FLIGHT } from '../config.js';
 import type { Config } from '../config.js';
+import { answerJson } from '../core/answer-json.js';
 import { GROUP_LABEL, customize } from '../core/group.js';
 import { decide } from '../core/sync.js';
 import type { BackupSchedule } from '../core/types.js';
@@ -126,7 +127,8 @@ export function createApp(options: AppOptions): express.Express {
     // The parsed request is garbage once decided. Held by req until the answer is flushed (16 MB for 24,000 Backups
     // takes a while), it kept some 250 MB per large sync alive, and three concurrent ones exhausted the heap.
     req.body = undefined;
-    res.json(decision.response);
+    // As res.json would send it, with the text of remembered kept forms spliced in (core/answer-json.ts).
+    res.type('application/json').send(answerJson(decision.response));
   });
   app.post('/customize', requireJson, admit, parseJson, (req: Request, res: Response) => {
     const parent = (req.body as { parent?: unknown } | undefined)?.parent;

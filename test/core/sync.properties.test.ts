@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 
 import fc from 'fast-check';
 
+import { answerJson } from '../../src/core/answer-json.js';
 import { snapshotState } from '../../src/core/backup-state.js';
 import { SCHEDULE_LABEL } from '../../src/core/names.js';
 import { decide } from '../../src/core/sync.js';
@@ -82,6 +83,19 @@ describe('sync decision properties', () => {
       fc.property(scenarioArb, (s) => {
         const { req, now } = build(s);
         assert.deepEqual(decide(structuredClone(req), { now }), decide(structuredClone(req), { now }));
+      }),
+      RUNS,
+    );
+  });
+
+  it('is written as JSON.stringify writes it, also when a second answer reuses the remembered forms of its kept Backups', () => {
+    fc.assert(
+      fc.property(scenarioArb, (s) => {
+        const { req, now } = build(s);
+        for (const request of [structuredClone(req), structuredClone(req)]) {
+          const { response } = decide(request, { now });
+          assert.equal(answerJson(response), JSON.stringify(response));
+        }
       }),
       RUNS,
     );

@@ -1,0 +1,50 @@
+/** answerJson: the sync answer's text, byte for byte what JSON.stringify writes. */
+
+import assert from 'node:assert/strict';
+
+import { answerJson } from '../../src/core/answer-json.js';
+import { desiredFormOfKept } from '../../src/core/desired.js';
+import type { SyncResponse } from '../../src/core/types.js';
+import { backup } from '../support/objects.js';
+
+const SLOTS = ['2024-05-01T02:00:00Z', '2024-05-02T02:00:00Z'];
+
+/** A kept Backup's remembered form, as the answer holds it. */
+function keptForm(slot: string): SyncResponse['children'][number] {
+  const object = backup({ slot });
+  return desiredFormOfKept(object, object.metadata?.name ?? '');
+}
+
+describe('answerJson writes what JSON.stringify writes', () => {
+  const cases: Array<{ name: string; response: () => SyncResponse }> = [
+    { name: 'no children, no resync', response: () => ({ status: { lastBackup: 'a' }, children: [] }) },
+    { name: 'an undefined resync is left out', response: () => ({ status: {}, children: [], resyncAfterSeconds: undefined }) },
+    {
+      name: 'remembered kept forms next to a new Backup with an undefined field',
+      response: () => ({
+        status: { lastBackupTime: '2024-05-02T02:00:00Z' },
+        children: [keptForm(SLOTS[0]!), { apiVersion: 'pingcap.com/v1alpha1', kind: 'Backup', metadata: { name: 'n', labels: undefined }, spec: { br: { cluster: 'c' } } }, keptForm(SLOTS[1]!)],
+        resyncAfterSeconds: 60,
+      }),
+    },
+    {
+      name: 'children before status, and a finalized flag',
+      response: () => ({ children: [keptForm(SLOTS[1]!)], status: {}, finalized: true }) as SyncResponse,
+    },
+    { name: 'text that JSON escapes', response: () => ({ status: { lastBackup: 'quote " slash \\ line\n \u2028 \ud800' }, children: [] }) },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      // Twice: the first answer writes each remembered form's text, the second reuses it.
+      for (const response of [c.response(), c.response()]) assert.equal(answerJson(response), JSON.stringify(response));
+    });
+  }
+
+  it('a remembered form cannot change under its written text', () => {
+    const form = keptForm(SLOTS[0]!);
+    const before = answerJson({ status: {}, children: [form] });
+    assert.throws(() => Object.assign(form.metadata, { name: 'renamed' }), TypeError);
+    assert.throws(() => Object.assign(form.spec as object, { backupType: 'table' }), TypeError);
+    assert.equal(answerJson({ status: {}, children: [form] }), before);
+  });
+});
