@@ -208,7 +208,8 @@ function frozenForm(form: DesiredChild): DesiredChild {
 }
 
 /**
- * Forms remembered per generation; about 2.5 KB each (the text and the parsed labels, annotations and spec).
+ * Forms remembered per generation; about 2.5 KB each (the text and the parsed labels, annotations and spec), and
+ * 0.7 KB more once an answer has written the form (its JSON text).
  * Two generations: at most twice this many, and every child seen since the last turn survives the next, so the
  * Backups of all schedules stay remembered up to 16,384 (the single map this replaces started over when full,
  * and two schedules of 10,000 Backups then re-parsed on every sync). Not a {@link BoundedMemo}: a hit there
