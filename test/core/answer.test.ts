@@ -58,6 +58,41 @@ describe('the answer: status.nextBackupTime of an @every schedule', () => {
   }
 });
 
+describe('the answer while paused: nothing starts, whatever is due', () => {
+  // The last Backup is the 00:10 one; the status still shows the 00:20 tick written before the pause.
+  const TEN = 'nightly-2024-05-01t00-10-00';
+  const status = { lastBackup: TEN, lastBackupTime: at('00:10:00'), nextBackupTime: at('00:20:00') };
+  const PAUSED = { reason: 'Paused', message: 'spec.pause is true: no new Backups; retention still runs' };
+  const cases: ReadonlyArray<{ name: string; spec?: JsonObject; last: 'complete' | 'running'; now: string }> = [
+    { name: 'a tick due, nothing running (unpaused: created)', last: 'complete', now: at('00:20:05') },
+    { name: 'a tick due behind a running Backup (unpaused: WaitingForPreviousBackup)', last: 'running', now: at('00:20:05') },
+    { name: 'nothing due (unpaused: idle)', last: 'complete', now: at('00:15:00') },
+    {
+      name: 'a tick waiting within its startingDeadlineSeconds (unpaused: called back when it is missed)',
+      spec: { startingDeadlineSeconds: 60 },
+      last: 'running',
+      now: at('00:20:10'),
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const spec: JsonObject = { schedule: '*/10 * * * *', backupTemplate: BR_TEMPLATE, pause: true, ...c.spec };
+      const d = decide(request(schedule({ spec, status }), [backup({ slot: at('00:10:00'), state: c.last })]), { now: Date.parse(c.now) });
+      const ready = (d.response.status.conditions as JsonObject[] | undefined)?.find((x) => x['type'] === 'Ready');
+      assert.deepEqual(
+        {
+          children: d.response.children.map((x) => x.metadata.name),
+          outcome: d.report.outcome,
+          ready: { reason: ready?.['reason'], message: ready?.['message'] },
+          nextBackupTime: d.response.status.nextBackupTime,
+          resyncAfterSeconds: d.response.resyncAfterSeconds,
+        },
+        { children: [TEN], outcome: 'paused', ready: PAUSED, nextBackupTime: undefined, resyncAfterSeconds: undefined },
+      );
+    });
+  }
+});
+
 describe('the answer: the log Backup spec.logTruncateUntil moves forward only', () => {
   // Hourly snapshots at 00:00, 01:00, 02:00, maxBackups 2: 00:00 goes, the log is truncated up to 01:00's commit.
   const slots = [at('00:00:00'), at('01:00:00'), at('02:00:00')];
