@@ -43,6 +43,11 @@ export interface MetacontrollerConfig extends ChildResourceSettings {
    */
   clientQps?: number;
   clientBurst?: number;
+  /**
+   * `--workers`: how many parents are synced at once (Metacontroller's default is 5), never one parent twice. Absent: 1,
+   * so that seeds and fixtures replay as before.
+   */
+  workers?: number;
 }
 
 /** Metacontroller's default client burst (`--client-go-burst`). */
@@ -121,7 +126,11 @@ interface CustomizeAnswer {
   rules: RelatedResourceRule[];
 }
 
-/** Metacontroller runs one worker over its work queue. */
+/**
+ * Metacontroller runs `workers` workers (1 unless set) over its work queue: each takes a parent key no other worker
+ * holds, reads the request from the cache when it starts, and applies the answer when the call returns, while the
+ * others go on; a key queued again meanwhile is synced again after it (`work-queue.ts`).
+ */
 export class Metacontroller {
   private readonly queue: WorkQueue;
   private readonly listeners: Array<(sync: SyncObservation) => void> = [];
@@ -129,7 +138,8 @@ export class Metacontroller {
   /** The customize hook's answers per parent key, with the uid and generation they were asked for and when. */
   private readonly customized = new Map<string, CustomizeAnswer>();
   private readonly resources: ChildResource[];
-  private busy = false;
+  /** How many workers are syncing a parent (calling the hook or writing its answer). */
+  private inFlight = 0;
   private wakeScheduled = false;
   private stopped = false;
 
@@ -214,8 +224,12 @@ export class Metacontroller {
     });
   }
 
+  private get idleWorkers(): number {
+    return (this.options.config.workers ?? 1) - this.inFlight;
+  }
+
   private wake(): void {
-    if (this.busy || this.wakeScheduled || this.stopped) return;
+    if (this.idleWorkers <= 0 || this.wakeScheduled || this.stopped) return;
     this.wakeScheduled = true;
     this.world.clock.after(0, () => {
       this.wakeScheduled = false;
@@ -224,10 +238,12 @@ export class Metacontroller {
   }
 
   private async work(): Promise<void> {
-    if (this.busy || this.stopped) return;
+    if (this.idleWorkers <= 0 || this.stopped) return;
     const key = this.queue.get();
     if (key === undefined) return;
-    this.busy = true;
+    this.inFlight += 1;
+    // Another idle worker takes the next key at this instant, before this one's call returns.
+    if (this.queue.length > 0) this.wake();
     const started = this.world.clock.now;
     const parent = this.world.cache.get(key) as BackupSchedule | undefined;
     if (parent === undefined) {
@@ -243,7 +259,7 @@ export class Metacontroller {
   }
 
   private finish(key: string): void {
-    this.busy = false;
+    this.inFlight -= 1;
     this.queue.done(key);
     if (this.queue.length > 0) this.wake();
   }

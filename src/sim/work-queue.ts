@@ -25,7 +25,7 @@ export function backoffMs(failures: number, backoff: Backoff = METACONTROLLER_BA
   return Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.min(failures, 40));
 }
 
-/** WorkQueue hands keys to one worker, in the order they were added. */
+/** WorkQueue hands keys to the workers in the order they were added, never a key that a worker holds. */
 export class WorkQueue {
   private readonly queued: string[] = [];
   private readonly queuedSet = new Set<string>();

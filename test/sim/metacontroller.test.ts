@@ -6,10 +6,11 @@ import { objectToCreate } from '../../src/sim/apply.js';
 import { InformerCache } from '../../src/sim/cache.js';
 import { VirtualClock } from '../../src/sim/clock.js';
 import type { HookAnswer } from '../../src/sim/hook.js';
-import type { LagModel } from '../../src/sim/lag.js';
+import type { LagModel, MsRange } from '../../src/sim/lag.js';
 import { Metacontroller } from '../../src/sim/metacontroller.js';
 import type { MetacontrollerConfig, SyncObservation } from '../../src/sim/metacontroller.js';
 import { createRandom } from '../../src/sim/random.js';
+import type { CustomizeHook } from '../../src/sim/related.js';
 import { ObjectStore, objectKey } from '../../src/sim/store.js';
 import { PERFECT_TRANSPORT, createTransport } from '../../src/sim/transport.js';
 
@@ -22,7 +23,7 @@ function desired(name: string, extra: Partial<DesiredChild> = {}): DesiredChild 
 }
 
 /** A world with one parent and a scripted hook; `answer` sees every request and the call's instant. */
-function harness(options: { answer: (request: SyncRequest, now: number) => HookAnswer; lag?: LagModel; config?: Partial<MetacontrollerConfig>; children?: KubeObject[] }) {
+function harness(options: { answer: (request: SyncRequest, now: number) => HookAnswer; lag?: LagModel; config?: Partial<MetacontrollerConfig>; children?: KubeObject[]; latencyMs?: MsRange; customize?: CustomizeHook }) {
   const clock = new VirtualClock(T0);
   const store = new ObjectStore(clock);
   const cache = new InformerCache({ clock, store }, options.lag ?? (() => 0));
@@ -32,9 +33,9 @@ function harness(options: { answer: (request: SyncRequest, now: number) => HookA
       calls.push({ at: now, request });
       return options.answer(request, now);
     },
-    { config: PERFECT_TRANSPORT, random: createRandom(1) },
+    { config: { ...PERFECT_TRANSPORT, latencyMs: options.latencyMs ?? PERFECT_TRANSPORT.latencyMs }, random: createRandom(1) },
   );
-  const metacontroller = new Metacontroller({ clock, store, cache }, { transport, config: { resyncPeriodSeconds: 3600, updateStrategy: 'InPlace', ...options.config } });
+  const metacontroller = new Metacontroller({ clock, store, cache }, { transport, config: { resyncPeriodSeconds: 3600, updateStrategy: 'InPlace', ...options.config }, ...(options.customize ? { customize: options.customize } : {}) });
   const syncs: SyncObservation[] = [];
   metacontroller.onSync((s) => syncs.push(s));
   const parent = store.create(PARENT);
@@ -302,5 +303,64 @@ describe('sim Metacontroller: what it refuses before writing (strict v2 decoding
     assert.equal(h.syncs[0]?.statusWritten, false);
     assert.equal(h.store.get(PARENT_KEY)?.metadata?.uid, 'uid-s2');
     assert.equal(h.store.get(PARENT_KEY)?.status?.['from'], 'uid-s2', 'only the new parent\'s own answer is written');
+  });
+});
+
+describe('sim Metacontroller: workers (--workers)', () => {
+  /** Parents besides `s`, created in this order after it. */
+  const OTHERS = ['t', 'u'];
+  /** Every parent asks for one Backup named after it; the customize rules relate every Backup of the app to every parent. */
+  const ownBackup = (request: SyncRequest): HookAnswer => ok({ children: [desired(`${request.parent.metadata.name ?? ''}-b`)] });
+  const allBackups: CustomizeHook = () => ({ relatedResources: [{ apiVersion: 'pingcap.com/v1alpha1', resource: 'backups', labelSelector: { matchLabels: { app: 'x' } } }] });
+
+  function withParents(options: { workers?: number; latencyMs?: MsRange }) {
+    const config: Partial<MetacontrollerConfig> = options.workers === undefined ? {} : { workers: options.workers };
+    const h = harness({ answer: ownBackup, config, latencyMs: options.latencyMs ?? [1000, 1000], customize: allBackups });
+    for (const name of OTHERS) assert.ok(h.store.create({ ...PARENT, metadata: { name, namespace: 'db', uid: `uid-${name}` } }).ok);
+    return h;
+  }
+
+  /** mostInFlight is the largest number of syncs between their call and their answer's writes at one instant. */
+  function mostInFlight(syncs: readonly SyncObservation[]): number {
+    const edges = syncs.flatMap((s) => [[s.calledAt, 1], [s.appliedAt, -1]] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    let now = 0;
+    let most = 0;
+    for (const [, delta] of edges) most = Math.max(most, (now += delta));
+    return most;
+  }
+
+  for (const [workers, expected] of [[undefined, 1], [1, 1], [2, 2], [5, 3]] as const) {
+    it(`with ${workers ?? 'no'} workers set, syncs at most ${expected} of three parents at once, never one parent twice`, async () => {
+      const h = withParents({ ...(workers === undefined ? {} : { workers }) });
+      await h.clock.runUntil(T0 + 60_000);
+      assert.equal(mostInFlight(h.syncs), expected);
+      for (const key of [PARENT_KEY, ...OTHERS.map((name) => objectKey('BackupSchedule', 'db', name))]) {
+        const own = h.syncs.filter((s) => s.parentKey === key);
+        assert.ok(own.length >= 2, `${key} synced ${own.length} times`);
+        assert.equal(mostInFlight(own), 1, `${key} synced twice at once`);
+      }
+    });
+  }
+
+  it('reads each view when its sync starts: parents synced at once do not see each other\'s new Backups (one worker, no lag: they do)', async () => {
+    const firstViews = async (workers: number): Promise<Record<string, string[]>> => {
+      const h = withParents({ workers });
+      await h.clock.runUntil(T0 + 60_000);
+      const views: Record<string, string[]> = {};
+      for (const { request } of h.calls) views[request.parent.metadata.name ?? ''] ??= Object.keys(request.related?.['Backup.pingcap.com/v1alpha1'] ?? {});
+      return views;
+    };
+    assert.deepEqual(await firstViews(5), { s: [], t: [], u: [] });
+    assert.deepEqual(await firstViews(1), { s: [], t: ['db/s-b'], u: ['db/s-b', 'db/t-b'] });
+  });
+
+  it('syncs a parent changed while its call is in flight again once that call\'s answer is written, with the change', async () => {
+    const h = harness({ answer: () => ok({}), config: { workers: 5 }, latencyMs: [1000, 1000] });
+    h.clock.at(T0 + 500, () => {
+      const live = h.store.get(PARENT_KEY);
+      assert.ok(live !== undefined && h.store.update({ ...live, spec: { schedule: '@hourly' } }).ok);
+    });
+    await h.clock.runUntil(T0 + 1500);
+    assert.deepEqual(h.calls.map((c) => [c.at - T0, c.request.parent.spec?.['schedule']]), [[0, '@daily'], [1000, '@hourly']]);
   });
 });
