@@ -296,3 +296,8 @@ export function groupScenarioArb(options: { years: number }): fc.Arbitrary<Scena
     };
   });
 }
+
+/** withWorkers runs every scenario of an arbitrary with `workers` Metacontroller workers (`--workers`). */
+export function withWorkers(arbitrary: fc.Arbitrary<Scenario>, workers: number): fc.Arbitrary<Scenario> {
+  return arbitrary.map((scenario) => ({ ...scenario, metacontroller: { ...scenario.metacontroller, workers } }));
+}
