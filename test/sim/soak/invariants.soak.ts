@@ -3,54 +3,64 @@
  * schedules (every 10 minutes, hourly), also with a log backup and compaction, schedule groups, adversarial worlds
  * (`support/hunt-arbitrary.ts`) and mixed-fault worlds (`support/mixed-arbitrary.ts`). One property:
  * `npm run sim:soak -- --grep groups`. Sizes from the environment: SIM_SOAK_RUNS (default 20 per property; a dense year costs minutes),
- * SIM_SOAK_YEARS (default 1), SIM_SEED.
+ * SIM_SOAK_YEARS (default 1), SIM_SEED, SIM_SOAK_WORKERS (Metacontroller's `--workers`, default 1; its own default is 5:
+ * `SIM_SOAK_WORKERS=5 npm run sim:soak -- --grep groups`).
  */
 
 import { checkSimProperty } from '../support/property-run.js';
 import { huntScenarioArb } from '../support/hunt-arbitrary.js';
 import { mixedScenarioArb } from '../support/mixed-arbitrary.js';
-import { DENSE_SCHEDULES, PROPERTY_SCHEDULES, groupScenarioArb, scenarioArb } from '../support/scenario-arbitrary.js';
+import { DENSE_SCHEDULES, PROPERTY_SCHEDULES, groupScenarioArb, scenarioArb, withWorkers } from '../support/scenario-arbitrary.js';
+import type { Scenario } from '../../../src/sim/scenario.js';
+import type fc from 'fast-check';
 
 const RUNS = Number(process.env['SIM_SOAK_RUNS'] ?? 20);
 const YEARS = Number(process.env['SIM_SOAK_YEARS'] ?? 1);
 const SEED = Number(process.env['SIM_SEED'] ?? Date.now() % 2 ** 31);
 /** A year of a dense schedule with a log Backup runs for minutes: each property may take an hour, runs and shrinking together. */
 const LIMIT_MS = Number(process.env['SIM_TIME_LIMIT_MS'] ?? 60 * 60_000);
+/** Metacontroller workers; unset, the scenarios leave it out (one worker), so that their fixtures stay as they were. */
+const WORKERS = process.env['SIM_SOAK_WORKERS'] === undefined ? undefined : Number(process.env['SIM_SOAK_WORKERS']);
 
-describe(`simulator soak (seed ${SEED}, ${RUNS} runs per property, ${YEARS} year(s) per run)`, function () {
+/** workers applies SIM_SOAK_WORKERS to an arbitrary. */
+function workers(arbitrary: fc.Arbitrary<Scenario>): fc.Arbitrary<Scenario> {
+  return WORKERS === undefined ? arbitrary : withWorkers(arbitrary, WORKERS);
+}
+
+describe(`simulator soak (seed ${SEED}, ${RUNS} runs per property, ${YEARS} year(s) per run${WORKERS === undefined ? '' : `, ${WORKERS} workers`})`, function () {
   this.timeout(0);
 
   it('stale views, every schedule, resync 300 s to 6 h: invariants 1–6', async () => {
     const arbitrary = scenarioArb('stale', { schedules: [...PROPERTY_SCHEDULES, ...DENSE_SCHEDULES], resyncSeconds: [300, 3600, 21_600], years: YEARS });
-    const size = await checkSimProperty({ name: 'soak-stale-views', arbitrary, invariants: [1, 2, 3, 4, 5, 6, 11], seed: SEED, numRuns: RUNS, timeLimitMs: LIMIT_MS });
+    const size = await checkSimProperty({ name: 'soak-stale-views', arbitrary: workers(arbitrary), invariants: [1, 2, 3, 4, 5, 6, 11], seed: SEED, numRuns: RUNS, timeLimitMs: LIMIT_MS });
     console.log(`      ${size.runs} runs, ${Math.round(size.simulatedMs / 86_400_000)} simulated days, ${size.syncs} syncs`);
   });
 
   it('log backup and compaction, every schedule, resync 300 s to 6 h: invariants 1–9', async () => {
     const arbitrary = scenarioArb('stale', { schedules: [...PROPERTY_SCHEDULES, ...DENSE_SCHEDULES], resyncSeconds: [300, 3600, 21_600], years: YEARS, pitr: true });
-    const size = await checkSimProperty({ name: 'soak-pitr', arbitrary, invariants: [1, 2, 3, 4, 5, 6, 7, 8, 9, 11], seed: SEED + 2, numRuns: RUNS, timeLimitMs: LIMIT_MS });
+    const size = await checkSimProperty({ name: 'soak-pitr', arbitrary: workers(arbitrary), invariants: [1, 2, 3, 4, 5, 6, 7, 8, 9, 11], seed: SEED + 2, numRuns: RUNS, timeLimitMs: LIMIT_MS });
     console.log(`      ${size.runs} runs, ${Math.round(size.simulatedMs / 86_400_000)} simulated days, ${size.syncs} syncs`);
   });
 
   it('outages, every schedule: invariants 1, 3 and 6', async () => {
     const arbitrary = scenarioArb('outage', { schedules: [...PROPERTY_SCHEDULES, ...DENSE_SCHEDULES], resyncSeconds: [300, 3600], years: YEARS });
-    const size = await checkSimProperty({ name: 'soak-outages', arbitrary, invariants: [1, 3, 6, 11], seed: SEED + 1, numRuns: RUNS, timeLimitMs: LIMIT_MS });
+    const size = await checkSimProperty({ name: 'soak-outages', arbitrary: workers(arbitrary), invariants: [1, 3, 6, 11], seed: SEED + 1, numRuns: RUNS, timeLimitMs: LIMIT_MS });
     console.log(`      ${size.runs} runs, ${Math.round(size.simulatedMs / 86_400_000)} simulated days, ${size.syncs} syncs`);
   });
 
   it('schedule groups (two or three schedules) under stale views: invariants 1–4, 6 for each schedule and 10', async () => {
     // Not 5: a due tick of a group waits while a sibling's Backup runs, so it may be missed.
     const arbitrary = groupScenarioArb({ years: YEARS });
-    const size = await checkSimProperty({ name: 'soak-groups', arbitrary, invariants: [1, 2, 3, 4, 6, 10, 11], seed: SEED + 3, numRuns: RUNS, timeLimitMs: LIMIT_MS });
+    const size = await checkSimProperty({ name: 'soak-groups', arbitrary: workers(arbitrary), invariants: [1, 2, 3, 4, 6, 10, 11], seed: SEED + 3, numRuns: RUNS, timeLimitMs: LIMIT_MS });
     console.log(`      ${size.runs} runs, ${Math.round(size.simulatedMs / 86_400_000)} simulated days, ${size.syncs} syncs`);
   });
   it('adversarial worlds (dense schedules, every cache near its bound, clock steps, log and 2 h compaction, backup-now): invariants 1–9', async () => {
-    const size = await checkSimProperty({ name: 'soak-hunt', arbitrary: huntScenarioArb(), invariants: [1, 2, 3, 4, 5, 6, 7, 8, 9, 11], seed: SEED + 4, numRuns: RUNS * 2, timeLimitMs: LIMIT_MS });
+    const size = await checkSimProperty({ name: 'soak-hunt', arbitrary: workers(huntScenarioArb()), invariants: [1, 2, 3, 4, 5, 6, 7, 8, 9, 11], seed: SEED + 4, numRuns: RUNS * 2, timeLimitMs: LIMIT_MS });
     console.log(`      ${size.runs} runs, ${Math.round(size.simulatedMs / 86_400_000)} simulated days, ${size.syncs} syncs`);
   });
 
   it('mixed faults (pauses, edits, backup-now, restarts, stuck pods, slow windows, log stalls, clock steps within the lag bound, Backups a user deletes, a wiped status, refused creates): invariants 1–9 and 11', async () => {
-    const size = await checkSimProperty({ name: 'soak-mixed', arbitrary: mixedScenarioArb(), invariants: [1, 2, 3, 4, 5, 6, 7, 8, 9, 11], seed: SEED + 5, numRuns: RUNS * 2, timeLimitMs: LIMIT_MS });
+    const size = await checkSimProperty({ name: 'soak-mixed', arbitrary: workers(mixedScenarioArb()), invariants: [1, 2, 3, 4, 5, 6, 7, 8, 9, 11], seed: SEED + 5, numRuns: RUNS * 2, timeLimitMs: LIMIT_MS });
     console.log(`      ${size.runs} runs, ${Math.round(size.simulatedMs / 86_400_000)} simulated days, ${size.syncs} syncs`);
   });
 });
