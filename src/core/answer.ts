@@ -87,6 +87,7 @@ export function answer(context: SyncContext, decisions: { next: NextBackup; reti
     deletionStuck: { report: deletionStuck, afterMs: context.deletionStuckAfterMs },
     backupNow: { ...next.backupNow, backups, scheduleName },
     groupNotVisible: groupNotVisibleFinding(parent, context.related),
+    groupTurn: next.groupTurn,
   });
 
   const response: SyncResponse = { status, children: desiredChildren(context, decisions) };

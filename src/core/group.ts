@@ -5,7 +5,8 @@
  * Backups copy their schedule's labels). Upstream's check reads only the siblings' statuses ("the check is not safe
  * in fact"); here a sibling's last Backup is judged as the schedule's own (a newer one in the view than its status
  * names counts, one its status names but the view lacks counts as running for the stale-view grace), and schedules due
- * at the same time take turns by name. Still best effort: views older than the grace can let two start. Metacontroller keeps
+ * at the same time take turns by name, with one more turn for a sibling past its own (group-turn.ts). Still best
+ * effort: views older than the grace can let two start. Metacontroller keeps
  * a schedule's customize answer per generation for up to 20 minutes, so a group label added or changed is not yet
  * selected: the schedule is then missing from its own related schedules, and says so in a condition of its own.
  */
@@ -19,6 +20,8 @@ import type { LastBackup } from './last-backup.js';
 import { BACKUP_CHILD_TYPE, SCHEDULE_LABEL, backupName } from './names.js';
 import { compareNames, observeChildren } from './observe.js';
 import type { SnapshotBackup } from './observe.js';
+import { decideOverdueTurn } from './group-turn.js';
+import type { GroupTurn, OverdueSibling } from './group-turn.js';
 import { planSlot } from './schedule-edit.js';
 import { isObject, readSpec } from './spec.js';
 import type { Finding } from './status.js';
@@ -65,6 +68,13 @@ export interface GroupGateOptions {
   staleViewGraceMs: number;
 }
 
+/** What the group decides for a schedule: its gate, and the overdue sibling's turn to record ({@link decideOverdueTurn}). */
+export interface GroupDecision {
+  gate: Gate;
+  /** `status.groupTurn` after this sync, or null (none is given now). */
+  turn: GroupTurn | null;
+}
+
 /**
  * decideGroupGate closes while a sibling schedule's last Backup (or last backup-now Backup) runs: it exists, is neither
  * Complete nor Failed and is not being deleted. The last is the one its status names, or a newer one of its Backups in
@@ -73,9 +83,13 @@ export interface GroupGateOptions {
  * reach Metacontroller through different informers, so either may arrive first. Older, it is gone (upstream's NotFound
  * passes). And a sibling whose name sorts first goes first when both are due. Open without a group or related objects.
  */
-export function decideGroupGate(parent: BackupSchedule, related: Record<string, ChildMap> | undefined, options: GroupGateOptions): Gate {
+export function decideGroupGate(
+  parent: BackupSchedule,
+  related: Record<string, ChildMap> | undefined,
+  options: GroupGateOptions & { recorded: GroupTurn | null },
+): GroupDecision {
   const group = parent.metadata.labels?.[GROUP_LABEL];
-  if (typeof group !== 'string' || group === '' || related === undefined) return { open: true };
+  if (typeof group !== 'string' || group === '' || related === undefined) return { gate: { open: true }, turn: null };
   // A group lives in one namespace, as upstream's: objects of another (a customize hook of version v2 selects by label
   // in every namespace) are not siblings, and their names would collide with this namespace's.
   const here = (object: KubeObject): boolean => object.metadata?.namespace === parent.metadata.namespace;
@@ -94,17 +108,25 @@ export function decideGroupGate(parent: BackupSchedule, related: Record<string, 
     own[name] = backup;
     bySchedule.set(owner, own);
   }
-  const view: GroupView = { ...options, group, scheduleName: parent.metadata.name ?? '', backups, bySchedule, freedAt };
+  const { now, staleViewGraceMs } = options;
+  const view: GroupView = { now, staleViewGraceMs, group, scheduleName: parent.metadata.name ?? '', backups, bySchedule, freedAt };
   let gate: Gate = { open: true };
+  const overdue: OverdueSibling[] = [];
   // Siblings in key order: the map's own order is Metacontroller's choice, and the answer names the first that blocks.
   for (const sibling of inKeyOrder(related[SCHEDULE_RELATED_TYPE])) {
     if (!here(sibling) || sibling.metadata?.name === view.scheduleName || sibling.metadata?.labels?.[GROUP_LABEL] !== group) continue;
     const judged = siblingGate(sibling, view);
-    if (judged.open) continue;
-    if (judged.until === null) return judged; // running: no time ends it
-    gate = waitLonger(gate, { until: judged.until, message: judged.message });
+    if (judged.overdue !== null) overdue.push(judged.overdue);
+    if (judged.gate.open) continue;
+    if (judged.gate.until === null) return { gate: judged.gate, turn: null }; // running: no time ends it
+    gate = waitLonger(gate, { until: judged.gate.until, message: judged.gate.message });
   }
-  return gate;
+  const turn = decideOverdueTurn(overdue, { now, staleViewGraceMs, recorded: options.recorded });
+  if (turn.record === null || turn.until === null) return { gate, turn: turn.record };
+  const message =
+    `schedule ${turn.record.schedule} in group ${group} is overdue (slot ${formatTime(turn.record.slot)}) and goes first; its Backup ` +
+    `is not in the view yet, waiting until ${formatTime(turn.until)} (a stale-view grace from when this schedule first saw it overdue)`;
+  return { gate: waitLonger(gate, { until: turn.until, message }), turn: turn.record };
 }
 
 /** What {@link siblingGate} judges a sibling by: the group, this schedule's name and the group's Backups in the view. */
@@ -118,8 +140,14 @@ interface GroupView extends GroupGateOptions {
   freedAt: number | null;
 }
 
+/** How a sibling stands: its gate, and whether it is overdue (its turn ended before its Backup showed). */
+interface SiblingJudgement {
+  gate: Gate;
+  overdue: OverdueSibling | null;
+}
+
 /** siblingGate judges one sibling: its last Backups running (closed), or in flight or its turn first (closed until a time). */
-function siblingGate(sibling: KubeObject, view: GroupView): Gate {
+function siblingGate(sibling: KubeObject, view: GroupView): SiblingJudgement {
   const status: BackupScheduleStatus = isObject(sibling.status) ? sibling.status : {};
   const siblingName = sibling.metadata?.name ?? '';
   const of = `of schedule ${siblingName} in group ${view.group}`;
@@ -143,22 +171,20 @@ function siblingGate(sibling: KubeObject, view: GroupView): Gate {
     if (seen.metadata?.deletionTimestamp != null) continue;
     // Upstream's group rule: Complete, or Scheduled and Failed. Failed alone also passes here, as for the schedule's own gate.
     if (conditionIsTrue(seen, 'Complete') || conditionIsTrue(seen, 'Failed')) continue;
-    return { open: false, message: `Backup ${lastName} ${of} is still running`, until: null, blocker: null };
+    return { gate: { open: false, message: `Backup ${lastName} ${of} is still running`, until: null, blocker: null }, overdue: null };
   }
   // Two schedules due at once, each synced before the other's Backup or status reaches the cache, would both start:
   // the one whose name sorts first goes first, and the others give it the grace to show its Backup.
-  if (compareNames(siblingName, view.scheduleName) >= 0) return gate;
+  if (compareNames(siblingName, view.scheduleName) >= 0) return { gate, overdue: null };
   const due = dueSlotOf(sibling, { ...view, last });
-  if (due === null) return gate;
+  if (due === null) return { gate, overdue: null };
   // Its turn lasts a grace from when it could start: its slot, or when a Backup of the group last finished (one of them
   // may have held it), whichever is later; a finish more than a grace ahead of this clock is not believed.
   const freed = view.freedAt !== null && view.freedAt <= view.now + view.staleViewGraceMs ? view.freedAt : null;
   const until = Math.max(due, freed ?? due) + view.staleViewGraceMs;
-  if (view.now >= until) return gate;
-  return waitLonger(gate, {
-    until,
-    message: `schedule ${siblingName} in group ${view.group} is due (slot ${formatTime(due)}) and goes first; its Backup is not in the view yet, waiting until ${formatTime(until)} (stale-view grace)`,
-  });
+  if (view.now >= until) return { gate, overdue: { schedule: siblingName, slot: due } };
+  const message = `schedule ${siblingName} in group ${view.group} is due (slot ${formatTime(due)}) and goes first; its Backup is not in the view yet, waiting until ${formatTime(until)} (stale-view grace)`;
+  return { gate: waitLonger(gate, { until, message }), overdue: null };
 }
 
 /** waitLonger returns the closed gate that opens later: `gate`, or one closed until `wait.until`. */

@@ -11,6 +11,8 @@ import { buildSnapshotBackup } from './desired.js';
 import { decideGate, decideRunningGate } from './gate.js';
 import type { Gate } from './gate.js';
 import { decideGroupGate } from './group.js';
+import { groupTurnOf } from './group-turn.js';
+import type { GroupTurn } from './group-turn.js';
 import { watermarkOf } from './last-backup.js';
 import type { LastBackup } from './last-backup.js';
 import { SCHEDULED_AT_ANNOTATION, SCHEDULE_LABEL, backupName } from './names.js';
@@ -58,6 +60,8 @@ export interface NextBackup {
   quiet: Gate;
   stuck: StuckReport;
   backupNow: { state: BackupNowState; decision: BackupNowDecision; gate: Gate; /** When a sync first saw the pending request, or null. */ seenAt: number | null };
+  /** The overdue sibling of the group given its extra turn (`status.groupTurn`), or null. */
+  groupTurn: GroupTurn | null;
 }
 
 /** decideNextBackup decides whether a Backup starts in this sync, and which. */
@@ -66,7 +70,8 @@ export function decideNextBackup(context: SyncContext): NextBackup {
   const stuck = findStuck(context.snapshots, { now, timeoutMs: spec.backupTimeout?.ms ?? null });
   const lastGate = decideGate(observedLast, { now, schedule: spec.schedule, staleViewGraceMs, backups });
   const runningGate = decideRunningGate(context.snapshots, { last: observedLast.name, stuck: new Set(stuck.stuck.map((b) => b.name)) });
-  const groupGate = decideGroupGate(parent, context.related, { now, staleViewGraceMs });
+  const group = decideGroupGate(parent, context.related, { now, staleViewGraceMs, recorded: groupTurnOf(previous) });
+  const groupGate = group.gate;
   const nowState = backupNowStateOf(previous, { token: spec.backupNowToken, scheduleName, backups });
   const nowGate = backupNowGate(previous, { now, backups, staleViewGraceMs, last: nowState.last });
   const watermark = watermarkOf(observedLast, { status: previous, creationTimestamp: parent.metadata.creationTimestamp });
@@ -110,6 +115,7 @@ export function decideNextBackup(context: SyncContext): NextBackup {
     quiet,
     stuck,
     backupNow: { state: nowState, decision: backupNow, gate: nowGate, seenAt },
+    groupTurn: group.turn,
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * Answer: the status this hook adds to upstream's: `scheduleHash`, `scheduleEditSeenAt`, `lastMissedTime`, `lastBackupNow`, `backupNowRequest`, and
+ * Answer: the status this hook adds to upstream's: `scheduleHash`, `scheduleEditSeenAt`, `lastMissedTime`, `lastBackupNow`, `backupNowRequest`, `groupTurn`, and
  * one condition per finding (MissedSchedule, BackupStuck, DeletionStuck, BackupNow, GroupNotVisible), never in Ready.
  * A schedule that never had a finding gets none of them written: its status stays as the core writes it.
  */
@@ -7,6 +7,8 @@
 import { BACKUP_NOW_CONDITION, backupNowFinding, backupNowResolved } from './backup-now.js';
 import type { BackupNowFacts } from './backup-now.js';
 import { GROUP_NOT_VISIBLE_CONDITION, GROUP_VISIBLE_RESOLVED } from './group.js';
+import { groupTurnStatus } from './group-turn.js';
+import type { GroupTurn } from './group-turn.js';
 import { backupNowName } from './names.js';
 import type { Gate } from './gate.js';
 import type { ObservedBackup } from './observe.js';
@@ -42,6 +44,8 @@ export interface ExtensionFacts {
   backupNow: BackupNowFacts & { backups: ReadonlyMap<string, ObservedBackup>; seenAt: number | null };
   /** A schedule of a group missing from its related objects ({@link groupNotVisibleFinding}), or null. */
   groupNotVisible: Finding | null;
+  /** The overdue sibling of the group given its extra turn, or null ({@link decideOverdueTurn}). */
+  groupTurn: GroupTurn | null;
 }
 
 /** withExtensionStatus adds this hook's status fields and finding conditions to the status the core built. */
@@ -62,6 +66,8 @@ export function withExtensionStatus(status: BackupScheduleStatus, previous: Back
     // Served (lastBackupNow records it) or withdrawn: nothing is pending.
     delete next['backupNowRequest'];
   }
+  if (facts.groupTurn !== null) next['groupTurn'] = groupTurnStatus(facts.groupTurn);
+  else delete next['groupTurn'];
   return withFindings(next, facts.now, [
     { type: MISSED_CONDITION, active: missedFinding(previous, { plan, spec, lastBackupTime: facts.lastBackupTime, gate: facts.gate }), resolved: MISSED_RESOLVED },
     { type: BACKUP_STUCK_CONDITION, active: backupStuckFinding(facts.stuck, spec.backupTimeout?.text ?? ''), resolved: BACKUP_STUCK_RESOLVED },

@@ -12,6 +12,11 @@ const spec = { schedule: '0 * * * *', backupTemplate: BR_TEMPLATE };
 /** The siblings' schedule: half past, so that none is due at NOW (a due sibling sorting first goes first, see below). */
 const siblingSpec = { ...spec, schedule: '30 * * * *' };
 const NOW = Date.parse('2024-05-10T11:00:10Z');
+/**
+ * nightly's record that alpha, overdue for its 10:30 slot when its last Backup is 10:00, had its extra turn (10:40 to
+ * 10:45): where alpha's own Backups are what a case is about, its overdue slot holds nightly no longer.
+ */
+const ALPHA_HAD_ITS_TURN = { groupTurn: { schedule: 'alpha', slot: '2024-05-10T10:30:00Z', seenAt: '2024-05-10T10:40:00Z' } };
 
 function sibling(name: string): ReturnType<typeof schedule> {
   return schedule({ name, spec: siblingSpec, labels: GROUP, status: { lastBackup: `${name}-2024-05-10t10-30-00`, lastBackupTime: '2024-05-10T10:30:00Z' } });
@@ -82,7 +87,7 @@ describe('schedule groups', () => {
 
   describe("a sibling's last Backup its status names but the view lacks (the status reached the cache first)", () => {
     const GRACE_ENDS = /is not in the view yet; it counts as running until (\S+) \(stale-view grace\)/;
-    const parent = schedule({ spec, labels: GROUP, status: { lastBackup: 'nightly-2024-05-10t10-00-00', lastBackupTime: '2024-05-10T10:00:00Z' } });
+    const parent = schedule({ spec, labels: GROUP, status: { lastBackup: 'nightly-2024-05-10t10-00-00', lastBackupTime: '2024-05-10T10:00:00Z', ...ALPHA_HAD_ITS_TURN } });
     /** alpha, whose status names a Backup of the 11:00 slot (asked for at `asked`, if recorded) that the related Backups lack. */
     const alpha = (extra: Record<string, unknown>) =>
       schedule({ name: 'alpha', spec: siblingSpec, labels: GROUP, status: { lastBackup: 'alpha-2024-05-10t11-00-00', lastBackupTime: '2024-05-10T11:00:00Z', ...extra } });
@@ -134,7 +139,7 @@ describe('schedule groups', () => {
   });
 
   describe("a sibling's newer Backup in the view, before its status names it (the Backup reached the cache first)", () => {
-    const parent = schedule({ spec, labels: GROUP, status: { lastBackup: 'nightly-2024-05-10t10-00-00', lastBackupTime: '2024-05-10T10:00:00Z' } });
+    const parent = schedule({ spec, labels: GROUP, status: { lastBackup: 'nightly-2024-05-10t10-00-00', lastBackupTime: '2024-05-10T10:00:00Z', ...ALPHA_HAD_ITS_TURN } });
     const alpha = schedule({ name: 'alpha', spec: siblingSpec, labels: GROUP, status: { lastBackup: 'alpha-2024-05-10t10-00-00', lastBackupTime: '2024-05-10T10:00:00Z' } });
     const alphaBackup = (slot: string, state: 'running' | 'complete', extra: { deleting?: boolean; controller?: string } = {}) => {
       const b = backup({ schedule: 'alpha', slot, state });
@@ -173,20 +178,50 @@ describe('schedule groups', () => {
       b.metadata = { ...b.metadata, labels: { ...b.metadata?.labels, ...GROUP } };
       return b;
     };
-    const cases: Array<{ name: string; sibling: ReturnType<typeof schedule>; now?: string; elevenDone?: boolean; tenDoneAt?: string; waitsUntil: string | null }> = [
+    /** nightly's record of alpha's extra turn for the 11:00 slot (or `slot`), first seen at `seenAt`. */
+    const turn = (seenAt: string, slot = '2024-05-10T11:00:00Z') => ({ schedule: 'alpha', slot, seenAt });
+    const cases: Array<{
+      name: string; sibling: ReturnType<typeof schedule>; now?: string; elevenDone?: boolean; tenDoneAt?: string;
+      recorded?: ReturnType<typeof turn>; waitsUntil: string | null; overdue?: boolean; records?: ReturnType<typeof turn> | null;
+    }> = [
       { name: 'alpha (sorts first) due at the same slot, its Backup not in the view: waits', sibling: dueSibling('alpha'), waitsUntil: '2024-05-10T11:05:00Z' },
       { name: 'omega (sorts after) due at the same slot: goes first itself', sibling: dueSibling('omega'), waitsUntil: null },
       { name: "alpha's Backup for the slot in the view, complete: runs", sibling: dueSibling('alpha'), elevenDone: true, waitsUntil: null },
       { name: 'alpha paused: runs', sibling: dueSibling('alpha', { pause: true }), waitsUntil: null },
       { name: "alpha's spec invalid: runs", sibling: dueSibling('alpha', { schedule: 'every night' }), waitsUntil: null },
       { name: "alpha's slot missed by its startingDeadlineSeconds: runs", sibling: dueSibling('alpha', { startingDeadlineSeconds: 5 }), waitsUntil: null },
-      { name: "alpha's slot due more than a grace ago: runs", sibling: dueSibling('alpha'), now: '2024-05-10T11:05:00Z', waitsUntil: null },
+      // Past its turn and not started: the hook could not sync it in time (an outage), or syncs it right now beside this one.
+      {
+        name: "alpha's slot due a grace ago, first seen overdue now: waits a grace from now, and records alpha's turn",
+        sibling: dueSibling('alpha'), now: '2024-05-10T11:05:00Z', waitsUntil: '2024-05-10T11:10:00Z', overdue: true, records: turn('2024-05-10T11:05:00Z'),
+      },
+      {
+        name: '... its turn recorded at 11:03: waits until 11:08, the record kept',
+        sibling: dueSibling('alpha'), now: '2024-05-10T11:05:00Z', recorded: turn('2024-05-10T11:03:00Z'), waitsUntil: '2024-05-10T11:08:00Z', overdue: true, records: turn('2024-05-10T11:03:00Z'),
+      },
+      {
+        name: '... its turn recorded a grace ago: runs, the record kept (no second turn for the slot)',
+        sibling: dueSibling('alpha'), now: '2024-05-10T11:05:00Z', recorded: turn('2024-05-10T11:00:00Z'), waitsUntil: null, records: turn('2024-05-10T11:00:00Z'),
+      },
+      {
+        name: '... a turn recorded for another slot of alpha: waits a grace from now',
+        sibling: dueSibling('alpha'), now: '2024-05-10T11:05:00Z', recorded: turn('2024-05-10T10:50:00Z', '2024-05-10T10:00:00Z'), waitsUntil: '2024-05-10T11:10:00Z', overdue: true, records: turn('2024-05-10T11:05:00Z'),
+      },
+      {
+        name: '... a turn recorded later than now (by a clock ahead): counts as seen now',
+        sibling: dueSibling('alpha'), now: '2024-05-10T11:05:00Z', recorded: turn('2024-05-10T11:30:00Z'), waitsUntil: '2024-05-10T11:10:00Z', overdue: true, records: turn('2024-05-10T11:05:00Z'),
+      },
+      { name: "... alpha's Backup for the slot in view: the record goes", sibling: dueSibling('alpha'), now: '2024-05-10T11:05:00Z', elevenDone: true, recorded: turn('2024-05-10T11:00:00Z'), waitsUntil: null, records: null },
       {
         name: "alpha's slot due 20 minutes ago, its 10:00 Backup (which held it) finished 2 minutes ago: waits a grace from the finish",
         sibling: dueSibling('alpha'), now: '2024-05-10T11:20:00Z', tenDoneAt: '2024-05-10T11:18:00Z', waitsUntil: '2024-05-10T11:23:00Z',
       },
-      { name: "... finished 10 minutes ago: runs", sibling: dueSibling('alpha'), now: '2024-05-10T11:20:00Z', tenDoneAt: '2024-05-10T11:10:00Z', waitsUntil: null },
-      { name: '... a finish more than a grace ahead of the clock is not believed: runs', sibling: dueSibling('alpha'), now: '2024-05-10T11:20:00Z', tenDoneAt: '2024-05-10T11:40:00Z', waitsUntil: null },
+      { name: '... finished 10 minutes ago: overdue, waits a grace from now', sibling: dueSibling('alpha'), now: '2024-05-10T11:20:00Z', tenDoneAt: '2024-05-10T11:10:00Z', waitsUntil: '2024-05-10T11:25:00Z', overdue: true },
+      { name: '... finished 10 minutes ago, its turn had: runs', sibling: dueSibling('alpha'), now: '2024-05-10T11:20:00Z', tenDoneAt: '2024-05-10T11:10:00Z', recorded: turn('2024-05-10T11:12:00Z'), waitsUntil: null },
+      {
+        name: '... a finish more than a grace ahead of the clock is not believed: overdue, waits a grace from now',
+        sibling: dueSibling('alpha'), now: '2024-05-10T11:20:00Z', tenDoneAt: '2024-05-10T11:40:00Z', waitsUntil: '2024-05-10T11:25:00Z', overdue: true,
+      },
     ];
     for (const c of cases) {
       it(c.name, () => {
@@ -197,16 +232,49 @@ describe('schedule groups', () => {
         };
         const related = { 'BackupSchedule.pingcap.com/v1alpha1': { [`db/${siblingName}`]: c.sibling, 'db/nightly': parent }, 'Backup.pingcap.com/v1alpha1': backups };
         const now = c.now === undefined ? NOW : Date.parse(c.now);
-        const answer = decide(request(parent, [backup({ slot: '2024-05-10T10:00:00Z' })], { related }), { now }).response;
+        const self = c.recorded === undefined ? parent : schedule({ spec, labels: GROUP, status: { ...parent.status, groupTurn: c.recorded } });
+        const answer = decide(request(self, [backup({ slot: '2024-05-10T10:00:00Z' })], { related }), { now }).response;
         const created = answer.children.some((x) => x.metadata.name === 'nightly-2024-05-10t11-00-00');
         assert.equal(created, c.waitsUntil === null);
+        if (c.records !== undefined) assert.deepEqual(answer.status['groupTurn'] ?? null, c.records);
         if (c.waitsUntil !== null) {
           const ready = (answer.status.conditions ?? []).find((x) => x.type === 'Ready');
-          assert.match(String(ready?.message), new RegExp(`schedule ${siblingName} in group nightly-group is due \\(slot 2024-05-10T11:00:00Z\\) and goes first.*until ${c.waitsUntil}`));
+          const state = c.overdue === true ? 'overdue' : 'due';
+          assert.match(String(ready?.message), new RegExp(`schedule ${siblingName} in group nightly-group is ${state} \\(slot 2024-05-10T11:00:00Z\\) and goes first.*until ${c.waitsUntil}`));
           assert.ok(answer.resyncAfterSeconds !== undefined && now + answer.resyncAfterSeconds * 1000 <= Date.parse(c.waitsUntil), `called back by ${c.waitsUntil}`);
         }
       });
     }
+
+    it('two overdue siblings get their extra turns one after the other, in key order, and neither a second one', () => {
+      // alpha and beta sort before nightly; all three are due at 11:00 and the hook was down until 11:20.
+      const related = {
+        'BackupSchedule.pingcap.com/v1alpha1': { 'db/beta': dueSibling('beta'), 'db/alpha': dueSibling('alpha'), 'db/nightly': parent },
+        'Backup.pingcap.com/v1alpha1': {
+          'db/alpha-2024-05-10t10-00-00': groupBackup('alpha', '2024-05-10T10:00:00Z', 'complete'),
+          'db/beta-2024-05-10t10-00-00': groupBackup('beta', '2024-05-10T10:00:00Z', 'complete'),
+        },
+      };
+      let status = parent.status ?? {};
+      const steps: Array<{ at: string; turn: string | null; waitsUntil: string | null }> = [];
+      for (const at of ['11:20', '11:24', '11:25', '11:29', '11:30', '11:31']) {
+        const self = schedule({ spec, labels: GROUP, status });
+        const answer = decide(request(self, [backup({ slot: '2024-05-10T10:00:00Z' })], { related }), { now: Date.parse(`2024-05-10T${at}:00Z`) }).response;
+        const ready = String((answer.status.conditions ?? []).find((x) => x.type === 'Ready')?.message);
+        const turn = answer.status['groupTurn'] as { schedule: string; seenAt: string } | undefined;
+        const created = answer.children.some((x) => x.metadata.name === 'nightly-2024-05-10t11-00-00');
+        steps.push({ at, turn: turn === undefined ? null : `${turn.schedule} ${turn.seenAt}`, waitsUntil: created ? null : (/waiting until (\S+)/.exec(ready)?.[1] ?? ready) });
+        status = answer.status;
+      }
+      assert.deepEqual(steps, [
+        { at: '11:20', turn: 'alpha 2024-05-10T11:20:00Z', waitsUntil: '2024-05-10T11:25:00Z' },
+        { at: '11:24', turn: 'alpha 2024-05-10T11:20:00Z', waitsUntil: '2024-05-10T11:25:00Z' },
+        { at: '11:25', turn: 'beta 2024-05-10T11:25:00Z', waitsUntil: '2024-05-10T11:30:00Z' },
+        { at: '11:29', turn: 'beta 2024-05-10T11:25:00Z', waitsUntil: '2024-05-10T11:30:00Z' },
+        { at: '11:30', turn: 'beta 2024-05-10T11:25:00Z', waitsUntil: null },
+        { at: '11:31', turn: 'beta 2024-05-10T11:25:00Z', waitsUntil: null },
+      ]);
+    });
 
     it('alpha, deciding from the same view, does not wait for nightly: the order is strict, so one of them always goes', () => {
       const alpha = dueSibling('alpha');
@@ -366,19 +434,19 @@ describe("schedule groups: a sibling's turn lasts a grace from its slot or the g
   }
   const cases: ReadonlyArray<{ name: string; now: string; finished: ReadonlyArray<readonly [string, string]>; waitsUntil: string | null }> = [
     { name: 'within the grace after its slot: waits', now: '11:04', finished: [], waitsUntil: at('11:05') },
-    { name: 'past it: goes', now: '11:06', finished: [], waitsUntil: null },
+    { name: 'past it, first seen overdue: one more grace from now', now: '11:06', finished: [], waitsUntil: at('11:11') },
     { name: 'a group Backup finished at 11:03: the turn lasts until 11:08', now: '11:06', finished: [['beta', '10:58']], waitsUntil: at('11:08') },
     { name: 'the latest finish counts, listed first', now: '11:06', finished: [['beta', '10:58'], ['gamma', '10:35']], waitsUntil: at('11:08') },
     { name: 'the latest finish counts, listed last', now: '11:06', finished: [['beta', '10:35'], ['gamma', '10:58']], waitsUntil: at('11:08') },
     { name: 'a finish exactly a grace ahead of the clock is believed', now: '11:06', finished: [['beta', '11:06']], waitsUntil: at('11:16') },
-    { name: 'a finish more than a grace ahead of the clock is not', now: '11:06', finished: [['beta', '11:15']], waitsUntil: null },
+    { name: 'a finish more than a grace ahead of the clock is not: past its turn, one more grace from now', now: '11:06', finished: [['beta', '11:15']], waitsUntil: at('11:11') },
   ];
   for (const c of cases) {
     it(c.name, () => {
       const answer = answerAt(c.now, c.finished);
       const ready = String((answer.status.conditions ?? []).find((x) => x.type === 'Ready')?.message);
       assert.equal(answer.children.some((x) => x.metadata.name === 'nightly-2024-05-10t11-00-00'), c.waitsUntil === null, ready);
-      if (c.waitsUntil !== null) assert.match(ready, new RegExp(`schedule alpha in group nightly-group is due .* waiting until ${c.waitsUntil.replaceAll('.', '\\.')}`));
+      if (c.waitsUntil !== null) assert.match(ready, new RegExp(`schedule alpha in group nightly-group is (over)?due .* waiting until ${c.waitsUntil.replaceAll('.', '\\.')}`));
     });
   }
 });

@@ -1,0 +1,64 @@
+/**
+ * Decide the extra turn of an overdue sibling in a schedule group. A sibling that goes first has a turn of a stale-view
+ * grace from when it could start (group.ts). When that turn ended before its Backup showed, the hook could not sync it
+ * in time (it was down, or Metacontroller was), or it is being synced right now: Metacontroller's workers sync several
+ * schedules at once, each from the same view, so after an outage longer than the grace every overdue schedule of a group
+ * would start together. So each overdue sibling, in key order, gets one more grace from when this schedule first saw it
+ * overdue, recorded in `status.groupTurn`; one at a time, so a sibling that never starts holds the others back only once.
+ */
+
+import { seenNoLaterThan } from './quiet.js';
+import { formatTime, parseTime } from './time.js';
+import type { BackupScheduleStatus } from './types.js';
+
+/** A sibling that goes first, is due and is not in the view, past its turn. */
+export interface OverdueSibling {
+  schedule: string;
+  /** Its due slot (epoch ms). */
+  slot: number;
+}
+
+/** The overdue sibling this schedule gives its extra turn, and when a sync first saw it overdue (`status.groupTurn`). */
+export interface GroupTurn extends OverdueSibling {
+  seenAt: number;
+}
+
+/** groupTurnOf reads `status.groupTurn`, or null. */
+export function groupTurnOf(status: BackupScheduleStatus): GroupTurn | null {
+  const value = status['groupTurn'];
+  if (typeof value !== 'object' || value === null) return null;
+  const { schedule, slot, seenAt } = value as Record<string, unknown>;
+  const slotAt = parseTime(slot);
+  const seenAtAt = parseTime(seenAt);
+  return typeof schedule === 'string' && slotAt !== null && seenAtAt !== null ? { schedule, slot: slotAt, seenAt: seenAtAt } : null;
+}
+
+/** groupTurnStatus is `status.groupTurn` as the answer writes it. */
+export function groupTurnStatus(turn: GroupTurn): { schedule: string; slot: string; seenAt: string } {
+  return { schedule: turn.schedule, slot: formatTime(turn.slot), seenAt: formatTime(turn.seenAt) };
+}
+
+/** The turn to record in status, and until when it holds this schedule back (null: every overdue sibling had one). */
+export interface OverdueTurn {
+  record: GroupTurn | null;
+  until: number | null;
+}
+
+/**
+ * decideOverdueTurn gives the overdue siblings their extra turns in key order. The recorded turn holds while its sibling
+ * is still overdue for the same slot, for a grace from when it was first seen (one seen later than now counts as seen
+ * now); then the next overdue sibling after it gets its turn, seen now. After the last one the record stays, so that
+ * no sibling gets a second turn for the same slot; it goes when its sibling is no longer overdue for that slot.
+ */
+export function decideOverdueTurn(overdue: readonly OverdueSibling[], options: { now: number; staleViewGraceMs: number; recorded: GroupTurn | null }): OverdueTurn {
+  const { now, staleViewGraceMs, recorded } = options;
+  const at = recorded === null ? -1 : overdue.findIndex((o) => o.schedule === recorded.schedule && o.slot === recorded.slot);
+  if (recorded !== null && at >= 0) {
+    const kept = { ...recorded, seenAt: seenNoLaterThan(recorded.seenAt, now) ?? now };
+    if (now < kept.seenAt + staleViewGraceMs) return { record: kept, until: kept.seenAt + staleViewGraceMs };
+    const following = overdue[at + 1];
+    return following === undefined ? { record: kept, until: null } : { record: { ...following, seenAt: now }, until: now + staleViewGraceMs };
+  }
+  const first = overdue[0];
+  return first === undefined ? { record: null, until: null } : { record: { ...first, seenAt: now }, until: now + staleViewGraceMs };
+}
