@@ -7,7 +7,7 @@ import { pairedRatio, timeInterleaved } from './interleaved.js';
 import type { Workload } from './interleaved.js';
 import { median, percentile } from './stats.js';
 import { answerAt, syncPathAt } from './sync-path.js';
-import { answerJson } from '../src/core/answer-json.js';
+import { answerChunks } from '../src/core/answer-json.js';
 import type { SyncResponse } from '../src/core/types.js';
 import type { SyncPath } from './sync-path.js';
 
@@ -32,7 +32,7 @@ export interface InProcessRow {
   cpuGrowth: number | null;
   /** JSON.parse's time relative to the previous size: what the machine's memory hierarchy does to any pass over the data. */
   parseGrowth: number | null;
-  /** Serializing the answer alone (decided beforehand; `answerJson`, as the service does), median ms. */
+  /** Serializing the answer alone (decided beforehand; `answerChunks`, as the service does), median ms. */
   serializeMs: number;
   /** The same relative to the previous size, median of the same rounds' ratios. */
   serializeGrowth: number | null;
@@ -146,14 +146,14 @@ function workloadOf(name: string, options: { path: SyncPath; body: string; child
 
 /**
  * A workload serializing the answer to `body` alone: each answer is decided once (by the sync path's own steps, so it
- * holds the same remembered kept forms the service serializes), then only `answerJson` is timed, two answers in turn.
+ * holds the same remembered kept forms the service serializes), then only `answerChunks` is timed, two answers in turn.
  */
 function serializeWorkload(options: { answer: (body: unknown) => SyncResponse; body: string; children: number }): Workload {
   const first = options.answer(JSON.parse(options.body));
   const second = options.answer(JSON.parse(options.body));
   let turn = 0;
   const warmup = { iterations: Math.max(5, 20_000 / options.children), maxMs: 3000 };
-  return { name: `${options.children} answer`, run: () => void answerJson(turn++ % 2 === 0 ? first : second), warmup };
+  return { name: `${options.children} answer`, run: () => void answerChunks(turn++ % 2 === 0 ? first : second), warmup };
 }
 
 /** Latency of one server at one size, and its CPU time per request. */

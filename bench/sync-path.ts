@@ -1,17 +1,17 @@
 /** The service's sync path in-process, as the HTTP adapter runs it: validate → decide → serialize. */
 
-import { answerJson } from '../src/core/answer-json.js';
+import { answerChunks } from '../src/core/answer-json.js';
 import { decide } from '../src/core/sync.js';
 import type { SyncResponse } from '../src/core/types.js';
 import { compileEnvelopeValidator } from '../src/http/request-schema.js';
 
 /** A sync path bound to an instant: takes a parsed body, returns the serialized answer. */
-export type SyncPath = (body: unknown) => string;
+export type SyncPath = (body: unknown) => readonly string[];
 
 /** syncPathAt compiles the envelope check once and answers every body at the instant `now`. */
 export function syncPathAt(now: number): SyncPath {
   const answer = answerAt(now);
-  return (body) => answerJson(answer(body));
+  return (body) => answerChunks(answer(body));
 }
 
 /** answerAt is the sync path without its last step: the answer the service would serialize. */

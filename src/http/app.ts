@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 
 import { DEFAULT_BODY_BYTES_IN_FLIGHT } from '../config.js';
 import type { Config } from '../config.js';
-import { answerJson } from '../core/answer-json.js';
+import { answerChunks } from '../core/answer-json.js';
 import { GROUP_LABEL, customize } from '../core/group.js';
 import { decide } from '../core/sync.js';
 import type { BackupSchedule } from '../core/types.js';
@@ -127,8 +127,7 @@ export function createApp(options: AppOptions): express.Express {
     // The parsed request is garbage once decided. Held by req until the answer is flushed (16 MB for 24,000 Backups
     // takes a while), it kept some 250 MB per large sync alive, and three concurrent ones exhausted the heap.
     req.body = undefined;
-    // As res.json would send it, with the text of remembered kept forms spliced in (core/answer-json.ts).
-    res.type('application/json').send(answerJson(decision.response));
+    sendAnswer(res, answerChunks(decision.response));
   });
   app.post('/customize', requireJson, admit, parseJson, (req: Request, res: Response) => {
     const parent = (req.body as { parent?: unknown } | undefined)?.parent;
@@ -216,4 +215,18 @@ function clientMessage(type: string, facts: { error: unknown; bodyLimitBytes: nu
     default:
       return `request body could not be read: ${(facts.error as Error).message}`;
   }
+}
+
+/**
+ * sendAnswer sends the answer's chunks as res.json would send their text (same headers), without joining them: one
+ * string of a large answer costs fresh pages (core/answer-json.ts). Corked, so the socket gets them in one write.
+ */
+function sendAnswer(res: Response, chunks: readonly string[]): void {
+  let length = 0;
+  for (const chunk of chunks) length += Buffer.byteLength(chunk);
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', length);
+  res.cork();
+  for (const chunk of chunks) res.write(chunk);
+  res.end();
 }

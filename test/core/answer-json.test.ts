@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 
-import { answerJson } from '../../src/core/answer-json.js';
+import { answerChunks, answerJson } from '../../src/core/answer-json.js';
 import { desiredFormOfKept } from '../../src/core/desired.js';
 import type { SyncResponse } from '../../src/core/types.js';
 import { backup } from '../support/objects.js';
@@ -51,5 +51,15 @@ describe('answerJson writes what JSON.stringify writes', () => {
     assert.throws(() => Object.assign(form.metadata, { name: 'renamed' }), TypeError);
     assert.throws(() => Object.assign(form.spec as object, { backupType: 'table' }), TypeError);
     assert.equal(answerJson({ status: {}, children: [form] }), before);
+  });
+
+  it('a large answer comes in chunks below V8\'s large-object size, that join to the same text', () => {
+    const children = Array.from({ length: 2000 }, (_, i) => keptForm(new Date(Date.parse('2020-01-01T00:00:00Z') + i * 3_600_000).toISOString()));
+    const response: SyncResponse = { status: { lastBackup: 'nightly' }, children, resyncAfterSeconds: 30 };
+    const chunks = answerChunks(response);
+    assert.ok(chunks.length > 10, `${chunks.length} chunks`);
+    // 128 KiB, V8's large-object size, is 64 Ki two-byte characters: every chunk stays below it (each holds whole children).
+    for (const chunk of chunks) assert.ok(chunk.length < 64 * 1024, `a chunk of ${chunk.length} characters`);
+    assert.equal(chunks.join(''), JSON.stringify(response));
   });
 });

@@ -6,7 +6,9 @@ import request from 'supertest';
 
 import { createApp } from '../../src/http/app.js';
 import type { AppOptions } from '../../src/http/app.js';
-import { backup, request as syncRequest, schedule } from '../support/objects.js';
+import { LAST_APPLIED_ANNOTATION } from '../../src/core/names.js';
+import { decide } from '../../src/core/sync.js';
+import { BR_TEMPLATE, backup, request as syncRequest, schedule } from '../support/objects.js';
 import { assertValidResponse } from '../support/response-schema.js';
 
 const NOW = Date.parse('2024-05-01T00:21:00Z');
@@ -32,6 +34,25 @@ describe('HTTP: POST /sync', () => {
     const res = await request(appWith().app).post('/sync').send(body).expect(200).expect('content-type', /application\/json/);
     assertValidResponse(res.body);
     assert.equal(res.body.status.lastBackup, 'nightly-2024-05-01t00-20-00');
+  });
+
+  it('200: an answer of many chunks, with text beyond ASCII, is the decision byte for byte, its Content-Length in bytes', async () => {
+    // 300 kept Backups (~200 KB of answer: several chunks), each applied with an annotation of two-byte and four-byte characters.
+    const children = Array.from({ length: 300 }, (_, i) => {
+      const child = backup({ slot: new Date(Date.parse('2024-04-01T00:00:00Z') + i * 3_600_000).toISOString() });
+      const annotations = child.metadata?.annotations ?? {};
+      const applied = JSON.parse(annotations[LAST_APPLIED_ANNOTATION] ?? '{}') as { metadata: { annotations: Record<string, string> } };
+      applied.metadata.annotations['note'] = `sauvegarde n° ${i} ✓ 🗄️`;
+      annotations[LAST_APPLIED_ANNOTATION] = JSON.stringify(applied);
+      return child;
+    });
+    const large = syncRequest(schedule({ spec: { schedule: '0 * * * *', backupTemplate: BR_TEMPLATE } }), children);
+    const res = await request(appWith({ config: { ...config, bodyLimitBytes: 4 * 1024 * 1024 } }).app).post('/sync').send(large).expect(200).expect('content-type', 'application/json; charset=utf-8');
+    const text = res.text;
+    assert.equal(Number(res.headers['content-length']), Buffer.byteLength(text));
+    assert.ok(text.length > 100_000, `an answer of ${text.length} characters`);
+    assert.equal(text, JSON.stringify(decide(large, { now: NOW, staleViewGraceMs: config.staleViewGraceMs, handoverLabelKey: config.handoverLabelKey }).response));
+    assert.ok(text.includes('sauvegarde n° 299 ✓ 🗄️'));
   });
 
   it('400: a body that is not JSON, naming the problem, logged below error level', async () => {
