@@ -15,13 +15,13 @@ import { backupNowAskedAt, lastBackupNowOf } from './backup-now.js';
 import { conditionIsTrue, finishedAt, isLogBackup } from './backup-state.js';
 import { inFlightUntil } from './gate.js';
 import type { Gate } from './gate.js';
+import { decideOverdueTurn } from './group-turn.js';
+import type { GroupTurn, OverdueSibling } from './group-turn.js';
 import { lastBackupOf, watermarkOf } from './last-backup.js';
 import type { LastBackup } from './last-backup.js';
 import { BACKUP_CHILD_TYPE, SCHEDULE_LABEL, backupName } from './names.js';
 import { compareNames, observeChildren } from './observe.js';
 import type { SnapshotBackup } from './observe.js';
-import { decideOverdueTurn } from './group-turn.js';
-import type { GroupTurn, OverdueSibling } from './group-turn.js';
 import { planSlot } from './schedule-edit.js';
 import { isObject, readSpec } from './spec.js';
 import type { Finding } from './status.js';
@@ -81,7 +81,8 @@ export interface GroupDecision {
  * the view ({@link lastBackupOf}). One the sibling's status names but the view lacks counts as running until a
  * stale-view grace after it was asked for, as the schedule's own last Backup does: the sibling's status and its Backups
  * reach Metacontroller through different informers, so either may arrive first. Older, it is gone (upstream's NotFound
- * passes). And a sibling whose name sorts first goes first when both are due. Open without a group or related objects.
+ * passes). And a sibling whose name sorts first goes first when both are due, with one more turn once past its own
+ * ({@link decideOverdueTurn}, from the turn `recorded` in this schedule's status). Open without a group or related objects.
  */
 export function decideGroupGate(
   parent: BackupSchedule,
