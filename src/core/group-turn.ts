@@ -16,10 +16,14 @@ export interface OverdueSibling {
   schedule: string;
   /** Its due slot (epoch ms). */
   slot: number;
+  /** When its turn ended (a grace after its slot or the group's last finish): an extra turn seen before then is not this one. */
+  turnEndedAt: number;
 }
 
 /** The overdue sibling this schedule gives its extra turn, and when a sync first saw it overdue (`status.groupTurn`). */
-export interface GroupTurn extends OverdueSibling {
+export interface GroupTurn {
+  schedule: string;
+  slot: number;
   seenAt: number;
 }
 
@@ -46,19 +50,23 @@ export interface OverdueTurn {
 
 /**
  * decideOverdueTurn gives the overdue siblings their extra turns in key order. The recorded turn holds while its sibling
- * is still overdue for the same slot, for a grace from when it was first seen (one seen later than now counts as seen
- * now); then the next overdue sibling after it gets its turn, seen now. After the last one the record stays, so that
- * no sibling gets a second turn for the same slot; it goes when its sibling is no longer overdue for that slot.
+ * is still overdue for the same slot and was first seen so after its turn ended (one seen before was given before the
+ * group was last freed: a status read back stale can carry it), for a grace from then (one seen later than now counts
+ * as seen now); then the next overdue sibling after it gets its turn, seen now. After the last one the record stays, so
+ * that no sibling gets a second turn for the same slot; it goes when its sibling is no longer overdue for that slot.
  */
 export function decideOverdueTurn(overdue: readonly OverdueSibling[], options: { now: number; staleViewGraceMs: number; recorded: GroupTurn | null }): OverdueTurn {
   const { now, staleViewGraceMs, recorded } = options;
-  const at = recorded === null ? -1 : overdue.findIndex((o) => o.schedule === recorded.schedule && o.slot === recorded.slot);
+  const at = recorded === null ? -1 : overdue.findIndex((o) => o.schedule === recorded.schedule && o.slot === recorded.slot && recorded.seenAt >= o.turnEndedAt);
   if (recorded !== null && at >= 0) {
     const kept = { ...recorded, seenAt: seenNoLaterThan(recorded.seenAt, now) ?? now };
     if (now < kept.seenAt + staleViewGraceMs) return { record: kept, until: kept.seenAt + staleViewGraceMs };
-    const following = overdue[at + 1];
-    return following === undefined ? { record: kept, until: null } : { record: { ...following, seenAt: now }, until: now + staleViewGraceMs };
+    return turnOf(overdue[at + 1], now, staleViewGraceMs) ?? { record: kept, until: null };
   }
-  const first = overdue[0];
-  return first === undefined ? { record: null, until: null } : { record: { ...first, seenAt: now }, until: now + staleViewGraceMs };
+  return turnOf(overdue[0], now, staleViewGraceMs) ?? { record: null, until: null };
+}
+
+/** turnOf is a sibling's extra turn first seen now, or null without a sibling. */
+function turnOf(sibling: OverdueSibling | undefined, now: number, staleViewGraceMs: number): OverdueTurn | null {
+  return sibling === undefined ? null : { record: { schedule: sibling.schedule, slot: sibling.slot, seenAt: now }, until: now + staleViewGraceMs };
 }

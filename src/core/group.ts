@@ -183,7 +183,7 @@ function siblingGate(sibling: KubeObject, view: GroupView): SiblingJudgement {
   // may have held it), whichever is later; a finish more than a grace ahead of this clock is not believed.
   const freed = view.freedAt !== null && view.freedAt <= view.now + view.staleViewGraceMs ? view.freedAt : null;
   const until = Math.max(due, freed ?? due) + view.staleViewGraceMs;
-  if (view.now >= until) return { gate, overdue: { schedule: siblingName, slot: due } };
+  if (view.now >= until) return { gate, overdue: { schedule: siblingName, slot: due, turnEndedAt: until } };
   const message = `schedule ${siblingName} in group ${view.group} is due (slot ${formatTime(due)}) and goes first; its Backup is not in the view yet, waiting until ${formatTime(until)} (stale-view grace)`;
   return { gate: waitLonger(gate, { until, message }), overdue: null };
 }

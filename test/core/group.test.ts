@@ -196,12 +196,17 @@ describe('schedule groups', () => {
         sibling: dueSibling('alpha'), now: '2024-05-10T11:05:00Z', waitsUntil: '2024-05-10T11:10:00Z', overdue: true, records: turn('2024-05-10T11:05:00Z'),
       },
       {
-        name: '... its turn recorded at 11:03: waits until 11:08, the record kept',
-        sibling: dueSibling('alpha'), now: '2024-05-10T11:05:00Z', recorded: turn('2024-05-10T11:03:00Z'), waitsUntil: '2024-05-10T11:08:00Z', overdue: true, records: turn('2024-05-10T11:03:00Z'),
+        name: '... its turn recorded at 11:06: at 11:08 waits until 11:11, the record kept',
+        sibling: dueSibling('alpha'), now: '2024-05-10T11:08:00Z', recorded: turn('2024-05-10T11:06:00Z'), waitsUntil: '2024-05-10T11:11:00Z', overdue: true, records: turn('2024-05-10T11:06:00Z'),
       },
       {
         name: '... its turn recorded a grace ago: runs, the record kept (no second turn for the slot)',
-        sibling: dueSibling('alpha'), now: '2024-05-10T11:05:00Z', recorded: turn('2024-05-10T11:00:00Z'), waitsUntil: null, records: turn('2024-05-10T11:00:00Z'),
+        sibling: dueSibling('alpha'), now: '2024-05-10T11:11:00Z', recorded: turn('2024-05-10T11:06:00Z'), waitsUntil: null, records: turn('2024-05-10T11:06:00Z'),
+      },
+      {
+        // A status read back stale can carry a turn given before the group was last freed, when alpha's turn began anew.
+        name: '... a turn recorded before its turn ended (11:03, the turn ending 11:05): not its extra turn, waits a grace from now',
+        sibling: dueSibling('alpha'), now: '2024-05-10T11:08:00Z', recorded: turn('2024-05-10T11:03:00Z'), waitsUntil: '2024-05-10T11:13:00Z', overdue: true, records: turn('2024-05-10T11:08:00Z'),
       },
       {
         name: '... a turn recorded for another slot of alpha: waits a grace from now',
@@ -211,13 +216,17 @@ describe('schedule groups', () => {
         name: '... a turn recorded later than now (by a clock ahead): counts as seen now',
         sibling: dueSibling('alpha'), now: '2024-05-10T11:05:00Z', recorded: turn('2024-05-10T11:30:00Z'), waitsUntil: '2024-05-10T11:10:00Z', overdue: true, records: turn('2024-05-10T11:05:00Z'),
       },
-      { name: "... alpha's Backup for the slot in view: the record goes", sibling: dueSibling('alpha'), now: '2024-05-10T11:05:00Z', elevenDone: true, recorded: turn('2024-05-10T11:00:00Z'), waitsUntil: null, records: null },
+      { name: "... alpha's Backup for the slot in view: the record goes", sibling: dueSibling('alpha'), now: '2024-05-10T11:08:00Z', elevenDone: true, recorded: turn('2024-05-10T11:06:00Z'), waitsUntil: null, records: null },
       {
         name: "alpha's slot due 20 minutes ago, its 10:00 Backup (which held it) finished 2 minutes ago: waits a grace from the finish",
         sibling: dueSibling('alpha'), now: '2024-05-10T11:20:00Z', tenDoneAt: '2024-05-10T11:18:00Z', waitsUntil: '2024-05-10T11:23:00Z',
       },
       { name: '... finished 10 minutes ago: overdue, waits a grace from now', sibling: dueSibling('alpha'), now: '2024-05-10T11:20:00Z', tenDoneAt: '2024-05-10T11:10:00Z', waitsUntil: '2024-05-10T11:25:00Z', overdue: true },
-      { name: '... finished 10 minutes ago, its turn had: runs', sibling: dueSibling('alpha'), now: '2024-05-10T11:20:00Z', tenDoneAt: '2024-05-10T11:10:00Z', recorded: turn('2024-05-10T11:12:00Z'), waitsUntil: null },
+      { name: '... finished 10 minutes ago, its turn had: runs', sibling: dueSibling('alpha'), now: '2024-05-10T11:20:00Z', tenDoneAt: '2024-05-10T11:10:00Z', recorded: turn('2024-05-10T11:15:00Z'), waitsUntil: null },
+      {
+        name: '... finished 10 minutes ago, a turn recorded before that finish freed the group: waits a grace from now',
+        sibling: dueSibling('alpha'), now: '2024-05-10T11:20:00Z', tenDoneAt: '2024-05-10T11:10:00Z', recorded: turn('2024-05-10T11:07:00Z'), waitsUntil: '2024-05-10T11:25:00Z', overdue: true,
+      },
       {
         name: '... a finish more than a grace ahead of the clock is not believed: overdue, waits a grace from now',
         sibling: dueSibling('alpha'), now: '2024-05-10T11:20:00Z', tenDoneAt: '2024-05-10T11:40:00Z', waitsUntil: '2024-05-10T11:25:00Z', overdue: true,
