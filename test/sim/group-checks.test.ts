@@ -186,3 +186,60 @@ describe('sim schedule groups', function () {
     assert.ok(seen > joined && seen <= joined + 20 * 60_000 + 5 * 60_000, `seen ${condition?.lastTransitionTime}: within the answer's 20 minutes and a resync`);
   });
 });
+
+/**
+ * givesNoExtraTurn is the real hook without the extra turn of an overdue sibling (as before `status.groupTurn`): each
+ * schedule's status says it gave the sibling due at the last midnight its extra turn long ago.
+ */
+function givesNoExtraTurn(sibling: string): Hook {
+  return (request, now) => {
+    const slot = new Date(Math.floor(now / DAY) * DAY).toISOString().replace('.000Z', 'Z');
+    const status = { ...request.parent.status, groupTurn: { schedule: sibling, slot, seenAt: '2000-01-01T00:00:00Z' } };
+    return decideHook(HOOK)({ ...request, parent: { ...request.parent, status } }, now);
+  };
+}
+
+describe("sim schedule groups: Metacontroller's workers sync siblings at once, from one view", function () {
+  this.timeout(0);
+  // No cache lag: a sibling's Backup missing from a request was stored after the request was built.
+  const atOnce: Scenario = { ...SCENARIO, lag: { parentMs: [0, 0], childAddedMs: [0, 0], childChangedMs: [0, 0] }, metacontroller: { ...SCENARIO.metacontroller, workers: 5 } };
+
+  it('the real hook: a and c, due at once, take turns (invariants 1–4, 6, 10)', async () => {
+    const { violations, world } = await runChecked({ invariants: [1, 2, 3, 4, 6, 10], scenario: atOnce });
+    assert.deepEqual(describeViolations(violations), []);
+    assert.ok(recordsOf(world, 'c').length >= 40, 'c backed up');
+    assert.deepEqual({ c: overlaps(world, 'c', 'a'), a: overlaps(world, 'a', 'c') }, { c: [], a: [] });
+  });
+
+  it('catches a hook without turns: the Backups overlap although no cache lagged (invariant 10)', async () => {
+    const { violations, world } = await runChecked({ invariants: [10], scenario: atOnce }, { hook: withoutTurns(decideHook(HOOK)) });
+    assert.ok(overlaps(world, 'c', 'a').length + overlaps(world, 'a', 'c').length > 0, 'a and c ran at once');
+    assert.ok(violations.length > 0);
+    assert.match(describeViolations(violations)[0] ?? '', /by a sync that ran at once with this one/);
+  });
+
+  // a and b both due at midnight, the hook down from 23:50 to 00:10 (longer than the 5-minute grace): at 00:10 the
+  // resync syncs both at once, each past its turn. test/sim/workers.properties.test.ts has the same world.
+  const afterAnOutage: Scenario = {
+    ...atOnce,
+    start: '2024-05-01T22:00:00Z',
+    durationMs: 6 * 3_600_000,
+    schedule: member('a', '0 0 * * *'),
+    siblings: [member('b', '0 0 * * *')],
+    faults: [{ kind: 'hook-restart', atMs: 110 * 60_000, forMs: 20 * 60_000 }],
+  };
+
+  it('the real hook after an outage longer than the grace: b gives a one more grace, one Backup at a time', async () => {
+    const { violations, world } = await runChecked({ invariants: [1, 2, 3, 4, 6, 10], scenario: afterAnOutage });
+    assert.deepEqual(describeViolations(violations), []);
+    assert.equal(recordsOf(world, 'b').length, 1);
+    assert.deepEqual(overlaps(world, 'b', 'a'), []);
+  });
+
+  it('catches a hook without that extra grace, whose two Backups start from one view (invariant 10)', async () => {
+    const { violations, world } = await runChecked({ invariants: [10], scenario: afterAnOutage }, { hook: givesNoExtraTurn('a') });
+    assert.ok(overlaps(world, 'b', 'a').length + overlaps(world, 'a', 'b').length > 0, 'a and b ran at once');
+    assert.equal(violations.length, 1, describeViolations(violations).join('\n'));
+    assert.match(describeViolations(violations)[0] ?? '', /2024-05-02T00:10:00Z by a sync that ran at once with this one/);
+  });
+});

@@ -3,9 +3,12 @@
  * group starts no Backup while a sibling's last Backup runs — last: the one the sibling's status names; runs: it
  * exists, is neither Complete nor Failed and is not being deleted — best effort under caches. Judged in truth when a
  * sync's Backup is stored. Excused only where the request could not show it:
- * - the request shows neither the status naming it nor the Backup, and either reached the store less than the longest
- *   cache lag before the request was built (best effort: the hook lets schedules due at the same time take turns by
- *   name, which this check does not restate);
+ * - the request shows neither the status naming it nor the Backup, and the Backup reached the store less than the
+ *   longest cache lag before the request was built: the cache hid it (best effort: the hook lets schedules due at the
+ *   same time take turns by name, which this check does not restate);
+ * - neither, and the Backup reached the store after the request was built: the sibling's sync ran at once with this
+ *   one (Metacontroller's workers), so no cache could show it. Excused only where the design does not make one of the
+ *   two wait for the other (group-concurrent.ts: turns by name, one more for an overdue sibling);
  * - the request shows that status but not the Backup, and the stale-view grace after the sibling asked for it has
  *   passed by the hook's clock (until then the hook counts it as running: statuses and Backups reach the cache
  *   through different informers);
@@ -21,8 +24,12 @@ import { isObject } from '../../core/spec.js';
 import type { KubeObject, SyncRequest } from '../../core/types.js';
 import { formatTime, parseTime } from '../../core/time.js';
 import { objectKey } from '../store.js';
+import { unseenStartExcuse } from './group-unseen.js';
+import type { Creation } from './group-unseen.js';
 import type { Check } from './slots.js';
 import type { CheckContext } from './types.js';
+
+const HOUR_MS = 3_600_000;
 
 /** What a schedule's stored status names as its last Backup, and since when. */
 interface NamedLast {
@@ -35,6 +42,8 @@ export function groupCheck(context: CheckContext): Check {
   const { world } = context;
   const named = new Map<string, NamedLast>();
   const addedAt = new Map<string, number>();
+  /** The syncs that created Backups within the longest lag and an hour, by Backup key: those a request could not show. */
+  const creations = new Map<string, Creation & { at: number }>();
   return {
     onStoreEvent(event) {
       const { object } = event;
@@ -45,14 +54,19 @@ export function groupCheck(context: CheckContext): Check {
       if (named.get(event.key)?.name !== name) named.set(event.key, { name, since: event.at });
     },
     onSync(sync) {
+      if (sync.created.length === 0) return;
       const group = sync.request.parent.metadata.labels?.[GROUP_LABEL];
-      if (sync.created.length === 0 || typeof group !== 'string' || group === '') return;
-      if (!seesItself(sync.request, group)) return; // best effort: the group is not visible to the hook yet
       const namespace = sync.request.parent.metadata.namespace ?? '';
+      const seesGroup = typeof group === 'string' && group !== '' && seesItself(sync.request, group);
+      for (const [key, creation] of creations) if (creation.at < sync.appliedAt - HOUR_MS - context.maxLagMs) creations.delete(key);
+      const creationOf = (backup: string): Creation => ({ backup, schedule: sync.request.parent.metadata.name ?? '', request: sync.request, calledAt: sync.calledAt, hookNow: sync.hookNow, seesGroup });
+      for (const created of sync.created) creations.set(objectKey('Backup', namespace, created), { ...creationOf(created), at: sync.appliedAt });
+      if (!seesGroup) return; // no group, or best effort: the group is not visible to the hook yet
       const cachedBy = sync.calledAt - context.maxLagMs;
       for (const created of sync.created) {
         const backup = world.store.get(objectKey('Backup', namespace, created));
         if (backup === undefined || isLogBackup(backup)) continue;
+        const creation = creationOf(created);
         for (const sibling of world.store.list('BackupSchedule', namespace)) {
           const key = objectKey('BackupSchedule', namespace, sibling.metadata?.name ?? '');
           if (key === sync.parentKey || sibling.metadata?.labels?.[GROUP_LABEL] !== group) continue;
@@ -67,8 +81,23 @@ export function groupCheck(context: CheckContext): Check {
           if (shown?.['lastBackup'] !== last.name) {
             // The request shows an older status. If it shows the Backup, the hook must take it as the sibling's last (its
             // slot is newer than that status's); if not, the cache may not show either yet: best effort.
-            const since = Math.max(last.since, addedAt.get(lastKey) ?? -Infinity);
-            if (shownBackup === undefined && since > cachedBy) continue;
+            const stored = addedAt.get(lastKey) ?? last.since;
+            if (shownBackup === undefined && stored > cachedBy) {
+              // Hidden by the cache's lag, or stored after this request was built (the sibling's sync ran at once with
+              // this one): the hook could not see it. Excused where the design does not make one of the two wait.
+              const theirs = creations.get(lastKey);
+              const excuse = theirs === undefined ? null : unseenStartExcuse(creation, theirs, { graceMs: context.settings.staleViewGraceMs });
+              if (excuse !== null) continue;
+              const how = stored > sync.calledAt ? 'by a sync that ran at once with this one' : "before it was built, hidden by the cache's lag";
+              context.report(
+                10,
+                `${created} of ${sync.request.parent.metadata.name ?? '?'} (group ${group}, request built ${formatTime(sync.calledAt)}, hook's clock ` +
+                  `${formatTime(sync.hookNow)}) was created at ${formatTime(sync.appliedAt)} while ${last.name}, the last Backup of ` +
+                  `${sibling.metadata?.name ?? '?'}, was running: stored at ${formatTime(stored)} ${how} ` +
+                  `(its request built ${theirs === undefined ? '?' : formatTime(theirs.calledAt)}): of two siblings due together, one waits for the other`,
+              );
+              continue;
+            }
           } else if (shownBackup === undefined) {
             // The hook saw the status naming it, not the Backup: it must count it as running for the grace after it was asked for.
             if (!withinGrace(shown, { name: last.name, now: sync.hookNow, graceMs: context.settings.staleViewGraceMs })) continue;
