@@ -187,8 +187,8 @@ function formOf(object: KubeObject, source: KubeObject, name: string): DesiredCh
 
 /**
  * JSON text of each remembered form (null until an answer first holds it). A form is deeply frozen, so its text never
- * changes: an answer splices the text in instead of writing the form again (bench section 2: serializing 10,000 kept
- * Backups took about half the time). Weak: a form forgotten by both generations takes its text with it.
+ * changes: an answer splices the text in instead of writing the form again (answer-json.ts; serializing the answer of
+ * 1,000 kept Backups took 1.05 ms, 0.14 ms with it). Weak: a form forgotten by both generations takes its text with it.
  */
 const formTexts = new WeakMap<DesiredChild, string | null>();
 
