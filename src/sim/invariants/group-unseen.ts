@@ -30,8 +30,7 @@ import { BACKUP_CHILD_TYPE, SCHEDULE_LABEL, backupName, slotFromBackupName } fro
 import { compareNames, observeChildren } from '../../core/observe.js';
 import type { SnapshotBackup } from '../../core/observe.js';
 import { planSlot } from '../../core/schedule-edit.js';
-import { isObject } from '../../core/spec.js';
-import { readSpec } from '../../core/spec.js';
+import { isObject, readSpec } from '../../core/spec.js';
 import { formatTime } from '../../core/time.js';
 import type { BackupSchedule, BackupScheduleStatus, KubeObject, SyncRequest } from '../../core/types.js';
 
