@@ -219,14 +219,16 @@ function clientMessage(type: string, facts: { error: unknown; bodyLimitBytes: nu
 
 /**
  * sendAnswer sends the answer's chunks as res.json would send their text (same headers), without joining them: one
- * string of a large answer costs fresh pages (core/answer-json.ts). Corked, so the socket gets them in one write.
+ * string of a large answer costs fresh pages (core/answer-json.ts). Each chunk is encoded once, which also gives the
+ * length; corked, so the socket gets them in one write.
  */
 function sendAnswer(res: Response, chunks: readonly string[]): void {
+  const buffers = chunks.map((chunk) => Buffer.from(chunk, 'utf8'));
   let length = 0;
-  for (const chunk of chunks) length += Buffer.byteLength(chunk);
+  for (const buffer of buffers) length += buffer.length;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', length);
   res.cork();
-  for (const chunk of chunks) res.write(chunk);
+  for (const buffer of buffers) res.write(buffer);
   res.end();
 }
