@@ -79,13 +79,14 @@ describe('hook request metrics at /metrics', () => {
       assert.equal(valueOf(samples, 'backup_schedule_hook_requests_total', { route: '/sync', code: '200' }), 2);
     });
 
-    it('takes a request whose client went away mid-body out of flight and counts it as unreadable (400)', async () => {
+    it('takes a request whose client went away mid-body out of flight and counts it as aborted, not as an answer', async () => {
       const slow = startSync();
       slow.answer.catch(() => undefined);
       await scrapeUntil(port, (s) => inFlight(s) === 2);
       slow.abort();
       const samples = await scrapeUntil(port, (s) => inFlight(s) === 1);
-      assert.equal(valueOf(samples, 'backup_schedule_hook_requests_total', { route: '/sync', code: '400' }), 1);
+      assert.equal(valueOf(samples, 'backup_schedule_hook_requests_total', { route: '/sync', code: 'aborted' }), 1);
+      assert.equal(valueOf(samples, 'backup_schedule_hook_requests_total', { route: '/sync', code: '400' }), undefined);
     });
   });
 });
