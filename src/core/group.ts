@@ -5,8 +5,9 @@
  * Backups copy their schedule's labels). Upstream's check reads only the siblings' statuses ("the check is not safe
  * in fact"); here a sibling's last Backup is judged as the schedule's own (a newer one in the view than its status
  * names counts, one its status names but the view lacks counts as running for the stale-view grace), and schedules due
- * at the same time take turns by name, with one more turn for a sibling past its own (group-turn.ts). Still best
- * effort: views older than the grace can let two start. Metacontroller keeps
+ * at the same time take turns by due slot, then by name, with one more turn for a sibling past its own (group-turn.ts).
+ * Still best effort: views older than the grace, or views that plan a sibling another slot than its own sync does, can
+ * let two start. Metacontroller keeps
  * a schedule's customize answer per generation for up to 20 minutes, so a group label added or changed is not yet
  * selected: the schedule is then missing from its own related schedules, and says so in a condition of its own.
  */
@@ -15,7 +16,7 @@ import { backupNowAskedAt, lastBackupNowOf } from './backup-now.js';
 import { conditionIsTrue, finishedAt, isLogBackup } from './backup-state.js';
 import { inFlightUntil } from './gate.js';
 import type { Gate } from './gate.js';
-import { decideOverdueTurn } from './group-turn.js';
+import { compareTurns, decideOverdueTurn } from './group-turn.js';
 import type { GroupTurn, OverdueSibling } from './group-turn.js';
 import { lastBackupOf, watermarkOf } from './last-backup.js';
 import type { LastBackup } from './last-backup.js';
@@ -81,13 +82,19 @@ export interface GroupDecision {
  * the view ({@link lastBackupOf}). One the sibling's status names but the view lacks counts as running until a
  * stale-view grace after it was asked for, as the schedule's own last Backup does: the sibling's status and its Backups
  * reach Metacontroller through different informers, so either may arrive first. Older, it is gone (upstream's NotFound
- * passes). And a sibling whose name sorts first goes first when both are due, with one more turn once past its own
- * ({@link decideOverdueTurn}, from the turn `recorded` in this schedule's status). Open without a group or related objects.
+ * passes). And a due sibling goes first when its due slot is earlier than this schedule's `slot`, or the same and its
+ * name sorts first (by name alone when this schedule has no slot: {@link goesFirst}), with one more turn once past its
+ * own ({@link decideOverdueTurn}, from the turn `recorded` in this schedule's status). Open without a group or related
+ * objects.
  */
 export function decideGroupGate(
   parent: BackupSchedule,
   related: Record<string, ChildMap> | undefined,
-  options: GroupGateOptions & { recorded: GroupTurn | null },
+  options: GroupGateOptions & {
+    recorded: GroupTurn | null;
+    /** This schedule's due slot as its sync plans it (next-backup.ts, `plan.slot`), or null. */
+    slot: number | null;
+  },
 ): GroupDecision {
   const group = parent.metadata.labels?.[GROUP_LABEL];
   if (typeof group !== 'string' || group === '' || related === undefined) return { gate: { open: true }, turn: null };
@@ -110,7 +117,7 @@ export function decideGroupGate(
     bySchedule.set(owner, own);
   }
   const { now, staleViewGraceMs } = options;
-  const view: GroupView = { now, staleViewGraceMs, group, scheduleName: parent.metadata.name ?? '', backups, bySchedule, freedAt };
+  const view: GroupView = { now, staleViewGraceMs, group, scheduleName: parent.metadata.name ?? '', scheduleSlot: options.slot, backups, bySchedule, freedAt };
   let gate: Gate = { open: true };
   const overdue: OverdueSibling[] = [];
   // Siblings in key order: the map's own order is Metacontroller's choice, and the answer names the first that blocks.
@@ -134,6 +141,8 @@ export function decideGroupGate(
 interface GroupView extends GroupGateOptions {
   group: string;
   scheduleName: string;
+  /** This schedule's due slot, or null. */
+  scheduleSlot: number | null;
   backups: ReadonlyMap<string, KubeObject>;
   /** The Backups in the view by their schedule label. */
   bySchedule: ReadonlyMap<string, ChildMap>;
@@ -175,10 +184,9 @@ function siblingGate(sibling: KubeObject, view: GroupView): SiblingJudgement {
     return { gate: { open: false, message: `Backup ${lastName} ${of} is still running`, until: null, blocker: null }, overdue: null };
   }
   // Two schedules due at once, each synced before the other's Backup or status reaches the cache, would both start:
-  // the one whose name sorts first goes first, and the others give it the grace to show its Backup.
-  if (compareNames(siblingName, view.scheduleName) >= 0) return { gate, overdue: null };
+  // the one whose turn comes first goes first, and the others give it the grace to show its Backup.
   const due = dueSlotOf(sibling, { ...view, last });
-  if (due === null) return { gate, overdue: null };
+  if (due === null || !goesFirst({ schedule: siblingName, slot: due }, view)) return { gate, overdue: null };
   // Its turn lasts a grace from when it could start: its slot, or when a Backup of the group last finished (one of them
   // may have held it), whichever is later; a finish more than a grace ahead of this clock is not believed.
   const freed = view.freedAt !== null && view.freedAt <= view.now + view.staleViewGraceMs ? view.freedAt : null;
@@ -186,6 +194,24 @@ function siblingGate(sibling: KubeObject, view: GroupView): SiblingJudgement {
   if (view.now >= until) return { gate, overdue: { schedule: siblingName, slot: due, turnEndedAt: until } };
   const message = `schedule ${siblingName} in group ${view.group} is due (slot ${formatTime(due)}) and goes first; its Backup is not in the view yet, waiting until ${formatTime(until)} (stale-view grace)`;
   return { gate: waitLonger(gate, { until, message }), overdue: null };
+}
+
+/**
+ * goesFirst tells whether a due sibling goes before this schedule: its due slot is earlier than this schedule's, or the
+ * same and its name sorts first ({@link compareTurns}). Each side plans the other's slot as the other's own sync does
+ * (dueSlotOf: planSlot from the other's status and Backups in the view), so from the same view exactly one of two due
+ * schedules goes first. Take B, whose slot is t, and A, whose name sorts first and whose slot is t+ε, ε less than the
+ * cache's lag. B synced at t sees A not yet due (A's slot is after now, so planSlot gives A none) and starts. A synced
+ * at t+ε, its view lacking B's Backup, sees B due at t < t+ε and waits a grace from max(t, when the group was last
+ * freed) for B's Backup to show, then for it to finish. By name alone (the order before), A would not have waited for
+ * B, and both would have run. B synced after t+ε too sees A due at t+ε, later than its own t, and does not wait for A.
+ * Due at the same slot, the name decides, as before. With no slot of its own to plan (only a backup-now Backup is in
+ * question, or its slot was missed), this schedule keeps the order before, by name alone, so that backup-now Backups
+ * behave as they did: a due sibling whose name sorts first goes first, whatever its slot.
+ */
+function goesFirst(sibling: { schedule: string; slot: number }, view: GroupView): boolean {
+  if (view.scheduleSlot === null) return compareNames(sibling.schedule, view.scheduleName) < 0;
+  return compareTurns(sibling, { schedule: view.scheduleName, slot: view.scheduleSlot }) < 0;
 }
 
 /** waitLonger returns the closed gate that opens later: `gate`, or one closed until `wait.until`. */

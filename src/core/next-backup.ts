@@ -70,13 +70,14 @@ export function decideNextBackup(context: SyncContext): NextBackup {
   const stuck = findStuck(context.snapshots, { now, timeoutMs: spec.backupTimeout?.ms ?? null });
   const lastGate = decideGate(observedLast, { now, schedule: spec.schedule, staleViewGraceMs, backups });
   const runningGate = decideRunningGate(context.snapshots, { last: observedLast.name, stuck: new Set(stuck.stuck.map((b) => b.name)) });
-  const group = decideGroupGate(parent, context.related, { now, staleViewGraceMs, recorded: groupTurnOf(previous) });
-  const groupGate = group.gate;
-  const nowState = backupNowStateOf(previous, { token: spec.backupNowToken, scheduleName, backups });
-  const nowGate = backupNowGate(previous, { now, backups, staleViewGraceMs, last: nowState.last });
   const watermark = watermarkOf(observedLast, { status: previous, creationTimestamp: parent.metadata.creationTimestamp });
   const plan = planSlot(previous, { spec, now, watermark });
   const slot = plan.slot;
+  // Siblings take turns by due slot, then by name: the group judges them against this schedule's slot.
+  const group = decideGroupGate(parent, context.related, { now, staleViewGraceMs, recorded: groupTurnOf(previous), slot });
+  const groupGate = group.gate;
+  const nowState = backupNowStateOf(previous, { token: spec.backupNowToken, scheduleName, backups });
+  const nowGate = backupNowGate(previous, { now, backups, staleViewGraceMs, last: nowState.last });
   const quiet = decideQuiet(spec.schedule, { now, watermark: plan.watermark, slot, startingDeadlineMs: spec.startingDeadlineMs, staleViewGraceMs });
   const editQuiet = decideEditQuiet({ now, editSeenAt: plan.editSeenAt, staleViewGraceMs });
   const gate = passStuck([lastGate, groupGate, nowGate, runningGate, quiet, editQuiet], stuck);

@@ -493,3 +493,129 @@ describe('schedule groups: Backups of siblings in flight, and the wait that ends
     });
   }
 });
+
+describe('schedule groups: siblings due together take turns by due slot, then by name', () => {
+  const at = (hhmm: string): string => `2024-05-10T${hhmm}:00Z`;
+  const grouped = (b: ReturnType<typeof backup>): ReturnType<typeof backup> => ({ ...b, metadata: { ...b.metadata, labels: { ...b.metadata?.labels, ...GROUP } } });
+  const hourBefore = (hhmm: string): string => new Date(Date.parse(at(hhmm)) - 3_600_000).toISOString().slice(11, 16);
+  /** A schedule of the group hourly, due at `slot` (hh:mm): its last Backup, complete and in the view, is the one an hour before. */
+  const member = (name: string, slot: string, status: JsonObject = {}, annotations?: Record<string, string>) => {
+    const last = hourBefore(slot);
+    return {
+      schedule: schedule({
+        name,
+        spec: { ...spec, schedule: `${Number(slot.slice(3))} * * * *` },
+        labels: GROUP,
+        status: { lastBackup: `${name}-2024-05-10t${last.replace(':', '-')}-00`, lastBackupTime: at(last), ...status },
+        ...(annotations === undefined ? {} : { annotations }),
+      }),
+      last: backup({ schedule: name, slot: at(last) }),
+    };
+  };
+  type Member = ReturnType<typeof member>;
+  /** decideFor is `self`'s answer at `now` (hh:mm:ss) with its siblings and their last Backups related: none of their due Backups is in the view. */
+  function decideFor(self: Member, siblings: readonly Member[], now: string) {
+    const related = {
+      'BackupSchedule.pingcap.com/v1alpha1': Object.fromEntries([self, ...siblings].map((m) => [`db/${m.schedule.metadata.name}`, m.schedule])),
+      'Backup.pingcap.com/v1alpha1': Object.fromEntries(siblings.map((m) => grouped(m.last)).map((b) => [`db/${b.metadata?.name}`, b])),
+    };
+    const answer = decide(request(self.schedule, [self.last], { related }), { now: Date.parse(`2024-05-10T${now}Z`) }).response;
+    return { answer, ready: String((answer.status.conditions ?? []).find((x) => x.type === 'Ready')?.message) };
+  }
+
+  // alpha and beta sort before nightly, omega after. `waits`: the sibling that goes first, its slot, and when its turn ends.
+  const cases: ReadonlyArray<{ name: string; self: Member; siblings: Member[]; now: string; created: string; waits: { for: string; slot: string; until: string } | null }> = [
+    {
+      name: "nightly (due 11:01) synced at 11:01:30, its view lacking omega's 11:00 Backup: omega's slot is earlier, nightly waits a grace from it",
+      self: member('nightly', '11:01'), siblings: [member('omega', '11:00')], now: '11:01:30', created: 'nightly-2024-05-10t11-01-00',
+      waits: { for: 'omega', slot: '11:00', until: '11:05' },
+    },
+    {
+      name: 'omega (due 11:00) synced at its slot: nightly is not due yet, omega starts',
+      self: member('omega', '11:00'), siblings: [member('nightly', '11:01')], now: '11:00:10', created: 'omega-2024-05-10t11-00-00', waits: null,
+    },
+    {
+      name: "omega (due 11:00) synced late, at 11:01:30, its view lacking nightly's 11:01 Backup: nightly's slot is later, omega does not wait for it",
+      self: member('omega', '11:00'), siblings: [member('nightly', '11:01')], now: '11:01:30', created: 'omega-2024-05-10t11-00-00', waits: null,
+    },
+    {
+      name: 'equal slots: alpha sorts first and goes first, nightly waits',
+      self: member('nightly', '11:00'), siblings: [member('alpha', '11:00')], now: '11:00:10', created: 'nightly-2024-05-10t11-00-00',
+      waits: { for: 'alpha', slot: '11:00', until: '11:05' },
+    },
+    {
+      name: 'equal slots: omega sorts after, nightly goes first',
+      self: member('nightly', '11:00'), siblings: [member('omega', '11:00')], now: '11:00:10', created: 'nightly-2024-05-10t11-00-00', waits: null,
+    },
+    {
+      name: "alpha due at 11:02, after nightly's slot (11:00): it does not hold nightly back, although its name sorts first",
+      self: member('nightly', '11:00'), siblings: [member('alpha', '11:02')], now: '11:03:00', created: 'nightly-2024-05-10t11-00-00', waits: null,
+    },
+    {
+      name: 'of alpha (name first, due 11:02, after) and omega (due 11:00, before), nightly (due 11:01) waits for omega alone',
+      self: member('nightly', '11:01'), siblings: [member('alpha', '11:02'), member('omega', '11:00')], now: '11:02:30', created: 'nightly-2024-05-10t11-01-00',
+      waits: { for: 'omega', slot: '11:00', until: '11:05' },
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const { answer, ready } = decideFor(c.self, c.siblings, c.now);
+      assert.equal(answer.children.some((x) => x.metadata.name === c.created), c.waits === null, ready);
+      if (c.waits !== null) {
+        assert.match(ready, new RegExp(`schedule ${c.waits.for} in group nightly-group is due \\(slot ${at(c.waits.slot)}\\) and goes first.*waiting until ${at(c.waits.until)}`));
+      }
+    });
+  }
+
+  describe('with no slot of its own to plan (only a backup-now Backup in question): by name, as before', () => {
+    // nightly ran its 11:00 slot; the backup-now request x1, first seen at 10:50, waits for the group alone.
+    const self = {
+      ...member('nightly', '11:00', { lastBackup: 'nightly-2024-05-10t11-00-00', lastBackupTime: at('11:00'), backupNowRequest: { token: 'x1', seenAt: at('10:50') } }, { 'backup-schedule-hook/backup-now': 'x1' }),
+      last: backup({ slot: at('11:00') }),
+    };
+    const cases: ReadonlyArray<{ name: string; sibling: Member; waitsUntil: string | null }> = [
+      { name: "alpha (sorts first) due at 11:00: the backup-now Backup waits for alpha's turn", sibling: member('alpha', '11:00'), waitsUntil: '11:05' },
+      { name: 'alpha (sorts first) due at 11:02: it waits for its turn too', sibling: member('alpha', '11:02'), waitsUntil: '11:07' },
+      { name: 'omega (sorts after) due at 11:00: it does not wait', sibling: member('omega', '11:00'), waitsUntil: null },
+      { name: "omega (sorts after) due at 10:59: it does not wait, although that slot is earlier than any of nightly's to come", sibling: member('omega', '10:59'), waitsUntil: null },
+    ];
+    for (const c of cases) {
+      it(c.name, () => {
+        const { answer } = decideFor(self, [c.sibling], '11:04:00');
+        const waiting = String((answer.status.conditions ?? []).find((x) => x.type === 'BackupNow')?.message);
+        assert.equal(answer.children.some((x) => x.metadata.name === 'nightly-manual-x1'), c.waitsUntil === null, waiting);
+        // The BackupNow condition says it waits for the gate; the call-back comes when the sibling's turn ends.
+        if (c.waitsUntil !== null) assert.equal(Date.parse('2024-05-10T11:04:00Z') + (answer.resyncAfterSeconds ?? Infinity) * 1000, Date.parse(at(c.waitsUntil)));
+      });
+    }
+  });
+
+  it('overdue siblings get their extra turns in the same order, by due slot, then by name (status.groupTurn)', () => {
+    // The hook was down until 11:20: every sibling is past its turn. nightly is due at 11:00.
+    const worlds: ReadonlyArray<{ siblings: Member[]; turns: [string, string] }> = [
+      { siblings: [member('alpha', '11:00'), member('beta', '10:58')], turns: ['beta', 'alpha'] },
+      { siblings: [member('alpha', '11:00'), member('omega', '10:59')], turns: ['omega', 'alpha'] },
+    ];
+    for (const world of worlds) {
+      const self = member('nightly', '11:00');
+      let status = self.schedule.status ?? {};
+      const steps: Array<{ at: string; turn: string | null; waitsUntil: string | null }> = [];
+      for (const now of ['11:20', '11:24', '11:25', '11:29', '11:30', '11:31']) {
+        const { answer, ready } = decideFor({ ...self, schedule: { ...self.schedule, status } }, world.siblings, `${now}:00`);
+        const turn = answer.status['groupTurn'] as { schedule: string; seenAt: string } | undefined;
+        const created = answer.children.some((x) => x.metadata.name === 'nightly-2024-05-10t11-00-00');
+        steps.push({ at: now, turn: turn === undefined ? null : `${turn.schedule} ${turn.seenAt}`, waitsUntil: created ? null : (/waiting until (\S+)/.exec(ready)?.[1] ?? ready) });
+        status = answer.status;
+      }
+      const [first, second] = world.turns;
+      assert.deepEqual(steps, [
+        { at: '11:20', turn: `${first} ${at('11:20')}`, waitsUntil: at('11:25') },
+        { at: '11:24', turn: `${first} ${at('11:20')}`, waitsUntil: at('11:25') },
+        { at: '11:25', turn: `${second} ${at('11:25')}`, waitsUntil: at('11:30') },
+        { at: '11:29', turn: `${second} ${at('11:25')}`, waitsUntil: at('11:30') },
+        { at: '11:30', turn: `${second} ${at('11:25')}`, waitsUntil: null },
+        { at: '11:31', turn: `${second} ${at('11:25')}`, waitsUntil: null },
+      ], world.turns.join(' then '));
+    }
+  });
+});
