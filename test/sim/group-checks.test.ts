@@ -48,6 +48,19 @@ function withoutTurns(hook: Hook): Hook {
 }
 
 /**
+ * turnsByNameOnly shows a hook every sibling whose name sorts after the schedule's paused: such a sibling never goes
+ * first, whatever its slot (the order of turns before they went by due slot, then by name).
+ */
+function turnsByNameOnly(hook: Hook): Hook {
+  return (request, now) => {
+    const self = request.parent.metadata.name ?? '';
+    const schedules = request.related?.['BackupSchedule.pingcap.com/v1alpha1'] ?? {};
+    const shown = Object.fromEntries(Object.entries(schedules).map(([key, s]) => [key, (s.metadata?.name ?? '') > self ? { ...s, spec: { ...s.spec, pause: true } } : s]));
+    return hook({ ...request, related: { ...request.related, 'BackupSchedule.pingcap.com/v1alpha1': shown } }, now);
+  };
+}
+
+/**
  * passesUnseenSiblings is the real hook with upstream's rule for a sibling's last Backup the view lacks (NotFound
  * passes): it decides as if every such sibling had asked for it long ago.
  */
@@ -154,6 +167,33 @@ describe('sim schedule groups', function () {
       });
     });
   }
+
+  // b due at the hour, a (whose name sorts first) a minute later. b's new Backup and its status reach the cache 90–120 s
+  // after they are stored: a's sync at its slot sees neither, and b, synced at its own slot, saw a not yet due.
+  describe("a sibling whose name sorts later, due a minute before, its Backup not yet in the cache: turns by due slot", () => {
+    const lag: Scenario['lag'] = { parentMs: [90_000, 120_000], childAddedMs: [90_000, 120_000], childChangedMs: [0, 3000] };
+    const scenario: Scenario = { ...SCENARIO, durationMs: 2 * DAY, schedule: member('a', '1 */2 * * *'), siblings: [member('b', '0 */2 * * *')], lag };
+
+    it("the real hook: a gives b's earlier slot its turn, then waits for its Backup", async () => {
+      const { violations, world } = await runChecked({ invariants: [1, 2, 3, 4, 6, 10], scenario });
+      assert.deepEqual(describeViolations(violations), []);
+      const a = recordsOf(world, 'a');
+      assert.ok(a.length >= 20, `a backed up (${a.length})`);
+      assert.deepEqual({ a: overlaps(world, 'a', 'b'), b: overlaps(world, 'b', 'a') }, { a: [], b: [] });
+      // Every a slot after b's first Backup came a minute after b's, whose Backup runs 20–40 minutes.
+      const b = recordsOf(world, 'b');
+      const late = (r: BackupRecord): string => `${r.name} +${Math.round((r.createdAt - (r.slot ?? NaN)) / 60_000)} min`;
+      const after = a.filter((r) => r.createdAt > (b[0]?.createdAt ?? Infinity));
+      assert.ok(after.length >= 20 && after.every((r) => r.slot !== null && r.createdAt - r.slot > 19 * 60_000), `a waited for b: ${after.map(late).join(', ')}`);
+    });
+
+    it("catches a hook that takes turns by name only: a starts beside b's Backup (invariant 10)", async () => {
+      const { violations, world } = await runChecked({ invariants: [10], scenario }, { hook: turnsByNameOnly(decideHook(HOOK)) });
+      assert.ok(overlaps(world, 'a', 'b').length > 0, 'a ran beside b');
+      assert.ok(violations.length > 0);
+      assert.match(describeViolations(violations)[0] ?? '', /a-\S+ of a .* while b-\S+, the last Backup of b, was running: stored at \S+ before it was built, hidden by the cache's lag/);
+    });
+  });
 
   it('a schedule put in a group runs without it while its customize answer predates the label (GroupNotVisible), then waits for it', async () => {
     // a (10 past every second hour) joins b's group at 02:09:30 on day 2, while b's 02:00 Backup runs (20–40 minutes).
