@@ -4,11 +4,10 @@
  * exists, is neither Complete nor Failed and is not being deleted — best effort under caches. Judged in truth when a
  * sync's Backup is stored. Excused only where the request could not show it:
  * - the request shows neither the status naming it nor the Backup, and the Backup reached the store less than the
- *   longest cache lag before the request was built: the cache hid it (best effort: the hook lets schedules due at the
- *   same time take turns by name, which this check does not restate);
- * - neither, and the Backup reached the store after the request was built: the sibling's sync ran at once with this
- *   one (Metacontroller's workers), so no cache could show it. Excused only where the design does not make one of the
- *   two wait for the other (group-concurrent.ts: turns by name, one more for an overdue sibling);
+ *   longest cache lag before the request was built (the cache hid it), or after the request was built (the sibling's
+ *   sync ran at once with this one: Metacontroller's workers), so that no cache could show it. Excused only where the
+ *   design does not make one of the two wait for the other (group-unseen.ts: turns by due slot, then by name, one
+ *   more for an overdue sibling);
  * - the request shows that status but not the Backup, and the stale-view grace after the sibling asked for it has
  *   passed by the hook's clock (until then the hook counts it as running: statuses and Backups reach the cache
  *   through different informers);
