@@ -255,7 +255,7 @@ describe('schedule groups', () => {
       });
     }
 
-    it('two overdue siblings get their extra turns one after the other, in key order, and neither a second one', () => {
+    it('two overdue siblings due at the same slot get their extra turns one after the other, by name, and neither a second one', () => {
       // alpha and beta sort before nightly; all three are due at 11:00 and the hook was down until 11:20.
       const related = {
         'BackupSchedule.pingcap.com/v1alpha1': { 'db/beta': dueSibling('beta'), 'db/alpha': dueSibling('alpha'), 'db/nightly': parent },
@@ -523,46 +523,30 @@ describe('schedule groups: siblings due together take turns by due slot, then by
     return { answer, ready: String((answer.status.conditions ?? []).find((x) => x.type === 'Ready')?.message) };
   }
 
-  // alpha and beta sort before nightly, omega after. `waits`: the sibling that goes first, its slot, and when its turn ends.
-  const cases: ReadonlyArray<{ name: string; self: Member; siblings: Member[]; now: string; created: string; waits: { for: string; slot: string; until: string } | null }> = [
-    {
-      name: "nightly (due 11:01) synced at 11:01:30, its view lacking omega's 11:00 Backup: omega's slot is earlier, nightly waits a grace from it",
-      self: member('nightly', '11:01'), siblings: [member('omega', '11:00')], now: '11:01:30', created: 'nightly-2024-05-10t11-01-00',
-      waits: { for: 'omega', slot: '11:00', until: '11:05' },
-    },
-    {
-      name: 'omega (due 11:00) synced at its slot: nightly is not due yet, omega starts',
-      self: member('omega', '11:00'), siblings: [member('nightly', '11:01')], now: '11:00:10', created: 'omega-2024-05-10t11-00-00', waits: null,
-    },
-    {
-      name: "omega (due 11:00) synced late, at 11:01:30, its view lacking nightly's 11:01 Backup: nightly's slot is later, omega does not wait for it",
-      self: member('omega', '11:00'), siblings: [member('nightly', '11:01')], now: '11:01:30', created: 'omega-2024-05-10t11-00-00', waits: null,
-    },
-    {
-      name: 'equal slots: alpha sorts first and goes first, nightly waits',
-      self: member('nightly', '11:00'), siblings: [member('alpha', '11:00')], now: '11:00:10', created: 'nightly-2024-05-10t11-00-00',
-      waits: { for: 'alpha', slot: '11:00', until: '11:05' },
-    },
-    {
-      name: 'equal slots: omega sorts after, nightly goes first',
-      self: member('nightly', '11:00'), siblings: [member('omega', '11:00')], now: '11:00:10', created: 'nightly-2024-05-10t11-00-00', waits: null,
-    },
-    {
-      name: "alpha due at 11:02, after nightly's slot (11:00): it does not hold nightly back, although its name sorts first",
-      self: member('nightly', '11:00'), siblings: [member('alpha', '11:02')], now: '11:03:00', created: 'nightly-2024-05-10t11-00-00', waits: null,
-    },
-    {
-      name: 'of alpha (name first, due 11:02, after) and omega (due 11:00, before), nightly (due 11:01) waits for omega alone',
-      self: member('nightly', '11:01'), siblings: [member('alpha', '11:02'), member('omega', '11:00')], now: '11:02:30', created: 'nightly-2024-05-10t11-01-00',
-      waits: { for: 'omega', slot: '11:00', until: '11:05' },
-    },
+  // alpha and beta sort before nightly, omega after. A schedule is `name hh:mm`, due at that slot; `waits`: the sibling
+  // that goes first, its slot, and when its turn ends.
+  const cases: ReadonlyArray<{ name: string; self: string; siblings: string[]; now: string; waits: string | null }> = [
+    { name: "nightly (due 11:01) synced at 11:01:30, its view lacking omega's 11:00 Backup: omega's slot is earlier, nightly waits a grace from it", self: 'nightly 11:01', siblings: ['omega 11:00'], now: '11:01:30', waits: 'omega 11:00 until 11:05' },
+    { name: 'omega (due 11:00) synced at its slot: nightly is not due yet, omega starts', self: 'omega 11:00', siblings: ['nightly 11:01'], now: '11:00:10', waits: null },
+    { name: "omega (due 11:00) synced late, at 11:01:30, its view lacking nightly's 11:01 Backup: nightly's slot is later, omega does not wait for it", self: 'omega 11:00', siblings: ['nightly 11:01'], now: '11:01:30', waits: null },
+    { name: 'equal slots: alpha sorts first and goes first, nightly waits', self: 'nightly 11:00', siblings: ['alpha 11:00'], now: '11:00:10', waits: 'alpha 11:00 until 11:05' },
+    { name: 'equal slots: omega sorts after, nightly goes first', self: 'nightly 11:00', siblings: ['omega 11:00'], now: '11:00:10', waits: null },
+    { name: "alpha due at 11:02, after nightly's slot (11:00): it does not hold nightly back, although its name sorts first", self: 'nightly 11:00', siblings: ['alpha 11:02'], now: '11:03:00', waits: null },
+    { name: 'of alpha (name first, due 11:02, after) and omega (due 11:00, before), nightly (due 11:01) waits for omega alone', self: 'nightly 11:01', siblings: ['alpha 11:02', 'omega 11:00'], now: '11:02:30', waits: 'omega 11:00 until 11:05' },
   ];
+  const parse = (s: string): Member => {
+    const [name = '', slot = ''] = s.split(' ');
+    return member(name, slot);
+  };
   for (const c of cases) {
     it(c.name, () => {
-      const { answer, ready } = decideFor(c.self, c.siblings, c.now);
-      assert.equal(answer.children.some((x) => x.metadata.name === c.created), c.waits === null, ready);
+      const self = parse(c.self);
+      const { answer, ready } = decideFor(self, c.siblings.map(parse), c.now);
+      const created = `${self.schedule.metadata.name}-2024-05-10t${c.self.split(' ')[1]?.replace(':', '-')}-00`;
+      assert.equal(answer.children.some((x) => x.metadata.name === created), c.waits === null, ready);
       if (c.waits !== null) {
-        assert.match(ready, new RegExp(`schedule ${c.waits.for} in group nightly-group is due \\(slot ${at(c.waits.slot)}\\) and goes first.*waiting until ${at(c.waits.until)}`));
+        const [sibling, slot = '', , until = ''] = c.waits.split(' ');
+        assert.match(ready, new RegExp(`schedule ${sibling} in group nightly-group is due \\(slot ${at(slot)}\\) and goes first.*waiting until ${at(until)}`));
       }
     });
   }
