@@ -62,7 +62,15 @@ export class ObjectStore {
 
   /** list returns the current versions of one kind in one namespace, sorted by name. */
   list(kind: string, namespace: string): KubeObject[] {
-    const prefix = `${kind}/${namespace}/`;
+    return this.withKeyPrefix(`${kind}/${namespace}/`);
+  }
+
+  /** all returns the current version of every object, sorted by key (what a fresh LIST of every watched type returns). */
+  all(): KubeObject[] {
+    return this.withKeyPrefix('');
+  }
+
+  private withKeyPrefix(prefix: string): KubeObject[] {
     return [...this.objects.entries()]
       .filter(([key]) => key.startsWith(prefix))
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

@@ -33,6 +33,7 @@ export class WorkQueue {
   private readonly dirty = new Set<string>();
   private readonly waiting = new Map<string, Timer>();
   private readonly failures = new Map<string, number>();
+  private shuttingDown = false;
 
   private readonly onReady: () => void;
   private readonly backoff: Backoff;
@@ -47,6 +48,7 @@ export class WorkQueue {
 
   /** add queues a key now (or marks it to run again if it is being processed). */
   add(key: string): void {
+    if (this.shuttingDown) return;
     if (this.processing.has(key)) {
       this.dirty.add(key);
       return;
@@ -59,6 +61,7 @@ export class WorkQueue {
 
   /** addAfter queues a key after a delay; only the earliest pending time per key is kept. */
   addAfter(key: string, delayMs: number): void {
+    if (this.shuttingDown) return;
     if (delayMs <= 0) {
       this.add(key);
       return;
@@ -101,6 +104,21 @@ export class WorkQueue {
   done(key: string): void {
     this.processing.delete(key);
     if (this.dirty.delete(key)) this.add(key);
+  }
+
+  /**
+   * shutDown drops every key, queued or waiting (its delayed adds never fire), and every failure count, and takes no
+   * key any more: the process holding the queue is gone (client-go's ShutDown, then the memory lost).
+   */
+  shutDown(): void {
+    this.shuttingDown = true;
+    for (const timer of this.waiting.values()) timer.cancelled = true;
+    this.waiting.clear();
+    this.queued.length = 0;
+    this.queuedSet.clear();
+    this.processing.clear();
+    this.dirty.clear();
+    this.failures.clear();
   }
 
   /** The number of keys ready for the worker. */

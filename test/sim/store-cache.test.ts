@@ -111,4 +111,23 @@ describe('sim informer cache', () => {
     assert.deepEqual(seen, ['added@3000', 'modified@3000']);
     assert.equal(cache.get(KEY)?.status?.['phase'], 'Scheduled');
   });
+
+  it('stopped, is empty and drops the changes on their way; relisted, holds the store as it is then, parents first, and lags what follows', async () => {
+    const { clock, store, cache } = lagged({ 'Backup:added': 5000, 'Backup:modified': 5000 });
+    const seen: string[] = [];
+    cache.subscribe((e) => seen.push(`${e.type} ${e.key}@${clock.now - T0}`));
+    store.create(backup('b1'));
+    await clock.runUntil(T0 + 1000);
+    cache.stop();
+    assert.equal(cache.get(KEY), undefined);
+    store.updateStatus(KEY, { phase: 'Scheduled' });
+    store.create({ kind: 'BackupSchedule', metadata: { name: 's', namespace: 'db' } });
+    await clock.runUntil(T0 + 2000);
+    cache.relist();
+    assert.equal(cache.get(KEY)?.status?.['phase'], 'Scheduled', 'the store as of the LIST, not as the watch would have shown it');
+    store.updateStatus(KEY, { phase: 'Running' });
+    await clock.runUntil(T0 + 10_000);
+    assert.deepEqual(seen, ['added BackupSchedule/db/s@2000', 'added Backup/db/b1@2000', 'modified Backup/db/b1@7000']);
+    assert.equal(cache.get(KEY)?.status?.['phase'], 'Running');
+  });
 });
