@@ -10,26 +10,28 @@
  * also carries the parent's related objects from the same cache (`related.ts`), and a cache event of an object a
  * parent's rules select queues that parent. The customize answer is kept per parent uid and generation for 20
  * minutes, as Metacontroller's customize manager keeps it (so a label edit is not seen by its rules until then).
+ * Metacontroller itself can go down and come back (fault `metacontroller-restart`): see {@link Metacontroller}.
  */
 
 import { isDeepStrictEqual } from 'node:util';
 
 import type { RelatedResourceRule } from '../core/group.js';
 import { CONTROLLER_UID_LABEL } from '../core/names.js';
-import type { BackupSchedule, DesiredChild, JsonObject, KubeObject, SyncRequest } from '../core/types.js';
+import type { BackupSchedule, DesiredChild, JsonObject, KubeObject, SyncRequest, SyncResponse } from '../core/types.js';
 import { decodingError, selectorError } from './answer-check.js';
 import { inPlaceUpdate, objectToCreate } from './apply.js';
 import type { InformerCache } from './cache.js';
 import { childResourcesOf, resourceOf } from './child-resources.js';
 import type { ChildResource, ChildResourceSettings } from './child-resources.js';
-import type { VirtualClock } from './clock.js';
+import type { Timer, VirtualClock } from './clock.js';
+import { writesBeforeCrash } from './crash.js';
 import type { HookAnswer } from './hook.js';
 import { isSuccess } from './hook.js';
 import { relatedObjects, ruleMatches } from './related.js';
 import type { CustomizeHook } from './related.js';
 import { keyOf, objectKey } from './store.js';
 import type { ObjectStore, StoreEvent } from './store.js';
-import type { HookCall, Transport } from './transport.js';
+import type { HookCall, Transport, Window } from './transport.js';
 import type { Random } from './random.js';
 import { WorkQueue } from './work-queue.js';
 
@@ -83,6 +85,11 @@ export interface SyncObservation {
   retryAfterMs: number | null;
   /** Why Metacontroller refused a 200 answer before writing anything (strict decoding, selector), or null. */
   refused: string | null;
+  /**
+   * The instant Metacontroller went down (fault `metacontroller-restart`) while this sync was in flight, or null for a
+   * sync that ran to its end. Its answer was lost: only the child writes listed were made, the status never.
+   */
+  interruptedAt: number | null;
 }
 
 /** A window in which the API server refuses each child create with a probability. */
@@ -90,6 +97,12 @@ export interface CreateErrorWindow {
   from: number;
   to: number;
   rate: number;
+}
+
+/** Windows in which Metacontroller is down (fault `metacontroller-restart`), with the stream that draws where a crash finds a sync. */
+export interface Restarts {
+  windows: Window[];
+  random: Random;
 }
 
 /** One declared child type's observed and desired children, by `namespace/name`. */
@@ -126,21 +139,58 @@ interface CustomizeAnswer {
   rules: RelatedResourceRule[];
 }
 
+/** A sync between taking its parent and writing its answer. */
+interface Flight {
+  key: string;
+  parent: BackupSchedule;
+  request: SyncRequest;
+  call: HookCall;
+  calledAt: number;
+  /** Its next step: the answer's arrival, then (paced by the client's rate limit) the pass's writes. */
+  timer: Timer | null;
+  /** Once the answer arrived and the pass waits behind the rate limit: the pass and the instant it began. */
+  paced: { pass: Pass; from: number } | null;
+}
+
+/** What Metacontroller makes of an answer: the observation, the accepted body, and the pass's child writes in order. */
+interface Pass {
+  observation: SyncObservation;
+  /** The body of a 200 answer it could decode (null: a failed call or an undecodable body). */
+  body: SyncResponse | null;
+  /** The child requests, deletions first, then creates and updates type by type in key order (null: refused). */
+  writes: Array<() => void> | null;
+  deletions: number;
+}
+
 /**
  * Metacontroller runs `workers` workers (1 unless set) over its work queue: each takes a parent key no other worker
  * holds, reads the request from the cache when it starts, and applies the answer when the call returns, while the
  * others go on; a key queued again meanwhile is synced again after it (`work-queue.ts`).
+ *
+ * It can go down and come back (fault `metacontroller-restart`: its pod rescheduled, upgraded, OOM-killed). Down, it
+ * starts no sync, and a sync in flight loses its answer: at most a prefix of its child writes reached the API server,
+ * never its status (`crash.ts`). Everything it held in memory is gone — its work queue with every delayed call-back
+ * and backoff, the customize answers it kept, the resync timer. Back, it is a new process (upstream's `Start`,
+ * `pkg/controller/composite/controller.go`): its informers LIST afresh (the cache holds the store's objects as of
+ * that instant, `cache.ts`; later changes arrive with their lag), their initial list adds every object, so every
+ * parent is queued, and only once the caches are filled do the workers start (`WaitForNamedCacheSync`): up to
+ * `workers` parents are then synced at once, from that same view. The resync period counts from the restart.
  */
 export class Metacontroller {
-  private readonly queue: WorkQueue;
+  private queue: WorkQueue;
   private readonly listeners: Array<(sync: SyncObservation) => void> = [];
   private readonly parentKeys = new Set<string>();
   /** The customize hook's answers per parent key, with the uid and generation they were asked for and when. */
   private readonly customized = new Map<string, CustomizeAnswer>();
   private readonly resources: ChildResource[];
+  /** The syncs between their call and their answer's writes, in the order they started. */
+  private readonly flights = new Set<Flight>();
   /** How many workers are syncing a parent (calling the hook or writing its answer). */
   private inFlight = 0;
-  private wakeScheduled = false;
+  private wakeTimer: Timer | null = null;
+  private resyncTimer: Timer | null = null;
+  /** How many `metacontroller-restart` windows hold it down now (they may overlap). */
+  private downs = 0;
   private stopped = false;
 
   constructor(
@@ -151,12 +201,18 @@ export class Metacontroller {
       customize?: CustomizeHook;
       /** Windows of refused creates, with the random stream that draws them. */
       createErrors?: { windows: CreateErrorWindow[]; random: Random };
+      /** Windows in which Metacontroller is down (fault `metacontroller-restart`). */
+      restarts?: Restarts;
     },
   ) {
     this.resources = childResourcesOf(options.config);
-    this.queue = new WorkQueue(world.clock, { onReady: () => this.wake() });
+    this.queue = this.newQueue();
     world.cache.subscribe((event) => this.onCacheEvent(event));
     this.scheduleResync();
+    for (const window of options.restarts?.windows ?? []) {
+      world.clock.at(window.from, () => this.goDown());
+      world.clock.at(window.to, () => this.comeBack());
+    }
   }
 
   /** onSync calls the listener after every sync. */
@@ -169,7 +225,45 @@ export class Metacontroller {
     this.stopped = true;
   }
 
+  private newQueue(): WorkQueue {
+    return new WorkQueue(this.world.clock, { onReady: () => this.wake() });
+  }
+
+  /**
+   * goDown ends the process: each sync in flight is cut where the crash finds it, in the order they started, and
+   * reported; the queue, the timers, the cache and the customize answers go with it.
+   */
+  private goDown(): void {
+    this.downs += 1;
+    if (this.downs > 1) return;
+    for (const flight of this.flights) this.interrupt(flight);
+    this.flights.clear();
+    this.inFlight = 0;
+    this.queue.shutDown();
+    for (const timer of [this.wakeTimer, this.resyncTimer]) if (timer !== null) timer.cancelled = true;
+    this.wakeTimer = null;
+    this.resyncTimer = null;
+    this.world.cache.stop();
+    this.parentKeys.clear();
+    this.customized.clear();
+  }
+
+  /** comeBack starts a new process once no window holds it down: an empty queue, a resync period from now, a fresh LIST. */
+  private comeBack(): void {
+    this.downs -= 1;
+    if (this.downs > 0 || this.stopped) return;
+    this.queue = this.newQueue();
+    this.scheduleResync();
+    // The informers' initial list queues every parent; the workers wake once it is in (the wake runs after it).
+    this.world.cache.relist();
+  }
+
+  private get down(): boolean {
+    return this.downs > 0;
+  }
+
   private onCacheEvent(event: StoreEvent): void {
+    if (this.down) return;
     const { object } = event;
     if (object.kind === 'BackupSchedule') {
       if (event.type === 'deleted') this.parentKeys.delete(event.key);
@@ -216,7 +310,7 @@ export class Metacontroller {
   }
 
   private scheduleResync(): void {
-    this.world.clock.after(this.options.config.resyncPeriodSeconds * 1000, () => {
+    this.resyncTimer = this.world.clock.after(this.options.config.resyncPeriodSeconds * 1000, () => {
       if (this.stopped) return;
       // Replayed from the cache: every parent the informer holds.
       for (const key of [...this.parentKeys].sort()) this.queue.add(key);
@@ -229,21 +323,21 @@ export class Metacontroller {
   }
 
   private wake(): void {
-    if (this.idleWorkers <= 0 || this.wakeScheduled || this.stopped) return;
-    this.wakeScheduled = true;
-    this.world.clock.after(0, () => {
-      this.wakeScheduled = false;
+    if (this.idleWorkers <= 0 || this.wakeTimer !== null || this.stopped || this.down) return;
+    this.wakeTimer = this.world.clock.after(0, () => {
+      this.wakeTimer = null;
       return this.work();
     });
   }
 
   private async work(): Promise<void> {
-    if (this.idleWorkers <= 0 || this.stopped) return;
-    const key = this.queue.get();
+    if (this.idleWorkers <= 0 || this.stopped || this.down) return;
+    const queue = this.queue;
+    const key = queue.get();
     if (key === undefined) return;
     this.inFlight += 1;
     // Another idle worker takes the next key at this instant, before this one's call returns.
-    if (this.queue.length > 0) this.wake();
+    if (queue.length > 0) this.wake();
     const started = this.world.clock.now;
     const parent = this.world.cache.get(key) as BackupSchedule | undefined;
     if (parent === undefined) {
@@ -253,8 +347,15 @@ export class Metacontroller {
     const request = this.requestFor(parent);
     const pending = this.options.transport.call(request, started);
     const call: HookCall = pending instanceof Promise ? await pending : pending;
-    this.world.clock.after(call.latencyMs, () => {
-      this.apply({ key, parent, request, call, calledAt: started }, () => this.finish(key));
+    // (The clock waits for this action, so Metacontroller cannot have gone down meanwhile; checked all the same.)
+    if (queue !== this.queue) return;
+    const flight: Flight = { key, parent, request, call, calledAt: started, timer: null, paced: null };
+    this.flights.add(flight);
+    flight.timer = this.world.clock.after(call.latencyMs, () => {
+      this.apply(flight, () => {
+        this.flights.delete(flight);
+        this.finish(key);
+      });
     });
   }
 
@@ -285,12 +386,15 @@ export class Metacontroller {
     return { controller: COMPOSITE_CONTROLLER, parent, children, related, finalizing: false };
   }
 
-  /** apply carries out an answer as one pass of the worker, then calls `done` (later than now when writes are paced). */
-  private apply(facts: { key: string; parent: BackupSchedule; request: SyncRequest; call: HookCall; calledAt: number }, done: () => void): void {
-    const { key, parent, request, call } = facts;
+  /**
+   * passOf is what Metacontroller makes of a flight's answer before it writes: the observation, whether it decodes
+   * (strict v2) and passes the generated selector, and the child writes of the pass it asks for.
+   */
+  private passOf(flight: Flight): Pass {
+    const { key, parent, request, call } = flight;
     const observation: SyncObservation = {
       parentKey: key,
-      calledAt: facts.calledAt,
+      calledAt: flight.calledAt,
       appliedAt: this.world.clock.now,
       hookNow: call.hookNow,
       request,
@@ -304,33 +408,45 @@ export class Metacontroller {
       staleParent: this.world.store.get(key)?.metadata?.resourceVersion !== parent.metadata.resourceVersion,
       retryAfterMs: null,
       refused: isSuccess(call.answer) ? decodingError(call.answer.body) : null,
+      interruptedAt: null,
     };
+    // Any answer but 200, or a body the strict v2 decoding refuses: nothing to write.
+    if (!isSuccess(call.answer) || observation.refused !== null) return { observation, body: null, writes: null, deletions: 0 };
+    const body = call.answer.body;
+    // A desired child off the generated selector fails the whole sync: no child write, no status write.
+    const desired = Array.isArray(body.children) ? body.children : [];
+    observation.refused = selectorError(desired, parent.metadata.uid ?? '');
+    if (observation.refused !== null) return { observation, body, writes: null, deletions: 0 };
+    const plans = this.plansOf(parent, { observed: request.children, desired });
+    return { observation, body, writes: this.childWrites(parent, { plans, observation }), deletions: undesiredCount(plans) };
+  }
+
+  /** apply carries out an answer as one pass of the worker, then calls `done` (later than now when writes are paced). */
+  private apply(flight: Flight, done: () => void): void {
+    const { key, parent } = flight;
+    const pass = this.passOf(flight);
+    const { observation, body, writes } = pass;
     const refuse = (): void => {
       observation.retryAfterMs = this.queue.addRateLimited(key);
       this.emit(observation);
       done();
     };
     // Any answer but 200, or a body the strict v2 decoding refuses: change nothing; retry with the per-item backoff.
-    if (!isSuccess(call.answer) || observation.refused !== null) {
+    if (body === null) {
       refuse();
       return;
     }
-    const body = call.answer.body;
     // Metacontroller arms the call-back as soon as the hook answers, before it checks or writes anything.
     const resync = body.resyncAfterSeconds;
     if (typeof resync === 'number' && resync > 0) this.queue.addAfter(key, resync * 1000);
-    // A desired child off the generated selector fails the whole sync: no child write, no status write.
-    observation.refused = selectorError(Array.isArray(body.children) ? body.children : [], parent.metadata.uid ?? '');
-    if (observation.refused !== null) {
+    if (writes === null) {
       refuse();
       return;
     }
-    const plans = this.plansOf(parent, { observed: request.children, desired: Array.isArray(body.children) ? body.children : [] });
     const write = (): void => {
       observation.appliedAt = this.world.clock.now;
       observation.staleParent = this.world.store.get(key)?.metadata?.resourceVersion !== parent.metadata.resourceVersion;
-      this.deleteUndesired(plans, observation);
-      this.createOrUpdate(parent, plans, observation);
+      for (const childWrite of writes) childWrite();
       observation.statusWritten = this.writeStatus(key, { status: body.status, parent });
       // A refused create is the sync's error: the parent is retried with the per-item backoff, the status written all the same.
       if (observation.createFailed.length > 0) observation.retryAfterMs = this.queue.addRateLimited(key);
@@ -340,10 +456,32 @@ export class Metacontroller {
     };
     // With a client rate limit the pass's creates wait behind its deletions. The simulator lands the whole pass, its
     // deletions included, when the first create would (reported as one sync at that instant; a run that ends before
-    // then ends with the pass unwritten, as a Metacontroller stopped mid-pass would mostly leave it).
-    const waitMs = this.writeWaitMs(undesiredCount(plans));
-    if (waitMs === 0) write();
-    else this.world.clock.after(waitMs, write);
+    // then ends with the pass unwritten, as a Metacontroller stopped mid-pass would mostly leave it; a crash meanwhile
+    // writes the deletions the rate limit had let out).
+    const waitMs = this.writeWaitMs(pass.deletions);
+    if (waitMs === 0) {
+      write();
+      return;
+    }
+    flight.paced = { pass, from: this.world.clock.now };
+    flight.timer = this.world.clock.after(waitMs, write);
+  }
+
+  /**
+   * interrupt cuts a sync in flight where the crash finds it (`crash.ts`): the answer is lost, a prefix of its pass's
+   * child writes was made, its status is not written; it is reported at the crash with what was written.
+   */
+  private interrupt(flight: Flight): void {
+    if (flight.timer !== null) flight.timer.cancelled = true;
+    const now = this.world.clock.now;
+    const pass = flight.paced?.pass ?? this.passOf(flight);
+    const writes = pass.writes ?? [];
+    const { clientQps, clientBurst } = this.options.config;
+    const paced = flight.paced === null ? null : { elapsedMs: now - flight.paced.from, deletions: pass.deletions, qps: clientQps ?? 0, burst: clientBurst ?? DEFAULT_CLIENT_BURST };
+    const made = this.options.restarts === undefined ? 0 : writesBeforeCrash(writes.length, { paced, random: this.options.restarts.random });
+    for (const childWrite of writes.slice(0, made)) childWrite();
+    Object.assign(pass.observation, { appliedAt: now, interruptedAt: now, statusWritten: false, retryAfterMs: null });
+    this.emit(pass.observation);
   }
 
   /** writeWaitMs is how long the client's rate limit holds the pass's next write back after `writes` writes (0 without a limit). */
@@ -359,40 +497,54 @@ export class Metacontroller {
     return this.resources.map((resource) => ({ resource, ...this.planOf(resource, { namespace, observed: children.observed[resource.key] ?? {}, desired: children.desired }) }));
   }
 
-  /** deleteUndesired deletes the observed children of every type the answer leaves out (first, as Metacontroller does). */
-  private deleteUndesired(plans: readonly ChildPlan[], observation: SyncObservation): void {
+  /**
+   * childWrites lists a pass's child requests in Metacontroller's order, each recording its outcome in the observation
+   * when it is made: the deletions of every type the answer leaves out first, then type by type (in key order) the
+   * creates of desired children not observed and the updates by each type's strategy (an update that would change
+   * nothing is no request).
+   */
+  private childWrites(parent: BackupSchedule, pass: { plans: readonly ChildPlan[]; observation: SyncObservation }): Array<() => void> {
+    const { plans, observation } = pass;
+    const writes: Array<() => void> = [];
     for (const { observed, desired } of plans) {
       for (const [id, child] of observed) {
         if (!isUndesired(child, { id, desired })) continue;
-        const result = this.world.store.delete(keyOf(child), { uid: child.metadata?.uid ?? '' });
-        if (result.ok) observation.deleted.push(child.metadata?.name ?? '');
+        writes.push(() => {
+          const result = this.world.store.delete(keyOf(child), { uid: child.metadata?.uid ?? '' });
+          if (result.ok) observation.deleted.push(child.metadata?.name ?? '');
+        });
       }
     }
-  }
-
-  /** createOrUpdate creates or updates the desired children type by type (in key order), each type with its own update strategy. */
-  private createOrUpdate(parent: BackupSchedule, plans: readonly ChildPlan[], observation: SyncObservation): void {
     for (const { resource, observed, desired } of plans) {
       for (const id of [...desired.keys()].sort()) {
         const child = desired.get(id) as DesiredChild;
         const seen = observed.get(id);
         if (seen === undefined) {
-          if (this.createRefused()) {
-            observation.createFailed.push(child.metadata.name);
-            continue;
-          }
-          const result = this.world.store.create(objectToCreate(child, parent));
-          if (result.ok) observation.created.push(child.metadata.name);
-          else if (result.reason === 'AlreadyExists') observation.alreadyExisted.push(child.metadata.name);
+          writes.push(() => this.create(child, { parent, observation }));
           continue;
         }
         if (seen.metadata?.deletionTimestamp != null || resource.updateStrategy !== 'InPlace') continue;
         const updated = inPlaceUpdate(seen, { desired: child, parent });
         if (updated === null) continue;
-        const result = this.world.store.update(updated, { resourceVersion: seen.metadata?.resourceVersion ?? '' });
-        if (result.ok) observation.updated.push(child.metadata.name); // 404/409 are swallowed: the next sync tries again
+        writes.push(() => {
+          const result = this.world.store.update(updated, { resourceVersion: seen.metadata?.resourceVersion ?? '' });
+          if (result.ok) observation.updated.push(child.metadata.name); // 404/409 are swallowed: the next sync tries again
+        });
       }
     }
+    return writes;
+  }
+
+  /** create creates a desired child (AlreadyExists ignored), unless the API server refuses it (fault `create-errors`). */
+  private create(child: DesiredChild, context: { parent: BackupSchedule; observation: SyncObservation }): void {
+    const { observation } = context;
+    if (this.createRefused()) {
+      observation.createFailed.push(child.metadata.name);
+      return;
+    }
+    const result = this.world.store.create(objectToCreate(child, context.parent));
+    if (result.ok) observation.created.push(child.metadata.name);
+    else if (result.reason === 'AlreadyExists') observation.alreadyExisted.push(child.metadata.name);
   }
 
   /** createRefused draws whether the API server refuses a create now (fault `create-errors`). */

@@ -21,6 +21,13 @@ export type Fault =
    * fails with this probability. Metacontroller writes the status anyway and retries the parent with backoff.
    */
   | { kind: 'create-errors'; atMs: number; forMs: number; rate: number }
+  /**
+   * Metacontroller itself goes down (its pod rescheduled, upgraded, OOM-killed) and is back after `forMs`: no sync
+   * starts meanwhile, a sync in flight loses its answer (a prefix of its child writes may have been made, never its
+   * status), and the new process starts from a fresh LIST with an empty work queue and every parent queued
+   * (`metacontroller.ts`, `crash.ts`). Only the hook's controllers have a Metacontroller; the upstream ports ignore it.
+   */
+  | { kind: 'metacontroller-restart'; atMs: number; forMs: number }
   | { kind: 'clock-jump'; atMs: number; byMs: number }
   | { kind: 'edit'; atMs: number; spec: JsonObject }
   | { kind: 'pause'; atMs: number; forMs: number }

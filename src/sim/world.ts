@@ -22,7 +22,7 @@ import type { Scenario, ScheduleSetup } from './scenario.js';
 import { ObjectStore, keyOf, objectKey } from './store.js';
 import type { StoreEvent } from './store.js';
 import { createTransport } from './transport.js';
-import type { Transport, TransportConfig } from './transport.js';
+import type { Transport, TransportConfig, Window } from './transport.js';
 import { OperatorLoop } from './upstream/operator-loop.js';
 import type { Reconcile } from './upstream/operator-loop.js';
 import { reconcileRelease1x } from './upstream/release-1x.js';
@@ -118,7 +118,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       const transport: Transport = createTransport(hook ?? decideHook(scenario.hook), { config: transportConfig, random: random.fork('transport') });
       // The manifests declare the customize hook; it answers from the parent alone, so it is called in-process.
       const createErrors = { windows: createErrorsOf(scenario, start), random: random.fork('create-errors') };
-      const metacontroller = new Metacontroller({ clock, store, cache }, { transport, config: scenario.metacontroller, customize, createErrors });
+      const restarts = { windows: restartsOf(scenario, start), random: random.fork('metacontroller-restart') };
+      const metacontroller = new Metacontroller({ clock, store, cache }, { transport, config: scenario.metacontroller, customize, createErrors, restarts });
       metacontroller.onSync((sync) => {
         world.syncs += 1;
         const answer = sync.answer;
@@ -242,6 +243,11 @@ function transportOf(scenario: Scenario, start: number): TransportConfig {
 
 function createErrorsOf(scenario: Scenario, start: number): CreateErrorWindow[] {
   return scenario.faults.flatMap((fault) => (fault.kind === 'create-errors' ? [{ from: start + fault.atMs, to: start + fault.atMs + fault.forMs, rate: fault.rate }] : []));
+}
+
+/** restartsOf returns the windows in which Metacontroller is down (fault `metacontroller-restart`). */
+function restartsOf(scenario: Scenario, start: number): Window[] {
+  return scenario.faults.flatMap((fault) => (fault.kind === 'metacontroller-restart' ? [{ from: start + fault.atMs, to: start + fault.atMs + fault.forMs }] : []));
 }
 
 function executorOf(scenario: Scenario, start: number): ExecutorConfig {

@@ -8,8 +8,9 @@ import { VirtualClock } from '../../src/sim/clock.js';
 import type { HookAnswer } from '../../src/sim/hook.js';
 import type { LagModel, MsRange } from '../../src/sim/lag.js';
 import { Metacontroller } from '../../src/sim/metacontroller.js';
-import type { MetacontrollerConfig, SyncObservation } from '../../src/sim/metacontroller.js';
+import type { MetacontrollerConfig, Restarts, SyncObservation } from '../../src/sim/metacontroller.js';
 import { createRandom } from '../../src/sim/random.js';
+import type { Random } from '../../src/sim/random.js';
 import type { CustomizeHook } from '../../src/sim/related.js';
 import { ObjectStore, objectKey } from '../../src/sim/store.js';
 import { PERFECT_TRANSPORT, createTransport } from '../../src/sim/transport.js';
@@ -23,7 +24,7 @@ function desired(name: string, extra: Partial<DesiredChild> = {}): DesiredChild 
 }
 
 /** A world with one parent and a scripted hook; `answer` sees every request and the call's instant. */
-function harness(options: { answer: (request: SyncRequest, now: number) => HookAnswer; lag?: LagModel; config?: Partial<MetacontrollerConfig>; children?: KubeObject[]; latencyMs?: MsRange; customize?: CustomizeHook }) {
+function harness(options: { answer: (request: SyncRequest, now: number) => HookAnswer; lag?: LagModel; config?: Partial<MetacontrollerConfig>; children?: KubeObject[]; latencyMs?: MsRange; customize?: CustomizeHook; restarts?: Restarts }) {
   const clock = new VirtualClock(T0);
   const store = new ObjectStore(clock);
   const cache = new InformerCache({ clock, store }, options.lag ?? (() => 0));
@@ -35,7 +36,10 @@ function harness(options: { answer: (request: SyncRequest, now: number) => HookA
     },
     { config: { ...PERFECT_TRANSPORT, latencyMs: options.latencyMs ?? PERFECT_TRANSPORT.latencyMs }, random: createRandom(1) },
   );
-  const metacontroller = new Metacontroller({ clock, store, cache }, { transport, config: { resyncPeriodSeconds: 3600, updateStrategy: 'InPlace', ...options.config }, ...(options.customize ? { customize: options.customize } : {}) });
+  const metacontroller = new Metacontroller(
+    { clock, store, cache },
+    { transport, config: { resyncPeriodSeconds: 3600, updateStrategy: 'InPlace', ...options.config }, ...(options.customize ? { customize: options.customize } : {}), ...(options.restarts ? { restarts: options.restarts } : {}) },
+  );
   const syncs: SyncObservation[] = [];
   metacontroller.onSync((s) => syncs.push(s));
   const parent = store.create(PARENT);
@@ -306,19 +310,22 @@ describe('sim Metacontroller: what it refuses before writing (strict v2 decoding
   });
 });
 
-describe('sim Metacontroller: workers (--workers)', () => {
-  /** Parents besides `s`, created in this order after it. */
-  const OTHERS = ['t', 'u'];
-  /** Every parent asks for one Backup named after it; the customize rules relate every Backup of the app to every parent. */
-  const ownBackup = (request: SyncRequest): HookAnswer => ok({ children: [desired(`${request.parent.metadata.name ?? ''}-b`)] });
-  const allBackups: CustomizeHook = () => ({ relatedResources: [{ apiVersion: 'pingcap.com/v1alpha1', resource: 'backups', labelSelector: { matchLabels: { app: 'x' } } }] });
+/** Parents besides `s`, created in this order after it. */
+const OTHERS = ['t', 'u'];
+/** Every parent asks for one Backup named after it; the customize rules relate every Backup of the app to every parent. */
+const ownBackup = (request: SyncRequest): HookAnswer => ok({ children: [desired(`${request.parent.metadata.name ?? ''}-b`)] });
+const allBackups: CustomizeHook = () => ({ relatedResources: [{ apiVersion: 'pingcap.com/v1alpha1', resource: 'backups', labelSelector: { matchLabels: { app: 'x' } } }] });
 
-  function withParents(options: { workers?: number; latencyMs?: MsRange }) {
-    const config: Partial<MetacontrollerConfig> = options.workers === undefined ? {} : { workers: options.workers };
-    const h = harness({ answer: ownBackup, config, latencyMs: options.latencyMs ?? [1000, 1000], customize: allBackups });
-    for (const name of OTHERS) assert.ok(h.store.create({ ...PARENT, metadata: { name, namespace: 'db', uid: `uid-${name}` } }).ok);
-    return h;
-  }
+/** withParents is a harness with three parents (s, t, u), each asking for its own Backup and relating every Backup. */
+function withParents(options: { workers?: number; latencyMs?: MsRange; lag?: LagModel; restarts?: Restarts }) {
+  const config: Partial<MetacontrollerConfig> = options.workers === undefined ? {} : { workers: options.workers };
+  const extra = { ...(options.lag ? { lag: options.lag } : {}), ...(options.restarts ? { restarts: options.restarts } : {}) };
+  const h = harness({ answer: ownBackup, config, latencyMs: options.latencyMs ?? [1000, 1000], customize: allBackups, ...extra });
+  for (const name of OTHERS) assert.ok(h.store.create({ ...PARENT, metadata: { name, namespace: 'db', uid: `uid-${name}` } }).ok);
+  return h;
+}
+
+describe('sim Metacontroller: workers (--workers)', () => {
 
   /** mostInFlight is the largest number of syncs between their call and their answer's writes at one instant. */
   function mostInFlight(syncs: readonly SyncObservation[]): number {
@@ -362,5 +369,107 @@ describe('sim Metacontroller: workers (--workers)', () => {
     });
     await h.clock.runUntil(T0 + 1500);
     assert.deepEqual(h.calls.map((c) => [c.at - T0, c.request.parent.spec?.['schedule']]), [[0, '@daily'], [1000, '@hourly']]);
+  });
+});
+
+/** drawing is a random stream that returns the given numbers in turn (then 0.5): where a crash finds a sync, chosen. */
+function drawing(...values: number[]): Random {
+  const next = (): number => values.shift() ?? 0.5;
+  return { next, between: (range) => range[0] + (range[1] - range[0]) * next(), chance: (p) => p > 0 && next() < p, fork: () => drawing() };
+}
+
+/** downFor is Metacontroller down from `from` to `to` (ms after T0), the crash's draws from `draws`. */
+function downFor(from: number, to: number, ...draws: number[]): Restarts {
+  return { windows: [{ from: T0 + from, to: T0 + to }], random: drawing(...draws) };
+}
+
+describe('sim Metacontroller: restarts (fault metacontroller-restart)', () => {
+  const answerNew = (): HookAnswer => ok({ children: [desired('new')], status: { lastBackup: 'new' } });
+
+  it('loses the answer of a sync in flight (the call still out: nothing written) and starts no sync while down', async () => {
+    const h = harness({ answer: answerNew, children: [existing('old')], latencyMs: [1000, 1000], restarts: downFor(500, 10_000, 0.9) });
+    await h.clock.runUntil(T0 + 9_999);
+    assert.deepEqual(h.calls.map((c) => c.at - T0), [0], 'no sync starts while Metacontroller is down');
+    assert.equal(h.store.get(objectKey('Backup', 'db', 'new')), undefined, 'no create');
+    assert.ok(h.store.get(objectKey('Backup', 'db', 'old')), 'no delete');
+    assert.equal(h.store.get(PARENT_KEY)?.status, undefined, 'no status write');
+    const [lost] = h.syncs;
+    assert.deepEqual([lost?.interruptedAt, lost?.created, lost?.deleted, lost?.statusWritten], [T0 + 500, [], [], false]);
+    // Back at 10 s: the parent is synced at once and its answer written.
+    await h.clock.runUntil(T0 + 12_000);
+    assert.equal(h.calls[1]?.at, T0 + 10_000);
+    assert.ok(h.store.get(objectKey('Backup', 'db', 'new')));
+    assert.equal(h.store.get(PARENT_KEY)?.status?.['lastBackup'], 'new');
+  });
+
+  it('crashing between the children and the status: the children written, the status not; the next process sees them', async () => {
+    // The crash finds the pass under way (0.1 < ½) after all of its child writes (0.99 of deletion + create + 1).
+    const h = harness({ answer: answerNew, children: [existing('old')], latencyMs: [1000, 1000], restarts: downFor(500, 10_000, 0.1, 0.99) });
+    await h.clock.runUntil(T0 + 9_999);
+    assert.ok(h.store.get(objectKey('Backup', 'db', 'new')), 'created before the crash');
+    assert.equal(h.store.get(objectKey('Backup', 'db', 'old')), undefined, 'deleted before the crash');
+    assert.equal(h.store.get(PARENT_KEY)?.status, undefined, 'the status never written');
+    assert.deepEqual([h.syncs[0]?.created, h.syncs[0]?.deleted, h.syncs[0]?.statusWritten], [['new'], ['old'], false]);
+    await h.clock.runUntil(T0 + 12_000);
+    assert.deepEqual(Object.keys(h.calls[1]?.request.children['Backup.pingcap.com/v1alpha1'] ?? {}), ['db/new'], 'the fresh LIST shows the child');
+    assert.equal(h.store.get(PARENT_KEY)?.status?.['lastBackup'], 'new');
+  });
+
+  it('crashing part-way through the child writes: a prefix of them made (deletions first)', async () => {
+    // 0.4 of (2 deletions + 1 create + 1): the first deletion only.
+    const h = harness({ answer: answerNew, children: [existing('a'), existing('b')], latencyMs: [1000, 1000], restarts: downFor(500, 10_000, 0.1, 0.4) });
+    await h.clock.runUntil(T0 + 9_999);
+    assert.deepEqual([h.syncs[0]?.deleted, h.syncs[0]?.created], [['a'], []]);
+    assert.ok(h.store.get(objectKey('Backup', 'db', 'b')));
+  });
+
+  it('with a client rate limit, a crash while the pass is paced leaves the deletions the limit had let out (5 qps, burst 10)', async () => {
+    const olds = Array.from({ length: 30 }, (_, i) => existing(`old-${String(i).padStart(2, '0')}`));
+    const h = harness({ answer: answerNew, children: olds, config: { clientQps: 5, clientBurst: 10 }, restarts: downFor(2_000, 60_000) });
+    await h.clock.runUntil(T0 + 59_999);
+    // The burst of 10 at once, then 5 a second for 2 s; the create waits for the 31st token.
+    assert.equal(h.store.list('Backup', 'db').length, 10);
+    assert.equal(h.store.get(objectKey('Backup', 'db', 'new')), undefined);
+    assert.equal(h.store.get(PARENT_KEY)?.status, undefined);
+    assert.deepEqual([h.syncs[0]?.deleted.length, h.syncs[0]?.interruptedAt], [20, T0 + 2_000]);
+  });
+
+  it('comes back with a fresh LIST: with 5 workers every parent is synced at once, from the store as of the restart', async () => {
+    // Parents reach the cache at once, Backups 10 minutes after they are made: the old cache never showed them.
+    const lag: LagModel = (e) => (e.object.kind === 'Backup' ? 600_000 : 0);
+    const h = withParents({ workers: 5, lag, restarts: downFor(5_000, 6_000) });
+    await h.clock.runUntil(T0 + 7_000);
+    const after = h.calls.filter((c) => c.at >= T0 + 5_000);
+    assert.deepEqual(after.map((c) => [c.at - T0, c.request.parent.metadata.name]), [[6_000, 's'], [6_000, 't'], [6_000, 'u']]);
+    for (const { request } of after) {
+      assert.deepEqual(Object.keys(request.related?.['Backup.pingcap.com/v1alpha1'] ?? {}), ['db/s-b', 'db/t-b', 'db/u-b'], `${request.parent.metadata.name ?? ''}'s view`);
+    }
+  });
+
+  it('comes back with one worker: every parent synced in turn, each from the cache as it is then', async () => {
+    const h = withParents({ workers: 1, restarts: downFor(10_000, 20_000) });
+    await h.clock.runUntil(T0 + 30_000);
+    assert.deepEqual(h.calls.filter((c) => c.at >= T0 + 10_000).map((c) => [c.at - T0, c.request.parent.metadata.name]), [[20_000, 's'], [21_000, 't'], [22_000, 'u']]);
+  });
+
+  it('forgets the backoff: a parent backing off for minutes is synced at the restart, its next failure retried after 5 ms', async () => {
+    const h = harness({ answer: () => ({ status: 500 }), config: { resyncPeriodSeconds: 1_000_000 }, restarts: downFor(600_000, 601_000) });
+    await h.clock.runUntil(T0 + 602_000);
+    const before = h.calls.filter((c) => c.at < T0 + 600_000).length;
+    assert.ok((h.syncs[before - 1]?.retryAfterMs ?? 0) > 100_000, 'backing off for minutes before the crash');
+    assert.deepEqual(h.calls.slice(before, before + 3).map((c) => c.at - T0), [601_000, 601_005, 601_015]);
+  });
+
+  it('forgets the customize answers: a label edit is seen by the rules right after the restart, not 20 minutes later', async () => {
+    const byLabel: CustomizeHook = (parent) => ({ relatedResources: parent.metadata.labels?.['g'] === undefined ? [] : [{ apiVersion: 'pingcap.com/v1alpha1', resource: 'backups', labelSelector: { matchLabels: { app: 'x' } } }] });
+    const h = harness({ answer: () => ok({ children: [desired('a')] }), children: [existing('a')], customize: byLabel, restarts: downFor(60_000, 61_000) });
+    h.clock.at(T0 + 1000, () => {
+      const live = h.store.get(PARENT_KEY);
+      assert.ok(live !== undefined && h.store.update({ ...live, metadata: { ...live.metadata, labels: { g: 'x' } } }).ok);
+    });
+    await h.clock.runUntil(T0 + 62_000);
+    const related = (at: number): string[] => Object.keys(h.calls.find((c) => c.at === T0 + at)?.request.related?.['Backup.pingcap.com/v1alpha1'] ?? {});
+    assert.deepEqual(related(1000), [], 'the kept answer, asked before the label');
+    assert.deepEqual(related(61_000), ['db/a']);
   });
 });

@@ -1,17 +1,27 @@
-/** Deadlines of the recoveries the checks expect: hook faults hold a recovery back until they end. */
+/** Deadlines of the recoveries the checks expect: hook faults and Metacontroller's restarts hold a recovery back until they end. */
 
+import type { Fault } from '../scenario.js';
 import type { World } from '../world.js';
+
+/** A fault during which no answer of the hook is applied. */
+type HoldingFault = Extract<Fault, { kind: 'hook-restart' | 'hook-errors' | 'hook-timeouts' | 'metacontroller-restart' }>;
+
+const HOLDING_KINDS: ReadonlySet<Fault['kind']> = new Set<HoldingFault['kind']>(['hook-restart', 'hook-errors', 'hook-timeouts', 'metacontroller-restart']);
+
+function isHolding(fault: Fault): fault is HoldingFault {
+  return HOLDING_KINDS.has(fault.kind);
+}
 
 /**
  * recoveryDeadline is when something expected `recoverMs` after `from` must have happened: a hook restart, error
- * or timeout window overlapping that time holds it back until the window ends, then the resync period brings the
- * next sync.
+ * or timeout window, or Metacontroller down (`metacontroller-restart`), overlapping that time holds it back until the
+ * window ends, then the resync period brings the next sync.
  */
 export function recoveryDeadline(world: Pick<World, 'scenario' | 'start'>, expected: { from: number; recoverMs: number }): number {
   const { from, recoverMs } = expected;
   let deadline = from + recoverMs;
   for (const fault of world.scenario.faults) {
-    if (fault.kind !== 'hook-restart' && fault.kind !== 'hook-errors' && fault.kind !== 'hook-timeouts') continue;
+    if (!isHolding(fault)) continue;
     const start = world.start + fault.atMs;
     const end = start + fault.forMs;
     if (start <= deadline && end >= from) deadline = Math.max(deadline, end + world.scenario.metacontroller.resyncPeriodSeconds * 1000 + recoverMs);

@@ -26,8 +26,9 @@ export function paceCheck(context: CheckContext): Check {
   const statusWrites = idleRun(context, 'each wrote a new status');
   return {
     onSync(sync) {
-      // A failed call changes nothing and is retried with backoff: it neither extends nor ends a run.
-      if (!isSuccess(sync.answer)) return;
+      // A failed call changes nothing and is retried with backoff, and an answer lost when Metacontroller went down
+      // asked for nothing: neither extends nor ends a run.
+      if (!isSuccess(sync.answer) || sync.interruptedAt !== null) return;
       const wrote = sync.created.length + sync.deleted.length + sync.updated.length > 0;
       const after = sync.answer.body.resyncAfterSeconds;
       shortCallBacks.step(sync, !wrote && after !== undefined && after < SHORT_CALL_BACK_SECONDS);
