@@ -1,7 +1,8 @@
 /**
  * The soak (`npm run sim:soak`): the invariant properties with more runs, the manifests' 300 s resync and dense
  * schedules (every 10 minutes, hourly), also with a log backup and compaction, schedule groups, adversarial worlds
- * (`support/hunt-arbitrary.ts`) and mixed-fault worlds (`support/mixed-arbitrary.ts`). One property:
+ * (`support/hunt-arbitrary.ts`) and mixed-fault worlds (`support/mixed-arbitrary.ts`); a third of every property's runs
+ * also have Metacontroller restart (`support/restart-arbitrary.ts`). One property:
  * `npm run sim:soak -- --grep groups`. Sizes from the environment: SIM_SOAK_RUNS (default 20 per property; a dense year costs minutes),
  * SIM_SOAK_YEARS (default 1), SIM_SEED, SIM_SOAK_WORKERS (Metacontroller's `--workers`, default 1; its own default is 5:
  * `SIM_SOAK_WORKERS=5 npm run sim:soak -- --grep groups`).
@@ -59,7 +60,7 @@ describe(`simulator soak (seed ${SEED}, ${RUNS} runs per property, ${YEARS} year
     console.log(`      ${size.runs} runs, ${Math.round(size.simulatedMs / 86_400_000)} simulated days, ${size.syncs} syncs`);
   });
 
-  it('mixed faults (pauses, edits, backup-now, restarts, stuck pods, slow windows, log stalls, clock steps within the lag bound, Backups a user deletes, a wiped status, refused creates): invariants 1–9 and 11', async () => {
+  it('mixed faults (pauses, edits, backup-now, restarts, stuck pods, slow windows, log stalls, clock steps within the lag bound, Backups a user deletes, a wiped status, refused creates, Metacontroller restarting): invariants 1–9 and 11', async () => {
     const size = await checkSimProperty({ name: 'soak-mixed', arbitrary: workers(mixedScenarioArb()), invariants: [1, 2, 3, 4, 5, 6, 7, 8, 9, 11], seed: SEED + 5, numRuns: RUNS * 2, timeLimitMs: LIMIT_MS });
     console.log(`      ${size.runs} runs, ${Math.round(size.simulatedMs / 86_400_000)} simulated days, ${size.syncs} syncs`);
   });

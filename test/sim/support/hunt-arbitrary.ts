@@ -2,7 +2,8 @@
  * Adversarial worlds for the soak's hunt: dense schedules with every cache lagging near its bound (half the smaller
  * of the stale-view grace and the interval), the hook's clock stepped forward or back within that bound, half the
  * Backups slow or failing, a log Backup compacted every 2 h with failing compactions, a backup-now request, a log
- * stall, and a starting deadline, backup timeout or short retention. Each piece is within the stale-view rules; it
+ * stall, and a starting deadline, backup timeout or short retention; one world in three, Metacontroller restarting
+ * (`restart-arbitrary.ts`). Each piece is within the stale-view rules; it
  * is their meeting, rare in the wider properties, that found the overlaps of the quiet windows' issue.
  */
 
@@ -10,6 +11,7 @@ import fc from 'fast-check';
 
 import type { JsonObject } from '../../../src/core/types.js';
 import type { Scenario } from '../../../src/sim/scenario.js';
+import { withRestarts } from './restart-arbitrary.js';
 import { DAY, DENSE_ROUGH_SCHEDULES, HOUR, MINUTE, ROUGH_TEMPLATE as TEMPLATE, roughExecutor } from './rough-world.js';
 
 /** Dense schedules, with their shortest gap between ticks. */
@@ -17,7 +19,7 @@ const HUNT_SCHEDULES = [...DENSE_ROUGH_SCHEDULES, { expression: '*/7 3-5 * * *',
 
 /** huntScenarioArb draws one adversarial world of 7 to 20 days. */
 export function huntScenarioArb(): fc.Arbitrary<Scenario> {
-  return fc
+  const worlds = fc
     .record({
       seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
       schedule: fc.constantFrom(...HUNT_SCHEDULES),
@@ -68,4 +70,5 @@ export function huntScenarioArb(): fc.Arbitrary<Scenario> {
         ],
       };
     });
+  return withRestarts(worlds, { longestMs: 6 * HOUR });
 }

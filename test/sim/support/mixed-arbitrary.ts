@@ -5,7 +5,8 @@
  * rate limit (a pass's creates wait behind its deletions), over schedules from every ten minutes to
  * daily, with or without a log Backup and compaction, and the extension fields mixed in. Caches lag up to half the
  * smaller of the stale-view grace and the shortest interval any edit leads to, and the hook's clock steps within that
- * bound: the stale-view rules hold, only the meetings are new. A `.tmp` hunt of this shape found a backup-now Backup
+ * bound: the stale-view rules hold, only the meetings are new. One world in three also has Metacontroller restart
+ * (`restart-arbitrary.ts`). A `.tmp` hunt of this shape found a backup-now Backup
  * started at a tick that a stale status skipped (scenario backup-now-at-a-tick-missed-by-a-stale-status).
  */
 
@@ -13,6 +14,7 @@ import fc from 'fast-check';
 
 import type { JsonObject } from '../../../src/core/types.js';
 import type { Fault, Scenario } from '../../../src/sim/scenario.js';
+import { withRestarts } from './restart-arbitrary.js';
 import { DAY, DENSE_ROUGH_SCHEDULES, HOUR, MINUTE, ROUGH_TEMPLATE as TEMPLATE, roughExecutor } from './rough-world.js';
 
 /** Schedules, with their shortest gap between ticks: the dense ones and a daily one. */
@@ -29,7 +31,7 @@ const rawFaultArb = fc.record({
 
 /** mixedScenarioArb draws one mixed-fault world of 10 days (30 for six-hourly and daily schedules). */
 export function mixedScenarioArb(): fc.Arbitrary<Scenario> {
-  return fc
+  const worlds = fc
     .record({
       seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
       schedule: fc.constantFrom(...MIXED_SCHEDULES),
@@ -104,4 +106,5 @@ export function mixedScenarioArb(): fc.Arbitrary<Scenario> {
         faults,
       };
     });
+  return withRestarts(worlds, { longestMs: 6 * HOUR });
 }

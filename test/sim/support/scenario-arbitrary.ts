@@ -8,6 +8,7 @@ import fc from 'fast-check';
 
 import type { JsonObject } from '../../../src/core/types.js';
 import type { Fault, Scenario } from '../../../src/sim/scenario.js';
+import { withRestarts } from './restart-arbitrary.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -90,8 +91,18 @@ function withoutNulls(spec: JsonObject): JsonObject {
   return Object.fromEntries(Object.entries(spec).filter(([, value]) => value !== null));
 }
 
-/** scenarioArb draws a year-long (or `years`-long) scenario of one family, with a log backup when `pitr` is set. */
+/** Longest Metacontroller restart of each family: a broken upgrade for hours, or (outages) days. */
+const LONGEST_RESTART_MS: Readonly<Record<Family, number>> = { stale: 6 * HOUR, outage: 2 * DAY };
+
+/**
+ * scenarioArb draws a year-long (or `years`-long) scenario of one family, with a log backup when `pitr` is set; one run
+ * in three also has Metacontroller restart (`restart-arbitrary.ts`).
+ */
 export function scenarioArb(family: Family, options: ArbitraryOptions = {}): fc.Arbitrary<Scenario> {
+  return withRestarts(scenarioWithoutRestartsArb(family, options), { longestMs: LONGEST_RESTART_MS[family] });
+}
+
+function scenarioWithoutRestartsArb(family: Family, options: ArbitraryOptions): fc.Arbitrary<Scenario> {
   const base = snapshotScenarioArb(family, options);
   if (options.pitr !== true) return base;
   const durationMs = Math.round((options.years ?? 1) * YEAR_MS);
@@ -266,14 +277,15 @@ const GROUP_SCHEDULES: readonly string[] = ['@daily', '0 1,13 * * *', '30 2 * * 
 
 /**
  * groupScenarioArb draws a stale-view scenario whose schedule has one or two siblings in its schedule group; in one
- * run of three, someone takes the schedule out of the group (or moves it to another) for a while and puts it back.
+ * run of three, someone takes the schedule out of the group (or moves it to another) for a while and puts it back;
+ * in one of three, Metacontroller restarts.
  */
 export function groupScenarioArb(options: { years: number }): fc.Arbitrary<Scenario> {
-  const base = scenarioArb('stale', { years: options.years });
+  const base = scenarioWithoutRestartsArb('stale', { years: options.years });
   const sibling = fc.record({ schedule: fc.constantFrom(...GROUP_SCHEDULES), cleanPolicy: fc.constantFrom('Retain', 'Delete') });
   const away = fc.record({ at: fc.double({ min: 0, max: 0.9, noNaN: true }), forMs: fc.integer({ min: MINUTE, max: 3 * DAY }), to: fc.constantFrom<string | null>(null, 'h') });
   const aways = fc.oneof({ weight: 2, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.array(away, { minLength: 1, maxLength: 3 }) });
-  return fc.tuple(base, fc.array(sibling, { minLength: 1, maxLength: 2 }), aways).map(([scenario, siblings, leaves]) => {
+  const groups = fc.tuple(base, fc.array(sibling, { minLength: 1, maxLength: 2 }), aways).map(([scenario, siblings, leaves]) => {
     const labels = { 'tidb.pingcap.com/backup-schedule-group': 'g' };
     const { spec } = scenario.schedule;
     const relabels = leaves.flatMap((leave): Fault[] => {
@@ -295,6 +307,7 @@ export function groupScenarioArb(options: { years: number }): fc.Arbitrary<Scena
       })),
     };
   });
+  return withRestarts(groups, { longestMs: LONGEST_RESTART_MS.stale });
 }
 
 /** withWorkers runs every scenario of an arbitrary with `workers` Metacontroller workers (`--workers`). */

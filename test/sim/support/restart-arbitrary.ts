@@ -1,0 +1,57 @@
+/**
+ * Metacontroller restarts (fault `metacontroller-restart`) for the properties and the soak, added to a third of the
+ * runs of any scenario arbitrary. The draws come after the scenario's own, so a run without restarts is the very
+ * scenario the arbitrary drew before restarts existed (a seed's other runs replay as they did). Half of the restarts
+ * land 0–40 ms after a tick of the schedule, in the sync that starts the tick's Backup (latencies of 1–50 ms), so that
+ * crashes in flight — the answer lost, or the Backup created and the status not written — happen, not only restarts
+ * between syncs.
+ */
+
+import fc from 'fast-check';
+
+import { isAnchored, nextTick, parseSchedule } from '../../../src/core/schedule.js';
+import type { Fault, Scenario } from '../../../src/sim/scenario.js';
+
+const MINUTE = 60_000;
+
+/** A restart before its place in the run is known. */
+interface RawRestart {
+  /** Its instant, as a share of the run (up to 0.8, as the other faults). */
+  at: number;
+  forMs: number;
+  /** Whether it lands in the sync of the first tick after that instant. */
+  onTick: boolean;
+  offsetMs: number;
+}
+
+/** restartArb draws one restart: mostly short (a pod rescheduled), one in four up to `longestMs` (a crash loop, a broken upgrade). */
+function restartArb(longestMs: number): fc.Arbitrary<RawRestart> {
+  return fc.record({
+    at: fc.double({ min: 0, max: 0.8, noNaN: true }),
+    forMs: fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 0, max: 5 * MINUTE }) }, { weight: 1, arbitrary: fc.integer({ min: 5 * MINUTE, max: longestMs }) }),
+    onTick: fc.boolean(),
+    offsetMs: fc.integer({ min: 0, max: 40 }),
+  });
+}
+
+/** placeRestart turns a drawn restart into a fault of the scenario: on a whole minute, or just after a tick of its schedule. */
+function placeRestart(scenario: Scenario, raw: RawRestart): Fault {
+  const minute = Math.floor((raw.at * scenario.durationMs) / MINUTE) * MINUTE;
+  const fault: Fault = { kind: 'metacontroller-restart', atMs: minute, forMs: raw.forMs };
+  if (!raw.onTick) return fault;
+  const { schedule, timeZone } = scenario.schedule.spec;
+  if (typeof schedule !== 'string') return fault;
+  const parsed = parseSchedule(schedule, typeof timeZone === 'string' ? { timeZone } : {});
+  // `@every` ticks count from the schedule's own anchor, which the scenario does not know: a whole minute then.
+  if (!parsed.ok || isAnchored(parsed.schedule)) return fault;
+  const start = Date.parse(scenario.start);
+  const tick = nextTick(parsed.schedule, { after: start + minute, anchor: start });
+  if (tick === null || tick - start >= scenario.durationMs) return fault;
+  return { ...fault, atMs: tick - start + raw.offsetMs };
+}
+
+/** withRestarts adds one or two Metacontroller restarts of up to `longestMs` to a third of the arbitrary's scenarios. */
+export function withRestarts(arbitrary: fc.Arbitrary<Scenario>, options: { longestMs: number }): fc.Arbitrary<Scenario> {
+  const restarts = fc.oneof({ weight: 2, arbitrary: fc.constant<RawRestart[]>([]) }, { weight: 1, arbitrary: fc.array(restartArb(options.longestMs), { minLength: 1, maxLength: 2 }) });
+  return fc.tuple(arbitrary, restarts).map(([scenario, raws]) => (raws.length === 0 ? scenario : { ...scenario, faults: [...scenario.faults, ...raws.map((raw) => placeRestart(scenario, raw))] }));
+}
