@@ -135,13 +135,10 @@ function snapshotScenarioArb(family: Family, options: ArbitraryOptions): fc.Arbi
     })
     .map((p) => {
       const picked = schedules[p.schedule] ?? schedules[0]!;
-      const edits = p.faults.filter((f): f is Extract<Fault, { kind: 'edit' }> => f.kind === 'edit');
-      const intervals = [picked, ...edits.map((e) => schedules.find((s) => s.expression === e.spec['schedule']))].filter((s) => s !== undefined);
-      const minInterval = Math.min(...intervals.map((s) => s.minIntervalMs));
-      // Within the stale-view rules: every lag below the grace and the interval (half of the smaller, for the call and the sync after it).
-      const lagBound = family === 'stale' ? Math.min(p.graceMs, minInterval) / 2 : 6 * HOUR;
+      const minInterval = shortestIntervalMs(picked.expression, { faults: p.faults, schedules });
+      const lagBound = family === 'stale' ? staleLagBound(p.graceMs, minInterval) : 6 * HOUR;
       const [parentShare, addedShare, changedShare] = p.lagShare;
-      const lag = (share: number): [number, number] => [0, Math.round(share * lagBound)];
+      const lag = (share: number): [number, number] => lagRange(share, lagBound);
       const faults = p.faults.map((f): Fault => {
         if (f.kind === 'clock-jump' && family === 'stale' && f.byMs > 0) return { ...f, byMs: Math.min(f.byMs, Math.max(1000, lagBound - 60_000)) };
         if (f.kind === 'edit') return { ...f, spec: clampRetention(f.spec, minInterval) };
@@ -184,6 +181,25 @@ function snapshotScenarioArb(family: Family, options: ArbitraryOptions): fc.Arbi
       };
       return scenario;
     });
+}
+
+/** shortestIntervalMs is the shortest gap between ticks of `expression` and of the schedules edit faults set, among `schedules`. */
+function shortestIntervalMs(expression: string, options: { faults: readonly Fault[]; schedules: ReadonlyArray<{ expression: string; minIntervalMs: number }> }): number {
+  const set = new Set<unknown>([expression, ...options.faults.map((f) => (f.kind === 'edit' ? f.spec['schedule'] : undefined))]);
+  return Math.min(...options.schedules.filter((s) => set.has(s.expression)).map((s) => s.minIntervalMs));
+}
+
+/**
+ * staleLagBound is the longest lag of the stale family: every lag below the grace and the interval (half of the
+ * smaller, for the call and the sync after it).
+ */
+function staleLagBound(graceMs: number, minIntervalMs: number): number {
+  return Math.min(graceMs, minIntervalMs) / 2;
+}
+
+/** lagRange is a cache's lag range: from none to a share of the bound. */
+function lagRange(share: number, boundMs: number): [number, number] {
+  return [0, Math.round(share * boundMs)];
 }
 
 function faultArb(family: Family, options: { schedules: ReadonlyArray<{ expression: string }>; durationMs: number }): fc.Arbitrary<Fault> {
@@ -276,9 +292,73 @@ function withPitr(scenario: Scenario, pitr: PitrChoices): Scenario {
 const GROUP_SCHEDULES: readonly string[] = ['@daily', '0 1,13 * * *', '30 2 * * *', '45 2 * * *', '0 3 * * 1-5', '0 0 * * *'];
 
 /**
+ * Schedules due one, two and three minutes before and after each of PROPERTY_SCHEDULES: the siblings of a group's near
+ * worlds. `@every` ticks count from the schedule's creation, the same for every schedule of a world, so its neighbours
+ * tick 10, 20 or 30 s more or less often instead: their k-th ticks are k times that apart, near for as many ticks as
+ * the lag spans (up to 45, two months); `0 0 1,15 * *` has neighbours before it on the 14th only (the day before the
+ * 1st varies).
+ */
+const NEAR_SCHEDULES: Readonly<Record<string, { before: readonly string[]; after: readonly string[] }>> = {
+  '0 1,13 * * *': { before: ['59 0,12 * * *', '58 0,12 * * *', '57 0,12 * * *'], after: ['1 1,13 * * *', '2 1,13 * * *', '3 1,13 * * *'] },
+  '30 2 * * *': { before: ['29 2 * * *', '28 2 * * *', '27 2 * * *'], after: ['31 2 * * *', '32 2 * * *', '33 2 * * *'] },
+  '@daily': { before: ['59 23 * * *', '58 23 * * *', '57 23 * * *'], after: ['1 0 * * *', '2 0 * * *', '3 0 * * *'] },
+  '0 3 * * 1-5': { before: ['59 2 * * 1-5', '58 2 * * 1-5', '57 2 * * 1-5'], after: ['1 3 * * 1-5', '2 3 * * 1-5', '3 3 * * 1-5'] },
+  '@every 36h': { before: ['@every 35h59m50s', '@every 35h59m40s', '@every 35h59m30s'], after: ['@every 36h0m10s', '@every 36h0m20s', '@every 36h0m30s'] },
+  '15 4 * * 0': { before: ['14 4 * * 0', '13 4 * * 0', '12 4 * * 0'], after: ['16 4 * * 0', '17 4 * * 0', '18 4 * * 0'] },
+  '0 0 1,15 * *': { before: ['59 23 14 * *', '58 23 14 * *', '57 23 14 * *'], after: ['1 0 1,15 * *', '2 0 1,15 * *', '3 0 1,15 * *'] },
+};
+
+/** What a near world draws: where each sibling is due (1 to 3 minutes before or after the schedule) and the caches' lags. */
+interface NearChoices {
+  siblings: Array<{ before: boolean; minutes: number }>;
+  /** Shares of the lag bound (schedules, new children, changed children), three quarters or more. */
+  lagShare: [number, number, number];
+}
+
+const longShare = fc.double({ min: 0.75, max: 1, noNaN: true });
+const nearArb: fc.Arbitrary<NearChoices> = fc.record({
+  siblings: fc.array(fc.record({ before: fc.boolean(), minutes: fc.integer({ min: 1, max: 3 }) }), { minLength: 2, maxLength: 2 }),
+  lagShare: fc.tuple(longShare, longShare, longShare),
+});
+
+/**
+ * withNearWorlds makes half of a group arbitrary's worlds near worlds: each sibling due one to three minutes before or
+ * after the schedule (NEAR_SCHEDULES), so that whichever name sorts first the earlier slot may be on either, with
+ * lags long enough that a sibling's new Backup and the status naming it are often still missing from the view at the
+ * other's slot. Then only turns by due slot, then by name keep the two from starting together. The near draw comes
+ * after the world's own, so the other half are the worlds the same seeds drew before.
+ */
+function withNearWorlds(arbitrary: fc.Arbitrary<Scenario>): fc.Arbitrary<Scenario> {
+  return fc.tuple(arbitrary, fc.option(nearArb, { freq: 2 })).map(([scenario, near]) => (near === null ? scenario : nearWorld(scenario, near)));
+}
+
+/**
+ * nearWorld gives a stale-view group world's siblings schedules next to the schedule's (unchanged without neighbours),
+ * a grace of at least 5 minutes (half a minute of lag hides no Backup a minute old; never shorter than drawn, so its
+ * forward clock steps stay within the lag bound) and every lag range three quarters of the bound or more. A sibling is
+ * its drawn minutes away, but no more than a minute per 90 s of the shorter of the ranges that hide a schedule's
+ * status and a new Backup, and at least one.
+ */
+function nearWorld(scenario: Scenario, near: NearChoices): Scenario {
+  const nearby = NEAR_SCHEDULES[String(scenario.schedule.spec['schedule'])];
+  if (nearby === undefined) return scenario;
+  const graceMs = Math.max(scenario.hook.staleViewGraceMs, 5 * MINUTE);
+  const bound = staleLagBound(graceMs, shortestIntervalMs(String(scenario.schedule.spec['schedule']), { faults: scenario.faults, schedules: PROPERTY_SCHEDULES }));
+  const [parentShare, addedShare, changedShare] = near.lagShare;
+  const lag = { parentMs: lagRange(parentShare, bound), childAddedMs: lagRange(addedShare, bound), childChangedMs: lagRange(changedShare, bound) };
+  const most = Math.max(1, Math.floor(Math.min(lag.parentMs[1], lag.childAddedMs[1]) / (1.5 * MINUTE)));
+  const siblings = (scenario.siblings ?? []).map((sibling, i) => {
+    const place = near.siblings[i];
+    const schedule = place === undefined ? undefined : (place.before ? nearby.before : nearby.after)[Math.min(place.minutes, most) - 1];
+    return schedule === undefined ? sibling : { ...sibling, spec: { ...sibling.spec, schedule } };
+  });
+  return { ...scenario, hook: { ...scenario.hook, staleViewGraceMs: graceMs }, lag, siblings };
+}
+
+/**
  * groupScenarioArb draws a stale-view scenario whose schedule has one or two siblings in its schedule group; in one
  * run of three, someone takes the schedule out of the group (or moves it to another) for a while and puts it back;
- * in one of three, Metacontroller restarts.
+ * in one of three, Metacontroller restarts; half the runs are near worlds (withNearWorlds).
  */
 export function groupScenarioArb(options: { years: number }): fc.Arbitrary<Scenario> {
   const base = scenarioWithoutRestartsArb('stale', { years: options.years });
@@ -307,7 +387,7 @@ export function groupScenarioArb(options: { years: number }): fc.Arbitrary<Scena
       })),
     };
   });
-  return withRestarts(groups, { longestMs: LONGEST_RESTART_MS.stale });
+  return withNearWorlds(withRestarts(groups, { longestMs: LONGEST_RESTART_MS.stale }));
 }
 
 /** withWorkers runs every scenario of an arbitrary with `workers` Metacontroller workers (`--workers`). */
