@@ -16,7 +16,7 @@ const NOW = Date.parse('2024-05-10T11:00:10Z');
  * nightly's record that alpha, overdue for its 10:30 slot when its last Backup is 10:00, had its extra turn (10:40 to
  * 10:45): where alpha's own Backups are what a case is about, its overdue slot holds nightly no longer.
  */
-const ALPHA_HAD_ITS_TURN = { groupTurn: { schedule: 'alpha', slot: '2024-05-10T10:30:00Z', seenAt: '2024-05-10T10:40:00Z' } };
+const ALPHA_HAD_ITS_TURN = { groupTurn: { schedule: 'alpha', slot: '2024-05-10T10:30:00Z', seenAt: '2024-05-10T10:40:00Z', order: 'slot' } };
 
 function sibling(name: string): ReturnType<typeof schedule> {
   return schedule({ name, spec: siblingSpec, labels: GROUP, status: { lastBackup: `${name}-2024-05-10t10-30-00`, lastBackupTime: '2024-05-10T10:30:00Z' } });
@@ -178,8 +178,8 @@ describe('schedule groups', () => {
       b.metadata = { ...b.metadata, labels: { ...b.metadata?.labels, ...GROUP } };
       return b;
     };
-    /** nightly's record of alpha's extra turn for the 11:00 slot (or `slot`), first seen at `seenAt`. */
-    const turn = (seenAt: string, slot = '2024-05-10T11:00:00Z') => ({ schedule: 'alpha', slot, seenAt });
+    /** nightly's record of alpha's extra turn for the 11:00 slot (or `slot`), first seen at `seenAt`, in the order of turns. */
+    const turn = (seenAt: string, slot = '2024-05-10T11:00:00Z') => ({ schedule: 'alpha', slot, seenAt, order: 'slot' });
     const cases: Array<{
       name: string; sibling: ReturnType<typeof schedule>; now?: string; elevenDone?: boolean; tenDoneAt?: string;
       recorded?: ReturnType<typeof turn>; waitsUntil: string | null; overdue?: boolean; records?: ReturnType<typeof turn> | null;

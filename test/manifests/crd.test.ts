@@ -38,6 +38,7 @@ const FULL_PARENT = {
     lastCompact: 'compact-nightly-2026-01-01t01-00-00', lastCompactProgress: '2026-01-01T00:00:00Z', lastCompactExecutionTs: '2026-01-01T01:00:00Z',
     scheduleHash: 'a1b2c3', scheduleEditSeenAt: '2025-12-30T08:00:00Z', lastMissedTime: '2025-12-31T02:00:00Z', lastBackupNow: { name: 'nightly-now-1', token: 't1' },
     backupNowRequest: { token: 't2', seenAt: '2026-01-01T02:05:00Z' },
+    groupTurn: { schedule: 'hourly', slot: '2026-01-01T01:00:00Z', seenAt: '2026-01-01T02:00:00Z', order: 'slot' },
   },
 };
 
@@ -71,7 +72,8 @@ const STATUS_FIELDS: Record<string, string> = {
   lastCompactExecutionTs: 'date-time', scheduleHash: 'string', lastMissedTime: 'date-time', lastBackupNow: 'object',
   'lastBackupNow.name': 'string', 'lastBackupNow.token': 'string', backupNowRequest: 'object', 'backupNowRequest.token': 'string',
   'backupNowRequest.seenAt': 'date-time', lastBackupCreation: 'object', 'lastBackupCreation.name': 'string',
-  'lastBackupCreation.time': 'date-time', scheduleEditSeenAt: 'date-time',
+  'lastBackupCreation.time': 'date-time', scheduleEditSeenAt: 'date-time', groupTurn: 'object', 'groupTurn.schedule': 'string',
+  'groupTurn.slot': 'date-time', 'groupTurn.seenAt': 'date-time', 'groupTurn.order': 'string',
 };
 
 /**
