@@ -1,7 +1,8 @@
 /**
  * An informer cache that lags the store: each change becomes visible after its own random delay, in order
  * per object. So a request can lack the Backup created a moment ago, or carry an older parent status. When
- * Metacontroller goes down the watch ends (`stop`); when it comes back a fresh LIST fills the cache (`relist`).
+ * Metacontroller goes down the watch ends (`stop`); when it comes back a fresh LIST fills the cache (`relist`),
+ * which may itself trail the store ({@link FirstListLag}).
  */
 
 import type { KubeObject } from '../core/types.js';
@@ -9,6 +10,33 @@ import type { VirtualClock } from './clock.js';
 import type { LagModel } from './lag.js';
 import { keyOf } from './store.js';
 import type { ObjectStore, StoreEvent } from './store.js';
+
+/**
+ * How a new informer's first LIST trails the store. client-go's reflector makes its first LIST at resourceVersion "0"
+ * (`tools/cache/reflector.go` `relistResourceVersion`: "initial list performed by reflector uses "0" as resource
+ * version to allow it to be served from the watch cache if it is enabled"), and the API server answers a LIST at "0"
+ * (any version) from its watch cache without reading etcd (`staging/src/k8s.io/apiserver/pkg/storage/cacher/cacher.go`
+ * `shouldDelegateList`, in newer releases `cacher/delegator`: `ResourceVersionAny` is not delegated). The watch cache
+ * trails etcd by its own delay, and with several API servers each has its own, so the first view after a restart may
+ * lack a change made a moment before, or show an object older than the old process last saw (kubernetes#59848).
+ *
+ * The simulator draws that view from the cache's own lag ranges, so that it stays within the lag bound the hook is
+ * built for: `lag` is a lag model over the same ranges (its own random stream), `windowMs` their longest lag. Each
+ * change of the last `windowMs` gets a lag drawn anew, and the LIST shows, per object, the newest version whose change
+ * would have reached a cache watching all along (in order per object, as a watch delivers them); every older change
+ * is in it. The changes it lacks then arrive through the new watch at the instants drawn, later ones with their usual
+ * lag. A watch cache stuck for longer than the bound (kubernetes#97294) is left out, as any lag past it is.
+ */
+export interface FirstListLag {
+  lag: LagModel;
+  windowMs: number;
+}
+
+/** A change the store made, with the object's version before it (undefined: it did not exist). */
+interface RecentChange {
+  event: StoreEvent;
+  previous: KubeObject | undefined;
+}
 
 /** InformerCache holds the versions that have reached it and tells subscribers when a change arrives. */
 export class InformerCache {
@@ -19,15 +47,23 @@ export class InformerCache {
   private watching = true;
   private watch = 0;
 
+  /** With a trailing first LIST: the store's changes of the last `windowMs` (oldest first) and every object's version. */
+  private readonly recent: RecentChange[] = [];
+  private recentStart = 0;
+  private readonly current = new Map<string, KubeObject>();
+
   private readonly clock: VirtualClock;
   private readonly store: ObjectStore;
+  private readonly firstList: FirstListLag | null;
 
   constructor(
     world: { clock: VirtualClock; store: ObjectStore },
     private readonly lag: LagModel,
+    options: { firstList?: FirstListLag } = {},
   ) {
     this.clock = world.clock;
     this.store = world.store;
+    this.firstList = options.firstList ?? null;
     world.store.subscribe((event) => this.receive(event));
   }
 
@@ -59,22 +95,77 @@ export class InformerCache {
   }
 
   /**
-   * relist fills the cache with the store's current objects, as a new informer's first LIST does, and watches again:
-   * later changes arrive with their lag. Subscribers get an `added` event for each object (client-go's initial list
-   * calls OnAdd for every one), BackupSchedules first, then the rest, each in key order, once the whole list is in.
+   * relist fills the cache as a new informer's first LIST does, and watches again: later changes arrive with their
+   * lag. Without a {@link FirstListLag} the LIST is the store's current objects; with one, it trails the store as
+   * drawn there. Subscribers get an `added` event for each object (client-go's initial list calls OnAdd for every
+   * one), BackupSchedules first, then the rest, each in key order, once the whole list is in.
    */
   relist(): void {
     this.watching = true;
-    const objects = this.store.all();
+    const listed = new Map(this.store.all().map((object) => [keyOf(object), object] as const));
+    if (this.firstList !== null) this.trail(listed, this.firstList);
+    const objects = [...listed.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, object]) => object);
     for (const object of objects) this.visible.set(keyOf(object), object);
     const parentsFirst = [...objects.filter((o) => o.kind === 'BackupSchedule'), ...objects.filter((o) => o.kind !== 'BackupSchedule')];
     for (const object of parentsFirst) this.notify({ type: 'added', key: keyOf(object), object, at: this.clock.now });
   }
 
+  /**
+   * trail turns the store's objects into what a LIST trailing it shows ({@link FirstListLag}): per object, the
+   * changes of the window whose drawn arrival is still ahead are taken back (the version before them listed, or
+   * none), and sent through the new watch to arrive then.
+   */
+  private trail(listed: Map<string, KubeObject>, firstList: FirstListLag): void {
+    const now = this.clock.now;
+    this.forget(now);
+    const byKey = new Map<string, RecentChange[]>();
+    for (let i = this.recentStart; i < this.recent.length; i += 1) {
+      const change = this.recent[i] as RecentChange;
+      const changes = byKey.get(change.event.key);
+      if (changes === undefined) byKey.set(change.event.key, [change]);
+      else changes.push(change);
+    }
+    for (const [key, changes] of byKey) {
+      let arrival = 0;
+      let shown = (changes[0] as RecentChange).previous;
+      for (const { event } of changes) {
+        // In order per object: once one change is still on its way, so is every later one.
+        arrival = Math.max(event.at + firstList.lag(event), arrival);
+        if (arrival <= now) shown = event.type === 'deleted' ? undefined : event.object;
+        else this.deliver(event, arrival);
+      }
+      if (shown === undefined) listed.delete(key);
+      else listed.set(key, shown);
+    }
+  }
+
+  /** forget drops the changes older than the window (every one of them has reached any view by now). */
+  private forget(now: number): void {
+    const windowMs = this.firstList?.windowMs ?? 0;
+    while (this.recentStart < this.recent.length && (this.recent[this.recentStart] as RecentChange).event.at + windowMs < now) this.recentStart += 1;
+    if (this.recentStart > 1024 && this.recentStart * 2 > this.recent.length) {
+      this.recent.splice(0, this.recentStart);
+      this.recentStart = 0;
+    }
+  }
+
   private receive(event: StoreEvent): void {
+    if (this.firstList !== null) this.remember(event);
     if (!this.watching) return;
     // A watch delivers one object's changes in order: a later version never overtakes an earlier one.
-    const at = Math.max(event.at + this.lag(event), this.arrivesAt.get(event.key) ?? 0);
+    this.deliver(event, Math.max(event.at + this.lag(event), this.arrivesAt.get(event.key) ?? 0));
+  }
+
+  /** remember keeps a change for a trailing first LIST, with the version it replaced. */
+  private remember(event: StoreEvent): void {
+    this.recent.push({ event, previous: this.current.get(event.key) });
+    if (event.type === 'deleted') this.current.delete(event.key);
+    else this.current.set(event.key, event.object);
+    this.forget(event.at);
+  }
+
+  /** deliver makes a change visible at `at`, unless the watch has ended by then. */
+  private deliver(event: StoreEvent, at: number): void {
     this.arrivesAt.set(event.key, at);
     const watch = this.watch;
     this.clock.at(at, () => {

@@ -13,7 +13,7 @@ import { decideHook } from './hook.js';
 import type { Hook } from './hook.js';
 import { startHttpHook } from './http-hook.js';
 import type { HttpHook } from './http-hook.js';
-import { createLagModel } from './lag.js';
+import { createLagModel, maxLagMs } from './lag.js';
 import { Metacontroller } from './metacontroller.js';
 import type { CreateErrorWindow, SyncObservation } from './metacontroller.js';
 import { createRandom } from './random.js';
@@ -72,6 +72,12 @@ export interface RunOptions {
   /** Instants (epoch ms) at which `onSample` is called. */
   sampleAt?: number[];
   onSample?(world: World): void;
+  /**
+   * What Metacontroller's first LIST after a restart shows: `trailing` (the default) a view drawn from the scenario's
+   * lag ranges, as client-go's LIST served from the API server's watch cache may trail the store (`cache.ts`
+   * `FirstListLag`); `store` the store exactly (what the simulator did before, for comparison).
+   */
+  firstList?: 'trailing' | 'store';
 }
 
 /** runScenario builds the world, runs it to the end, and returns it. */
@@ -81,7 +87,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const random = createRandom(scenario.seed);
   const clock = new VirtualClock(start);
   const store = new ObjectStore(clock);
-  const cache = new InformerCache({ clock, store }, createLagModel(scenario.lag, random.fork('lag')));
+  // The first LIST after a Metacontroller restart trails the store within the same lag ranges, from its own stream.
+  const firstList = options.firstList === 'store' ? {} : { firstList: { lag: createLagModel(scenario.lag, random.fork('first-list')), windowMs: maxLagMs(scenario.lag) } };
+  const cache = new InformerCache({ clock, store }, createLagModel(scenario.lag, random.fork('lag')), firstList);
   const schedules = [scenario.schedule, ...(scenario.siblings ?? []).map((sibling) => ({ ...sibling, namespace: scenario.schedule.namespace }))].map(scheduleHandle);
   const [primary] = schedules as [ScheduleHandle, ...ScheduleHandle[]];
   const recorder = primary.recorder;

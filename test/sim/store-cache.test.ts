@@ -130,4 +130,34 @@ describe('sim informer cache', () => {
     assert.deepEqual(seen, ['added BackupSchedule/db/s@2000', 'added Backup/db/b1@2000', 'modified Backup/db/b1@7000']);
     assert.equal(cache.get(KEY)?.status?.['phase'], 'Running');
   });
+
+  it('with a trailing first LIST: relisted, lacks the changes whose drawn lag has not passed (older versions shown), and receives them through the new watch, in order', async () => {
+    const clock = new VirtualClock(T0);
+    const store = new ObjectStore(clock);
+    const lags: Record<string, number> = { 'Backup:added': 5000, 'Backup:modified': 3000, 'Backup:deleted': 4000 };
+    const firstList: LagModel = (event) => lags[`${event.object.kind}:${event.type}`] ?? 0;
+    // The watch itself lags nothing: what the LIST lacks is the first LIST's doing.
+    const cache = new InformerCache({ clock, store }, () => 0, { firstList: { lag: firstList, windowMs: 5000 } });
+    const seen: string[] = [];
+    cache.subscribe((e) => seen.push(`${e.type} ${e.key}@${clock.now - T0}`));
+    store.create({ kind: 'BackupSchedule', metadata: { name: 's', namespace: 'db' } });
+    store.create(backup('b0'));
+    await clock.runUntil(T0 + 100);
+    cache.stop();
+    seen.length = 0;
+    clock.at(T0 + 2000, () => void store.create(backup('b1')));
+    clock.at(T0 + 2500, () => void store.updateStatus(objectKey('Backup', 'db', 'b0'), { phase: 'Running' }));
+    clock.at(T0 + 2600, () => void store.updateStatus(objectKey('Backup', 'db', 'b0'), { phase: 'Complete' }));
+    clock.at(T0 + 3000, () => void store.create(backup('b2')));
+    clock.at(T0 + 3500, () => void store.delete(objectKey('Backup', 'db', 'b2')));
+    await clock.runUntil(T0 + 5550);
+    cache.relist();
+    // b0 made at 0 (older than the window: listed); its Running at 2500 arrives by 5500, its Complete (5600) not yet.
+    assert.deepEqual(cache.list('Backup', 'db').map((b) => `${b.metadata?.name ?? ''} ${String(b.status?.['phase'])}`), ['b0 Running']);
+    assert.deepEqual(seen, ['added BackupSchedule/db/s@5550', 'added Backup/db/b0@5550']);
+    await clock.runUntil(T0 + 10_000);
+    // b2's deletion would arrive at 7500 but waits for its creation (8000): one object's changes in order.
+    assert.deepEqual(seen.slice(2), ['modified Backup/db/b0@5600', 'added Backup/db/b1@7000', 'added Backup/db/b2@8000', 'deleted Backup/db/b2@8000']);
+    assert.deepEqual(cache.list('Backup', 'db').map((b) => `${b.metadata?.name ?? ''} ${String(b.status?.['phase'])}`), ['b0 Complete', 'b1 undefined']);
+  });
 });

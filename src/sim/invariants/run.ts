@@ -1,10 +1,9 @@
 /** Run a scenario under the invariant checks: what the property tests, the soak and `simulate` call. */
 
 import { maxLagMs } from '../lag.js';
-import type { Hook } from '../hook.js';
 import type { Scenario } from '../scenario.js';
 import { runScenario } from '../world.js';
-import type { World, WorldObserver } from '../world.js';
+import type { RunOptions, World } from '../world.js';
 import { WORLD_INVARIANTS, createInvariantChecker } from './checker.js';
 import type { InvariantNumber, Violation } from './types.js';
 
@@ -24,7 +23,7 @@ export interface CheckedRun {
  * runChecked runs the scenario and checks the invariants on the way: the per-schedule ones for the schedule and for
  * each sibling, the group one once; `observers` watch the run too.
  */
-export async function runChecked(fixture: ScenarioFixture, options: { hook?: Hook; observers?: WorldObserver[] } = {}): Promise<CheckedRun> {
+export async function runChecked(fixture: ScenarioFixture, options: Pick<RunOptions, 'hook' | 'observers' | 'firstList'> = {}): Promise<CheckedRun> {
   const { scenario } = fixture;
   const common = { settings: scenario.hook, maxLagMs: maxLagMs(scenario.lag), maxLatencyMs: Math.max(scenario.transport.latencyMs[1], 1) };
   const checkers = [
@@ -33,6 +32,6 @@ export async function runChecked(fixture: ScenarioFixture, options: { hook?: Hoo
       createInvariantChecker({ ...common, invariants: fixture.invariants.filter((n) => !WORLD_INVARIANTS.has(n)), schedule: sibling.name }),
     ),
   ];
-  const world = await runScenario(scenario, { observers: [...checkers, ...(options.observers ?? [])], ...(options.hook === undefined ? {} : { hook: options.hook }) });
+  const world = await runScenario(scenario, { ...options, observers: [...checkers, ...(options.observers ?? [])] });
   return { world, violations: checkers.flatMap((checker) => checker.violations).sort((a, b) => a.at - b.at) };
 }
