@@ -3,7 +3,8 @@
  * loses its answer, or, crashing between the children and the status, leaves the tick's Backup without a status
  * naming it; the new process lists afresh and syncs every parent at once. The hook recovers either way: one Backup
  * for the slot, every invariant held. (Which of the two a seed gives is drawn from its `metacontroller-restart`
- * stream; the seeds below were picked for each.)
+ * stream; the seeds below were picked for each.) The new process's first LIST may trail the store (`cache.ts`
+ * `FirstListLag`): a Backup created, or a status written, a moment before the crash can be missing from it.
  */
 
 import assert from 'node:assert/strict';
@@ -122,4 +123,42 @@ describe('sim: Metacontroller restarting around the real hook', function () {
     ];
     for (const [what, from, expected] of cases) assert.equal(recoveryDeadline(world, { from, recoverMs: 30_000 }), expected, what);
   });
+});
+
+describe('sim: Metacontroller restarting, its first LIST trailing the store', function () {
+  this.timeout(0);
+  const BACKUP = 'nightly-2024-05-03t02-00-00';
+  const BEFORE = 'nightly-2024-05-02t02-00-00';
+  // Seeds picked so that the first LIST's draws (stream `first-list`) leave the tick's Backup out of it.
+  const cases = [
+    { what: 'the crashed sync created the tick\'s Backup, its status unwritten; back 5 s later', seed: 4, atMs: TICK - START + 10, forMs: 5000, statusWritten: false },
+    { what: 'the tick\'s sync ran to its end (Backup and status) a second before the crash; back 1 s later', seed: 2, atMs: TICK - START + 1000, forMs: 1000, statusWritten: true },
+  ];
+  for (const { what, seed, atMs, forMs, statusWritten } of cases) {
+    it(`${what}: the first view lacks the Backup (the store's LIST has it), the hook asks for the same name, one Backup for the slot`, async () => {
+      const scenario: Scenario = { ...nightly(seed), faults: [{ kind: 'metacontroller-restart', atMs, forMs }] };
+      const restartAt = START + atMs + forMs;
+      const run = async (firstList: 'trailing' | 'store') => {
+        const syncs: SyncObservation[] = [];
+        const { violations, world } = await runChecked({ invariants: [1, 2, 3, 4, 5, 6, 11], scenario }, { observers: [{ onSync: (s) => void syncs.push(s) }], firstList });
+        const first = syncs.find((s) => s.calledAt >= restartAt);
+        const seen = Object.keys(first?.request.children['Backup.pingcap.com/v1alpha1'] ?? {});
+        const tickBackups = [...world.recorder.backups.values()].filter((b) => b.slot === TICK);
+        return { violations: describeViolations(violations), first, seen, tickBackups, lastBackup: first?.request.parent.status?.['lastBackup'] };
+      };
+      const trailing = await run('trailing');
+      const exact = await run('store');
+      assert.equal(trailing.first?.calledAt, restartAt, 'synced at the restart');
+      assert.ok(!trailing.seen.includes(`db/${BACKUP}`), `the first view lacks the tick's Backup: ${trailing.seen.join(', ')}`);
+      assert.ok(exact.seen.includes(`db/${BACKUP}`), 'a LIST from the store has it');
+      assert.equal(exact.lastBackup, statusWritten ? BACKUP : BEFORE);
+      assert.equal(trailing.lastBackup, BEFORE, 'the first view\'s status names the day before');
+      const answer = trailing.first?.answer;
+      const desired = answer !== undefined && 'body' in answer ? (answer.body as { children?: Array<{ metadata: { name: string } }> }).children ?? [] : [];
+      assert.ok(desired.some((child) => child.metadata.name === BACKUP), 'the hook asks for the tick\'s Backup again, by the same name');
+      assert.deepEqual([trailing.first?.created, trailing.first?.alreadyExisted], [[], [BACKUP]], 'AlreadyExists: no second Backup');
+      assert.equal(trailing.tickBackups.length, 1);
+      assert.deepEqual(trailing.violations, []);
+    });
+  }
 });
