@@ -171,8 +171,8 @@ interface Pass {
  * starts no sync, and a sync in flight loses its answer: at most a prefix of its child writes reached the API server,
  * never its status (`crash.ts`). Everything it held in memory is gone — its work queue with every delayed call-back
  * and backoff, the customize answers it kept, the resync timer. Back, it is a new process (upstream's `Start`,
- * `pkg/controller/composite/controller.go`): its informers LIST afresh (the cache holds the store's objects as of
- * that instant, `cache.ts`; later changes arrive with their lag), their initial list adds every object, so every
+ * `pkg/controller/composite/controller.go`): its informers LIST afresh (served from the API server's watch cache, so the
+ * view may trail the store within the cache's lag ranges, `cache.ts` `FirstListLag`; later changes arrive with their lag), their initial list adds every object, so every
  * parent is queued, and only once the caches are filled do the workers start (`WaitForNamedCacheSync`): up to
  * `workers` parents are then synced at once, from that same view. The resync period counts from the restart.
  */
@@ -248,7 +248,7 @@ export class Metacontroller {
     this.customized.clear();
   }
 
-  /** comeBack starts a new process once no window holds it down: an empty queue, a resync period from now, a fresh LIST. */
+  /** comeBack starts a new process once no window holds it down: an empty queue, a resync period from now, a new LIST. */
   private comeBack(): void {
     this.downs -= 1;
     if (this.downs > 0 || this.stopped) return;

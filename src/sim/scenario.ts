@@ -24,8 +24,9 @@ export type Fault =
   /**
    * Metacontroller itself goes down (its pod rescheduled, upgraded, OOM-killed) and is back after `forMs`: no sync
    * starts meanwhile, a sync in flight loses its answer (a prefix of its child writes may have been made, never its
-   * status), and the new process starts from a fresh LIST with an empty work queue and every parent queued
-   * (`metacontroller.ts`, `crash.ts`). Only the hook's controllers have a Metacontroller; the upstream ports ignore it.
+   * status), and the new process starts from a new LIST (which may trail the store within the lag ranges) with an
+   * empty work queue and every parent queued (`metacontroller.ts`, `crash.ts`, `cache.ts`). Only the hook's
+   * controllers have a Metacontroller; the upstream ports ignore it.
    */
   | { kind: 'metacontroller-restart'; atMs: number; forMs: number }
   | { kind: 'clock-jump'; atMs: number; byMs: number }
