@@ -1,8 +1,9 @@
 /**
  * Invariant 10: schedule groups. The hook promises (README "Schedule groups", `core/group.ts`) that a schedule of a
- * group starts no Backup while a sibling's last Backup runs — last: the one the sibling's status names; runs: it
- * exists, is neither Complete nor Failed and is not being deleted — best effort under caches. Judged in truth when a
- * sync's Backup is stored. Excused only where the request could not show it:
+ * group starts no Backup while a sibling's last Backup runs — last: its newest, the one the sibling's stored status
+ * names or a newer snapshot Backup of it (by slot) that carries the group's label, as the hook takes a newer one in
+ * its view; runs: it exists, is neither Complete nor Failed and is not being deleted — best effort under caches.
+ * Judged in truth when a sync's Backup is stored. Excused only where the request could not show it:
  * - the request shows neither the status naming it nor the Backup, and the Backup reached the store less than the
  *   longest cache lag before the request was built (the cache hid it), or after the request was built (the sibling's
  *   sync ran at once with this one: Metacontroller's workers), so that no cache could show it. Excused only where the
@@ -13,12 +14,14 @@
  *   through different informers);
  * - the request's related schedules lack the schedule itself (its customize answer, kept per generation for up to
  *   20 minutes, predates its group label: the hook cannot see its group and says so, condition GroupNotVisible).
- * A request that shows the Backup but an older status is not excused: the hook takes a sibling's newer Backup as its last.
+ * A request that shows the Backup but an older status (or one naming none) is not excused: the hook takes a sibling's
+ * newer Backup as its last. The status a sibling stores may name an older Backup than its newest, or none: written
+ * from a view older than its own start (Metacontroller replaces the whole status).
  */
 
 import { conditionIsTrue, isLogBackup } from '../../core/backup-state.js';
 import { GROUP_LABEL, SCHEDULE_RELATED_TYPE } from '../../core/group.js';
-import { BACKUP_CHILD_TYPE } from '../../core/names.js';
+import { BACKUP_CHILD_TYPE, SCHEDULE_LABEL, slotFromBackupName } from '../../core/names.js';
 import { isObject } from '../../core/spec.js';
 import type { KubeObject, SyncRequest } from '../../core/types.js';
 import { formatTime, parseTime } from '../../core/time.js';
@@ -34,6 +37,11 @@ const HOUR_MS = 3_600_000;
 interface NamedLast {
   name: string;
   since: number;
+}
+
+/** A sibling's last Backup in truth: its name, since when it is stored (or named), and whether its status names it. */
+interface SiblingLast extends NamedLast {
+  named: boolean;
 }
 
 /** groupCheck watches every schedule of the world: the statuses and Backups in the store, and the Backups each sync creates. */
@@ -62,6 +70,7 @@ export function groupCheck(context: CheckContext): Check {
       for (const created of sync.created) creations.set(objectKey('Backup', namespace, created), { ...creationOf(created), at: sync.appliedAt });
       if (!seesGroup) return; // no group, or best effort: the group is not visible to the hook yet
       const cachedBy = sync.calledAt - context.maxLagMs;
+      const backups = world.store.list('Backup', namespace);
       for (const created of sync.created) {
         const backup = world.store.get(objectKey('Backup', namespace, created));
         if (backup === undefined || isLogBackup(backup)) continue;
@@ -69,8 +78,8 @@ export function groupCheck(context: CheckContext): Check {
         for (const sibling of world.store.list('BackupSchedule', namespace)) {
           const key = objectKey('BackupSchedule', namespace, sibling.metadata?.name ?? '');
           if (key === sync.parentKey || sibling.metadata?.labels?.[GROUP_LABEL] !== group) continue;
-          const last = named.get(key);
-          if (last === undefined || last.name === '') continue;
+          const last = siblingLast(backups, { schedule: sibling.metadata?.name ?? '', group, named: named.get(key), addedAt });
+          if (last === null) continue;
           const lastKey = objectKey('Backup', namespace, last.name);
           const running = world.store.get(lastKey);
           if (running === undefined || running.metadata?.deletionTimestamp != null) continue;
@@ -78,8 +87,8 @@ export function groupCheck(context: CheckContext): Check {
           const shown = shownStatus(sync.request, sibling.metadata?.name ?? '');
           const shownBackup = related(sync.request, BACKUP_CHILD_TYPE, `${namespace}/${last.name}`);
           if (shown?.['lastBackup'] !== last.name) {
-            // The request shows an older status. If it shows the Backup, the hook must take it as the sibling's last (its
-            // slot is newer than that status's); if not, the cache may not show either yet: best effort.
+            // The request shows an older status, or one naming none. If it shows the Backup, the hook must take it as the
+            // sibling's last (its slot is newer than that status's); if not, the cache may not show either yet: best effort.
             const stored = addedAt.get(lastKey) ?? last.since;
             if (shownBackup === undefined && stored > cachedBy) {
               // Hidden by the cache's lag, or stored after this request was built (the sibling's sync ran at once with
@@ -104,13 +113,36 @@ export function groupCheck(context: CheckContext): Check {
           context.report(
             10,
             `${created} of ${sync.request.parent.metadata.name ?? '?'} (group ${group}) was created at ${formatTime(sync.appliedAt)} while ${last.name}, ` +
-              `the last Backup of ${sibling.metadata?.name ?? '?'}, was running (stored and named by its status since ${formatTime(last.since)}; ` +
+              `the last Backup of ${sibling.metadata?.name ?? '?'}, was running (${last.named ? 'stored and named by its status' : 'stored, newer than the Backup its status names,'} since ${formatTime(last.since)}; ` +
               `the request showed that status or that Backup, or they were older than the longest cache lag)`,
           );
         }
       }
     },
   };
+}
+
+/**
+ * siblingLast is a sibling's last Backup in truth, as its own sync and its siblings' judge it: the one its stored status
+ * names, or a newer one of its snapshot Backups in the store (by the slot in its name; ties by name). Only Backups that
+ * carry the sibling's schedule label and the group's label count: a sibling's Backups reach a request's related objects
+ * by the group's label, so one made before the sibling joined the group is never shown. Null when there is none.
+ */
+function siblingLast(backups: readonly KubeObject[], options: { schedule: string; group: string; named: NamedLast | undefined; addedAt: ReadonlyMap<string, number> }): SiblingLast | null {
+  const { schedule, named } = options;
+  let last: SiblingLast | null = named === undefined || named.name === '' ? null : { ...named, named: true };
+  let lastSlot = last === null ? null : slotFromBackupName(schedule, last.name);
+  for (const backup of backups) {
+    const labels = backup.metadata?.labels;
+    const name = backup.metadata?.name ?? '';
+    if (labels?.[SCHEDULE_LABEL] !== schedule || labels[GROUP_LABEL] !== options.group || isLogBackup(backup)) continue;
+    const slot = slotFromBackupName(schedule, name); // null for a backup-now Backup: it never becomes the last
+    if (slot === null || (last !== null && lastSlot !== null && (slot < lastSlot || (slot === lastSlot && name <= last.name)))) continue;
+    const key = objectKey('Backup', backup.metadata?.namespace ?? '', name);
+    last = { name, since: options.addedAt.get(key) ?? 0, named: name === named?.name };
+    lastSlot = slot;
+  }
+  return last;
 }
 
 /** seesItself tells whether a request's related schedules hold its parent with the group label: its rules select the group. */
