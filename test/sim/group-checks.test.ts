@@ -6,6 +6,7 @@ import fc from 'fast-check';
 
 import { GROUP_LABEL } from '../../src/core/group.js';
 import { slotFromBackupName } from '../../src/core/names.js';
+import type { SyncResponse } from '../../src/core/types.js';
 import { runChecked } from '../../src/sim/invariants/run.js';
 import type { BackupRecord } from '../../src/sim/recorder.js';
 import { HEALTHY_EXECUTOR } from '../../src/sim/scenario.js';
@@ -88,6 +89,26 @@ const seesOnlyNamedBackups: Hook = (request, now) => {
   const backups = Object.entries(request.related?.['Backup.pingcap.com/v1alpha1'] ?? {}).filter(([key]) => named.has(key));
   return decideHook(HOOK)({ ...request, related: { ...request.related, 'Backup.pingcap.com/v1alpha1': Object.fromEntries(backups) } }, now);
 };
+
+/**
+ * writesOlderLast is `hook`, except that schedule `of` answers with a status that names no last Backup (`names:
+ * 'none'`) or still the first one it named (`'first'`), as a sync from a view older than its own start writes it
+ * (Metacontroller replaces the whole status): its stored status names less than its newest Backup.
+ */
+function writesOlderLast(hook: Hook, options: { of: string; names: 'none' | 'first' }): Hook {
+  const fields = ['lastBackup', 'lastBackupTime', 'lastBackupCreation'];
+  let first: Record<string, unknown> | null = null;
+  return async (request, now) => {
+    const answer = await hook(request, now);
+    if (request.parent.metadata.name !== options.of || answer.status !== 200) return answer;
+    const body = structuredClone(answer.body) as SyncResponse;
+    const status = body.status as Record<string, unknown>;
+    if (first === null && typeof status['lastBackup'] === 'string' && status['lastBackup'] !== '') first = Object.fromEntries(fields.map((f) => [f, status[f]]));
+    for (const field of fields) delete status[field];
+    if (options.names === 'first' && first !== null) Object.assign(status, first);
+    return { status: 200, body };
+  };
+}
 
 /** overlaps names the Backups of schedule `of` that started while one of schedule `beside` ran. */
 function overlaps(world: Awaited<ReturnType<typeof runChecked>>['world'], of: string, beside: string): string[] {
@@ -197,6 +218,64 @@ describe('sim schedule groups', function () {
       assert.ok(violations.length > 0);
       assert.match(describeViolations(violations)[0] ?? '', /a-\S+ of a .* while b-\S+, the last Backup of b, was running: stored at \S+ before it was built, hidden by the cache's lag/);
     });
+  });
+
+  // A sibling's stored status may name an older Backup than its newest, or none: a sync from a view older than its own
+  // start writes it (seen in an `@every` near world, seed 20240511). The hook judges the sibling by its newest Backup
+  // (its status's, or a newer one in the view), and so does the check; b's status is made to name less here.
+  describe("a sibling whose stored status names none of its Backups, or an older one than its newest", () => {
+    // b at the hour, a ten minutes later (b's Backup runs 20–40 minutes), every change in the cache within 10 s.
+    const shown: Scenario = { ...SCENARIO, durationMs: 2 * DAY, schedule: member('a', '10 */2 * * *'), siblings: [member('b', '0 */2 * * *')] };
+    // b at the hour, a a minute later, b's new Backup and status in the cache 90–120 s after they are stored.
+    const hidden: Scenario = {
+      ...SCENARIO,
+      durationMs: 2 * DAY,
+      schedule: member('a', '1 */2 * * *'),
+      siblings: [member('b', '0 */2 * * *')],
+      lag: { parentMs: [90_000, 120_000], childAddedMs: [90_000, 120_000], childChangedMs: [0, 3000] },
+    };
+    const cases: Array<{ names: 'none' | 'first'; scenario: Scenario; world: string; broken: Hook; hook: string; caught: RegExp }> = [
+      {
+        names: 'none',
+        scenario: shown,
+        world: "b's Backup in a's view",
+        broken: seesOnlyNamedBackups,
+        hook: "sees only the Backups a sibling's status names",
+        caught: /b-\S+, the last Backup of b, was running \(stored, newer than the Backup its status names, since/,
+      },
+      {
+        names: 'first',
+        scenario: shown,
+        world: "b's Backup in a's view",
+        broken: seesOnlyNamedBackups,
+        hook: "sees only the Backups a sibling's status names",
+        caught: /b-\S+, the last Backup of b, was running \(stored, newer than the Backup its status names, since/,
+      },
+      {
+        names: 'none',
+        scenario: hidden,
+        world: "b's Backup not yet in a's view",
+        broken: turnsByNameOnly(decideHook(HOOK)),
+        hook: 'takes turns by name only',
+        caught: /b-\S+, the last Backup of b, was running: stored at \S+ before it was built, hidden by the cache's lag/,
+      },
+    ];
+    for (const { names, scenario, world, broken, hook, caught } of cases) {
+      const title = `b's status names ${names === 'none' ? 'none' : 'its first Backup'}, ${world}`;
+      it(`${title}: the real hook waits for b's newest Backup`, async () => {
+        const { violations, world: run } = await runChecked({ invariants: [10], scenario }, { hook: writesOlderLast(decideHook(HOOK), { of: 'b', names }) });
+        assert.deepEqual(describeViolations(violations), []);
+        assert.ok(recordsOf(run, 'a').length >= 20, `a backed up (${recordsOf(run, 'a').length})`);
+        assert.deepEqual({ a: overlaps(run, 'a', 'b'), b: overlaps(run, 'b', 'a') }, { a: [], b: [] });
+      });
+
+      it(`${title}: catches a hook that ${hook}, which starts a beside it (invariant 10)`, async () => {
+        const { violations, world: run } = await runChecked({ invariants: [10], scenario }, { hook: writesOlderLast(broken, { of: 'b', names }) });
+        assert.ok(overlaps(run, 'a', 'b').length > 0, 'a ran beside b');
+        assert.ok(violations.length > 0, 'no violation reported');
+        assert.match(describeViolations(violations)[0] ?? '', caught);
+      });
+    }
   });
 
   // The group property's worlds (support/scenario-arbitrary.ts): in half of them each sibling is due one to three
