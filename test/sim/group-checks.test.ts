@@ -278,6 +278,43 @@ describe('sim schedule groups', function () {
     }
   });
 
+  // A sibling's Backups reach a request's related objects by the group's label: one made before the sibling joined the
+  // group lacks it and is never shown, however new. The check judges a sibling by its newest Backup that carries the
+  // group's label, or by the one its status names: a newer one without the label is no Backup the hook could wait for.
+  describe('a sibling whose newest Backup, still running, was made before it joined the group', () => {
+    // a (at the hour, every second hour) joins b's group at 02:05 on day 2, while its 02:00 Backup runs (20–40 minutes);
+    // b is due at 02:10. a's status names none of its Backups, or still its first: b's request shows neither that Backup
+    // (no group label) nor a status naming it, so the real hook starts b beside it.
+    const joinAt = DAY + 2 * 3_600_000 + 5 * 60_000;
+    const scenario: Scenario = {
+      ...SCENARIO,
+      durationMs: 2 * DAY,
+      schedule: { ...member('a', '0 */2 * * *'), labels: {} },
+      siblings: [member('b', '10 */2 * * *')],
+      faults: [{ kind: 'relabel', atMs: joinAt, group: 'nightly' }],
+    };
+    for (const names of ['none', 'first'] as const) {
+      it(`a's status names ${names === 'none' ? 'none' : 'its first Backup'}: b starts beside that Backup, and invariant 10 does not report it`, async () => {
+        const { violations, world } = await runChecked({ invariants: [10], scenario }, { hook: writesOlderLast(decideHook(HOOK), { of: 'a', names }) });
+        assert.deepEqual(describeViolations(violations), []);
+        const joined = Date.parse(SCENARIO.start) + joinAt;
+        const a = recordsOf(world, 'a');
+        // Before the join a and b are no group, and b's Backups run beside a's as they fall.
+        const beside = recordsOf(world, 'b').filter((record) => record.createdAt > joined).flatMap((record) =>
+          a.filter((r) => r.createdAt <= record.createdAt && (r.finishedAt === null || r.finishedAt > record.createdAt)).map((r) => ({ b: record.name, a: r })),
+        );
+        // The only overlap: b's first slot after the join, beside a's Backup made before it, without the group's label.
+        assert.equal(beside.length, 1, beside.map((o) => `${o.b} beside ${o.a.name}`).join(', '));
+        const [{ a: running } = { a: undefined }] = beside;
+        assert.ok(running !== undefined && running.createdAt < joined && running.finishedAt !== null && running.finishedAt > joined, `${running?.name} ran across the join`);
+        assert.equal(running.object.metadata?.labels?.[GROUP_LABEL], undefined);
+        assert.notEqual(running.name, a[0]?.name, "newer than a's first Backup");
+        // After the join a's Backups carry the label, b's request shows them and b waits for them.
+        assert.ok(a.filter((r) => r.createdAt > joined).length >= 10, 'a kept backing up');
+      });
+    }
+  });
+
   // The group property's worlds (support/scenario-arbitrary.ts): in half of them each sibling is due one to three
   // minutes before or after the schedule, with lags that can hide a Backup that long. Before, every sibling was due at
   // the schedule's slot or 15 minutes or more from it, and a hook that takes turns by name only passed every soak.
