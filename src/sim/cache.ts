@@ -32,12 +32,6 @@ export interface FirstListLag {
   windowMs: number;
 }
 
-/** A change the store made, with the object's version before it (undefined: it did not exist). */
-interface RecentChange {
-  event: StoreEvent;
-  previous: KubeObject | undefined;
-}
-
 /** InformerCache holds the versions that have reached it and tells subscribers when a change arrives. */
 export class InformerCache {
   private readonly visible = new Map<string, KubeObject>();
@@ -47,10 +41,9 @@ export class InformerCache {
   private watching = true;
   private watch = 0;
 
-  /** With a trailing first LIST: the store's changes of the last `windowMs` (oldest first) and every object's version. */
-  private readonly recent: RecentChange[] = [];
+  /** With a trailing first LIST: the store's changes of the last `windowMs`, oldest first (each with the version it replaced). */
+  private readonly recent: StoreEvent[] = [];
   private recentStart = 0;
-  private readonly current = new Map<string, KubeObject>();
 
   private readonly clock: VirtualClock;
   private readonly store: ObjectStore;
@@ -107,7 +100,7 @@ export class InformerCache {
     const objects = [...listed.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, object]) => object);
     for (const object of objects) this.visible.set(keyOf(object), object);
     const parentsFirst = [...objects.filter((o) => o.kind === 'BackupSchedule'), ...objects.filter((o) => o.kind !== 'BackupSchedule')];
-    for (const object of parentsFirst) this.notify({ type: 'added', key: keyOf(object), object, at: this.clock.now });
+    for (const object of parentsFirst) this.notify({ type: 'added', key: keyOf(object), object, previous: undefined, at: this.clock.now });
   }
 
   /**
@@ -118,17 +111,17 @@ export class InformerCache {
   private trail(listed: Map<string, KubeObject>, firstList: FirstListLag): void {
     const now = this.clock.now;
     this.forget(now);
-    const byKey = new Map<string, RecentChange[]>();
+    const byKey = new Map<string, StoreEvent[]>();
     for (let i = this.recentStart; i < this.recent.length; i += 1) {
-      const change = this.recent[i] as RecentChange;
-      const changes = byKey.get(change.event.key);
-      if (changes === undefined) byKey.set(change.event.key, [change]);
+      const change = this.recent[i] as StoreEvent;
+      const changes = byKey.get(change.key);
+      if (changes === undefined) byKey.set(change.key, [change]);
       else changes.push(change);
     }
     for (const [key, changes] of byKey) {
       let arrival = 0;
-      let shown = (changes[0] as RecentChange).previous;
-      for (const { event } of changes) {
+      let shown = (changes[0] as StoreEvent).previous;
+      for (const event of changes) {
         // In order per object: once one change is still on its way, so is every later one.
         arrival = Math.max(event.at + firstList.lag(event), arrival);
         if (arrival <= now) shown = event.type === 'deleted' ? undefined : event.object;
@@ -142,7 +135,7 @@ export class InformerCache {
   /** forget drops the changes older than the window (every one of them has reached any view by now). */
   private forget(now: number): void {
     const windowMs = this.firstList?.windowMs ?? 0;
-    while (this.recentStart < this.recent.length && (this.recent[this.recentStart] as RecentChange).event.at + windowMs < now) this.recentStart += 1;
+    while (this.recentStart < this.recent.length && (this.recent[this.recentStart] as StoreEvent).at + windowMs < now) this.recentStart += 1;
     if (this.recentStart > 1024 && this.recentStart * 2 > this.recent.length) {
       this.recent.splice(0, this.recentStart);
       this.recentStart = 0;
@@ -158,9 +151,7 @@ export class InformerCache {
 
   /** remember keeps a change for a trailing first LIST, with the version it replaced. */
   private remember(event: StoreEvent): void {
-    this.recent.push({ event, previous: this.current.get(event.key) });
-    if (event.type === 'deleted') this.current.delete(event.key);
-    else this.current.set(event.key, event.object);
+    this.recent.push(event);
     this.forget(event.at);
   }
 

@@ -16,6 +16,8 @@ export interface StoreEvent {
   type: StoreEventType;
   key: string;
   object: KubeObject;
+  /** The version the change replaced (undefined for `added`; the last one for `deleted`). */
+  previous: KubeObject | undefined;
   /** When the store made the change. */
   at: number;
 }
@@ -165,9 +167,10 @@ export class ObjectStore {
   }
 
   private remove(key: string, last: KubeObject): WriteResult {
+    const previous = this.objects.get(key);
     this.objects.delete(key);
     const object = deepFreeze(structuredClone(last));
-    this.emit({ type: 'deleted', key, object, at: this.clock.now });
+    this.emit({ type: 'deleted', key, object, previous, at: this.clock.now });
     return { ok: true, object };
   }
 
@@ -175,8 +178,9 @@ export class ObjectStore {
     this.revision += 1;
     object.metadata = { ...(object.metadata ?? {}), resourceVersion: String(this.revision) };
     const frozen = deepFreeze(object);
+    const previous = this.objects.get(key);
     this.objects.set(key, frozen);
-    this.emit({ type, key, object: frozen, at: this.clock.now });
+    this.emit({ type, key, object: frozen, previous, at: this.clock.now });
     return { ok: true, object: frozen };
   }
 
