@@ -45,6 +45,8 @@ export function restartViews(): { observer: WorldObserver; views: RestartView[] 
   /** Every stored version of each parent: when it was written and its resourceVersion. */
   const parentVersions = new Map<string, Array<{ at: number; resourceVersion: string | undefined }>>();
   const seen = new Set<string>();
+  /** The run's restart windows, worked out at its first sync. */
+  let windows: Array<{ from: number; to: number }> | undefined;
   const observer: WorldObserver = {
     onStoreEvent(event: StoreEvent) {
       if (event.object.kind !== 'BackupSchedule') return;
@@ -53,9 +55,10 @@ export function restartViews(): { observer: WorldObserver; views: RestartView[] 
       parentVersions.set(event.key, versions);
     },
     onSync(sync: SyncObservation, world: World) {
-      const windows = restartWindows(world.scenario);
-      const index = windows.findIndex((w, i) => sync.calledAt >= w.to && sync.calledAt < (windows[i + 1]?.from ?? Infinity));
-      const window = windows[index];
+      windows ??= restartWindows(world.scenario);
+      const restarts = windows;
+      const index = restarts.findIndex((w, i) => sync.calledAt >= w.to && sync.calledAt < (restarts[i + 1]?.from ?? Infinity));
+      const window = restarts[index];
       if (window === undefined || seen.has(`${index}/${sync.parentKey}`)) return;
       seen.add(`${index}/${sync.parentKey}`);
       const schedule = world.schedules.find((s) => s.parentKey === sync.parentKey);
