@@ -68,7 +68,9 @@ export function restartViews(): { observer: WorldObserver; views: RestartView[] 
         .filter((b) => b.createdAt < sync.calledAt && (b.goneAt === null || b.goneAt > sync.calledAt) && !(`${namespace}/${b.name}` in listed))
         .map((b) => b.name);
       const stored = (parentVersions.get(sync.parentKey) ?? []).filter((v) => v.at < sync.calledAt).pop();
-      const olderParent = stored?.resourceVersion !== undefined && stored.resourceVersion !== sync.request.parent.metadata.resourceVersion;
+      // Older, not merely different: the request may carry a version written at the very instant of the call, after
+      // the last one stored before it. The simulated store's resourceVersions are its revision counter.
+      const olderParent = stored?.resourceVersion !== undefined && Number(sync.request.parent.metadata.resourceVersion) < Number(stored.resourceVersion);
       views.push({ restartAt: window.to, parentKey: sync.parentKey, calledAt: sync.calledAt, missing, olderParent });
     },
   };
