@@ -11,6 +11,7 @@ import fc from 'fast-check';
 
 import { isAnchored, nextTick, parseSchedule } from '../../../src/core/schedule.js';
 import type { Fault, Scenario } from '../../../src/sim/scenario.js';
+import { evenDouble } from '../../support/even-double.js';
 
 const SECOND = 1000;
 const MINUTE = 60_000;
@@ -35,13 +36,13 @@ interface RawRestart {
  */
 function restartArb(longestMs: number): fc.Arbitrary<RawRestart> {
   const afterTick = fc.record({
-    at: fc.double({ min: 0, max: 0.8, noNaN: true }),
+    at: evenDouble({ min: 0, max: 0.8 }),
     forMs: fc.integer({ min: 0, max: 30 * SECOND }),
     onTick: fc.constant(true),
     offsetMs: fc.integer({ min: 0, max: 5 * SECOND }),
   });
   const anywhere = fc.record({
-    at: fc.double({ min: 0, max: 0.8, noNaN: true }),
+    at: evenDouble({ min: 0, max: 0.8 }),
     forMs: fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 0, max: 5 * MINUTE }) }, { weight: 1, arbitrary: fc.integer({ min: 5 * MINUTE, max: longestMs }) }),
     onTick: fc.boolean(),
     offsetMs: fc.integer({ min: 0, max: 40 }),
