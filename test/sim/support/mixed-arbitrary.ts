@@ -14,6 +14,7 @@ import fc from 'fast-check';
 
 import type { JsonObject } from '../../../src/core/types.js';
 import type { Fault, Scenario } from '../../../src/sim/scenario.js';
+import { evenDouble } from '../../support/even-double.js';
 import { withRestarts } from './restart-arbitrary.js';
 import { DAY, DENSE_ROUGH_SCHEDULES, HOUR, MINUTE, ROUGH_TEMPLATE as TEMPLATE, roughExecutor } from './rough-world.js';
 
@@ -23,8 +24,10 @@ const MIXED_SCHEDULES = [...DENSE_ROUGH_SCHEDULES, { expression: '@daily', minIn
 /** A fault drawn before the world's bounds are known: its instant as a fraction of the faulty days, its size in [0, 1). */
 const rawFaultArb = fc.record({
   kind: fc.constantFrom('pause', 'clock-jump', 'backup-now', 'hook-restart', 'pods-stuck', 'slow-backups', 'edit', 'log-stall', 'backups-deleted', 'status-wiped', 'create-errors'),
-  at: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
-  size: fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
+  // Even by value: `fc.double` drew nine in ten of both below 1e-6 (the first 150 worlds of seeds 9106 and 9101: 822 of
+  // 857 faults in the first hour, 488 of 517 durations and clock steps under a second, 81 of 83 deletions the newest).
+  at: evenDouble({ min: 0, max: 1, maxExcluded: true }),
+  size: evenDouble({ min: 0, max: 1, maxExcluded: true }),
   back: fc.boolean(),
   schedule: fc.constantFrom(...MIXED_SCHEDULES),
 });
