@@ -4,7 +4,9 @@
  * `FirstListLag`). Drawn as they were before (placed anywhere in the run or in a tick's sync, mostly minutes long),
  * none of the four properties' first ten worlds had one (the first came in world 30 of the outage property's seed and
  * 38 of the group property's); with half of them short and just after a tick, worlds 4 (groups) and 10 (log backup)
- * have one.
+ * had one. With their instants and the caches' lag shares drawn evenly (`test/support/even-double.ts`; before, three
+ * restarts in four fell in the run's first day and half the worlds had no lag), world 5 of the stale-view property
+ * and world 10 of the outage property (two) have one.
  */
 
 import assert from 'node:assert/strict';
@@ -43,14 +45,14 @@ describe('sim: the properties\' Metacontroller restarts', function () {
 
   it(`the first ${WORLDS} worlds of the properties' seeds include a restart whose first view lacks a Backup the store has`, async () => {
     let restarts = 0;
-    let lacking = 0;
+    // Restarts are spread over the run: each world runs up to its last one, and the search stops at the first found.
     for (const [, arbitrary, seed] of PROPERTIES) {
       for (const scenario of fc.sample(arbitrary, { seed, numRuns: WORLDS })) {
         const views = await firstViews(scenario);
         restarts += views.length;
-        lacking += views.filter((v) => v.missing.length > 0).length;
+        if (views.some((v) => v.missing.length > 0)) return;
       }
     }
-    assert.ok(lacking > 0, `none of ${restarts} first views after a restart lacked a Backup`);
+    assert.fail(`none of ${restarts} first views after a restart lacked a Backup`);
   });
 });
