@@ -10,6 +10,7 @@ import type { VirtualClock } from './clock.js';
 import type { LagModel } from './lag.js';
 import { keyOf } from './store.js';
 import type { ObjectStore, StoreEvent } from './store.js';
+import type { StuckWindow } from './scenario.js';
 
 /**
  * How a new informer's first LIST trails the store. client-go's reflector makes its first LIST at resourceVersion "0"
@@ -25,7 +26,8 @@ import type { ObjectStore, StoreEvent } from './store.js';
  * change of the last `windowMs` gets a lag drawn anew, and the LIST shows, per object, the newest version whose change
  * would have reached a cache watching all along (in order per object, as a watch delivers them); every older change
  * is in it. The changes it lacks then arrive through the new watch at the instants drawn, later ones with their usual
- * lag. A watch cache stuck for longer than the bound (kubernetes#97294) is left out, as any lag past it is.
+ * lag. A watch cache stuck for longer than the bound (kubernetes#97294) is the `cache-stuck` fault ({@link stuckArrival});
+ * the window is then as long as the longest delay it gives (the world sets it).
  */
 export interface FirstListLag {
   lag: LagModel;
@@ -48,15 +50,17 @@ export class InformerCache {
   private readonly clock: VirtualClock;
   private readonly store: ObjectStore;
   private readonly firstList: FirstListLag | null;
+  private readonly stuck: readonly StuckWindow[];
 
   constructor(
     world: { clock: VirtualClock; store: ObjectStore },
     private readonly lag: LagModel,
-    options: { firstList?: FirstListLag } = {},
+    options: { firstList?: FirstListLag; stuck?: readonly StuckWindow[] } = {},
   ) {
     this.clock = world.clock;
     this.store = world.store;
     this.firstList = options.firstList ?? null;
+    this.stuck = options.stuck ?? [];
     world.store.subscribe((event) => this.receive(event));
   }
 
@@ -123,7 +127,8 @@ export class InformerCache {
       let shown = (changes[0] as StoreEvent).previous;
       for (const event of changes) {
         // In order per object: once one change is still on its way, so is every later one.
-        arrival = Math.max(event.at + firstList.lag(event), arrival);
+        const lagMs = firstList.lag(event);
+        arrival = Math.max(stuckArrival(event, event.at + lagMs, { lagMs, stuck: this.stuck }), arrival);
         if (arrival <= now) shown = event.type === 'deleted' ? undefined : event.object;
         else this.deliver(event, arrival);
       }
@@ -146,7 +151,8 @@ export class InformerCache {
     if (this.firstList !== null) this.remember(event);
     if (!this.watching) return;
     // A watch delivers one object's changes in order: a later version never overtakes an earlier one.
-    this.deliver(event, Math.max(event.at + this.lag(event), this.arrivesAt.get(event.key) ?? 0));
+    const lagMs = this.lag(event);
+    this.deliver(event, Math.max(stuckArrival(event, event.at + lagMs, { lagMs, stuck: this.stuck }), this.arrivesAt.get(event.key) ?? 0));
   }
 
   /** remember keeps a change for a trailing first LIST, with the version it replaced. */
@@ -173,4 +179,17 @@ export class InformerCache {
   private notify(event: StoreEvent): void {
     for (const listener of this.listeners) listener(event);
   }
+}
+
+/**
+ * stuckArrival moves a change's arrival out of the stuck windows of its kind (fault `cache-stuck`): one that would
+ * arrive inside a window is held until the window ends and then takes its usual lag, `lagMs`, again (the watch cache
+ * catching up sends it on as it sends any change); a held change may land in a later window and wait for that too.
+ */
+export function stuckArrival(event: StoreEvent, arrival: number, options: { lagMs: number; stuck: readonly StuckWindow[] }): number {
+  let at = arrival;
+  for (const window of options.stuck) {
+    if (window.kinds.has(event.object.kind ?? '') && at >= window.from && at < window.to) at = window.to + options.lagMs;
+  }
+  return at;
 }

@@ -29,6 +29,14 @@ export type Fault =
    * controllers have a Metacontroller; the upstream ports ignore it.
    */
   | { kind: 'metacontroller-restart'; atMs: number; forMs: number }
+  /**
+   * The API server's watch cache is stuck (kubernetes#97294; with several API servers, one serving an old view,
+   * #59848): from `atMs` for `forMs` Metacontroller's informers receive no change of the affected kinds — `children`
+   * (Backups and CompactBackups), `parents` (BackupSchedules) or `all` — and sync on from the view they hold. The
+   * changes held arrive, in order per object, when the window ends, each then with its usual lag (`cache.ts`). Past
+   * the lag bound the hook is built for: the hunts measure what still holds (docs/simulator.md).
+   */
+  | { kind: 'cache-stuck'; atMs: number; forMs: number; which: 'children' | 'parents' | 'all' }
   | { kind: 'clock-jump'; atMs: number; byMs: number }
   | { kind: 'edit'; atMs: number; spec: JsonObject }
   | { kind: 'pause'; atMs: number; forMs: number }
@@ -145,4 +153,40 @@ export function faultsEndMs(scenario: Pick<Scenario, 'faults'>): number | null {
     end = Math.max(end, e);
   }
   return end;
+}
+
+/** A window (epoch ms) in which the cache delivers no change of some kinds (fault `cache-stuck`). */
+export interface StuckWindow {
+  from: number;
+  to: number;
+  kinds: ReadonlySet<string>;
+}
+
+/** The kinds each `cache-stuck` fault holds back. */
+const STUCK_KINDS: Readonly<Record<Extract<Fault, { kind: 'cache-stuck' }>['which'], ReadonlySet<string>>> = {
+  children: new Set(['Backup', 'CompactBackup']),
+  parents: new Set(['BackupSchedule']),
+  all: new Set(['Backup', 'CompactBackup', 'BackupSchedule']),
+};
+
+/** stuckWindowsOf returns the scenario's `cache-stuck` windows as epoch ms from `start`, by start. */
+export function stuckWindowsOf(scenario: Pick<Scenario, 'faults'>, start: number): StuckWindow[] {
+  return scenario.faults
+    .flatMap((fault) => (fault.kind === 'cache-stuck' ? [{ from: start + fault.atMs, to: start + fault.atMs + fault.forMs, kinds: STUCK_KINDS[fault.which] }] : []))
+    .sort((a, b) => a.from - b.from);
+}
+
+/**
+ * stuckLagMs is the longest extra delay a `cache-stuck` fault can give a change on top of its lag (0 without one):
+ * the longest run of stuck windows less than `maxLagMs` apart (a change held by one may arrive inside the next).
+ */
+export function stuckLagMs(scenario: Pick<Scenario, 'faults'>, maxLagMs: number): number {
+  let longest = 0;
+  let span: { from: number; to: number } | null = null;
+  for (const window of stuckWindowsOf(scenario, 0)) {
+    if (span !== null && window.from <= span.to + maxLagMs) span.to = Math.max(span.to, window.to);
+    else span = { from: window.from, to: window.to };
+    longest = Math.max(longest, span.to - span.from);
+  }
+  return longest;
 }

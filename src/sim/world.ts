@@ -18,6 +18,7 @@ import { Metacontroller } from './metacontroller.js';
 import type { CreateErrorWindow, SyncObservation } from './metacontroller.js';
 import { createRandom } from './random.js';
 import { Recorder, USER_DELETION } from './recorder.js';
+import { stuckLagMs, stuckWindowsOf } from './scenario.js';
 import type { Scenario, ScheduleSetup } from './scenario.js';
 import { ObjectStore, keyOf, objectKey } from './store.js';
 import type { StoreEvent } from './store.js';
@@ -88,8 +89,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const clock = new VirtualClock(start);
   const store = new ObjectStore(clock);
   // The first LIST after a Metacontroller restart trails the store within the same lag ranges, from its own stream.
-  const firstList = options.firstList === 'store' ? {} : { firstList: { lag: createLagModel(scenario.lag, random.fork('first-list')), windowMs: maxLagMs(scenario.lag) } };
-  const cache = new InformerCache({ clock, store }, createLagModel(scenario.lag, random.fork('lag')), firstList);
+  // A stuck watch cache (fault `cache-stuck`) holds changes back by up to its longest run of windows on top of the lag.
+  const stuck = stuckWindowsOf(scenario, start);
+  const windowMs = maxLagMs(scenario.lag) + stuckLagMs(scenario, maxLagMs(scenario.lag));
+  const firstList = options.firstList === 'store' ? {} : { firstList: { lag: createLagModel(scenario.lag, random.fork('first-list')), windowMs } };
+  const cache = new InformerCache({ clock, store }, createLagModel(scenario.lag, random.fork('lag')), { ...firstList, ...(stuck.length === 0 ? {} : { stuck }) });
   const schedules = [scenario.schedule, ...(scenario.siblings ?? []).map((sibling) => ({ ...sibling, namespace: scenario.schedule.namespace }))].map(scheduleHandle);
   const [primary] = schedules as [ScheduleHandle, ...ScheduleHandle[]];
   const recorder = primary.recorder;

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { InformerCache } from '../../src/sim/cache.js';
 import { VirtualClock } from '../../src/sim/clock.js';
 import type { LagModel } from '../../src/sim/lag.js';
+import { stuckLagMs, stuckWindowsOf } from '../../src/sim/scenario.js';
+import type { Fault } from '../../src/sim/scenario.js';
 import { ObjectStore, objectKey } from '../../src/sim/store.js';
 
 const T0 = Date.parse('2024-05-01T00:00:00Z');
@@ -159,5 +161,85 @@ describe('sim informer cache', () => {
     // b2's deletion would arrive at 7500 but waits for its creation (8000): one object's changes in order.
     assert.deepEqual(seen.slice(2), ['modified Backup/db/b0@5600', 'added Backup/db/b1@7000', 'added Backup/db/b2@8000', 'deleted Backup/db/b2@8000']);
     assert.deepEqual(cache.list('Backup', 'db').map((b) => `${b.metadata?.name ?? ''} ${String(b.status?.['phase'])}`), ['b0 Complete', 'b1 undefined']);
+  });
+
+  describe('stuck (fault cache-stuck)', () => {
+    const PARENT = objectKey('BackupSchedule', 'db', 's');
+    function stuckCache(faults: Fault[], lags: Record<string, number>) {
+      const clock = new VirtualClock(T0);
+      const store = new ObjectStore(clock);
+      const lag: LagModel = (event) => lags[`${event.object.kind}:${event.type}`] ?? 0;
+      const cache = new InformerCache({ clock, store }, lag, { stuck: stuckWindowsOf({ faults }, T0) });
+      const seen: string[] = [];
+      cache.subscribe((e) => seen.push(`${e.type} ${e.key}@${clock.now - T0}`));
+      return { clock, store, cache, seen };
+    }
+
+    it('children: holds every Backup change arriving in the window until it ends, then each takes its lag again, in order; the parent’s changes pass', async () => {
+      const { clock, store, cache, seen } = stuckCache([{ kind: 'cache-stuck', atMs: 10_000, forMs: 60_000, which: 'children' }], { 'Backup:added': 2000, 'Backup:modified': 500, 'BackupSchedule:modified': 1000 });
+      store.create({ kind: 'BackupSchedule', metadata: { name: 's', namespace: 'db' } });
+      clock.at(T0 + 1000, () => void store.create(backup('b0')));
+      clock.at(T0 + 9000, () => void store.create(backup('b1')));
+      clock.at(T0 + 20_000, () => void store.updateStatus(KEY, { phase: 'Running' }));
+      clock.at(T0 + 30_000, () => void store.updateStatus(PARENT, { lastBackup: 'b1' }));
+      await clock.runUntil(T0 + 69_999);
+      assert.deepEqual(cache.list('Backup', 'db').map((b) => b.metadata?.name), ['b0'], 'b1 (due at 11 s) is held');
+      assert.equal(cache.get(PARENT)?.status?.['lastBackup'], 'b1', 'the parent is not stuck');
+      await clock.runUntil(T0 + 100_000);
+      assert.deepEqual(seen, [
+        'added BackupSchedule/db/s@0',
+        'added Backup/db/b0@3000',
+        'modified BackupSchedule/db/s@31000',
+        'added Backup/db/b1@72000',
+        'modified Backup/db/b1@72000',
+      ]);
+      assert.equal(cache.get(KEY)?.status?.['phase'], 'Running');
+    });
+
+    it('parents: holds the schedule’s status writes while Backups pass; a change due after the window is not moved', async () => {
+      const { clock, store, cache, seen } = stuckCache([{ kind: 'cache-stuck', atMs: 10_000, forMs: 60_000, which: 'parents' }], { 'Backup:added': 2000, 'BackupSchedule:modified': 5000 });
+      store.create({ kind: 'BackupSchedule', metadata: { name: 's', namespace: 'db' } });
+      clock.at(T0 + 20_000, () => void store.updateStatus(PARENT, { lastBackup: 'b1' }));
+      clock.at(T0 + 20_000, () => void store.create(backup('b1')));
+      clock.at(T0 + 66_000, () => void store.updateStatus(PARENT, { lastBackup: 'b2' }));
+      clock.at(T0 + 80_000, () => void store.updateStatus(PARENT, { lastBackup: 'b3' }));
+      await clock.runUntil(T0 + 69_999);
+      assert.equal(cache.get(PARENT)?.status, undefined, 'the request still shows the schedule without status');
+      assert.equal(cache.get(KEY)?.metadata?.name, 'b1');
+      await clock.runUntil(T0 + 100_000);
+      // Both writes of the window arrive at its end plus the lag (the second's own 71 s is inside it); b3's lag is untouched.
+      assert.deepEqual(seen, ['added BackupSchedule/db/s@0', 'added Backup/db/b1@22000', 'modified BackupSchedule/db/s@75000', 'modified BackupSchedule/db/s@75000', 'modified BackupSchedule/db/s@85000']);
+      assert.equal(cache.get(PARENT)?.status?.['lastBackup'], 'b3');
+    });
+
+    it('all, two windows: a change held by the first that would arrive inside the second waits for that one too', async () => {
+      const faults: Fault[] = [
+        { kind: 'cache-stuck', atMs: 10_000, forMs: 10_000, which: 'all' },
+        { kind: 'cache-stuck', atMs: 21_000, forMs: 30_000, which: 'all' },
+      ];
+      const { clock, store, seen } = stuckCache(faults, { 'Backup:added': 2000 });
+      clock.at(T0 + 15_000, () => void store.create(backup('b1')));
+      await clock.runUntil(T0 + 100_000);
+      assert.deepEqual(seen, ['added Backup/db/b1@53000']);
+      assert.equal(stuckLagMs({ faults }, 2000), 41_000, 'the two windows chain: a change can be held from 10 s to 51 s');
+      assert.equal(stuckLagMs({ faults }, 500), 30_000, 'with lags under the gap they do not');
+      assert.equal(stuckLagMs({ faults: [] }, 2000), 0);
+    });
+
+    it('a first LIST in the window shows the stuck view, and the changes it lacks arrive after the window', async () => {
+      const clock = new VirtualClock(T0);
+      const store = new ObjectStore(clock);
+      const faults: Fault[] = [{ kind: 'cache-stuck', atMs: 10_000, forMs: 600_000, which: 'children' }];
+      const lag: LagModel = () => 1000;
+      const cache = new InformerCache({ clock, store }, lag, { firstList: { lag, windowMs: 1000 + stuckLagMs({ faults }, 1000) }, stuck: stuckWindowsOf({ faults }, T0) });
+      store.create(backup('b0'));
+      clock.at(T0 + 100_000, () => void store.create(backup('b1')));
+      clock.at(T0 + 200_000, () => cache.stop());
+      await clock.runUntil(T0 + 300_000);
+      cache.relist();
+      assert.deepEqual(cache.list('Backup', 'db').map((b) => b.metadata?.name), ['b0'], 'b1, made 200 s before the LIST, is held by the stuck watch cache');
+      await clock.runUntil(T0 + 611_000);
+      assert.deepEqual(cache.list('Backup', 'db').map((b) => b.metadata?.name), ['b0', 'b1']);
+    });
   });
 });
