@@ -32,8 +32,9 @@ interface RawStuck {
 function stuckArb(longestMs: number): fc.Arbitrary<RawStuck> {
   const longestMinutes = Math.max(1, Math.floor(longestMs / MINUTE));
   return fc.record({
-    at: fc.noBias(fc.double({ min: 0, max: 0.8, noNaN: true })),
-    forMs: fc.noBias(fc.double({ min: 0, max: Math.log(longestMinutes), noNaN: true })).map((e) => Math.round(Math.exp(e)) * MINUTE),
+    // fc.double draws uniformly over the representable doubles, most of them tiny: draw per mille instead.
+    at: fc.noBias(fc.integer({ min: 0, max: 800 })).map((permille) => permille / 1000),
+    forMs: fc.noBias(fc.integer({ min: 0, max: 1000 })).map((permille) => Math.round(longestMinutes ** (permille / 1000)) * MINUTE),
     which: fc.noBias(fc.constantFrom('children' as const, 'parents' as const, 'all' as const)),
     onTick: fc.boolean(),
     offsetMs: fc.noBias(fc.integer({ min: 0, max: MINUTE })),
