@@ -63,6 +63,27 @@ describe('sim: a watch cache stuck past the lag bound (cache-stuck)', function (
     }
   });
 
+  it('the store-recovery promise of invariant 3 rests on the bound too: a stuck view past the starting deadline writes the day before back until the window ends', async () => {
+    // Daily at midnight, a 2 h starting deadline, an hourly resync; the whole cache stuck from a second before the third
+    // day's tick for 12 hours: the tick's Backup and the status naming it are held. From 02:00 the stuck view shows the
+    // tick missed, and Metacontroller writes that answer's status (the day before, lastMissedTime set) over the stored one.
+    const nightly: Scenario = {
+      ...tenMinutes([{ kind: 'cache-stuck', atMs: 2 * DAY - 1000, forMs: 12 * HOUR, which: 'all' }]),
+      durationMs: 4 * DAY,
+      schedule: { name: 'nightly', namespace: 'db', spec: { schedule: '0 0 * * *', startingDeadlineSeconds: 7200, maxBackups: 3, backupTemplate: TEMPLATE } },
+      hook: { staleViewGraceMs: 15 * MINUTE, handoverLabelKey: 'backup-schedule-hook/controller' },
+      metacontroller: { resyncPeriodSeconds: 3600, updateStrategy: 'InPlace' },
+    };
+    const byBound = await runChecked({ invariants: [1, 2, 3, 4, 5, 6, 11], scenario: nightly }, { stuckAsLag: false });
+    const wentBack = byBound.violations.map((v) => v.message);
+    assert.equal(wentBack.length, 10, wentBack.join('\n'));
+    assert.match(wentBack[0] ?? '', /^stored lastBackupTime went back at 2024-05-03T02:00:00Z and was not recovered to nightly-2024-05-03t00-00-00/);
+    assert.ok(byBound.violations.every((v) => v.invariant === 3));
+    const fair = await runChecked({ invariants: [1, 2, 3, 4, 5, 6, 11], scenario: nightly });
+    assert.deepEqual(describeViolations(fair.violations), [], 'with the stuck time counted as lag it recovers in time, and the rest holds');
+    assert.equal(fair.world.store.get(fair.world.parentKey)?.status?.['lastBackup'], 'nightly-2024-05-04t00-00-00');
+  });
+
   it(`whatever the cache does: every invariant but the overlap holds, and the world recovers after the window (${RUNS} runs)`, async () => {
     // Mixed-fault worlds cut to 3 days (their faults of the first 2 kept as drawn), with one or two windows of 1 min to 8 h.
     const worlds = mixedScenarioArb().map((s) => ({ ...s, durationMs: 3 * DAY, faults: s.faults.filter((f) => f.atMs < 2 * DAY) }));
