@@ -9,21 +9,17 @@
 
 import fc from 'fast-check';
 
-import { isAnchored, nextTick, parseSchedule } from '../../../src/core/schedule.js';
 import type { Fault, Scenario } from '../../../src/sim/scenario.js';
 import { evenDouble } from '../../support/even-double.js';
+import { placeInRun } from './fault-placement.js';
+import type { DrawnPlace } from './fault-placement.js';
 
 const SECOND = 1000;
 const MINUTE = 60_000;
 
 /** A restart before its place in the run is known. */
-interface RawRestart {
-  /** Its instant, as a share of the run (up to 0.8, as the other faults). */
-  at: number;
+interface RawRestart extends DrawnPlace {
   forMs: number;
-  /** Whether it lands just after the first tick after that instant, `offsetMs` after it. */
-  onTick: boolean;
-  offsetMs: number;
 }
 
 /**
@@ -52,18 +48,7 @@ function restartArb(longestMs: number): fc.Arbitrary<RawRestart> {
 
 /** placeRestart turns a drawn restart into a fault of the scenario: on a whole minute, or just after a tick of its schedule. */
 function placeRestart(scenario: Scenario, raw: RawRestart): Fault {
-  const minute = Math.floor((raw.at * scenario.durationMs) / MINUTE) * MINUTE;
-  const fault: Fault = { kind: 'metacontroller-restart', atMs: minute, forMs: raw.forMs };
-  if (!raw.onTick) return fault;
-  const { schedule, timeZone } = scenario.schedule.spec;
-  if (typeof schedule !== 'string') return fault;
-  const parsed = parseSchedule(schedule, typeof timeZone === 'string' ? { timeZone } : {});
-  // `@every` ticks count from the schedule's own anchor, which the scenario does not know: a whole minute then.
-  if (!parsed.ok || isAnchored(parsed.schedule)) return fault;
-  const start = Date.parse(scenario.start);
-  const tick = nextTick(parsed.schedule, { after: start + minute, anchor: start });
-  if (tick === null || tick - start >= scenario.durationMs) return fault;
-  return { ...fault, atMs: tick - start + raw.offsetMs };
+  return { kind: 'metacontroller-restart', atMs: placeInRun(scenario, raw), forMs: raw.forMs };
 }
 
 /** withRestarts adds one or two Metacontroller restarts of up to `longestMs` to a third of the arbitrary's scenarios. */

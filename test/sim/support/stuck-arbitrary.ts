@@ -9,20 +9,16 @@
 
 import fc from 'fast-check';
 
-import { isAnchored, nextTick, parseSchedule } from '../../../src/core/schedule.js';
 import type { Fault, Scenario } from '../../../src/sim/scenario.js';
+import { placeInRun } from './fault-placement.js';
+import type { DrawnPlace } from './fault-placement.js';
 
 const MINUTE = 60_000;
 
 /** A stuck window before its place in the run is known. */
-interface RawStuck {
-  /** Its instant, as a share of the run (up to 0.8). */
-  at: number;
+interface RawStuck extends DrawnPlace {
   forMs: number;
   which: 'children' | 'parents' | 'all';
-  /** Whether it starts just after the first tick after that instant, `offsetMs` after it. */
-  onTick: boolean;
-  offsetMs: number;
 }
 
 /**
@@ -43,17 +39,7 @@ function stuckArb(longestMs: number): fc.Arbitrary<RawStuck> {
 
 /** placeStuck turns a drawn window into a fault of the scenario: on a whole minute, or just after a tick. */
 function placeStuck(scenario: Scenario, raw: RawStuck): Fault {
-  const minute = Math.floor((raw.at * scenario.durationMs) / MINUTE) * MINUTE;
-  const fault: Fault = { kind: 'cache-stuck', atMs: minute, forMs: raw.forMs, which: raw.which };
-  if (!raw.onTick) return fault;
-  const { schedule, timeZone } = scenario.schedule.spec;
-  if (typeof schedule !== 'string') return fault;
-  const parsed = parseSchedule(schedule, typeof timeZone === 'string' ? { timeZone } : {});
-  if (!parsed.ok || isAnchored(parsed.schedule)) return fault;
-  const start = Date.parse(scenario.start);
-  const tick = nextTick(parsed.schedule, { after: start + minute, anchor: start });
-  if (tick === null || tick - start >= scenario.durationMs) return fault;
-  return { ...fault, atMs: tick - start + raw.offsetMs };
+  return { kind: 'cache-stuck', atMs: placeInRun(scenario, raw), forMs: raw.forMs, which: raw.which };
 }
 
 /** withStuckCache adds one or two stuck windows of a minute to `longestMs` to every scenario of the arbitrary. */
