@@ -11,8 +11,9 @@
  *   more for an overdue sibling);
  * - the request shows that status but not the Backup, the stale-view grace after the sibling asked for it has
  *   passed by the hook's clock (until then the hook counts it as running: statuses and Backups reach the cache
- *   through different informers), and the Backup reached the store less than the longest cache lag before the
- *   request was built, or after it (otherwise the view would show it: only a cache stuck past the bound hides it);
+ *   through different informers), and no view could show the Backup: it lacks the group's label (made before its
+ *   schedule joined the group), or it reached the store less than the longest cache lag before the request was
+ *   built, or after it (otherwise the view would show it: only a cache stuck past the bound hides it longer);
  * - the request's related schedules lack the schedule itself (its customize answer, kept per generation for up to
  *   20 minutes, predates its group label: the hook cannot see its group and says so, condition GroupNotVisible).
  * A request that shows the Backup but an older status (or one naming none) is not excused: the hook takes a sibling's
@@ -109,10 +110,12 @@ export function groupCheck(context: CheckContext): Check {
             }
           } else if (shownBackup === undefined) {
             // The hook saw the status naming it, not the Backup: it must count it as running for the grace after it was
-            // asked for; past that it takes it as gone, which only the cache's lag excuses: the Backup stored less than
+            // asked for; past that it takes it as gone, which is excused where no view could show it: it lacks the group's
+            // label (made before its schedule joined the group: not a related object), or it reached the store less than
             // the longest lag before the request was built, or after (a cache stuck past the bound hides it for longer).
             const stored = addedAt.get(lastKey) ?? last.since;
-            if (!withinGrace(shown, { name: last.name, now: sync.hookNow, graceMs: context.settings.staleViewGraceMs }) && stored > cachedBy) continue;
+            const selectable = running.metadata?.labels?.[GROUP_LABEL] === group;
+            if (!withinGrace(shown, { name: last.name, now: sync.hookNow, graceMs: context.settings.staleViewGraceMs }) && (!selectable || stored > cachedBy)) continue;
           }
           context.report(
             10,
