@@ -5,6 +5,7 @@
 
 import type { JsonObject } from '../core/types.js';
 import type { ExecutorConfig } from './executor.js';
+import { maxLagMs } from './lag.js';
 import type { LagConfig, MsRange } from './lag.js';
 import type { MetacontrollerConfig } from './metacontroller.js';
 
@@ -189,4 +190,10 @@ export function stuckLagMs(scenario: Pick<Scenario, 'faults'>, maxLagMs: number)
     longest = Math.max(longest, span.to - span.from);
   }
   return longest;
+}
+
+/** longestDelayMs is the longest a change can take to reach the cache: the lag ranges' longest, plus what stuck windows hold back. */
+export function longestDelayMs(scenario: Pick<Scenario, 'faults' | 'lag'>): number {
+  const lagMs = maxLagMs(scenario.lag);
+  return lagMs + stuckLagMs(scenario, lagMs);
 }

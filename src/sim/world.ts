@@ -13,12 +13,12 @@ import { decideHook } from './hook.js';
 import type { Hook } from './hook.js';
 import { startHttpHook } from './http-hook.js';
 import type { HttpHook } from './http-hook.js';
-import { createLagModel, maxLagMs } from './lag.js';
+import { createLagModel } from './lag.js';
 import { Metacontroller } from './metacontroller.js';
 import type { CreateErrorWindow, SyncObservation } from './metacontroller.js';
 import { createRandom } from './random.js';
 import { Recorder, USER_DELETION } from './recorder.js';
-import { stuckLagMs, stuckWindowsOf } from './scenario.js';
+import { longestDelayMs, stuckWindowsOf } from './scenario.js';
 import type { Scenario, ScheduleSetup } from './scenario.js';
 import { ObjectStore, keyOf, objectKey } from './store.js';
 import type { StoreEvent } from './store.js';
@@ -91,8 +91,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   // The first LIST after a Metacontroller restart trails the store within the same lag ranges, from its own stream.
   // A stuck watch cache (fault `cache-stuck`) holds changes back by up to its longest run of windows on top of the lag.
   const stuck = stuckWindowsOf(scenario, start);
-  const windowMs = maxLagMs(scenario.lag) + stuckLagMs(scenario, maxLagMs(scenario.lag));
-  const firstList = options.firstList === 'store' ? {} : { firstList: { lag: createLagModel(scenario.lag, random.fork('first-list')), windowMs } };
+  const firstList = options.firstList === 'store' ? {} : { firstList: { lag: createLagModel(scenario.lag, random.fork('first-list')), windowMs: longestDelayMs(scenario) } };
   const cache = new InformerCache({ clock, store }, createLagModel(scenario.lag, random.fork('lag')), { ...firstList, ...(stuck.length === 0 ? {} : { stuck }) });
   const schedules = [scenario.schedule, ...(scenario.siblings ?? []).map((sibling) => ({ ...sibling, namespace: scenario.schedule.namespace }))].map(scheduleHandle);
   const [primary] = schedules as [ScheduleHandle, ...ScheduleHandle[]];

@@ -1,7 +1,7 @@
 /** Run a scenario under the invariant checks: what the property tests, the soak and `simulate` call. */
 
 import { maxLagMs } from '../lag.js';
-import { stuckLagMs } from '../scenario.js';
+import { longestDelayMs } from '../scenario.js';
 import type { Scenario } from '../scenario.js';
 import { runScenario } from '../world.js';
 import type { RunOptions, World } from '../world.js';
@@ -32,8 +32,7 @@ export interface CheckedOptions {
 
 /** checkedLagMs is the longest lag the checks allow: the lag ranges' longest, plus what stuck windows hold back. */
 export function checkedLagMs(scenario: Scenario, options: CheckedOptions = {}): number {
-  const lagMs = maxLagMs(scenario.lag);
-  return options.stuckAsLag === false ? lagMs : lagMs + stuckLagMs(scenario, lagMs);
+  return options.stuckAsLag === false ? maxLagMs(scenario.lag) : longestDelayMs(scenario);
 }
 
 /**
