@@ -88,10 +88,10 @@ export function groupCheck(context: CheckContext): Check {
           if (conditionIsTrue(running, 'Complete') || conditionIsTrue(running, 'Failed')) continue;
           const shown = shownStatus(sync.request, sibling.metadata?.name ?? '');
           const shownBackup = related(sync.request, BACKUP_CHILD_TYPE, `${namespace}/${last.name}`);
+          const stored = addedAt.get(lastKey) ?? last.since;
           if (shown?.['lastBackup'] !== last.name) {
             // The request shows an older status, or one naming none. If it shows the Backup, the hook must take it as the
             // sibling's last (its slot is newer than that status's); if not, the cache may not show either yet: best effort.
-            const stored = addedAt.get(lastKey) ?? last.since;
             if (shownBackup === undefined && stored > cachedBy) {
               // Hidden by the cache's lag, or stored after this request was built (the sibling's sync ran at once with
               // this one): the hook could not see it. Excused where the design does not make one of the two wait.
@@ -113,7 +113,6 @@ export function groupCheck(context: CheckContext): Check {
             // asked for; past that it takes it as gone, which is excused where no view could show it: it lacks the group's
             // label (made before its schedule joined the group: not a related object), or it reached the store less than
             // the longest lag before the request was built, or after (a cache stuck past the bound hides it for longer).
-            const stored = addedAt.get(lastKey) ?? last.since;
             const selectable = running.metadata?.labels?.[GROUP_LABEL] === group;
             if (!withinGrace(shown, { name: last.name, now: sync.hookNow, graceMs: context.settings.staleViewGraceMs }) && (!selectable || stored > cachedBy)) continue;
           }
