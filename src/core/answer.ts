@@ -194,6 +194,9 @@ function deferredCallBack(deferred: number, now: number): number | null {
   return deferred > 0 ? now + DEFERRED_DELETIONS_CALL_BACK_MS : null;
 }
 
+/** The shortest call-back an answer asks for, in seconds: a guard against hot loops (a change due sooner waits for it). */
+export const CALL_BACK_FLOOR_SECONDS = 1;
+
 /**
  * callBackSeconds is the answer's `resyncAfterSeconds`: until the decision's next call-back, or `resyncEveryMs` if that
  * comes first (so syncs stay regular: Metacontroller raises its own `resyncPeriodSeconds` to `--cache-flush-interval`,
@@ -202,7 +205,7 @@ function deferredCallBack(deferred: number, now: number): number | null {
 export function callBackSeconds(resyncAt: number | null, options: { now: number; resyncEveryMs: number | null }): number | null {
   const { now, resyncEveryMs } = options;
   const at = earliest([resyncAt, resyncEveryMs === null ? null : now + resyncEveryMs]);
-  return at === null ? null : Math.max(1, Math.ceil(at - now) / 1000);
+  return at === null ? null : Math.max(CALL_BACK_FLOOR_SECONDS, Math.ceil(at - now) / 1000);
 }
 
 function earliest(instants: ReadonlyArray<number | null>): number | null {

@@ -5,6 +5,7 @@ import { isDeepStrictEqual } from 'node:util';
 
 import fc from 'fast-check';
 
+import { CALL_BACK_FLOOR_SECONDS } from '../../src/core/answer.js';
 import { decide } from '../../src/core/sync.js';
 import type { SyncRequest } from '../../src/core/types.js';
 import { SHORT_CALL_BACK_SECONDS } from '../../src/sim/invariants/pace.js';
@@ -51,17 +52,12 @@ export const FRACTION = fc.oneof(fc.constant(1 - 1e-12), evenDouble({ min: 0, ma
 const NO_CALL_BACK_HORIZON_MS = 30 * 86_400_000;
 
 /**
- * The shortest call-back the hook asks for, in seconds (README: a guard against hot loops). A change due sooner is
- * found by that call-back, up to a second late, so before it the answer may change.
- */
-const CALL_BACK_FLOOR_SECONDS = 1;
-
-/**
  * changeBeforeCallBack decides `request` at `now` with the status it answers fed back (as Metacontroller stores it),
  * then again at `fraction` of the way to the call-back it asks for; it returns what differs, or null when the second
- * answer is the first (call-back aside) or the call-back is at the floor. Every timed change must be a call-back: a
- * status that churns with the clock would loop parent updates, and a change before the call-back would wait for the
- * resync period.
+ * answer is the first (call-back aside) or the call-back is at the floor ({@link CALL_BACK_FLOOR_SECONDS}: a change
+ * due sooner is found by that call-back, up to a second late, so before it the answer may change). Every timed change
+ * must be a call-back: a status that churns with the clock would loop parent updates, and a change before the
+ * call-back would wait for the resync period.
  */
 export function changeBeforeCallBack(request: SyncRequest, options: { now: number; fraction: number }): string | null {
   const { now, fraction } = options;
