@@ -370,6 +370,8 @@ describe('schedule groups: which related objects hold the schedule', () => {
   // related 'absent': a request without the key at all (no customize hook declared).
   const cases: ReadonlyArray<{ name: string; labels?: Record<string, string>; related: Related | 'absent'; ownRunning?: boolean; waitsFor: RegExp | null }> = [
     { name: 'a running sibling of the group holds it', related: { 'BackupSchedule.pingcap.com/v1alpha1': { 'db/alpha': sibling('alpha') }, 'Backup.pingcap.com/v1alpha1': alphaRunning }, waitsFor: /Backup alpha-2024-05-10t10-30-00 of schedule alpha in group nightly-group/ },
+    // A schedule that left the group (its label removed) is not related any more; its running Backup keeps the label.
+    { name: 'a running Backup of the group whose schedule left it does not', related: { 'BackupSchedule.pingcap.com/v1alpha1': {}, 'Backup.pingcap.com/v1alpha1': alphaRunning }, waitsFor: null },
     { name: 'a schedule of another group does not', related: { 'BackupSchedule.pingcap.com/v1alpha1': { 'db/alpha': withLabels(sibling('alpha'), OTHER_GROUP) }, 'Backup.pingcap.com/v1alpha1': alphaRunning }, waitsFor: null },
     { name: 'a sibling whose last Backup is not among the related Backups does not', related: { 'BackupSchedule.pingcap.com/v1alpha1': { 'db/alpha': sibling('alpha') }, 'Backup.pingcap.com/v1alpha1': {} }, waitsFor: null },
     { name: "a sibling whose running last Backup is being deleted does not", related: { 'BackupSchedule.pingcap.com/v1alpha1': { 'db/alpha': sibling('alpha') }, 'Backup.pingcap.com/v1alpha1': { 'db/alpha-running': deletingAlpha } }, waitsFor: null },
