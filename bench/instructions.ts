@@ -1,6 +1,6 @@
 /**
  * `npm run bench:instructions`: what the sync path executes per Backup, counted by valgrind's cachegrind rather than
- * timed, so that other load on the machine does not move it (about 8 minutes; valgrind must be installed). Each case runs
+ * timed, so that other load on the machine does not move it (about 6 minutes; valgrind must be installed). Each case runs
  * `count-syncs.js` twice under cachegrind, after the same warm-up, with two counts of syncs; the difference divided by
  * the extra syncs is one steady sync: instructions (all, and in V8's garbage collector), data reads, and misses of the
  * simulated first-level and last-level data caches. Prints a Markdown table and writes bench/results/instructions.json.
