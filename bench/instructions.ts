@@ -1,9 +1,10 @@
 /**
  * `npm run bench:instructions`: what the sync path executes per Backup, counted by valgrind's cachegrind rather than
  * timed, so that other load on the machine does not move it (about 6 minutes; valgrind must be installed). Each case runs
- * `count-syncs.js` twice under cachegrind, after the same warm-up, with two counts of syncs; the difference divided by
- * the extra syncs is one steady sync: instructions (all, and in V8's garbage collector), data reads, and misses of the
- * simulated first-level and last-level data caches. Prints a Markdown table and writes bench/results/instructions.json.
+ * `count-syncs.js` twice under cachegrind, after the same warm-up and a full collection, with two counts of syncs; the
+ * difference divided by the extra syncs is one steady sync: the hook's instructions (outside V8's collector and
+ * compilers, each counted apart), its data reads, and its misses of the simulated first-level and last-level data
+ * caches. Prints a Markdown table and writes bench/results/instructions.json.
  */
 
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -49,7 +50,7 @@ const COMPILER_FUNCTION = /v8::internal::compiler::|[Mm]aglev|[Bb]aseline|interp
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** countEvents runs one case under cachegrind and sums its events: all functions, and the collector's. */
+/** countEvents runs one case under cachegrind and sums its events: all functions, the collector's, the compilers'. */
 function countEvents(c: Case, syncs: number, outFile: string): Record<'all' | 'gc' | 'compiler', Map<string, number>> {
   const args = ['--tool=cachegrind', '--cache-sim=yes', '--smc-check=all', `--cachegrind-out-file=${outFile}`, process.execPath, '--expose-gc', join(here, 'count-syncs.js')];
   const run = spawnSync('valgrind', [...args, String(c.children), String(c.warm), String(syncs), String(c.copies)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
