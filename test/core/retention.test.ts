@@ -245,3 +245,38 @@ describe('decideCompactRetention', () => {
     assert.deepEqual(decideCompactRetention(compacts, { now: Date.parse(at('23:00')), policy: { maxReservedTimeMs: null, maxBackups: null }, protectedNames }), { deletions: [], nextExpiry: null });
   });
 });
+
+describe('decideRetention: no rule', () => {
+  it('deletes nothing, however many Complete, failed and invalid Backups there are', () => {
+    const children = [
+      ...['00:00', '01:00', '02:00', '03:00'].map((hhmm) => backup({ slot: at(hhmm) })),
+      ...['04:00', '04:10', '04:20', '04:30', '04:40', '04:50', '05:00'].map((hhmm) => backup({ slot: at(hhmm), state: 'failed' })),
+      backup({ slot: at('05:10'), state: 'invalid' }),
+    ];
+    const result = decideRetention(observedSnapshots(children), { now: Date.parse(at('23:00')), policy: { maxReservedTimeMs: null, maxBackups: null }, protectedNames: new Set() });
+    assert.deepEqual(result, { deletions: [], nextExpiry: null, truncateUntil: null });
+  });
+});
+
+describe('decideRetention: age with a log backup, where the cutoff counts from', () => {
+  // Complete Backups commit 10 s after their slot; the log starts at 00:00.
+  const hourly = observedSnapshots(['00:00', '01:00', '02:00', '03:00'].map((hhmm) => backup({ slot: at(hhmm) })));
+  const cases: ReadonlyArray<{ name: string; checkpoint: string | null; deleted: string[]; truncateUntil: string | null }> = [
+    { name: 'from the log checkpoint when it is newer than every snapshot (05:00: cutoff 04:00)', checkpoint: '05:00:00', deleted: ['00:00', '01:00', '02:00'], truncateUntil: '03:00:10' },
+    { name: 'from the newest snapshot commit when the checkpoint is older (cutoff 02:00:10)', checkpoint: '02:30:00', deleted: ['00:00', '01:00'], truncateUntil: '02:00:10' },
+    { name: 'from the newest snapshot commit without a readable checkpoint (cutoff 02:00:10)', checkpoint: null, deleted: ['00:00', '01:00'], truncateUntil: null },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const log: LogRetention = { range: { startTso: tso('00:00:00'), checkpointTso: c.checkpoint === null ? null : tso(c.checkpoint) }, compactCap: undefined };
+      const result = decideRetention(hourly, { now: Date.parse(at('23:00')), policy: byTime(HOUR), protectedNames: new Set(), log });
+      assert.deepEqual(result.deletions.map((d) => d.name).sort(), c.deleted.map(name));
+      assert.equal(result.truncateUntil, c.truncateUntil === null ? null : tso(c.truncateUntil));
+    });
+  }
+  it('decides nothing while no Backup has finished and the log has no readable checkpoint', () => {
+    const running = observedSnapshots([backup({ slot: at('00:00'), state: 'running' }), backup({ slot: at('01:00'), state: 'new' })]);
+    const log: LogRetention = { range: { startTso: tso('00:00:00'), checkpointTso: null }, compactCap: undefined };
+    assert.deepEqual(decideRetention(running, { now: Date.parse(at('23:00')), policy: byTime(HOUR), protectedNames: new Set(), log }), { deletions: [], nextExpiry: null, truncateUntil: null });
+  });
+});
