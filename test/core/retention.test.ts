@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 
 import { observeChildren } from '../../src/core/observe.js';
 import type { SnapshotBackup } from '../../src/core/observe.js';
-import { decideCompactRetention, decideRetention } from '../../src/core/retention.js';
+import { decideCompactRetention, decideRetention, earliestKeptComplete } from '../../src/core/retention.js';
 import type { LogRetention, RetentionPolicy } from '../../src/core/retention.js';
 import type { ObservedCompact } from '../../src/core/observe.js';
 import type { KubeObject } from '../../src/core/types.js';
@@ -279,4 +279,36 @@ describe('decideRetention: age with a log backup, where the cutoff counts from',
     const log: LogRetention = { range: { startTso: tso('00:00:00'), checkpointTso: null }, compactCap: undefined };
     assert.deepEqual(decideRetention(running, { now: Date.parse(at('23:00')), policy: byTime(HOUR), protectedNames: new Set(), log }), { deletions: [], nextExpiry: null, truncateUntil: null });
   });
+});
+
+describe('earliestKeptComplete', () => {
+  const snapshot = (name: string, ageAt: number, extra: Partial<SnapshotBackup> = {}): SnapshotBackup => ({
+    role: 'snapshot',
+    name,
+    object: { metadata: { name } },
+    deleting: false,
+    commitTso: null,
+    slot: ageAt,
+    state: 'complete',
+    ageAt,
+    ...extra,
+  });
+  const T = Date.parse(at('01:00'));
+  const cases: ReadonlyArray<{ name: string; live: SnapshotBackup[]; removed?: string[]; earliest: string | undefined }> = [
+    { name: 'the earliest commit, whatever the names say', live: [snapshot('a', T + 1), snapshot('z', T)], earliest: 'z' },
+    { name: 'the smaller name of two committed at the same instant', live: [snapshot('b', T), snapshot('a', T)], earliest: 'a' },
+    { name: 'the smaller name of two committed at the same instant, behind a later one', live: [snapshot('c', T + 1), snapshot('b', T), snapshot('a', T)], earliest: 'a' },
+    {
+      name: 'never one removed, being deleted or not Complete',
+      live: [snapshot('a', T - 4), snapshot('b', T - 3, { deleting: true }), snapshot('c', T - 2, { state: 'failed' }), snapshot('d', T - 1, { state: 'unfinished' }), snapshot('e', T)],
+      removed: ['a'],
+      earliest: 'e',
+    },
+    { name: 'none without a Complete one kept', live: [snapshot('a', T)], removed: ['a'], earliest: undefined },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      for (const order of [c.live, [...c.live].reverse()]) assert.equal(earliestKeptComplete(order, new Set(c.removed ?? []))?.name, c.earliest);
+    });
+  }
 });
