@@ -312,3 +312,53 @@ describe('earliestKeptComplete', () => {
     });
   }
 });
+
+describe('retention says which rule deletes each Backup, and why', () => {
+  const now = Date.parse(at('23:00'));
+  const none = new Set<string>();
+  const compact = (hhmm: string): ObservedCompact => ({ name: `compact-${hhmm}`, object: {}, deleting: false, state: 'complete', startAt: Date.parse(at(hhmm)) - HOUR, endAt: Date.parse(at(hhmm)) });
+  const cases: ReadonlyArray<{ name: string; decide: () => { deletions: Array<{ name: string; rule: string; reason: string }> }; want: Array<{ name: string; rule: string; reason: string }> }> = [
+    {
+      name: 'maxReservedTime: when it committed and when it expired',
+      decide: () => decideRetention(observedSnapshots([backup({ slot: at('00:00') }), backup({ slot: at('05:00') })]), { now, policy: byTime(HOUR), protectedNames: none }),
+      want: [{ name: name('00:00'), rule: 'maxReservedTime', reason: 'maxReservedTime: complete at 2024-05-01T00:00:10Z, expired at 2024-05-01T01:00:10Z' }],
+    },
+    {
+      name: 'maxReservedTime with a log backup: when it committed, the cutoff, and the restore base that stays',
+      decide: () =>
+        decideRetention(observedSnapshots(['01:00', '02:00', '03:00'].map((hhmm) => backup({ slot: at(hhmm) }))), {
+          now,
+          policy: byTime(HOUR),
+          protectedNames: none,
+          log: { range: { startTso: tso('00:00:00'), checkpointTso: tso('03:30:00') }, compactCap: undefined },
+        }),
+      want: [{ name: name('01:00'), rule: 'maxReservedTime', reason: `maxReservedTime with log backup: committed 2024-05-01T01:00:10Z, before the cutoff 2024-05-01T02:30:00Z; ${name('02:00')} stays as the restore base` }],
+    },
+    {
+      name: 'maxBackups: beyond the newest Complete ones',
+      decide: () => decideRetention(observedSnapshots(['00:00', '01:00', '02:00'].map((hhmm) => backup({ slot: at(hhmm) }))), { now, policy: byCount(2), protectedNames: none }),
+      want: [{ name: name('00:00'), rule: 'maxBackups', reason: 'maxBackups: beyond the newest 2 Complete' }],
+    },
+    {
+      name: 'maxBackups: beyond the newest 5 failed or invalid',
+      decide: () =>
+        decideRetention(observedSnapshots([...['00:00', '00:10', '00:20', '00:30', '00:40', '00:50'].map((hhmm) => backup({ slot: at(hhmm), state: 'failed' })), backup({ slot: at('01:00') })]), {
+          now,
+          policy: byCount(2),
+          protectedNames: none,
+        }),
+      want: [{ name: name('00:00'), rule: 'maxBackups', reason: 'maxBackups: beyond the newest 5 failed or invalid' }],
+    },
+    {
+      name: 'maxReservedTime for a CompactBackup: when its window ended',
+      decide: () => decideCompactRetention([compact('01:00'), compact('23:00')], { now, policy: byTime(HOUR), protectedNames: none }),
+      want: [{ name: 'compact-01:00', rule: 'maxReservedTime', reason: 'maxReservedTime: CompactBackup window ended 2024-05-01T01:00:00Z' }],
+    },
+    {
+      name: 'maxBackups for CompactBackups: beyond the newest ones',
+      decide: () => decideCompactRetention([compact('01:00'), compact('02:00'), compact('03:00')], { now, policy: byCount(2), protectedNames: none }),
+      want: [{ name: 'compact-01:00', rule: 'maxBackups', reason: 'maxBackups: beyond the newest 2 CompactBackups' }],
+    },
+  ];
+  for (const c of cases) it(c.name, () => assert.deepEqual(c.decide().deletions, c.want));
+});
