@@ -140,6 +140,11 @@ describe('compaction: retention keeps the latest failed attempt of each window n
     { name: 'an attempt being deleted is not the latest', sync: { spec: policy, compacts: [failed(FIRST), failed(`${FIRST}-r1`, { deleting: true })] }, deleted: [] },
     { name: 'a window before the progress keeps none', sync: { spec: policy, status: { lastCompactProgress: at('02:00:00') }, compacts: [failed(FIRST)] }, deleted: [FIRST] },
     {
+      name: 'a window before the progress this sync reads (past the status) keeps none',
+      sync: { spec: policy, compacts: [failed(FIRST), complete({ start: at('00:00:00'), end: at('02:00:00'), until: at('02:00:00'), name: `${FIRST}-r1` })] },
+      deleted: [FIRST],
+    },
+    {
       name: 'a schedule named like a retry (db-r1): only the trailing -r<n> counts',
       sync: { spec: policy, schedule: 'db-r1', compacts: [R1_FIRST, `${R1_FIRST}-r1`, `${R1_FIRST}-r2`].map((n) => failed(n, { schedule: 'db-r1' })) },
       deleted: [R1_FIRST, `${R1_FIRST}-r1`],
@@ -148,6 +153,16 @@ describe('compaction: retention keeps the latest failed attempt of each window n
   for (const c of cases) {
     it(c.name, () => assert.deepEqual(compaction(c.sync).deleted, c.deleted));
   }
+  it('never names as deleted the CompactBackup this sync asks for, though an observed one of that name has expired', () => {
+    // Not of this log (no storage prefix): its window is asked for again under the name it holds.
+    const observed = withoutStorage(complete({ start: at('00:00:00'), end: at('02:00:00'), until: at('02:00:00') }));
+    const parent = schedule({ spec: { ...SPEC, ...policy }, status: { logBackup: 'log-nightly', logBackupStartTs: LOG_START }, created: '2024-04-30T00:00:00Z' });
+    const log = logBackup({ start: LOG_START, checkpoint: at('05:00:00') });
+    const { response, report } = decide(withCompacts(request(parent, [log]), [observed]), { now: Date.parse(at('05:10:00')) });
+    assert.equal(response.status['lastCompact'], FIRST);
+    assert.ok(response.children.some((c) => c.kind === 'CompactBackup' && c.metadata.name === FIRST));
+    assert.deepEqual(report.deletions, []);
+  });
 });
 
 /** The default log Backup with its status changed, or removed (null). */
