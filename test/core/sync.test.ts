@@ -56,3 +56,56 @@ describe('sync: an invalid spec', () => {
     });
   }
 });
+
+describe('sync: an invalid spec, in the answer', () => {
+  const parent = schedule({ spec: { schedule: 'never', backupTemplate: BR_TEMPLATE } });
+  const cases: ReadonlyArray<{ name: string; resyncEveryMs?: number; resyncAfterSeconds: number | undefined }> = [
+    { name: 'no call-back of its own', resyncAfterSeconds: undefined },
+    { name: 'the regular call-back resyncEveryMs asks for', resyncEveryMs: 600_000, resyncAfterSeconds: 600 },
+  ];
+  for (const c of cases) {
+    it(`reports Ready False (InvalidSpec) with what to fix, keeps every child and the last Backup, and asks ${c.name}`, () => {
+      const seen = backup({ slot: at('00:00:00') });
+      const { response, report } = decide(request(parent, [seen]), { now: Date.parse(at('00:10:05')), ...(c.resyncEveryMs === undefined ? {} : { resyncEveryMs: c.resyncEveryMs }) });
+      assert.deepEqual(response.status.conditions, [{ type: 'Ready', status: 'False', reason: 'InvalidSpec', message: report.message, lastTransitionTime: at('00:10:05') }]);
+      assert.match(report.message, /^the spec is invalid: spec\.schedule: "never"/);
+      assert.deepEqual(response.children.map((x) => x.metadata.name), [seen.metadata?.name]);
+      assert.equal(response.status.lastBackup, seen.metadata?.name);
+      assert.equal(response.resyncAfterSeconds, c.resyncAfterSeconds);
+    });
+  }
+});
+
+describe('sync: resyncEveryMs bounds the call-back every answer asks for', () => {
+  // Daily at midnight, the 00:00 Backup Complete: at 00:10:05 the decision's own call-back is the next tick, 85,795 s on.
+  const parent = schedule({ spec: { schedule: '0 0 * * *', backupTemplate: BR_TEMPLATE }, status: { lastBackup: 'nightly-2024-05-01t00-00-00', lastBackupTime: at('00:00:00') } });
+  const cases: ReadonlyArray<{ name: string; resyncEveryMs?: number; resyncAfterSeconds: number }> = [
+    { name: 'absent: the decision\'s own call-back', resyncAfterSeconds: 85_795 },
+    { name: '0: the decision\'s own call-back', resyncEveryMs: 0, resyncAfterSeconds: 85_795 },
+    { name: 'negative: the decision\'s own call-back', resyncEveryMs: -5, resyncAfterSeconds: 85_795 },
+    { name: 'ten minutes: ten minutes, sooner than the decision\'s own', resyncEveryMs: 600_000, resyncAfterSeconds: 600 },
+    { name: 'ten days: the decision\'s own, which comes sooner', resyncEveryMs: 10 * 86_400_000, resyncAfterSeconds: 85_795 },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const { response } = decide(request(parent, [backup({ slot: at('00:00:00') })]), { now: Date.parse(at('00:10:05')), ...(c.resyncEveryMs === undefined ? {} : { resyncEveryMs: c.resyncEveryMs }) });
+      assert.equal(response.resyncAfterSeconds, c.resyncAfterSeconds);
+    });
+  }
+});
+
+describe('sync: the handover label never passes to a Backup the hook creates', () => {
+  const labels = { team: 'a', 'backup-schedule-hook/controller': 'hook', 'example.com/handover': 'hook' };
+  const cases: ReadonlyArray<{ name: string; handoverLabelKey?: string; copied: string[] }> = [
+    { name: 'the default key', copied: ['example.com/handover', 'team'] },
+    { name: 'a key of its own, in place of the default', handoverLabelKey: 'example.com/handover', copied: ['backup-schedule-hook/controller', 'team'] },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const { response, report } = decide(request(schedule({ labels })), { now: Date.parse(at('00:10:30')), ...(c.handoverLabelKey === undefined ? {} : { handoverLabelKey: c.handoverLabelKey }) });
+      const created = response.children.find((x) => x.metadata.name === report.created);
+      assert.equal(report.created, DUE);
+      assert.deepEqual(Object.keys(created?.metadata.labels ?? {}).filter((key) => key in labels).sort(), c.copied);
+    });
+  }
+});
