@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 
-import { backupNowFinding, backupNowGate, backupNowStateOf, decideBackupNow } from '../../src/core/backup-now.js';
+import { backupNowFinding, backupNowGate, backupNowRequestOf, backupNowResolved, backupNowStateOf, decideBackupNow, readBackupNowToken } from '../../src/core/backup-now.js';
 import type { Gate } from '../../src/core/gate.js';
 import { observeChildren } from '../../src/core/observe.js';
 import type { ObservedBackup } from '../../src/core/observe.js';
@@ -141,6 +141,78 @@ describe('backup-now through a sync: status.lastBackupNow', () => {
       const children = [backup({ slot: iso('00:10') }), ...(c.manual === null ? [] : [manual(c.manual)])];
       const { response, report } = decide(request(parent, children), { now: at('00:15') });
       assert.deepEqual({ created: report.created, last: response.status.lastBackupNow }, { created: null, last: c.last });
+    });
+  }
+});
+
+describe('backup-now: what the request, the gate and the BackupNow condition say', () => {
+  it('reads a token that is not a text as no token, and says what to write', () => {
+    const problems: string[] = [];
+    const parent = schedule({ annotations: { [NOW_ANNOTATION]: 123 as unknown as string } });
+    assert.equal(readBackupNowToken(parent, problems), null);
+    assert.deepEqual(problems, [
+      'metadata.annotations["backup-schedule-hook/backup-now"] 123 must be 1 to 12 characters of a-z and 0-9, such as "20240501a"; ' +
+        'it names the Backup <schedule>-manual-<token>, so use a new token for each request',
+    ]);
+  });
+
+  it('reads a request record whose token is not a text as none', () => {
+    assert.equal(backupNowRequestOf({ backupNowRequest: { token: 7, seenAt: '2024-05-01T00:09:00Z' } }), null);
+    assert.deepEqual(backupNowRequestOf({ backupNowRequest: { token: 'a1', seenAt: '2024-05-01T00:09:00Z' } }), { token: 'a1', seenAt: at('00:09') });
+  });
+
+  const states: ReadonlyArray<{ name: string; previous: BackupScheduleStatus; token: string | null; manual: { token: string; state: TestState } | null; want: unknown }> = [
+    { name: 'no token: nothing pending, nothing adopted, even beside a Backup named for the token "null"', previous: {}, token: null, manual: { token: 'null', state: 'running' }, want: { last: null, adopted: false, pending: null } },
+    { name: 'the recorded token: served, not adopted again', previous: served('a1'), token: 'a1', manual: { token: 'a1', state: 'running' }, want: { last: { name: 'nightly-manual-a1', token: 'a1' }, adopted: false, pending: null } },
+  ];
+  for (const c of states) {
+    it(c.name, () => assert.deepEqual(backupNowStateOf(c.previous, { token: c.token, scheduleName: 'nightly', backups: backups(c.manual) }), c.want));
+  }
+
+  it('decides nothing without a pending token, whatever the gates say', () => {
+    const closed: Gate = { open: false, message: 'waiting', until: null, blocker: 'x' };
+    for (const pause of [false, true]) {
+      assert.deepEqual(decideBackupNow(null, { pause, gate: closed, tickFirst: true, quiet: closed }), { create: null, waiting: null, waitingFor: '' });
+    }
+  });
+
+  it('closes the gate while the last backup-now Backup runs or may exist unseen, and says so', () => {
+    const last = { name: 'nightly-manual-a1', token: 'a1' };
+    const running = backupNowGate(served('a1'), { now: at('00:30'), backups: backups({ token: 'a1', state: 'running' }), staleViewGraceMs: GRACE, last });
+    assert.deepEqual(running, { open: false, message: 'waiting for backup-now Backup nightly-manual-a1 to finish', until: null, blocker: 'nightly-manual-a1' });
+    const unseen = backupNowGate(served('a1', '00:12'), { now: at('00:16'), backups: backups(null), staleViewGraceMs: GRACE, last });
+    assert.deepEqual(unseen, {
+      open: false,
+      message: 'backup-now Backup nightly-manual-a1 is not in the view yet; it counts as running until 2024-05-01T00:17:00Z (stale-view grace)',
+      until: at('00:17'),
+      blocker: null,
+    });
+  });
+
+  it('words the BackupNow finding of a request that waits and of a Backup created', () => {
+    const state = { last: null, adopted: false, pending: 'a1' };
+    const open: Gate = { open: true };
+    assert.deepEqual(backupNowFinding({ scheduleName: 'nightly', state, gate: open, decision: { create: null, waiting: 'a1', waitingFor: 'spec.pause is true' } }), {
+      reason: 'Waiting',
+      message: 'backup-now Backup nightly-manual-a1 (token a1) waits: spec.pause is true',
+    });
+    assert.deepEqual(backupNowFinding({ scheduleName: 'nightly', state, gate: open, decision: { create: 'a1', waiting: null, waitingFor: '' } }), {
+      reason: 'Running',
+      message: 'backup-now Backup nightly-manual-a1 has not finished',
+    });
+  });
+
+  const resolved: ReadonlyArray<{ name: string; last: boolean; manual: { token: string; state: TestState; deleting?: boolean } | null; message: string }> = [
+    { name: 'none served', last: false, manual: null, message: 'no backup-now request waits or runs' },
+    { name: 'its Backup gone from the view', last: true, manual: null, message: 'backup-now Backup nightly-manual-a1 (token a1) is no longer in the view' },
+    { name: 'its Backup being deleted', last: true, manual: { token: 'a1', state: 'running', deleting: true }, message: 'backup-now Backup nightly-manual-a1 (token a1) is being deleted' },
+    { name: 'its Backup Complete', last: true, manual: { token: 'a1', state: 'complete' }, message: 'backup-now Backup nightly-manual-a1 (token a1) is finished (complete)' },
+    { name: 'its Backup Failed', last: true, manual: { token: 'a1', state: 'failed' }, message: 'backup-now Backup nightly-manual-a1 (token a1) is finished (failed)' },
+  ];
+  for (const c of resolved) {
+    it(`says what became of the last request once nothing waits or runs: ${c.name}`, () => {
+      const state = { last: c.last ? { name: 'nightly-manual-a1', token: 'a1' } : null, adopted: false, pending: null };
+      assert.deepEqual(backupNowResolved(state, backups(c.manual)), { reason: 'Finished', message: c.message });
     });
   }
 });
