@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 
 import { backupName, slotFromBackupName } from '../../src/core/names.js';
 import { decide } from '../../src/core/sync.js';
+import type { KubeObject } from '../../src/core/types.js';
 import { request, schedule } from '../support/objects.js';
 
 const SLOT = Date.parse('2024-05-01T00:20:00Z');
@@ -65,7 +66,7 @@ describe('a Backup the hook creates, once in the view, is the schedule\'s own', 
     const created = first.response.children.find((child) => child.metadata.name === first.report.created);
     assert.ok(created !== undefined);
     // As the API server returns it a moment later: with metadata the server sets, no status yet (not started).
-    const seen = { ...created, metadata: { ...created.metadata, namespace: 'db', uid: 'uid-created', creationTimestamp: '2024-05-01T00:10:31Z', labels: { ...created.metadata.labels, 'controller-uid': 'uid-nightly' }, ownerReferences: [{ apiVersion: 'pingcap.com/v1alpha1', kind: 'BackupSchedule', name: 'nightly', uid: 'uid-nightly', controller: true }] } };
+    const seen = { ...(created as KubeObject), metadata: { ...created.metadata, namespace: 'db', uid: 'uid-created', creationTimestamp: '2024-05-01T00:10:31Z', labels: { ...created.metadata.labels, 'controller-uid': 'uid-nightly' }, ownerReferences: [{ apiVersion: 'pingcap.com/v1alpha1', kind: 'BackupSchedule', name: 'nightly', uid: 'uid-nightly', controller: true }] } };
     const second = decide(request({ ...parent, status: first.response.status }, [seen]), { now: Date.parse('2024-05-01T00:20:30Z') });
     assert.equal(second.report.created, null);
     assert.equal(second.response.status.lastBackup, created.metadata.name);
