@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 
 import { decide } from '../../src/core/sync.js';
 import type { JsonObject, SyncRequest } from '../../src/core/types.js';
-import { GROUP_LABEL, customize } from '../../src/core/group.js';
-import { BR_TEMPLATE, backup, request, schedule } from '../support/objects.js';
+import { GROUP_LABEL, customize, groupNotVisibleFinding } from '../../src/core/group.js';
+import { BR_TEMPLATE, backup, logBackup, request, schedule } from '../support/objects.js';
 
 const GROUP = { 'tidb.pingcap.com/backup-schedule-group': 'nightly-group' };
 const spec = { schedule: '0 * * * *', backupTemplate: BR_TEMPLATE };
@@ -365,6 +365,7 @@ describe('schedule groups: which related objects hold the schedule', () => {
   const deletingAlpha = runningBackupOf('alpha');
   deletingAlpha.metadata = { ...deletingAlpha.metadata, deletionTimestamp: '2024-05-10T10:50:00Z' };
   const failedAlpha = withLabels(backup({ schedule: 'alpha', slot: '2024-05-10T10:30:00Z', state: 'failed' }), GROUP);
+  const alphaLog = logBackup({ schedule: 'alpha', start: '2024-05-10T10:46:00Z', checkpoint: '2024-05-10T10:59:00Z' });
   const self = (labels: Record<string, string>) => schedule({ spec: { ...spec, backupTimeout: '1h' }, labels, status });
 
   // related 'absent': a request without the key at all (no customize hook declared).
@@ -394,6 +395,53 @@ describe('schedule groups: which related objects hold the schedule', () => {
     { name: 'no group label: schedules listed without the label do not hold it', labels: {}, related: { 'BackupSchedule.pingcap.com/v1alpha1': { 'db/alpha': withLabels(sibling('alpha'), {}) }, 'Backup.pingcap.com/v1alpha1': alphaRunning }, waitsFor: null },
     { name: 'an empty group label is no group', labels: { 'tidb.pingcap.com/backup-schedule-group': '' }, related: { 'BackupSchedule.pingcap.com/v1alpha1': { 'db/alpha': withLabels(sibling('alpha'), { 'tidb.pingcap.com/backup-schedule-group': '' }) }, 'Backup.pingcap.com/v1alpha1': alphaRunning }, waitsFor: null },
     { name: 'a request without related objects (no customize hook)', related: 'absent', waitsFor: null },
+    {
+      name: 'a sibling that never backed up, its only Backup in the view its running log Backup, and not due: does not hold it',
+      related: {
+        'BackupSchedule.pingcap.com/v1alpha1': { 'db/alpha': schedule({ name: 'alpha', spec: siblingSpec, labels: GROUP, created: '2024-05-10T10:45:00Z' }) },
+        'Backup.pingcap.com/v1alpha1': { 'db/log-alpha': withLabels(alphaLog, { ...alphaLog.metadata?.labels, ...GROUP }) },
+      },
+      waitsFor: null,
+    },
+    {
+      name: 'a sibling that never backed up and is due at the same slot, its name first: holds it a grace from its slot',
+      related: { 'BackupSchedule.pingcap.com/v1alpha1': { 'db/alpha': schedule({ name: 'alpha', spec, labels: GROUP, created: '2024-05-10T10:00:00Z' }) } },
+      waitsFor: /: schedule alpha in group nightly-group is due \(slot 2024-05-10T11:00:00Z\) and goes first; its Backup is not in the view yet, waiting until 2024-05-10T11:05:00Z/,
+    },
+    {
+      name: "a due sibling whose Backup of that slot is in the view, though without its schedule label, is not due: does not hold it",
+      related: {
+        'BackupSchedule.pingcap.com/v1alpha1': { 'db/alpha': schedule({ name: 'alpha', spec, labels: GROUP, status: { lastBackup: 'alpha-2024-05-10t10-00-00', lastBackupTime: '2024-05-10T10:00:00Z' } }) },
+        'Backup.pingcap.com/v1alpha1': { 'db/alpha-2024-05-10t11-00-00': withLabels(backup({ schedule: 'alpha', slot: '2024-05-10T11:00:00Z', state: 'new' }), GROUP) },
+      },
+      waitsFor: null,
+    },
+    {
+      name: 'a sibling whose status records a recent last Backup time but no name: nothing to wait for',
+      related: { 'BackupSchedule.pingcap.com/v1alpha1': { 'db/alpha': schedule({ name: 'alpha', spec: siblingSpec, labels: GROUP, status: { lastBackupTime: '2024-05-10T10:58:00Z' } }) } },
+      waitsFor: null,
+    },
+    {
+      name: "a sibling's backup-now record with an empty name, asked for a moment ago: nothing to wait for",
+      related: {
+        'BackupSchedule.pingcap.com/v1alpha1': {
+          'db/alpha': withStatus(sibling('alpha'), {
+            lastBackupNow: { name: '', token: 'a1' },
+            conditions: [{ type: 'BackupNow', status: 'True', reason: 'Running', message: 'm', lastTransitionTime: '2024-05-10T10:59:00Z' }],
+          }),
+        },
+      },
+      waitsFor: null,
+    },
+    {
+      name: 'two siblings whose last Backups may exist unseen until the same instant: it names the first by key',
+      related: {
+        'BackupSchedule.pingcap.com/v1alpha1': Object.fromEntries(
+          ['beta', 'alpha'].map((n) => [`db/${n}`, schedule({ name: n, spec: siblingSpec, labels: GROUP, status: { lastBackup: `${n}-2024-05-10t10-58-00`, lastBackupTime: '2024-05-10T10:58:00Z' } })]),
+        ),
+      },
+      waitsFor: /: Backup alpha-2024-05-10t10-58-00 of schedule alpha in group nightly-group is not in the view yet; it counts as running until 2024-05-10T11:03:00Z/,
+    },
     {
       name: 'related objects without metadata or labels are nobody',
       related: {
@@ -429,6 +477,49 @@ describe('customize: the related objects a schedule asks for', () => {
       for (const rule of rules) assert.deepEqual(rule.labelSelector, { matchLabels: GROUP });
     });
   }
+});
+
+describe('customize: the whole answer', () => {
+  it("a group: the group's BackupSchedules and Backups of pingcap.com/v1alpha1, by the group label", () => {
+    assert.deepEqual(customize(schedule({ labels: GROUP })), {
+      relatedResources: [
+        { apiVersion: 'pingcap.com/v1alpha1', resource: 'backupschedules', labelSelector: { matchLabels: GROUP } },
+        { apiVersion: 'pingcap.com/v1alpha1', resource: 'backups', labelSelector: { matchLabels: GROUP } },
+      ],
+    });
+  });
+  it('a schedule without any labels: none', () => {
+    const parent = schedule();
+    delete parent.metadata.labels;
+    assert.deepEqual(customize(parent), { relatedResources: [] });
+  });
+});
+
+describe('GroupNotVisible: what the condition says', () => {
+  it('while the related schedules lack this one: why, and what to check', () => {
+    assert.deepEqual(groupNotVisibleFinding(schedule({ labels: GROUP }), {}), {
+      reason: 'RelatedObjectsLackSchedule',
+      message:
+        'this schedule is in group nightly-group, but the related objects Metacontroller sent do not include it, so it does not ' +
+        "see its group and does not wait for it. Metacontroller keeps a schedule's customize answer per metadata.generation " +
+        'for up to 20 minutes and a label edit does not change the generation: it asks again within 20 minutes, or at the ' +
+        'next spec change. If this lasts, check that the CompositeController declares the customize hook (/customize)',
+    });
+  });
+  it('once they include it again', () => {
+    const status = { lastBackup: 'nightly-2024-05-10t10-00-00', lastBackupTime: '2024-05-10T10:00:00Z' };
+    const before = [{ type: 'GroupNotVisible', status: 'True', reason: 'RelatedObjectsLackSchedule', message: 'm', lastTransitionTime: '2024-05-10T10:50:00Z' }];
+    const self = schedule({ spec, labels: GROUP, status: { ...status, conditions: before } });
+    const related = { 'BackupSchedule.pingcap.com/v1alpha1': { 'db/nightly': self } };
+    const answer = decide(request(self, [backup({ slot: '2024-05-10T10:00:00Z' })], { related }), { now: NOW }).response;
+    assert.deepEqual((answer.status.conditions ?? []).find((x) => x.type === 'GroupNotVisible'), {
+      type: 'GroupNotVisible',
+      status: 'False',
+      reason: 'GroupVisible',
+      message: 'the related objects Metacontroller sends include this schedule: its group is seen',
+      lastTransitionTime: '2024-05-10T11:00:10Z',
+    });
+  });
 });
 
 describe("schedule groups: a sibling's turn lasts a grace from its slot or the group's last finish", () => {
