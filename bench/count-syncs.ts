@@ -5,14 +5,13 @@
  */
 
 import { realisticRequest } from './requests.js';
-import { syncPathAt } from './sync-path.js';
+import { syncPathAt, taughtCopies } from './sync-path.js';
 
 const [children, warm, syncs, copyCount] = process.argv.slice(2, 6).map(Number) as [number, number, number, number];
 const now = Date.parse('2026-02-27T12:07:13Z');
 const body = JSON.stringify(realisticRequest(children, { now }));
 const path = syncPathAt(now);
-path(JSON.parse(body));
-const copies: unknown[] = Array.from({ length: copyCount }, () => JSON.parse(body));
+const copies = taughtCopies(path, { body, count: copyCount });
 for (let turn = 0; turn < warm; turn++) path(copies[turn % copies.length]);
 // Both runs of a case start their counted syncs from the same heap: a full collection first (node --expose-gc).
 (globalThis as { gc?: () => void }).gc?.();

@@ -8,7 +8,7 @@
 
 import { realisticRequest } from './requests.js';
 import { median } from './stats.js';
-import { syncPathAt } from './sync-path.js';
+import { syncPathAt, taughtCopies } from './sync-path.js';
 
 const children = Number(process.argv[2] ?? 10_000);
 const seconds = Number(process.argv[3] ?? 10);
@@ -16,8 +16,7 @@ const copyCount = Number(process.argv[4] ?? 2);
 const now = Date.now();
 const body = JSON.stringify(realisticRequest(children, { now }));
 const path = syncPathAt(now);
-path(JSON.parse(body));
-const copies: unknown[] = Array.from({ length: copyCount }, () => JSON.parse(body));
+const copies = taughtCopies(path, { body, count: copyCount });
 const wall: number[] = [];
 const cpu: number[] = [];
 const end = performance.now() + seconds * 1000;

@@ -6,7 +6,7 @@ import { realisticRequest } from './requests.js';
 import { pairedRatio, timeInterleaved } from './interleaved.js';
 import type { Workload } from './interleaved.js';
 import { median, percentile } from './stats.js';
-import { answerAt, syncPathAt } from './sync-path.js';
+import { answerAt, syncPathAt, taughtCopies } from './sync-path.js';
 import { answerChunks } from '../src/core/answer-json.js';
 import type { SyncResponse } from '../src/core/types.js';
 import type { SyncPath } from './sync-path.js';
@@ -137,8 +137,7 @@ export async function inProcessScaling(sizes: readonly number[], options: { now:
 /** A workload syncing parsed copies of `body` in turn, after one more copy has filled the hook's memory and gone. */
 function workloadOf(name: string, options: { path: SyncPath; body: string; children: number; copies: number }): Workload {
   const { path, body } = options;
-  path(JSON.parse(body));
-  const copies = Array.from({ length: options.copies }, () => JSON.parse(body) as unknown);
+  const copies = taughtCopies(path, { body, count: options.copies });
   let turn = 0;
   const warmup = { iterations: Math.max(5, 20_000 / options.children), maxMs: 3000 };
   return { name, run: () => void path(copies[turn++ % copies.length]), warmup };

@@ -23,3 +23,13 @@ export function answerAt(now: number): (body: unknown) => SyncResponse {
     return decide(envelope.request, { now }).response;
   };
 }
+
+/**
+ * taughtCopies parses `count` copies of `body` for a sync loop to take in turn, after one more copy has taught the hook
+ * its Backups' applied configurations and been dropped: as with a fresh request, no string the hook remembers is one
+ * it is handed.
+ */
+export function taughtCopies(path: SyncPath, options: { body: string; count: number }): unknown[] {
+  path(JSON.parse(options.body));
+  return Array.from({ length: options.count }, () => JSON.parse(options.body) as unknown);
+}
