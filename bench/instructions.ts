@@ -30,7 +30,7 @@ const CASES: readonly Case[] = [
 
 /** The counters of one steady sync; data reads and misses are the hook's work's (outside the collector and compilers). */
 interface PerSync {
-  instructions: number;
+  hookInstructions: number;
   gcInstructions: number;
   compilerInstructions: number;
   dataReads: number;
@@ -50,44 +50,37 @@ const COMPILER_FUNCTION = /v8::internal::compiler::|[Mm]aglev|[Bb]aseline|interp
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** countEvents runs one case under cachegrind and sums its events: all functions, the collector's, the compilers'. */
-function countEvents(c: Case, syncs: number, outFile: string): Record<'all' | 'gc' | 'compiler', Map<string, number>> {
+/** Where a function's counts go: V8's collector, its compilers, or the hook's work (the rest). */
+type Part = 'gc' | 'compiler' | 'hook';
+
+/** countEvents runs one case under cachegrind and sums its events by part. */
+function countEvents(c: Case, syncs: number, outFile: string): Record<Part, Map<string, number>> {
   const args = ['--tool=cachegrind', '--cache-sim=yes', '--smc-check=all', `--cachegrind-out-file=${outFile}`, process.execPath, '--expose-gc', join(here, 'count-syncs.js')];
   const run = spawnSync('valgrind', [...args, String(c.children), String(c.warm), String(syncs), String(c.copies)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (run.status !== 0) throw new Error(`valgrind failed (exit ${String(run.status)}): ${run.stderr.slice(-2000)}`);
-  const all = new Map<string, number>();
-  const gc = new Map<string, number>();
-  const compiler = new Map<string, number>();
+  const parts: Record<Part, Map<string, number>> = { gc: new Map(), compiler: new Map(), hook: new Map() };
   let events: string[] = [];
-  let part: Map<string, number> | null = null;
+  let part = parts.hook;
   for (const line of readFileSync(outFile, 'utf8').split('\n')) {
     if (line.startsWith('events:')) events = line.slice(7).trim().split(/\s+/);
-    else if (line.startsWith('fn=')) part = GC_FUNCTION.test(line) ? gc : COMPILER_FUNCTION.test(line) ? compiler : null;
+    else if (line.startsWith('fn=')) part = GC_FUNCTION.test(line) ? parts.gc : COMPILER_FUNCTION.test(line) ? parts.compiler : parts.hook;
     else if (/^\d/.test(line)) {
       const values = line.trim().split(/\s+/).slice(1);
       values.forEach((value, i) => {
         const event = events[i] ?? '';
-        all.set(event, (all.get(event) ?? 0) + Number(value));
-        part?.set(event, (part.get(event) ?? 0) + Number(value));
+        part.set(event, (part.get(event) ?? 0) + Number(value));
       });
     }
   }
-  return { all, gc, compiler };
+  return parts;
 }
 
 /** measure is one steady sync of a case: the two runs' difference over the extra syncs. */
 function measure(c: Case, dir: string): PerSync {
   const [few, many] = c.syncs.map((syncs) => countEvents(c, syncs, join(dir, `${c.children}-${c.copies}-${syncs}.out`)));
   const extra = c.syncs[1] - c.syncs[0];
-  const count = (counts: Record<'all' | 'gc' | 'compiler', Map<string, number>> | undefined, part: 'all' | 'gc' | 'compiler' | 'hook', name: string): number =>
-    part === 'hook' ? count(counts, 'all', name) - count(counts, 'gc', name) - count(counts, 'compiler', name) : (counts?.[part].get(name) ?? 0);
-  const per = (part: 'all' | 'gc' | 'compiler' | 'hook', ...names: string[]): number => names.reduce((sum, name) => sum + count(many, part, name) - count(few, part, name), 0) / extra;
-  return { instructions: per('all', 'Ir'), gcInstructions: per('gc', 'Ir'), compilerInstructions: per('compiler', 'Ir'), dataReads: per('hook', 'Dr'), l1Misses: per('hook', 'D1mr', 'D1mw'), llMisses: per('hook', 'DLmr', 'DLmw') };
-}
-
-/** hookWork is what a sync executes outside V8's collector and compilers: the hook's code, the builtins it calls, the runtime. */
-function hookWork(row: PerSync): number {
-  return row.instructions - row.gcInstructions - row.compilerInstructions;
+  const per = (part: Part, ...names: string[]): number => names.reduce((sum, name) => sum + (many?.[part].get(name) ?? 0) - (few?.[part].get(name) ?? 0), 0) / extra;
+  return { hookInstructions: per('hook', 'Ir'), gcInstructions: per('gc', 'Ir'), compilerInstructions: per('compiler', 'Ir'), dataReads: per('hook', 'Dr'), l1Misses: per('hook', 'D1mr', 'D1mw'), llMisses: per('hook', 'DLmr', 'DLmw') };
 }
 
 const fmt = (value: number, digits = 0): string => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -117,9 +110,9 @@ function main(): void {
   ];
   let previous: (Case & PerSync) | undefined;
   for (const row of rows) {
-    const growth = previous !== undefined && row.copies === 2 ? `${fmt(hookWork(row) / hookWork(previous), 2)}×` : '';
+    const growth = previous !== undefined && row.copies === 2 ? `${fmt(row.hookInstructions / previous.hookInstructions, 2)}×` : '';
     lines.push(
-      `| ${fmt(row.children)} | ${row.copies} | ${fmt(hookWork(row) / row.children)} | ${growth} | ${fmt(row.gcInstructions / row.children)} | ${fmt(row.compilerInstructions)} | ` +
+      `| ${fmt(row.children)} | ${row.copies} | ${fmt(row.hookInstructions / row.children)} | ${growth} | ${fmt(row.gcInstructions / row.children)} | ${fmt(row.compilerInstructions)} | ` +
         `${fmt(row.dataReads / row.children)} | ${fmt(row.l1Misses / row.children, 1)} | ${fmt(row.llMisses / row.children, 2)} |`,
     );
     if (row.copies === 2) previous = row;
