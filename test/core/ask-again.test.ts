@@ -62,6 +62,9 @@ describe('asking again: what stops it, and the call-back when the status is ahea
   it('not while paused', () => assert.deepEqual(answer({ now: '01:01:00', pause: true }).again, []));
   it('not while another Backup of the schedule still runs (a new one would not start either)', () => assert.deepEqual(answer({ now: '01:01:00', running: true }).again, []));
   it('not when the status does not say when it was asked for', () => assert.deepEqual(answer({ now: '01:01:00', askedAt: null }).again, []));
+  // The following tick (02:00) has come: the missing last Backup counts as running until 02:05, clear of the quiet
+  // window before 03:00, yet nothing says this hook asked for it.
+  it('not when the status does not say when it was asked for, after the following tick either', () => assert.deepEqual(answer({ now: '02:01:00', askedAt: null }).again, []));
 
   it('not before the instant the status says (a replica clock ahead), but called back then', () => {
     const early = answer({ now: '01:00:00' });
@@ -71,6 +74,20 @@ describe('asking again: what stops it, and the call-back when the status is ahea
     const early = answer({ now: '01:00:00', name: 'nightly-by-hand' });
     assert.deepEqual(early.again, []);
     assert.notEqual(early.resync, 2);
+  });
+});
+
+describe('asking again after the last tick of the calendar', () => {
+  // Yearly on 29 December: the 9998 Backup, asked for at 9999-12-29T00:00:10 and missing from the view, counts as running
+  // until 00:05:00; at 00:01 no tick follows (the calendar ends), so no quiet window limits asking for it again.
+  it('asks for the missing last Backup again, with no next tick to keep clear of', () => {
+    const name = 'nightly-9998-12-29t00-00-00';
+    const status = { lastBackup: name, lastBackupTime: '9998-12-29T00:00:00Z', lastBackupCreation: { name, time: '9999-12-29T00:00:10Z' } };
+    const parent = schedule({ spec: { schedule: '0 0 29 12 *', backupTemplate: BR_TEMPLATE }, status });
+    const seen = backup({ slot: '9998-12-28T00:00:00Z' });
+    const { children, resyncAfterSeconds } = decide(request(parent, [seen]), { now: Date.parse('9999-12-29T00:01:00Z') }).response;
+    assert.deepEqual(children.map((child) => child.metadata?.name), [seen.metadata?.name, name]);
+    assert.equal(resyncAfterSeconds, 90); // asking ends at 00:02:30, half the grace before 00:05:00
   });
 });
 
