@@ -119,3 +119,62 @@ describe('decideBackupNowQuiet', () => {
     });
   }
 });
+
+describe('the quiet windows say why they are closed, and until when', () => {
+  const grace = 5 * MINUTE;
+  const table: Array<{ name: string; gate: () => Gate; until: string; message: string }> = [
+    {
+      name: 'before a tick: the tick and the window\'s length',
+      gate: () => decideQuiet(scheduleOf('*/10 * * * *'), { now: at('2024-05-12T00:15:01Z'), watermark: at('2024-05-11T18:30:00Z'), slot: at('2024-05-12T00:10:00Z'), startingDeadlineMs: null, staleViewGraceMs: grace }),
+      until: '2024-05-12T00:20:00Z',
+      message:
+        'the next tick 2024-05-12T00:20:00Z is less than 300s away (the stale-view grace, at most half the interval): a Backup started now could overlap ' +
+        'the one a sync with an older view starts then, so it starts at that tick',
+    },
+    {
+      name: 'before a tick a minute apart: half the interval, 30 s',
+      gate: () => decideQuiet(scheduleOf('* * * * *'), { now: at('2024-05-12T00:10:31Z'), watermark: at('2024-05-12T00:00:00Z'), slot: at('2024-05-12T00:10:00Z'), startingDeadlineMs: null, staleViewGraceMs: grace }),
+      until: '2024-05-12T00:11:00Z',
+      message:
+        'the next tick 2024-05-12T00:11:00Z is less than 30s away (the stale-view grace, at most half the interval): a Backup started now could overlap ' +
+        'the one a sync with an older view starts then, so it starts at that tick',
+    },
+    {
+      name: 'before the starting deadline: the slot, the deadline and the window\'s length',
+      gate: () => decideQuiet(scheduleOf('0 * * * *'), { now: at('2024-05-05T02:25:01Z'), watermark: at('2024-05-05T01:00:00Z'), slot: at('2024-05-05T02:00:00Z'), startingDeadlineMs: 1_800_000, staleViewGraceMs: grace }),
+      until: '2024-05-05T02:30:00.001Z',
+      message:
+        'the slot 2024-05-05T02:00:00Z reaches spec.startingDeadlineSeconds at 2024-05-05T02:30:00Z, less than 300s away (the stale-view grace, at most half ' +
+        'the deadline): started now, its Backup could be missing from the view of a sync after the deadline, which would start another beside it; it does not start',
+    },
+    {
+      name: 'after a missed tick',
+      gate: () => decideMissedQuiet({ now: at('2024-05-06T01:20:00Z'), lastMissed: at('2024-05-06T01:20:00Z'), staleViewGraceMs: grace }),
+      until: '2024-05-06T01:25:00Z',
+      message:
+        'the tick 2024-05-06T01:20:00Z did not run; a sync with an older view could still run it until 2024-05-06T01:25:00Z (the stale-view grace), so no ' +
+        'backup-now Backup starts beside it before then',
+    },
+    {
+      name: 'after a backup-now request was first seen',
+      gate: () => decideRequestQuiet({ now: at('2024-05-01T00:12:00Z'), seenAt: at('2024-05-01T00:12:00Z'), staleViewGraceMs: grace }),
+      until: '2024-05-01T00:17:00Z',
+      message:
+        'it was first seen at 2024-05-01T00:12:00Z and starts after the stale-view grace, at 2024-05-01T00:17:00Z: a Backup an earlier request started may ' +
+        'not be in every view before then',
+    },
+    {
+      name: 'after an edit was first seen',
+      gate: () => decideEditQuiet({ now: at('2024-05-06T01:20:00Z'), editSeenAt: at('2024-05-06T01:20:00Z'), staleViewGraceMs: grace }),
+      until: '2024-05-06T01:25:00Z',
+      message:
+        'the schedule was edited (first seen at 2024-05-06T01:20:00Z): a Backup started under the old schedule may not be in every view yet, so nothing ' +
+        'starts before 2024-05-06T01:25:00Z (the stale-view grace)',
+    },
+  ];
+  for (const c of table) {
+    it(c.name, () => {
+      assert.deepEqual(c.gate(), { open: false, message: c.message, until: at(c.until), blocker: null });
+    });
+  }
+});
