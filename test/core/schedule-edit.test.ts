@@ -103,3 +103,70 @@ describe('missedFinding (a MissedSchedule reported earlier)', () => {
     });
   }
 });
+
+describe('missedFinding (a slot missed now says why)', () => {
+  const closed = { open: false as const, message: 'the last Backup is running', until: null, blocker: null };
+  const cases: { name: string; spec: JsonObject; previous: BackupScheduleStatus; gate: typeof closed | { open: true }; finding: { reason: MissCause; message: string } }[] = [
+    {
+      name: 'an edit',
+      spec: { schedule: '30 * * * *' },
+      previous: { scheduleHash: hashOf('0 * * * *') },
+      gate: { open: true },
+      finding: {
+        reason: 'ScheduleChanged',
+        message: 'spec.schedule or spec.timeZone changed: the slot 2024-05-02T03:30:00Z, due before the change was seen, does not run; the new schedule starts at its next tick',
+      },
+    },
+    {
+      name: 'skipMissedOnUnpause after a paused sync',
+      spec: { schedule: '0 * * * *', skipMissedOnUnpause: true },
+      previous: paused,
+      gate: { open: true },
+      finding: { reason: 'MissedWhilePaused', message: 'spec.skipMissedOnUnpause: the slot 2024-05-02T03:00:00Z, missed while paused, does not run; the schedule resumes at its next tick' },
+    },
+    {
+      name: 'the starting deadline passed with the gate open: the hook was not called',
+      spec: { schedule: '0 * * * *', startingDeadlineSeconds: 1799 },
+      previous: {},
+      gate: { open: true },
+      finding: {
+        reason: 'StartingDeadlineExceeded',
+        message:
+          'the slot 2024-05-02T03:00:00Z was not started within spec.startingDeadlineSeconds (1799) and does not run: the hook was not called in time; ' +
+          'check that Metacontroller and the hook are up, or raise the deadline',
+      },
+    },
+    {
+      name: 'the starting deadline passed with the gate closed: what it waited for',
+      spec: { schedule: '0 * * * *', startingDeadlineSeconds: 1799 },
+      previous: {},
+      gate: closed,
+      finding: {
+        reason: 'StartingDeadlineExceeded',
+        message: 'the slot 2024-05-02T03:00:00Z was not started within spec.startingDeadlineSeconds (1799) and does not run; until then the gate was closed: the last Backup is running',
+      },
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const spec = specOf(c.spec);
+      const plan = planSlot(c.previous, { spec, now: t('03:40'), watermark: t('01:00') });
+      // A MissedSchedule reported earlier does not hide the slot missed now.
+      const previous = { ...c.previous, conditions: [...(c.previous.conditions ?? []), { type: 'MissedSchedule', status: 'True', reason: 'MissedWhilePaused', message: 'an older miss' }] };
+      assert.deepEqual(missedFinding(previous, { plan, spec, lastBackupTime: null, gate: c.gate }), c.finding);
+    });
+  }
+
+  const reportedCases: { name: string; reported: { reason?: string; message?: string }; finding: { reason: string; message: string } }[] = [
+    { name: 'keeps the reason and message it was reported with', reported: { reason: 'MissedWhilePaused', message: 'missed while paused' }, finding: { reason: 'MissedWhilePaused', message: 'missed while paused' } },
+    { name: 'without a reason: StartingDeadlineExceeded; without a message: empty', reported: {}, finding: { reason: 'StartingDeadlineExceeded', message: '' } },
+  ];
+  for (const c of reportedCases) {
+    it(`a MissedSchedule reported earlier ${c.name}`, () => {
+      const previous: BackupScheduleStatus = { lastMissedTime: '2024-05-02T03:00:00Z', conditions: [{ type: 'MissedSchedule', status: 'True', ...c.reported }] };
+      const spec = specOf({ schedule: '0 * * * *' });
+      const plan = planSlot(previous, { spec, now: t('04:30'), watermark: t('04:00') });
+      assert.deepEqual(missedFinding(previous, { plan, spec, lastBackupTime: null, gate: { open: true } }), c.finding);
+    });
+  }
+});
