@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 
-import { observeChildren, slotOf } from '../../src/core/observe.js';
+import { compareNames, observeChildren, slotOf } from '../../src/core/observe.js';
 import type { Observation } from '../../src/core/observe.js';
 import type { BackupSchedule, ChildMap, KubeObject } from '../../src/core/types.js';
-import { backup, compactBackup, schedule } from '../support/objects.js';
+import { backup, compactBackup, schedule, tsoAt } from '../support/objects.js';
 
 const BACKUPS = 'Backup.pingcap.com/v1alpha1';
 const COMPACTS = 'CompactBackup.pingcap.com/v1alpha1';
@@ -167,4 +167,82 @@ describe('slotOf', () => {
   it('reads no slot from an object without metadata', () => {
     assert.equal(slotOf({ kind: 'Backup' }, { scheduleName: 'nightly', name: 'x' }), null);
   });
+});
+
+/** Everything observation says about each Backup: role, and for a snapshot its slot, state, age and commit TSO. */
+function detail(o: Observation): string[] {
+  return o.backups.map((b) => {
+    const base = `${b.name} ${b.role}${b.deleting ? ' deleting' : ''}`;
+    if (b.role !== 'snapshot') return base;
+    return `${base} slot=${new Date(b.slot).toISOString()} ${b.state} age=${new Date(b.ageAt).toISOString()} tso=${b.commitTso === null ? 'null' : b.commitTso.toString()}`;
+  });
+}
+
+describe('observeChildren: what it reads from each Backup', () => {
+  const SLOT = '2024-05-01T00:10:00Z';
+  const commitTs = tsoAt('2024-05-01T00:10:10Z');
+  const cases: Array<{ name: string; child: KubeObject; want: string }> = [
+    {
+      name: 'a complete Backup: its slot, state, commit TSO, and its age by that commit',
+      child: backup({ slot: SLOT, commitTs }),
+      want: `${nightly('00:10')} snapshot slot=2024-05-01T00:10:00.000Z complete age=2024-05-01T00:10:10.000Z tso=${commitTs}`,
+    },
+    {
+      name: 'a running Backup without commitTs: aged by its creation, no TSO',
+      child: backup({ slot: SLOT, state: 'running', created: '2024-05-01T00:10:03Z' }),
+      want: `${nightly('00:10')} snapshot slot=2024-05-01T00:10:00.000Z unfinished age=2024-05-01T00:10:03.000Z tso=null`,
+    },
+    { name: 'a failed Backup is failed', child: backup({ slot: SLOT, state: 'failed', commitTs: null, created: '2024-05-01T00:10:03Z' }), want: `${nightly('00:10')} snapshot slot=2024-05-01T00:10:00.000Z failed age=2024-05-01T00:10:03.000Z tso=null` },
+    {
+      name: 'one being deleted is still observed, marked deleting',
+      child: backup({ slot: SLOT, commitTs, deleting: '2024-05-01T01:00:00Z' }),
+      want: `${nightly('00:10')} snapshot deleting slot=2024-05-01T00:10:00.000Z complete age=2024-05-01T00:10:10.000Z tso=${commitTs}`,
+    },
+    {
+      name: 'a log Backup by its mode, whatever its name',
+      child: backup({ slot: SLOT, mode: 'log', state: 'running' }),
+      want: `${nightly('00:10')} log`,
+    },
+    {
+      name: 'a commitTs that is not a TSO: its age cannot be read, so it is foreign (kept, never counted)',
+      child: backup({ slot: SLOT, commitTs: 'yesterday' }),
+      want: `${nightly('00:10')} foreign`,
+    },
+    {
+      name: 'a garbage scheduled-at annotation: not understood, foreign, though its name would give a slot',
+      child: change(backup({ slot: SLOT }), (c) => (c.metadata!.annotations!['backup-schedule-hook/scheduled-at'] = 'garbage')),
+      want: `${nightly('00:10')} foreign`,
+    },
+    {
+      name: 'neither annotation nor a slot in its name: the slot is its creationTimestamp',
+      child: backup({ slot: SLOT, name: 'nightly-by-hand', annotate: false, created: '2024-05-01T00:12:00Z', commitTs }),
+      want: `nightly-by-hand snapshot slot=2024-05-01T00:12:00.000Z complete age=2024-05-01T00:10:10.000Z tso=${commitTs}`,
+    },
+    {
+      name: 'no slot anywhere (no annotation, a free name, no creationTimestamp): foreign',
+      child: change(backup({ slot: SLOT, name: 'nightly-by-hand', annotate: false, commitTs }), (c) => delete c.metadata!.creationTimestamp),
+      want: 'nightly-by-hand foreign',
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      assert.deepEqual(detail(observeChildren(schedule(), { [BACKUPS]: byKey([c.child]) })), [c.want]);
+    });
+  }
+
+  it('a child type whose map is null is skipped, not fatal', () => {
+    const children = { [BACKUPS]: byKey([backup({ slot: SLOT })]), 'ConfigMap.v1': null as unknown as ChildMap };
+    assert.deepEqual(view(observeChildren(schedule(), children)).backups, [`${nightly('00:10')} snapshot 00:10`]);
+  });
+});
+
+describe('compareNames', () => {
+  const cases: Array<{ a: string; b: string; order: number }> = [
+    { a: 'a', b: 'b', order: -1 },
+    { a: 'b', b: 'a', order: 1 },
+    { a: 'same', b: 'same', order: 0 },
+    { a: 'Z', b: 'a', order: -1 },
+    { a: 'a', b: 'a-1', order: -1 },
+  ];
+  for (const c of cases) it(`${JSON.stringify(c.a)} vs ${JSON.stringify(c.b)}: ${c.order}`, () => assert.equal(compareNames(c.a, c.b), c.order));
 });
