@@ -37,6 +37,12 @@ describe('answerJson writes what JSON.stringify writes', () => {
       response: () => loose({ children: [keptForm(SLOTS[1]!)], status: {}, finalized: true }),
     },
     { name: 'text that JSON escapes', response: () => ({ status: { lastBackup: 'quote " slash \\ line\n \u2028 \ud800' }, children: [] }) },
+    { name: 'an empty response', response: () => loose({}) },
+    { name: 'only undefined members', response: () => loose({ status: undefined, resyncAfterSeconds: undefined }) },
+    { name: 'children that are not a list are written as they are', response: () => loose({ status: {}, children: null }) },
+    { name: 'children written as a plain object', response: () => loose({ status: {}, children: { a: keptForm(SLOTS[0]!) } }) },
+    { name: 'undefined and function children are written as null, as JSON.stringify writes array holes', response: () => loose({ status: {}, children: [undefined, keptForm(SLOTS[0]!), () => 1, { kind: 'Backup' }] }) },
+    { name: 'an undefined first child', response: () => loose({ children: [undefined], status: {} }) },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -60,6 +66,8 @@ describe('answerJson writes what JSON.stringify writes', () => {
     assert.ok(chunks.length > 10, `${chunks.length} chunks`);
     // 128 KiB, V8's large-object size, is 64 Ki two-byte characters: every chunk stays below it (each holds whole children).
     for (const chunk of chunks) assert.ok(chunk.length < 64 * 1024, `a chunk of ${chunk.length} characters`);
+    // About 48 K characters each: every chunk but the last gathers many children (tens of K characters), not one.
+    for (const chunk of chunks.slice(0, -1)) assert.ok(chunk.length >= 32 * 1024, `a chunk of only ${chunk.length} characters`);
     assert.equal(chunks.join(''), JSON.stringify(response));
   });
 });
