@@ -69,5 +69,6 @@ describe('answerJson writes what JSON.stringify writes', () => {
     // About 48 K characters each: every chunk but the last gathers many children (tens of K characters), not one.
     for (const chunk of chunks.slice(0, -1)) assert.ok(chunk.length >= 32 * 1024, `a chunk of only ${chunk.length} characters`);
     assert.equal(chunks.join(''), JSON.stringify(response));
+    assert.equal(answerJson(response), JSON.stringify(response));
   });
 });

@@ -136,6 +136,41 @@ describe('the answer: the log Backup spec.logTruncateUntil moves forward only', 
     assert.equal(logTruncateUntil(d), base);
     assert.equal(logTruncateUntil(d, 'CompactBackup'), undefined);
   });
+
+  /** The request with the log Backup's live spec and its last-applied configuration truncated up to these points. */
+  function withTruncation(points: { live?: string; applied?: string }): SyncRequest {
+    const req = withLog({});
+    const log = Object.values(req.children['Backup.pingcap.com/v1alpha1']!).find((c) => c.metadata?.name === 'log-nightly')!;
+    const annotations = log.metadata!.annotations!;
+    const applied = JSON.parse(annotations['metacontroller.k8s.io/last-applied-configuration']!) as KubeObject;
+    if (points.applied !== undefined) applied.spec!['logTruncateUntil'] = points.applied;
+    annotations['metacontroller.k8s.io/last-applied-configuration'] = JSON.stringify(applied);
+    if (points.live !== undefined) log.spec!['logTruncateUntil'] = points.live;
+    return req;
+  }
+  const further = tsoAt(at('01:30:00'));
+  const truncationCases: ReadonlyArray<{ name: string; live?: string; applied?: string; expected: string }> = [
+    { name: 'applied further, live not yet (the update is still on its way): stays at the applied point', applied: further, expected: further },
+    { name: 'live further (someone else moved it), applied not: stays at the live point', live: further, expected: further },
+    { name: 'both behind the restore base: up to the base', live: tsoAt(at('00:20:00')), applied: tsoAt(at('00:30:00')), expected: base },
+  ];
+  for (const c of truncationCases) {
+    it(`never moves back: ${c.name}`, () => {
+      const d = decide(withTruncation(c), { now: Date.parse(at('02:40:00')) });
+      assert.equal(logTruncateUntil(d), c.expected);
+    });
+  }
+
+  it('changes only spec.logTruncateUntil: the rest of the log Backup stays as applied, and no snapshot Backup is truncated', () => {
+    const d = decide(withLog({}), { now: Date.parse(at('02:40:00')) });
+    const log = d.response.children.find((c) => c.kind === 'Backup' && c.metadata.name === 'log-nightly');
+    const applied = logBackup({ start: slots[0]!, checkpoint: at('02:30:00') }).spec as JsonObject;
+    assert.deepEqual(log?.spec, { ...applied, logTruncateUntil: base });
+    assert.deepEqual(log?.metadata.labels, logBackup({ start: slots[0]!, checkpoint: at('02:30:00') }).metadata?.labels);
+    const snapshots = d.response.children.filter((c) => c.kind === 'Backup' && c.metadata.name !== 'log-nightly');
+    assert.deepEqual(snapshots.map((c) => c.metadata.name), ['nightly-2024-05-01t01-00-00', 'nightly-2024-05-01t02-00-00']);
+    for (const snapshot of snapshots) assert.equal((snapshot.spec as JsonObject)['logTruncateUntil'], undefined);
+  });
 });
 
 describe('the answer: children', () => {
@@ -147,6 +182,16 @@ describe('the answer: children', () => {
       response.children.filter((c) => c.metadata.name === due).map((c) => c.kind),
       ['Backup', 'CompactBackup'],
     );
+  });
+
+  it('keeps a Backup under the log Backup’s name that is not the schedule’s as it is, and asks for no second one', () => {
+    const spec: JsonObject = { schedule: '*/10 * * * *', backupTemplate: BR_TEMPLATE, logBackupTemplate: LOG_TEMPLATE };
+    const stranger = logBackup({ schedule: 'other', start: at('00:00:00'), checkpoint: at('00:04:00') });
+    stranger.metadata!.name = 'log-nightly';
+    const { response } = decide(request(schedule({ spec }), [stranger]), { now: Date.parse(at('00:05:00')) });
+    const named = response.children.filter((c) => c.kind === 'Backup' && c.metadata.name === 'log-nightly');
+    assert.equal(named.length, 1);
+    assert.deepEqual(named[0]?.metadata.labels, stranger.metadata?.labels);
   });
 
   it('echoes a child of another type, unless it is being deleted', () => {
@@ -224,8 +269,49 @@ describe('the answer: the report behind logs and metrics', () => {
     });
   }
 
+  const intervals: ReadonlyArray<{ schedule: string; now: string; interval: number }> = [
+    { schedule: '*/10 * * * *', now: at('00:15:00'), interval: 10 * 60_000 },
+    { schedule: '@every 7m', now: at('00:15:00'), interval: 7 * 60_000 },
+    // Weekdays at 09:00, on a Monday morning: the gap around now is the weekend's (Friday to Monday).
+    { schedule: '0 9 * * 1-5', now: '2024-05-06T08:00:00Z', interval: 72 * 3_600_000 },
+  ];
+  for (const c of intervals) {
+    it(`reports the schedule’s interval around now in its facts: ${c.schedule}`, () => {
+      const { report } = decide(request(schedule({ spec: { schedule: c.schedule, backupTemplate: BR_TEMPLATE } })), { now: Date.parse(c.now) });
+      assert.equal(report.facts.expectedIntervalMs, c.interval);
+    });
+  }
+
   it('reports a valid spec as valid in its facts', () => {
     const { report } = decide(request(schedule()), { now: Date.parse(at('00:15:00')) });
     assert.equal(report.facts.specValid, true);
   });
+});
+
+describe('the answer: the Ready condition while a tick is due', () => {
+  // */10: the 00:10 tick is due; the quiet window before the 00:20 tick starts at 00:15 (the grace, half the interval).
+  const TEN = 'nightly-2024-05-01t00-00-00';
+  const status = { lastBackup: TEN, lastBackupTime: at('00:00:00') };
+  const cases: ReadonlyArray<{ name: string; last: 'complete' | 'running'; now: string; outcome: string; reason: string; message: RegExp }> = [
+    { name: 'behind a running last Backup: WaitingForPreviousBackup', last: 'running', now: at('00:10:05'), outcome: 'waiting', reason: 'WaitingForPreviousBackup', message: /^a scheduled Backup is due: .*nightly-2024-05-01t00-00-00/ },
+    {
+      name: 'in the quiet window before the next tick: Scheduled, waiting for that tick',
+      last: 'complete',
+      now: at('00:16:00'),
+      outcome: 'waiting',
+      reason: 'Scheduled',
+      message: /^a scheduled Backup is due: the next tick 2024-05-01T00:20:00Z is less than 300s away/,
+    },
+    { name: 'created: Scheduled, the next tick', last: 'complete', now: at('00:10:05'), outcome: 'created', reason: 'Scheduled', message: /^next Backup at 2024-05-01T00:20:00Z$/ },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const d = decide(request(schedule({ status }), [backup({ slot: at('00:00:00'), state: c.last })]), { now: Date.parse(c.now) });
+      const ready = (d.response.status.conditions as JsonObject[] | undefined)?.find((x) => x['type'] === 'Ready');
+      assert.equal(d.report.outcome, c.outcome);
+      assert.equal(ready?.['reason'], c.reason);
+      assert.match(String(ready?.['message']), c.message);
+      assert.equal(d.report.message, ready?.['message']);
+    });
+  }
 });
