@@ -51,6 +51,7 @@ describe('finishedAt', () => {
     { name: 'Failed not True: null', status: { conditions: [cond('Failed', 'False')] }, at: null },
     { name: 'Failed with an unreadable time: null', status: { conditions: [cond('Failed', 'True', 'soon')] }, at: null },
     { name: 'no conditions: null', status: {}, at: null },
+    { name: 'a finish before 1970 is still a time', status: { conditions: [cond('Failed', 'True', '1969-12-31T23:00:00Z')] }, at: at('1969-12-31T23:00:00Z') },
   ];
   for (const c of cases) it(c.name, () => assert.equal(finishedAt(withStatus(c.status)), c.at));
 });

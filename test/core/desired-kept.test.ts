@@ -78,6 +78,13 @@ describe('desiredFormOfKept: the form follows the last-applied configuration', (
     assert.deepEqual(form.spec, object.spec);
   });
 
+  it('gives a child that names neither apiVersion nor kind, anywhere, those of a TiDB Backup', () => {
+    assert.deepEqual(desiredFormOfKept({ metadata: { name: 'bare' } }, 'bare'), { apiVersion: 'pingcap.com/v1alpha1', kind: 'Backup', metadata: { name: 'bare' } });
+    const applied = JSON.stringify({ apiVersion: 'pingcap.com/v1beta1', kind: 'CompactBackup', metadata: { name: 'applied' } });
+    const fromApplied = desiredFormOfKept({ metadata: { name: 'applied', uid: 'uid-no-kind', annotations: { 'metacontroller.k8s.io/last-applied-configuration': applied } } }, 'applied');
+    assert.deepEqual([fromApplied.apiVersion, fromApplied.kind], ['pingcap.com/v1beta1', 'CompactBackup']);
+  });
+
   it('keeps a child without metadata or annotations (observed as foreign) as it is, under the name it was kept by', () => {
     const form = desiredFormOfKept({ apiVersion: 'pingcap.com/v1alpha1', kind: 'Backup', spec: { backupType: 'full' } }, 'orphan');
     assert.deepEqual(form, { apiVersion: 'pingcap.com/v1alpha1', kind: 'Backup', metadata: { name: 'orphan' }, spec: { backupType: 'full' } });
