@@ -89,6 +89,17 @@ describe('readSpec: extension fields', () => {
     });
   }
 
+  it('names both upstream fields retention cannot be combined with, and what replaces each', () => {
+    const read = readSpec(schedule({ spec: { ...valid, maxReservedTime: '72h', maxBackups: 3, retention: { keepDaily: 7 } } }));
+    assert.deepEqual(read, {
+      ok: false,
+      problems: [
+        'spec.retention cannot be combined with spec.maxReservedTime or spec.maxBackups; use one or the other ' +
+          '(retention.keepWithin replaces maxReservedTime, retention.keepLast replaces maxBackups)',
+      ],
+    });
+  });
+
   it('reports a bad schedule and a bad zone at once', () => {
     const read = readSpec(schedule({ spec: { ...valid, schedule: '61 * * * *', timeZone: 'Nowhere/Land' } }));
     assert.equal(read.ok, false);

@@ -56,6 +56,24 @@ describe('readSpec', () => {
       if (!read.ok) assert.ok(read.problems.some((p) => c.message.test(p)), read.problems.join(' | '));
     });
   }
+  const exact: ReadonlyArray<{ name: string; spec: JsonObject; scheduleName?: string; problem: string }> = [
+    {
+      name: 'a name over 36 characters',
+      spec: valid,
+      scheduleName: 'x'.repeat(37),
+      problem:
+        `metadata.name "${'x'.repeat(37)}" has 37 characters; TiDB Operator names each Backup's Job backup-<name>-<time>, which must fit 63, ` +
+        'so use a schedule name of at most 36 characters',
+    },
+    { name: 'a negative maxReservedTime', spec: { ...valid, maxReservedTime: '-1h' }, problem: 'spec.maxReservedTime "-1h" must be positive, such as "72h"; remove it to turn it off' },
+    { name: 'a maxReservedTime that is not a string', spec: { ...valid, maxReservedTime: 3600 }, problem: 'spec.maxReservedTime must be a Go duration string such as "72h"' },
+  ];
+  for (const c of exact) {
+    it(`says exactly what to fix for ${c.name}`, () => {
+      const read = readSpec(schedule({ ...(c.scheduleName ? { name: c.scheduleName } : {}), spec: c.spec }));
+      assert.deepEqual(read, { ok: false, problems: [c.problem] });
+    });
+  }
   it('rejects a null spec as missing, naming the fields to set', () => {
     const parent = schedule();
     (parent as { spec: unknown }).spec = null;
