@@ -157,3 +157,129 @@ describe('the log Backup: LogBackupFailed and the metrics', () => {
     });
   }
 });
+
+describe('the log Backup: what the status and conditions say of it', () => {
+  const observedLog = (): KubeObject => logBackup({ start: at('00:00:00'), checkpoint: at('02:00:00') });
+  const decideAt = (parent: BackupSchedule, children: KubeObject[], now: string): Decision => decide(request(parent, children), { now: Date.parse(now) });
+  const conditionOf = (d: Decision, type: string): JsonObject | undefined => d.response.status.conditions?.find((x) => x.type === type) as JsonObject | undefined;
+
+  it('an adopted log Backup the status does not name yet is recorded', () => {
+    const d = decideAt(schedule({ spec: spec() }), [observedLog()], at('02:30:00'));
+    assert.equal(d.response.status.logBackup, 'log-nightly');
+    assert.equal(conditionOf(d, 'LogBackupMissing')?.['message'], 'log Backup log-nightly exists');
+  });
+
+  const asks: ReadonlyArray<{ name: string; recorded: string; written: string }> = [
+    { name: 'a record from a clock ahead of this one is written back as now, once', recorded: at('03:00:00'), written: at('02:30:00') },
+    { name: 'a record in the past stays', recorded: at('00:00:05'), written: at('00:00:05') },
+  ];
+  for (const c of asks) {
+    it(`when it was asked for: ${c.name}`, () => {
+      const status = { logBackup: 'log-nightly', logBackupStartTs: at('00:00:00'), logBackupCreationTime: c.recorded };
+      const d = decideAt(schedule({ spec: spec(), status }), [observedLog()], at('02:30:00'));
+      assert.equal(d.response.status.logBackupCreationTime, c.written);
+    });
+  }
+
+  it('a log Backup still running after its template was removed is kept, and reported on no more', () => {
+    const status = { logBackup: 'log-nightly', logBackupStartTs: at('00:00:00') };
+    const d = decideAt(schedule({ spec: { schedule: '0 * * * *', backupTemplate: BR_TEMPLATE }, status }), [observedLog()], at('02:30:00'));
+    assert.ok(logChild(d) !== undefined);
+    assert.deepEqual([conditionOf(d, 'LogBackupMissing'), conditionOf(d, 'LogBackupFailed')], [undefined, undefined]);
+    assert.deepEqual({ health: d.report.facts.logBackup, checkpoint: d.report.facts.logCheckpoint }, { health: null, checkpoint: null });
+  });
+
+  it('missing within the grace: called back when the grace ends', () => {
+    const status = { logBackup: 'log-nightly', logBackupStartTs: at('02:00:00'), logBackupCreationTime: at('02:00:05') };
+    const d = decideAt(schedule({ spec: spec(), status }), [], at('02:01:00'));
+    assert.equal(d.response.resyncAfterSeconds, 245);
+  });
+
+  it('missing past the grace: the message says what was asked for and what the gap means', () => {
+    const status = { logBackup: 'log-nightly', logBackupStartTs: at('02:00:00'), logBackupCreationTime: at('02:00:05') };
+    const d = decideAt(schedule({ spec: spec(), status }), [], at('03:10:00'));
+    assert.equal(
+      conditionOf(d, 'LogBackupMissing')?.['message'],
+      'log Backup log-nightly is missing (deleted?); asked for a new one starting at 2024-05-01T03:00:00Z. ' +
+        "Point-in-time recovery has a gap from the old log's last checkpoint to 2024-05-01T03:00:00Z; restore points inside it need a snapshot Backup",
+    );
+    assert.deepEqual({ health: d.report.facts.logBackup, checkpoint: d.report.facts.logCheckpoint }, { health: 'missing', checkpoint: null });
+  });
+
+  it('missing past the grace while paused: the message says none is asked for', () => {
+    const status = { logBackup: 'log-nightly', logBackupStartTs: at('02:00:00'), logBackupCreationTime: at('02:00:05') };
+    const d = decideAt(schedule({ spec: spec({ pause: true }), status }), [], at('03:10:00'));
+    assert.equal(conditionOf(d, 'LogBackupMissing')?.['message'], 'log Backup log-nightly is missing; the schedule is paused, so no new one is asked for');
+  });
+
+  it('a failed log-start: the message says where to look and what to do', () => {
+    const log = observedLog();
+    ((log.status!['logSubCommandStatuses'] as JsonObject)['log-start'] as JsonObject)['phase'] = 'Failed';
+    const d = decideAt(schedule({ spec: spec(), status: { logBackup: 'log-nightly', logBackupStartTs: at('00:00:00') } }), [log], at('02:30:00'));
+    assert.equal(
+      conditionOf(d, 'LogBackupFailed')?.['message'],
+      'log Backup log-nightly: log-start failed, so point-in-time coverage stops at its last checkpoint; see its conditions and the Job ' +
+        'backup-log-nightly-log-start. The hook does not restart it: fix the cause, then delete the log Backup (a new one is asked for) or change its logSubcommand',
+    );
+  });
+
+  const subcommands: ReadonlyArray<{ name: string; change: (log: KubeObject) => void; failed: string; message: string; health: string | null }> = [
+    {
+      name: 'paused through spec.logSubcommand: the user paused it, not watched',
+      change: (l) => {
+        l.spec!['logSubcommand'] = 'log-pause';
+        (l.status!['logSubCommandStatuses'] as JsonObject)['log-pause'] = { command: 'log-pause', phase: 'Complete' };
+      },
+      failed: 'False/StoppedByUser',
+      message: 'log Backup log-nightly: log-pause Complete',
+      health: null,
+    },
+    {
+      name: 'spec.logSubcommand wins over spec.logStop',
+      change: (l) => {
+        l.spec!['logSubcommand'] = 'log-start';
+        l.spec!['logStop'] = true;
+      },
+      failed: 'False/NotFailed',
+      message: 'log Backup log-nightly: log-start Running',
+      health: 'ok',
+    },
+    {
+      name: 'no entry for the current subcommand yet',
+      change: (l) => (l.status!['logSubCommandStatuses'] = {}),
+      failed: 'False/NotFailed',
+      message: 'log Backup log-nightly: log-start has no status yet',
+      health: 'ok',
+    },
+  ];
+  for (const c of subcommands) {
+    it(`its current subcommand: ${c.name}`, () => {
+      const log = observedLog();
+      c.change(log);
+      const d = decideAt(schedule({ spec: spec(), status: { logBackup: 'log-nightly', logBackupStartTs: at('00:00:00') } }), [log], at('02:30:00'));
+      assert.equal(condition(d, 'LogBackupFailed'), c.failed);
+      assert.equal(conditionOf(d, 'LogBackupFailed')?.['message'], c.message);
+      assert.equal(d.report.facts.logBackup, c.health);
+    });
+  }
+
+  it('a checkpoint TSO of 0 is a log that has not checkpointed yet, not one stuck at 1970', () => {
+    const log = observedLog();
+    log.status!['logCheckpointTs'] = '0';
+    const d = decideAt(schedule({ spec: spec(), status: { logBackup: 'log-nightly', logBackupStartTs: at('00:00:00') } }), [log], at('02:30:00'));
+    assert.deepEqual({ health: d.report.facts.logBackup, checkpoint: d.report.facts.logCheckpoint }, { health: 'ok', checkpoint: null });
+  });
+
+  it('a prefix ending in another name’s stamp is not the log’s start: its commitTs is', () => {
+    const log = observedLog();
+    (log.spec!['s3'] as JsonObject)['prefix'] = 'log-backup/old-2024-04-30t00-00-00';
+    log.status!['commitTs'] = tsoAt(at('00:10:00'));
+    const d = decideAt(schedule({ spec: spec(), status: { logBackup: 'log-nightly' } }), [log], at('02:30:00'));
+    assert.equal(d.response.status.logBackupStartTs, at('00:10:00'));
+  });
+
+  it('@every asked for at the very instant of its watermark: from the watermark', () => {
+    const d = decideAt(schedule({ spec: spec({ schedule: '@every 10m' }), created: at('00:00:30') }), [], at('00:00:30'));
+    assert.equal(d.response.status.logBackupStartTs, at('00:00:30'));
+  });
+});
