@@ -114,6 +114,56 @@ describe('compaction: what one sync asks for', () => {
       created: window('compact-nightly-2024-05-01t02-00-00', '02:00:00'),
       progress: at('02:00:00'),
     },
+    {
+      name: 'the last CompactBackup failed: its window is tried again, progress stays at its start',
+      sync: { status: { lastCompact: FIRST, lastCompactProgress: LOG_START }, compacts: [failed(FIRST)] },
+      created: window(`${FIRST}-r1`, '00:00:00'),
+      progress: LOG_START,
+    },
+    {
+      name: 'another CompactBackup still runs (the status names an older one): nothing, one at a time',
+      sync: {
+        status: { lastCompact: FIRST, lastCompactProgress: at('02:00:00') },
+        compacts: [complete({ start: at('00:00:00'), end: at('02:00:00'), until: at('02:00:00') }), compactBackup({ logStart: LOG_START, name: 'compact-nightly-other', start: at('01:00:00'), end: at('02:00:00'), state: 'Running', created: at('02:10:00') })],
+        now: at('05:10:00'),
+      },
+      created: null,
+      progress: at('02:00:00'),
+    },
+    {
+      name: 'a running CompactBackup being deleted does not hold compaction back',
+      sync: {
+        status: { lastCompact: FIRST, lastCompactProgress: at('02:00:00'), lastCompactExecutionTs: at('00:30:00') },
+        compacts: [
+          complete({ start: at('00:00:00'), end: at('02:00:00'), until: at('02:00:00') }),
+          withDeletion(compactBackup({ logStart: LOG_START, name: 'compact-nightly-old', start: at('01:00:00'), end: at('02:00:00'), state: 'Running', created: at('00:40:00') })),
+        ],
+      },
+      created: window('compact-nightly-2024-05-01t02-00-00', '02:00:00'),
+      progress: at('02:00:00'),
+    },
+    {
+      name: 'a checkpoint in the same second as the progress: nothing new (no empty window)',
+      sync: { status: { lastCompactProgress: at('04:00:00') }, log: logBackup({ start: LOG_START, checkpoint: '2024-05-01T04:00:00.900Z' }) },
+      created: null,
+      progress: at('04:00:00'),
+    },
+    {
+      name: 'a Complete CompactBackup of an older log does not move this log’s progress',
+      sync: { compacts: [compactBackup({ logStart: '2024-04-30T00:00:00Z', name: 'compact-nightly-2024-04-30t00-00-00', start: '2024-04-30T00:00:00Z', end: at('04:00:00'), compactedUntil: at('04:00:00'), created: '2024-04-30T01:00:00Z' })] },
+      created: window(FIRST, '00:00:00'),
+      progress: LOG_START,
+    },
+    {
+      name: 'paced by the newest CompactBackup’s creation when the status carries an older execution',
+      sync: {
+        status: { lastCompact: FIRST, lastCompactProgress: at('02:00:00'), lastCompactExecutionTs: at('00:30:00') },
+        compacts: [complete({ start: at('00:00:00'), end: at('02:00:00'), until: at('02:00:00') }), withCreation(complete({ start: at('00:00:00'), end: at('02:00:00'), until: at('02:00:00'), name: 'compact-nightly-recent' }), at('04:30:00'))],
+      },
+      created: null,
+      progress: at('02:00:00'),
+    },
+    { name: 'a failed CompactBackup named like the window but not a retry is not counted', sync: { compacts: [failed(FIRST), failed(`${FIRST}-x7`)] }, created: window(`${FIRST}-r1`, '00:00:00'), progress: LOG_START },
     { name: 'compactInterval without a compact template: nothing', sync: { spec: { compactBackupTemplate: undefined } }, created: null, progress: undefined },
     { name: 'a checkpoint that is a number, not a TSO string: nothing to compact', sync: { log: withLogStatus((s) => (s['logCheckpointTs'] = 4.5e17)) }, created: null, progress: LOG_START },
     { name: 'a log Backup without status: nothing to compact', sync: { log: withLogStatus(null) }, created: null, progress: LOG_START },
@@ -180,4 +230,12 @@ function withoutStorage(compact: KubeObject): KubeObject {
 
 function withStatus(compact: KubeObject, status: JsonObject): KubeObject {
   return { ...compact, status };
+}
+
+function withDeletion(compact: KubeObject): KubeObject {
+  return { ...compact, metadata: { ...compact.metadata, deletionTimestamp: at('05:00:00') } };
+}
+
+function withCreation(compact: KubeObject, created: string): KubeObject {
+  return { ...compact, metadata: { ...compact.metadata, creationTimestamp: created } };
 }
