@@ -100,6 +100,11 @@ describe('readSpec: extension fields', () => {
     });
   });
 
+  it('a maxBackups that is not a number is its own problem, not also one combined with retention', () => {
+    const read = readSpec(schedule({ spec: { ...valid, maxBackups: '3', retention: { keepDaily: 7 } } }));
+    assert.deepEqual(read, { ok: false, problems: ['spec.maxBackups "3" must be a whole number >= 0 (0 keeps every Backup)'] });
+  });
+
   it('reports a bad schedule and a bad zone at once', () => {
     const read = readSpec(schedule({ spec: { ...valid, schedule: '61 * * * *', timeZone: 'Nowhere/Land' } }));
     assert.equal(read.ok, false);
