@@ -315,3 +315,21 @@ describe('the answer: the Ready condition while a tick is due', () => {
     });
   }
 });
+
+describe('the answer: the report’s outcome is the due tick’s', () => {
+  // The 00:10 slot's name is held by a Backup the schedule cannot read: the tick waits; the backup-now request, seen
+  // past its grace, is served meanwhile. The outcome stays `waiting` (a slot is due and a gate holds it, docs/observe.md).
+  const taken = (): KubeObject => backup({ slot: at('00:10:00'), commitTs: 'garbage' });
+  const parent = (): ReturnType<typeof schedule> =>
+    schedule({ annotations: { 'backup-schedule-hook/backup-now': 'tok1' }, status: { backupNowRequest: { token: 'tok1', seenAt: at('00:00:00') } } });
+  it('a tick held while a backup-now Backup is created: waiting, and the report names what was created', () => {
+    const d = decide(request(parent(), [taken()]), { now: Date.parse(at('00:12:00')) });
+    assert.deepEqual({ outcome: d.report.outcome, created: d.report.created }, { outcome: 'waiting', created: 'nightly-manual-tok1' });
+  });
+  it('no tick due while a backup-now Backup is created: created', () => {
+    const hourly = parent();
+    hourly.spec = { schedule: '0 * * * *', backupTemplate: BR_TEMPLATE };
+    const d = decide(request(hourly, []), { now: Date.parse(at('00:06:00')) });
+    assert.deepEqual({ outcome: d.report.outcome, created: d.report.created }, { outcome: 'created', created: 'nightly-manual-tok1' });
+  });
+});
