@@ -181,6 +181,11 @@ describe('the log Backup: what the status and conditions say of it', () => {
     });
   }
 
+  it('when it was asked for: no record, none is made up for a log already running', () => {
+    const d = decideAt(schedule({ spec: spec(), status: { logBackup: 'log-nightly', logBackupStartTs: at('00:00:00') } }), [observedLog()], at('02:30:00'));
+    assert.equal(d.response.status.logBackupCreationTime, undefined);
+  });
+
   it('a log Backup still running after its template was removed is kept, and reported on no more', () => {
     const status = { logBackup: 'log-nightly', logBackupStartTs: at('00:00:00') };
     const d = decideAt(schedule({ spec: { schedule: '0 * * * *', backupTemplate: BR_TEMPLATE }, status }), [observedLog()], at('02:30:00'));
