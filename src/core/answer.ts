@@ -44,6 +44,8 @@ export interface SyncReport {
   stuck: string[];
   /** Backups whose deletion has not finished in time, oldest first. */
   deletionStuck: string[];
+  /** What compaction did this sync, or why nothing (a CompactBackup runs, too little new log, ...); null when not configured. */
+  compaction: string | null;
   /** The schedule's state as of this sync, for metrics. */
   facts: ScheduleFacts;
 }
@@ -118,6 +120,7 @@ export function answer(context: SyncContext, decisions: { next: NextBackup; reti
       missed: plan.missed,
       stuck: next.stuck.stuck.map((b) => b.name),
       deletionStuck: deletionStuck.stuck.map((b) => b.name),
+      compaction: compact.note,
       facts,
     }),
   };
@@ -163,7 +166,7 @@ export function keptChildren(observation: Observation, removed: Removed = NOTHIN
 
 /** report fills a {@link SyncReport} with empty defaults. */
 export function report(outcome: SyncReport['outcome'], fields: Partial<Omit<SyncReport, 'outcome' | 'facts'>> & Pick<SyncReport, 'facts'>): SyncReport {
-  return { outcome, created: null, askedAgain: null, deletions: [], deferredDeletions: 0, problems: [], message: '', missed: null, stuck: [], deletionStuck: [], ...fields };
+  return { outcome, created: null, askedAgain: null, deletions: [], deferredDeletions: 0, problems: [], message: '', missed: null, stuck: [], deletionStuck: [], compaction: null, ...fields };
 }
 
 function readyOf(next: NextStep, facts: { nextBackupTime: number | null; gate: Gate; quiet: Gate }): Ready {

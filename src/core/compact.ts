@@ -25,8 +25,8 @@ export interface CompactDecision {
   create: DesiredChild | null;
   /** Status fields to set: lastCompact, lastCompactProgress, lastCompactExecutionTs. */
   status: { lastCompact?: string; lastCompactProgress?: string; lastCompactExecutionTs?: string };
-  /** Why nothing was created, for the report. */
-  note: string;
+  /** What compaction did this sync, or why nothing, for the report (the sync's log line); null when it is not configured. */
+  note: string | null;
   /** When the decision changes by time alone (the execution interval), or null. */
   until: number | null;
 }
@@ -51,8 +51,9 @@ export function decideCompact(parent: BackupSchedule, options: CompactOptions): 
   const template = spec.compactBackupTemplate;
   const span = spec.compactIntervalMs;
   const logStart = parseTime(status.logBackupStartTs);
-  const skip = (note: string, until: number | null = null, fields: CompactDecision['status'] = {}): CompactDecision => ({ create: null, status: fields, note, until });
-  if (template === null || span === null || logStart === null || options.log === null) return skip('no compaction configured or no log backup');
+  const skip = (note: string | null, until: number | null = null, fields: CompactDecision['status'] = {}): CompactDecision => ({ create: null, status: fields, note, until });
+  if (template === null || span === null) return skip(null);
+  if (logStart === null || options.log === null) return skip('waiting for the log backup to start');
 
   // (a) Progress: learn from the last CompactBackup; never backwards, never below the log's start. Every Complete
   // CompactBackup of this log counts too: a status written from a stale parent can name an older one than the last,

@@ -55,6 +55,7 @@ export function syncLogFields(report: SyncReport, facts: { namespace: string; na
     stuck: report.stuck.length > 0 ? report.stuck : undefined,
     deletionStuck: report.deletionStuck.length > 0 ? report.deletionStuck : undefined,
     missed: report.missed === null ? undefined : { slot: formatTime(report.missed.slot), cause: report.missed.cause },
+    compaction: report.compaction ?? undefined,
     durationMs: Math.round(facts.seconds * 1e6) / 1e3,
   };
 }

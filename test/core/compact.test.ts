@@ -29,18 +29,22 @@ interface Sync {
   schedule?: string;
 }
 
-/** One sync: the CompactBackup asked for (`name [startTs, endTs)`), the progress answered, and the CompactBackups left out. */
-function compaction(s: Sync): { created: string | null; progress: unknown; deleted: string[] } {
+/**
+ * One sync: the CompactBackup asked for (`name [startTs, endTs)`), the progress answered, the CompactBackups left out,
+ * and what the sync reports of compaction (its log line).
+ */
+function compaction(s: Sync): { created: string | null; progress: unknown; deleted: string[]; reported: string | null } {
   const name = s.schedule ?? 'nightly';
   const log = s.log === undefined ? logBackup({ schedule: name, start: LOG_START, checkpoint: s.checkpoint ?? at('05:00:00') }) : s.log;
   const parent = schedule({ name, spec: { ...SPEC, ...(s.spec ?? {}) }, status: { logBackup: `log-${name}`, logBackupStartTs: LOG_START, ...(s.status ?? {}) }, created: '2024-04-30T00:00:00Z' });
-  const { response } = decide(withCompacts(request(parent, log === null ? [] : [log]), s.compacts ?? []), { now: Date.parse(s.now ?? at('05:10:00')) });
+  const { response, report } = decide(withCompacts(request(parent, log === null ? [] : [log]), s.compacts ?? []), { now: Date.parse(s.now ?? at('05:10:00')) });
   const observed = new Set((s.compacts ?? []).map((c) => c.metadata?.name));
   const answered = response.children.filter((c) => c.kind === 'CompactBackup');
   const created = answered.filter((c) => !observed.has(c.metadata.name)).map((c) => `${c.metadata.name} [${String((c.spec as JsonObject)['startTs'])}, ${String((c.spec as JsonObject)['endTs'])})`);
   // Left out: observed and not already being deleted, yet not in the answer.
   const live = (s.compacts ?? []).filter((c) => c.metadata?.deletionTimestamp === undefined).map((c) => c.metadata?.name ?? '');
-  return { created: created[0] ?? null, progress: response.status.lastCompactProgress, deleted: live.filter((n) => !answered.some((c) => c.metadata.name === n)).sort() };
+  const deleted = live.filter((n) => !answered.some((c) => c.metadata.name === n)).sort();
+  return { created: created[0] ?? null, progress: response.status.lastCompactProgress, deleted, reported: report.compaction };
 }
 
 const complete = (o: { start: string; end: string; until?: string; name?: string }): KubeObject =>
@@ -51,6 +55,29 @@ const failed = (name: string, options: { start?: string; deleting?: boolean; sch
   return c;
 };
 const window = (name: string, from: string, to = '05:00:00'): string => `${name} [2024-05-01 ${from}, 2024-05-01 ${to})`;
+
+describe('compaction: what the sync reports (its log line)', () => {
+  const RUNNING = compactBackup({ logStart: LOG_START, start: at('01:00:00'), end: at('03:00:00'), state: 'Running', name: 'compact-nightly-2024-05-01t01-00-00' });
+  const cases: ReadonlyArray<{ name: string; sync: Sync; reported: string | null }> = [
+    { name: 'not configured: nothing', sync: { spec: { compactBackupTemplate: undefined } }, reported: null },
+    { name: 'a window asked for', sync: {}, reported: 'compacting 2024-05-01 00:00:00 to 2024-05-01 05:00:00' },
+    { name: 'no log Backup in the view', sync: { log: null }, reported: 'waiting for the log backup to start' },
+    { name: 'paused', sync: { spec: { pause: true } }, reported: 'paused' },
+    { name: 'one still runs', sync: { compacts: [RUNNING] }, reported: 'waiting for CompactBackup compact-nightly-2024-05-01t01-00-00 to finish' },
+    { name: 'less than one interval of log', sync: { checkpoint: at('01:59:59'), now: at('02:10:00') }, reported: 'less than one interval of log since its start' },
+    {
+      name: 'nothing new since the last window',
+      sync: { status: { lastCompact: FIRST, lastCompactProgress: at('05:00:00') }, compacts: [complete({ start: at('00:00:00'), end: at('05:00:00'), until: at('05:00:00'), name: FIRST })] },
+      reported: 'the log has nothing new to compact',
+    },
+    {
+      name: 'the last one ran less than an interval ago',
+      sync: { checkpoint: at('06:00:00'), now: at('06:10:00'), status: { lastCompact: FIRST, lastCompactProgress: at('05:00:00'), lastCompactExecutionTs: at('05:10:00') }, compacts: [complete({ start: at('00:00:00'), end: at('05:00:00'), until: at('05:00:00'), name: FIRST })] },
+      reported: 'the last compaction ran less than one interval ago',
+    },
+  ];
+  for (const c of cases) it(c.name, () => assert.equal(compaction(c.sync).reported, c.reported));
+});
 
 describe('compaction: what one sync asks for', () => {
   const cases: ReadonlyArray<{ name: string; sync: Sync; created: string | null; progress: string | undefined }> = [

@@ -7,7 +7,7 @@ import request from 'supertest';
 import type { Config } from '../../src/config.js';
 import type { SyncRequest } from '../../src/core/types.js';
 import { createLogger } from '../../src/logger.js';
-import { BR_TEMPLATE, backup, request as syncRequest, schedule } from '../support/objects.js';
+import { BR_TEMPLATE, COMPACT_TEMPLATE, LOG_TEMPLATE, backup, logBackup, request as syncRequest, schedule } from '../support/objects.js';
 import { testService } from '../support/service.js';
 
 const NOW = '2024-05-01T04:05:00Z';
@@ -84,6 +84,15 @@ describe('logs', () => {
     );
     const [line] = log.lines();
     assert.deepEqual([line?.['stuck'], line?.['deletionStuck']], [['nightly-2024-05-01t03-30-00'], ['nightly-2024-05-01t02-40-00']]);
+  });
+
+  it('says what compaction did, or why nothing, where it is configured', async () => {
+    const compacting = { ...SPEC, logBackupTemplate: LOG_TEMPLATE, compactBackupTemplate: COMPACT_TEMPLATE, compactInterval: '2h' };
+    const status = { logBackup: 'log-nightly', logBackupStartTs: '2024-05-01T00:00:00Z' };
+    const log = logged('info');
+    await log.service.sync(syncRequest(schedule({ spec: compacting, status }), [logBackup({ schedule: 'nightly', start: '2024-05-01T00:00:00Z', checkpoint: '2024-05-01T01:00:00Z' })]));
+    await log.service.sync(syncRequest(parent()));
+    assert.deepEqual(log.lines().map((l) => l['compaction']), ['less than one interval of log since its start', undefined]);
   });
 
   it('never logs probes and scrapes, even at debug; logs other requests at debug without their body', async () => {
