@@ -28,15 +28,20 @@ describe('groupTurnOf: status.groupTurn as it reads back', () => {
   for (const c of cases) it(c.name, () => assert.deepEqual(groupTurnOf(c.recorded === undefined ? {} : { groupTurn: c.recorded as never }), c.want));
 });
 
-describe('decideOverdueTurn: a record that no longer holds gives the turn anew, in the order of turns', () => {
-  // Three overdue siblings: beta due at 01:00, alpha and gamma at 02:00; their turns ended at 02:18. Now is 02:20.
-  const now = at('02:20:00');
-  const ended = at('02:18:00');
-  const listed: OverdueSibling[] = [
+/** Three overdue siblings, listed out of the order of turns: beta due at 01:00, gamma and alpha at 02:00, all turns ended at `ended`. */
+function threeOverdue(ended: number): OverdueSibling[] {
+  return [
     { schedule: 'gamma', slot: at('02:00:00'), turnEndedAt: ended },
     { schedule: 'alpha', slot: at('02:00:00'), turnEndedAt: ended },
     { schedule: 'beta', slot: at('01:00:00'), turnEndedAt: ended },
   ];
+}
+
+describe('decideOverdueTurn: a record that no longer holds gives the turn anew, in the order of turns', () => {
+  // Three overdue siblings: beta due at 01:00, alpha and gamma at 02:00; their turns ended at 02:18. Now is 02:20.
+  const now = at('02:20:00');
+  const ended = at('02:18:00');
+  const listed = threeOverdue(ended);
   const anew: OverdueTurn = { record: { schedule: 'beta', slot: at('01:00:00'), seenAt: now, order: 'slot' }, until: now + GRACE };
   const seenAMinuteAgo = at('02:19:00');
   const cases: ReadonlyArray<{ name: string; recorded: GroupTurn | null; want: OverdueTurn }> = [
@@ -57,11 +62,7 @@ describe('decideOverdueTurn: a record written by name follows by name while it i
   // beta is due first, alpha and gamma later; a version before the order of turns gave alpha its turn by name, and it has ended.
   const now = at('03:00:00');
   const ended = at('02:05:00');
-  const listed: OverdueSibling[] = [
-    { schedule: 'gamma', slot: at('02:00:00'), turnEndedAt: ended },
-    { schedule: 'alpha', slot: at('02:00:00'), turnEndedAt: ended },
-    { schedule: 'beta', slot: at('01:00:00'), turnEndedAt: ended },
-  ];
+  const listed = threeOverdue(ended);
   it('the next by name after the one recorded, written by name, whatever order the siblings are listed in', () => {
     const recorded: GroupTurn = { schedule: 'alpha', slot: at('02:00:00'), seenAt: at('02:10:00'), order: 'name' };
     for (const order of [listed, [...listed].reverse()]) {
