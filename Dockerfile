@@ -2,7 +2,7 @@
 # backup-schedule-hook image. Build: docker build -t <registry>/backup-schedule-hook:<tag> .
 # The base is pinned to an exact Node.js release; to pin its digest as well, append
 # @sha256:... from `docker buildx imagetools inspect node:<tag>` (see docs/install.md).
-ARG NODE_IMAGE=node:22.21.0-alpine3.22
+ARG NODE_IMAGE=node:22.23.3-alpine3.24
 
 # 1. build: full toolchain (dev dependencies, TypeScript), compiles src/ (and the JSON it
 #    imports) into dist/.

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { dockerfileProblems, type ImageExpectations } from './dockerfile-checks.js';
@@ -64,6 +65,14 @@ describe('Dockerfile', () => {
     assert.equal(run?.args, 'a  && b');
     assert.deepEqual(copy?.flags, { from: 'build', chown: '1:1' });
     assert.deepEqual(parsed.stages[1]?.instructions[0]?.exec, ['node', 'm.js']);
+  });
+
+  it("names the image's exact Node.js release, which CI fetches to run the HTTP and process tests on (tools/node-version/image.sh)", () => {
+    const base = parseDockerfile(dockerfileText).stages.find((stage) => stage.name === 'runtime')?.base ?? '';
+    const pinned = /^node:(\d+\.\d+\.\d+)-/.exec(base)?.[1];
+    assert.ok(pinned !== undefined, `the runtime stage's base ${base} pins a Node.js release`);
+    const printed = execFileSync('bash', [path.join(REPO_ROOT, 'tools/node-version/image.sh')], { encoding: 'utf8' }).trim();
+    assert.equal(printed, pinned);
   });
 
   describe('.dockerignore matching', () => {
