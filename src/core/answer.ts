@@ -4,7 +4,7 @@
  */
 
 import { expectedIntervalMs } from './interval.js';
-import { echoUnmanaged, desiredFormOfKept } from './desired.js';
+import { echoUnmanaged, desiredFormOfKept, underSelector } from './desired.js';
 import { DEFERRED_DELETIONS_CALL_BACK_MS } from './deletion-batch.js';
 import { summarize } from './facts.js';
 import { groupNotVisibleFinding } from './group.js';
@@ -130,8 +130,8 @@ export function answer(context: SyncContext, decisions: { next: NextBackup; reti
 function desiredChildren(context: SyncContext, decisions: { next: NextBackup; retirement: Retirement }): DesiredChild[] {
   const { log, compact, retention, compactDeletions } = decisions.retirement;
   let children = keptChildren(context.observation, {
-    backups: new Set(retention.deletions.map((d) => d.name)),
-    compacts: new Set(compactDeletions.map((d) => d.name)),
+    parentUid: context.parent.metadata.uid,
+    removed: { backups: new Set(retention.deletions.map((d) => d.name)), compacts: new Set(compactDeletions.map((d) => d.name)) },
   });
   const truncateUntil = retention.truncateUntil;
   const liveLog = log.observed;
@@ -152,11 +152,20 @@ interface Removed {
 
 const NOTHING_REMOVED: Removed = { backups: new Set(), compacts: new Set() };
 
+/** Options of {@link keptChildren}. */
+export interface KeptOptions {
+  /** The schedule's uid: no kept child carries another `controller-uid` ({@link underSelector}). */
+  parentUid: string | undefined;
+  /** What retention removes; nothing when absent. */
+  removed?: Removed;
+}
+
 /** keptChildren is every observed child not already being deleted, in its desired form, minus what retention removes. */
-export function keptChildren(observation: Observation, removed: Removed = NOTHING_REMOVED): DesiredChild[] {
+export function keptChildren(observation: Observation, options: KeptOptions): DesiredChild[] {
+  const { parentUid, removed = NOTHING_REMOVED } = options;
   const kept: DesiredChild[] = [];
   for (const [children, gone] of [[observation.backups, removed.backups], [observation.compacts, removed.compacts]] as const) {
-    for (const child of children) if (!child.deleting && !gone.has(child.name)) kept.push(desiredFormOfKept(child.object, child.name));
+    for (const child of children) if (!child.deleting && !gone.has(child.name)) kept.push(underSelector(desiredFormOfKept(child.object, child.name), parentUid));
   }
   for (const other of observation.others) {
     if (!other.deleting) kept.push(echoUnmanaged(other.object, { name: other.name, type: other.type }));

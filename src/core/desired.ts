@@ -170,6 +170,19 @@ export function desiredFormOfKept(object: KubeObject, name: string): DesiredChil
   return remembered.form ?? formOf(object, object, name); // unreadable: fall back to the observed object, which is what exists
 }
 
+/**
+ * underSelector returns a kept child's form with the schedule's own `controller-uid` where its applied configuration
+ * names another uid (a Backup the hook made for an earlier schedule of the same name, relabelled for this one: its live
+ * label is this schedule's uid, or Metacontroller would not have sent it). Metacontroller refuses the whole answer when
+ * a desired child carries another value, on every sync. Any other form is returned as it is.
+ */
+export function underSelector(form: DesiredChild, parentUid: string | undefined): DesiredChild {
+  const labels = form.metadata.labels;
+  const uid = labels?.[CONTROLLER_UID_LABEL];
+  if (parentUid === undefined || uid === undefined || uid === parentUid) return form;
+  return { ...form, metadata: { ...form.metadata, labels: { ...labels, [CONTROLLER_UID_LABEL]: parentUid } } };
+}
+
 function formOf(object: KubeObject, source: KubeObject, name: string): DesiredChild {
   const meta = source.metadata ?? {};
   const desired: DesiredChild = {

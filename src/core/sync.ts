@@ -71,7 +71,7 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
 
   // A parent being deleted: create nothing, delete nothing; the garbage collector removes the children.
   if (parent.metadata.deletionTimestamp != null || request.finalizing === true) {
-    const response: SyncResponse = { status: previous, children: keptChildren(observation) };
+    const response: SyncResponse = { status: previous, children: keptChildren(observation, { parentUid: parent.metadata.uid }) };
     if (request.finalizing === true) response.finalized = true;
     const facts = summarize(parent, snapshots, { ...unscheduled, status: previous });
     return { response, report: report('parent-deleting', { message: 'the schedule is being deleted', facts }) };
@@ -88,7 +88,7 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
     });
     const answered = withLastSuccessful(status, { scheduleName, snapshots });
     const facts = summarize(parent, snapshots, { ...unscheduled, status: answered });
-    const response: SyncResponse = { status: answered, children: keptChildren(observation) };
+    const response: SyncResponse = { status: answered, children: keptChildren(observation, { parentUid: parent.metadata.uid }) };
     const resyncAfterSeconds = callBackSeconds(null, { now: options.now, resyncEveryMs });
     if (resyncAfterSeconds !== null) response.resyncAfterSeconds = resyncAfterSeconds;
     return {

@@ -191,7 +191,8 @@ describe('the answer: children', () => {
     const { response } = decide(request(schedule({ spec }), [stranger]), { now: Date.parse(at('00:05:00')) });
     const named = response.children.filter((c) => c.kind === 'Backup' && c.metadata.name === 'log-nightly');
     assert.equal(named.length, 1);
-    assert.deepEqual(named[0]?.metadata.labels, stranger.metadata?.labels);
+    // As applied, but under this schedule's selector: Metacontroller sent it, so its live controller-uid is this schedule's.
+    assert.deepEqual(named[0]?.metadata.labels, { ...stranger.metadata?.labels, 'controller-uid': 'uid-nightly' });
   });
 
   it('echoes a child of another type, unless it is being deleted', () => {

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 
 import { desiredFormOfKept } from '../../src/core/desired.js';
-import type { KubeObject } from '../../src/core/types.js';
-import { backup } from '../support/objects.js';
+import { scheduleLabels } from '../../src/core/names.js';
+import { decide } from '../../src/core/sync.js';
+import type { BackupSchedule, KubeObject } from '../../src/core/types.js';
+import { BR_TEMPLATE, LOG_TEMPLATE, backup, compactBackup, logBackup, request, schedule, withCompacts } from '../support/objects.js';
 
 const SLOT = '2024-05-01T02:00:00Z';
 const NAME = 'nightly-2024-05-01t02-00-00';
@@ -118,5 +120,63 @@ describe('desiredFormOfKept: a form is reused only for the same identity', () =>
       assert.deepEqual({ name: form.metadata.name, apiVersion: form.apiVersion, kind: form.kind }, c.expect);
       assert.deepEqual(form.metadata.labels, { team: 'identity' });
     });
+  }
+});
+
+describe('kept children: never a controller-uid other than the schedule\'s (Metacontroller refuses the whole answer)', () => {
+  // Backups the hook made for an earlier schedule of the same name (deleted with --cascade=orphan, or restored from a
+  // cluster backup), labelled for this one as docs/install.md says: their live label is this schedule's uid (else
+  // Metacontroller would not send them), their last-applied configuration still names the earlier uid. An answer
+  // keeping them as applied fails Metacontroller's selector check on every sync: no Backup is ever created again.
+  const NOW = Date.parse('2024-05-01T00:10:05Z');
+  const earlier = (object: KubeObject, uid: string | null): KubeObject => {
+    const annotations = object.metadata?.annotations ?? {};
+    const applied = JSON.parse(annotations['metacontroller.k8s.io/last-applied-configuration'] ?? '{}') as KubeObject;
+    const labels = { ...(applied.metadata?.labels ?? {}) };
+    if (uid === null) delete labels['controller-uid'];
+    else labels['controller-uid'] = uid;
+    applied.metadata = { ...applied.metadata, labels };
+    return { ...object, metadata: { ...object.metadata, annotations: { ...annotations, 'metacontroller.k8s.io/last-applied-configuration': JSON.stringify(applied) } } };
+  };
+  const children = (uid: string | null): { backups: KubeObject[]; compacts: KubeObject[] } => ({
+    backups: [
+      earlier(backup({ slot: '2024-05-01T00:00:00Z' }), uid),
+      earlier(logBackup({ start: '2024-05-01T00:00:00Z', checkpoint: '2024-05-01T00:09:00Z' }), uid),
+    ],
+    compacts: [earlier(compactBackup({ start: '2024-05-01T00:00:00Z', end: '2024-05-01T00:05:00Z' }), uid)],
+  });
+  const spec = { schedule: '*/10 * * * *', maxReservedTime: '1h', backupTemplate: BR_TEMPLATE, logBackupTemplate: LOG_TEMPLATE };
+  const parents: ReadonlyArray<{ name: string; parent: BackupSchedule; finalizing?: boolean }> = [
+    { name: 'a valid spec', parent: schedule({ spec, status: { lastBackup: 'nightly-2024-05-01t00-00-00', lastBackupTime: '2024-05-01T00:00:00Z', logBackup: 'log-nightly' } }) },
+    { name: 'an invalid spec', parent: schedule({ spec: { ...spec, schedule: 'never' } }) },
+    { name: 'a schedule being deleted', parent: schedule({ spec, deletionTimestamp: '2024-05-01T00:10:00Z' }) },
+    { name: 'a finalize call', parent: schedule({ spec }), finalizing: true },
+  ];
+  const cases: ReadonlyArray<{ name: string; applied: string | null; expect: string | undefined }> = [
+    { name: "applied under an earlier schedule's uid: the schedule's own", applied: 'uid-earlier', expect: 'uid-nightly' },
+    { name: "applied under the schedule's uid: as applied", applied: 'uid-nightly', expect: 'uid-nightly' },
+    { name: 'applied without the label: none (Metacontroller adds it)', applied: null, expect: undefined },
+  ];
+  for (const p of parents) {
+    for (const c of cases) {
+      it(`${p.name}, ${c.name}`, () => {
+        const seen = children(c.applied);
+        const req = withCompacts(request(p.parent, seen.backups, p.finalizing === true ? { finalizing: true } : {}), seen.compacts);
+        const { response } = decide(req, { now: NOW });
+        const kept = response.children.filter((child) => ['nightly-2024-05-01t00-00-00', 'log-nightly', 'compact-nightly-2024-05-01t00-00-00'].includes(child.metadata.name));
+        assert.deepEqual(
+          kept.map((child) => [child.kind, child.metadata.name, child.metadata.labels?.['controller-uid']]),
+          [
+            ['Backup', 'log-nightly', c.expect],
+            ['Backup', 'nightly-2024-05-01t00-00-00', c.expect],
+            ['CompactBackup', 'compact-nightly-2024-05-01t00-00-00', c.expect],
+          ].sort((a, b) => (`${a[0]}/${a[1]}` < `${b[0]}/${b[1]}` ? -1 : 1)),
+        );
+        for (const child of kept) {
+          const { 'controller-uid': _uid, ...others } = child.metadata.labels ?? {};
+          assert.deepEqual(others, scheduleLabels('nightly'), `${child.metadata.name}: its other labels as applied`);
+        }
+      });
+    }
   }
 });

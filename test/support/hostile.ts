@@ -257,6 +257,7 @@ export const BACKUP_DAMAGES = [
   'deleting',
   'garbage-last-applied',
   'no-last-applied',
+  'applied-under-earlier-uid',
   'key-not-name',
   'no-name',
   'log-mode',
@@ -451,6 +452,22 @@ function damagedBackup(scheduleName: string, recipe: BackupRecipe): { key: strin
       case 'no-last-applied':
         delete meta.annotations?.[LAST_APPLIED];
         break;
+      case 'applied-under-earlier-uid': {
+        // Made for an earlier schedule of the same name, relabelled for this one: the live label is this schedule's uid.
+        const text = meta.annotations?.[LAST_APPLIED];
+        let applied: unknown = null;
+        try {
+          applied = typeof text === 'string' ? JSON.parse(text) : null;
+        } catch {
+          // garbage: nothing to relabel
+        }
+        if (applied !== null && typeof applied === 'object' && 'metadata' in applied) {
+          const appliedMeta = (applied as KubeObject).metadata ?? {};
+          appliedMeta.labels = { ...(appliedMeta.labels ?? {}), 'controller-uid': 'uid-earlier' };
+          (meta.annotations ??= {})[LAST_APPLIED] = JSON.stringify(applied);
+        }
+        break;
+      }
       case 'key-not-name':
         key = `db/key-${meta.name ?? ''}`;
         break;

@@ -82,6 +82,15 @@ export function assertWellFormedAnswer(request: SyncRequest, decision: Decision)
     assert.equal(typeof child.metadata.name, 'string', 'a desired child without a name');
     assert.equal('status' in child, false, `desired child ${child.metadata.name} carries a status`);
   }
+  // Metacontroller refuses the whole answer when a desired child carries a controller-uid other than the parent's (a
+  // Backup it sent carries the parent's: a kept one applied under an earlier schedule of the same name must not say otherwise).
+  const parentUid = request.parent.metadata.uid;
+  for (const child of response.children) {
+    const uid = child.metadata.labels?.['controller-uid'];
+    if (parentUid !== undefined && uid !== undefined && (child.kind === 'Backup' || child.kind === 'CompactBackup')) {
+      assert.equal(uid, parentUid, `desired ${child.kind} ${child.metadata.name} carries controller-uid ${String(uid)}, not the schedule's`);
+    }
+  }
   if (report.created !== null) {
     const observedBackups = Object.entries(request.children[BACKUP_TYPE] ?? {}).map(([key, o]) => o.metadata?.name || key.slice(key.lastIndexOf('/') + 1));
     assert.ok(!observedBackups.includes(report.created), `the answer creates ${report.created}, which is an observed Backup`);
