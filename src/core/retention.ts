@@ -90,8 +90,10 @@ function pointInTimeByAge(
 ): RetentionDecision {
   const finished = live.filter((b) => b.state !== 'unfinished');
   const checkpoint = options.log.range.checkpointTso === null ? null : tsoToMillis(options.log.range.checkpointTso.toString());
+  // Commits only: a finished Backup without status.commitTs (most failed ones) has none, and upstream reads its empty
+  // commitTs as 0. Its creation is no restore point: Backups failing while the checkpoint stalls would walk the cutoff.
   // A loop, not Math.max(...ages): a spread of some 200,000 Backups overflows the stack.
-  const latest = finished.reduce((max, b) => Math.max(max, b.ageAt), checkpoint ?? -Infinity);
+  const latest = finished.reduce((max, b) => (b.commitTso === null ? max : Math.max(max, b.ageAt)), checkpoint ?? -Infinity);
   if (!Number.isFinite(latest)) return { deletions: [], nextExpiry: null, truncateUntil: null };
   const cutoff = latest - options.maxAgeMs;
   const expired = finished.filter((b) => b.ageAt <= cutoff);

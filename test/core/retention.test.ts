@@ -91,7 +91,7 @@ describe('decideRetention', () => {
       name: `b${String(i).padStart(6, '0')}`,
       object: { metadata: {} },
       deleting: false,
-      commitTso: null,
+      commitTso: BigInt(i * 1000) << 18n, // each committed at its age: only commits move the cutoff
       slot: i * 1000,
       state: i === 0 ? 'complete' : 'failed',
       ageAt: i * 1000,
@@ -270,6 +270,23 @@ describe('decideRetention: age with a log backup, where the cutoff counts from',
     it(c.name, () => {
       const log: LogRetention = { range: { startTso: tso('00:00:00'), checkpointTso: c.checkpoint === null ? null : tso(c.checkpoint) }, compactCap: undefined };
       const result = decideRetention(hourly, { now: Date.parse(at('23:00')), policy: byTime(HOUR), protectedNames: new Set(), log });
+      assert.deepEqual(result.deletions.map((d) => d.name).sort(), c.deleted.map(name));
+      assert.equal(result.truncateUntil, c.truncateUntil === null ? null : tso(c.truncateUntil));
+    });
+  }
+  // A failed or invalid Backup without status.commitTs has no commit: upstream reads its empty commitTs as 0, so it never
+  // moves the cutoff; its creation is no restore point. Backups failing for days while the log's checkpoint stalls (a
+  // broken cluster) must not walk the cutoff forward and retire the Complete snapshots upstream keeps.
+  const finishedAfter = (extra: KubeObject): SnapshotBackup[] => observedSnapshots([...['00:00', '01:00', '02:00', '03:00'].map((hhmm) => backup({ slot: at(hhmm) })), extra]);
+  const newer: ReadonlyArray<{ name: string; children: SnapshotBackup[]; deleted: string[]; truncateUntil: string | null }> = [
+    { name: 'not from a failed Backup without a commit (cutoff 02:00:10, from the newest commit)', children: finishedAfter(backup({ slot: at('05:00'), state: 'failed' })), deleted: ['00:00', '01:00'], truncateUntil: '02:00:10' },
+    { name: 'not from an invalid Backup without a commit (cutoff 02:00:10)', children: finishedAfter(backup({ slot: at('05:00'), state: 'invalid' })), deleted: ['00:00', '01:00'], truncateUntil: '02:00:10' },
+    { name: "from a failed Backup's commit when it has one, as upstream (cutoff 04:00:10)", children: finishedAfter(backup({ slot: at('05:00'), state: 'failed', commitTs: tsoAt(at('05:00').replace(':00Z', ':10Z')) })), deleted: ['00:00', '01:00', '02:00'], truncateUntil: null },
+  ];
+  for (const c of newer) {
+    it(c.name, () => {
+      const log: LogRetention = { range: { startTso: tso('00:00:00'), checkpointTso: tso('02:30:00') }, compactCap: undefined };
+      const result = decideRetention(c.children, { now: Date.parse(at('23:00')), policy: byTime(HOUR), protectedNames: new Set(), log });
       assert.deepEqual(result.deletions.map((d) => d.name).sort(), c.deleted.map(name));
       assert.equal(result.truncateUntil, c.truncateUntil === null ? null : tso(c.truncateUntil));
     });

@@ -20,7 +20,7 @@ import { USER_DELETION } from '../recorder.js';
 import type { Check } from './slots.js';
 import type { CheckContext } from './types.js';
 import type { SeenBackup } from './view.js';
-import { seenBackups } from './view.js';
+import { committed, seenBackups } from './view.js';
 
 /** deletionCheck judges every child a 200 answer leaves out. */
 export function deletionCheck(context: CheckContext): Check {
@@ -79,7 +79,7 @@ function judgeInView(backup: SeenBackup, facts: { sync: SyncObservation; reason:
   if (read.spec.retention !== null) return;
   if (maxReservedTimeMs !== null) {
     // With a log Backup the age counts to the newest of its checkpoint and the finished snapshots' commits (cluster
-    // time, as upstream); without, to the hook's clock.
+    // time, as upstream: a Backup without a commitTs has none); without, to the hook's clock.
     const latest = pointInTimeLatest(sync.request, seen);
     const clock = latest ?? sync.hookNow;
     if (backup.ageAt === null || backup.ageAt + maxReservedTimeMs > clock) {
@@ -103,7 +103,7 @@ function pointInTimeLatest(request: SyncRequest, seen: readonly SeenBackup[]): n
   const log = Object.values(request.children[BACKUP_CHILD_TYPE] ?? {}).find((c) => c.metadata?.name === name && c.metadata.deletionTimestamp == null);
   if (log === undefined) return null;
   const checkpoint = logRangeOf(log).checkpointTso;
-  const ages = seen.filter((b) => !b.deleting && b.state !== 'unfinished' && b.ageAt !== null).map((b) => b.ageAt as number);
+  const ages = seen.filter((b) => !b.deleting && b.state !== 'unfinished' && b.ageAt !== null && committed(b)).map((b) => b.ageAt as number);
   return Math.max((checkpoint === null ? null : tsoToMillis(checkpoint.toString())) ?? -Infinity, ...ages);
 }
 

@@ -3,7 +3,7 @@
  * checkpoint] and, with a compact template, at or before the compaction progress (none without progress); it never
  * moves past a Complete snapshot the answer keeps under the count rules and GFS (the oldest kept one is where point-in-time
  * recovery starts); with `maxReservedTime`, the restore base — the newest Complete snapshot past the cutoff counted
- * back from the newest of the checkpoint and the finished snapshots — is kept and never truncated past. Judged in the view each answer was given, and in truth
+ * back from the newest of the checkpoint and the finished snapshots' commits — is kept and never truncated past. Judged in the view each answer was given, and in truth
  * on every stored change of the log Backup.
  */
 
@@ -18,7 +18,7 @@ import type { SyncObservation } from '../metacontroller.js';
 import type { Check } from './slots.js';
 import type { CheckContext } from './types.js';
 import type { SeenBackup } from './view.js';
-import { seenBackups, seenLogBackups } from './view.js';
+import { committed, seenBackups, seenLogBackups } from './view.js';
 
 /** truncationCheck judges every answer's truncation and every stored one. */
 export function truncationCheck(context: CheckContext): Check {
@@ -93,11 +93,15 @@ function judgeAnswer(sync: SyncObservation, context: CheckContext): void {
   }
 }
 
-/** restoreBase is the newest Complete snapshot at or before the cutoff counted back from the newest of the checkpoint and the finished snapshots. */
+/**
+ * restoreBase is the newest Complete snapshot at or before the cutoff counted back from the newest of the checkpoint and
+ * the finished snapshots' commits (one without a commitTs has none).
+ */
 function restoreBase(snapshots: readonly SeenBackup[], facts: { log: KubeObject; maxAgeMs: number }): SeenBackup | null {
   const checkpoint = tsoOf(facts.log.status?.['logCheckpointTs']);
   const finished = snapshots.filter((b) => b.state !== 'unfinished' && b.ageAt !== null);
-  const latest = Math.max(checkpoint === null ? -Infinity : tsoToMillis(checkpoint.toString()) ?? -Infinity, ...finished.map((b) => b.ageAt ?? -Infinity));
+  const commits = finished.filter(committed).map((b) => b.ageAt ?? -Infinity);
+  const latest = Math.max(checkpoint === null ? -Infinity : tsoToMillis(checkpoint.toString()) ?? -Infinity, ...commits);
   if (!Number.isFinite(latest)) return null;
   const cutoff = latest - facts.maxAgeMs;
   let base: SeenBackup | null = null;

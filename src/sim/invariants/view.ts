@@ -6,6 +6,7 @@ import type { BackupState } from '../../core/backup-state.js';
 import { BACKUP_CHILD_TYPE, SCHEDULE_LABEL, logBackupName } from '../../core/names.js';
 import { slotOf } from '../../core/observe.js';
 import { parseTime } from '../../core/time.js';
+import { parseTso } from '../../core/tso.js';
 import type { KubeObject, SyncRequest } from '../../core/types.js';
 
 /** A snapshot Backup of the schedule as the request shows it. */
@@ -41,6 +42,15 @@ export function seenBackups(request: SyncRequest): SeenBackup[] {
     });
   }
   return seen;
+}
+
+/**
+ * committed tells whether a Backup's `status.commitTs` is a TSO: only commits move the point-in-time cutoff (a failed
+ * Backup without one has none; upstream reads its empty commitTs as 0).
+ */
+export function committed(backup: SeenBackup): boolean {
+  const commitTs = backup.object.status?.['commitTs'];
+  return typeof commitTs === 'string' && parseTso(commitTs) !== null;
 }
 
 /** newestSlot returns the greatest slot among the scheduled Backups (not backup-now ones), or null. */
