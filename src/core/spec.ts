@@ -58,6 +58,13 @@ export function readSpec(parent: BackupSchedule): ReadSpecResult {
   const backupTemplate = spec['backupTemplate'];
   if (!isObject(backupTemplate)) {
     problems.push('spec.backupTemplate is missing or not an object; set it to the Backup spec each scheduled Backup starts from');
+  } else if (backupTemplate['backupMode'] === 'log') {
+    // A log backup runs until it is stopped: the first tick's would hold every later tick for ever.
+    problems.push(
+      'spec.backupTemplate.backupMode is "log": each scheduled Backup would start a log backup, which runs until it is stopped, ' +
+        'so the next tick would wait for it for ever; set spec.logBackupTemplate for the log backup and leave backupMode out of ' +
+        'spec.backupTemplate (or set it to "snapshot")',
+    );
   }
   const imagePullSecrets = spec['imagePullSecrets'];
   if (imagePullSecrets != null && !Array.isArray(imagePullSecrets)) {

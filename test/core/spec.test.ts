@@ -18,6 +18,9 @@ describe('readSpec', () => {
   it('reads a log template with backupMode log, or without one', () => {
     for (const template of [{ ...BR_TEMPLATE, backupMode: 'log' }, BR_TEMPLATE]) assert.ok(readSpec(schedule({ spec: { ...valid, logBackupTemplate: template } })).ok);
   });
+  it('reads a backupTemplate with any backupMode but log, or without one', () => {
+    for (const backupMode of [undefined, 'snapshot', 'volume-snapshot']) assert.ok(readSpec(schedule({ spec: { ...valid, backupTemplate: { ...BR_TEMPLATE, backupMode } } })).ok, String(backupMode));
+  });
   it('reads maxBackups 0 as unlimited, as upstream', () => {
     const read = readSpec(schedule({ spec: { ...valid, maxBackups: 0 } }));
     assert.ok(read.ok);
@@ -67,6 +70,14 @@ describe('readSpec', () => {
     },
     { name: 'a negative maxReservedTime', spec: { ...valid, maxReservedTime: '-1h' }, problem: 'spec.maxReservedTime "-1h" must be positive, such as "72h"; remove it to turn it off' },
     { name: 'a maxReservedTime that is not a string', spec: { ...valid, maxReservedTime: 3600 }, problem: 'spec.maxReservedTime must be a Go duration string such as "72h"' },
+    {
+      name: 'a backupTemplate of backupMode log',
+      spec: { ...valid, backupTemplate: { ...BR_TEMPLATE, backupMode: 'log' } },
+      problem:
+        'spec.backupTemplate.backupMode is "log": each scheduled Backup would start a log backup, which runs until it is stopped, ' +
+        'so the next tick would wait for it for ever; set spec.logBackupTemplate for the log backup and leave backupMode out of ' +
+        'spec.backupTemplate (or set it to "snapshot")',
+    },
   ];
   for (const c of exact) {
     it(`says exactly what to fix for ${c.name}`, () => {
