@@ -4,7 +4,7 @@
  */
 
 import { expectedIntervalMs } from './interval.js';
-import { echoUnmanaged, desiredFormOfKept, underSelector } from './desired.js';
+import { echoUnmanaged, desiredFormOfKept } from './desired.js';
 import { DEFERRED_DELETIONS_CALL_BACK_MS } from './deletion-batch.js';
 import { summarize } from './facts.js';
 import { groupNotVisibleFinding } from './group.js';
@@ -154,7 +154,7 @@ const NOTHING_REMOVED: Removed = { backups: new Set(), compacts: new Set() };
 
 /** Options of {@link keptChildren}. */
 export interface KeptOptions {
-  /** The schedule's uid: no kept child carries another `controller-uid` ({@link underSelector}). */
+  /** The schedule's uid: no kept child carries another `controller-uid` (see {@link desiredFormOfKept}). */
   parentUid: string | undefined;
   /** What retention removes; nothing when absent. */
   removed?: Removed;
@@ -165,7 +165,7 @@ export function keptChildren(observation: Observation, options: KeptOptions): De
   const { parentUid, removed = NOTHING_REMOVED } = options;
   const kept: DesiredChild[] = [];
   for (const [children, gone] of [[observation.backups, removed.backups], [observation.compacts, removed.compacts]] as const) {
-    for (const child of children) if (!child.deleting && !gone.has(child.name)) kept.push(underSelector(desiredFormOfKept(child.object, child.name), parentUid));
+    for (const child of children) if (!child.deleting && !gone.has(child.name)) kept.push(desiredFormOfKept(child.object, child.name, { parentUid }));
   }
   for (const other of observation.others) {
     if (!other.deleting) kept.push(echoUnmanaged(other.object, { name: other.name, type: other.type }));

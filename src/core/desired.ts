@@ -153,21 +153,34 @@ function nonEmptyString(value: unknown): value is string {
  * desiredFormOfKept returns the object the hook stands by for a kept child: identity plus the labels,
  * annotations and spec that were applied (its last-applied configuration, else what is observed).
  * Never status or server-set metadata, so no update strategy can change a kept child. A form built from a
- * last-applied configuration is frozen and remembered (see {@link rememberedForm}): answers share it.
+ * last-applied configuration is frozen and remembered (see {@link rememberedForm}): answers share it. Given the
+ * schedule's uid, a `controller-uid` applied under another one is the schedule's ({@link underSelector}).
  */
-export function desiredFormOfKept(object: KubeObject, name: string): DesiredChild {
+export function desiredFormOfKept(object: KubeObject, name: string, options: KeptFormOptions = {}): DesiredChild {
+  const { parentUid } = options;
   const text = object.metadata?.annotations?.[LAST_APPLIED_ANNOTATION];
-  if (typeof text !== 'string') return formOf(object, object, name);
+  if (typeof text !== 'string') return underSelector(formOf(object, object, name), parentUid);
   const key = formKey(object);
   let remembered = rememberedForm(key, { object, name, text });
   if (remembered === undefined) {
     const applied = parseApplied(text);
     const form = applied === null ? null : frozenForm(formOf(object, applied, name));
     if (form !== null) formTexts.set(form, null);
-    remembered = { text, name, apiVersion: object.apiVersion, kind: object.kind, namespace: object.metadata?.namespace, form };
+    const appliedUid = form?.metadata.labels?.[CONTROLLER_UID_LABEL];
+    remembered = { text, name, apiVersion: object.apiVersion, kind: object.kind, namespace: object.metadata?.namespace, form, appliedUid };
     remember(key, remembered);
   }
-  return remembered.form ?? formOf(object, object, name); // unreadable: fall back to the observed object, which is what exists
+  // Unreadable: fall back to the observed object, which is what exists.
+  if (remembered.form === null) return underSelector(formOf(object, object, name), parentUid);
+  // The applied uid was read once, when the form was remembered: no walk into the form on every sync.
+  const { form, appliedUid } = remembered;
+  return parentUid === undefined || appliedUid === undefined || appliedUid === parentUid ? form : underSelector(form, parentUid);
+}
+
+/** Options of {@link desiredFormOfKept}. */
+export interface KeptFormOptions {
+  /** The schedule's uid: the form carries no other `controller-uid` (see {@link underSelector}); absent: as applied. */
+  parentUid?: string | undefined;
 }
 
 /**
@@ -176,7 +189,7 @@ export function desiredFormOfKept(object: KubeObject, name: string): DesiredChil
  * label is this schedule's uid, or Metacontroller would not have sent it). Metacontroller refuses the whole answer when
  * a desired child carries another value, on every sync. Any other form is returned as it is.
  */
-export function underSelector(form: DesiredChild, parentUid: string | undefined): DesiredChild {
+function underSelector(form: DesiredChild, parentUid: string | undefined): DesiredChild {
   const labels = form.metadata.labels;
   const uid = labels?.[CONTROLLER_UID_LABEL];
   if (parentUid === undefined || uid === undefined || uid === parentUid) return form;
@@ -239,6 +252,8 @@ interface Remembered {
   namespace: string | undefined;
   /** The frozen desired form, or null when the text is not a readable object. */
   form: DesiredChild | null;
+  /** The form's `controller-uid` label as applied (undefined without one). */
+  appliedUid: string | undefined;
 }
 
 /** Remembered forms by the Backup's uid (else namespace/name), this generation and the one before. */
