@@ -66,7 +66,9 @@ export function withLastSuccessful(
   if (candidate === undefined) return status;
   const recorded = status.lastSuccessfulBackup;
   if (typeof recorded === 'string' && recorded !== '' && recorded !== candidate.name) {
-    const recordedSlot = slotFromBackupName(options.scheduleName, recorded) ?? parseTime(status.lastSuccessfulTime);
+    // In the view, its slot as observed (a backup-now Backup's is its creation, not its completion); else its name's.
+    const recordedSlot =
+      options.snapshots.find((b) => b.name === recorded)?.slot ?? slotFromBackupName(options.scheduleName, recorded) ?? parseTime(status.lastSuccessfulTime);
     if (recordedSlot !== null && recordedSlot > candidate.slot) return status;
   }
   const completed = completionTime(candidate.object);

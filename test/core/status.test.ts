@@ -96,6 +96,13 @@ describe('withLastSuccessful', () => {
       time: undefined,
     },
   ];
+  it('moves on from a backup-now Backup to the tick that waited for it, though the backup-now one completed after that slot', () => {
+    // Asked for at 00:06, complete at 00:11; the 00:10 tick waited for it and completed at 00:15: the newer backup.
+    const manual = backup({ slot: at('00:06'), name: 'nightly-manual-abc', annotate: false, created: at('00:06') });
+    const snapshots = snapshotsOf([manual, backup({ slot: at('00:10') })]);
+    const status = withLastSuccessful({ lastSuccessfulBackup: 'nightly-manual-abc', lastSuccessfulTime: '2024-05-01T00:11:00Z' }, { scheduleName: 'nightly', snapshots });
+    assert.deepEqual([status.lastSuccessfulBackup, status['lastSuccessfulTime']], [name('00:10'), '2024-05-01T00:15:00Z']);
+  });
   it('updates the time of the recorded Backup itself, even when its name says a later slot than its annotation', () => {
     const renamed = snapshotsOf([backup({ slot: at('00:10'), name: name('00:20') })]);
     const status = withLastSuccessful({ lastSuccessfulBackup: name('00:20') }, { scheduleName: 'nightly', snapshots: renamed });
