@@ -13,7 +13,7 @@
  */
 
 import { backupNowAskedAt, lastBackupNowOf } from './backup-now.js';
-import { conditionIsTrue, finishedAt, isLogBackup } from './backup-state.js';
+import { finishedAt, isLogBackup, snapshotState } from './backup-state.js';
 import { inFlightUntil } from './gate.js';
 import type { Gate } from './gate.js';
 import { compareTurns, decideOverdueTurn } from './group-turn.js';
@@ -26,6 +26,7 @@ import type { SnapshotBackup } from './observe.js';
 import { planSlot } from './schedule-edit.js';
 import { isObject, readSpec } from './spec.js';
 import type { Finding } from './status.js';
+import { isPastTimeout } from './stuck.js';
 import { formatTime } from './time.js';
 import type { BackupSchedule, BackupScheduleStatus, ChildMap, KubeObject } from './types.js';
 
@@ -77,8 +78,9 @@ export interface GroupDecision {
 }
 
 /**
- * decideGroupGate closes while a sibling schedule's last Backup (or last backup-now Backup) runs: it exists, is neither
- * Complete nor Failed and is not being deleted. The last is the one its status names, or a newer one of its Backups in
+ * decideGroupGate closes while a sibling schedule's last Backup (or last backup-now Backup) may run: it exists, is not
+ * finished (Complete, Failed or Invalid), is not being deleted and is not stuck past the sibling's own
+ * `spec.backupTimeout` (which no longer holds the sibling itself, stuck.ts). The last is the one its status names, or a newer one of its Backups in
  * the view ({@link lastBackupOf}). One the sibling's status names but the view lacks counts as running until a
  * stale-view grace after it was asked for, as the schedule's own last Backup does: the sibling's status and its Backups
  * reach Metacontroller through different informers, so either may arrive first. Older, it is gone (upstream's NotFound
@@ -179,8 +181,10 @@ function siblingGate(sibling: KubeObject, view: GroupView): SiblingJudgement {
       continue;
     }
     if (seen.metadata?.deletionTimestamp != null) continue;
-    // Upstream's group rule: Complete, or Scheduled and Failed. Failed alone also passes here, as for the schedule's own gate.
-    if (conditionIsTrue(seen, 'Complete') || conditionIsTrue(seen, 'Failed')) continue;
+    // Upstream's group rule: Complete, or Scheduled and Failed. Failed alone also passes here, as for the schedule's own
+    // gate, and so does Invalid (no job ever runs for it). So does one stuck past the sibling's own backupTimeout, judged
+    // as its own sync judges it (its spec as the view shows it, this clock): it no longer holds its own schedule.
+    if (snapshotState(seen) !== 'unfinished' || isPastTimeout(seen, { now: view.now, timeoutMs: timeoutOf(sibling) })) continue;
     return { gate: { open: false, message: `Backup ${lastName} ${of} is still running`, until: null, blocker: null }, overdue: null };
   }
   // Two schedules due at once, each synced before the other's Backup or status reaches the cache, would both start:
@@ -232,6 +236,12 @@ function dueSlotOf(sibling: KubeObject, facts: GroupGateOptions & { last: LastBa
   const slot = planSlot(status, { spec: read.spec, now: facts.now, watermark }).slot;
   if (slot === null) return null;
   return facts.backups.has(backupName(sibling.metadata?.name ?? '', slot)) ? null : slot;
+}
+
+/** timeoutOf is a sibling's `spec.backupTimeout` in ms as its own sync reads it, or null (none, or an invalid spec: no stuck rule runs). */
+function timeoutOf(sibling: KubeObject): number | null {
+  const read = readSpec(sibling as BackupSchedule);
+  return read.ok ? (read.spec.backupTimeout?.ms ?? null) : null;
 }
 
 /** snapshotsOf returns a sibling's snapshot Backups among the related ones, observed as its own sync would observe them. */

@@ -10,6 +10,7 @@ import type { Gate } from './gate.js';
 import type { ObservedBackup, SnapshotBackup } from './observe.js';
 import type { Finding } from './status.js';
 import { formatTime, parseTime } from './time.js';
+import type { KubeObject } from './types.js';
 
 /** Condition type reporting snapshot Backups running longer than `spec.backupTimeout`. */
 export const BACKUP_STUCK_CONDITION = 'BackupStuck';
@@ -40,6 +41,16 @@ export function findStuck(snapshots: readonly SnapshotBackup[], options: { now: 
   if (timeoutMs === null) return { stuck: [], nextDeadline: null };
   const running = snapshots.filter((b) => b.state === 'unfinished' && !b.deleting);
   return overdue(running, { now: options.now, afterMs: timeoutMs, since: (b) => parseTime(b.object.metadata?.creationTimestamp) });
+}
+
+/**
+ * isPastTimeout tells whether an unfinished Backup counts as stuck by {@link findStuck}'s measure: created at least
+ * `timeoutMs` before `now` (never without a timeout, or without a readable creationTimestamp).
+ */
+export function isPastTimeout(backup: KubeObject, options: { now: number; timeoutMs: number | null }): boolean {
+  if (options.timeoutMs === null) return false;
+  const created = parseTime(backup.metadata?.creationTimestamp);
+  return created !== null && created + options.timeoutMs <= options.now;
 }
 
 /** findDeletionStuck returns the Backups being deleted for at least `afterMs`, oldest first. */

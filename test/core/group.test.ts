@@ -696,3 +696,56 @@ describe('schedule groups: siblings due together take turns by due slot, then by
     }
   });
 });
+
+describe("schedule groups: a sibling's last Backup holds the group only while it may run (not Invalid, not stuck past its backupTimeout)", () => {
+  // nightly (due at 11:00, NOW 11:00:10) and alpha (half past: not due, so no turn is in question). nightly's own
+  // backupTimeout is 1h: a sibling's Backup is judged by the sibling's spec, not by this schedule's.
+  const grouped = (b: ReturnType<typeof backup>): ReturnType<typeof backup> => ({ ...b, metadata: { ...b.metadata, labels: { ...b.metadata?.labels, ...GROUP } } });
+  const ALPHA_LAST = 'alpha-2024-05-10t10-30-00';
+  const lastOfAlpha = (state: 'running' | 'invalid', created?: string) =>
+    grouped(backup({ schedule: 'alpha', slot: '2024-05-10T10:30:00Z', state, ...(created === undefined ? {} : { created }) }));
+  const manualOfAlpha = (state: 'running' | 'invalid', created: string) =>
+    grouped(backup({ schedule: 'alpha', slot: created, name: 'alpha-manual-x1', annotate: false, annotations: { 'backup-schedule-hook/backup-now': 'x1' }, state, created }));
+  /** alpha's status: its last Backup the 10:30 one; with `backupNow`, also a backup-now Backup asked for at 10:40. */
+  const alphaStatus = (backupNow: boolean): JsonObject => ({
+    lastBackup: ALPHA_LAST,
+    lastBackupTime: '2024-05-10T10:30:00Z',
+    ...(backupNow
+      ? {
+          lastBackupNow: { name: 'alpha-manual-x1', token: 'x1' },
+          conditions: [{ type: 'BackupNow', status: 'True', reason: 'Running', message: 'm', lastTransitionTime: '2024-05-10T10:40:00Z' }],
+        }
+      : {}),
+  });
+  const STILL_RUNNING = (name: string) => new RegExp(`Backup ${name} of schedule alpha in group nightly-group is still running`);
+  const cases: ReadonlyArray<{ name: string; alpha: JsonObject; backupNow?: boolean; backups: ReturnType<typeof backup>[]; waitsFor: RegExp | null }> = [
+    { name: 'running, alpha without backupTimeout (created 2h before): holds it', alpha: {}, backups: [lastOfAlpha('running', '2024-05-10T09:00:10Z')], waitsFor: STILL_RUNNING(ALPHA_LAST) },
+    { name: 'Invalid (no job runs for it): does not hold it', alpha: {}, backups: [lastOfAlpha('invalid')], waitsFor: null },
+    { name: 'Invalid, alpha paused (it never starts another): does not hold it', alpha: { pause: true }, backups: [lastOfAlpha('invalid')], waitsFor: null },
+    { name: 'running within alpha\'s backupTimeout 2h: holds it', alpha: { backupTimeout: '2h' }, backups: [lastOfAlpha('running', '2024-05-10T09:00:11Z')], waitsFor: STILL_RUNNING(ALPHA_LAST) },
+    { name: 'running exactly alpha\'s backupTimeout 2h (stuck by its own rule): does not hold it', alpha: { backupTimeout: '2h' }, backups: [lastOfAlpha('running', '2024-05-10T09:00:10Z')], waitsFor: null },
+    { name: 'stuck past alpha\'s backupTimeout 30m, alpha paused: does not hold it', alpha: { backupTimeout: '30m', pause: true }, backups: [lastOfAlpha('running')], waitsFor: null },
+    { name: 'past this schedule\'s backupTimeout (1h) but alpha has none: holds it', alpha: {}, backups: [lastOfAlpha('running', '2024-05-10T09:30:00Z')], waitsFor: STILL_RUNNING(ALPHA_LAST) },
+    { name: 'created after this clock (a clock behind): not stuck by it, holds it', alpha: { backupTimeout: '30m' }, backups: [lastOfAlpha('running', '2024-05-10T11:30:00Z')], waitsFor: STILL_RUNNING(ALPHA_LAST) },
+    // An invalid spec: alpha's sync runs no stuck rule (nor creates anything), so its backupTimeout is not read.
+    { name: 'past a backupTimeout of an invalid spec: holds it', alpha: { backupTimeout: '30m', schedule: 'not a schedule' }, backups: [lastOfAlpha('running')], waitsFor: STILL_RUNNING(ALPHA_LAST) },
+    { name: 'its backup-now Backup running within alpha\'s backupTimeout: holds it', alpha: { backupTimeout: '30m' }, backupNow: true, backups: [lastOfAlpha('invalid'), manualOfAlpha('running', '2024-05-10T10:40:00Z')], waitsFor: STILL_RUNNING('alpha-manual-x1') },
+    { name: 'its backup-now Backup stuck past alpha\'s backupTimeout: does not hold it', alpha: { backupTimeout: '10m' }, backupNow: true, backups: [lastOfAlpha('invalid'), manualOfAlpha('running', '2024-05-10T10:40:00Z')], waitsFor: null },
+    { name: 'its backup-now Backup Invalid: does not hold it', alpha: {}, backupNow: true, backups: [lastOfAlpha('invalid'), manualOfAlpha('invalid', '2024-05-10T10:40:00Z')], waitsFor: null },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const parent = schedule({ spec: { ...spec, backupTimeout: '1h' }, labels: GROUP, status: { lastBackup: 'nightly-2024-05-10t10-00-00', lastBackupTime: '2024-05-10T10:00:00Z' } });
+      const alpha = schedule({ name: 'alpha', spec: { ...siblingSpec, ...c.alpha }, labels: GROUP, status: alphaStatus(c.backupNow === true) });
+      const related = {
+        'BackupSchedule.pingcap.com/v1alpha1': { 'db/alpha': alpha, 'db/nightly': parent },
+        'Backup.pingcap.com/v1alpha1': Object.fromEntries(c.backups.map((b) => [`db/${b.metadata?.name}`, b])),
+      };
+      const answer = decide(request(parent, [backup({ slot: '2024-05-10T10:00:00Z' })], { related }), { now: NOW }).response;
+      const ready = String((answer.status.conditions ?? []).find((x) => x.type === 'Ready')?.message);
+      assert.equal(answer.children.some((x) => x.metadata.name === 'nightly-2024-05-10t11-00-00'), c.waitsFor === null, ready);
+      if (c.waitsFor !== null) assert.match(ready, c.waitsFor);
+      else assert.doesNotMatch(ready, /still running/);
+    });
+  }
+});
