@@ -469,3 +469,57 @@ describe("sim schedule groups: a sibling's extra turn recorded before the group 
     assert.deepEqual(overlaps(world, 'b', 'a'), []);
   });
 });
+
+describe("sim schedule groups: a sibling's Backup stuck past its backupTimeout holds the group no more", function () {
+  this.timeout(0);
+  const HOUR = 3_600_000;
+  const withTimeout = (setup: ScheduleSetup): ScheduleSetup => ({ ...setup, spec: { ...setup.spec, backupTimeout: '1h' } });
+  // a's Backup of 00:00 on day 2 runs 3 days (a slow window around its creation); a is paused from 00:20 to the end, so
+  // it never starts another. b is due ten minutes after a; both have backupTimeout 1h.
+  const slotDay2 = Date.parse(SCENARIO.start) + DAY;
+  const scenario: Scenario = {
+    ...SCENARIO,
+    schedule: withTimeout(member('a', '0 */2 * * *')),
+    siblings: [withTimeout(member('b', '10 */2 * * *'))],
+    faults: [
+      { kind: 'slow-backups', atMs: DAY - 60_000, forMs: 2 * 60_000, runMs: 3 * DAY },
+      { kind: 'pause', atMs: DAY + 20 * 60_000, forMs: 3 * DAY },
+    ],
+  };
+  /** b's Backups created while a's slow Backup ran, after it was stuck (an hour after its creation). */
+  function besideStuck(world: Awaited<ReturnType<typeof runChecked>>['world']): { stuck: BackupRecord | undefined; beside: BackupRecord[] } {
+    const stuck = recordsOf(world, 'a').find((r) => r.createdAt >= slotDay2 && r.createdAt < slotDay2 + 60_000);
+    const until = stuck?.finishedAt ?? Infinity;
+    return { stuck, beside: recordsOf(world, 'b').filter((r) => stuck !== undefined && r.createdAt > stuck.createdAt && r.createdAt < until) };
+  }
+
+  it('the real hook: b waits for it until it is stuck, then backs up beside it every slot (invariant 10 holds)', async () => {
+    const { violations, world } = await runChecked({ invariants: [1, 2, 3, 4, 10], scenario });
+    assert.deepEqual(describeViolations(violations), []);
+    const { stuck, beside } = besideStuck(world);
+    assert.ok(stuck !== undefined && (stuck.finishedAt === null || stuck.finishedAt - stuck.createdAt >= 2 * DAY), "a's slow Backup ran for days");
+    assert.ok(beside.length >= 30, `b backed up beside it (${beside.length})`);
+    assert.ok(beside.every((r) => r.createdAt >= stuck.createdAt + HOUR), `only once it was stuck: ${beside.map((r) => new Date(r.createdAt).toISOString()).join(', ')}`);
+  });
+
+  it("a hook that reads no sibling's backupTimeout (the rule before) holds b back for as long as the stuck Backup runs", async () => {
+    const noTimeouts: Hook = (request, now) => {
+      const schedules = request.related?.['BackupSchedule.pingcap.com/v1alpha1'] ?? {};
+      const shown = Object.fromEntries(Object.entries(schedules).map(([key, s]) => [key, key === `db/${request.parent.metadata.name}` ? s : { ...s, spec: { ...s.spec, backupTimeout: undefined } }]));
+      return decideHook(HOOK)({ ...request, related: { ...request.related, 'BackupSchedule.pingcap.com/v1alpha1': shown } }, now);
+    };
+    const { world } = await runChecked({ invariants: [], scenario }, { hook: noTimeouts });
+    assert.deepEqual(besideStuck(world).beside.map((r) => r.name), []);
+  });
+
+  it("catches a hook that takes a sibling's Backup as stuck before the sibling's backupTimeout (invariant 10)", async () => {
+    const shortTimeouts: Hook = (request, now) => {
+      const schedules = request.related?.['BackupSchedule.pingcap.com/v1alpha1'] ?? {};
+      const shown = Object.fromEntries(Object.entries(schedules).map(([key, s]) => [key, key === `db/${request.parent.metadata.name}` ? s : { ...s, spec: { ...s.spec, backupTimeout: '1m' } }]));
+      return decideHook(HOOK)({ ...request, related: { ...request.related, 'BackupSchedule.pingcap.com/v1alpha1': shown } }, now);
+    };
+    const { violations } = await runChecked({ invariants: [10], scenario: { ...scenario, faults: [] } }, { hook: shortTimeouts });
+    assert.ok(violations.length > 0, 'caught');
+    assert.match(describeViolations(violations)[0] ?? '', /was running/);
+  });
+});

@@ -2,8 +2,10 @@
  * Invariant 10: schedule groups. The hook promises (README "Schedule groups", `core/group.ts`) that a schedule of a
  * group starts no Backup while a sibling's last Backup runs — last: its newest, the one the sibling's stored status
  * names or a newer snapshot Backup of it (by slot) that carries the group's label, as the hook takes a newer one in
- * its view; runs: it exists, is neither Complete nor Failed and is not being deleted — best effort under caches.
- * Judged in truth when a sync's Backup is stored. Excused only where the request could not show it:
+ * its view; runs: it exists, is neither Complete, Failed nor Invalid and is not being deleted — best effort under
+ * caches. Judged in truth when a sync's Backup is stored. Not held: one stuck past the sibling's own backupTimeout, as
+ * its sync would judge it from the request (the Backup and the sibling's spec shown, the hook's clock). Excused only
+ * where the request could not show it:
  * - the request shows neither the status naming it nor the Backup, and the Backup reached the store less than the
  *   longest cache lag before the request was built (the cache hid it), or after the request was built (the sibling's
  *   sync ran at once with this one: Metacontroller's workers), so that no cache could show it. Excused only where the
@@ -24,8 +26,8 @@
 import { conditionIsTrue, isLogBackup } from '../../core/backup-state.js';
 import { GROUP_LABEL, SCHEDULE_RELATED_TYPE } from '../../core/group.js';
 import { BACKUP_CHILD_TYPE, SCHEDULE_LABEL, slotFromBackupName } from '../../core/names.js';
-import { isObject } from '../../core/spec.js';
-import type { KubeObject, SyncRequest } from '../../core/types.js';
+import { isObject, readSpec } from '../../core/spec.js';
+import type { BackupSchedule, KubeObject, SyncRequest } from '../../core/types.js';
 import { formatTime, parseTime } from '../../core/time.js';
 import { objectKey } from '../store.js';
 import { unseenStartExcuse } from './group-unseen.js';
@@ -85,9 +87,14 @@ export function groupCheck(context: CheckContext): Check {
           const lastKey = objectKey('Backup', namespace, last.name);
           const running = world.store.get(lastKey);
           if (running === undefined || running.metadata?.deletionTimestamp != null) continue;
-          if (conditionIsTrue(running, 'Complete') || conditionIsTrue(running, 'Failed')) continue;
-          const shown = shownStatus(sync.request, sibling.metadata?.name ?? '');
+          // Finished: Complete, Failed (alone, as the schedule's own gate) or Invalid (no job ever runs for it).
+          if (conditionIsTrue(running, 'Complete') || conditionIsTrue(running, 'Failed') || conditionIsTrue(running, 'Invalid')) continue;
+          const shownSibling = related(sync.request, SCHEDULE_RELATED_TYPE, `${namespace}/${sibling.metadata?.name ?? ''}`);
+          const shown = isObject(shownSibling?.status) ? shownSibling.status : undefined;
           const shownBackup = related(sync.request, BACKUP_CHILD_TYPE, `${namespace}/${last.name}`);
+          // Stuck past the sibling's own backupTimeout, as its own sync would judge it from this request (the Backup shown,
+          // its creation, the sibling's spec shown) by the hook's clock: it no longer holds its schedule, nor the group.
+          if (shownBackup !== undefined && shownSibling !== undefined && stuckPastTimeout(shownBackup, { sibling: shownSibling, now: sync.hookNow })) continue;
           const stored = addedAt.get(lastKey) ?? last.since;
           if (shown?.['lastBackup'] !== last.name) {
             // The request shows an older status, or one naming none. If it shows the Backup, the hook must take it as the
@@ -158,10 +165,15 @@ function seesItself(request: SyncRequest, group: string): boolean {
   return schedules.some((s) => s.metadata?.name === name && s.metadata?.namespace === namespace && s.metadata?.labels?.[GROUP_LABEL] === group);
 }
 
-/** shownStatus is a sibling's status as the request's related schedules show it, or undefined. */
-function shownStatus(request: SyncRequest, name: string): Record<string, unknown> | undefined {
-  const sibling = related(request, SCHEDULE_RELATED_TYPE, `${request.parent.metadata.namespace ?? ''}/${name}`);
-  return isObject(sibling?.status) ? sibling.status : undefined;
+/**
+ * stuckPastTimeout restates the stuck rule for a sibling's Backup a request shows: the sibling's `spec.backupTimeout`
+ * (its spec as shown, valid: an invalid one runs no stuck rule) has passed since the Backup's creation by `now`.
+ */
+function stuckPastTimeout(backup: KubeObject, options: { sibling: KubeObject; now: number }): boolean {
+  const read = readSpec(options.sibling as BackupSchedule);
+  const timeoutMs = read.ok ? read.spec.backupTimeout?.ms : undefined;
+  const created = parseTime(backup.metadata?.creationTimestamp);
+  return timeoutMs !== undefined && created !== null && created + timeoutMs <= options.now;
 }
 
 /** related reads one object of a request's related objects by key. */
