@@ -80,8 +80,8 @@ export interface GroupDecision {
 /**
  * decideGroupGate closes while a sibling schedule's last Backup (or last backup-now Backup) may run: it exists, is not
  * finished (Complete, Failed or Invalid), is not being deleted and is not stuck past the sibling's own
- * `spec.backupTimeout` (which no longer holds the sibling itself, stuck.ts). The last is the one its status names, or a newer one of its Backups in
- * the view ({@link lastBackupOf}). One the sibling's status names but the view lacks counts as running until a
+ * `spec.backupTimeout` (which no longer holds the sibling itself, stuck.ts). The last is the one its status names, or a
+ * newer one of its Backups in the view ({@link lastBackupOf}). One the sibling's status names but the view lacks counts as running until a
  * stale-view grace after it was asked for, as the schedule's own last Backup does: the sibling's status and its Backups
  * reach Metacontroller through different informers, so either may arrive first. Older, it is gone (upstream's NotFound
  * passes). And a due sibling goes first when its due slot is earlier than this schedule's `slot`, or the same and its
