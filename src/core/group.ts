@@ -26,7 +26,7 @@ import type { SnapshotBackup } from './observe.js';
 import { planSlot } from './schedule-edit.js';
 import { isObject, readSpec } from './spec.js';
 import type { Finding } from './status.js';
-import { isPastTimeout } from './stuck.js';
+import { stuckFrom } from './stuck.js';
 import { formatTime } from './time.js';
 import type { BackupSchedule, BackupScheduleStatus, ChildMap, KubeObject } from './types.js';
 
@@ -128,7 +128,7 @@ export function decideGroupGate(
     const judged = siblingGate(sibling, view);
     if (judged.overdue !== null) overdue.push(judged.overdue);
     if (judged.gate.open) continue;
-    if (judged.gate.until === null) return { gate: judged.gate, turn: null }; // running: no time ends it
+    if (judged.running === true || judged.gate.until === null) return { gate: judged.gate, turn: null }; // running: only its stuck deadline, if any, ends it
     gate = waitLonger(gate, { until: judged.gate.until, message: judged.gate.message });
   }
   const turn = decideOverdueTurn(overdue, { now, staleViewGraceMs, recorded: options.recorded });
@@ -156,6 +156,8 @@ interface GroupView extends GroupGateOptions {
 interface SiblingJudgement {
   gate: Gate;
   overdue: OverdueSibling | null;
+  /** Its last Backup runs: no turn is given while it does. */
+  running?: boolean;
 }
 
 /** siblingGate judges one sibling: its last Backups running (closed), or in flight or its turn first (closed until a time). */
@@ -184,8 +186,12 @@ function siblingGate(sibling: KubeObject, view: GroupView): SiblingJudgement {
     // Upstream's group rule: Complete, or Scheduled and Failed. Failed alone also passes here, as for the schedule's own
     // gate, and so does Invalid (no job ever runs for it). So does one stuck past the sibling's own backupTimeout, judged
     // as its own sync judges it (its spec as the view shows it, this clock): it no longer holds its own schedule.
-    if (snapshotState(seen) !== 'unfinished' || isPastTimeout(seen, { now: view.now, timeoutMs: timeoutOf(sibling) })) continue;
-    return { gate: { open: false, message: `Backup ${lastName} ${of} is still running`, until: null, blocker: null }, overdue: null };
+    if (snapshotState(seen) !== 'unfinished') continue;
+    const stuckAt = stuckFrom(seen, timeoutOf(sibling));
+    if (stuckAt !== null && stuckAt <= view.now) continue;
+    // Until it counts as stuck, if ever: then the verdict changes by time alone, and the answer asks to be called back.
+    const stuck = stuckAt === null ? '' : `; it counts as stuck from ${formatTime(stuckAt)} (the backupTimeout of schedule ${siblingName})`;
+    return { gate: { open: false, message: `Backup ${lastName} ${of} is still running${stuck}`, until: stuckAt, blocker: null }, overdue: null, running: true };
   }
   // Two schedules due at once, each synced before the other's Backup or status reaches the cache, would both start:
   // the one whose turn comes first goes first, and the others give it the grace to show its Backup.

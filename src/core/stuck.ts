@@ -44,13 +44,13 @@ export function findStuck(snapshots: readonly SnapshotBackup[], options: { now: 
 }
 
 /**
- * isPastTimeout tells whether an unfinished Backup counts as stuck by {@link findStuck}'s measure: created at least
- * `timeoutMs` before `now` (never without a timeout, or without a readable creationTimestamp).
+ * stuckFrom is the instant from which an unfinished Backup counts as stuck by {@link findStuck}'s measure: its creation
+ * plus `timeoutMs`; null without a timeout, or without a readable creationTimestamp (never stuck).
  */
-export function isPastTimeout(backup: KubeObject, options: { now: number; timeoutMs: number | null }): boolean {
-  if (options.timeoutMs === null) return false;
+export function stuckFrom(backup: KubeObject, timeoutMs: number | null): number | null {
+  if (timeoutMs === null) return null;
   const created = parseTime(backup.metadata?.creationTimestamp);
-  return created !== null && created + options.timeoutMs <= options.now;
+  return created === null ? null : created + timeoutMs;
 }
 
 /** findDeletionStuck returns the Backups being deleted for at least `afterMs`, oldest first. */

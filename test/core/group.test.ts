@@ -748,4 +748,19 @@ describe("schedule groups: a sibling's last Backup holds the group only while it
       else assert.doesNotMatch(ready, /still running/);
     });
   }
+
+  it("asks to be called back when the sibling's Backup will count as stuck, and says when", () => {
+    // alpha's Backup, created 09:30:10 with alpha's backupTimeout 2h, counts as stuck from 11:30:10: before the next tick.
+    const parent = schedule({ spec: { ...spec, backupTimeout: '1h' }, labels: GROUP, status: { lastBackup: 'nightly-2024-05-10t10-00-00', lastBackupTime: '2024-05-10T10:00:00Z' } });
+    const alpha = schedule({ name: 'alpha', spec: { ...siblingSpec, backupTimeout: '2h' }, labels: GROUP, status: alphaStatus(false) });
+    const running = lastOfAlpha('running', '2024-05-10T09:30:10Z');
+    const related = {
+      'BackupSchedule.pingcap.com/v1alpha1': { 'db/alpha': alpha, 'db/nightly': parent },
+      'Backup.pingcap.com/v1alpha1': { [`db/${ALPHA_LAST}`]: running },
+    };
+    const answer = decide(request(parent, [backup({ slot: '2024-05-10T10:00:00Z' })], { related }), { now: NOW }).response;
+    const ready = String((answer.status.conditions ?? []).find((x) => x.type === 'Ready')?.message);
+    assert.match(ready, /is still running; it counts as stuck from 2024-05-10T11:30:10Z \(the backupTimeout of schedule alpha\)/);
+    assert.equal(answer.resyncAfterSeconds, 30 * 60);
+  });
 });
