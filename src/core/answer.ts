@@ -87,7 +87,7 @@ export function answer(context: SyncContext, decisions: { next: NextBackup; reti
     gate: next.gate,
     stuck: next.stuck,
     deletionStuck: { report: deletionStuck, afterMs: context.deletionStuckAfterMs },
-    backupNow: { ...next.backupNow, backups, scheduleName },
+    backupNow: { ...next.backupNow, backups, scheduleName, staleViewGraceMs: context.staleViewGraceMs },
     groupNotVisible: groupNotVisibleFinding(parent, context.related),
     groupTurn: next.groupTurn,
   });

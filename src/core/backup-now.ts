@@ -2,7 +2,8 @@
  * Backup now: the schedule's annotation `backup-schedule-hook/backup-now: <token>` asks for one extra
  * snapshot Backup `<schedule>-manual-<token>`. It waits for the gate like a tick (a tick due in the same
  * sync goes first), has no slot (lastBackup/lastBackupTime stay), blocks the next tick while it runs, and
- * is recorded in `status.lastBackupNow` so that a served token is never asked for again.
+ * is recorded in `status.lastBackupNow` so that a served token is never asked for again, unless no view ever showed
+ * its Backup: past the stale-view grace after it was asked for, its create failed, and it is asked for again.
  */
 
 import { snapshotState } from './backup-state.js';
@@ -13,7 +14,7 @@ import type { ObservedBackup } from './observe.js';
 import { conditionOf } from './status.js';
 import type { Finding } from './status.js';
 import { formatTime, parseTime } from './time.js';
-import type { BackupSchedule, BackupScheduleStatus, KubeObject } from './types.js';
+import type { BackupSchedule, BackupScheduleStatus, JsonObject, KubeObject } from './types.js';
 
 /** Condition type that reports the backup-now request. */
 export const BACKUP_NOW_CONDITION = 'BackupNow';
@@ -43,12 +44,16 @@ export function isBackupNowBackup(object: KubeObject): boolean {
 export interface LastBackupNow {
   name: string;
   token: string;
+  /** When the sync that asked for it ran (`askedAt`), or null (a record an older version wrote, or an adopted Backup). */
+  askedAt: number | null;
+  /** True once a sync's view showed the Backup (`seen`): then its absence means it was deleted. */
+  seen: boolean;
 }
 
 /** lastBackupNowOf reads `status.lastBackupNow`, or null. */
 export function lastBackupNowOf(status: BackupScheduleStatus): LastBackupNow | null {
-  const { name, token } = recordOf(status, 'lastBackupNow');
-  return typeof name === 'string' && typeof token === 'string' ? { name, token } : null;
+  const { name, token, askedAt, seen } = recordOf(status, 'lastBackupNow');
+  return typeof name === 'string' && typeof token === 'string' ? { name, token, askedAt: parseTime(askedAt), seen: seen === true } : null;
 }
 
 /** A pending request as the status records it: its token and when a sync first saw it (`status.backupNowRequest`). */
@@ -78,19 +83,71 @@ export interface BackupNowState {
   adopted: boolean;
   /** The token still to serve, or null. */
   pending: string | null;
+  /** True when the pending token is the last one's, asked for again: no view showed its Backup ({@link neverSeen}). */
+  again: boolean;
+}
+
+/** Facts {@link backupNowStateOf} reads besides the previous status. */
+export interface BackupNowStateFacts {
+  token: string | null;
+  scheduleName: string;
+  backups: ReadonlyMap<string, ObservedBackup>;
+  now: number;
+  staleViewGraceMs: number;
 }
 
 /**
  * backupNowStateOf finds the token still to serve. A token whose Backup is already observed (the status that
  * recorded it was lost, or its Backup is being deleted) counts as served: its Backup is adopted, never asked for again.
+ * The served token is pending again while its Backup was asked for and never seen past the grace ({@link neverSeen}).
  */
-export function backupNowStateOf(previous: BackupScheduleStatus, facts: { token: string | null; scheduleName: string; backups: ReadonlyMap<string, ObservedBackup> }): BackupNowState {
+export function backupNowStateOf(previous: BackupScheduleStatus, facts: BackupNowStateFacts): BackupNowState {
   const last = lastBackupNowOf(previous);
   const { token } = facts;
-  if (token === null || last?.token === token) return { last, adopted: false, pending: null };
+  if (token === null) return { last, adopted: false, pending: null, again: false };
+  if (last?.token === token) {
+    const again = last.name === backupNowName(facts.scheduleName, token) && neverSeen(last, facts);
+    return { last, adopted: false, pending: again ? token : null, again };
+  }
   const name = backupNowName(facts.scheduleName, token);
-  if (facts.backups.has(name)) return { last: { name, token }, adopted: true, pending: null };
-  return { last, adopted: false, pending: token };
+  if (facts.backups.has(name)) return { last: { name, token, askedAt: null, seen: true }, adopted: true, pending: null, again: false };
+  return { last, adopted: false, pending: token, again: false };
+}
+
+/**
+ * neverSeen tells whether the last backup-now Backup was asked for (`askedAt`) at least the stale-view grace ago and no
+ * view has shown it: not now, nor in any sync before (`seen`). A Backup created then is in every view by now (the
+ * cache lags by less than the grace), so its create failed (refused by a quota or an admission webhook, a transient
+ * error): Metacontroller wrote the status all the same. A record without `askedAt` (an older version wrote it) never
+ * reads as such: it may be of a Backup seen, then deleted. A record asked for later than now (a clock that ran ahead)
+ * waits for its grace.
+ */
+export function neverSeen(last: LastBackupNow, facts: { backups: ReadonlyMap<string, ObservedBackup>; now: number; staleViewGraceMs: number }): boolean {
+  if (last.seen || last.askedAt === null || facts.backups.has(last.name)) return false;
+  return facts.now >= last.askedAt + facts.staleViewGraceMs;
+}
+
+/** Inputs of {@link lastBackupNowRecord}. */
+export interface LastBackupNowRecordFacts {
+  now: number;
+  scheduleName: string;
+  state: BackupNowState;
+  decision: BackupNowDecision;
+  backups: ReadonlyMap<string, ObservedBackup>;
+}
+
+/**
+ * lastBackupNowRecord is the `status.lastBackupNow` this sync writes, or undefined to keep the previous one: the token
+ * served now, asked for now; an adopted Backup, seen; the last one the view shows for the first time, now seen.
+ */
+export function lastBackupNowRecord(previous: BackupScheduleStatus, facts: LastBackupNowRecordFacts): JsonObject | undefined {
+  const served = facts.decision.create;
+  if (served !== null) return { name: backupNowName(facts.scheduleName, served), token: served, askedAt: formatTime(facts.now) };
+  const { last } = facts.state;
+  if (last === null) return undefined;
+  if (facts.state.adopted) return { name: last.name, token: last.token, seen: true };
+  if (!last.seen && facts.backups.has(last.name)) return { ...recordOf(previous, 'lastBackupNow'), seen: true } as JsonObject;
+  return undefined;
 }
 
 /** What this sync does about the backup-now request. */
@@ -161,8 +218,13 @@ export function backupNowGate(previous: BackupScheduleStatus, options: BackupNow
   };
 }
 
-/** backupNowAskedAt is when the last backup-now Backup was asked for, as the BackupNow condition (reason Running) records it, or null. */
+/**
+ * backupNowAskedAt is when the last backup-now Backup was asked for: `status.lastBackupNow.askedAt`, else (a record an
+ * older version wrote) as the BackupNow condition (reason Running) records it, or null.
+ */
 export function backupNowAskedAt(status: BackupScheduleStatus): number | null {
+  const recorded = lastBackupNowOf(status)?.askedAt ?? null;
+  if (recorded !== null) return recorded;
   const condition = conditionOf(status, BACKUP_NOW_CONDITION);
   return condition?.reason === 'Running' ? parseTime(condition.lastTransitionTime) : null;
 }
@@ -182,20 +244,31 @@ export function backupNowFinding(facts: BackupNowFacts): Finding | null {
   if (decision.create !== null) return runningFinding(backupNowName(scheduleName, decision.create));
   if (decision.waiting !== null) {
     const name = backupNowName(scheduleName, decision.waiting);
+    if (state.again && state.last !== null) return { reason: 'Waiting', message: `${neverSeenText(state.last)}: it is asked for again; it waits: ${decision.waitingFor}` };
     return { reason: 'Waiting', message: `backup-now Backup ${name} (token ${decision.waiting}) waits: ${decision.waitingFor}` };
   }
   if (state.last !== null && !facts.gate.open) return runningFinding(state.last.name);
   return null;
 }
 
-/** backupNowResolved is what the BackupNow condition says once nothing waits or runs. */
-export function backupNowResolved(state: BackupNowState, backups: ReadonlyMap<string, ObservedBackup>): Finding {
+/**
+ * backupNowResolved is what the BackupNow condition says once nothing waits or runs. A Backup asked for and never seen
+ * is not said to have run (its request was withdrawn before it was asked for again).
+ */
+export function backupNowResolved(state: BackupNowState, facts: { backups: ReadonlyMap<string, ObservedBackup>; now: number; staleViewGraceMs: number }): Finding {
   const { last } = state;
+  const { backups } = facts;
   if (last === null) return { reason: 'Finished', message: 'no backup-now request waits or runs' };
+  if (neverSeen(last, facts)) return { reason: 'Finished', message: `${neverSeenText(last)}; it is not asked for again` };
   const observed = backups.get(last.name);
   const where =
     observed === undefined ? 'no longer in the view' : observed.deleting ? 'being deleted' : `finished (${snapshotState(observed.object)})`;
   return { reason: 'Finished', message: `backup-now Backup ${last.name} (token ${last.token}) is ${where}` };
+}
+
+function neverSeenText(last: LastBackupNow): string {
+  const when = last.askedAt === null ? '' : ` at ${formatTime(last.askedAt)}`;
+  return `backup-now Backup ${last.name} (token ${last.token}) was asked for${when} and never appeared in the view (its create may have failed)`;
 }
 
 function runningFinding(name: string): Finding {

@@ -76,7 +76,7 @@ export function decideNextBackup(context: SyncContext): NextBackup {
   // Siblings take turns by due slot, then by name: the group judges them against this schedule's slot.
   const group = decideGroupGate(parent, context.related, { now, staleViewGraceMs, recorded: groupTurnOf(previous), slot });
   const groupGate = group.gate;
-  const nowState = backupNowStateOf(previous, { token: spec.backupNowToken, scheduleName, backups });
+  const nowState = backupNowStateOf(previous, { token: spec.backupNowToken, scheduleName, backups, now, staleViewGraceMs });
   const nowGate = backupNowGate(previous, { now, backups, staleViewGraceMs, last: nowState.last });
   const quiet = decideQuiet(spec.schedule, { now, watermark: plan.watermark, slot, startingDeadlineMs: spec.startingDeadlineMs, staleViewGraceMs });
   const editQuiet = decideEditQuiet({ now, editSeenAt: plan.editSeenAt, staleViewGraceMs });

@@ -4,12 +4,11 @@
  * A schedule that never had a finding gets none of them written: its status stays as the core writes it.
  */
 
-import { BACKUP_NOW_CONDITION, backupNowFinding, backupNowResolved } from './backup-now.js';
+import { BACKUP_NOW_CONDITION, backupNowFinding, backupNowResolved, lastBackupNowRecord } from './backup-now.js';
 import type { BackupNowFacts } from './backup-now.js';
 import { GROUP_NOT_VISIBLE_CONDITION, GROUP_VISIBLE_RESOLVED } from './group.js';
 import { groupTurnStatus } from './group-turn.js';
 import type { GroupTurn } from './group-turn.js';
-import { backupNowName } from './names.js';
 import type { Gate } from './gate.js';
 import type { ObservedBackup } from './observe.js';
 import { EDIT_SEEN_AT, MISSED_CONDITION, MISSED_RESOLVED, missedFinding } from './schedule-edit.js';
@@ -41,7 +40,7 @@ export interface ExtensionFacts {
   stuck: StuckReport;
   deletionStuck: { report: StuckReport; afterMs: number };
   /** With the Backups and when a sync first saw the pending request (null when none is pending). */
-  backupNow: BackupNowFacts & { backups: ReadonlyMap<string, ObservedBackup>; seenAt: number | null };
+  backupNow: BackupNowFacts & { backups: ReadonlyMap<string, ObservedBackup>; seenAt: number | null; staleViewGraceMs: number };
   /** A schedule of a group missing from its related objects ({@link groupNotVisibleFinding}), or null. */
   groupNotVisible: Finding | null;
   /** The overdue sibling of the group given its extra turn, or null ({@link decideOverdueTurn}). */
@@ -56,9 +55,8 @@ export function withExtensionStatus(status: BackupScheduleStatus, previous: Back
   if (plan.editSeenAt !== null) next[EDIT_SEEN_AT] = sameInstantOr(previous[EDIT_SEEN_AT], plan.editSeenAt);
   else delete next[EDIT_SEEN_AT];
   if (plan.lastMissedTime !== null) next.lastMissedTime = sameInstantOr(previous.lastMissedTime, plan.lastMissedTime);
-  const served = backupNow.decision.create;
-  if (served !== null) next.lastBackupNow = { name: backupNowName(backupNow.scheduleName, served), token: served };
-  else if (backupNow.state.adopted && backupNow.state.last !== null) next.lastBackupNow = { ...backupNow.state.last };
+  const record = lastBackupNowRecord(previous, { ...backupNow, now: facts.now });
+  if (record !== undefined) next.lastBackupNow = record;
   const waiting = backupNow.decision.waiting;
   if (waiting !== null && backupNow.seenAt !== null) {
     next['backupNowRequest'] = { token: waiting, seenAt: formatTime(backupNow.seenAt) };
@@ -76,7 +74,7 @@ export function withExtensionStatus(status: BackupScheduleStatus, previous: Back
       active: deletionStuckFinding(facts.deletionStuck.report, facts.deletionStuck.afterMs),
       resolved: DELETION_STUCK_RESOLVED,
     },
-    { type: BACKUP_NOW_CONDITION, active: backupNowFinding(backupNow), resolved: backupNowResolved(backupNow.state, backupNow.backups) },
+    { type: BACKUP_NOW_CONDITION, active: backupNowFinding(backupNow), resolved: backupNowResolved(backupNow.state, { backups: backupNow.backups, now: facts.now, staleViewGraceMs: backupNow.staleViewGraceMs }) },
     { type: GROUP_NOT_VISIBLE_CONDITION, active: facts.groupNotVisible, resolved: GROUP_VISIBLE_RESOLVED },
   ]);
 }

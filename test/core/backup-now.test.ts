@@ -6,12 +6,13 @@ import { observeChildren } from '../../src/core/observe.js';
 import type { ObservedBackup } from '../../src/core/observe.js';
 import type { BackupScheduleStatus } from '../../src/core/types.js';
 import { decide } from '../../src/core/sync.js';
-import { backup, request, schedule } from '../support/objects.js';
+import { BR_TEMPLATE, backup, request, schedule } from '../support/objects.js';
 import type { TestState } from '../support/objects.js';
 
 const NOW_ANNOTATION = 'backup-schedule-hook/backup-now';
 const at = (hhmm: string): number => Date.parse(`2024-05-01T${hhmm}:00Z`);
 const GRACE = 5 * 60_000;
+const CLOCK = { now: at('00:30'), staleViewGraceMs: GRACE };
 
 function backups(manual: { token: string; state: TestState; deleting?: boolean } | null): Map<string, ObservedBackup> {
   const children = [backup({ slot: '2024-05-01T00:10:00Z' })];
@@ -37,14 +38,14 @@ const served = (token: string, running?: string): BackupScheduleStatus => ({
 
 describe('backup-now', () => {
   it('a new token is pending', () => {
-    assert.deepEqual(backupNowStateOf({}, { token: 'a1', scheduleName: 'nightly', backups: backups(null) }), { last: null, adopted: false, pending: 'a1' });
+    assert.deepEqual(backupNowStateOf({}, { token: 'a1', scheduleName: 'nightly', backups: backups(null), ...CLOCK }), { last: null, adopted: false, pending: 'a1', again: false });
   });
   it('a token recorded in status is served, never pending again', () => {
-    assert.equal(backupNowStateOf(served('a1'), { token: 'a1', scheduleName: 'nightly', backups: backups(null) }).pending, null);
+    assert.equal(backupNowStateOf(served('a1'), { token: 'a1', scheduleName: 'nightly', backups: backups(null), ...CLOCK }).pending, null);
   });
   it('a token whose Backup already exists is adopted (status lost), not asked for again', () => {
-    const state = backupNowStateOf({}, { token: 'a1', scheduleName: 'nightly', backups: backups({ token: 'a1', state: 'running' }) });
-    assert.deepEqual(state, { last: { name: 'nightly-manual-a1', token: 'a1' }, adopted: true, pending: null });
+    const state = backupNowStateOf({}, { token: 'a1', scheduleName: 'nightly', backups: backups({ token: 'a1', state: 'running' }), ...CLOCK });
+    assert.deepEqual(state, { last: { name: 'nightly-manual-a1', token: 'a1', askedAt: null, seen: true }, adopted: true, pending: null, again: false });
   });
 
   const open: Gate = { open: true };
@@ -77,7 +78,7 @@ describe('backup-now', () => {
   for (const g of gates) {
     it(g.name, () => {
       const view = backups(g.manual);
-      const state = backupNowStateOf(g.previous, { token: null, scheduleName: 'nightly', backups: view });
+      const state = backupNowStateOf(g.previous, { token: null, scheduleName: 'nightly', backups: view, now: g.now, staleViewGraceMs: GRACE });
       const gate = backupNowGate(g.previous, { now: g.now, backups: view, staleViewGraceMs: GRACE, last: state.last });
       assert.equal(gate.open, g.open);
       const finding = backupNowFinding({ scheduleName: 'nightly', state, decision: { create: null, waiting: null, waitingFor: '' }, gate });
@@ -130,9 +131,9 @@ describe('backup-now through a sync: status.lastBackupNow', () => {
   const manual = (token: string): ReturnType<typeof backup> =>
     backup({ slot: iso('00:12'), name: `nightly-manual-${token}`, annotate: false, annotations: { [NOW_ANNOTATION]: token } });
   const cases: ReadonlyArray<{ name: string; token: string | null; status: BackupScheduleStatus; manual: string | null; last: unknown }> = [
-    { name: 'its Backup observed but the record lost: adopted into the status', token: 'a1', status: {}, manual: 'a1', last: { name: 'nightly-manual-a1', token: 'a1' } },
-    { name: 'its Backup observed, an older token recorded: the new one is adopted', token: 'a2', status: served('a1'), manual: 'a2', last: { name: 'nightly-manual-a2', token: 'a2' } },
-    { name: 'recorded and observed: the record stays', token: 'a1', status: served('a1'), manual: 'a1', last: { name: 'nightly-manual-a1', token: 'a1' } },
+    { name: 'its Backup observed but the record lost: adopted into the status', token: 'a1', status: {}, manual: 'a1', last: { name: 'nightly-manual-a1', token: 'a1', seen: true } },
+    { name: 'its Backup observed, an older token recorded: the new one is adopted', token: 'a2', status: served('a1'), manual: 'a2', last: { name: 'nightly-manual-a2', token: 'a2', seen: true } },
+    { name: 'recorded and observed: the record stays, now marked seen', token: 'a1', status: served('a1'), manual: 'a1', last: { name: 'nightly-manual-a1', token: 'a1', seen: true } },
     { name: 'no request and no record: none written', token: null, status: {}, manual: null, last: undefined },
   ];
   for (const c of cases) {
@@ -162,11 +163,11 @@ describe('backup-now: what the request, the gate and the BackupNow condition say
   });
 
   const states: ReadonlyArray<{ name: string; previous: BackupScheduleStatus; token: string | null; manual: { token: string; state: TestState } | null; want: unknown }> = [
-    { name: 'no token: nothing pending, nothing adopted, even beside a Backup named for the token "null"', previous: {}, token: null, manual: { token: 'null', state: 'running' }, want: { last: null, adopted: false, pending: null } },
-    { name: 'the recorded token: served, not adopted again', previous: served('a1'), token: 'a1', manual: { token: 'a1', state: 'running' }, want: { last: { name: 'nightly-manual-a1', token: 'a1' }, adopted: false, pending: null } },
+    { name: 'no token: nothing pending, nothing adopted, even beside a Backup named for the token "null"', previous: {}, token: null, manual: { token: 'null', state: 'running' }, want: { last: null, adopted: false, pending: null, again: false } },
+    { name: 'the recorded token: served, not adopted again', previous: served('a1'), token: 'a1', manual: { token: 'a1', state: 'running' }, want: { last: { name: 'nightly-manual-a1', token: 'a1', askedAt: null, seen: false }, adopted: false, pending: null, again: false } },
   ];
   for (const c of states) {
-    it(c.name, () => assert.deepEqual(backupNowStateOf(c.previous, { token: c.token, scheduleName: 'nightly', backups: backups(c.manual) }), c.want));
+    it(c.name, () => assert.deepEqual(backupNowStateOf(c.previous, { token: c.token, scheduleName: 'nightly', backups: backups(c.manual), ...CLOCK }), c.want));
   }
 
   it('decides nothing without a pending token, whatever the gates say', () => {
@@ -177,7 +178,7 @@ describe('backup-now: what the request, the gate and the BackupNow condition say
   });
 
   it('closes the gate while the last backup-now Backup runs or may exist unseen, and says so', () => {
-    const last = { name: 'nightly-manual-a1', token: 'a1' };
+    const last = { name: 'nightly-manual-a1', token: 'a1', askedAt: null, seen: false };
     const running = backupNowGate(served('a1'), { now: at('00:30'), backups: backups({ token: 'a1', state: 'running' }), staleViewGraceMs: GRACE, last });
     assert.deepEqual(running, { open: false, message: 'waiting for backup-now Backup nightly-manual-a1 to finish', until: null, blocker: 'nightly-manual-a1' });
     const unseen = backupNowGate(served('a1', '00:12'), { now: at('00:16'), backups: backups(null), staleViewGraceMs: GRACE, last });
@@ -190,7 +191,7 @@ describe('backup-now: what the request, the gate and the BackupNow condition say
   });
 
   it('words the BackupNow finding of a request that waits and of a Backup created', () => {
-    const state = { last: null, adopted: false, pending: 'a1' };
+    const state = { last: null, adopted: false, pending: 'a1', again: false };
     const open: Gate = { open: true };
     assert.deepEqual(backupNowFinding({ scheduleName: 'nightly', state, gate: open, decision: { create: null, waiting: 'a1', waitingFor: 'spec.pause is true' } }), {
       reason: 'Waiting',
@@ -211,8 +212,102 @@ describe('backup-now: what the request, the gate and the BackupNow condition say
   ];
   for (const c of resolved) {
     it(`says what became of the last request once nothing waits or runs: ${c.name}`, () => {
-      const state = { last: c.last ? { name: 'nightly-manual-a1', token: 'a1' } : null, adopted: false, pending: null };
-      assert.deepEqual(backupNowResolved(state, backups(c.manual)), { reason: 'Finished', message: c.message });
+      const state = { last: c.last ? { name: 'nightly-manual-a1', token: 'a1', askedAt: null, seen: c.manual !== null } : null, adopted: false, pending: null, again: false };
+      assert.deepEqual(backupNowResolved(state, { backups: backups(c.manual), ...CLOCK }), { reason: 'Finished', message: c.message });
+    });
+  }
+});
+
+describe('backup-now: a Backup asked for and never seen is asked for again', () => {
+  // Hourly: the 00:00 Backup is complete, no tick is near. The backup-now Backup was asked for at 00:10
+  // (status.lastBackupNow.askedAt); missing from the view, it counts as running until 00:15 (the 5-minute grace).
+  const iso = (hhmm: string): string => `2024-05-01T${hhmm}:00Z`;
+  const hourly = { schedule: '0 * * * *', maxReservedTime: '3h', backupTemplate: BR_TEMPLATE };
+  const lastTick = { lastBackup: 'nightly-2024-05-01t00-00-00', lastBackupTime: iso('00:00') };
+  // The sync that asked for it also made the BackupNow condition Running, then.
+  const running = (hhmm: string): BackupScheduleStatus => ({ conditions: [{ type: 'BackupNow', status: 'True', reason: 'Running', message: 'm', lastTransitionTime: iso(hhmm) }] });
+  const asked = (extra: Record<string, unknown> = {}): BackupScheduleStatus => ({ lastBackupNow: { name: 'nightly-manual-a1', token: 'a1', askedAt: iso('00:10'), ...extra }, ...running('00:10') });
+  const quietFrom = (hhmm: string): BackupScheduleStatus => ({ backupNowRequest: { token: 'a1', seenAt: iso(hhmm) } });
+  const cases: ReadonlyArray<{ name: string; now: string; status: BackupScheduleStatus; token?: string | null; pause?: boolean; manual?: TestState; created: string | null; last: unknown; condition: string }> = [
+    { name: 'within the grace after it was asked for, missing from the view: it may exist, it runs', now: '00:14', status: asked(), created: null, last: asked().lastBackupNow, condition: 'True/Running: backup-now Backup nightly-manual-a1 has not finished' },
+    {
+      name: 'past the grace and never seen: asked for again, waiting out the grace after the request is seen again',
+      now: '00:15',
+      status: asked(),
+      created: null,
+      last: asked().lastBackupNow,
+      condition:
+        'True/Waiting: backup-now Backup nightly-manual-a1 (token a1) was asked for at 2024-05-01T00:10:00Z and never appeared in the view (its create may have failed): ' +
+        'it is asked for again; it waits: it was first seen at 2024-05-01T00:15:00Z and starts after the stale-view grace, at 2024-05-01T00:20:00Z: a Backup an earlier request started may not be in every view before then',
+    },
+    {
+      name: 'then created again under the same name, recorded as asked for now',
+      now: '00:20',
+      status: { ...asked(), ...quietFrom('00:15') },
+      created: 'nightly-manual-a1',
+      last: { name: 'nightly-manual-a1', token: 'a1', askedAt: iso('00:20') },
+      condition: 'True/Running: backup-now Backup nightly-manual-a1 has not finished',
+    },
+    {
+      name: 'asked for again while paused: it waits',
+      now: '00:20',
+      status: { ...asked(), ...quietFrom('00:15') },
+      pause: true,
+      created: null,
+      last: asked().lastBackupNow,
+      condition: 'True/Waiting: backup-now Backup nightly-manual-a1 (token a1) was asked for at 2024-05-01T00:10:00Z and never appeared in the view (its create may have failed): it is asked for again; it waits: spec.pause is true',
+    },
+    { name: 'seen once, then gone: deleted, never asked for again', now: '00:20', status: asked({ seen: true }), created: null, last: asked({ seen: true }).lastBackupNow, condition: 'False/Finished: backup-now Backup nightly-manual-a1 (token a1) is no longer in the view' },
+    {
+      name: 'a record without askedAt (an older version wrote it): never asked for again, as before',
+      now: '00:20',
+      status: { lastBackupNow: { name: 'nightly-manual-a1', token: 'a1' }, ...running('00:10') },
+      created: null,
+      last: { name: 'nightly-manual-a1', token: 'a1' },
+      condition: 'False/Finished: backup-now Backup nightly-manual-a1 (token a1) is no longer in the view',
+    },
+    {
+      name: 'never seen, the request withdrawn: not asked for again, and not said to have run',
+      now: '00:20',
+      status: asked(),
+      token: null,
+      created: null,
+      last: asked().lastBackupNow,
+      condition:
+        'False/Finished: backup-now Backup nightly-manual-a1 (token a1) was asked for at 2024-05-01T00:10:00Z and never appeared in the view (its create may have failed); ' +
+        'it is not asked for again',
+    },
+    {
+      name: 'asked for later than now (a clock that ran ahead): it counts as running, not asked for again',
+      now: '00:20',
+      status: { lastBackupNow: { name: 'nightly-manual-a1', token: 'a1', askedAt: iso('00:30') }, ...running('00:30') },
+      created: null,
+      last: { name: 'nightly-manual-a1', token: 'a1', askedAt: iso('00:30') },
+      condition: 'True/Running: backup-now Backup nightly-manual-a1 has not finished',
+    },
+    {
+      name: 'a record naming a Backup other than the token names is not asked for again',
+      now: '00:20',
+      status: { lastBackupNow: { name: 'nightly-by-hand', token: 'a1', askedAt: iso('00:10') }, ...running('00:10') },
+      created: null,
+      last: { name: 'nightly-by-hand', token: 'a1', askedAt: iso('00:10') },
+      condition:
+        'False/Finished: backup-now Backup nightly-by-hand (token a1) was asked for at 2024-05-01T00:10:00Z and never appeared in the view (its create may have failed); it is not asked for again',
+    },
+    { name: 'observed: recorded as seen', now: '00:12', status: asked(), manual: 'running', created: null, last: asked({ seen: true }).lastBackupNow, condition: 'True/Running: backup-now Backup nightly-manual-a1 has not finished' },
+    { name: 'observed being finished: recorded as seen', now: '00:30', status: asked(), manual: 'complete', created: null, last: asked({ seen: true }).lastBackupNow, condition: 'False/Finished: backup-now Backup nightly-manual-a1 (token a1) is finished (complete)' },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const token = c.token === undefined ? 'a1' : c.token;
+      const spec = c.pause ? { ...hourly, pause: true } : hourly;
+      const parent = schedule({ spec, status: { ...lastTick, ...c.status }, ...(token === null ? {} : { annotations: { [NOW_ANNOTATION]: token } }) });
+      const children = [backup({ slot: iso('00:00') })];
+      if (c.manual !== undefined) children.push(backup({ slot: iso('00:10'), name: 'nightly-manual-a1', annotate: false, annotations: { [NOW_ANNOTATION]: 'a1' }, state: c.manual }));
+      const { response, report } = decide(request(parent, children), { now: at(c.now) });
+      const condition = response.status.conditions?.find((x) => x.type === 'BackupNow');
+      const written = condition === undefined ? null : `${condition.status}/${condition.reason}: ${condition.message}`;
+      assert.deepEqual({ created: report.created, last: response.status.lastBackupNow, condition: written }, { created: c.created, last: c.last, condition: c.condition });
     });
   }
 });

@@ -40,10 +40,10 @@ describe('the answer’s status: a backup-now request', () => {
     assert.deepEqual(d.response.status['backupNowRequest'], { token: 'tok1', seenAt: at('00:06') });
     assert.equal(d.response.status['lastBackupNow'], undefined);
   });
-  it('served past the grace: lastBackupNow names its Backup, and nothing is pending', () => {
+  it('served past the grace: lastBackupNow names its Backup and when it was asked for, and nothing is pending', () => {
     const d = decide(request(parent({ backupNowRequest: { token: 'tok1', seenAt: at('00:00') } })), { now: Date.parse(at('00:06')) });
     assert.equal(d.report.created, 'nightly-manual-tok1');
-    assert.deepEqual(d.response.status['lastBackupNow'], { name: 'nightly-manual-tok1', token: 'tok1' });
+    assert.deepEqual(d.response.status['lastBackupNow'], { name: 'nightly-manual-tok1', token: 'tok1', askedAt: at('00:06') });
     assert.equal(d.response.status['backupNowRequest'], undefined);
   });
 });

@@ -65,3 +65,48 @@ describe('sim: a create the API server refuses', function () {
     assert.ok([...world.recorder.backups.values()].some((b) => b.slot === TICK + DAY), 'the next tick runs');
   });
 });
+
+// A backup-now request at noon of day two; every create refused for twelve minutes from then. The hook first sees the
+// token, waits out the grace after that (about 12:05) and asks for nightly-manual-now1: refused. Past the grace after
+// that ask, no view ever showed it, so it is asked for again (under the same name), the grace after that sync first
+// saw it pending again (about 12:15): creates succeed by then.
+const NOON = 36 * 3_600_000;
+const NOW_SCENARIO: Scenario = {
+  ...SCENARIO,
+  seed: 12,
+  durationMs: 2 * DAY,
+  faults: [
+    { kind: 'backup-now', atMs: NOON, token: 'now1' },
+    { kind: 'create-errors', atMs: NOON, forMs: 12 * 60_000, rate: 1 },
+  ],
+};
+const REFUSED_UNTIL = Date.parse(SCENARIO.start) + NOON + 12 * 60_000;
+
+/** The hook as the version before: `status.lastBackupNow` records no askedAt, so a refused create is never asked for again. */
+function recordingNoAskedAt(): Hook {
+  const real = decideHook(NOW_SCENARIO.hook);
+  return (request: SyncRequest, now: number) => {
+    const answer = real(request, now) as HookAnswer & { body: { status?: { lastBackupNow?: Record<string, unknown> } } };
+    const record = answer.body.status?.lastBackupNow;
+    if (record !== undefined) delete record['askedAt'];
+    return answer;
+  };
+}
+
+describe('sim: a backup-now create the API server refuses', function () {
+  this.timeout(0);
+
+  it('is asked for again once no view showed it past the grace: created after creates succeed, every invariant holds', async () => {
+    const { violations, world } = await runChecked({ invariants: [1, 2, 3, 4, 5, 6, 11], scenario: NOW_SCENARIO });
+    assert.deepEqual(describeViolations(violations), []);
+    const created = [...world.recorder.backups.values()].filter((b) => b.name === 'nightly-manual-now1');
+    assert.equal(created.length, 1, 'nightly-manual-now1 was never created');
+    const at = created[0]!.createdAt;
+    assert.ok(at >= REFUSED_UNTIL && at < REFUSED_UNTIL + 15 * 60_000, `created at ${new Date(at).toISOString()}`);
+  });
+
+  it('is lost by a hook whose record does not say when it asked (the check above can fail)', async () => {
+    const { world } = await runChecked({ invariants: [], scenario: NOW_SCENARIO }, { hook: recordingNoAskedAt() });
+    assert.equal([...world.recorder.backups.values()].filter((b) => b.name === 'nightly-manual-now1').length, 0);
+  });
+});
