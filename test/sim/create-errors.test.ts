@@ -1,7 +1,8 @@
 /**
  * A create the API server refuses (a quota, an admission webhook, etcd unavailable): Metacontroller writes the status
  * all the same, so the status names a Backup that does not exist. The hook asks for it again while the view lacks it,
- * within the stale-view grace, and the slot is not lost.
+ * within the stale-view grace, and the slot is not lost. A backup-now Backup is asked for again once no view showed it past
+ * the grace after it was asked for, and never once one did.
  */
 
 import assert from 'node:assert/strict';
@@ -11,6 +12,7 @@ import type { SyncRequest } from '../../src/core/types.js';
 import { decideHook } from '../../src/sim/hook.js';
 import type { Hook, HookAnswer } from '../../src/sim/hook.js';
 import { runChecked } from '../../src/sim/invariants/run.js';
+import { USER_DELETION } from '../../src/sim/recorder.js';
 import { HEALTHY_EXECUTOR } from '../../src/sim/scenario.js';
 import type { Scenario } from '../../src/sim/scenario.js';
 import { describeViolations } from './support/property-run.js';
@@ -108,5 +110,42 @@ describe('sim: a backup-now create the API server refuses', function () {
   it('is lost by a hook whose record does not say when it asked (the check above can fail)', async () => {
     const { world } = await runChecked({ invariants: [], scenario: NOW_SCENARIO }, { hook: recordingNoAskedAt() });
     assert.equal([...world.recorder.backups.values()].filter((b) => b.name === 'nightly-manual-now1').length, 0);
+  });
+});
+
+// The same request with creates that succeed; someone deletes the newest Backup (the backup-now one, created about
+// 12:05) at 12:30, long after a view showed it.
+const DELETED_SCENARIO: Scenario = {
+  ...NOW_SCENARIO,
+  faults: [
+    { kind: 'backup-now', atMs: NOON, token: 'now1' },
+    { kind: 'backups-deleted', atMs: NOON + 30 * 60_000, which: 'newest' },
+  ],
+};
+
+/** The hook with a record that never says its Backup was seen: a deleted one reads as a create that failed. */
+function recordingNoSeen(): Hook {
+  const real = decideHook(DELETED_SCENARIO.hook);
+  return (request: SyncRequest, now: number) => {
+    const answer = real(request, now) as HookAnswer & { body: { status?: { lastBackupNow?: Record<string, unknown> } } };
+    const record = answer.body.status?.lastBackupNow;
+    if (record !== undefined) delete record['seen'];
+    return answer;
+  };
+}
+
+describe('sim: a backup-now Backup a user deletes after a view showed it', function () {
+  this.timeout(0);
+  const manual = (world: Awaited<ReturnType<typeof runChecked>>['world']) => [...world.recorder.backups.values()].filter((b) => b.name === 'nightly-manual-now1');
+
+  it('is never asked for again: created once, deleted by the user', async () => {
+    const { violations, world } = await runChecked({ invariants: [1, 2, 3, 4, 5, 6, 11], scenario: DELETED_SCENARIO });
+    assert.deepEqual(describeViolations(violations), []);
+    assert.deepEqual(manual(world).map((b) => b.deletionReason), [USER_DELETION]);
+  });
+
+  it('comes back with a hook whose record never says it was seen (the check above can fail)', async () => {
+    const { world } = await runChecked({ invariants: [], scenario: DELETED_SCENARIO }, { hook: recordingNoSeen() });
+    assert.equal(manual(world).length, 2);
   });
 });
