@@ -6,7 +6,7 @@ import { parseSchedule } from '../../src/core/schedule.js';
 import { scheduleHash } from '../../src/core/schedule-edit.js';
 import { decide } from '../../src/core/sync.js';
 import type { JsonObject } from '../../src/core/types.js';
-import { BR_TEMPLATE, request, schedule } from '../support/objects.js';
+import { BR_TEMPLATE, backup, request, schedule } from '../support/objects.js';
 
 const at = (hhmm: string): string => `2024-05-01T${hhmm}:00Z`;
 const hashOf = (expression: string): string => {
@@ -45,5 +45,38 @@ describe('the answer’s status: a backup-now request', () => {
     assert.equal(d.report.created, 'nightly-manual-tok1');
     assert.deepEqual(d.response.status['lastBackupNow'], { name: 'nightly-manual-tok1', token: 'tok1', askedAt: at('00:06') });
     assert.equal(d.response.status['backupNowRequest'], undefined);
+  });
+});
+
+describe('the answer’s status: lastMissedTime', () => {
+  const cases: ReadonlyArray<{ name: string; spec: JsonObject; previous: JsonObject; missed: string | undefined }> = [
+    { name: 'no slot missed: none is written', spec: {}, previous: { lastBackupTime: at('03:00') }, missed: undefined },
+    { name: 'a recorded one stays as written', spec: {}, previous: { lastBackupTime: at('03:00'), lastMissedTime: '2024-05-01T01:00:00Z' }, missed: '2024-05-01T01:00:00Z' },
+    { name: 'a slot past its starting deadline is recorded', spec: { startingDeadlineSeconds: 60 }, previous: { lastBackupTime: at('01:00') }, missed: at('03:00') },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const d = decide(request(schedule({ spec: { ...spec('0 * * * *'), ...c.spec }, status: { lastBackup: 'x', ...c.previous } })), { now: Date.parse(at('03:20')) });
+      assert.equal(d.response.status['lastMissedTime'], c.missed);
+    });
+  }
+});
+
+describe('the answer’s status: a recorded lastBackupNow and a stuck Backup', () => {
+  it('a lastBackupNow already served is left as written, fields the hook does not know included', () => {
+    const recorded = { name: 'nightly-manual-tok0', token: 'tok0', requestedBy: 'alice' };
+    const parent = schedule({ spec: spec('0 * * * *'), annotations: { 'backup-schedule-hook/backup-now': 'tok0' }, status: { lastBackup: 'x', lastBackupTime: at('03:00'), lastBackupNow: recorded } });
+    const d = decide(request(parent), { now: Date.parse(at('03:20')) });
+    assert.deepEqual(d.response.status['lastBackupNow'], recorded);
+  });
+  it('the BackupStuck condition names spec.backupTimeout as written', () => {
+    const parent = schedule({ spec: { ...spec('0 * * * *'), backupTimeout: '1h' }, status: { lastBackup: 'nightly-2024-05-01t01-00-00', lastBackupTime: at('01:00') } });
+    const d = decide(request(parent, [backup({ slot: at('01:00'), state: 'running' })]), { now: Date.parse(at('02:30')) });
+    const stuck = d.response.status.conditions?.find((c) => c.type === 'BackupStuck');
+    assert.equal(stuck?.status, 'True');
+    assert.equal(
+      stuck?.message,
+      'Backup nightly-2024-05-01t01-00-00 (created 2024-05-01T01:00:02Z) has not finished within spec.backupTimeout 1h; the schedule no longer waits for it and keeps it for inspection: check its Job and pod, then delete it',
+    );
   });
 });
