@@ -4,9 +4,10 @@ import { parseSchedule } from '../../src/core/schedule.js';
 import { missedFinding, planSlot, scheduleHash } from '../../src/core/schedule-edit.js';
 import type { MissCause } from '../../src/core/schedule-edit.js';
 import { readSpec } from '../../src/core/spec.js';
+import { decide } from '../../src/core/sync.js';
 import type { ScheduleSpec } from '../../src/core/spec.js';
 import type { BackupScheduleStatus, JsonObject } from '../../src/core/types.js';
-import { BR_TEMPLATE, schedule } from '../support/objects.js';
+import { BR_TEMPLATE, request, schedule } from '../support/objects.js';
 
 const t = (hhmm: string, day = '02'): number => Date.parse(`2024-05-${day}T${hhmm}:00Z`);
 const hashOf = (expression: string, timeZone?: string): string => {
@@ -167,6 +168,22 @@ describe('missedFinding (a slot missed now says why)', () => {
       const spec = specOf({ schedule: '0 * * * *' });
       const plan = planSlot(previous, { spec, now: t('04:30'), watermark: t('04:00') });
       assert.deepEqual(missedFinding(previous, { plan, spec, lastBackupTime: null, gate: { open: true } }), c.finding);
+    });
+  }
+});
+
+describe('the MissedSchedule condition of a sync’s answer once a newer slot has run', () => {
+  const reported = { type: 'MissedSchedule', status: 'True', reason: 'StartingDeadlineExceeded', message: 'the slot 2024-05-02T03:00:00Z was not started', lastTransitionTime: '2024-05-02T03:10:00Z' };
+  const cases: { name: string; lastBackupTime: string; now: string; condition: { status: string; reason: string; message: string } }[] = [
+    { name: 'the last Backup older than the missed slot: still reported', lastBackupTime: '2024-05-02T02:00:00Z', now: '03:50', condition: { status: 'True', reason: reported.reason, message: reported.message } },
+    { name: 'a newer slot has run: resolved, and says so', lastBackupTime: '2024-05-02T04:00:00Z', now: '04:10', condition: { status: 'False', reason: 'LatestSlotRan', message: 'a slot newer than status.lastMissedTime has run' } },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const status = { lastBackup: 'x', lastBackupTime: c.lastBackupTime, lastMissedTime: '2024-05-02T03:00:00Z', conditions: [reported] };
+      const d = decide(request(schedule({ spec: { schedule: '0 * * * *', backupTemplate: BR_TEMPLATE }, status })), { now: t(c.now) });
+      const missed = d.response.status.conditions?.find((x) => x.type === 'MissedSchedule');
+      assert.deepEqual({ status: missed?.status, reason: missed?.reason, message: missed?.message }, c.condition);
     });
   }
 });
