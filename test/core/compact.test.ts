@@ -64,6 +64,12 @@ describe('compaction: what the sync reports (its log line)', () => {
     { name: 'no log Backup in the view', sync: { log: null }, reported: 'waiting for the log backup to start' },
     { name: 'paused', sync: { spec: { pause: true } }, reported: 'paused' },
     { name: 'one still runs', sync: { compacts: [RUNNING] }, reported: 'waiting for CompactBackup compact-nightly-2024-05-01t01-00-00 to finish' },
+    {
+      name: 'the one the status names still runs',
+      sync: { status: { lastCompact: 'compact-nightly-2024-05-01t01-00-00', lastCompactProgress: LOG_START }, compacts: [RUNNING] },
+      reported: 'waiting for CompactBackup compact-nightly-2024-05-01t01-00-00 to finish',
+    },
+    { name: 'a log Backup without a checkpoint yet', sync: { log: withLogStatus((s) => delete s['logCheckpointTs']) }, reported: 'the log backup has no checkpoint yet' },
     { name: 'less than one interval of log', sync: { checkpoint: at('01:59:59'), now: at('02:10:00') }, reported: 'less than one interval of log since its start' },
     {
       name: 'nothing new since the last window',
@@ -84,6 +90,12 @@ describe('compaction: what one sync asks for', () => {
     { name: 'from the log start up to the checkpoint', sync: {}, created: window(FIRST, '00:00:00'), progress: LOG_START },
     { name: 'no log Backup in the view: nothing', sync: { log: null }, created: null, progress: undefined },
     { name: 'paused: nothing, progress still written', sync: { spec: { pause: true } }, created: null, progress: LOG_START },
+    {
+      name: 'a progress already recorded is left as written (another form of the same instant)',
+      sync: { status: { lastCompactProgress: '2024-05-01T02:00:00+00:00' }, compacts: [complete({ start: at('00:00:00'), end: at('02:00:00'), until: at('02:00:00') })] },
+      created: window('compact-nightly-2024-05-01t02-00-00', '02:00:00'),
+      progress: '2024-05-01T02:00:00+00:00',
+    },
     {
       name: 'the last CompactBackup still runs: nothing, and its start is no progress',
       sync: { status: { lastCompact: 'compact-nightly-2024-05-01t01-00-00', lastCompactProgress: LOG_START }, compacts: [compactBackup({ logStart: LOG_START, start: at('01:00:00'), end: at('03:00:00'), state: 'Running' })] },
