@@ -234,6 +234,12 @@ describe('compaction: retention keeps the latest failed attempt of each window n
       deleted: [FIRST],
     },
     {
+      name: 'a later attempt still running does not take the failed one’s place',
+      sync: { spec: policy, compacts: [failed(FIRST), compactBackup({ logStart: LOG_START, name: `${FIRST}-r1`, start: at('00:00:00'), end: at('02:00:00'), state: 'Running', created: at('00:00:00') })] },
+      deleted: [],
+    },
+    { name: 'no log Backup in the view (no progress): a failed one whose window start is unreadable is not kept', sync: { spec: policy, log: null, compacts: [failed(FIRST, { start: 'never' })] }, deleted: [FIRST] },
+    {
       name: 'a schedule named like a retry (db-r1): only the trailing -r<n> counts',
       sync: { spec: policy, schedule: 'db-r1', compacts: [R1_FIRST, `${R1_FIRST}-r1`, `${R1_FIRST}-r2`].map((n) => failed(n, { schedule: 'db-r1' })) },
       deleted: [R1_FIRST, `${R1_FIRST}-r1`],
