@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 
 import { decide } from '../../src/core/sync.js';
 import type { JsonObject, KubeObject } from '../../src/core/types.js';
-import { BR_TEMPLATE, COMPACT_TEMPLATE, LOG_TEMPLATE, compactBackup, logBackup, request, schedule, withCompacts } from '../support/objects.js';
+import { BR_TEMPLATE, COMPACT_TEMPLATE, LOG_TEMPLATE, compactBackup, logBackup, request, schedule, tsoAt, withCompacts } from '../support/objects.js';
 
 const at = (hhmm: string): string => `2024-05-01T${hhmm}Z`;
 const LOG_START = at('00:00:00');
@@ -150,6 +150,13 @@ describe('compaction: what one sync asks for', () => {
     {
       name: 'a Complete one whose reported end is a number, not a TSO string: up to its window end',
       sync: { compacts: [withStatus(complete({ start: at('00:00:00'), end: at('02:00:00') }), { state: 'Complete', endTs: 4.5e17 })] },
+      created: window('compact-nightly-2024-05-01t02-00-00', '02:00:00'),
+      progress: at('02:00:00'),
+    },
+    {
+      // As a number the TSO would read as 01:30 (its decimal digits): a number is not upstream's string.
+      name: 'a Complete one whose reported end is a number inside its window: up to its window end',
+      sync: { compacts: [withStatus(complete({ start: at('00:00:00'), end: at('02:00:00') }), { state: 'Complete', endTs: Number(tsoAt(at('01:30:00'))) })] },
       created: window('compact-nightly-2024-05-01t02-00-00', '02:00:00'),
       progress: at('02:00:00'),
     },
