@@ -267,6 +267,34 @@ describe('compaction: retention keeps the latest failed attempt of each window n
   });
 });
 
+describe('compaction: retention keeps the Complete CompactBackup that compacted furthest (expired windows, maxReservedTime 1h)', () => {
+  const cases: ReadonlyArray<{ name: string; sync: Sync; deleted: string[] }> = [
+    {
+      name: 'of two that compacted as far, the earlier window is kept',
+      sync: {
+        spec: { maxReservedTime: '1h' },
+        status: { lastCompact: 'compact-nightly-2024-05-01t05-00-00', lastCompactProgress: at('05:00:00') },
+        compacts: [complete({ start: at('01:00:00'), end: at('05:00:00'), until: at('05:00:00') }), complete({ start: at('03:00:00'), end: at('05:00:00'), until: at('05:00:00') })],
+        now: at('06:30:00'),
+      },
+      deleted: ['compact-nightly-2024-05-01t03-00-00'],
+    },
+    {
+      name: 'of two, the one that compacted further is kept',
+      sync: {
+        spec: { maxReservedTime: '1h' },
+        status: { lastCompact: 'compact-nightly-2024-05-01t05-00-00', lastCompactProgress: at('05:00:00') },
+        compacts: [complete({ start: at('01:00:00'), end: at('04:00:00'), until: at('04:00:00') }), complete({ start: at('03:00:00'), end: at('05:00:00'), until: at('05:00:00') })],
+        now: at('06:30:00'),
+      },
+      deleted: ['compact-nightly-2024-05-01t01-00-00'],
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => assert.deepEqual(compaction(c.sync).deleted, c.deleted));
+  }
+});
+
 /** The default log Backup with its status changed, or removed (null). */
 function withLogStatus(change: ((status: JsonObject) => void) | null): KubeObject {
   const log = logBackup({ start: LOG_START, checkpoint: at('05:00:00') });
