@@ -70,6 +70,8 @@ describe('compaction: what the sync reports (its log line)', () => {
       reported: 'waiting for CompactBackup compact-nightly-2024-05-01t01-00-00 to finish',
     },
     { name: 'a log Backup without a checkpoint yet', sync: { log: withLogStatus((s) => delete s['logCheckpointTs']) }, reported: 'the log backup has no checkpoint yet' },
+    { name: 'a checkpoint before the log’s start: none yet', sync: { log: logBackup({ start: LOG_START, checkpoint: '2024-04-30T23:00:00Z' }) }, reported: 'the log backup has no checkpoint yet' },
+    { name: 'a checkpoint at the log’s start: nothing new', sync: { log: logBackup({ start: LOG_START, checkpoint: LOG_START }) }, reported: 'the log has nothing new to compact' },
     { name: 'less than one interval of log', sync: { checkpoint: at('01:59:59'), now: at('02:10:00') }, reported: 'less than one interval of log since its start' },
     {
       name: 'nothing new since the last window',
