@@ -150,6 +150,16 @@ export function lastBackupNowRecord(previous: BackupScheduleStatus, facts: LastB
   return undefined;
 }
 
+/**
+ * withBackupNowSeen records `status.lastBackupNow.seen` when the view shows its Backup, for a sync that decides nothing
+ * (an invalid spec): a Backup such a view showed and a user then deleted is never asked for again ({@link neverSeen}).
+ */
+export function withBackupNowSeen(status: BackupScheduleStatus, backups: ReadonlyMap<string, ObservedBackup>): BackupScheduleStatus {
+  const last = lastBackupNowOf(status);
+  if (last === null || last.seen || !backups.has(last.name)) return status;
+  return { ...status, lastBackupNow: { ...recordOf(status, 'lastBackupNow'), seen: true } as JsonObject };
+}
+
 /** What this sync does about the backup-now request. */
 export interface BackupNowDecision {
   /** The token whose Backup is created now, or null. */

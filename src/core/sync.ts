@@ -4,6 +4,7 @@
  */
 
 import { answer, callBackSeconds, keptChildren, report } from './answer.js';
+import { withBackupNowSeen } from './backup-now.js';
 import type { Decision } from './answer.js';
 import { MAX_DELETIONS_PER_SYNC } from './deletion-batch.js';
 import { summarize } from './facts.js';
@@ -86,7 +87,8 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
       nextBackupTime: null,
       ready: { reason: 'InvalidSpec', message },
     });
-    const answered = withLastSuccessful(status, { scheduleName, snapshots });
+    // A backup-now Backup the view shows is seen, as a valid sync records it: deleted meanwhile, it is not asked for again.
+    const answered = withBackupNowSeen(withLastSuccessful(status, { scheduleName, snapshots }), byName(observation.backups));
     const facts = summarize(parent, snapshots, { ...unscheduled, status: answered });
     const response: SyncResponse = { status: answered, children: keptChildren(observation, { parentUid: parent.metadata.uid }) };
     const resyncAfterSeconds = callBackSeconds(null, { now: options.now, resyncEveryMs });

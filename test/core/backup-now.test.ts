@@ -311,3 +311,45 @@ describe('backup-now: a Backup asked for and never seen is asked for again', () 
     });
   }
 });
+
+describe('backup-now: a sync with an invalid spec records the backup-now Backup its view shows as seen', () => {
+  // The backup-now Backup was asked for at 00:10; a spec edit made the spec invalid before any valid sync saw it. A
+  // view that shows it, even while the spec is invalid, must say so: else a user who deletes it meanwhile sees it
+  // asked for again once the spec is fixed ("once seen, never asked for again").
+  const iso = (hhmm: string): string => `2024-05-01T${hhmm}:00Z`;
+  const valid = { schedule: '0 * * * *', maxReservedTime: '3h', backupTemplate: BR_TEMPLATE };
+  const invalid = { ...valid, backupTemplate: { ...BR_TEMPLATE, backupMode: 'log' } };
+  const lastTick = { lastBackup: 'nightly-2024-05-01t00-00-00', lastBackupTime: iso('00:00') };
+  const asked = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({ name: 'nightly-manual-a1', token: 'a1', askedAt: iso('00:10'), ...extra });
+  const manual = (extra: { state: TestState; deleting?: string }) =>
+    backup({ slot: iso('00:10'), name: 'nightly-manual-a1', annotate: false, annotations: { [NOW_ANNOTATION]: 'a1' }, ...extra });
+  const parentWith = (spec: typeof valid, lastBackupNow: Record<string, unknown>) =>
+    schedule({ spec, status: { ...lastTick, lastBackupNow }, annotations: { [NOW_ANNOTATION]: 'a1' } });
+  const cases: ReadonlyArray<{ name: string; record: Record<string, unknown>; manual: { state: TestState; deleting?: string } | null; written: unknown }> = [
+    { name: 'shown running: seen', record: asked(), manual: { state: 'running' }, written: asked({ seen: true }) },
+    { name: 'shown being deleted: seen', record: asked(), manual: { state: 'complete', deleting: iso('00:20') }, written: asked({ seen: true }) },
+    { name: 'not in the view: left as written', record: asked(), manual: null, written: asked() },
+    { name: 'already seen: left as written', record: asked({ seen: true }), manual: { state: 'running' }, written: asked({ seen: true }) },
+    { name: 'a record without askedAt, shown: seen', record: { name: 'nightly-manual-a1', token: 'a1' }, manual: { state: 'failed' }, written: { name: 'nightly-manual-a1', token: 'a1', seen: true } },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const children = [backup({ slot: iso('00:00') }), ...(c.manual === null ? [] : [manual(c.manual)])];
+      const { response, report } = decide(request(parentWith(invalid, c.record), children), { now: at('00:20') });
+      assert.equal(report.outcome, 'invalid');
+      assert.deepEqual(response.status.lastBackupNow, c.written);
+    });
+  }
+
+  it('then deleted by a user and the spec fixed: never asked for again', () => {
+    const seenWhileInvalid = decide(request(parentWith(invalid, asked()), [backup({ slot: iso('00:00') }), manual({ state: 'complete' })]), { now: at('00:20') });
+    let status = seenWhileInvalid.response.status;
+    const created: Array<string | null> = [];
+    for (const hhmm of ['00:40', '00:46', '00:52']) {
+      const { response, report } = decide(request(schedule({ spec: valid, status, annotations: { [NOW_ANNOTATION]: 'a1' } }), [backup({ slot: iso('00:00') })]), { now: at(hhmm) });
+      created.push(report.created);
+      status = response.status;
+    }
+    assert.deepEqual(created, [null, null, null]);
+  });
+});
