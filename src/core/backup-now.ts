@@ -160,6 +160,21 @@ export function withBackupNowSeen(status: BackupScheduleStatus, backups: Readonl
   return { ...status, lastBackupNow: { ...recordOf(status, 'lastBackupNow'), seen: true } as JsonObject };
 }
 
+/**
+ * withLegacyAskedAt keeps when the last backup-now Backup was asked for where the answer would lose it. A record an older
+ * version wrote has no `askedAt`: its BackupNow condition (reason Running) is the only trace, and the gate counts the
+ * Backup, missing from the view, as running until the grace after then. An answer that changes that condition (a new
+ * token waits) writes the instant into the record, marked seen: such a record is never asked for again, as before (it
+ * may name a Backup that was seen and deleted). Else the next sync, sent this answer's status, would open the gate.
+ */
+export function withLegacyAskedAt(next: BackupScheduleStatus, previous: BackupScheduleStatus, facts: { backups: ReadonlyMap<string, ObservedBackup>; now: number; staleViewGraceMs: number }): BackupScheduleStatus {
+  const record = lastBackupNowOf(next);
+  if (record === null || record.askedAt !== null || facts.backups.has(record.name) || lastBackupNowOf(previous)?.name !== record.name) return next;
+  const askedAt = backupNowAskedAt(previous);
+  if (inFlightUntil(askedAt, facts) === null || backupNowAskedAt(next) === askedAt) return next;
+  return { ...next, lastBackupNow: { ...recordOf(next, 'lastBackupNow'), askedAt: formatTime(askedAt as number), seen: true } as JsonObject };
+}
+
 /** What this sync does about the backup-now request. */
 export interface BackupNowDecision {
   /** The token whose Backup is created now, or null. */

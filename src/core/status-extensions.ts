@@ -4,7 +4,7 @@
  * A schedule that never had a finding gets none of them written: its status stays as the core writes it.
  */
 
-import { BACKUP_NOW_CONDITION, backupNowFinding, backupNowResolved, lastBackupNowRecord } from './backup-now.js';
+import { BACKUP_NOW_CONDITION, backupNowFinding, backupNowResolved, lastBackupNowRecord, withLegacyAskedAt } from './backup-now.js';
 import type { BackupNowFacts } from './backup-now.js';
 import { GROUP_NOT_VISIBLE_CONDITION, GROUP_VISIBLE_RESOLVED } from './group.js';
 import { groupTurnStatus } from './group-turn.js';
@@ -66,7 +66,7 @@ export function withExtensionStatus(status: BackupScheduleStatus, previous: Back
   }
   if (facts.groupTurn !== null) next['groupTurn'] = groupTurnStatus(facts.groupTurn);
   else delete next['groupTurn'];
-  return withFindings(next, facts.now, [
+  const written = withFindings(next, facts.now, [
     { type: MISSED_CONDITION, active: missedFinding(previous, { plan, spec, lastBackupTime: facts.lastBackupTime, gate: facts.gate }), resolved: MISSED_RESOLVED },
     { type: BACKUP_STUCK_CONDITION, active: backupStuckFinding(facts.stuck, spec.backupTimeout?.text ?? ''), resolved: BACKUP_STUCK_RESOLVED },
     {
@@ -77,4 +77,6 @@ export function withExtensionStatus(status: BackupScheduleStatus, previous: Back
     { type: BACKUP_NOW_CONDITION, active: backupNowFinding(backupNow), resolved: backupNowResolved(backupNow.state, { backups: backupNow.backups, now: facts.now, staleViewGraceMs: backupNow.staleViewGraceMs }) },
     { type: GROUP_NOT_VISIBLE_CONDITION, active: facts.groupNotVisible, resolved: GROUP_VISIBLE_RESOLVED },
   ]);
+  // A record an older version wrote: the condition just rewritten may have been the only trace of when it was asked for.
+  return withLegacyAskedAt(written, previous, { backups: backupNow.backups, now: facts.now, staleViewGraceMs: backupNow.staleViewGraceMs });
 }

@@ -353,3 +353,33 @@ describe('backup-now: a sync with an invalid spec records the backup-now Backup 
     assert.deepEqual(created, [null, null, null]);
   });
 });
+
+describe('backup-now: a record an older version wrote keeps when its Backup was asked for', () => {
+  // An older version wrote lastBackupNow without askedAt: its BackupNow condition (Running since 00:58) is the only
+  // trace of when the Backup was asked for, and the gate counts it as running until 01:03 while the view lacks it. A
+  // new token makes that condition Waiting: the answer must not lose the instant, or the next sync, sent that answer's
+  // status at the same instant, starts the 01:00 tick on top of a Backup the answer before said may still run.
+  const iso = (hhmm: string): string => `2024-05-01T${hhmm}Z`;
+  const legacy = { name: 'nightly-manual-a1', token: 'a1' };
+  const status = {
+    lastBackup: 'nightly-2024-05-01t00-00-00',
+    lastBackupTime: iso('00:00:00'),
+    lastBackupNow: legacy,
+    conditions: [{ type: 'BackupNow', status: 'True', reason: 'Running', message: 'backup-now Backup nightly-manual-a1 has not finished', lastTransitionTime: iso('00:58:00') }],
+  };
+  const cases: ReadonlyArray<{ name: string; token: string; now: string; record: unknown; created: Array<string | null> }> = [
+    { name: 'a new token waits within the grace: askedAt carried, marked seen (never asked for again, as before)', token: 'b2', now: '01:00:30', record: { ...legacy, askedAt: iso('00:58:00'), seen: true }, created: [null, null] },
+    { name: 'the same token: the condition stays Running, the record is left as written', token: 'a1', now: '01:00:30', record: legacy, created: [null, null] },
+    { name: 'past the grace: nothing to keep, the record is left as written', token: 'b2', now: '01:03:30', record: legacy, created: ['nightly-2024-05-01t01-00-00', null] },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const parentWith = (s: BackupScheduleStatus) => schedule({ spec: { schedule: '0 * * * *', backupTemplate: BR_TEMPLATE }, status: s, annotations: { [NOW_ANNOTATION]: c.token } });
+      const children = [backup({ slot: iso('00:00:00') })];
+      const now = Date.parse(iso(c.now));
+      const first = decide(request(parentWith(status), children), { now });
+      const second = decide(request(parentWith(first.response.status), children), { now });
+      assert.deepEqual({ record: first.response.status.lastBackupNow, created: [first.report.created, second.report.created] }, { record: c.record, created: c.created });
+    });
+  }
+});
