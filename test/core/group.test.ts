@@ -763,4 +763,45 @@ describe("schedule groups: a sibling's last Backup holds the group only while it
     assert.match(ready, /is still running; it counts as stuck from 2024-05-10T11:30:10Z \(the backupTimeout of schedule alpha\)/);
     assert.equal(answer.resyncAfterSeconds, 30 * 60);
   });
+
+  // A running sibling holds the group whatever the others say: its stuck deadline, not a later wait of another sibling,
+  // is when the gate is judged again. zeta (sorting after alpha) has a last Backup asked for at 10:59 and not in the
+  // view: it counts as running until 11:04, after alpha's Backup counts as stuck (11:02:10).
+  const zeta = schedule({
+    name: 'zeta',
+    spec: siblingSpec,
+    labels: GROUP,
+    status: { lastBackup: 'zeta-2024-05-10t10-30-00', lastBackupTime: '2024-05-10T10:30:00Z', lastBackupCreation: { name: 'zeta-2024-05-10t10-30-00', time: '2024-05-10T10:59:00Z' } },
+  });
+  const held: ReadonlyArray<{ name: string; alpha: JsonObject; created: string; siblings: ReturnType<typeof schedule>[]; ready: string; resync: number }> = [
+    {
+      name: 'alpha without backupTimeout: still running, no deadline named',
+      alpha: {},
+      created: '2024-05-10T09:02:10Z',
+      siblings: [],
+      ready: `a scheduled Backup is due: Backup ${ALPHA_LAST} of schedule alpha in group nightly-group is still running`,
+      resync: 60 * 60 - 10, // the next tick, 12:00
+    },
+    {
+      name: "alpha's Backup stuck from 11:02:10, zeta's in flight until 11:04: alpha's deadline, not zeta's wait",
+      alpha: { backupTimeout: '2h' },
+      created: '2024-05-10T09:02:10Z',
+      siblings: [zeta],
+      ready: `a scheduled Backup is due: Backup ${ALPHA_LAST} of schedule alpha in group nightly-group is still running; it counts as stuck from 2024-05-10T11:02:10Z (the backupTimeout of schedule alpha)`,
+      resync: 2 * 60,
+    },
+  ];
+  for (const c of held) {
+    it(`a running sibling holds the group until its own deadline: ${c.name}`, () => {
+      const parent = schedule({ spec, labels: GROUP, status: { lastBackup: 'nightly-2024-05-10t10-00-00', lastBackupTime: '2024-05-10T10:00:00Z' } });
+      const alpha = schedule({ name: 'alpha', spec: { ...siblingSpec, ...c.alpha }, labels: GROUP, status: alphaStatus(false) });
+      const related = {
+        'BackupSchedule.pingcap.com/v1alpha1': Object.fromEntries([alpha, parent, ...c.siblings].map((s) => [`db/${s.metadata.name}`, s])),
+        'Backup.pingcap.com/v1alpha1': { [`db/${ALPHA_LAST}`]: lastOfAlpha('running', c.created) },
+      };
+      const answer = decide(request(parent, [backup({ slot: '2024-05-10T10:00:00Z' })], { related }), { now: NOW }).response;
+      const ready = (answer.status.conditions ?? []).find((x) => x.type === 'Ready');
+      assert.deepEqual({ ready: ready?.message, resync: answer.resyncAfterSeconds }, { ready: c.ready, resync: c.resync });
+    });
+  }
 });
