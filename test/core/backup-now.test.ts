@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 
-import { backupNowFinding, backupNowGate, backupNowRequestOf, backupNowResolved, backupNowStateOf, decideBackupNow, readBackupNowToken } from '../../src/core/backup-now.js';
+import { backupNowAskedAt, backupNowFinding, backupNowGate, backupNowRequestOf, backupNowResolved, backupNowStateOf, decideBackupNow, readBackupNowToken } from '../../src/core/backup-now.js';
 import type { Gate } from '../../src/core/gate.js';
 import { observeChildren } from '../../src/core/observe.js';
 import type { ObservedBackup } from '../../src/core/observe.js';
@@ -202,6 +202,27 @@ describe('backup-now: what the request, the gate and the BackupNow condition say
       message: 'backup-now Backup nightly-manual-a1 has not finished',
     });
   });
+
+  it('words a new request that waits beside the last one served as waiting, not as asked for again', () => {
+    const state = { last: { name: 'nightly-manual-a1', token: 'a1', askedAt: at('00:10'), seen: true }, adopted: false, pending: 'b2', again: false };
+    assert.deepEqual(backupNowFinding({ scheduleName: 'nightly', state, gate: { open: true }, decision: { create: null, waiting: 'b2', waitingFor: 'spec.pause is true' } }), {
+      reason: 'Waiting',
+      message: 'backup-now Backup nightly-manual-b2 (token b2) waits: spec.pause is true',
+    });
+  });
+
+  const iso = (hhmm: string): string => `2024-05-01T${hhmm}:00Z`;
+  const condition = (reason: string, hhmm: string) => ({ conditions: [{ type: 'BackupNow', status: 'True', reason, message: 'm', lastTransitionTime: iso(hhmm) }] });
+  const askedAts: ReadonlyArray<{ name: string; status: BackupScheduleStatus; want: number | null }> = [
+    { name: 'recorded askedAt, no condition', status: { lastBackupNow: { name: 'nightly-manual-a1', token: 'a1', askedAt: iso('00:10') } }, want: at('00:10') },
+    { name: 'recorded askedAt, before a Running condition of another time', status: { lastBackupNow: { name: 'nightly-manual-a1', token: 'a1', askedAt: iso('00:10') }, ...condition('Running', '00:05') }, want: at('00:10') },
+    { name: 'a record without askedAt (an older version): the Running condition', status: { lastBackupNow: { name: 'nightly-manual-a1', token: 'a1' }, ...condition('Running', '00:05') }, want: at('00:05') },
+    { name: 'a record without askedAt, the condition not Running: none', status: { lastBackupNow: { name: 'nightly-manual-a1', token: 'a1' }, ...condition('Waiting', '00:05') }, want: null },
+    { name: 'no record, no condition: none', status: {}, want: null },
+  ];
+  for (const c of askedAts) {
+    it(`reads when the last backup-now Backup was asked for: ${c.name}`, () => assert.equal(backupNowAskedAt(c.status), c.want));
+  }
 
   const resolved: ReadonlyArray<{ name: string; last: boolean; manual: { token: string; state: TestState; deleting?: boolean } | null; message: string }> = [
     { name: 'none served', last: false, manual: null, message: 'no backup-now request waits or runs' },
