@@ -180,3 +180,28 @@ describe('kept children: never a controller-uid other than the schedule\'s (Meta
     }
   }
 });
+
+describe('kept children: a form taken from the live object carries no controller-uid but the schedule\'s', () => {
+  // No last-applied configuration (a Backup made by hand, adopted), or one that cannot be read: the form is the live
+  // object, and only a controller-uid naming another schedule is replaced; without a schedule uid, nothing is.
+  const live = (uid: string | null, lastApplied: 'none' | 'unreadable'): KubeObject => {
+    const labels: Record<string, string> = { team: 'a' };
+    if (uid !== null) labels['controller-uid'] = uid;
+    const annotations = lastApplied === 'none' ? {} : { 'metacontroller.k8s.io/last-applied-configuration': '{"spec": ' };
+    return { apiVersion: 'pingcap.com/v1alpha1', kind: 'Backup', metadata: { name: 'by-hand', namespace: 'db', uid: `uid-by-hand-${uid}`, labels, annotations } };
+  };
+  const cases: ReadonlyArray<{ name: string; uid: string | null; parentUid: string | undefined; want: Record<string, string> }> = [
+    { name: "another schedule's uid: the schedule's", uid: 'uid-earlier', parentUid: 'uid-nightly', want: { team: 'a', 'controller-uid': 'uid-nightly' } },
+    { name: "the schedule's uid: as it is", uid: 'uid-nightly', parentUid: 'uid-nightly', want: { team: 'a', 'controller-uid': 'uid-nightly' } },
+    { name: 'no controller-uid: none', uid: null, parentUid: 'uid-nightly', want: { team: 'a' } },
+    { name: 'no schedule uid given: as it is', uid: 'uid-earlier', parentUid: undefined, want: { team: 'a', 'controller-uid': 'uid-earlier' } },
+    { name: 'no schedule uid given, no controller-uid: none', uid: null, parentUid: undefined, want: { team: 'a' } },
+  ];
+  for (const lastApplied of ['none', 'unreadable'] as const) {
+    for (const c of cases) {
+      it(`last-applied configuration ${lastApplied}, ${c.name}`, () => {
+        assert.deepEqual(desiredFormOfKept(live(c.uid, lastApplied), 'by-hand', { parentUid: c.parentUid }).metadata.labels, c.want);
+      });
+    }
+  }
+});
