@@ -4,7 +4,7 @@ import type { Gate } from '../../src/core/gate.js';
 import { observeChildren } from '../../src/core/observe.js';
 import type { ObservedBackup, SnapshotBackup } from '../../src/core/observe.js';
 import { decide } from '../../src/core/sync.js';
-import { backupStuckFinding, deletionStuckFinding, findDeletionStuck, findStuck, passStuck } from '../../src/core/stuck.js';
+import { backupStuckFinding, deletionStuckFinding, findDeletionStuck, findStuck, passStuck, stuckFrom } from '../../src/core/stuck.js';
 import { BR_TEMPLATE, backup, request, schedule } from '../support/objects.js';
 import type { TestState } from '../support/objects.js';
 import type { JsonObject } from '../../src/core/types.js';
@@ -175,5 +175,20 @@ describe('DeletionStuck in a sync, by default after an hour', () => {
       const found = conditions.find((x) => x['type'] === 'DeletionStuck');
       assert.equal(found?.['status'] ?? 'False', c.status);
     });
+  }
+});
+
+describe('stuckFrom: when an unfinished Backup counts as stuck', () => {
+  const HOUR = 3_600_000;
+  const created = (creationTimestamp: unknown): JsonObject => ({ apiVersion: 'pingcap.com/v1alpha1', kind: 'Backup', metadata: { name: 'b', creationTimestamp } });
+  const cases: ReadonlyArray<{ name: string; backup: JsonObject; timeoutMs: number | null; want: number | null }> = [
+    { name: 'its creation plus the timeout', backup: created('2024-05-01T00:10:00Z'), timeoutMs: HOUR, want: Date.parse('2024-05-01T01:10:00Z') },
+    { name: 'no timeout: never', backup: created('2024-05-01T00:10:00Z'), timeoutMs: null, want: null },
+    { name: 'no creationTimestamp: never', backup: { apiVersion: 'pingcap.com/v1alpha1', kind: 'Backup', metadata: { name: 'b' } }, timeoutMs: HOUR, want: null },
+    { name: 'an unreadable creationTimestamp: never', backup: created('yesterday'), timeoutMs: HOUR, want: null },
+    { name: 'no metadata: never', backup: { apiVersion: 'pingcap.com/v1alpha1', kind: 'Backup' }, timeoutMs: HOUR, want: null },
+  ];
+  for (const c of cases) {
+    it(c.name, () => assert.equal(stuckFrom(c.backup, c.timeoutMs), c.want));
   }
 });
