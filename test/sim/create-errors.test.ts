@@ -84,13 +84,16 @@ const NOW_SCENARIO: Scenario = {
 };
 const REFUSED_UNTIL = Date.parse(SCENARIO.start) + NOON + 12 * 60_000;
 
-/** The hook as the version before: `status.lastBackupNow` records no askedAt, so a refused create is never asked for again. */
-function recordingNoAskedAt(): Hook {
-  const real = decideHook(NOW_SCENARIO.hook);
+/**
+ * The hook with `status.lastBackupNow` missing one field: without `askedAt` (as the version before) a refused create is
+ * never asked for again; without `seen` a deleted Backup reads as a create that failed.
+ */
+function recordingWithout(field: 'askedAt' | 'seen', scenario: Scenario): Hook {
+  const real = decideHook(scenario.hook);
   return (request: SyncRequest, now: number) => {
     const answer = real(request, now) as HookAnswer & { body: { status?: { lastBackupNow?: Record<string, unknown> } } };
     const record = answer.body.status?.lastBackupNow;
-    if (record !== undefined) delete record['askedAt'];
+    if (record !== undefined) delete record[field];
     return answer;
   };
 }
@@ -108,7 +111,7 @@ describe('sim: a backup-now create the API server refuses', function () {
   });
 
   it('is lost by a hook whose record does not say when it asked (the check above can fail)', async () => {
-    const { world } = await runChecked({ invariants: [], scenario: NOW_SCENARIO }, { hook: recordingNoAskedAt() });
+    const { world } = await runChecked({ invariants: [], scenario: NOW_SCENARIO }, { hook: recordingWithout('askedAt', NOW_SCENARIO) });
     assert.equal([...world.recorder.backups.values()].filter((b) => b.name === 'nightly-manual-now1').length, 0);
   });
 });
@@ -123,17 +126,6 @@ const DELETED_SCENARIO: Scenario = {
   ],
 };
 
-/** The hook with a record that never says its Backup was seen: a deleted one reads as a create that failed. */
-function recordingNoSeen(): Hook {
-  const real = decideHook(DELETED_SCENARIO.hook);
-  return (request: SyncRequest, now: number) => {
-    const answer = real(request, now) as HookAnswer & { body: { status?: { lastBackupNow?: Record<string, unknown> } } };
-    const record = answer.body.status?.lastBackupNow;
-    if (record !== undefined) delete record['seen'];
-    return answer;
-  };
-}
-
 describe('sim: a backup-now Backup a user deletes after a view showed it', function () {
   this.timeout(0);
   const manual = (world: Awaited<ReturnType<typeof runChecked>>['world']) => [...world.recorder.backups.values()].filter((b) => b.name === 'nightly-manual-now1');
@@ -145,7 +137,7 @@ describe('sim: a backup-now Backup a user deletes after a view showed it', funct
   });
 
   it('comes back with a hook whose record never says it was seen (the check above can fail)', async () => {
-    const { world } = await runChecked({ invariants: [], scenario: DELETED_SCENARIO }, { hook: recordingNoSeen() });
+    const { world } = await runChecked({ invariants: [], scenario: DELETED_SCENARIO }, { hook: recordingWithout('seen', DELETED_SCENARIO) });
     assert.equal(manual(world).length, 2);
   });
 });
