@@ -146,8 +146,7 @@ export function lastBackupNowRecord(previous: BackupScheduleStatus, facts: LastB
   const { last } = facts.state;
   if (last === null) return undefined;
   if (facts.state.adopted) return { name: last.name, token: last.token, seen: true };
-  if (!last.seen && facts.backups.has(last.name)) return { ...recordOf(previous, 'lastBackupNow'), seen: true } as JsonObject;
-  return undefined;
+  return seenRecord(previous, facts.backups);
 }
 
 /**
@@ -155,9 +154,15 @@ export function lastBackupNowRecord(previous: BackupScheduleStatus, facts: LastB
  * (an invalid spec): a Backup such a view showed and a user then deleted is never asked for again ({@link neverSeen}).
  */
 export function withBackupNowSeen(status: BackupScheduleStatus, backups: ReadonlyMap<string, ObservedBackup>): BackupScheduleStatus {
+  const record = seenRecord(status, backups);
+  return record === undefined ? status : { ...status, lastBackupNow: record };
+}
+
+/** seenRecord is the status's `lastBackupNow` marked seen when this view first shows its Backup, else undefined. */
+function seenRecord(status: BackupScheduleStatus, backups: ReadonlyMap<string, ObservedBackup>): JsonObject | undefined {
   const last = lastBackupNowOf(status);
-  if (last === null || last.seen || !backups.has(last.name)) return status;
-  return { ...status, lastBackupNow: { ...recordOf(status, 'lastBackupNow'), seen: true } as JsonObject };
+  if (last === null || last.seen || !backups.has(last.name)) return undefined;
+  return { ...recordOf(status, 'lastBackupNow'), seen: true } as JsonObject;
 }
 
 /**
