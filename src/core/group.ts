@@ -25,6 +25,7 @@ import { compareNames, observeChildren } from './observe.js';
 import type { SnapshotBackup } from './observe.js';
 import { planSlot } from './schedule-edit.js';
 import { isObject, readSpec } from './spec.js';
+import type { ReadSpecResult } from './spec.js';
 import type { Finding } from './status.js';
 import { stuckFrom } from './stuck.js';
 import { formatTime } from './time.js';
@@ -163,6 +164,7 @@ interface SiblingJudgement {
 /** siblingGate judges one sibling: its last Backups running (closed), or in flight or its turn first (closed until a time). */
 function siblingGate(sibling: KubeObject, view: GroupView): SiblingJudgement {
   const status: BackupScheduleStatus = isObject(sibling.status) ? sibling.status : {};
+  const read = readSpec(sibling as BackupSchedule); // its spec as its own sync reads it: once per sibling
   const siblingName = sibling.metadata?.name ?? '';
   const of = `of schedule ${siblingName} in group ${view.group}`;
   // Its last scheduled Backup (as the sibling would judge it: the one its status names, or a newer one in the view, its
@@ -187,7 +189,7 @@ function siblingGate(sibling: KubeObject, view: GroupView): SiblingJudgement {
     // gate, and so does Invalid (no job ever runs for it). So does one stuck past the sibling's own backupTimeout, judged
     // as its own sync judges it (its spec as the view shows it, this clock): it no longer holds its own schedule.
     if (snapshotState(seen) !== 'unfinished') continue;
-    const stuckAt = stuckFrom(seen, timeoutOf(sibling));
+    const stuckAt = stuckFrom(seen, timeoutOf(read));
     if (stuckAt !== null && stuckAt <= view.now) continue;
     // Until it counts as stuck, if ever: then the verdict changes by time alone, and the answer asks to be called back.
     const stuck = stuckAt === null ? '' : `; it counts as stuck from ${formatTime(stuckAt)} (the backupTimeout of schedule ${siblingName})`;
@@ -195,7 +197,7 @@ function siblingGate(sibling: KubeObject, view: GroupView): SiblingJudgement {
   }
   // Two schedules due at once, each synced before the other's Backup or status reaches the cache, would both start:
   // the one whose turn comes first goes first, and the others give it the grace to show its Backup.
-  const due = dueSlotOf(sibling, { ...view, last });
+  const due = dueSlotOf(sibling, { ...view, last, read });
   if (due === null || !goesFirst({ schedule: siblingName, slot: due }, view)) return { gate, overdue: null };
   // Its turn lasts a grace from when it could start: its slot, or when a Backup of the group last finished (one of them
   // may have held it), whichever is later; a finish more than a grace ahead of this clock is not believed.
@@ -234,8 +236,8 @@ function waitLonger(gate: Gate, wait: { until: number; message: string }): Gate 
  * dueSlotOf is the slot a sibling would start now as its own sync would plan it from this view (valid spec, not paused,
  * the missed-run rules), when its Backup is not in the view; else null.
  */
-function dueSlotOf(sibling: KubeObject, facts: GroupGateOptions & { last: LastBackup; backups: ReadonlyMap<string, KubeObject> }): number | null {
-  const read = readSpec(sibling as BackupSchedule);
+function dueSlotOf(sibling: KubeObject, facts: GroupGateOptions & { last: LastBackup; backups: ReadonlyMap<string, KubeObject>; read: ReadSpecResult }): number | null {
+  const { read } = facts;
   if (!read.ok || read.spec.pause) return null;
   const status: BackupScheduleStatus = isObject(sibling.status) ? sibling.status : {};
   const watermark = watermarkOf(facts.last, { status, creationTimestamp: sibling.metadata?.creationTimestamp });
@@ -245,8 +247,7 @@ function dueSlotOf(sibling: KubeObject, facts: GroupGateOptions & { last: LastBa
 }
 
 /** timeoutOf is a sibling's `spec.backupTimeout` in ms as its own sync reads it, or null (none, or an invalid spec: no stuck rule runs). */
-function timeoutOf(sibling: KubeObject): number | null {
-  const read = readSpec(sibling as BackupSchedule);
+function timeoutOf(read: ReadSpecResult): number | null {
   return read.ok ? (read.spec.backupTimeout?.ms ?? null) : null;
 }
 
