@@ -94,7 +94,7 @@ export function answer(context: SyncContext, decisions: { next: NextBackup; reti
 
   const response: SyncResponse = { status, children: desiredChildren(context, decisions) };
   const graceEnds = next.timedGates.map((g) => (g.open ? null : g.until));
-  const resyncAt = earliest([nextBackupTime, retention.nextExpiry, retirement.compactNextExpiry, ...graceEnds, next.askedAgain?.until ?? null, next.askAgainAt, next.missedAt, deferredCallBack(retirement.deferredDeletions, now), log.until, compact.until, next.stuck.nextDeadline, deletionStuck.nextDeadline]);
+  const resyncAt = earliest([nextBackupTime, retention.nextExpiry, retirement.compactNextExpiry, ...graceEnds, next.askedAgain?.until ?? null, next.askAgainAt, next.missedAt, next.groupChangesAt, deferredCallBack(retirement.deferredDeletions, now), log.until, compact.until, next.stuck.nextDeadline, deletionStuck.nextDeadline]);
   const resyncAfterSeconds = callBackSeconds(resyncAt, { now, resyncEveryMs: context.resyncEveryMs });
   if (resyncAfterSeconds !== null) response.resyncAfterSeconds = resyncAfterSeconds;
 

@@ -23,6 +23,8 @@ import type { LastBackup } from './last-backup.js';
 import { BACKUP_CHILD_TYPE, SCHEDULE_LABEL, backupName } from './names.js';
 import { compareNames, observeChildren } from './observe.js';
 import type { SnapshotBackup } from './observe.js';
+import { missedFrom } from './quiet.js';
+import { nextTick } from './schedule.js';
 import { planSlot } from './schedule-edit.js';
 import { isObject, readSpec } from './spec.js';
 import type { ReadSpecResult } from './spec.js';
@@ -76,6 +78,20 @@ export interface GroupDecision {
   gate: Gate;
   /** `status.groupTurn` after this sync, or null (none is given now). */
   turn: GroupTurn | null;
+  /**
+   * The first instant after now, and before the gate's own `until`, at which the decision changes by time alone (the
+   * view and the turn recorded as this one: what the next sync is sent), or null: a turn that ends before the longest
+   * wait, a sibling's next tick or starting deadline that changes whose turn comes first. The answer asks to be called
+   * back then.
+   */
+  changesAt: number | null;
+}
+
+/** Options of {@link decideGroupGate}: the clock, the turn recorded in this schedule's status and its due slot. */
+export interface GroupDecisionOptions extends GroupGateOptions {
+  recorded: GroupTurn | null;
+  /** This schedule's due slot as its sync plans it (next-backup.ts, `plan.slot`), or null. */
+  slot: number | null;
 }
 
 /**
@@ -88,19 +104,44 @@ export interface GroupDecision {
  * passes). And a due sibling goes first when its due slot is earlier than this schedule's `slot`, or the same and its
  * name sorts first (by name alone when this schedule has no slot: {@link goesFirst}), with one more turn once past its
  * own ({@link decideOverdueTurn}, from the turn `recorded` in this schedule's status). Open without a group or related
- * objects.
+ * objects. With the decision, the first instant it changes by time alone ({@link GroupDecision.changesAt}).
  */
-export function decideGroupGate(
-  parent: BackupSchedule,
-  related: Record<string, ChildMap> | undefined,
-  options: GroupGateOptions & {
-    recorded: GroupTurn | null;
-    /** This schedule's due slot as its sync plans it (next-backup.ts, `plan.slot`), or null. */
-    slot: number | null;
-  },
-): GroupDecision {
+export function decideGroupGate(parent: BackupSchedule, related: Record<string, ChildMap> | undefined, options: GroupDecisionOptions): GroupDecision {
   const group = parent.metadata.labels?.[GROUP_LABEL];
-  if (typeof group !== 'string' || group === '' || related === undefined) return { gate: { open: true }, turn: null };
+  if (typeof group !== 'string' || group === '' || related === undefined) return { gate: { open: true }, turn: null, changesAt: null };
+  const world = groupWorld(parent, { related, group });
+  const judged = judgeGroup(world, options);
+  return { gate: judged.gate, turn: judged.turn, changesAt: firstChange(world, { ...options, judged }) };
+}
+
+/** The group as the view shows it, whatever the clock: the group's Backups, when one last finished, and the siblings. */
+interface GroupWorld {
+  group: string;
+  scheduleName: string;
+  backups: ReadonlyMap<string, KubeObject>;
+  /** When the last of the group's Backups in the view finished (the group, or a schedule of it, was last freed), or null. */
+  freedAt: number | null;
+  /** The siblings in key order: the related map's own order is Metacontroller's choice, and the answer names the first that blocks. */
+  siblings: readonly Sibling[];
+}
+
+/** A sibling schedule as its own sync would read it: its spec, status, and last scheduled Backup. */
+interface Sibling {
+  name: string;
+  object: KubeObject;
+  status: BackupScheduleStatus;
+  /** Its spec, read once per sync. */
+  read: ReadSpecResult;
+  /**
+   * Its last scheduled Backup as the sibling would judge it: the one its status names, or a newer one in the view (its
+   * status not yet written or not yet in the cache).
+   */
+  last: LastBackup;
+}
+
+/** groupWorld reads the group's Backups and siblings in this schedule's namespace once per sync. */
+function groupWorld(parent: BackupSchedule, facts: { related: Record<string, ChildMap>; group: string }): GroupWorld {
+  const { related, group } = facts;
   // A group lives in one namespace, as upstream's: objects of another (a customize hook of version v2 selects by label
   // in every namespace) are not siblings, and their names would collide with this namespace's.
   const here = (object: KubeObject): boolean => object.metadata?.namespace === parent.metadata.namespace;
@@ -119,37 +160,86 @@ export function decideGroupGate(
     own[name] = backup;
     bySchedule.set(owner, own);
   }
-  const { now, staleViewGraceMs } = options;
-  const view: GroupView = { now, staleViewGraceMs, group, scheduleName: parent.metadata.name ?? '', scheduleSlot: options.slot, backups, bySchedule, freedAt };
-  let gate: Gate = { open: true };
-  const overdue: OverdueSibling[] = [];
-  // Siblings in key order: the map's own order is Metacontroller's choice, and the answer names the first that blocks.
-  for (const sibling of inKeyOrder(related[SCHEDULE_RELATED_TYPE])) {
-    if (!here(sibling) || sibling.metadata?.name === view.scheduleName || sibling.metadata?.labels?.[GROUP_LABEL] !== group) continue;
-    const judged = siblingGate(sibling, view);
-    if (judged.overdue !== null) overdue.push(judged.overdue);
-    if (judged.gate.open) continue;
-    if (judged.running === true || judged.gate.until === null) return { gate: judged.gate, turn: null }; // running: only its stuck deadline, if any, ends it
-    gate = waitLonger(gate, { until: judged.gate.until, message: judged.gate.message });
+  const scheduleName = parent.metadata.name ?? '';
+  const siblings: Sibling[] = [];
+  for (const object of inKeyOrder(related[SCHEDULE_RELATED_TYPE])) {
+    if (!here(object) || object.metadata?.name === scheduleName || object.metadata?.labels?.[GROUP_LABEL] !== group) continue;
+    const status: BackupScheduleStatus = isObject(object.status) ? object.status : {};
+    const last = lastBackupOf(status, snapshotsOf(object, bySchedule));
+    siblings.push({ name: object.metadata?.name ?? '', object, status, read: readSpec(object as BackupSchedule), last });
   }
-  const turn = decideOverdueTurn(overdue, { now, staleViewGraceMs, recorded: options.recorded });
-  if (turn.record === null || turn.until === null) return { gate, turn: turn.record };
-  const message =
-    `schedule ${turn.record.schedule} in group ${group} is overdue (slot ${formatTime(turn.record.slot)}) and goes first; its Backup ` +
-    `is not in the view yet, waiting until ${formatTime(turn.until)} (a stale-view grace from when this schedule first saw it overdue)`;
-  return { gate: waitLonger(gate, { until: turn.until, message }), turn: turn.record };
+  return { group, scheduleName, backups, freedAt, siblings };
 }
 
-/** What {@link siblingGate} judges a sibling by: the group, this schedule's name and the group's Backups in the view. */
+/** The group's decision at one instant, and the instants after which it may change by time alone. */
+interface GroupJudgement {
+  gate: Gate;
+  turn: GroupTurn | null;
+  /** Instants at which some sibling's judgement may change (a wait's end, a tick, a deadline): where to look for a change. */
+  candidates: number[];
+}
+
+/** judgeGroup decides the group's gate and turn at `options.now` ({@link decideGroupGate}). */
+function judgeGroup(world: GroupWorld, options: GroupDecisionOptions): GroupJudgement {
+  const { now, staleViewGraceMs } = options;
+  const view: GroupView = { ...world, now, staleViewGraceMs, scheduleSlot: options.slot };
+  let gate: Gate = { open: true };
+  const candidates: number[] = [];
+  const overdue: OverdueSibling[] = [];
+  for (const sibling of world.siblings) {
+    const judged = siblingGate(sibling, view);
+    const verdict = judged.gate;
+    // Running: only its stuck instant, if any, ends it (the gate's `until`); nothing else of the group matters meanwhile.
+    if (!verdict.open && (judged.running === true || verdict.until === null)) return { gate: verdict, turn: null, candidates: [] };
+    if (judged.overdue !== null) overdue.push(judged.overdue);
+    candidates.push(...judged.changes);
+    if (!verdict.open && verdict.until !== null) gate = waitLonger(gate, { until: verdict.until, message: verdict.message });
+  }
+  const turn = decideOverdueTurn(overdue, { now, staleViewGraceMs, recorded: options.recorded });
+  if (turn.record === null || turn.until === null) return { gate, turn: turn.record, candidates };
+  candidates.push(turn.until);
+  const message =
+    `schedule ${turn.record.schedule} in group ${world.group} is overdue (slot ${formatTime(turn.record.slot)}) and goes first; its Backup ` +
+    `is not in the view yet, waiting until ${formatTime(turn.until)} (a stale-view grace from when this schedule first saw it overdue)`;
+  return { gate: waitLonger(gate, { until: turn.until, message }), turn: turn.record, candidates };
+}
+
+/**
+ * firstChange is the first of the judgement's candidate instants, after now and before its gate's `until` (a call-back
+ * of its own), at which the group judges otherwise, the view and the recorded turn as the next sync is sent them; or
+ * null. Only changes the answer shows are call-backs: a schedule beside a fast sibling is not called back at every
+ * tick of it, only at one that changes whose turn comes first.
+ */
+function firstChange(world: GroupWorld, options: GroupDecisionOptions & { judged: GroupJudgement }): number | null {
+  const { judged, now } = options;
+  const horizon = judged.gate.open || judged.gate.until === null ? Infinity : judged.gate.until;
+  const instants = [...new Set(judged.candidates)].filter((t) => t > now && t < horizon).sort((a, b) => a - b);
+  for (const at of instants) {
+    const later = judgeGroup(world, { ...options, now: at, recorded: judged.turn });
+    if (!sameGate(later.gate, judged.gate) || !sameTurn(later.turn, judged.turn)) return at;
+  }
+  return null;
+}
+
+/** sameGate tells whether two gates read alike: open, or closed with the same message and end. */
+function sameGate(a: Gate, b: Gate): boolean {
+  if (a.open || b.open) return a.open === b.open;
+  return a.message === b.message && a.until === b.until && a.blocker === b.blocker;
+}
+
+/** sameTurn tells whether two recorded turns are written alike. */
+function sameTurn(a: GroupTurn | null, b: GroupTurn | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.schedule === b.schedule && a.slot === b.slot && a.seenAt === b.seenAt && a.order === b.order;
+}
+
+/** What {@link siblingGate} judges a sibling by: the group's Backups, this schedule's name and slot, the clock. */
 interface GroupView extends GroupGateOptions {
   group: string;
   scheduleName: string;
   /** This schedule's due slot, or null. */
   scheduleSlot: number | null;
   backups: ReadonlyMap<string, KubeObject>;
-  /** The Backups in the view by their schedule label. */
-  bySchedule: ReadonlyMap<string, ChildMap>;
-  /** When the last of the group's Backups in the view finished (the group, or a schedule of it, was last freed), or null. */
   freedAt: number | null;
 }
 
@@ -159,29 +249,30 @@ interface SiblingJudgement {
   overdue: OverdueSibling | null;
   /** Its last Backup runs: no turn is given while it does. */
   running?: boolean;
+  /** Instants at which its judgement may change by time alone: a wait's end, its next tick, its due slot's deadline. */
+  changes: number[];
 }
 
 /** siblingGate judges one sibling: its last Backups running (closed), or in flight or its turn first (closed until a time). */
-function siblingGate(sibling: KubeObject, view: GroupView): SiblingJudgement {
-  const status: BackupScheduleStatus = isObject(sibling.status) ? sibling.status : {};
-  const read = readSpec(sibling as BackupSchedule); // its spec as its own sync reads it: once per sibling
-  const siblingName = sibling.metadata?.name ?? '';
+function siblingGate(sibling: Sibling, view: GroupView): SiblingJudgement {
+  const { name: siblingName, status, read, last } = sibling;
   const of = `of schedule ${siblingName} in group ${view.group}`;
-  // Its last scheduled Backup (as the sibling would judge it: the one its status names, or a newer one in the view, its
-  // status not yet written or not yet in the cache), and its last backup-now Backup (which never becomes lastBackup),
-  // each with when it was asked for.
-  const last = lastBackupOf(status, snapshotsOf(sibling, view.bySchedule));
+  // Its last scheduled Backup and its last backup-now Backup (which never becomes lastBackup), each with when it was
+  // asked for.
   const lasts: Array<[name: string | null | undefined, askedAt: number | null]> = [
     [last.name, last.createdAt ?? last.time],
     [lastBackupNowOf(status)?.name, backupNowAskedAt(status)],
   ];
   let gate: Gate = { open: true };
+  const changes: number[] = [];
   for (const [lastName, askedAt] of lasts) {
     if (typeof lastName !== 'string' || lastName === '') continue;
     const seen = view.backups.get(lastName);
     if (seen === undefined) {
       const until = siblingInFlightUntil(askedAt, view);
-      if (until !== null) gate = waitLonger(gate, { until, message: `Backup ${lastName} ${of} is not in the view yet; it counts as running until ${formatTime(until)} (stale-view grace)` });
+      if (until === null) continue;
+      changes.push(until);
+      gate = waitLonger(gate, { until, message: `Backup ${lastName} ${of} is not in the view yet; it counts as running until ${formatTime(until)} (stale-view grace)` });
       continue;
     }
     if (seen.metadata?.deletionTimestamp != null) continue;
@@ -193,19 +284,22 @@ function siblingGate(sibling: KubeObject, view: GroupView): SiblingJudgement {
     if (stuckAt !== null && stuckAt <= view.now) continue;
     // Until it counts as stuck, if ever: then the verdict changes by time alone, and the answer asks to be called back.
     const stuck = stuckAt === null ? '' : `; it counts as stuck from ${formatTime(stuckAt)} (the backupTimeout of schedule ${siblingName})`;
-    return { gate: { open: false, message: `Backup ${lastName} ${of} is still running${stuck}`, until: stuckAt, blocker: null }, overdue: null, running: true };
+    return { gate: { open: false, message: `Backup ${lastName} ${of} is still running${stuck}`, until: stuckAt, blocker: null }, overdue: null, running: true, changes: [] };
   }
   // Two schedules due at once, each synced before the other's Backup or status reaches the cache, would both start:
   // the one whose turn comes first goes first, and the others give it the grace to show its Backup.
-  const due = dueSlotOf(sibling, { ...view, last, read });
-  if (due === null || !goesFirst({ schedule: siblingName, slot: due }, view)) return { gate, overdue: null };
+  const plan = dueSlotOf(sibling, view);
+  if (plan.changesAt !== null) changes.push(plan.changesAt);
+  const due = plan.slot;
+  if (due === null || !goesFirst({ schedule: siblingName, slot: due }, view)) return { gate, overdue: null, changes };
   // Its turn lasts a grace from when it could start: its slot, or when a Backup of the group last finished (one of them
   // may have held it), whichever is later; a finish more than a grace ahead of this clock is not believed.
   const freed = view.freedAt !== null && view.freedAt <= view.now + view.staleViewGraceMs ? view.freedAt : null;
   const until = Math.max(due, freed ?? due) + view.staleViewGraceMs;
-  if (view.now >= until) return { gate, overdue: { schedule: siblingName, slot: due, turnEndedAt: until } };
+  if (view.now >= until) return { gate, overdue: { schedule: siblingName, slot: due, turnEndedAt: until }, changes };
+  changes.push(until);
   const message = `schedule ${siblingName} in group ${view.group} is due (slot ${formatTime(due)}) and goes first; its Backup is not in the view yet, waiting until ${formatTime(until)} (stale-view grace)`;
-  return { gate: waitLonger(gate, { until, message }), overdue: null };
+  return { gate: waitLonger(gate, { until, message }), overdue: null, changes };
 }
 
 /**
@@ -232,18 +326,35 @@ function waitLonger(gate: Gate, wait: { until: number; message: string }): Gate 
   return { open: false, message: wait.message, until: wait.until, blocker: null };
 }
 
+/** A sibling's due slot as {@link dueSlotOf} plans it, and when that plan next changes by time alone. */
+interface SiblingPlan {
+  /** The slot it would start now, its Backup not in the view, or null. */
+  slot: number | null;
+  /** Its next tick after now, or its due slot's starting deadline if sooner; null when neither comes (invalid, paused, no tick). */
+  changesAt: number | null;
+}
+
 /**
  * dueSlotOf is the slot a sibling would start now as its own sync would plan it from this view (valid spec, not paused,
- * the missed-run rules), when its Backup is not in the view; else null.
+ * the missed-run rules), when its Backup is not in the view; else null. With it, when that plan changes by time alone.
  */
-function dueSlotOf(sibling: KubeObject, facts: GroupGateOptions & { last: LastBackup; backups: ReadonlyMap<string, KubeObject>; read: ReadSpecResult }): number | null {
-  const { read } = facts;
-  if (!read.ok || read.spec.pause) return null;
-  const status: BackupScheduleStatus = isObject(sibling.status) ? sibling.status : {};
-  const watermark = watermarkOf(facts.last, { status, creationTimestamp: sibling.metadata?.creationTimestamp });
-  const slot = planSlot(status, { spec: read.spec, now: facts.now, watermark }).slot;
-  if (slot === null) return null;
-  return facts.backups.has(backupName(sibling.metadata?.name ?? '', slot)) ? null : slot;
+function dueSlotOf(sibling: Sibling, view: GroupView): SiblingPlan {
+  const { read, status, last } = sibling;
+  const { now } = view;
+  if (!read.ok || read.spec.pause) return { slot: null, changesAt: null };
+  const { spec } = read;
+  const watermark = watermarkOf(last, { status, creationTimestamp: sibling.object.metadata?.creationTimestamp });
+  const plan = planSlot(status, { spec, now, watermark });
+  const tick = plan.watermark === null ? null : nextTick(spec.schedule, { after: now, anchor: plan.watermark });
+  const { slot } = plan;
+  if (slot === null || view.backups.has(backupName(sibling.name, slot))) return { slot: null, changesAt: tick };
+  return { slot, changesAt: earlier(tick, spec.startingDeadlineMs === null ? null : missedFrom(slot, spec.startingDeadlineMs)) };
+}
+
+/** earlier is the earlier of two instants, either of which may be null (none). */
+function earlier(a: number | null | undefined, b: number | null | undefined): number | null {
+  if (a === null || a === undefined) return b ?? null;
+  return b === null || b === undefined || a <= b ? a : b;
 }
 
 /** timeoutOf is a sibling's `spec.backupTimeout` in ms as its own sync reads it, or null (none, or an invalid spec: no stuck rule runs). */

@@ -11,6 +11,7 @@ import { buildSnapshotBackup } from './desired.js';
 import { decideGate, decideRunningGate } from './gate.js';
 import type { Gate } from './gate.js';
 import { decideGroupGate } from './group.js';
+import type { GroupDecision } from './group.js';
 import { groupTurnOf } from './group-turn.js';
 import type { GroupTurn } from './group-turn.js';
 import { watermarkOf } from './last-backup.js';
@@ -62,6 +63,8 @@ export interface NextBackup {
   backupNow: { state: BackupNowState; decision: BackupNowDecision; gate: Gate; /** When a sync first saw the pending request, or null. */ seenAt: number | null };
   /** The overdue sibling of the group given its extra turn (`status.groupTurn`), or null. */
   groupTurn: GroupTurn | null;
+  /** When the group's decision may change by time alone besides its gate's end ({@link decideGroupGate}), or null. */
+  groupChangesAt: number | null;
 }
 
 /** decideNextBackup decides whether a Backup starts in this sync, and which. */
@@ -73,8 +76,12 @@ export function decideNextBackup(context: SyncContext): NextBackup {
   const watermark = watermarkOf(observedLast, { status: previous, creationTimestamp: parent.metadata.creationTimestamp });
   const plan = planSlot(previous, { spec, now, watermark });
   const slot = plan.slot;
-  // Siblings take turns by due slot, then by name: the group judges them against this schedule's slot.
-  const group = decideGroupGate(parent, context.related, { now, staleViewGraceMs, recorded: groupTurnOf(previous), slot });
+  // Siblings take turns by due slot, then by name: the group judges them against this schedule's slot. A paused schedule
+  // starts nothing, so it waits for no sibling and gives none a turn: the turn it recorded stays as it is.
+  const recordedTurn = groupTurnOf(previous);
+  const group: GroupDecision = spec.pause
+    ? { gate: { open: true }, turn: recordedTurn, changesAt: null }
+    : decideGroupGate(parent, context.related, { now, staleViewGraceMs, recorded: recordedTurn, slot });
   const groupGate = group.gate;
   const nowState = backupNowStateOf(previous, { token: spec.backupNowToken, scheduleName, backups, now, staleViewGraceMs });
   const nowGate = backupNowGate(previous, { now, backups, staleViewGraceMs, last: nowState.last });
@@ -117,6 +124,7 @@ export function decideNextBackup(context: SyncContext): NextBackup {
     stuck,
     backupNow: { state: nowState, decision: backupNow, gate: nowGate, seenAt },
     groupTurn: group.turn,
+    groupChangesAt: group.changesAt,
   };
 }
 

@@ -28,6 +28,10 @@ export function decideQuiet(schedule: Schedule, options: QuietOptions): Gate {
   const previous = options.slot ?? (watermark === null ? null : mostRecentTick(schedule, { after: watermark, atOrBefore: now }));
   const window = tickQuietWindow(schedule, { now, anchor: watermark ?? now, previous, staleViewGraceMs: options.staleViewGraceMs });
   if (window === null) return { open: true };
+  // Inside both windows, the one that began first gives the verdict until it ends: a message that switched to the
+  // other's at its start would change the answer at an instant no call-back lands on.
+  const deadline = deadlineQuiet(options);
+  if (!deadline.open && deadline.start < window.start) return deadline.gate;
   if (now > window.start) {
     return {
       open: false,
@@ -38,7 +42,7 @@ export function decideQuiet(schedule: Schedule, options: QuietOptions): Gate {
       blocker: null,
     };
   }
-  return deadlineQuiet(options);
+  return deadline.open ? { open: true } : deadline.gate;
 }
 
 /** Options of {@link tickQuietWindow}. */
@@ -79,9 +83,9 @@ export function deadlineQuietStart(slot: number, options: { startingDeadlineMs: 
 /**
  * deadlineQuiet closes the gate in the last part of the due slot's starting window (the stale-view grace, at most half
  * of `startingDeadlineSeconds`): once the deadline passes, a sync with an older view, not seeing the slot's Backup,
- * would start a backup-now Backup on top of it.
+ * would start a backup-now Backup on top of it. With the closed gate, the instant the window began.
  */
-function deadlineQuiet(options: QuietOptions): Gate {
+function deadlineQuiet(options: QuietOptions): { open: true } | { open: false; gate: Gate; /** When the window began. */ start: number } {
   const { slot, startingDeadlineMs, now } = options;
   if (slot === null || startingDeadlineMs === null) return { open: true };
   const deadline = slot + startingDeadlineMs;
@@ -90,7 +94,7 @@ function deadlineQuiet(options: QuietOptions): Gate {
   // `until` in the past would ask to be called back every second.
   const missed = missedFrom(slot, startingDeadlineMs);
   if (now >= missed || now <= start) return { open: true };
-  return {
+  const gate: Gate = {
     open: false,
     message:
       `the slot ${formatTime(slot)} reaches spec.startingDeadlineSeconds at ${formatTime(deadline)}, less than ` +
@@ -99,6 +103,7 @@ function deadlineQuiet(options: QuietOptions): Gate {
     until: missed, // the call-back lands where the slot plan misses the slot
     blocker: null,
   };
+  return { open: false, gate, start };
 }
 
 /** Options of {@link decideMissedQuiet}. */

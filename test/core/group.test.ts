@@ -805,3 +805,69 @@ describe("schedule groups: a sibling's last Backup holds the group only while it
     });
   }
 });
+
+describe("schedule groups: every change the group's clock brings is a call-back", () => {
+  const at = (hhmm: string): string => `2024-05-10T${hhmm}:00Z`;
+  const grouped = (b: ReturnType<typeof backup>): ReturnType<typeof backup> => ({ ...b, metadata: { ...b.metadata, labels: { ...b.metadata?.labels, ...GROUP } } });
+  /** A schedule of the group whose last Backup (complete, in the view) is `last`. */
+  const member = (name: string, options: { schedule: string; last: string; spec?: JsonObject; status?: JsonObject }) => ({
+    schedule: schedule({
+      name,
+      spec: { ...spec, schedule: options.schedule, ...options.spec },
+      labels: GROUP,
+      status: { lastBackup: `${name}-2024-05-10t${options.last.replace(':', '-')}-00`, lastBackupTime: at(options.last), ...options.status },
+    }),
+    last: grouped(backup({ schedule: name, slot: at(options.last) })),
+  });
+  /** nightly's answer at `now` and at the instant it asks to be called back. */
+  function answers(nightly: ReturnType<typeof member>, siblings: ReadonlyArray<ReturnType<typeof member>>, now: string) {
+    const related = {
+      'BackupSchedule.pingcap.com/v1alpha1': Object.fromEntries([nightly, ...siblings].map((m) => [`db/${m.schedule.metadata.name}`, m.schedule])),
+      'Backup.pingcap.com/v1alpha1': Object.fromEntries([nightly, ...siblings].map((m) => [`db/${m.last.metadata?.name}`, m.last])),
+    };
+    const req = request(nightly.schedule, [nightly.last], { related });
+    const first = decide(structuredClone(req), { now: Date.parse(at(now)) }).response;
+    const calledBackAt = Date.parse(at(now)) + (first.resyncAfterSeconds ?? 0) * 1000;
+    const again = structuredClone(req);
+    again.parent.status = first.status;
+    return { first, calledBackAt: new Date(calledBackAt).toISOString(), then: decide(again, { now: calledBackAt }).response };
+  }
+  const ready = (answer: { status: { conditions?: Array<{ type: string; message?: string }> } }): string => String(answer.status.conditions?.find((c) => c.type === 'Ready')?.message);
+  const creates = (answer: { children: Array<{ metadata: { name: string } }> }, name: string): boolean => answer.children.some((c) => c.metadata.name === name);
+
+  it("a sibling's next tick: alpha (every 4 minutes) due 10:20 goes first until its tick at 10:24 makes its slot later than nightly's 10:21", () => {
+    // Its turn would end at 10:26 (a grace after the group's last finish, 10:21); its tick changes whose turn comes first before then.
+    const { first, calledBackAt, then } = answers(member('nightly', { schedule: '21 * * * *', last: '09:21' }), [member('alpha', { schedule: '*/4 * * * *', last: '10:16' })], '10:22');
+    assert.match(ready(first), /schedule alpha in group nightly-group is due \(slot 2024-05-10T10:20:00Z\) and goes first/);
+    assert.equal(calledBackAt, '2024-05-10T10:24:00.000Z');
+    assert.ok(creates(then, 'nightly-2024-05-10t10-21-00'), ready(then));
+  });
+
+  it("a sibling's starting deadline: alpha due 10:20 with startingDeadlineSeconds 240 no longer goes first from 10:24:00.001", () => {
+    const alpha = member('alpha', { schedule: '20 * * * *', last: '09:20', spec: { startingDeadlineSeconds: 240 } });
+    const { first, calledBackAt, then } = answers(member('nightly', { schedule: '21 * * * *', last: '09:21' }), [alpha], '10:22');
+    assert.match(ready(first), /schedule alpha in group nightly-group is due \(slot 2024-05-10T10:20:00Z\) and goes first; .* waiting until 2024-05-10T10:25:00Z/);
+    assert.equal(calledBackAt, '2024-05-10T10:24:00.001Z');
+    assert.ok(creates(then, 'nightly-2024-05-10t10-21-00'), ready(then));
+  });
+
+  it("the end of the first of two turns: alpha's (10:25) before beta's (10:27), when alpha, overdue, gets its extra turn", () => {
+    const siblings = [member('alpha', { schedule: '20 * * * *', last: '09:20' }), member('beta', { schedule: '22 * * * *', last: '09:22' })];
+    const { first, calledBackAt, then } = answers(member('nightly', { schedule: '23 * * * *', last: '09:23' }), siblings, '10:24');
+    assert.match(ready(first), /schedule beta in group nightly-group is due .* waiting until 2024-05-10T10:27:00Z/);
+    assert.equal(first.status['groupTurn'], undefined);
+    assert.equal(calledBackAt, '2024-05-10T10:25:00.000Z');
+    assert.deepEqual(then.status['groupTurn'], { schedule: 'alpha', slot: at('10:20'), seenAt: at('10:25'), order: 'slot' });
+  });
+
+  it('a paused schedule gives no sibling a turn (it starts nothing) and keeps the turn it recorded as written', () => {
+    // Paused, nightly's slot would still be 10:20, after alpha's overdue 10:15: it would record alpha's extra turn.
+    const recorded = { schedule: 'beta', slot: at('09:45'), seenAt: at('09:52'), order: 'slot' };
+    for (const status of [{}, { groupTurn: recorded }]) {
+      const nightly = member('nightly', { schedule: '*/20 * * * *', last: '10:00', spec: { pause: true }, status });
+      const { first } = answers(nightly, [member('alpha', { schedule: '15 * * * *', last: '09:15' })], '10:31');
+      assert.deepEqual(first.status['groupTurn'], status.groupTurn);
+      assert.equal(first.resyncAfterSeconds, undefined);
+    }
+  });
+});

@@ -20,12 +20,13 @@ export const SHORT_CALL_BACKS_IN_A_ROW = 4;
  * when {@link SHORT_CALL_BACKS_IN_A_ROW} short ones come in a row (a hot loop), or null when the run ends: an answer
  * that creates or deletes a child, asks for no call-back, or waits a minute or more.
  */
-export function endlessShortCallBacks(request: SyncRequest, now: number): number[] | null {
+export function endlessShortCallBacks(request: SyncRequest, options: { now: number; inARow?: number | undefined }): number[] | null {
+  const { now, inARow = SHORT_CALL_BACKS_IN_A_ROW } = options;
   const observed = namesOf(Object.values(request.children).flatMap((byKey) => Object.values(byKey)));
   const view = structuredClone(request);
   const asked: number[] = [];
   let at = now;
-  while (asked.length < SHORT_CALL_BACKS_IN_A_ROW) {
+  while (asked.length < inARow) {
     const { response } = decide(structuredClone(view), { now: at });
     if (namesOf(response.children) !== observed) return null;
     const after = response.resyncAfterSeconds;
@@ -61,14 +62,33 @@ const NO_CALL_BACK_HORIZON_MS = 30 * 86_400_000;
  */
 export function changeBeforeCallBack(request: SyncRequest, options: { now: number; fraction: number }): string | null {
   const { now, fraction } = options;
-  const view = structuredClone(request);
-  view.parent.status = decide(structuredClone(request), { now }).response.status;
+  const view = settled(request, now);
   const { resyncAfterSeconds: asked, ...first } = decide(structuredClone(view), { now }).response;
   const later = now + Math.floor(fraction * (asked === undefined ? NO_CALL_BACK_HORIZON_MS : asked * 1000));
   const { resyncAfterSeconds: _again, ...second } = decide(structuredClone(view), { now: later }).response;
   if (isDeepStrictEqual(first, second)) return null;
   if (asked === CALL_BACK_FLOOR_SECONDS) return null;
   return `asked at ${new Date(now).toISOString()} to be called back after ${asked ?? 'never'} s, the answer changed by ${new Date(later).toISOString()}: ${JSON.stringify(first).slice(0, 400)} became ${JSON.stringify(second).slice(0, 400)}`;
+}
+
+/** Answers fed back at one instant before the status must stop changing: a sync records what it sees, then holds it. */
+const SETTLING_SYNCS = 3;
+
+/**
+ * settled is `request` with the status its answers at `now` settle on, each fed back as Metacontroller stores it: a
+ * sync can record a first sighting that only the status it writes makes visible to the next (a schedule of a group
+ * that creates its Backup, then, no longer due, gives an overdue sibling its turn, `seenAt` now). A status still
+ * changing after {@link SETTLING_SYNCS} answers at the same instant is a loop of status writes, and fails.
+ */
+function settled(request: SyncRequest, now: number): SyncRequest {
+  const view = structuredClone(request);
+  for (let i = 0; i < SETTLING_SYNCS; i++) {
+    const { status } = decide(structuredClone(view), { now }).response;
+    if (i > 0 && isDeepStrictEqual(status, view.parent.status)) return view;
+    view.parent.status = status;
+  }
+  assert.deepEqual(decide(structuredClone(view), { now }).response.status, view.parent.status, `the status still changes after ${SETTLING_SYNCS} answers at ${new Date(now).toISOString()}`);
+  return view;
 }
 
 /** What {@link itKeepsItsCallBacks} draws requests from. */
@@ -78,6 +98,8 @@ export interface CallBackScenarios<S> {
   /** Two seeds follow it; runs per property. */
   seed: number;
   numRuns: number;
+  /** Short call-backs in a row that count as a hot loop (default {@link SHORT_CALL_BACKS_IN_A_ROW}). */
+  shortInARow?: number | undefined;
 }
 
 /**
@@ -104,7 +126,7 @@ export function itKeepsItsCallBacks<S>(scenarios: CallBackScenarios<S>): void {
     fc.assert(
       fc.property(arbitrary, fc.integer({ min: 0, max: 59_999 }), (s, offsetMs) => {
         const { req, now } = build(s);
-        const asked = endlessShortCallBacks(req, now + offsetMs);
+        const asked = endlessShortCallBacks(req, { now: now + offsetMs, inARow: scenarios.shortInARow });
         assert.equal(asked, null, `on an unchanged view the hook asked to be called back after ${asked?.join(', ')} s, from ${new Date(now + offsetMs).toISOString()}`);
       }),
       { seed: seed + 1, numRuns },
