@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 
 import type { JsonObject, KubeObject, SyncRequest } from '../../src/core/types.js';
+import { seededDraws } from '../support/seeded-draws.js';
 import { itKeepsItsCallBacks } from '../support/call-backs.js';
 import { BR_TEMPLATE, COMPACT_TEMPLATE, LOG_TEMPLATE, backup, compactBackup, logBackup, request, schedule, tsoAt, withCompacts } from '../support/objects.js';
 
@@ -16,20 +17,8 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
 
-/** A small deterministic generator (mulberry32) drawing one request from a seed. */
-function generator(seed: number): { next(): number; pick<T>(choices: readonly T[]): T } {
-  let state = seed | 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-  return { next, pick: (choices) => choices[Math.floor(next() * choices.length)] as (typeof choices)[number] };
-}
-
 function build(seed: number): { req: SyncRequest; now: number } {
-  const { next, pick } = generator(seed);
+  const { next, pick } = seededDraws(seed);
   const now = BASE + Math.floor(next() * 240) * MINUTE + Math.floor(next() * 60) * 1000;
   const children: KubeObject[] = [];
   const names = new Set<string>();

@@ -13,6 +13,8 @@ import { GROUP_LABEL, SCHEDULE_RELATED_TYPE } from '../../src/core/group.js';
 import { BACKUP_CHILD_TYPE } from '../../src/core/names.js';
 import type { JsonObject, KubeObject, SyncRequest } from '../../src/core/types.js';
 import { SHORT_CALL_BACKS_IN_A_ROW, itKeepsItsCallBacks } from '../support/call-backs.js';
+import { seededDraws } from '../support/seeded-draws.js';
+import type { SeededDraws } from '../support/seeded-draws.js';
 import { BR_TEMPLATE, backup, request, schedule } from '../support/objects.js';
 
 const BASE = Date.parse('2024-05-10T10:00:00Z');
@@ -20,22 +22,8 @@ const MINUTE = 60_000;
 const GROUP = { [GROUP_LABEL]: 'nightly-group' };
 const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
 
-/** A small deterministic generator (mulberry32) drawing one request from a seed. */
-function generator(seed: number): { next(): number; pick<T>(choices: readonly T[]): T } {
-  let state = seed | 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-  return { next, pick: (choices) => choices[Math.floor(next() * choices.length)] as (typeof choices)[number] };
-}
-
-type Draw = ReturnType<typeof generator>;
-
 /** A schedule of the group with its last Backup (in the view or not) and the status that names it. */
-function member(name: string, options: { draw: Draw; now: number }): { object: ReturnType<typeof schedule>; backups: KubeObject[] } {
+function member(name: string, options: { draw: SeededDraws; now: number }): { object: ReturnType<typeof schedule>; backups: KubeObject[] } {
   const { draw, now } = options;
   const { next, pick } = draw;
   const spec: JsonObject = { schedule: pick(['*/20 * * * *', '30 * * * *', '0 * * * *', '*/5 * * * *', '15,45 * * * *', '*/7 * * * *']), backupTemplate: BR_TEMPLATE };
@@ -68,7 +56,7 @@ function labelsOf(name: string): Record<string, string> {
 }
 
 function build(seed: number): { req: SyncRequest; now: number } {
-  const draw = generator(seed);
+  const draw = seededDraws(seed);
   const { next, pick } = draw;
   const now = BASE + Math.floor(next() * 120) * MINUTE + Math.floor(next() * 60) * 1000;
   const self = member('nightly', { draw, now });
