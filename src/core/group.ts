@@ -184,7 +184,8 @@ function judgeGroup(world: GroupWorld, options: GroupDecisionOptions): GroupJudg
   const { now, staleViewGraceMs } = options;
   const view: GroupView = { ...world, now, staleViewGraceMs, scheduleSlot: options.slot };
   let gate: Gate = { open: true };
-  const candidates: number[] = [];
+  // A finish more than a grace ahead of the clock is believed from a grace before it (siblingGate): a change too.
+  const candidates: number[] = world.freedAt === null ? [] : [world.freedAt - staleViewGraceMs];
   const overdue: OverdueSibling[] = [];
   for (const sibling of world.siblings) {
     const judged = siblingGate(sibling, view);
@@ -204,19 +205,31 @@ function judgeGroup(world: GroupWorld, options: GroupDecisionOptions): GroupJudg
   return { gate: waitLonger(gate, { until: turn.until, message }), turn: turn.record, candidates };
 }
 
+/** Judgements of the group at later instants one sync makes at most, looking for the first change ({@link firstChange}). */
+const LOOKAHEAD_JUDGEMENTS = 16;
+
 /**
- * firstChange is the first of the judgement's candidate instants, after now and before its gate's `until` (a call-back
- * of its own), at which the group judges otherwise, the view and the recorded turn as the next sync is sent them; or
- * null. Only changes the answer shows are call-backs: a schedule beside a fast sibling is not called back at every
- * tick of it, only at one that changes whose turn comes first.
+ * firstChange is the first instant after now and before the gate's `until` (a call-back of its own) at which the group
+ * judges otherwise, the view and the recorded turn as the next sync is sent them; or null. It judges the group again at
+ * each candidate instant in turn, adding those each judgement names (a sibling that becomes due at its tick has a turn
+ * that ends later). So only changes the answer shows are call-backs: a schedule beside a fast sibling is not called back
+ * at every tick of it, only at one that changes whose turn comes first. After {@link LOOKAHEAD_JUDGEMENTS} instants
+ * without a change, the last is the call-back: the sync then looks on from there.
  */
 function firstChange(world: GroupWorld, options: GroupDecisionOptions & { judged: GroupJudgement }): number | null {
   const { judged, now } = options;
   const horizon = judged.gate.open || judged.gate.until === null ? Infinity : judged.gate.until;
-  const instants = [...new Set(judged.candidates)].filter((t) => t > now && t < horizon).sort((a, b) => a - b);
-  for (const at of instants) {
+  const pending = new Set<number>();
+  const add = (instants: readonly number[], after: number): void => {
+    for (const t of instants) if (t > after && t < horizon) pending.add(t);
+  };
+  add(judged.candidates, now);
+  for (let judgements = 1; pending.size > 0; judgements++) {
+    const at = Math.min(...pending);
+    pending.delete(at);
     const later = judgeGroup(world, { ...options, now: at, recorded: judged.turn });
-    if (!sameGate(later.gate, judged.gate) || !sameTurn(later.turn, judged.turn)) return at;
+    if (!sameGate(later.gate, judged.gate) || !sameTurn(later.turn, judged.turn) || judgements >= LOOKAHEAD_JUDGEMENTS) return at;
+    add(later.candidates, at);
   }
   return null;
 }
@@ -270,6 +283,8 @@ function siblingGate(sibling: Sibling, view: GroupView): SiblingJudgement {
     const seen = view.backups.get(lastName);
     if (seen === undefined) {
       const until = siblingInFlightUntil(askedAt, view);
+      // Asked for more than a grace ahead of the clock, it counts from a grace before then.
+      if (askedAt !== null) changes.push(askedAt - view.staleViewGraceMs);
       if (until === null) continue;
       changes.push(until);
       gate = waitLonger(gate, { until, message: `Backup ${lastName} ${of} is not in the view yet; it counts as running until ${formatTime(until)} (stale-view grace)` });
@@ -289,9 +304,13 @@ function siblingGate(sibling: Sibling, view: GroupView): SiblingJudgement {
   // Two schedules due at once, each synced before the other's Backup or status reaches the cache, would both start:
   // the one whose turn comes first goes first, and the others give it the grace to show its Backup.
   const plan = dueSlotOf(sibling, view);
-  if (plan.changesAt !== null) changes.push(plan.changesAt);
   const due = plan.slot;
-  if (due === null || !goesFirst({ schedule: siblingName, slot: due }, view)) return { gate, overdue: null, changes };
+  // Its plan changes at its next tick or its slot's starting deadline. That matters while it goes first (it may stop),
+  // or, to a schedule with no slot of its own (turns by name alone), when its name sorts first (it goes first whenever
+  // due). Else it cannot: its next tick is after this schedule's slot.
+  const first = due !== null ? goesFirst({ schedule: siblingName, slot: due }, view) : view.scheduleSlot === null && compareNames(siblingName, view.scheduleName) < 0;
+  if (first && plan.changesAt !== null) changes.push(plan.changesAt);
+  if (due === null || !first) return { gate, overdue: null, changes };
   // Its turn lasts a grace from when it could start: its slot, or when a Backup of the group last finished (one of them
   // may have held it), whichever is later; a finish more than a grace ahead of this clock is not believed.
   const freed = view.freedAt !== null && view.freedAt <= view.now + view.staleViewGraceMs ? view.freedAt : null;
@@ -345,7 +364,8 @@ function dueSlotOf(sibling: Sibling, view: GroupView): SiblingPlan {
   const { spec } = read;
   const watermark = watermarkOf(last, { status, creationTimestamp: sibling.object.metadata?.creationTimestamp });
   const plan = planSlot(status, { spec, now, watermark });
-  const tick = plan.watermark === null ? null : nextTick(spec.schedule, { after: now, anchor: plan.watermark });
+  // Ticks after the watermark are due: the next that can change the plan is the first after both it and now.
+  const tick = plan.watermark === null ? null : nextTick(spec.schedule, { after: Math.max(now, plan.watermark), anchor: plan.watermark });
   const { slot } = plan;
   if (slot === null || view.backups.has(backupName(sibling.name, slot))) return { slot: null, changesAt: tick };
   return { slot, changesAt: earlier(tick, spec.startingDeadlineMs === null ? null : missedFrom(slot, spec.startingDeadlineMs)) };
