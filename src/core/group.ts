@@ -349,7 +349,10 @@ function waitLonger(gate: Gate, wait: { until: number; message: string }): Gate 
 interface SiblingPlan {
   /** The slot it would start now, its Backup not in the view, or null. */
   slot: number | null;
-  /** Its next tick after now, or its due slot's starting deadline if sooner; null when neither comes (invalid, paused, no tick). */
+  /**
+   * Its next tick after now and after its watermark, or its due slot's starting deadline if sooner; null when neither
+   * comes (invalid, paused, no tick).
+   */
   changesAt: number | null;
 }
 
@@ -372,9 +375,8 @@ function dueSlotOf(sibling: Sibling, view: GroupView): SiblingPlan {
 }
 
 /** earlier is the earlier of two instants, either of which may be null (none). */
-function earlier(a: number | null | undefined, b: number | null | undefined): number | null {
-  if (a === null || a === undefined) return b ?? null;
-  return b === null || b === undefined || a <= b ? a : b;
+function earlier(a: number | null, b: number | null): number | null {
+  return a === null || (b !== null && b < a) ? b : a;
 }
 
 /** timeoutOf is a sibling's `spec.backupTimeout` in ms as its own sync reads it, or null (none, or an invalid spec: no stuck rule runs). */
