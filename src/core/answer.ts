@@ -64,7 +64,8 @@ export function answer(context: SyncContext, decisions: { next: NextBackup; reti
   const { log, compact, retention, compactDeletions, deletionStuck } = retirement;
 
   const anchor = Math.max(last.time ?? plan.watermark ?? now, plan.lastMissedTime ?? -Infinity);
-  const following = spec.pause ? null : nextTick(spec.schedule, { after: now, anchor });
+  // Ticks up to the watermark never run (a last Backup dated ahead of this clock): the next is after both.
+  const following = spec.pause ? null : nextTick(spec.schedule, { after: Math.max(now, anchor), anchor });
   // A tick after year 9999 (a watermark far in the future) cannot be written as RFC 3339: there is none to report.
   const nextBackupTime = following !== null && following <= LAST_WRITABLE_MS ? following : null;
   const ready = readyOf(next.step, { nextBackupTime, gate: next.tickGate, quiet: next.quiet });

@@ -109,3 +109,23 @@ describe('sync: the handover label never passes to a Backup the hook creates', (
     });
   }
 });
+
+describe('sync: nextBackupTime is the next tick that runs', () => {
+  // Hourly; the hook's clock at 11:10. Ticks up to the last Backup's slot never run, so with a last Backup dated ahead
+  // of this clock (a cluster clock ahead when it was created) the next is the tick after it.
+  const cases: ReadonlyArray<{ name: string; last: string; next: string; callBackS: number }> = [
+    { name: 'the last Backup at 11:00: 12:00', last: '11:00', next: '12:00', callBackS: 3000 },
+    { name: 'the last Backup at 12:00, ahead of the clock: 13:00, not 12:00 (its Backup exists)', last: '12:00', next: '13:00', callBackS: 6600 },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const slot = `2024-05-10T${c.last}:00Z`;
+      const parent = schedule({ spec: { schedule: '0 * * * *', backupTemplate: BR_TEMPLATE }, status: { lastBackup: `nightly-2024-05-10t${c.last.replace(':', '-')}-00`, lastBackupTime: slot } });
+      const { response } = decide(request(parent, [backup({ slot })]), { now: Date.parse('2024-05-10T11:10:00Z') });
+      assert.deepEqual(
+        { next: response.status.nextBackupTime, ready: response.status.conditions?.find((x) => x.type === 'Ready')?.message, callBackS: response.resyncAfterSeconds },
+        { next: `2024-05-10T${c.next}:00Z`, ready: `next Backup at 2024-05-10T${c.next}:00Z`, callBackS: c.callBackS },
+      );
+    });
+  }
+});
