@@ -96,6 +96,7 @@ describe('the log Backup: one already running', () => {
   const cases: ReadonlyArray<{ name: string; log: KubeObject; recorded?: string; startTs: string }> = [
     { name: 'its prefix stamp, nothing recorded', log: running({}), startTs: at('00:00:00') },
     { name: 'its prefix stamp wins over an older record', log: running({}), recorded: '2024-04-30T23:00:00Z', startTs: at('00:00:00') },
+    { name: 'a record of its prefix stamp in another notation stays as written', log: running({}), recorded: '2024-05-01T02:00:00+02:00', startTs: '2024-05-01T02:00:00+02:00' },
     { name: 'the stamp ends a nested prefix', log: running({ prefix: 'team/log-backup/log-2024-05-01t00-00-00', commitTs: tsoAt(at('00:10:00')) }), startTs: at('00:00:00') },
     { name: 'no stamp, nothing recorded: its commitTs', log: running({ prefix: 'log-backup', commitTs: tsoAt(at('00:10:00')) }), startTs: at('00:10:00') },
     { name: 'no stamp, a record: the record stays', log: running({ prefix: 'log-backup', commitTs: tsoAt(at('00:10:00')) }), recorded: '2024-04-30T23:00:00Z', startTs: '2024-04-30T23:00:00Z' },
