@@ -73,7 +73,7 @@ export function decideLogBackup(parent: BackupSchedule, options: LogBackupOption
     // it was asked for again): compaction extends its prefix with this start.
     const ownStart = prefixStartOf(observed);
     if (ownStart !== null && ownStart !== recordedStart) status.logBackupStartTs = formatTime(ownStart);
-    else if (recordedStart === null) status.logBackupStartTs = formatTime(startOfObserved(observed));
+    else if (ownStart === null && recordedStart === null) status.logBackupStartTs = formatTime(startOfObserved(observed));
     return { ...none, status, missing: { status: 'False', reason: 'LogBackupPresent', message: `log Backup ${name} exists` }, failed: failedFinding(observed, name) };
   }
   const template = spec.logBackupTemplate;
@@ -160,10 +160,8 @@ function prefixStartOf(log: KubeObject): number | null {
   return last.startsWith('log-') ? parseSlotStamp(last.slice('log-'.length)) : null;
 }
 
-/** startOfObserved is the start of a log Backup: its prefix's time, else its commitTs (an adopted one without that layout), else its creation. */
+/** startOfObserved is the start of a log Backup whose prefix has no start (an adopted one without that layout): its commitTs, else its creation. */
 function startOfObserved(log: KubeObject): number {
-  const stamped = prefixStartOf(log);
-  if (stamped !== null) return stamped;
   const commitTs = log.status?.['commitTs'];
   const fromTso = typeof commitTs === 'string' ? tsoToMillis(commitTs) : null;
   return fromTso ?? parseTime(log.metadata?.creationTimestamp) ?? 0;
