@@ -92,6 +92,11 @@ export interface GroupDecisionOptions extends GroupGateOptions {
   recorded: GroupTurn | null;
   /** This schedule's due slot as its sync plans it (next-backup.ts, `plan.slot`), or null. */
   slot: number | null;
+  /**
+   * Whether the gate shows in the answer (this sync could start something); else only the turn does, and
+   * {@link GroupDecision.changesAt} is where the turn changes (default true).
+   */
+  gateShown?: boolean;
 }
 
 /**
@@ -191,7 +196,7 @@ function judgeGroup(world: GroupWorld, options: GroupDecisionOptions): GroupJudg
     const judged = siblingGate(sibling, view);
     const verdict = judged.gate;
     // Running: only its stuck instant, if any, ends it (the gate's `until`); nothing else of the group matters meanwhile.
-    if (!verdict.open && (judged.running === true || verdict.until === null)) return { gate: verdict, turn: null, candidates: [] };
+    if (!verdict.open && (judged.running === true || verdict.until === null)) return { gate: verdict, turn: null, candidates: verdict.until === null ? [] : [verdict.until] };
     if (judged.overdue !== null) overdue.push(judged.overdue);
     candidates.push(...judged.changes);
     if (!verdict.open && verdict.until !== null) gate = waitLonger(gate, { until: verdict.until, message: verdict.message });
@@ -210,7 +215,8 @@ const LOOKAHEAD_JUDGEMENTS = 16;
 
 /**
  * firstChange is the first instant after now and before the gate's `until` (a call-back of its own) at which the group
- * judges otherwise, the view and the recorded turn as the next sync is sent them; or null. It judges the group again at
+ * judges otherwise, the view and the recorded turn as the next sync is sent them; or null. With the gate not shown
+ * (`gateShown: false`), the first instant the turn changes, past the gate's end too. It judges the group again at
  * each candidate instant in turn, adding those each judgement names (a sibling that becomes due at its tick has a turn
  * that ends later). So only changes the answer shows are call-backs: a schedule beside a fast sibling is not called back
  * at every tick of it, only at one that changes whose turn comes first. After {@link LOOKAHEAD_JUDGEMENTS} instants
@@ -218,7 +224,9 @@ const LOOKAHEAD_JUDGEMENTS = 16;
  */
 function firstChange(world: GroupWorld, options: GroupDecisionOptions & { judged: GroupJudgement }): number | null {
   const { judged, now } = options;
-  const horizon = judged.gate.open || judged.gate.until === null ? Infinity : judged.gate.until;
+  // A gate the answer does not show is no call-back of its own: look past its end, at the turn alone.
+  const gateShown = options.gateShown !== false;
+  const horizon = !gateShown || judged.gate.open || judged.gate.until === null ? Infinity : judged.gate.until;
   const pending = new Set<number>();
   const add = (instants: readonly number[], after: number): void => {
     for (const t of instants) if (t > after && t < horizon) pending.add(t);
@@ -228,7 +236,7 @@ function firstChange(world: GroupWorld, options: GroupDecisionOptions & { judged
     const at = Math.min(...pending);
     pending.delete(at);
     const later = judgeGroup(world, { ...options, now: at, recorded: judged.turn });
-    if (!sameGate(later.gate, judged.gate) || !sameTurn(later.turn, judged.turn) || judgements >= LOOKAHEAD_JUDGEMENTS) return at;
+    if ((gateShown && !sameGate(later.gate, judged.gate)) || !sameTurn(later.turn, judged.turn) || judgements >= LOOKAHEAD_JUDGEMENTS) return at;
     add(later.candidates, at);
   }
   return null;

@@ -76,14 +76,17 @@ export function decideNextBackup(context: SyncContext): NextBackup {
   const watermark = watermarkOf(observedLast, { status: previous, creationTimestamp: parent.metadata.creationTimestamp });
   const plan = planSlot(previous, { spec, now, watermark });
   const slot = plan.slot;
+  const nowState = backupNowStateOf(previous, { token: spec.backupNowToken, scheduleName, backups, now, staleViewGraceMs });
   // Siblings take turns by due slot, then by name: the group judges them against this schedule's slot. A paused schedule
-  // starts nothing, so it waits for no sibling and gives none a turn: the turn it recorded stays as it is.
+  // starts nothing, so it waits for no sibling and gives none a turn: the turn it recorded stays as it is. The gate shows
+  // in the answer only where this sync could start something (a due slot, a backup-now request, its last Backup asked
+  // for again); else only the turn it records does, and the gate's changes are no call-backs.
   const recordedTurn = groupTurnOf(previous);
+  const gateShown = slot !== null || nowState.pending !== null || (!lastGate.open && lastGate.blocker === null && lastGate.until !== null);
   const group: GroupDecision = spec.pause
     ? { gate: { open: true }, turn: recordedTurn, changesAt: null }
-    : decideGroupGate(parent, context.related, { now, staleViewGraceMs, recorded: recordedTurn, slot });
+    : decideGroupGate(parent, context.related, { now, staleViewGraceMs, recorded: recordedTurn, slot, gateShown });
   const groupGate = group.gate;
-  const nowState = backupNowStateOf(previous, { token: spec.backupNowToken, scheduleName, backups, now, staleViewGraceMs });
   const nowGate = backupNowGate(previous, { now, backups, staleViewGraceMs, last: nowState.last });
   const quiet = decideQuiet(spec.schedule, { now, watermark: plan.watermark, slot, startingDeadlineMs: spec.startingDeadlineMs, staleViewGraceMs });
   const editQuiet = decideEditQuiet({ now, editSeenAt: plan.editSeenAt, staleViewGraceMs });
@@ -119,7 +122,7 @@ export function decideNextBackup(context: SyncContext): NextBackup {
     last,
     gate,
     tickGate,
-    timedGates: [lastGate, groupGate, nowGate, quiet, editQuiet, nowQuiet],
+    timedGates: [lastGate, gateShown ? groupGate : { open: true }, nowGate, quiet, editQuiet, nowQuiet],
     quiet,
     stuck,
     backupNow: { state: nowState, decision: backupNow, gate: nowGate, seenAt },

@@ -871,3 +871,54 @@ describe("schedule groups: every change the group's clock brings is a call-back"
     }
   });
 });
+
+describe('schedule groups: a schedule with nothing to start is called back only at changes its answer shows', () => {
+  // Between its own ticks nightly (hourly) has no slot and no backup-now waiting: whether a sibling goes first shows
+  // nowhere in its answer, only the extra turn it records does. A call-back at each tick of a fast sibling that sorts
+  // first (by name alone, with no slot of its own) would sync it every minute with the same answer.
+  const at = (hhmm: string): string => `2024-05-10T${hhmm}:00Z`;
+  const grouped = (b: ReturnType<typeof backup>): ReturnType<typeof backup> => ({ ...b, metadata: { ...b.metadata, labels: { ...b.metadata?.labels, ...GROUP } } });
+  /** nightly's answers from `from` until 11:00 (its next tick), following its call-backs on an unchanged view beside alpha. */
+  function callBacks(alpha: { schedule: string; last: string }, from: string): Array<{ at: string; ready: string; turn: unknown }> {
+    const nightly = schedule({ spec, labels: GROUP, status: { lastBackup: 'nightly-2024-05-10t10-00-00', lastBackupTime: at('10:00') } });
+    const alphaLast = grouped(backup({ schedule: 'alpha', slot: at(alpha.last) }));
+    const sibling = schedule({ name: 'alpha', spec: { ...spec, schedule: alpha.schedule }, labels: GROUP, status: { lastBackup: alphaLast.metadata?.name ?? '', lastBackupTime: at(alpha.last) } });
+    const own = grouped(backup({ slot: at('10:00') }));
+    const related = {
+      'BackupSchedule.pingcap.com/v1alpha1': { 'db/nightly': nightly, 'db/alpha': sibling },
+      'Backup.pingcap.com/v1alpha1': { [`db/${own.metadata?.name}`]: own, [`db/${alphaLast.metadata?.name}`]: alphaLast },
+    };
+    const req = request(nightly, [own], { related });
+    const seen: Array<{ at: string; ready: string; turn: unknown }> = [];
+    for (let now = Date.parse(`2024-05-10T${from}Z`); now < Date.parse(at('11:00')); ) {
+      const answer = decide(structuredClone(req), { now }).response;
+      req.parent.status = answer.status;
+      seen.push({ at: new Date(now).toISOString(), ready: String(answer.status.conditions?.find((c) => c.type === 'Ready')?.message), turn: answer.status['groupTurn'] });
+      now += (answer.resyncAfterSeconds ?? Infinity) * 1000;
+    }
+    return seen;
+  }
+
+  const quiet = [
+    { title: 'alpha every minute, its Backup of 10:20 complete', alpha: { schedule: '* * * * *', last: '10:20' } },
+    { title: 'alpha every 3 minutes, its Backups never showing after 09:00 (due at each tick, never past its turn)', alpha: { schedule: '*/3 * * * *', last: '09:00' } },
+  ];
+  for (const c of quiet) {
+    it(`${c.title}: the same answer throughout, and not a call-back at each of alpha's ticks`, () => {
+      const seen = callBacks(c.alpha, '10:20:30');
+      assert.deepEqual(new Set(seen.map((s) => `${s.ready} ${JSON.stringify(s.turn)}`)), new Set([`next Backup at ${at('11:00')} undefined`]));
+      // A look-ahead of at most 16 judgements per sync: a call-back at most every 16 of alpha's ticks (and its own tick).
+      assert.ok(seen.length <= 4, seen.map((s) => s.at).join(', '));
+    });
+  }
+
+  it("alpha every 10 minutes, its Backups never showing: each extra turn nightly records and drops (past alpha's turn, then at its next tick) is a call-back", () => {
+    const seen = callBacks({ schedule: '*/10 * * * *', last: '09:00' }, '10:20:30');
+    const turns = seen.map((s) => JSON.stringify(s.turn ?? null));
+    assert.deepEqual(
+      seen.map((s) => s.at.slice(11, 19)),
+      ['10:20:30', '10:25:00', '10:30:00', '10:35:00', '10:40:00', '10:45:00', '10:50:00', '10:55:00'],
+    );
+    for (let i = 1; i < turns.length; i++) assert.notEqual(turns[i], turns[i - 1], `${seen[i]?.at}: ${turns[i]}`);
+  });
+});
