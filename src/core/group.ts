@@ -92,12 +92,16 @@ export interface GroupDecisionOptions extends GroupGateOptions {
   recorded: GroupTurn | null;
   /** This schedule's due slot as its sync plans it (next-backup.ts, `plan.slot`), or null. */
   slot: number | null;
-  /**
-   * Whether the gate shows in the answer (this sync could start something); else only the turn does, and
-   * {@link GroupDecision.changesAt} is where the turn changes (default true).
-   */
-  gateShown?: boolean;
+  /** What of the gate the answer shows ({@link GroupGateShows}; default `message`): only its changes are call-backs. */
+  gateShows?: GroupGateShows;
 }
+
+/**
+ * What of the group's gate a schedule's answer shows: `message`, the whole gate (a due slot waits for it); `open`, only
+ * whether it is open (a backup-now request waits for it); `nothing` (nothing would start, or an earlier gate speaks).
+ * The turn it records always shows.
+ */
+export type GroupGateShows = 'message' | 'open' | 'nothing';
 
 /**
  * decideGroupGate closes while a sibling schedule's last Backup (or last backup-now Backup) may run: it exists, is not
@@ -215,8 +219,8 @@ const LOOKAHEAD_JUDGEMENTS = 16;
 
 /**
  * firstChange is the first instant after now and before the gate's `until` (a call-back of its own) at which the group
- * judges otherwise, the view and the recorded turn as the next sync is sent them; or null. With the gate not shown
- * (`gateShown: false`), the first instant the turn changes, past the gate's end too. It judges the group again at
+ * judges otherwise, the view and the recorded turn as the next sync is sent them; or null. Only what the answer shows
+ * of the gate counts (`gateShows`): with nothing of it shown, the first instant the turn changes, past the gate's end too. It judges the group again at
  * each candidate instant in turn, adding those each judgement names (a sibling that becomes due at its tick has a turn
  * that ends later). So only changes the answer shows are call-backs: a schedule beside a fast sibling is not called back
  * at every tick of it, only at one that changes whose turn comes first. After {@link LOOKAHEAD_JUDGEMENTS} instants
@@ -225,8 +229,9 @@ const LOOKAHEAD_JUDGEMENTS = 16;
 function firstChange(world: GroupWorld, options: GroupDecisionOptions & { judged: GroupJudgement }): number | null {
   const { judged, now } = options;
   // A gate the answer does not show is no call-back of its own: look past its end, at the turn alone.
-  const gateShown = options.gateShown !== false;
-  const horizon = !gateShown || judged.gate.open || judged.gate.until === null ? Infinity : judged.gate.until;
+  const shows = options.gateShows ?? 'message';
+  const horizon = shows === 'nothing' || judged.gate.open || judged.gate.until === null ? Infinity : judged.gate.until;
+  const gateChanged = (gate: Gate): boolean => (shows === 'message' ? !sameGate(gate, judged.gate) : shows === 'open' && gate.open !== judged.gate.open);
   const pending = new Set<number>();
   const add = (instants: readonly number[], after: number): void => {
     for (const t of instants) if (t > after && t < horizon) pending.add(t);
@@ -236,7 +241,7 @@ function firstChange(world: GroupWorld, options: GroupDecisionOptions & { judged
     const at = Math.min(...pending);
     pending.delete(at);
     const later = judgeGroup(world, { ...options, now: at, recorded: judged.turn });
-    if ((gateShown && !sameGate(later.gate, judged.gate)) || !sameTurn(later.turn, judged.turn) || judgements >= LOOKAHEAD_JUDGEMENTS) return at;
+    if (gateChanged(later.gate) || !sameTurn(later.turn, judged.turn) || judgements >= LOOKAHEAD_JUDGEMENTS) return at;
     add(later.candidates, at);
   }
   return null;

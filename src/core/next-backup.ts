@@ -11,7 +11,7 @@ import { buildSnapshotBackup } from './desired.js';
 import { decideGate, decideRunningGate } from './gate.js';
 import type { Gate } from './gate.js';
 import { decideGroupGate } from './group.js';
-import type { GroupDecision } from './group.js';
+import type { GroupDecision, GroupGateShows } from './group.js';
 import { groupTurnOf } from './group-turn.js';
 import type { GroupTurn } from './group-turn.js';
 import { watermarkOf } from './last-backup.js';
@@ -79,13 +79,13 @@ export function decideNextBackup(context: SyncContext): NextBackup {
   const nowState = backupNowStateOf(previous, { token: spec.backupNowToken, scheduleName, backups, now, staleViewGraceMs });
   // Siblings take turns by due slot, then by name: the group judges them against this schedule's slot. A paused schedule
   // starts nothing, so it waits for no sibling and gives none a turn: the turn it recorded stays as it is. The gate shows
-  // in the answer only where this sync could start something (a due slot, a backup-now request, its last Backup asked
-  // for again); else only the turn it records does, and the gate's changes are no call-backs.
+  // in the answer only where it decides what this sync does (groupGateShows); else only the turn it records does, and the
+  // gate's changes are no call-backs.
   const recordedTurn = groupTurnOf(previous);
-  const gateShown = slot !== null || nowState.pending !== null || (!lastGate.open && lastGate.blocker === null && lastGate.until !== null);
+  const gateShows = groupGateShows({ lastGate, stuck, slot, backupNowPending: nowState.pending !== null });
   const group: GroupDecision = spec.pause
     ? { gate: { open: true }, turn: recordedTurn, changesAt: null }
-    : decideGroupGate(parent, context.related, { now, staleViewGraceMs, recorded: recordedTurn, slot, gateShown });
+    : decideGroupGate(parent, context.related, { now, staleViewGraceMs, recorded: recordedTurn, slot, gateShows });
   const groupGate = group.gate;
   const nowGate = backupNowGate(previous, { now, backups, staleViewGraceMs, last: nowState.last });
   const quiet = decideQuiet(spec.schedule, { now, watermark: plan.watermark, slot, startingDeadlineMs: spec.startingDeadlineMs, staleViewGraceMs });
@@ -122,13 +122,28 @@ export function decideNextBackup(context: SyncContext): NextBackup {
     last,
     gate,
     tickGate,
-    timedGates: [lastGate, gateShown ? groupGate : { open: true }, nowGate, quiet, editQuiet, nowQuiet],
+    timedGates: [lastGate, gateShows === 'nothing' ? { open: true } : groupGate, nowGate, quiet, editQuiet, nowQuiet],
     quiet,
     stuck,
     backupNow: { state: nowState, decision: backupNow, gate: nowGate, seenAt },
     groupTurn: group.turn,
     groupChangesAt: group.changesAt,
   };
+}
+
+/**
+ * groupGateShows tells what of the group's gate the answer can show: its message, where a due slot waits for it (no
+ * earlier gate speaks first: the last Backup's, unless a stuck Backup closes it, or two stuck Backups, {@link passStuck});
+ * whether it is open, where a backup-now request waits for it or the last Backup, missing from the view within the
+ * grace, may be asked for again past it; else nothing (the turn alone shows).
+ */
+function groupGateShows(facts: { lastGate: Gate; stuck: StuckReport; slot: number | null; backupNowPending: boolean }): GroupGateShows {
+  const { lastGate, stuck } = facts;
+  if (stuck.stuck.length >= 2) return 'nothing';
+  const lastSpeaks = !lastGate.open && (lastGate.blocker === null || !stuck.stuck.some((b) => b.name === lastGate.blocker));
+  if (facts.slot !== null && !lastSpeaks) return 'message';
+  const askAgain = !lastGate.open && lastGate.blocker === null && lastGate.until !== null;
+  return askAgain || (facts.backupNowPending && !lastSpeaks) ? 'open' : 'nothing';
 }
 
 function nextStep(inputs: { spec: ScheduleSpec; slot: number | null; gate: Gate }): NextStep {

@@ -872,6 +872,12 @@ describe("schedule groups: every change the group's clock brings is a call-back"
   });
 });
 
+/** nightly's backup-now request and the state of its own last Backup (10:00), in the call-back cases below. */
+interface Nightly {
+  backupNow?: string;
+  ownState?: 'complete' | 'running';
+}
+
 describe('schedule groups: a schedule with nothing to start is called back only at changes its answer shows', () => {
   // Between its own ticks nightly (hourly) has no slot and no backup-now waiting: whether a sibling goes first shows
   // nowhere in its answer, only the extra turn it records does. A call-back at each tick of a fast sibling that sorts
@@ -879,11 +885,13 @@ describe('schedule groups: a schedule with nothing to start is called back only 
   const at = (hhmm: string): string => `2024-05-10T${hhmm}:00Z`;
   const grouped = (b: ReturnType<typeof backup>): ReturnType<typeof backup> => ({ ...b, metadata: { ...b.metadata, labels: { ...b.metadata?.labels, ...GROUP } } });
   /** nightly's answers from `from` until 11:00 (its next tick), following its call-backs on an unchanged view beside alpha. */
-  function callBacks(alpha: { schedule: string; last: string }, from: string): Array<{ at: string; ready: string; turn: unknown }> {
-    const nightly = schedule({ spec, labels: GROUP, status: { lastBackup: 'nightly-2024-05-10t10-00-00', lastBackupTime: at('10:00') } });
+  function callBacks(alpha: { schedule: string; last: string }, from: string, options: Nightly = {}): Array<{ at: string; ready: string; turn: unknown }> {
+    const status: JsonObject = { lastBackup: 'nightly-2024-05-10t10-00-00', lastBackupTime: at('10:00') };
+    if (options.backupNow !== undefined) status['backupNowRequest'] = { token: options.backupNow, seenAt: at('10:00') };
+    const nightly = schedule({ spec, labels: GROUP, status, ...(options.backupNow === undefined ? {} : { annotations: { 'backup-schedule-hook/backup-now': options.backupNow } }) });
     const alphaLast = grouped(backup({ schedule: 'alpha', slot: at(alpha.last) }));
     const sibling = schedule({ name: 'alpha', spec: { ...spec, schedule: alpha.schedule }, labels: GROUP, status: { lastBackup: alphaLast.metadata?.name ?? '', lastBackupTime: at(alpha.last) } });
-    const own = grouped(backup({ slot: at('10:00') }));
+    const own = grouped(backup({ slot: at('10:00'), state: options.ownState ?? 'complete' }));
     const related = {
       'BackupSchedule.pingcap.com/v1alpha1': { 'db/nightly': nightly, 'db/alpha': sibling },
       'Backup.pingcap.com/v1alpha1': { [`db/${own.metadata?.name}`]: own, [`db/${alphaLast.metadata?.name}`]: alphaLast },
@@ -893,22 +901,37 @@ describe('schedule groups: a schedule with nothing to start is called back only 
     for (let now = Date.parse(`2024-05-10T${from}Z`); now < Date.parse(at('11:00')); ) {
       const answer = decide(structuredClone(req), { now }).response;
       req.parent.status = answer.status;
-      seen.push({ at: new Date(now).toISOString(), ready: String(answer.status.conditions?.find((c) => c.type === 'Ready')?.message), turn: answer.status['groupTurn'] });
+      const condition = (type: string): string => String(answer.status.conditions?.find((c) => c.type === type)?.message);
+      seen.push({ at: new Date(now).toISOString(), ready: `${condition('Ready')}; ${condition('BackupNow')}`, turn: answer.status['groupTurn'] });
       now += (answer.resyncAfterSeconds ?? Infinity) * 1000;
     }
     return seen;
   }
 
-  const quiet = [
+  // At most: a look-ahead of 16 judgements per sync calls back at most every 16 of alpha's ticks (and at its own tick).
+  const quiet: Array<{ title: string; alpha: { schedule: string; last: string }; nightly?: Nightly; backupNow?: string; most?: number }> = [
     { title: 'alpha every minute, its Backup of 10:20 complete', alpha: { schedule: '* * * * *', last: '10:20' } },
     { title: 'alpha every 3 minutes, its Backups never showing after 09:00 (due at each tick, never past its turn)', alpha: { schedule: '*/3 * * * *', last: '09:00' } },
+    {
+      title: "alpha every minute; a backup-now request waits for nightly's own Backup, still running (whether the group lets it start does not show)",
+      alpha: { schedule: '* * * * *', last: '10:20' },
+      nightly: { backupNow: 'now1', ownState: 'running' },
+      backupNow: 'backup-now Backup nightly-manual-now1 (token now1) waits: the Backup before it must finish first (a due tick goes first)',
+    },
+    {
+      title: 'alpha every minute, due at each tick and going first by name; a backup-now request waits for the group (closed at every tick of alpha)',
+      alpha: { schedule: '* * * * *', last: '10:20' },
+      nightly: { backupNow: 'now1' },
+      backupNow: 'backup-now Backup nightly-manual-now1 (token now1) waits: the Backup before it must finish first (a due tick goes first)',
+      // The end of alpha's turn, 5 minutes after each of its slots: the gate could open there (and alpha's tick keeps it closed).
+      most: 7,
+    },
   ];
   for (const c of quiet) {
     it(`${c.title}: the same answer throughout, and not a call-back at each of alpha's ticks`, () => {
-      const seen = callBacks(c.alpha, '10:20:30');
-      assert.deepEqual(new Set(seen.map((s) => `${s.ready} ${JSON.stringify(s.turn)}`)), new Set([`next Backup at ${at('11:00')} undefined`]));
-      // A look-ahead of at most 16 judgements per sync: a call-back at most every 16 of alpha's ticks (and its own tick).
-      assert.ok(seen.length <= 4, seen.map((s) => s.at).join(', '));
+      const seen = callBacks(c.alpha, c.nightly?.backupNow === undefined ? '10:20:30' : '10:26:30', c.nightly);
+      assert.deepEqual(new Set(seen.map((s) => `${s.ready} ${JSON.stringify(s.turn)}`)), new Set([`next Backup at ${at('11:00')}; ${c.backupNow ?? 'undefined'} undefined`]));
+      assert.ok(seen.length <= (c.most ?? 4), seen.map((s) => s.at).join(', '));
     });
   }
 
