@@ -68,6 +68,9 @@ function build(seed: number): { req: SyncRequest; now: number } {
     const slot = now - (now % MINUTE) - Math.floor(next() * 30) * MINUTE;
     status['groupTurn'] = { schedule: turnOf.metadata.name ?? '', slot: iso(slot), seenAt: iso(slot + Math.floor(next() * 10) * MINUTE), order: 'slot' };
   }
+  // A backup-now request of its own (drawn last, so that the worlds before it stay as they were): the group's gate then
+  // shows only as open or closed.
+  if (next() < 0.15) self.object.metadata.annotations = { 'backup-schedule-hook/backup-now': 'now1' };
   const all = [self, ...siblings];
   const related = {
     [SCHEDULE_RELATED_TYPE]: Object.fromEntries(all.map((m) => [`db/${m.object.metadata.name}`, m.object])),
