@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 
 import { decide } from '../../src/core/sync.js';
-import type { JsonObject, SyncRequest } from '../../src/core/types.js';
+import type { JsonObject, KubeObject, SyncRequest } from '../../src/core/types.js';
 import { GROUP_LABEL, customize, groupNotVisibleFinding } from '../../src/core/group.js';
 import { BR_TEMPLATE, backup, logBackup, request, schedule } from '../support/objects.js';
 
@@ -876,6 +876,8 @@ describe("schedule groups: every change the group's clock brings is a call-back"
 interface Nightly {
   backupNow?: string;
   ownState?: 'complete' | 'running';
+  /** zeta's schedule, a sibling that sorts after nightly (its Backup of 10:00 complete), or none. */
+  zeta?: string;
 }
 
 describe('schedule groups: a schedule with nothing to start is called back only at changes its answer shows', () => {
@@ -892,10 +894,14 @@ describe('schedule groups: a schedule with nothing to start is called back only 
     const alphaLast = grouped(backup({ schedule: 'alpha', slot: at(alpha.last) }));
     const sibling = schedule({ name: 'alpha', spec: { ...spec, schedule: alpha.schedule }, labels: GROUP, status: { lastBackup: alphaLast.metadata?.name ?? '', lastBackupTime: at(alpha.last) } });
     const own = grouped(backup({ slot: at('10:00'), state: options.ownState ?? 'complete' }));
-    const related = {
-      'BackupSchedule.pingcap.com/v1alpha1': { 'db/nightly': nightly, 'db/alpha': sibling },
-      'Backup.pingcap.com/v1alpha1': { [`db/${own.metadata?.name}`]: own, [`db/${alphaLast.metadata?.name}`]: alphaLast },
-    };
+    const schedules: Record<string, KubeObject> = { 'db/nightly': nightly, 'db/alpha': sibling };
+    const backups: Record<string, KubeObject> = { [`db/${own.metadata?.name}`]: own, [`db/${alphaLast.metadata?.name}`]: alphaLast };
+    if (options.zeta !== undefined) {
+      const zetaLast = grouped(backup({ schedule: 'zeta', slot: at('10:00') }));
+      schedules['db/zeta'] = schedule({ name: 'zeta', spec: { ...spec, schedule: options.zeta }, labels: GROUP, status: { lastBackup: zetaLast.metadata?.name ?? '', lastBackupTime: at('10:00') } });
+      backups[`db/${zetaLast.metadata?.name}`] = zetaLast;
+    }
+    const related = { 'BackupSchedule.pingcap.com/v1alpha1': schedules, 'Backup.pingcap.com/v1alpha1': backups };
     const req = request(nightly, [own], { related });
     const seen: Array<{ at: string; ready: string; turn: unknown }> = [];
     for (let now = Date.parse(`2024-05-10T${from}Z`); now < Date.parse(at('11:00')); ) {
@@ -935,6 +941,18 @@ describe('schedule groups: a schedule with nothing to start is called back only 
     });
   }
 
+  it("alpha every minute: a sync judges the group at 16 instants ahead at most, so the call-backs fall 16 of alpha's ticks apart", () => {
+    const seen = callBacks({ schedule: '* * * * *', last: '10:20' }, '10:20:30');
+    assert.deepEqual(seen.map((s) => s.at.slice(11, 19)), ['10:20:30', '10:36:00', '10:52:00']);
+  });
+
+  it("alpha every 3 minutes (its ticks and the ends of its turns judged, 16 at most), zeta's tick at 10:31 not: zeta sorts after nightly and never goes first", () => {
+    for (const zeta of [undefined, '31 * * * *']) {
+      const seen = callBacks({ schedule: '*/3 * * * *', last: '10:18' }, '10:20:30', zeta === undefined ? {} : { zeta });
+      assert.deepEqual(seen.map((s) => s.at.slice(11, 19)), ['10:20:30', '10:45:00'], `zeta: ${zeta}`);
+    }
+  });
+
   it("alpha every 10 minutes, its Backups never showing: each extra turn nightly records and drops (past alpha's turn, then at its next tick) is a call-back", () => {
     const seen = callBacks({ schedule: '*/10 * * * *', last: '09:00' }, '10:20:30');
     const turns = seen.map((s) => JSON.stringify(s.turn ?? null));
@@ -944,4 +962,85 @@ describe('schedule groups: a schedule with nothing to start is called back only 
     );
     for (let i = 1; i < turns.length; i++) assert.notEqual(turns[i], turns[i - 1], `${seen[i]?.at}: ${turns[i]}`);
   });
+});
+
+describe('schedule groups: only instants at which the answer changes are call-backs (mutation audit of the call-back search)', () => {
+  // nightly (hourly, its last Backup 10:00) beside siblings on other schedules; the Backups named are complete unless said.
+  const at = (hhmm: string): string => `2024-05-10T${hhmm}:00Z`;
+  const grouped = (b: ReturnType<typeof backup>): ReturnType<typeof backup> => ({ ...b, metadata: { ...b.metadata, labels: { ...b.metadata?.labels, ...GROUP } } });
+  /** A sibling whose Backup of `last` is in the view; its status may name a later one, asked for at `askedAt`, that is not. */
+  const member = (name: string, options: { schedule: string; last: string; inFlight?: { slot: string; askedAt: string } }) => {
+    const last = grouped(backup({ schedule: name, slot: at(options.last) }));
+    const named = options.inFlight === undefined ? options.last : options.inFlight.slot;
+    const status: JsonObject = { lastBackup: `${name}-2024-05-10t${named.replace(':', '-')}-00`, lastBackupTime: at(named) };
+    if (options.inFlight !== undefined) status['lastBackupCreation'] = { name: status['lastBackup'] as string, time: at(options.inFlight.askedAt) };
+    return { schedule: schedule({ name, spec: { ...spec, schedule: options.schedule }, labels: GROUP, status }), last };
+  };
+  /** nightly's answer at `now`: its Ready message and the instant it asks to be called back. */
+  function answerAt(now: string, siblings: ReadonlyArray<ReturnType<typeof member>>, nightlyLast = '10:00') {
+    const parent = schedule({ spec, labels: GROUP, status: { lastBackup: `nightly-2024-05-10t${nightlyLast.replace(':', '-')}-00`, lastBackupTime: at(nightlyLast) } });
+    const own = grouped(backup({ slot: at(nightlyLast) }));
+    const related = {
+      'BackupSchedule.pingcap.com/v1alpha1': Object.fromEntries([parent, ...siblings.map((s) => s.schedule)].map((s) => [`db/${s.metadata.name}`, s])),
+      'Backup.pingcap.com/v1alpha1': Object.fromEntries([own, ...siblings.map((s) => s.last)].map((b) => [`db/${b.metadata?.name}`, b])),
+    };
+    const answer = decide(request(parent, [own], { related }), { now: Date.parse(at(now)) }).response;
+    const ready = String((answer.status.conditions ?? []).find((x) => x.type === 'Ready')?.message);
+    const calledBackAt = answer.resyncAfterSeconds === undefined ? null : new Date(Date.parse(at(now)) + answer.resyncAfterSeconds * 1000).toISOString();
+    return { ready, calledBackAt, creates: answer.children.some((c) => c.metadata.name === 'nightly-2024-05-10t11-00-00'), turn: answer.status['groupTurn'] };
+  }
+  const cases: ReadonlyArray<{ name: string; now: string; siblings: ReadonlyArray<ReturnType<typeof member>>; ready: RegExp; creates?: boolean; turn?: JsonObject; calledBackAt: string | null }> = [
+    {
+      name: "due, the group open: beta's Backup that finished ahead of the clock becomes believed at 11:05 and changes nothing: nightly starts and is called back at its next tick",
+      now: '11:04',
+      siblings: [member('beta', { schedule: '30 * * * *', last: '11:05' })],
+      ready: /^next Backup at 2024-05-10T12:00:00Z$/,
+      creates: true,
+      calledBackAt: '2024-05-10T12:00:00.000Z',
+    },
+    {
+      name: "due, waiting for zeta's last Backup asked for exactly a grace ahead of the clock (11:09): called back when that wait ends, not now",
+      now: '11:04',
+      siblings: [member('zeta', { schedule: '0 * * * *', last: '10:00', inFlight: { slot: '11:00', askedAt: '11:09' } })],
+      ready: /Backup zeta-2024-05-10t11-00-00 of schedule zeta in group nightly-group is not in the view yet; it counts as running until 2024-05-10T11:14:00Z/,
+      calledBackAt: '2024-05-10T11:14:00.000Z',
+    },
+    {
+      name: "due, waiting for zeta's last Backup (until 11:07); beta's Backup that finished ahead of the clock becomes believed at 11:05 and changes nothing: 11:07",
+      now: '11:04',
+      siblings: [
+        member('zeta', { schedule: '0 * * * *', last: '10:00', inFlight: { slot: '11:00', askedAt: '11:02' } }),
+        member('beta', { schedule: '30 * * * *', last: '11:05' }),
+      ],
+      ready: /Backup zeta-2024-05-10t11-00-00 of schedule zeta in group nightly-group is not in the view yet; it counts as running until 2024-05-10T11:07:00Z/,
+      calledBackAt: '2024-05-10T11:07:00.000Z',
+    },
+    {
+      name: "due, alpha (first by name) overdue for 11:00 gets its extra turn (seen 11:08, until 11:13), within zeta's wait (until 11:14): the turn held past 11:13 is no change, 11:14 is",
+      now: '11:08',
+      siblings: [
+        member('alpha', { schedule: '0 * * * *', last: '10:00' }),
+        member('zeta', { schedule: '0 * * * *', last: '10:00', inFlight: { slot: '11:00', askedAt: '11:09' } }),
+      ],
+      ready: /Backup zeta-2024-05-10t11-00-00 of schedule zeta in group nightly-group is not in the view yet; it counts as running until 2024-05-10T11:14:00Z/,
+      turn: { schedule: 'alpha', slot: at('11:00'), seenAt: at('11:08'), order: 'slot' },
+      calledBackAt: '2024-05-10T11:14:00.000Z',
+    },
+    {
+      name: "nothing to start (its next tick 11:00): zeta's last Backup in flight until 10:26 holds nothing the answer shows, and is no call-back",
+      now: '10:22',
+      siblings: [member('zeta', { schedule: '20 * * * *', last: '09:20', inFlight: { slot: '10:20', askedAt: '10:21' } })],
+      ready: /^next Backup at 2024-05-10T11:00:00Z$/,
+      calledBackAt: '2024-05-10T11:00:00.000Z',
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const answer = answerAt(c.now, c.siblings);
+      assert.match(answer.ready, c.ready);
+      assert.equal(answer.creates, c.creates ?? false);
+      assert.deepEqual(answer.turn, c.turn);
+      assert.equal(answer.calledBackAt, c.calledBackAt);
+    });
+  }
 });
