@@ -953,6 +953,14 @@ describe('schedule groups: a schedule with nothing to start is called back only 
     }
   });
 
+  it("a backup-now request waiting for the group (alpha's turn, then its extra turn) is called back when the group opens, and starts then", () => {
+    const seen = callBacks({ schedule: '20 * * * *', last: '09:20' }, '10:21:00', { backupNow: 'now1' });
+    assert.deepEqual(
+      seen.map((s) => `${s.at.slice(11, 19)} ${s.ready.includes('nightly-manual-now1 has not finished') ? 'started' : 'waits'}`),
+      ['10:21:00 waits', '10:25:00 waits', '10:30:00 started'],
+    );
+  });
+
   it("alpha every 10 minutes, its Backups never showing: each extra turn nightly records and drops (past alpha's turn, then at its next tick) is a call-back", () => {
     const seen = callBacks({ schedule: '*/10 * * * *', last: '09:00' }, '10:20:30');
     const turns = seen.map((s) => JSON.stringify(s.turn ?? null));
@@ -1034,6 +1042,21 @@ describe('schedule groups: only instants at which the answer changes are call-ba
       calledBackAt: '2024-05-10T11:00:00.000Z',
     },
   ];
+  it("due, but two of its own Backups stuck past its backupTimeout close it whatever the group says: zeta's wait (until 11:07) is no call-back", () => {
+    const parent = schedule({ spec: { ...spec, backupTimeout: '10m' }, labels: GROUP, status: { lastBackup: 'nightly-2024-05-10t10-00-00', lastBackupTime: at('10:00') } });
+    const own = [backup({ slot: at('09:00'), state: 'running' }), backup({ slot: at('10:00'), state: 'running' })].map(grouped);
+    const zeta = member('zeta', { schedule: '0 * * * *', last: '10:00', inFlight: { slot: '11:00', askedAt: '11:02' } });
+    const related = {
+      'BackupSchedule.pingcap.com/v1alpha1': { 'db/nightly': parent, 'db/zeta': zeta.schedule },
+      'Backup.pingcap.com/v1alpha1': Object.fromEntries([...own, zeta.last].map((b) => [`db/${b.metadata?.name}`, b])),
+    };
+    const answer = decide(request(parent, own, { related }), { now: Date.parse(at('11:04')) }).response;
+    const ready = String((answer.status.conditions ?? []).find((x) => x.type === 'Ready')?.message);
+    assert.match(ready, /have not finished within spec\.backupTimeout; no new Backup starts/);
+    // Called back at its next tick (12:00), as without a group.
+    assert.equal(answer.resyncAfterSeconds, 3360);
+  });
+
   for (const c of cases) {
     it(c.name, () => {
       const answer = answerAt(c.now, c.siblings);
