@@ -1042,20 +1042,35 @@ describe('schedule groups: only instants at which the answer changes are call-ba
       calledBackAt: '2024-05-10T11:00:00.000Z',
     },
   ];
-  it("due, but two of its own Backups stuck past its backupTimeout close it whatever the group says: zeta's wait (until 11:07) is no call-back", () => {
-    const parent = schedule({ spec: { ...spec, backupTimeout: '10m' }, labels: GROUP, status: { lastBackup: 'nightly-2024-05-10t10-00-00', lastBackupTime: at('10:00') } });
-    const own = [backup({ slot: at('09:00'), state: 'running' }), backup({ slot: at('10:00'), state: 'running' })].map(grouped);
-    const zeta = member('zeta', { schedule: '0 * * * *', last: '10:00', inFlight: { slot: '11:00', askedAt: '11:02' } });
-    const related = {
-      'BackupSchedule.pingcap.com/v1alpha1': { 'db/nightly': parent, 'db/zeta': zeta.schedule },
-      'Backup.pingcap.com/v1alpha1': Object.fromEntries([...own, zeta.last].map((b) => [`db/${b.metadata?.name}`, b])),
-    };
-    const answer = decide(request(parent, own, { related }), { now: Date.parse(at('11:04')) }).response;
-    const ready = String((answer.status.conditions ?? []).find((x) => x.type === 'Ready')?.message);
-    assert.match(ready, /have not finished within spec\.backupTimeout; no new Backup starts/);
-    // Called back at its next tick (12:00), as without a group.
-    assert.equal(answer.resyncAfterSeconds, 3360);
-  });
+  // nightly's own Backups of 09:00 and 10:00 both running: its own gates speak first, and zeta's wait (until 11:07) shows nowhere.
+  const ownGates: ReadonlyArray<{ name: string; backupTimeout: string; ready: RegExp; calledBackAt: string }> = [
+    {
+      name: 'both stuck past its backupTimeout (10m): they close it whatever the group says; called back at its next tick',
+      backupTimeout: '10m',
+      ready: /have not finished within spec\.backupTimeout; no new Backup starts/,
+      calledBackAt: '2024-05-10T12:00:00.000Z',
+    },
+    {
+      name: 'the 09:00 one stuck (90m), its last (10:00) still running: the last speaks; called back when it counts as stuck',
+      backupTimeout: '90m',
+      ready: /waiting for Backup nightly-2024-05-10t10-00-00 to finish/,
+      calledBackAt: '2024-05-10T11:30:02.000Z',
+    },
+  ];
+  for (const c of ownGates) {
+    it(`due, its own Backups running, ${c.name}: zeta's wait is no call-back`, () => {
+      const parent = schedule({ spec: { ...spec, backupTimeout: c.backupTimeout }, labels: GROUP, status: { lastBackup: 'nightly-2024-05-10t10-00-00', lastBackupTime: at('10:00') } });
+      const own = [backup({ slot: at('09:00'), state: 'running' }), backup({ slot: at('10:00'), state: 'running' })].map(grouped);
+      const zeta = member('zeta', { schedule: '0 * * * *', last: '10:00', inFlight: { slot: '11:00', askedAt: '11:02' } });
+      const related = {
+        'BackupSchedule.pingcap.com/v1alpha1': { 'db/nightly': parent, 'db/zeta': zeta.schedule },
+        'Backup.pingcap.com/v1alpha1': Object.fromEntries([...own, zeta.last].map((b) => [`db/${b.metadata?.name}`, b])),
+      };
+      const answer = decide(request(parent, own, { related }), { now: Date.parse(at('11:04')) }).response;
+      assert.match(String((answer.status.conditions ?? []).find((x) => x.type === 'Ready')?.message), c.ready);
+      assert.equal(new Date(Date.parse(at('11:04')) + (answer.resyncAfterSeconds ?? 0) * 1000).toISOString(), c.calledBackAt);
+    });
+  }
 
   for (const c of cases) {
     it(c.name, () => {
