@@ -1072,6 +1072,29 @@ describe('schedule groups: only instants at which the answer changes are call-ba
     });
   }
 
+  it("its last Backup (11:00) asked for at 11:00 and missing from the view may be asked for again until 11:02:30 once the group opens: called back at 11:01, when zeta's wait ends, and asks again then", () => {
+    const status = { lastBackup: 'nightly-2024-05-10t11-00-00', lastBackupTime: at('11:00'), lastBackupCreation: { name: 'nightly-2024-05-10t11-00-00', time: at('11:00') } };
+    const parent = schedule({ spec, labels: GROUP, status });
+    const own = grouped(backup({ slot: at('10:00') }));
+    const zeta = member('zeta', { schedule: '0 * * * *', last: '10:00', inFlight: { slot: '11:00', askedAt: '10:56' } });
+    const related = {
+      'BackupSchedule.pingcap.com/v1alpha1': { 'db/nightly': parent, 'db/zeta': zeta.schedule },
+      'Backup.pingcap.com/v1alpha1': Object.fromEntries([own, zeta.last].map((b) => [`db/${b.metadata?.name}`, b])),
+    };
+    const req = request(parent, [own], { related });
+    const now = Date.parse('2024-05-10T11:00:30Z');
+    const first = decide(structuredClone(req), { now }).response;
+    const calledBackAt = now + (first.resyncAfterSeconds ?? 0) * 1000;
+    const again = structuredClone(req);
+    again.parent.status = first.status;
+    const then = decide(again, { now: calledBackAt }).response;
+    const asks = (answer: typeof first): boolean => answer.children.some((c) => c.metadata.name === 'nightly-2024-05-10t11-00-00');
+    assert.deepEqual(
+      { asksAtFirst: asks(first), calledBackAt: new Date(calledBackAt).toISOString(), asksThen: asks(then) },
+      { asksAtFirst: false, calledBackAt: '2024-05-10T11:01:00.000Z', asksThen: true },
+    );
+  });
+
   for (const c of cases) {
     it(c.name, () => {
       const answer = answerAt(c.now, c.siblings);
