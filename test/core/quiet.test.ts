@@ -44,6 +44,7 @@ describe('decideQuiet', () => {
     // Inside both windows the one that began first speaks until it ends, so the verdict changes only at a call-back.
     { name: 'inside both windows, the deadline\'s began first (11:16): its verdict until the slot is missed, not the tick\'s (from 11:17:30)', expression: '*/7 * * * *', now: '2024-05-10T11:17:45Z', watermark: '2024-05-10T11:07:00Z', slot: '2024-05-10T11:14:00Z', graceMs: 5 * MINUTE, deadlineS: 240, open: false, until: '2024-05-10T11:18:00.001Z' },
     { name: 'inside both windows, the tick\'s began first (11:17:30): its verdict until the tick, not the deadline\'s (from 11:19)', expression: '*/7 * * * *', now: '2024-05-10T11:19:30Z', watermark: '2024-05-10T11:07:00Z', slot: '2024-05-10T11:14:00Z', graceMs: 5 * MINUTE, deadlineS: 600, open: false, until: '2024-05-10T11:21:00Z' },
+    { name: 'inside both windows, begun at the same instant (02:55, a deadline of an hour): the tick\'s verdict, until the tick', expression: '0 * * * *', now: '2024-05-05T02:57:00Z', watermark: '2024-05-05T01:00:00Z', slot: '2024-05-05T02:00:00Z', graceMs: 5 * MINUTE, deadlineS: 3600, open: false, until: '2024-05-05T03:00:00Z' },
     { name: 'past the starting deadline (a paused schedule keeps the slot due): open, never a callback in the past', expression: '0 * * * *', now: '2024-05-05T03:10:00Z', watermark: '2024-05-05T01:00:00Z', slot: '2024-05-05T02:00:00Z', graceMs: 5 * MINUTE, deadlineS: 1800, open: true },
   ];
   for (const c of table) {
