@@ -7,9 +7,11 @@
  * names counts, one its status names but the view lacks counts as running for the stale-view grace), and schedules due
  * at the same time take turns by due slot, then by name, with one more turn for a sibling past its own (group-turn.ts).
  * Still best effort: views older than the grace, or views that plan a sibling another slot than its own sync does, can
- * let two start. Metacontroller keeps
- * a schedule's customize answer per generation for up to 20 minutes, so a group label added or changed is not yet
- * selected: the schedule is then missing from its own related schedules, and says so in a condition of its own.
+ * let two start. Metacontroller keeps a schedule's customize answer per generation for up to 20 minutes, so a group
+ * label added or changed is not yet selected: the schedule is then missing from its own related schedules, and says so
+ * in a condition of its own. Every change the group's clock brings to what the answer shows is a call-back: the group is
+ * judged again at its siblings' instants (ticks, deadlines, ends of waits and turns) and the first that changes the
+ * decision is asked for ({@link firstChange}).
  */
 
 import { backupNowAskedAt, lastBackupNowOf } from './backup-now.js';
@@ -220,9 +222,9 @@ const LOOKAHEAD_JUDGEMENTS = 16;
 /**
  * firstChange is the first instant after now and before the gate's `until` (a call-back of its own) at which the group
  * judges otherwise, the view and the recorded turn as the next sync is sent them; or null. Only what the answer shows
- * of the gate counts (`gateShows`): with nothing of it shown, the first instant the turn changes, past the gate's end too. It judges the group again at
- * each candidate instant in turn, adding those each judgement names (a sibling that becomes due at its tick has a turn
- * that ends later). So only changes the answer shows are call-backs: a schedule beside a fast sibling is not called back
+ * of the gate counts (`gateShows`): with nothing of it shown, the first instant the turn changes, past the gate's end
+ * too. It judges the group again at each candidate instant in turn, adding those each judgement names (a sibling that
+ * becomes due at its tick has a turn that ends later). So only changes the answer shows are call-backs: a schedule beside a fast sibling is not called back
  * at every tick of it, only at one that changes whose turn comes first. After {@link LOOKAHEAD_JUDGEMENTS} instants
  * without a change, the last is the call-back: the sync then looks on from there.
  */
