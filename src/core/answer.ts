@@ -22,7 +22,7 @@ import { buildStatus, withLastSuccessful } from './status.js';
 import type { Ready } from './status.js';
 import { withExtensionStatus } from './status-extensions.js';
 import type { SyncContext } from './sync-context.js';
-import { LAST_WRITABLE_MS, formatTime } from './time.js';
+import { LAST_WRITABLE_MS, earliest, formatTime } from './time.js';
 import { tsoToMillis } from './tso.js';
 import type { DesiredChild, KubeObject, SyncResponse } from './types.js';
 
@@ -219,10 +219,4 @@ export function callBackSeconds(resyncAt: number | null, options: { now: number;
   const { now, resyncEveryMs } = options;
   const at = earliest([resyncAt, resyncEveryMs === null ? null : now + resyncEveryMs]);
   return at === null ? null : Math.max(CALL_BACK_FLOOR_SECONDS, Math.ceil(at - now) / 1000);
-}
-
-function earliest(instants: ReadonlyArray<number | null>): number | null {
-  let min: number | null = null;
-  for (const t of instants) if (t !== null && (min === null || t < min)) min = t;
-  return min;
 }

@@ -32,7 +32,7 @@ import { isObject, readSpec } from './spec.js';
 import type { ReadSpecResult } from './spec.js';
 import type { Finding } from './status.js';
 import { stuckFrom } from './stuck.js';
-import { formatTime } from './time.js';
+import { earliest, formatTime } from './time.js';
 import type { BackupSchedule, BackupScheduleStatus, ChildMap, KubeObject } from './types.js';
 
 /** The label that groups schedules. */
@@ -386,12 +386,7 @@ function dueSlotOf(sibling: Sibling, view: GroupView): SiblingPlan {
   const tick = plan.watermark === null ? null : nextTick(spec.schedule, { after: Math.max(now, plan.watermark), anchor: plan.watermark });
   const { slot } = plan;
   if (slot === null || view.backups.has(backupName(sibling.name, slot))) return { slot: null, changesAt: tick };
-  return { slot, changesAt: earlier(tick, spec.startingDeadlineMs === null ? null : missedFrom(slot, spec.startingDeadlineMs)) };
-}
-
-/** earlier is the earlier of two instants, either of which may be null (none). */
-function earlier(a: number | null, b: number | null): number | null {
-  return a === null || (b !== null && b < a) ? b : a;
+  return { slot, changesAt: earliest([tick, spec.startingDeadlineMs === null ? null : missedFrom(slot, spec.startingDeadlineMs)]) };
 }
 
 /** timeoutOf is a sibling's `spec.backupTimeout` in ms as its own sync reads it, or null (none, or an invalid spec: no stuck rule runs). */

@@ -71,3 +71,10 @@ export function parseSlotStamp(stamp: string): number | null {
   if (m === null) return null;
   return parseTime(`${m[1]}T${m[2]}:${m[3]}:${m[4]}Z`);
 }
+
+/** earliest is the earliest of some instants (epoch ms), null ones left out; null when there is none. */
+export function earliest(instants: ReadonlyArray<number | null>): number | null {
+  let min: number | null = null;
+  for (const t of instants) if (t !== null && (min === null || t < min)) min = t;
+  return min;
+}
