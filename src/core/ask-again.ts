@@ -1,6 +1,7 @@
 /** Decide whether the last Backup is asked for again: its create may have failed, and the status says it was asked for. */
 
 import { buildSnapshotBackup } from './desired.js';
+import { inGrace } from './gate.js';
 import type { Gate } from './gate.js';
 import { backupName } from './names.js';
 import { deadlineQuietStart, tickQuietWindow } from './quiet.js';
@@ -36,7 +37,7 @@ export interface AskAgain {
 export function decideAskAgain(context: SyncContext, options: AskAgainOptions): AskAgain | null {
   const { observedLast: last, spec, scheduleName, now, staleViewGraceMs } = context;
   const { lastGate } = options;
-  if (spec.pause || !options.gate.open || lastGate.open || lastGate.blocker !== null || lastGate.until === null) return null;
+  if (spec.pause || !options.gate.open || !inGrace(lastGate)) return null;
   if (last.createdAt === null || last.time === null || now < last.createdAt || last.name !== backupName(scheduleName, last.time)) return null;
   const until = lastGate.until - staleViewGraceMs / 2;
   if (now >= until) return null;

@@ -59,6 +59,11 @@ export function decideGate(last: LastBackup, options: GateOptions & { backups: R
   };
 }
 
+/** inGrace tells whether a last Backup's gate is closed because the view lacks the Backup within the stale-view grace. */
+export function inGrace(gate: Gate): gate is Extract<Gate, { open: false }> & { blocker: null; until: number } {
+  return !gate.open && gate.blocker === null && gate.until !== null;
+}
+
 /**
  * inFlightUntil is when a Backup asked for at `askedAt` and missing from the view stops counting as running (a
  * stale-view grace later: it may exist and not have reached Metacontroller's cache yet), or null once it has, or when

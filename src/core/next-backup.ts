@@ -8,7 +8,7 @@ import type { AskAgain } from './ask-again.js';
 import { backupNowGate, backupNowRequestOf, backupNowStateOf, decideBackupNow } from './backup-now.js';
 import type { BackupNowDecision, BackupNowState } from './backup-now.js';
 import { buildSnapshotBackup } from './desired.js';
-import { decideGate, decideRunningGate } from './gate.js';
+import { decideGate, decideRunningGate, inGrace } from './gate.js';
 import type { Gate } from './gate.js';
 import { decideGroupGate } from './group.js';
 import type { GroupDecision, GroupGateShows } from './group.js';
@@ -22,7 +22,7 @@ import { decideBackupNowQuiet, decideEditQuiet, decideQuiet, missedFrom, seenNoL
 import { planSlot } from './schedule-edit.js';
 import type { SlotPlan } from './schedule-edit.js';
 import type { ScheduleSpec } from './spec.js';
-import { findStuck, passStuck } from './stuck.js';
+import { findStuck, holds, passStuck } from './stuck.js';
 import type { StuckReport } from './stuck.js';
 import type { SyncContext } from './sync-context.js';
 import type { DesiredChild } from './types.js';
@@ -139,11 +139,10 @@ export function decideNextBackup(context: SyncContext): NextBackup {
  */
 function groupGateShows(facts: { lastGate: Gate; stuck: StuckReport; slot: number | null; backupNowPending: boolean }): GroupGateShows {
   const { lastGate, stuck } = facts;
-  if (stuck.stuck.length >= 2) return 'nothing';
-  const lastSpeaks = !lastGate.open && (lastGate.blocker === null || !stuck.stuck.some((b) => b.name === lastGate.blocker));
+  if (!passStuck([], stuck).open) return 'nothing';
+  const lastSpeaks = holds(lastGate, stuck);
   if (facts.slot !== null && !lastSpeaks) return 'message';
-  const askAgain = !lastGate.open && lastGate.blocker === null && lastGate.until !== null;
-  return askAgain || (facts.backupNowPending && !lastSpeaks) ? 'open' : 'nothing';
+  return inGrace(lastGate) || (facts.backupNowPending && !lastSpeaks) ? 'open' : 'nothing';
 }
 
 function nextStep(inputs: { spec: ScheduleSpec; slot: number | null; gate: Gate }): NextStep {

@@ -89,11 +89,15 @@ export function passStuck(gates: readonly Gate[], report: StuckReport): Gate {
       blocker: null,
     };
   }
-  const stuck = new Set(report.stuck.map((b) => b.name));
   for (const gate of gates) {
-    if (!gate.open && (gate.blocker === null || !stuck.has(gate.blocker))) return gate;
+    if (holds(gate, report)) return gate;
   }
   return { open: true };
+}
+
+/** holds tells whether a gate keeps a new Backup back past one stuck Backup: closed, and not by a stuck Backup. */
+export function holds(gate: Gate, report: StuckReport): boolean {
+  return !gate.open && (gate.blocker === null || !report.stuck.some((b) => b.name === gate.blocker));
 }
 
 /** backupStuckFinding is the BackupStuck condition's finding, or null when no Backup is stuck. */
