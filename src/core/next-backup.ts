@@ -22,7 +22,7 @@ import { decideBackupNowQuiet, decideEditQuiet, decideQuiet, missedFrom, seenNoL
 import { planSlot } from './schedule-edit.js';
 import type { SlotPlan } from './schedule-edit.js';
 import type { ScheduleSpec } from './spec.js';
-import { findStuck, holds, passStuck } from './stuck.js';
+import { findStuck, passStuck } from './stuck.js';
 import type { StuckReport } from './stuck.js';
 import type { SyncContext } from './sync-context.js';
 import type { DesiredChild } from './types.js';
@@ -82,7 +82,8 @@ export function decideNextBackup(context: SyncContext): NextBackup {
   // in the answer only where it decides what this sync does (groupGateShows); else only the turn it records does, and the
   // gate's changes are no call-backs.
   const recordedTurn = groupTurnOf(previous);
-  const gateShows = groupGateShows({ lastGate, stuck, slot, backupNowPending: nowState.pending !== null });
+  const beforeGroup = [lastGate]; // the gates that speak before the group's in the answer's gate
+  const gateShows = groupGateShows({ before: passStuck(beforeGroup, stuck), slot, backupNowPending: nowState.pending !== null });
   const group: GroupDecision = spec.pause
     ? { gate: { open: true }, turn: recordedTurn, changesAt: null }
     : decideGroupGate(parent, context.related, { now, staleViewGraceMs, recorded: recordedTurn, slot, gateShows });
@@ -90,7 +91,7 @@ export function decideNextBackup(context: SyncContext): NextBackup {
   const nowGate = backupNowGate(previous, { now, backups, staleViewGraceMs, last: nowState.last });
   const quiet = decideQuiet(spec.schedule, { now, watermark: plan.watermark, slot, startingDeadlineMs: spec.startingDeadlineMs, staleViewGraceMs });
   const editQuiet = decideEditQuiet({ now, editSeenAt: plan.editSeenAt, staleViewGraceMs });
-  const gate = passStuck([lastGate, groupGate, nowGate, runningGate, quiet, editQuiet], stuck);
+  const gate = passStuck([...beforeGroup, groupGate, nowGate, runningGate, quiet, editQuiet], stuck);
   const tickGate = (slot === null ? null : slotTaken(backups, backupName(scheduleName, slot))) ?? gate;
   const step = nextStep({ spec, slot, gate: tickGate });
   // A backup-now Backup also waits out the grace after a sync first saw the request (a view with the new token may
@@ -132,17 +133,14 @@ export function decideNextBackup(context: SyncContext): NextBackup {
 }
 
 /**
- * groupGateShows tells what of the group's gate the answer can show: its message, where a due slot waits for it (no
- * earlier gate speaks first: the last Backup's, unless a stuck Backup closes it, or two stuck Backups, {@link passStuck});
- * whether it is open, where a backup-now request waits for it or the last Backup, missing from the view within the
- * grace, may be asked for again past it; else nothing (the turn alone shows).
+ * groupGateShows tells what of the group's gate the answer can show, given what the gates before it say (`before`, past
+ * the stuck rule): its message, where a due slot waits for it and nothing before it holds; whether it is open, where a
+ * backup-now request waits for it, or the last Backup, missing from the view within the grace, may be asked for again
+ * past it ({@link decideAskAgain}); else nothing (the turn alone shows).
  */
-function groupGateShows(facts: { lastGate: Gate; stuck: StuckReport; slot: number | null; backupNowPending: boolean }): GroupGateShows {
-  const { lastGate, stuck } = facts;
-  if (!passStuck([], stuck).open) return 'nothing';
-  const lastSpeaks = holds(lastGate, stuck);
-  if (facts.slot !== null && !lastSpeaks) return 'message';
-  return inGrace(lastGate) || (facts.backupNowPending && !lastSpeaks) ? 'open' : 'nothing';
+function groupGateShows(facts: { before: Gate; slot: number | null; backupNowPending: boolean }): GroupGateShows {
+  if (facts.before.open) return facts.slot !== null ? 'message' : facts.backupNowPending ? 'open' : 'nothing';
+  return inGrace(facts.before) ? 'open' : 'nothing';
 }
 
 function nextStep(inputs: { spec: ScheduleSpec; slot: number | null; gate: Gate }): NextStep {

@@ -96,7 +96,7 @@ export function passStuck(gates: readonly Gate[], report: StuckReport): Gate {
 }
 
 /** holds tells whether a gate keeps a new Backup back past one stuck Backup: closed, and not by a stuck Backup. */
-export function holds(gate: Gate, report: StuckReport): boolean {
+function holds(gate: Gate, report: StuckReport): boolean {
   return !gate.open && (gate.blocker === null || !report.stuck.some((b) => b.name === gate.blocker));
 }
 
