@@ -80,7 +80,9 @@ export function createApp(options: AppOptions): express.Express {
   });
 
   const requireJson: RequestHandler = (req, res, next) => {
-    if (req.is(['application/json', 'application/*+json'])) return next();
+    // A request with no body at all (no Content-Length, not chunked: `curl -X POST`) has no media type to check (req.is
+    // answers null): it goes on to the envelope check, a 400, not a 415 that names the JSON type it was sent as wrong.
+    if (req.is(['application/json', 'application/*+json']) || !hasBody(req)) return next();
     res.status(415).json({ error: `content type must be application/json, not ${req.get('content-type') ?? 'none'}` });
   };
   const admit = bodyBudget({
@@ -152,6 +154,11 @@ export function createApp(options: AppOptions): express.Express {
   });
   app.use(errorHandler(logger, config.bodyLimitBytes));
   return app;
+}
+
+/** hasBody tells whether a request carries a body, as Node's parser frames one: a Content-Length or a Transfer-Encoding. */
+function hasBody(req: Request): boolean {
+  return req.headers['transfer-encoding'] !== undefined || req.headers['content-length'] !== undefined;
 }
 
 function isBackupSchedule(value: unknown): value is BackupSchedule {

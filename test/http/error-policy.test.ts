@@ -4,6 +4,9 @@
  */
 
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
 
 import type { Express } from 'express';
 import request from 'supertest';
@@ -83,6 +86,24 @@ describe('error policy (docs/errors.md)', () => {
         assert.ok(log.lines.some((l) => l.level === 40), 'the rejection is logged as a warning');
       });
     }
+    it('a JSON POST that sends no body at all (no Content-Length, not chunked), as `curl -X POST` does', async () => {
+      const { app, log } = appWith();
+      const server = app.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      try {
+        const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+        socket.write('POST /sync HTTP/1.1\r\nHost: hook\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n');
+        const chunks: Buffer[] = [];
+        socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+        await once(socket, 'close');
+        const text = Buffer.concat(chunks).toString();
+        assert.match(text, /^HTTP\/1\.1 400 /, text);
+        assert.match(text, /"error":"not a Metacontroller sync request for a pingcap.com\/v1alpha1 BackupSchedule: \/ must be object"/);
+        assert.deepEqual(log.errors(), []);
+      } finally {
+        server.close();
+      }
+    });
   });
 
   describe('content type not JSON: 415', () => {
