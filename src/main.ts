@@ -41,7 +41,7 @@ export async function startService(config: Config): Promise<Service> {
   const app = createApp({ config, logger, lifecycle, now, ...withMetrics(metrics) });
   const server = createServer({ connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS }, app);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => reject(new Error(listenProblem(error, config), { cause: error })));
     // No host: Node binds `::`, which takes IPv4 too, or `0.0.0.0` where IPv6 is off (single-stack clusters of either kind).
     if (config.host === null) server.listen(config.port, () => resolve());
     else server.listen(config.port, config.host, () => resolve());
@@ -83,6 +83,24 @@ export async function startService(config: Config): Promise<Service> {
     return closing;
   }
   return { server, lifecycle, shutdown };
+}
+
+/** listenProblem says which setting keeps the service from listening (PORT or HOST) and what to do about it. */
+export function listenProblem(error: NodeJS.ErrnoException, config: Pick<Config, 'port' | 'host'>): string {
+  const where = config.host === null ? 'every interface (HOST unset)' : `HOST ${config.host}`;
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return `PORT ${config.port} is in use on ${where} (${error.message}); stop what holds it or set PORT to a free port`;
+    case 'EACCES':
+      return `PORT ${config.port} on ${where} needs a privilege this user lacks (${error.message}); set PORT to 1024 or above`;
+    case 'EADDRNOTAVAIL':
+      return `HOST "${config.host ?? ''}" is not an address of this machine (${error.message}); set HOST to one of its addresses, or leave it unset to listen on every interface`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `HOST "${config.host ?? ''}" does not resolve to an address (${error.message}); set HOST to an IP address of this machine, or leave it unset to listen on every interface`;
+    default:
+      return `cannot listen on PORT ${config.port} of ${where}: ${error.message}`;
+  }
 }
 
 /**

@@ -2,7 +2,9 @@
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { connect } from 'node:net';
+import { once } from 'node:events';
+import { connect, createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -166,5 +168,25 @@ describe('the service process', function () {
     const failed = await startFailing({ SCHEDULE_METRICS_TTL: '0s', LOG_LEVEL: 'chatty' });
     assert.equal(failed.code, 2);
     assert.match(failed.stderr, /^invalid configuration: .*LOG_LEVEL "chatty".*SCHEDULE_METRICS_TTL: "0s" must be positive/);
+  });
+
+  it('cannot listen on a PORT another process holds: says which port, and to set PORT', async () => {
+    const holder = createServer();
+    holder.listen(0, '127.0.0.1');
+    await once(holder, 'listening');
+    try {
+      const port = (holder.address() as AddressInfo).port;
+      const failed = await startFailing({ PORT: String(port) });
+      assert.equal(failed.code, 1);
+      assert.match(failed.stderr, new RegExp(`^backup-schedule-hook failed to start: PORT ${port} is in use on HOST 127\\.0\\.0\\.1 \\(listen EADDRINUSE[^)]*\\); stop what holds it or set PORT to a free port\\n$`));
+    } finally {
+      holder.close();
+    }
+  });
+
+  it('cannot listen on a HOST that is not an address of this machine: names HOST and what to set', async () => {
+    const failed = await startFailing({ HOST: '192.0.2.1' }); // TEST-NET-1: never a local address
+    assert.equal(failed.code, 1);
+    assert.match(failed.stderr, /^backup-schedule-hook failed to start: HOST "192\.0\.2\.1" is not an address of this machine \(listen EADDRNOTAVAIL[^)]*\); set HOST to one of its addresses, or leave it unset to listen on every interface\n$/);
   });
 });
