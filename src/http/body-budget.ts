@@ -169,8 +169,9 @@ export function bodyBudget(options: BodyBudgetOptions): RequestHandler {
   };
 }
 
-/** bytesToRead is what a request's body will take: its Content-Length when sent as it is (none past the limit: refused, never held), else the limit. */
+/** bytesToRead is what a request's body will take: nothing without a body, its Content-Length when sent as it is (none past the limit: refused, never held), else the limit. */
 function bytesToRead(headers: Record<string, string | string[] | undefined>, bodyLimitBytes: number): number {
+  if (headers['content-length'] === undefined && headers['transfer-encoding'] === undefined) return 0; // no body (Node frames one by these alone)
   const encoding = headers['content-encoding'];
   const length = Number(headers['content-length']);
   const identity = encoding === undefined || encoding === 'identity';

@@ -139,6 +139,18 @@ describe('admission by body size (BODY_BYTES_IN_FLIGHT)', function () {
     assert.equal((await first.answer).status, 200);
     }));
 
+  it('answers a POST with no body at all (no Content-Length, not chunked) without waiting for room: it has nothing to read', () =>
+    withHook({ budgetBytes: BYTES + 100, waitMs: 60_000 }, async ({ port, server }) => {
+    const first = await admittedSlowPost(server, port);
+    const bodyless = await rawConnection(port, 'POST /sync HTTP/1.1\r\nHost: hook\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n');
+    const chunks: Buffer[] = [];
+    bodyless.on('data', (chunk: Buffer) => chunks.push(chunk));
+    await once(bodyless, 'close');
+    assert.match(Buffer.concat(chunks).toString(), /^HTTP\/1\.1 400 /);
+    first.finish();
+    assert.equal((await first.answer).status, 200);
+    }));
+
   it('reads a body larger than the whole budget when nothing else is in flight', () =>
     withHook({ budgetBytes: 1024 }, async ({ port, server }) => {
     const alone = startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES });
