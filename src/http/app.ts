@@ -13,7 +13,7 @@ import { decide } from '../core/sync.js';
 import type { BackupSchedule } from '../core/types.js';
 import type { Decision } from '../core/sync.js';
 import { accessLog, syncLogFields } from './access-log.js';
-import { bodyBudget } from './body-budget.js';
+import { bodyBudget, hasBody } from './body-budget.js';
 import type { BudgetObserver } from './body-budget.js';
 import { rejectDeepNesting } from './nesting.js';
 import { compileEnvelopeValidator } from './request-schema.js';
@@ -82,7 +82,7 @@ export function createApp(options: AppOptions): express.Express {
   const requireJson: RequestHandler = (req, res, next) => {
     // A request with no body at all (no Content-Length, not chunked: `curl -X POST`) has no media type to check (req.is
     // answers null): it goes on to the envelope check, a 400, not a 415 that names the JSON type it was sent as wrong.
-    if (req.is(['application/json', 'application/*+json']) || !hasBody(req)) return next();
+    if (req.is(['application/json', 'application/*+json']) || !hasBody(req.headers)) return next();
     res.status(415).json({ error: `content type must be application/json, not ${req.get('content-type') ?? 'none'}` });
   };
   const admit = bodyBudget({
@@ -154,11 +154,6 @@ export function createApp(options: AppOptions): express.Express {
   });
   app.use(errorHandler(logger, config.bodyLimitBytes));
   return app;
-}
-
-/** hasBody tells whether a request carries a body, as Node's parser frames one: a Content-Length or a Transfer-Encoding. */
-function hasBody(req: Request): boolean {
-  return req.headers['transfer-encoding'] !== undefined || req.headers['content-length'] !== undefined;
 }
 
 function isBackupSchedule(value: unknown): value is BackupSchedule {

@@ -171,10 +171,15 @@ export function bodyBudget(options: BodyBudgetOptions): RequestHandler {
 
 /** bytesToRead is what a request's body will take: nothing without a body, its Content-Length when sent as it is (none past the limit: refused, never held), else the limit. */
 function bytesToRead(headers: Record<string, string | string[] | undefined>, bodyLimitBytes: number): number {
-  if (headers['content-length'] === undefined && headers['transfer-encoding'] === undefined) return 0; // no body (Node frames one by these alone)
+  if (!hasBody(headers)) return 0;
   const encoding = headers['content-encoding'];
   const length = Number(headers['content-length']);
   const identity = encoding === undefined || encoding === 'identity';
   if (!identity || headers['content-length'] === undefined || !Number.isSafeInteger(length) || length < 0) return bodyLimitBytes;
   return length > bodyLimitBytes ? 0 : length;
+}
+
+/** hasBody tells whether a request carries a body, as Node's parser frames one: by a Content-Length or a Transfer-Encoding. */
+export function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
+  return headers['transfer-encoding'] !== undefined || headers['content-length'] !== undefined;
 }
