@@ -110,7 +110,8 @@ function duration(env: Env, field: { name: string; fallback: number; positive?: 
   const parsed = parseGoDuration(text);
   const floor = field.positive === true ? 1 : 0;
   if (!parsed.ok || parsed.ms < floor) {
-    problems.push(`${field.name}: ${parsed.ok ? `"${text}" must be ${floor > 0 ? 'positive, such as 1h' : 'zero or more'}` : parsed.error}`);
+    const floorWords = parsed.ok && parsed.ms > 0 ? 'at least 1ms, such as 1h' : 'positive, such as 1h';
+    problems.push(`${field.name}: ${parsed.ok ? `"${text}" must be ${floor > 0 ? floorWords : 'zero or more'}` : parsed.error}`);
     return field.fallback;
   }
   if (field.max !== undefined && parsed.ms > field.max) {

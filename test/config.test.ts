@@ -60,6 +60,8 @@ describe('loadConfig', () => {
     { env: { PORT: '80a' }, message: /PORT "80a" must be a whole number from 0 to 65535/ },
     { env: { HANDOVER_LABEL_KEY: 'not a key' }, message: /HANDOVER_LABEL_KEY "not a key" is not a Kubernetes label key/ },
     { env: { DELETION_STUCK_AFTER: '0s' }, message: /DELETION_STUCK_AFTER: "0s" must be positive/ },
+    { env: { DELETION_STUCK_AFTER: '500us' }, message: /DELETION_STUCK_AFTER: "500us" must be at least 1ms, such as 1h/ },
+    { env: { SCHEDULE_METRICS_TTL: '1ns' }, message: /SCHEDULE_METRICS_TTL: "1ns" must be at least 1ms/ },
   ];
   for (const { env, message } of rejected) {
     it(`rejects ${JSON.stringify(env)} saying what to fix`, () => {

@@ -11,5 +11,6 @@ export function parseSpan(text: string, flag: string): number {
   if (ms > 0) return ms;
   const parsed = parseGoDuration(text);
   if (parsed.ok && parsed.ms > 0) return parsed.ms;
+  if (parsed.ok || (days !== null && ms === 0)) throw new Error(`${flag} "${text}" must be longer than zero, such as 30d, 2w, 36h or 90m`);
   throw new Error(`${flag} "${text}" is not a length of time; write it like 30d, 2w, 36h or 90m`);
 }
