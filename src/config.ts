@@ -70,7 +70,7 @@ export function loadConfig(env: Env): Config {
     bodyLimitBytes: integer(env, { name: 'BODY_LIMIT_BYTES', fallback: 64 * 1024 * 1024, min: 1024, max: 2 ** 31 - 1 }, problems),
     bodyBytesInFlight: integer(env, { name: 'BODY_BYTES_IN_FLIGHT', fallback: DEFAULT_BODY_BYTES_IN_FLIGHT, min: 1024, max: 2 ** 31 - 1 }, problems),
     staleViewGraceMs: duration(env, { name: 'STALE_VIEW_GRACE', fallback: DEFAULT_STALE_VIEW_GRACE_MS }, problems),
-    handoverLabelKey: env['HANDOVER_LABEL_KEY'] ?? DEFAULT_HANDOVER_LABEL_KEY,
+    handoverLabelKey: env['HANDOVER_LABEL_KEY'] || DEFAULT_HANDOVER_LABEL_KEY, // empty, like unset: the default
     deletionStuckAfterMs: duration(env, { name: 'DELETION_STUCK_AFTER', fallback: DEFAULT_DELETION_STUCK_AFTER_MS, positive: true }, problems),
     resyncEveryMs: duration(env, { name: 'RESYNC_EVERY', fallback: DEFAULT_RESYNC_EVERY_MS }, problems),
     shutdownGraceMs: duration(env, { name: 'SHUTDOWN_GRACE', fallback: 20_000, max: MAX_TIMER_MS }, problems),

@@ -35,6 +35,7 @@ describe('loadConfig', () => {
     { env: { RESYNC_EVERY: '90s' }, expect: { resyncEveryMs: 90_000 } },
     { env: { RESYNC_EVERY: '0s' }, expect: { resyncEveryMs: 0 } },
     { env: { HOST: '' }, expect: { host: null } },
+    { env: { HANDOVER_LABEL_KEY: '' }, expect: { handoverLabelKey: 'backup-schedule-hook/controller' } },
     { env: { BODY_BYTES_IN_FLIGHT: '268435456' }, expect: { bodyBytesInFlight: 256 * 1024 * 1024 } },
   ];
   for (const { env, expect } of accepted) {
