@@ -91,7 +91,9 @@ export function decideNextBackup(context: SyncContext): NextBackup {
   const nowGate = backupNowGate(previous, { now, backups, staleViewGraceMs, last: nowState.last });
   const quiet = decideQuiet(spec.schedule, { now, watermark: plan.watermark, slot, startingDeadlineMs: spec.startingDeadlineMs, staleViewGraceMs });
   const editQuiet = decideEditQuiet({ now, editSeenAt: plan.editSeenAt, staleViewGraceMs });
-  const gate = passStuck([...beforeGroup, groupGate, nowGate, runningGate, quiet, editQuiet], stuck);
+  // The quiet windows last: they begin by time alone, so placed before a gate that already holds until a call-back (the
+  // edit's), their start would change what Ready says at an instant no call-back lands on.
+  const gate = passStuck([...beforeGroup, groupGate, nowGate, runningGate, editQuiet, quiet], stuck);
   const tickGate = (slot === null ? null : slotTaken(backups, backupName(scheduleName, slot))) ?? gate;
   const step = nextStep({ spec, slot, gate: tickGate });
   // A backup-now Backup also waits out the grace after a sync first saw the request (a view with the new token may

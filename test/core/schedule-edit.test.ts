@@ -7,7 +7,7 @@ import { readSpec } from '../../src/core/spec.js';
 import { decide } from '../../src/core/sync.js';
 import type { ScheduleSpec } from '../../src/core/spec.js';
 import type { BackupScheduleStatus, JsonObject } from '../../src/core/types.js';
-import { BR_TEMPLATE, request, schedule } from '../support/objects.js';
+import { BR_TEMPLATE, backup, request, schedule } from '../support/objects.js';
 
 const t = (hhmm: string, day = '02'): number => Date.parse(`2024-05-${day}T${hhmm}:00Z`);
 const hashOf = (expression: string, timeZone?: string): string => {
@@ -184,6 +184,31 @@ describe('the MissedSchedule condition of a sync’s answer once a newer slot ha
       const d = decide(request(schedule({ spec: { schedule: '0 * * * *', backupTemplate: BR_TEMPLATE }, status })), { now: t(c.now) });
       const missed = d.response.status.conditions?.find((x) => x.type === 'MissedSchedule');
       assert.deepEqual({ status: missed?.status, reason: missed?.reason, message: missed?.message }, c.condition);
+    });
+  }
+});
+
+describe('a due slot held by an edit’s quiet window while a tick’s or deadline’s quiet window begins', () => {
+  // The edit was first seen at 01:27:10 (the last Backup, of 01:20, Complete): nothing starts before 01:32:10. A slot of the
+  // new schedule due meanwhile waits, and Ready says why. A quiet window that begins before then (the next tick's, or the
+  // slot's starting deadline's) must not change what Ready says: no call-back lands on its start.
+  const last = backup({ slot: '2024-05-02T01:20:00Z' });
+  const at = (hhmmss: string): number => Date.parse(`2024-05-02T${hhmmss}Z`);
+  const cases: { name: string; spec: JsonObject; now: string; callBack: number; later: string }[] = [
+    { name: 'every minute: the quiet window before the 01:29 tick begins at 01:28:30', spec: { schedule: '* * * * *' }, now: '01:28:00', callBack: 60, later: '01:28:59' },
+    { name: 'every 5 minutes, a 2-minute deadline: the 01:30 slot’s deadline window begins at 01:31:00', spec: { schedule: '*/5 * * * *', startingDeadlineSeconds: 120 }, now: '01:30:00', callBack: 120.001, later: '01:31:59' },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: Ready stays as answered until the call-back`, () => {
+      const spec = { ...c.spec, backupTemplate: BR_TEMPLATE };
+      const status = { lastBackup: last.metadata?.name, lastBackupTime: '2024-05-02T01:20:00Z', scheduleHash: hashOf('*/10 * * * *') };
+      const seen = decide(request(schedule({ spec, status }), [last]), { now: at('01:27:10') }).response.status;
+      const first = decide(request(schedule({ spec, status: seen }), [last]), { now: at(c.now) });
+      assert.deepEqual({ outcome: first.report.outcome, callBack: first.response.resyncAfterSeconds }, { outcome: 'waiting', callBack: c.callBack });
+      assert.match(first.report.message, /^a scheduled Backup is due: the schedule was edited \(first seen at 2024-05-02T01:27:10Z\)/);
+      // The same view, sent the status just answered, a moment before the call-back.
+      const later = decide(request(schedule({ spec, status: first.response.status }), [last]), { now: at(c.later) });
+      assert.deepEqual(later.response.status, first.response.status);
     });
   }
 });
