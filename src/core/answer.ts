@@ -8,6 +8,7 @@ import { echoUnmanaged, desiredFormOfKept } from './desired.js';
 import { DEFERRED_DELETIONS_CALL_BACK_MS } from './deletion-batch.js';
 import { summarize } from './facts.js';
 import { groupNotVisibleFinding } from './group.js';
+import { LOG_BACKUP_CONDITIONS, logBackupNotConfigured } from './log-backup.js';
 import type { ScheduleFacts } from './facts.js';
 import type { Gate } from './gate.js';
 import type { NextBackup, NextStep } from './next-backup.js';
@@ -18,7 +19,7 @@ import type { Retirement } from './retirement.js';
 import { nextTick } from './schedule.js';
 import type { Missed } from './schedule-edit.js';
 import { isObject } from './spec.js';
-import { buildStatus, withLastSuccessful } from './status.js';
+import { buildStatus, withFindings, withLastSuccessful } from './status.js';
 import type { Ready } from './status.js';
 import { withExtensionStatus } from './status-extensions.js';
 import type { SyncContext } from './sync-context.js';
@@ -80,7 +81,9 @@ export function answer(context: SyncContext, decisions: { next: NextBackup; reti
       ...(log.failed === null ? [] : [{ type: 'LogBackupFailed', ...log.failed }]),
     ],
   });
-  const status = withExtensionStatus(withLastSuccessful(built, { scheduleName, snapshots }), previous, {
+  // Without a log template the log's conditions, once written, say it is not watched (else they would stay as last written).
+  const logRetired = spec.logBackupTemplate === null ? LOG_BACKUP_CONDITIONS.map((type) => ({ type, active: null, resolved: logBackupNotConfigured(scheduleName) })) : [];
+  const status = withExtensionStatus(withLastSuccessful(withFindings(built, now, logRetired), { scheduleName, snapshots }), previous, {
     now,
     spec,
     plan,

@@ -115,6 +115,21 @@ export function decideLogBackup(parent: BackupSchedule, options: LogBackupOption
  */
 export const LOG_BACKUP_CREATION_TIME = 'logBackupCreationTime';
 
+/** The condition types that report the log Backup while `spec.logBackupTemplate` is set. */
+export const LOG_BACKUP_CONDITIONS = ['LogBackupMissing', 'LogBackupFailed'] as const;
+
+/**
+ * logBackupNotConfigured is what LogBackupMissing and LogBackupFailed say, once written, after `spec.logBackupTemplate`
+ * was removed: the hook reports on the log Backup no more, so what they said of it (that it exists, that it failed and
+ * a new one is asked for once it is deleted) would stay, true or not, for good.
+ */
+export function logBackupNotConfigured(scheduleName: string): { reason: string; message: string } {
+  return {
+    reason: 'LogBackupNotConfigured',
+    message: `spec.logBackupTemplate is not set: the hook no longer watches log Backup ${logBackupName(scheduleName)} nor asks for one; it never deletes it`,
+  };
+}
+
 /** Subcommands by which a user stops a log backup on purpose. */
 const DELIBERATE_SUBCOMMANDS: ReadonlySet<string> = new Set(['log-stop', 'log-pause']);
 /** LogBackupFailed's reason for a log the user stopped or paused on purpose. */

@@ -12,6 +12,7 @@ import { BR_TEMPLATE, LOG_TEMPLATE, logBackup, request, schedule, tsoAt } from '
 
 const at = (hhmm: string): string => `2024-05-01T${hhmm}Z`;
 const spec = (extra: JsonObject = {}): JsonObject => ({ schedule: '0 * * * *', backupTemplate: BR_TEMPLATE, logBackupTemplate: LOG_TEMPLATE, ...extra });
+const NOT_CONFIGURED = 'spec.logBackupTemplate is not set: the hook no longer watches log Backup log-nightly nor asks for one; it never deletes it';
 const logChild = (d: Decision) => d.response.children.find((c) => c.kind === 'Backup' && c.metadata.name === 'log-nightly');
 const prefixOf = (child: { spec?: unknown } | undefined): unknown => ((child?.spec as JsonObject | undefined)?.['s3'] as JsonObject | undefined)?.['prefix'];
 const condition = (d: Decision, type: string): string | null => {
@@ -193,6 +194,28 @@ describe('the log Backup: what the status and conditions say of it', () => {
     assert.ok(logChild(d) !== undefined);
     assert.deepEqual([conditionOf(d, 'LogBackupMissing'), conditionOf(d, 'LogBackupFailed')], [undefined, undefined]);
     assert.deepEqual({ health: d.report.facts.logBackup, checkpoint: d.report.facts.logCheckpoint }, { health: null, checkpoint: null });
+  });
+
+  describe('its conditions once its template is removed', () => {
+    // Written while the template was set: the log failed. Then the template is removed, and the log kept or deleted.
+    const failedLog = (): KubeObject => logBackup({ start: at('00:00:00'), checkpoint: at('02:20:00'), logStartPhase: 'Failed' });
+    const written = decideAt(schedule({ spec: spec(), status: { logBackup: 'log-nightly', logBackupStartTs: at('00:00:00') } }), [failedLog()], at('02:30:00')).response.status;
+    const retired = 'False/LogBackupNotConfigured';
+    const cases: ReadonlyArray<{ name: string; children: () => KubeObject[]; missing: string | null; failed: string | null }> = [
+      { name: 'the log kept: neither says any more that it exists or failed', children: () => [failedLog()], missing: retired, failed: retired },
+      { name: 'the log deleted: neither says it exists, nor that a new one is asked for', children: () => [], missing: retired, failed: retired },
+    ];
+    for (const c of cases) {
+      it(c.name, () => {
+        const before = decideAt(schedule({ spec: spec(), status: written }), [failedLog()], at('02:35:00'));
+        assert.deepEqual([condition(before, 'LogBackupMissing'), condition(before, 'LogBackupFailed')], ['False/LogBackupPresent', 'True/LogSubcommandFailed']);
+        const d = decideAt(schedule({ spec: { schedule: '0 * * * *', backupTemplate: BR_TEMPLATE }, status: written }), c.children(), at('02:40:00'));
+        assert.deepEqual([condition(d, 'LogBackupMissing'), condition(d, 'LogBackupFailed')], [c.missing, c.failed]);
+        const says = d.response.status.conditions?.filter((x) => x.type.startsWith('LogBackup')).map((x) => x.message);
+        assert.deepEqual(says, [NOT_CONFIGURED, NOT_CONFIGURED]);
+        assert.deepEqual({ health: d.report.facts.logBackup, checkpoint: d.report.facts.logCheckpoint }, { health: null, checkpoint: null });
+      });
+    }
   });
 
   it('missing within the grace: called back when the grace ends', () => {
