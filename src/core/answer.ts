@@ -88,7 +88,7 @@ export function answer(context: SyncContext, decisions: { next: NextBackup; reti
     spec,
     plan,
     lastBackupTime: last.time,
-    gate: next.gate,
+    gate: next.missGate,
     stuck: next.stuck,
     deletionStuck: { report: deletionStuck, afterMs: context.deletionStuckAfterMs },
     backupNow: { ...next.backupNow, backups, scheduleName, staleViewGraceMs: context.staleViewGraceMs },

@@ -18,7 +18,7 @@ import { watermarkOf } from './last-backup.js';
 import type { LastBackup } from './last-backup.js';
 import { SCHEDULED_AT_ANNOTATION, SCHEDULE_LABEL, backupName } from './names.js';
 import type { ObservedBackup } from './observe.js';
-import { decideBackupNowQuiet, decideEditQuiet, decideQuiet, missedFrom, seenNoLaterThan } from './quiet.js';
+import { deadlineQuietStart, decideBackupNowQuiet, decideEditQuiet, decideQuiet, missedFrom, seenNoLaterThan } from './quiet.js';
 import { planSlot } from './schedule-edit.js';
 import type { SlotPlan } from './schedule-edit.js';
 import type { ScheduleSpec } from './spec.js';
@@ -59,6 +59,8 @@ export interface NextBackup {
   timedGates: Gate[];
   /** The quiet windows before the next tick and the due slot's starting deadline ({@link decideQuiet}). */
   quiet: Gate;
+  /** The gate that held a slot missed now by its starting deadline ({@link missGateOf}), else {@link gate}. */
+  missGate: Gate;
   stuck: StuckReport;
   backupNow: { state: BackupNowState; decision: BackupNowDecision; gate: Gate; /** When a sync first saw the pending request, or null. */ seenAt: number | null };
   /** The overdue sibling of the group given its extra turn (`status.groupTurn`), or null. */
@@ -127,6 +129,7 @@ export function decideNextBackup(context: SyncContext): NextBackup {
     tickGate,
     timedGates: [lastGate, gateShows === 'nothing' ? { open: true } : groupGate, nowGate, quiet, editQuiet, nowQuiet],
     quiet,
+    missGate: missGateOf(context, { gates: [lastGate, groupGate, nowGate, runningGate, editQuiet], plan, stuck, gate }),
     stuck,
     backupNow: { state: nowState, decision: backupNow, gate: nowGate, seenAt },
     groupTurn: group.turn,
@@ -158,6 +161,21 @@ function nextStep(inputs: { spec: ScheduleSpec; slot: number | null; gate: Gate 
 function missedAtOf(facts: { step: NextStep; slot: number | null; startingDeadlineMs: number | null }): number | null {
   const { step, slot, startingDeadlineMs } = facts;
   return step.outcome === 'waiting' && slot !== null && startingDeadlineMs !== null ? missedFrom(slot, startingDeadlineMs) : null;
+}
+
+/**
+ * missGateOf is the gate that held a slot missed now by `spec.startingDeadlineSeconds`, for what MissedSchedule says: the
+ * quiet windows as they stood at the last instant the slot could start (where its deadline's window begins), not now.
+ * Now, past the deadline, the window before the next tick may have begun, which held nothing of the slot. Else `gate`.
+ */
+function missGateOf(context: SyncContext, facts: { gates: Gate[]; plan: SlotPlan; stuck: StuckReport; gate: Gate }): Gate {
+  const { missed, watermark } = facts.plan;
+  const { spec, staleViewGraceMs } = context;
+  const { startingDeadlineMs } = spec;
+  if (missed?.cause !== 'StartingDeadlineExceeded' || startingDeadlineMs === null) return facts.gate;
+  const lastStart = deadlineQuietStart(missed.slot, { startingDeadlineMs, staleViewGraceMs });
+  const quiet = decideQuiet(spec.schedule, { now: lastStart, watermark, slot: missed.slot, startingDeadlineMs, staleViewGraceMs });
+  return passStuck([...facts.gates, quiet], facts.stuck);
 }
 
 /**

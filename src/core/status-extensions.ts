@@ -35,7 +35,7 @@ export interface ExtensionFacts {
   plan: SlotPlan;
   /** `status.lastBackupTime` after this sync (epoch ms), or null. */
   lastBackupTime: number | null;
-  /** The combined gate of this sync. */
+  /** The gate that held a slot missed now by its starting deadline, else the combined gate of this sync (MissedSchedule says it). */
   gate: Gate;
   stuck: StuckReport;
   deletionStuck: { report: StuckReport; afterMs: number };

@@ -212,3 +212,33 @@ describe('a due slot held by an edit’s quiet window while a tick’s or deadli
     });
   }
 });
+
+describe('the MissedSchedule condition of a slot missed by its starting deadline says what held it', () => {
+  // */10 with a 60 s deadline: the 01:00 slot can start until 01:00:30 (then its deadline's quiet window), and is missed
+  // from 01:01:00.001. The quiet window before the 01:10 tick begins at 01:05, long after: it held nothing of the slot.
+  const spec = { schedule: '*/10 * * * *', startingDeadlineSeconds: 60, backupTemplate: BR_TEMPLATE };
+  const notCalled =
+    'the slot 2024-05-02T01:00:00Z was not started within spec.startingDeadlineSeconds (60) and does not run: the hook was not called in time; ' +
+    'check that Metacontroller and the hook are up, or raise the deadline';
+  const cases: { name: string; state: 'complete' | 'running'; now: string; message: string }[] = [
+    { name: 'first synced at 01:03, the gate open: the hook was not called in time', state: 'complete', now: '01:03:00', message: notCalled },
+    { name: 'first synced at 01:07, inside the next tick’s quiet window: the same', state: 'complete', now: '01:07:00', message: notCalled },
+    {
+      name: 'first synced at 01:07, the last Backup running: it held the slot',
+      state: 'running',
+      now: '01:07:00',
+      message:
+        'the slot 2024-05-02T01:00:00Z was not started within spec.startingDeadlineSeconds (60) and does not run; until then the gate was closed: ' +
+        'waiting for Backup nightly-2024-05-02t00-50-00 to finish (Complete, Failed or Invalid)',
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const last = backup({ slot: '2024-05-02T00:50:00Z', state: c.state });
+      const status = { lastBackup: last.metadata?.name, lastBackupTime: '2024-05-02T00:50:00Z', scheduleHash: hashOf('*/10 * * * *') };
+      const d = decide(request(schedule({ spec, status }), [last]), { now: Date.parse(`2024-05-02T${c.now}Z`) });
+      const missed = d.response.status.conditions?.find((x) => x.type === 'MissedSchedule');
+      assert.deepEqual({ status: missed?.status, reason: missed?.reason, message: missed?.message }, { status: 'True', reason: 'StartingDeadlineExceeded', message: c.message });
+    });
+  }
+});
