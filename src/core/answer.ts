@@ -7,7 +7,7 @@ import { expectedIntervalMs } from './interval.js';
 import { echoUnmanaged, desiredFormOfKept } from './desired.js';
 import { DEFERRED_DELETIONS_CALL_BACK_MS } from './deletion-batch.js';
 import { summarize } from './facts.js';
-import { groupNotVisibleFinding } from './group.js';
+import { groupNotVisibleFinding, groupVisibleResolved } from './group.js';
 import { LOG_BACKUP_CONDITIONS, logBackupNotConfigured } from './log-backup.js';
 import type { ScheduleFacts } from './facts.js';
 import type { Gate } from './gate.js';
@@ -92,7 +92,7 @@ export function answer(context: SyncContext, decisions: { next: NextBackup; reti
     stuck: next.stuck,
     deletionStuck: { report: deletionStuck, afterMs: context.deletionStuckAfterMs },
     backupNow: { ...next.backupNow, backups, scheduleName, staleViewGraceMs: context.staleViewGraceMs },
-    groupNotVisible: groupNotVisibleFinding(parent, context.related),
+    groupNotVisible: { active: groupNotVisibleFinding(parent, context.related), resolved: groupVisibleResolved(parent) },
     groupTurn: next.groupTurn,
   });
 

@@ -68,6 +68,18 @@ export function customize(parent: BackupSchedule): { relatedResources: RelatedRe
   };
 }
 
+/** What {@link GROUP_NOT_VISIBLE_CONDITION} says once the schedule has left its group (its label removed or emptied). */
+export const NO_GROUP_RESOLVED: Finding = {
+  reason: 'NoGroup',
+  message: `this schedule has no ${GROUP_LABEL} label: it is in no group`,
+};
+
+/** groupVisibleResolved is what {@link GROUP_NOT_VISIBLE_CONDITION} says once it no longer holds: the group is seen, or there is none. */
+export function groupVisibleResolved(parent: BackupSchedule): Finding {
+  const group = parent.metadata.labels?.[GROUP_LABEL];
+  return typeof group === 'string' && group !== '' ? GROUP_VISIBLE_RESOLVED : NO_GROUP_RESOLVED;
+}
+
 /** Options of {@link decideGroupGate}. */
 export interface GroupGateOptions {
   now: number;

@@ -6,7 +6,7 @@
 
 import { BACKUP_NOW_CONDITION, backupNowFinding, backupNowResolved, lastBackupNowRecord, withLegacyAskedAt } from './backup-now.js';
 import type { BackupNowFacts } from './backup-now.js';
-import { GROUP_NOT_VISIBLE_CONDITION, GROUP_VISIBLE_RESOLVED } from './group.js';
+import { GROUP_NOT_VISIBLE_CONDITION } from './group.js';
 import { groupTurnStatus } from './group-turn.js';
 import type { GroupTurn } from './group-turn.js';
 import type { Gate } from './gate.js';
@@ -41,8 +41,8 @@ export interface ExtensionFacts {
   deletionStuck: { report: StuckReport; afterMs: number };
   /** With the Backups and when a sync first saw the pending request (null when none is pending). */
   backupNow: BackupNowFacts & { backups: ReadonlyMap<string, ObservedBackup>; seenAt: number | null; staleViewGraceMs: number };
-  /** A schedule of a group missing from its related objects ({@link groupNotVisibleFinding}), or null. */
-  groupNotVisible: Finding | null;
+  /** A schedule of a group missing from its related objects ({@link groupNotVisibleFinding}), or null; with what it says once resolved. */
+  groupNotVisible: { active: Finding | null; resolved: Finding };
   /** The overdue sibling of the group given its extra turn, or null ({@link decideOverdueTurn}). */
   groupTurn: GroupTurn | null;
 }
@@ -75,7 +75,7 @@ export function withExtensionStatus(status: BackupScheduleStatus, previous: Back
       resolved: DELETION_STUCK_RESOLVED,
     },
     { type: BACKUP_NOW_CONDITION, active: backupNowFinding(backupNow), resolved: backupNowResolved(backupNow.state, { backups: backupNow.backups, now: facts.now, staleViewGraceMs: backupNow.staleViewGraceMs }) },
-    { type: GROUP_NOT_VISIBLE_CONDITION, active: facts.groupNotVisible, resolved: GROUP_VISIBLE_RESOLVED },
+    { type: GROUP_NOT_VISIBLE_CONDITION, ...facts.groupNotVisible },
   ]);
   // A record an older version wrote: the condition just rewritten may have been the only trace of when it was asked for.
   return withLegacyAskedAt(written, previous, { backups: backupNow.backups, now: facts.now, staleViewGraceMs: backupNow.staleViewGraceMs });

@@ -522,6 +522,29 @@ describe('GroupNotVisible: what the condition says', () => {
   });
 });
 
+describe('GroupNotVisible once the schedule has left its group', () => {
+  // Reported True while its customize answer predated the group label; then the label is removed (or emptied).
+  const status = { lastBackup: 'nightly-2024-05-10t10-00-00', lastBackupTime: '2024-05-10T10:00:00Z' };
+  const before = [{ type: 'GroupNotVisible', status: 'True', reason: 'RelatedObjectsLackSchedule', message: 'm', lastTransitionTime: '2024-05-10T10:50:00Z' }];
+  const cases: Array<{ name: string; labels: Record<string, string> }> = [
+    { name: 'the label removed: False, it is in no group (not that its group is seen)', labels: {} },
+    { name: 'the label emptied: the same', labels: { 'tidb.pingcap.com/backup-schedule-group': '' } },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const self = schedule({ spec, labels: c.labels, status: { ...status, conditions: before } });
+      const answer = decide(request(self, [backup({ slot: '2024-05-10T10:00:00Z' })], { related: {} }), { now: NOW }).response;
+      assert.deepEqual((answer.status.conditions ?? []).find((x) => x.type === 'GroupNotVisible'), {
+        type: 'GroupNotVisible',
+        status: 'False',
+        reason: 'NoGroup',
+        message: 'this schedule has no tidb.pingcap.com/backup-schedule-group label: it is in no group',
+        lastTransitionTime: '2024-05-10T11:00:10Z',
+      });
+    });
+  }
+});
+
 describe("schedule groups: a sibling's turn lasts a grace from its slot or the group's last finish", () => {
   // alpha sorts before nightly; both are due at 11:00. Extra Backups of the group (of schedules not listed) finished
   // five minutes after their slots.
