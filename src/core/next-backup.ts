@@ -95,7 +95,8 @@ export function decideNextBackup(context: SyncContext): NextBackup {
   const editQuiet = decideEditQuiet({ now, editSeenAt: plan.editSeenAt, staleViewGraceMs });
   // The quiet windows last: they begin by time alone, so placed before a gate that already holds until a call-back (the
   // edit's), their start would change what Ready says at an instant no call-back lands on.
-  const gate = passStuck([...beforeGroup, groupGate, nowGate, runningGate, editQuiet, quiet], stuck);
+  const afterGroup = [nowGate, runningGate, editQuiet]; // the gates after the group's that hold until a call-back
+  const gate = passStuck([...beforeGroup, groupGate, ...afterGroup, quiet], stuck);
   const tickGate = (slot === null ? null : slotTaken(backups, backupName(scheduleName, slot))) ?? gate;
   const step = nextStep({ spec, slot, gate: tickGate });
   // A backup-now Backup also waits out the grace after a sync first saw the request (a view with the new token may
@@ -114,7 +115,7 @@ export function decideNextBackup(context: SyncContext): NextBackup {
         : null;
   const last = tick !== null ? { name: backupName(scheduleName, tick), time: tick, createdAt: now } : observedLast;
   // The last Backup, missing from the view within the grace, asked for again past the gates a new one would pass.
-  const askAgainOptions = { lastGate, gate: passStuck([groupGate, nowGate, runningGate, editQuiet], stuck), watermark: plan.watermark };
+  const askAgainOptions = { lastGate, gate: passStuck([groupGate, ...afterGroup], stuck), watermark: plan.watermark };
   const askedAgain = decideAskAgain(context, askAgainOptions);
   return {
     step,
@@ -129,7 +130,7 @@ export function decideNextBackup(context: SyncContext): NextBackup {
     tickGate,
     timedGates: [lastGate, gateShows === 'nothing' ? { open: true } : groupGate, nowGate, quiet, editQuiet, nowQuiet],
     quiet,
-    missGate: missGateOf(context, { gates: [lastGate, groupGate, nowGate, runningGate, editQuiet], plan, stuck, gate }),
+    missGate: missGateOf(context, { gates: [...beforeGroup, groupGate, ...afterGroup], plan, stuck, gate }),
     stuck,
     backupNow: { state: nowState, decision: backupNow, gate: nowGate, seenAt },
     groupTurn: group.turn,
