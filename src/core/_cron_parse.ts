@@ -7,7 +7,14 @@
  * - a field with no values at all (`,`), which robfig reads as "never";
  * - `*` starting a range (`*-5`), which robfig reads as `*`;
  * - `@every` with a zero or negative duration, which robfig reads as `@every 1s`.
+ *
+ * Beyond robfig, hashed values (Jenkins' `H`) and the `-random` macros (K8up's, without its bugs), drawn from a seed:
+ * the schedule's namespace/name. `H` is one value of the field's range (day-of-month 1-28, so every month has it),
+ * `H(a-b)` one of a-b, `H/n` and `H(a-b)/n` every n-th value from an offset below n. Each `H` draws on its own, so the
+ * fields are independent; the same seed always draws the same values, and every value of a range is equally likely.
  */
+
+import { createHash } from 'node:crypto';
 
 import { parseGoDuration } from './duration.js';
 import { FieldSet } from './_cron_fields.js';
@@ -23,6 +30,8 @@ interface FieldSpec {
   name: string;
   min: number;
   max: number;
+  /** The highest value a bare `H` draws (day-of-month: 28, which every month has). */
+  hashMax: number;
   names: ReadonlyMap<string, number>;
   /** What the field accepts, for messages. */
   accepts: string;
@@ -32,13 +41,14 @@ const MONTH_NAMES = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'se
 const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 const NO_NAMES: ReadonlyMap<string, number> = new Map();
 
-const MINUTE: FieldSpec = { name: 'minute', min: 0, max: 59, names: NO_NAMES, accepts: '0-59, e.g. "0", "*/15", "0,30" or "0-29/5"' };
-const HOUR: FieldSpec = { name: 'hour', min: 0, max: 23, names: NO_NAMES, accepts: '0-23, e.g. "2", "*/6" or "9-17"' };
-const DAY_OF_MONTH: FieldSpec = { name: 'day-of-month', min: 1, max: 31, names: NO_NAMES, accepts: '1-31, e.g. "1", "1,15" or "*/2"' };
+const MINUTE: FieldSpec = { name: 'minute', min: 0, max: 59, hashMax: 59, names: NO_NAMES, accepts: '0-59, e.g. "0", "*/15", "0,30" or "0-29/5"' };
+const HOUR: FieldSpec = { name: 'hour', min: 0, max: 23, hashMax: 23, names: NO_NAMES, accepts: '0-23, e.g. "2", "*/6" or "9-17"' };
+const DAY_OF_MONTH: FieldSpec = { name: 'day-of-month', min: 1, max: 31, hashMax: 28, names: NO_NAMES, accepts: '1-31, e.g. "1", "1,15" or "*/2"' };
 const MONTH: FieldSpec = {
   name: 'month',
   min: 1,
   max: 12,
+  hashMax: 12,
   names: new Map(MONTH_NAMES.map((n, i) => [n, i + 1])),
   accepts: '1-12 or JAN-DEC, e.g. "1", "*/3" or "JAN,JUL"',
 };
@@ -46,6 +56,7 @@ const DAY_OF_WEEK: FieldSpec = {
   name: 'day-of-week',
   min: 0,
   max: 6,
+  hashMax: 6,
   names: new Map(DAY_NAMES.map((n, i) => [n, i])),
   accepts: '0-6 (0 = Sunday; 7 is not accepted) or SUN-SAT, e.g. "1-5" or "MON,THU"',
 };
@@ -68,8 +79,17 @@ interface Field {
 }
 type FieldResult = ({ ok: true } & Field) | { ok: false; error: string };
 
-/** parseExpression parses robfig's standard syntax; it never throws. */
-export function parseExpression(expression: string): ParsedExpression {
+/** Options of {@link parseExpression}. */
+export interface ParseExpressionOptions {
+  /** What hashed values (`H`, the `-random` macros) are drawn from: the schedule's namespace/name; without it they are refused. */
+  seed?: string;
+}
+
+/** Draws a value below `n` for the `item`-th list item of the `field`-th field. */
+type Draw = (position: { field: number; item: number }, n: number) => number;
+
+/** parseExpression parses robfig's standard syntax, plus hashed values; it never throws. */
+export function parseExpression(expression: string, options: ParseExpressionOptions = {}): ParsedExpression {
   if (expression === '') return { ok: false, error: `the schedule is empty; write ${FORMS}` };
   if (/^(CRON_)?TZ=/.test(expression)) {
     return {
@@ -77,7 +97,14 @@ export function parseExpression(expression: string): ParsedExpression {
       error: `${quote(expression)} starts with a time zone; write the zone in the schedule's timeZone field and only the cron here`,
     };
   }
+  const draw = options.seed === undefined ? null : drawFrom(options.seed);
+  const random = RANDOM_MACROS.get(expression);
+  if (random !== undefined) return parseFields(random, draw, expression);
   if (expression.startsWith('@')) return parseMacro(expression);
+  return parseFields(expression, draw, expression);
+}
+
+function parseFields(expression: string, draw: Draw | null, written: string): ParsedExpression {
   const texts = expression.split(GO_SPACE).filter((t) => t !== '');
   if (texts.length !== FIELD_SPECS.length) {
     const extra = texts.length === 6 ? ' (a seconds or year field is not supported)' : '';
@@ -85,8 +112,8 @@ export function parseExpression(expression: string): ParsedExpression {
   }
   const fields: Field[] = [];
   for (const [i, spec] of FIELD_SPECS.entries()) {
-    const field = parseField(texts[i] as string, spec);
-    if (!field.ok) return { ok: false, error: `${quote(expression)}: ${field.error}` };
+    const field = parseField(texts[i] as string, spec, draw === null ? null : (item, n) => draw({ field: i, item }, n));
+    if (!field.ok) return { ok: false, error: `${quote(written)}: ${field.error}` };
     fields.push(field);
   }
   return { ok: true, kind: 'cron', fields: cronFields(fields) };
@@ -130,6 +157,28 @@ const MACROS: ReadonlyMap<string, readonly [Field, Field, Field, Field, Field]> 
   ['@hourly', [only(0), ALL, ALL, ALL, ALL]],
 ]);
 
+/** The `-random` macros: each stands for the macro with its fixed values hashed (K8up's, with Saturday and every field drawn apart). */
+const RANDOM_MACROS: ReadonlyMap<string, string> = new Map([
+  ['@yearly-random', 'H H H H *'],
+  ['@annually-random', 'H H H H *'],
+  ['@monthly-random', 'H H H * *'],
+  ['@weekly-random', 'H H * * H'],
+  ['@daily-random', 'H H * * *'],
+  ['@midnight-random', 'H H * * *'],
+  ['@hourly-random', 'H * * * *'],
+]);
+
+/**
+ * drawFrom draws values from a seed: SHA-256 of the seed and the item's position, its first 48 bits modulo n (n is at
+ * most 60, so no value is likelier than another by more than 2⁻⁴²).
+ */
+function drawFrom(seed: string): Draw {
+  return (position, n) => {
+    const digest = createHash('sha256').update(`${seed}\u0000${position.field}\u0000${position.item}`).digest();
+    return digest.readUIntBE(0, 6) % n;
+  };
+}
+
 function parseMacro(expression: string): ParsedExpression {
   const every = '@every ';
   if (expression.startsWith(every)) return parseEvery(expression, expression.slice(every.length));
@@ -156,17 +205,44 @@ function range(start: number, end: number, step: number): number[] {
   return values;
 }
 
-function parseField(text: string, spec: FieldSpec): FieldResult {
+function parseField(text: string, spec: FieldSpec, draw: ((item: number, n: number) => number) | null): FieldResult {
   const items = text.split(',').filter((item) => item !== ''); // robfig skips empty list items
   if (items.length === 0) return { ok: false, error: `${spec.name} field ${quote(text)} has no value; use ${spec.accepts}` };
   const field: Field = { values: [], star: false };
-  for (const item of items) {
-    const parsed = parseItem(item, spec);
+  for (const [i, item] of items.entries()) {
+    const parsed = item.startsWith('H') ? parseHashed(item, spec, draw === null ? null : (n) => draw(i, n)) : parseItem(item, spec);
     if (!parsed.ok) return { ok: false, error: `${spec.name} field ${quote(item)}: ${parsed.error}; use ${spec.accepts}` };
     field.values.push(...parsed.values);
     field.star ||= parsed.star;
   }
   return { ok: true, ...field };
+}
+
+const HASHED = /^H(?:\(([^()]*)\))?(?:\/(.*))?$/;
+
+/** A hashed item: `H`, `H(a-b)`, each optionally followed by `/step` (every step-th value from an offset below step). */
+function parseHashed(item: string, spec: FieldSpec, draw: ((n: number) => number) | null): FieldResult {
+  const match = HASHED.exec(item);
+  if (match === null) return { ok: false, error: 'write a hashed value as H, H(a-b), H/step or H(a-b)/step' };
+  if (draw === null) return { ok: false, error: "H (hashed values) needs the schedule's namespace and name to draw from" };
+  const [, span, stepText] = match;
+  let [start, end] = [spec.min, spec.hashMax];
+  if (span !== undefined) {
+    const ends = span.split('-');
+    if (ends.length !== 2) return { ok: false, error: `write the range of H as H(a-b), not H(${span})` };
+    const first = readValue(ends[0] ?? '', spec);
+    if (typeof first === 'string') return { ok: false, error: first };
+    const last = readValue(ends[1] ?? '', spec);
+    if (typeof last === 'string') return { ok: false, error: last };
+    [start, end] = [first, last];
+  }
+  if (start < spec.min) return { ok: false, error: `${start} is below ${spec.min}` };
+  if (end > spec.max) return { ok: false, error: `${end} is above ${spec.max}` };
+  if (start > end) return { ok: false, error: `the range ${start}-${end} runs backwards (ranges do not wrap around)` };
+  if (stepText === undefined) return { ok: true, values: [start + draw(end - start + 1)], star: false };
+  const step = readNumber(stepText);
+  if (typeof step === 'string' || step === 0) return { ok: false, error: `the step after "/" must be a whole number of at least 1, not ${quote(stepText)}` };
+  return { ok: true, values: range(start + draw(Math.min(step, end - start + 1)), end, step), star: false };
 }
 
 /** One list item: `*`, `?`, `a`, `a-b`, each optionally followed by `/step` (`a/step` means a-max/step). */
@@ -214,7 +290,7 @@ function readValue(text: string, spec: FieldSpec): number | string {
   const number = readNumber(text);
   if (typeof number === 'number') return number;
   if (/[LW#]/i.test(text)) return 'L, W and # are not supported (robfig/cron syntax, as in Kubernetes CronJobs)';
-  if (/^H/i.test(text)) return 'H (hashed values) is not supported';
+  if (/^H/i.test(text)) return 'H (a hashed value) stands alone in a list item: H, H(a-b), H/step or H(a-b)/step';
   return number;
 }
 

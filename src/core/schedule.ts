@@ -35,6 +35,8 @@ export interface Schedule {
   readonly expression: string;
   /** IANA zone the ticks are computed in ("UTC" by default). */
   readonly timeZone: string;
+  /** What its hashed values were drawn from (the schedule's namespace/name); absent when it has none. */
+  readonly seed?: string;
 }
 
 /** The result of parsing: a schedule, or a message a user can act on. */
@@ -46,6 +48,8 @@ export type ParseScheduleResult =
 export interface ParseScheduleOptions {
   /** IANA time zone name; default "UTC". */
   timeZone?: string;
+  /** The schedule's namespace/name, which hashed values (`H`, `@daily-random`) are drawn from; without it they are refused. */
+  seed?: string;
 }
 
 type Plan = { kind: 'cron'; fields: CronFields; fires: boolean } | { kind: 'every'; periodMs: number };
@@ -71,12 +75,19 @@ export function parseSchedule(expression: string, options: ParseScheduleOptions 
   if (typeof expression !== 'string' || typeof timeZone !== 'string') {
     return { ok: false, error: 'the schedule and its time zone must be strings' };
   }
-  if (expression.length + timeZone.length > MEMO_MAX_INPUT_LENGTH) return compile(expression, timeZone);
-  return parsedSchedules.get(JSON.stringify([expression, timeZone]), () => compile(expression, timeZone));
+  // Only an expression with hashed values depends on the seed: others are kept once for every schedule.
+  const seed = options.seed !== undefined && isHashed(expression) ? options.seed : undefined;
+  if (expression.length + timeZone.length + (seed?.length ?? 0) > MEMO_MAX_INPUT_LENGTH) return compile(expression, timeZone, seed);
+  return parsedSchedules.get(JSON.stringify([expression, timeZone, seed]), () => compile(expression, timeZone, seed));
 }
 
-function compile(expression: string, timeZone: string): ParseScheduleResult {
-  const parsed = parseExpression(expression);
+/** isHashed tells whether an expression may hold hashed values (`H`, a `-random` macro), whose ticks depend on the seed. */
+function isHashed(expression: string): boolean {
+  return /(?:^|[^A-Za-z])H/.test(expression) || expression.endsWith('-random'); // an H that starts an item, not THU's
+}
+
+function compile(expression: string, timeZone: string, seed: string | undefined): ParseScheduleResult {
+  const parsed = parseExpression(expression, seed === undefined ? {} : { seed });
   const zone = timeZone.length > MEMO_MAX_INPUT_LENGTH ? zoneOrProblem(timeZone) : zones.get(timeZone, zoneOrProblem);
   if (!parsed.ok) return Object.freeze({ ok: false, error: typeof zone === 'string' ? `${parsed.error}. Also: ${zone}` : parsed.error });
   if (typeof zone === 'string') return Object.freeze({ ok: false, error: zone });
@@ -84,7 +95,7 @@ function compile(expression: string, timeZone: string): ParseScheduleResult {
     parsed.kind === 'every'
       ? { kind: 'every', periodMs: parsed.periodMs }
       : { kind: 'cron', fields: parsed.fields, fires: canEverFire(parsed.fields) };
-  const schedule: Schedule = Object.freeze({ expression, timeZone });
+  const schedule: Schedule = Object.freeze(seed === undefined ? { expression, timeZone } : { expression, timeZone, seed });
   compiled.set(schedule, { zone, plan });
   return Object.freeze({ ok: true, schedule });
 }
@@ -99,7 +110,7 @@ function zoneOrProblem(name: string): Zone | string {
 function internals(schedule: Schedule): Compiled | null {
   const known = compiled.get(schedule);
   if (known !== undefined) return known;
-  const parsed = parseSchedule(schedule.expression, { timeZone: schedule.timeZone });
+  const parsed = parseSchedule(schedule.expression, { timeZone: schedule.timeZone, ...(schedule.seed === undefined ? {} : { seed: schedule.seed }) });
   return parsed.ok ? (compiled.get(parsed.schedule) ?? null) : null;
 }
 

@@ -51,7 +51,7 @@ export function readSpec(parent: BackupSchedule): ReadSpecResult {
 
   const extensionProblems: string[] = [];
   const extensions = readExtensions(parent, spec, extensionProblems);
-  const schedule = readSchedule(spec, problems, extensions.timeZone);
+  const schedule = readSchedule(spec, problems, { timeZone: extensions.timeZone, seed: scheduleSeed(parent) });
   const pause = readOptional(spec, 'pause', 'boolean', problems) ?? false;
   const maxReservedTimeMs = readDuration(spec, 'maxReservedTime', problems);
   const maxBackups = readMaxBackups(spec, problems);
@@ -131,13 +131,22 @@ function readMinCompactStart(spec: JsonObject, problems: string[]): number | nul
   return at;
 }
 
-function readSchedule(spec: JsonObject, problems: string[], timeZone: string): Schedule | null {
+/**
+ * scheduleSeed is what a schedule's hashed values are drawn from: its namespace/name, which never change for the object
+ * (a manifest without a namespace is read as in `default`, where kubectl would create it without one).
+ */
+export function scheduleSeed(parent: BackupSchedule): string {
+  return `${parent.metadata.namespace ?? 'default'}/${parent.metadata.name ?? ''}`;
+}
+
+function readSchedule(spec: JsonObject, problems: string[], options: { timeZone: string; seed: string }): Schedule | null {
+  const { timeZone, seed } = options;
   const expression = spec['schedule'];
   if (typeof expression !== 'string') {
     problems.push('spec.schedule is missing; set a 5-field cron such as "0 2 * * *", a macro such as "@daily", or "@every 6h"');
     return null;
   }
-  const parsed = parseSchedule(expression, timeZone === 'UTC' ? {} : { timeZone });
+  const parsed = parseSchedule(expression, timeZone === 'UTC' ? { seed } : { timeZone, seed });
   if (!parsed.ok) {
     problems.push(`spec.schedule: ${parsed.error}`);
     return null;
