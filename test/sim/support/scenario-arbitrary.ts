@@ -26,6 +26,8 @@ export const PROPERTY_SCHEDULES: ReadonlyArray<{ expression: string; minInterval
   { expression: '@every 36h', minIntervalMs: 36 * HOUR },
   { expression: '15 4 * * 0', minIntervalMs: 7 * DAY },
   { expression: '0 0 1,15 * *', minIntervalMs: 13 * DAY },
+  // Hashed times: drawn from the schedule's namespace/name, which the oracles read through the same spec reader.
+  { expression: 'H H(0-3) * * *', minIntervalMs: DAY },
 ];
 
 /** Denser schedules for the soak (a year of them costs more than `npm test` affords). */
@@ -299,7 +301,7 @@ function withPitr(scenario: Scenario, pitr: PitrChoices): Scenario {
 }
 
 /** Schedules the siblings of a group draw from: daily-ish, many due near the others' ticks, so a group's Backups collide. */
-const GROUP_SCHEDULES: readonly string[] = ['@daily', '0 1,13 * * *', '30 2 * * *', '45 2 * * *', '0 3 * * 1-5', '0 0 * * *'];
+const GROUP_SCHEDULES: readonly string[] = ['@daily', '0 1,13 * * *', '30 2 * * *', '45 2 * * *', '0 3 * * 1-5', '0 0 * * *', '@daily-random'];
 
 /**
  * Schedules due one, two and three minutes before and after each of PROPERTY_SCHEDULES: the siblings of a group's near
