@@ -210,13 +210,16 @@ function parseField(text: string, spec: FieldSpec, draw: ((item: number, n: numb
   if (items.length === 0) return { ok: false, error: `${spec.name} field ${quote(text)} has no value; use ${spec.accepts}` };
   const field: Field = { values: [], star: false };
   for (const [i, item] of items.entries()) {
-    const parsed = item.startsWith('H') ? parseHashed(item, spec, draw === null ? null : (n) => draw(i, n)) : parseItem(item, spec);
+    const parsed = item.startsWith('H') ? parseHashed(item, spec, draw === null ? null : (n) => draw(i, n)) : item.startsWith('h') ? LOWER_CASE_H : parseItem(item, spec);
     if (!parsed.ok) return { ok: false, error: `${spec.name} field ${quote(item)}: ${parsed.error}; use ${spec.accepts}` };
     field.values.push(...parsed.values);
     field.star ||= parsed.star;
   }
   return { ok: true, ...field };
 }
+
+/** No value or name of a field starts with "h": an item that does is a hashed value written in lower case. */
+const LOWER_CASE_H: FieldResult = { ok: false, error: 'write H in upper case (a hashed value: H, H(a-b), H/step or H(a-b)/step)' };
 
 const HASHED = /^H(?:\(([^()]*)\))?(?:\/(.*))?$/;
 

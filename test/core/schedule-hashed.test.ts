@@ -163,6 +163,8 @@ describe('hashed schedules (H, @daily-random)', () => {
     { expression: 'H5 * * * *', says: 'write a hashed value as H, H(a-b), H/step or H(a-b)/step' },
     { expression: '0 0 H(0-3) * *', says: 'day-of-month field "H(0-3)": 0 is below 1' },
     { expression: '@weekly-randomly', says: 'is not a known macro' },
+    { expression: 'h h * * *', says: 'minute field "h": write H in upper case' },
+    { expression: '0 0 * * h(mon-fri)', says: 'day-of-week field "h(mon-fri)": write H in upper case' },
   ];
   for (const { expression, says } of refused) {
     it(`refuses ${JSON.stringify(expression)}, saying how to write it`, () => {
