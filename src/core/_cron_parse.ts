@@ -184,7 +184,8 @@ function parseMacro(expression: string): ParsedExpression {
   if (expression.startsWith(every)) return parseEvery(expression, expression.slice(every.length));
   const macro = MACROS.get(expression);
   if (macro === undefined) {
-    return { ok: false, error: `${quote(expression)} is not a known macro (they are lower case, without spaces); write ${FORMS}` };
+    const drawn = [...RANDOM_MACROS.keys()].join(', ');
+    return { ok: false, error: `${quote(expression)} is not a known macro (they are lower case, without spaces); write ${FORMS}; or a macro at a time drawn from the schedule's name (${drawn})` };
   }
   return { ok: true, kind: 'cron', fields: cronFields(macro) };
 }

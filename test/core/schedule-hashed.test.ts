@@ -163,6 +163,8 @@ describe('hashed schedules (H, @daily-random)', () => {
     { expression: 'H5 * * * *', says: 'write a hashed value as H, H(a-b), H/step or H(a-b)/step' },
     { expression: '0 0 H(0-3) * *', says: 'day-of-month field "H(0-3)": 0 is below 1' },
     { expression: '@weekly-randomly', says: 'is not a known macro' },
+    { expression: '@daily-rand', says: '@daily-random' },
+    { expression: '@Hourly-random', says: '@hourly-random' },
     { expression: 'h h * * *', says: 'minute field "h": write H in upper case' },
     { expression: '0 0 * * h(mon-fri)', says: 'day-of-week field "h(mon-fri)": write H in upper case' },
   ];
