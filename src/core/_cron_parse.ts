@@ -245,6 +245,7 @@ function parseHashed(item: string, spec: FieldSpec, draw: ((n: number) => number
   if (start > end) return { ok: false, error: `the range ${start}-${end} runs backwards (ranges do not wrap around)` };
   if (stepText === undefined) return { ok: true, values: [start + draw(end - start + 1)], star: false };
   const step = readNumber(stepText);
+  if (aboveGoInt(stepText)) return { ok: false, error: `the step after "/": ${step}` };
   if (typeof step === 'string' || step === 0) return { ok: false, error: `the step after "/" must be a whole number of at least 1, not ${quote(stepText)}` };
   return { ok: true, values: range(start + draw(Math.min(step, end - start + 1)), end, step), star: false };
 }

@@ -165,6 +165,7 @@ describe('hashed schedules (H, @daily-random)', () => {
     { expression: '@weekly-randomly', says: 'is not a known macro' },
     { expression: '@daily-rand', says: '@daily-random' },
     { expression: '@Hourly-random', says: '@hourly-random' },
+    { expression: 'H/99999999999999999999 * * * *', says: 'the step after "/": "99999999999999999999" is too large' },
     { expression: 'h h * * *', says: 'minute field "h": write H in upper case' },
     { expression: '0 0 * * h(mon-fri)', says: 'day-of-week field "h(mon-fri)": write H in upper case' },
   ];
