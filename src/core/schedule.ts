@@ -14,7 +14,7 @@
  * robfig's ConstantDelaySchedule.
  *
  * A schedule that can never fire (`0 0 30 2 *`) parses, and has no ticks (null), where robfig returns
- * the zero time. Unlike robfig, whose Next gives up after five years, a tick is found however far
+ * the zero time; a hashed one whose drawn values never fire (`0 0 31 H *` drawing February) is refused. Unlike robfig, whose Next gives up after five years, a tick is found however far
  * away it is (29 Feb 2096 → 29 Feb 2104; a Sunday 29 February, 2088 → 2128). The calendar spans the years 1 to 9999; instants outside
  * have no cron ticks. Costs do not grow with the window: the search walks the calendar fields
  * backwards or forwards from one end of the window and reads the zone's offset a handful of times.
@@ -95,6 +95,15 @@ function compile(expression: string, timeZone: string, seed: string | undefined)
     parsed.kind === 'every'
       ? { kind: 'every', periodMs: parsed.periodMs }
       : { kind: 'cron', fields: parsed.fields, fires: canEverFire(parsed.fields) };
+  if (seed !== undefined && plan.kind === 'cron' && !plan.fires) {
+    // A hashed schedule has no upstream reading to keep: its ticks would depend on its name, so never firing is a problem.
+    return Object.freeze({
+      ok: false,
+      error:
+        `${quote(expression)} never runs with the values drawn for this schedule from its namespace/name (a day of the month ` +
+        'no month it runs in has, such as 31 in a drawn February); write a day every month has (1-28, or H) or name the month',
+    });
+  }
   const schedule: Schedule = Object.freeze(seed === undefined ? { expression, timeZone } : { expression, timeZone, seed });
   compiled.set(schedule, { zone, plan });
   return Object.freeze({ ok: true, schedule });

@@ -177,6 +177,14 @@ describe('hashed schedules (H, @daily-random)', () => {
     });
   }
 
+  it('refuses a schedule whose drawn values never run, rather than never running it: 0 0 31 H * with February drawn', () => {
+    // Over 1,000 names, 405 draw one of the five months without a 31st; such a schedule would report no future tick, silently.
+    assert.equal(ticks(parsed('0 0 31 H *', 'prod/nightly'), 1).length, 1); // December drawn
+    const result = parseSchedule('0 0 31 H *', { seed: 'team-3/nightly' });
+    assert.equal(result.ok, false);
+    if (!result.ok) assert.ok(result.error.includes('never runs with the values drawn') && result.error.includes('1-28'), result.error);
+  });
+
   describe('in a BackupSchedule, drawn from its namespace and name', () => {
     function firstOf(parent: BackupSchedule): number {
       const read = readSpec(parent);
