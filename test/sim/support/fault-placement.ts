@@ -1,6 +1,8 @@
 /** Where a drawn fault lands in a run: the shared placement of the restart and stuck-cache arbitraries. */
 
 import { isAnchored, nextTick, parseSchedule } from '../../../src/core/schedule.js';
+import { scheduleSeed } from '../../../src/core/spec.js';
+import type { BackupSchedule } from '../../../src/core/types.js';
 import type { Scenario } from '../../../src/sim/scenario.js';
 
 const MINUTE = 60_000;
@@ -24,7 +26,9 @@ export function placeInRun(scenario: Scenario, place: DrawnPlace): number {
   if (!place.onTick) return minute;
   const { schedule, timeZone } = scenario.schedule.spec;
   if (typeof schedule !== 'string') return minute;
-  const parsed = parseSchedule(schedule, typeof timeZone === 'string' ? { timeZone } : {});
+  // Drawn from the schedule's namespace/name as the hook draws them: without the seed, H is refused.
+  const seed = scheduleSeed({ metadata: { name: scenario.schedule.name, namespace: scenario.schedule.namespace } } as BackupSchedule);
+  const parsed = parseSchedule(schedule, typeof timeZone === 'string' ? { timeZone, seed } : { seed });
   if (!parsed.ok || isAnchored(parsed.schedule)) return minute;
   const start = Date.parse(scenario.start);
   const tick = nextTick(parsed.schedule, { after: start + minute, anchor: start });
