@@ -14,8 +14,9 @@
  * robfig's ConstantDelaySchedule.
  *
  * A schedule that can never fire (`0 0 30 2 *`) parses, and has no ticks (null), where robfig returns
- * the zero time; a hashed one whose drawn values never fire (`0 0 31 H *` drawing February) is refused. Unlike robfig, whose Next gives up after five years, a tick is found however far
- * away it is (29 Feb 2096 → 29 Feb 2104; a Sunday 29 February, 2088 → 2128). The calendar spans the years 1 to 9999; instants outside
+ * the zero time; a hashed one whose drawn values never fire (`0 0 31 H *` drawing February) is refused.
+ * Unlike robfig, whose Next gives up after five years, a tick is found however far away it is (29 Feb 2096 →
+ * 29 Feb 2104; a Sunday 29 February, 2088 → 2128). The calendar spans the years 1 to 9999; instants outside
  * have no cron ticks. Costs do not grow with the window: the search walks the calendar fields
  * backwards or forwards from one end of the window and reads the zone's offset a handful of times.
  */
