@@ -56,7 +56,8 @@ const CHILD_KINDS: ReadonlyArray<{ key: string; kind: string }> = [
 ];
 
 /** planSchedules decides, for every BackupSchedule among `objects`, the answer `/sync` would give at `options.now`. */
-export function planSchedules(objects: readonly KubeObject[], options: PlanOptions): SchedulePlan[] {
+export function planSchedules(listed: readonly KubeObject[], options: PlanOptions): SchedulePlan[] {
+  const objects = listed.map(inDefaultNamespace);
   const context: PlanContext = {
     ...options,
     validate: compileEnvelopeValidator(),
@@ -74,7 +75,7 @@ interface PlanContext extends PlanOptions {
 /** planSchedule builds one schedule's request as Metacontroller would, and decides it as `/sync` would. */
 function planSchedule(parent: BackupSchedule, context: PlanContext): SchedulePlan {
   const { now, settings, view } = context;
-  const namespace = parent.metadata?.namespace ?? 'default';
+  const namespace = parent.metadata.namespace ?? 'default';
   const { children, notSeen } = childrenOf(parent, { view, namespace, compactBackups: context.compactBackups });
   const rules = customize(parent).relatedResources;
   const related = rules.length === 0 ? {} : relatedObjects(view, { rules, namespace });
@@ -149,9 +150,19 @@ function truncateUntilOf(object: { spec?: unknown }): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
+/**
+ * inDefaultNamespace gives an object written without a namespace (or with an empty one) the namespace `default`, where
+ * the API server puts it and every request of it names it: a group's siblings and a hashed schedule's draw read it.
+ */
+function inDefaultNamespace(object: KubeObject): KubeObject {
+  const namespace = object.metadata?.namespace;
+  if (typeof namespace === 'string' && namespace !== '') return object;
+  return { ...object, metadata: { ...object.metadata, namespace: 'default' } };
+}
+
 function inNamespace(objects: readonly KubeObject[], where: { kind: string; namespace: string }): KubeObject[] {
   return objects
-    .filter((o) => o.kind === where.kind && (o.metadata?.namespace ?? 'default') === where.namespace)
+    .filter((o) => o.kind === where.kind && o.metadata?.namespace === where.namespace)
     .sort((a, b) => compareNames(a.metadata?.name ?? '', b.metadata?.name ?? ''));
 }
 

@@ -136,7 +136,7 @@ function readMinCompactStart(spec: JsonObject, problems: string[]): number | nul
  * (a manifest without a namespace is read as in `default`, where kubectl would create it without one).
  */
 export function scheduleSeed(parent: BackupSchedule): string {
-  return `${parent.metadata.namespace ?? 'default'}/${parent.metadata.name ?? ''}`;
+  return `${parent.metadata.namespace || 'default'}/${parent.metadata.name ?? ''}`; // empty, like none: default
 }
 
 function readSchedule(spec: JsonObject, problems: string[], options: { timeZone: string; seed: string }): Schedule | null {

@@ -138,6 +138,24 @@ describe('cli plan', function () {
     assert.ok(goes.out.includes('  CREATE    nightly-2024-05-10t00-00-00'), goes.out.join('\n'));
   });
 
+  it('reads a schedule written without a namespace as in default, where a sibling of its group written with it is seen', async () => {
+    const group = { 'tidb.pingcap.com/backup-schedule-group': 'cluster-a' };
+    const sibling = (name: string) =>
+      schedule({ name, namespace: 'default', labels: { ...HANDED_OVER, ...group }, spec: { schedule: '0 0 * * *', backupTemplate: { br: { cluster: 'basic' } } } });
+    const a = sibling('a');
+    delete a.metadata.namespace;
+    const { code, out, err } = await runCliCaptured(['plan', '-f', kubectlList('group-namespaces', [a, sibling('b')]), '--at', AT]);
+    assert.equal(code, 0, err.join('\n'));
+    const linesOf = (name: string) => {
+      const start = out.findIndex((l) => l.startsWith(`default/${name} at`));
+      const end = out.findIndex((l, i) => i > start && !l.startsWith(' '));
+      return out.slice(start, end === -1 ? undefined : end);
+    };
+    assert.ok(linesOf('a').includes('  CREATE    a-2024-05-10t00-00-00'), out.join('\n'));
+    // Both are due at 00:00; a's name sorts first, so b waits for a's turn rather than starting beside it.
+    assert.ok(!linesOf('b').some((l) => l.startsWith('  CREATE')), out.join('\n'));
+  });
+
   it('plans every schedule in the files given, each with its own Backups', async () => {
     const hourly = schedule({ name: 'hourly', labels: HANDED_OVER, spec: { schedule: '0 * * * *', maxBackups: 2, backupTemplate: { br: { cluster: 'basic' } } } });
     const first = kubectlList('first', [nightly(), ...dailies(2)]);
