@@ -901,6 +901,8 @@ interface Nightly {
   ownState?: 'complete' | 'running';
   /** zeta's schedule, a sibling that sorts after nightly (its Backup of 10:00 complete), or none. */
   zeta?: string;
+  /** alpha's spec.startingDeadlineSeconds, or none. */
+  alphaDeadline?: number;
 }
 
 describe('schedule groups: a schedule with nothing to start is called back only at changes its answer shows', () => {
@@ -915,7 +917,8 @@ describe('schedule groups: a schedule with nothing to start is called back only 
     if (options.backupNow !== undefined) status['backupNowRequest'] = { token: options.backupNow, seenAt: at('10:00') };
     const nightly = schedule({ spec, labels: GROUP, status, ...(options.backupNow === undefined ? {} : { annotations: { 'backup-schedule-hook/backup-now': options.backupNow } }) });
     const alphaLast = grouped(backup({ schedule: 'alpha', slot: at(alpha.last) }));
-    const sibling = schedule({ name: 'alpha', spec: { ...spec, schedule: alpha.schedule }, labels: GROUP, status: { lastBackup: alphaLast.metadata?.name ?? '', lastBackupTime: at(alpha.last) } });
+    const alphaSpec = { ...spec, schedule: alpha.schedule, ...(options.alphaDeadline === undefined ? {} : { startingDeadlineSeconds: options.alphaDeadline }) };
+    const sibling = schedule({ name: 'alpha', spec: alphaSpec, labels: GROUP, status: { lastBackup: alphaLast.metadata?.name ?? '', lastBackupTime: at(alpha.last) } });
     const own = grouped(backup({ slot: at('10:00'), state: options.ownState ?? 'complete' }));
     const schedules: Record<string, KubeObject> = { 'db/nightly': nightly, 'db/alpha': sibling };
     const backups: Record<string, KubeObject> = { [`db/${own.metadata?.name}`]: own, [`db/${alphaLast.metadata?.name}`]: alphaLast };
@@ -981,6 +984,15 @@ describe('schedule groups: a schedule with nothing to start is called back only 
     assert.deepEqual(
       seen.map((s) => `${s.at.slice(11, 19)} ${s.ready.includes('nightly-manual-now1 has not finished') ? 'started' : 'waits'}`),
       ['10:21:00 waits', '10:25:00 waits', '10:30:00 started'],
+    );
+  });
+
+  it("a backup-now request waiting for alpha's turn is called back when alpha's slot is missed by its starting deadline, before its turn would end", () => {
+    // alpha's 10:20 slot never shows; with a 60 s deadline it is missed from 10:21:00.001, and its turn (until 10:25) ends then.
+    const seen = callBacks({ schedule: '20 * * * *', last: '09:20' }, '10:20:30', { backupNow: 'now1', alphaDeadline: 60 });
+    assert.deepEqual(
+      seen.map((s) => `${s.at.slice(11, 23)} ${s.ready.includes('nightly-manual-now1 has not finished') ? 'started' : 'waits'}`),
+      ['10:20:30.000 waits', '10:21:00.001 started'],
     );
   });
 
