@@ -18,7 +18,7 @@ import { watermarkOf } from './last-backup.js';
 import type { LastBackup } from './last-backup.js';
 import { SCHEDULED_AT_ANNOTATION, SCHEDULE_LABEL, backupName } from './names.js';
 import type { ObservedBackup } from './observe.js';
-import { deadlineQuietStart, decideBackupNowQuiet, decideEditQuiet, decideQuiet, missedFrom, seenNoLaterThan } from './quiet.js';
+import { decideBackupNowQuiet, decideEditQuiet, decideQuiet, missedFrom, seenNoLaterThan } from './quiet.js';
 import { planSlot } from './schedule-edit.js';
 import type { SlotPlan } from './schedule-edit.js';
 import type { ScheduleSpec } from './spec.js';
@@ -130,7 +130,7 @@ export function decideNextBackup(context: SyncContext): NextBackup {
     tickGate,
     timedGates: [lastGate, gateShows === 'nothing' ? { open: true } : groupGate, nowGate, quiet, editQuiet, nowQuiet],
     quiet,
-    missGate: missGateOf(context, { gates: [...beforeGroup, groupGate, ...afterGroup], plan, stuck, gate }),
+    missGate: missGateOf(plan, { gates: [...beforeGroup, groupGate, ...afterGroup], stuck, gate }),
     stuck,
     backupNow: { state: nowState, decision: backupNow, gate: nowGate, seenAt },
     groupTurn: group.turn,
@@ -166,17 +166,13 @@ function missedAtOf(facts: { step: NextStep; slot: number | null; startingDeadli
 
 /**
  * missGateOf is the gate that held a slot missed now by `spec.startingDeadlineSeconds`, for what MissedSchedule says: the
- * quiet windows as they stood at the last instant the slot could start (where its deadline's window begins), not now.
- * Now, past the deadline, the window before the next tick may have begun, which held nothing of the slot. Else `gate`.
+ * gates without the quiet windows, else `gate`. Now, past the deadline, the window before the next tick may have begun,
+ * which held nothing of the slot. At the last instant the slot could start (where its deadline's window begins) neither
+ * window had closed: the next tick is more than the deadline after the slot, and its window begins at most half the gap,
+ * or the grace, before it.
  */
-function missGateOf(context: SyncContext, facts: { gates: Gate[]; plan: SlotPlan; stuck: StuckReport; gate: Gate }): Gate {
-  const { missed, watermark } = facts.plan;
-  const { spec, staleViewGraceMs } = context;
-  const { startingDeadlineMs } = spec;
-  if (missed?.cause !== 'StartingDeadlineExceeded' || startingDeadlineMs === null) return facts.gate;
-  const lastStart = deadlineQuietStart(missed.slot, { startingDeadlineMs, staleViewGraceMs });
-  const quiet = decideQuiet(spec.schedule, { now: lastStart, watermark, slot: missed.slot, startingDeadlineMs, staleViewGraceMs });
-  return passStuck([...facts.gates, quiet], facts.stuck);
+function missGateOf(plan: SlotPlan, facts: { gates: Gate[]; stuck: StuckReport; gate: Gate }): Gate {
+  return plan.missed?.cause === 'StartingDeadlineExceeded' ? passStuck(facts.gates, facts.stuck) : facts.gate;
 }
 
 /**
