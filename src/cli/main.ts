@@ -143,6 +143,12 @@ async function preview(args: readonly string[], options: { env: NodeJS.ProcessEn
     options.output.err('backup-schedule-hook: the manifest\'s status is ignored: the preview creates the schedule at --from, with none of its Backups');
   }
   const spec = readPreviewSpec(manifest);
+  if (spec.schedule.seed !== undefined && !manifest.metadata?.namespace) {
+    options.output.err(
+      `backup-schedule-hook: the manifest names no namespace, so its hashed times are drawn as in namespace default (${spec.schedule.seed}); ` +
+        'created in another namespace (kubectl apply -n), the schedule runs at other times: add metadata.namespace to preview those',
+    );
+  }
   const problem = previewWindowProblem(spec, { from, forMs, forText });
   if (problem !== null) throw new UsageError(problem);
   const events = await previewEvents(manifest, {

@@ -148,6 +148,23 @@ describe('cli input files', function () {
     assert.match(err, /the manifest's status is ignored: the preview creates the schedule at --from, with none of its Backups/);
   });
 
+  it('says a hashed schedule without a namespace is drawn as in default, and previews it at that time', async () => {
+    mkdirSync(TMP, { recursive: true });
+    const lines = (metadata: string) => ['apiVersion: pingcap.com/v1alpha1', 'kind: BackupSchedule', `metadata: ${metadata}`, 'spec:', '  schedule: "H H(0-2) * * *"', TEMPLATE, ''];
+    const bare = join(TMP, 'hashed-bare.yaml');
+    writeFileSync(bare, lines('{name: nightly}').join('\n'));
+    const inDefault = join(TMP, 'hashed-default.yaml');
+    writeFileSync(inDefault, lines('{name: nightly, namespace: default}').join('\n'));
+    const window = ['--for', '1d', '--from', '2024-05-01T00:00:00Z'];
+    const unnamed = await cli(['preview', '-f', bare, ...window]);
+    const named = await cli(['preview', '-f', inDefault, ...window]);
+    assert.equal(unnamed.code, 0);
+    assert.match(unnamed.err, /names no namespace, so its hashed times are drawn as in namespace default \(default\/nightly\)/);
+    assert.equal(named.err, '');
+    assert.deepEqual(unnamed.out, named.out);
+    assert.match(named.out[0] ?? '', /^2024-05-01T0[0-2]:\d\d:00Z {2}CREATE/);
+  });
+
   it('says which slots the hook skipped, once each, between the Backups it creates', async () => {
     const file = manifest('tight', ['  schedule: "*/10 * * * *"', '  startingDeadlineSeconds: 60', '  maxBackups: 10', TEMPLATE]);
     const { code, out } = await cli(['preview', '-f', file, '--for', '1h', '--from', '2024-05-01T00:00:00Z', '--backup-duration', '25m']);
