@@ -65,6 +65,19 @@ describe('hashed schedules (H, @daily-random)', () => {
     assert.deepEqual([first[1]! - first[0]!, first[2]! - first[1]!], [86_400_000, 86_400_000]);
   });
 
+  // The draw is part of the contract: changing it would move every hashed schedule in every cluster at once.
+  const pinned: { expression: string; seed: string; first: string }[] = [
+    { expression: '@weekly-random', seed: 'prod/nightly', first: '2024-04-05T10:23:00.000Z' },
+    { expression: '@monthly-random', seed: 'team-a/db', first: '2024-04-06T20:18:00.000Z' },
+    { expression: 'H/15 H(9-17) * * 1-5', seed: 'tidb/hourly', first: '2024-04-01T17:04:00.000Z' },
+    { expression: '@yearly-random', seed: 'default/archive', first: '2024-12-25T21:31:00.000Z' },
+  ];
+  for (const { expression, seed, first } of pinned) {
+    it(`draws ${expression} for ${seed} as every earlier version did: first at ${first}`, () => {
+      assert.equal(new Date(ticks(parsed(expression, seed), 1)[0]!).toISOString(), first);
+    });
+  }
+
   it('spreads a bare H evenly over the minutes: every minute drawn, none far from its share (6,000 schedules)', () => {
     const seen = counts('H * * * *', 6_000, 'minute');
     assert.deepEqual([...seen.keys()].sort((a, b) => a - b), Array.from({ length: 60 }, (_, i) => i));
