@@ -110,8 +110,8 @@ function pointInTimeByAge(
 }
 
 /**
- * truncationToOldestKept truncates the log up to the oldest Complete snapshot that stays (pinned ones included), as
- * the count rules do: upstream never truncates the log under maxBackups (#6068).
+ * truncationToOldestKept truncates the log up to the oldest Complete snapshot the rules keep (pinned ones aside, see
+ * {@link earliestKeptComplete}), as the count rules do: upstream never truncates the log under maxBackups (#6068).
  */
 export function truncationToOldestKept(live: readonly SnapshotBackup[], facts: { deletions: readonly Deletion[]; log: LogRetention | undefined }): bigint | null {
   const oldestKept = earliestKeptComplete(live, new Set(facts.deletions.map((d) => d.name)));
@@ -121,12 +121,13 @@ export function truncationToOldestKept(live: readonly SnapshotBackup[], facts: {
 /**
  * earliestKeptComplete is the Complete snapshot that stays with the earliest commit (else creation), whatever the
  * slots say: a tick's slot is read on the hook's clock, a backup-now Backup's is its creation on the cluster's, so
- * with the two clocks apart the oldest slot need not be the oldest data.
+ * with the two clocks apart the oldest slot need not be the oldest data. Pinned ones aside: a pin keeps a snapshot, not
+ * the log and compactions from it (as under maxReservedTime), else a pin forgotten a year ago would keep a year of log.
  */
 export function earliestKeptComplete(live: readonly SnapshotBackup[], removed: ReadonlySet<string>): SnapshotBackup | undefined {
   let earliest: SnapshotBackup | undefined;
   for (const b of live) {
-    if (b.state !== 'complete' || b.deleting || removed.has(b.name)) continue;
+    if (b.state !== 'complete' || b.deleting || removed.has(b.name) || isPinned(b)) continue;
     if (earliest === undefined || b.ageAt < earliest.ageAt || (b.ageAt === earliest.ageAt && b.name < earliest.name)) earliest = b;
   }
   return earliest;

@@ -276,6 +276,11 @@ describe('decideGfsCompactRetention', () => {
     const result = decideGfsCompactRetention(compacts, { snapshots: kept, deletions, protectedNames: new Set(['protected-before']) });
     assert.deepEqual(result.map((d) => d.name).sort(), ['ended-at-its-commit', 'ended-before', 'failed-before']);
   });
+  it('retires windows before a pinned snapshot too: a pin keeps the snapshot, not the log and compactions from it', () => {
+    const withPin = snapshots([['2024-05-01T00:00:00Z', 'complete', 'pinned'], ['2024-05-01T01:00:00Z'], ['2024-05-01T02:00:00Z']]);
+    const result = decideGfsCompactRetention([compact('ended-before-the-kept', '2024-05-01T01:30:00Z')], { snapshots: withPin, deletions, protectedNames: new Set() });
+    assert.deepEqual(result.map((d) => d.name), ['ended-before-the-kept']);
+  });
   it('retires nothing without a Complete snapshot kept', () => {
     assert.deepEqual(decideGfsCompactRetention(compacts, { snapshots: [], deletions: [], protectedNames: new Set() }), []);
   });

@@ -176,6 +176,12 @@ describe('decideRetention: count with a log backup truncates up to the oldest Co
       truncateUntil: '00:30:00',
     },
     { name: 'never a failed one', children: [backup({ slot: at('00:00') }), backup({ slot: at('00:30'), state: 'failed', commitTs: tsoAt(at('00:31')) }), backup({ slot: at('01:00') }), backup({ slot: at('02:00') })], truncateUntil: '01:00:10' },
+    {
+      // A pin keeps the snapshot, not the log from it (as under maxReservedTime): a forgotten pin would keep the log for ever.
+      name: 'never a pinned one',
+      children: [backup({ slot: at('00:00'), annotations: { 'backup-schedule-hook/keep': 'true' } }), ...['01:00', '02:00', '03:00'].map((hhmm) => backup({ slot: at(hhmm) }))],
+      truncateUntil: '02:00:10',
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
