@@ -240,13 +240,11 @@ function parseHashed(item: string, spec: FieldSpec, draw: ((n: number) => number
     if (typeof last === 'string') return { ok: false, error: last };
     [start, end] = [first, last];
   }
-  if (start < spec.min) return { ok: false, error: `${start} is below ${spec.min}` };
-  if (end > spec.max) return { ok: false, error: `${end} is above ${spec.max}` };
-  if (start > end) return { ok: false, error: `the range ${start}-${end} runs backwards (ranges do not wrap around)` };
+  const problem = rangeProblem(start, end, spec);
+  if (problem !== null) return { ok: false, error: problem };
   if (stepText === undefined) return { ok: true, values: [start + draw(end - start + 1)], star: false };
-  const step = readNumber(stepText);
-  if (aboveGoInt(stepText)) return { ok: false, error: `the step after "/": ${step}` };
-  if (typeof step === 'string' || step === 0) return { ok: false, error: `the step after "/" must be a whole number of at least 1, not ${quote(stepText)}` };
+  const step = readStep(stepText);
+  if (typeof step === 'string') return { ok: false, error: step };
   return { ok: true, values: range(start + draw(Math.min(step, end - start + 1)), end, step), star: false };
 }
 
@@ -271,20 +269,32 @@ function parseItem(item: string, spec: FieldSpec): FieldResult {
   }
   let step = 1;
   if (stepText !== undefined) {
-    const parsedStep = readNumber(stepText);
-    if (aboveGoInt(stepText)) return { ok: false, error: `the step after "/": ${parsedStep}` };
-    if (typeof parsedStep === 'string' || parsedStep === 0) {
-      return { ok: false, error: `the step after "/" must be a whole number of at least 1, not ${quote(stepText)}` };
-    }
+    const parsedStep = readStep(stepText);
+    if (typeof parsedStep === 'string') return { ok: false, error: parsedStep };
     step = parsedStep;
     if (ends.length === 1) end = spec.max; // "5/15" means 5-max/15
     // TiDB Operator runs robfig v1.2.0, which keeps the star bit on "*/n": with "*/2" in one day field the
     // other day field alone decides (AND). robfig v3 and Kubernetes clear it (OR); the hook follows TiDB.
   }
-  if (start < spec.min) return { ok: false, error: `${start} is below ${spec.min}` };
-  if (end > spec.max) return { ok: false, error: `${end} is above ${spec.max}` };
-  if (start > end) return { ok: false, error: `the range ${start}-${end} runs backwards (ranges do not wrap around)` };
+  const problem = rangeProblem(start, end, spec);
+  if (problem !== null) return { ok: false, error: problem };
   return { ok: true, values: range(start, end, step), star };
+}
+
+/** readStep reads the step after "/", or says what is wrong with it. */
+function readStep(text: string): number | string {
+  const step = readNumber(text);
+  if (aboveGoInt(text)) return `the step after "/": ${step}`;
+  if (typeof step === 'string' || step === 0) return `the step after "/" must be a whole number of at least 1, not ${quote(text)}`;
+  return step;
+}
+
+/** rangeProblem says what is wrong with a range of a field's values, or null. */
+function rangeProblem(start: number, end: number, spec: FieldSpec): string | null {
+  if (start < spec.min) return `${start} is below ${spec.min}`;
+  if (end > spec.max) return `${end} is above ${spec.max}`;
+  if (start > end) return `the range ${start}-${end} runs backwards (ranges do not wrap around)`;
+  return null;
 }
 
 /** A value: a name of the field (case-insensitive) or a number. Returns a message on failure. */
