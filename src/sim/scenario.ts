@@ -51,6 +51,16 @@ export type Fault =
    */
   | { kind: 'backups-deleted'; atMs: number; which: 'newest' | 'oldest' | 'all' }
   /**
+   * Someone pins a snapshot Backup of the schedule (`kubectl annotate backup … backup-schedule-hook/keep=true`): the
+   * newest or the oldest, by creation, of those not pinned and not being deleted. Retention never deletes it again.
+   */
+  | { kind: 'backup-pinned'; atMs: number; which: 'newest' | 'oldest' }
+  /**
+   * Someone unpins snapshot Backups of the schedule (`kubectl annotate backup … backup-schedule-hook/keep-`): the
+   * newest, the oldest or all of the pinned ones not being deleted, by creation. Retention judges them again.
+   */
+  | { kind: 'backup-unpinned'; atMs: number; which: 'newest' | 'oldest' | 'all' }
+  /**
    * The schedule's status is emptied (`kubectl edit --subresource=status`, or the schedule restored from a copy
    * without it): the hook must find its last Backup again among the children.
    */
@@ -119,8 +129,8 @@ export const HEALTHY_EXECUTOR: ExecutorSettings = {
   stuckDeletionRate: 0,
 };
 
-/** The faults that act on one schedule (spec edits, pauses, backup-now, log deletions); the others act on the cluster. */
-const SCHEDULE_FAULTS: ReadonlySet<Fault['kind']> = new Set(['edit', 'pause', 'backup-now', 'log-deleted', 'backups-deleted', 'status-wiped', 'relabel']);
+/** The faults that act on one schedule (spec edits, pauses, backup-now, deletions, pins); the others act on the cluster. */
+const SCHEDULE_FAULTS: ReadonlySet<Fault['kind']> = new Set(['edit', 'pause', 'backup-now', 'log-deleted', 'backups-deleted', 'backup-pinned', 'backup-unpinned', 'status-wiped', 'relabel']);
 
 /** clusterFaults returns the faults that act on every schedule of the world. */
 export function clusterFaults(faults: readonly Fault[]): Fault[] {
@@ -134,6 +144,8 @@ export function faultEnd(fault: Fault): number | null {
     case 'edit':
     case 'log-deleted':
     case 'backups-deleted':
+    case 'backup-pinned':
+    case 'backup-unpinned':
     case 'status-wiped':
     case 'backup-now':
     case 'relabel':

@@ -2,9 +2,9 @@
 
 import { GROUP_LABEL, customize } from '../core/group.js';
 import { isLogBackup } from '../core/backup-state.js';
-import { BACKUP_NOW_ANNOTATION, SCHEDULE_LABEL, logBackupName } from '../core/names.js';
+import { BACKUP_NOW_ANNOTATION, KEEP_ANNOTATION, SCHEDULE_LABEL, logBackupName } from '../core/names.js';
 import { compareNames } from '../core/observe.js';
-import type { BackupSchedule, JsonObject } from '../core/types.js';
+import type { BackupSchedule, JsonObject, KubeObject } from '../core/types.js';
 import { InformerCache } from './cache.js';
 import { VirtualClock } from './clock.js';
 import { BackupExecutor } from './executor.js';
@@ -179,8 +179,8 @@ function createSchedule(world: World, schedule: ScheduleSetup): void {
 
 /**
  * Schedule edits and pauses are writes to the parent's spec, as `kubectl apply` makes them; backup-now is an
- * annotation (`kubectl annotate`), a group a label (`kubectl label`); deleting the log Backup or snapshot Backups is `kubectl delete`; a wiped status is
- * a write to the status subresource.
+ * annotation (`kubectl annotate`), a group a label (`kubectl label`); deleting the log Backup or snapshot Backups is `kubectl delete`; pinning
+ * and unpinning a snapshot Backup is `kubectl annotate` of the Backup; a wiped status is a write to the status subresource.
  */
 function scheduleSpecFaults(world: World): void {
   // A JSON merge patch, as `kubectl apply` sends: null removes a field.
@@ -206,6 +206,8 @@ function scheduleSpecFaults(world: World): void {
       world.clock.at(world.start + fault.atMs, () => void world.store.delete(objectKey('Backup', namespace, logBackupName(name))));
     }
     if (fault.kind === 'backups-deleted') world.clock.at(world.start + fault.atMs, () => deleteSnapshots(world, fault.which));
+    if (fault.kind === 'backup-pinned') world.clock.at(world.start + fault.atMs, () => pinSnapshots(world, { pin: true, which: fault.which }));
+    if (fault.kind === 'backup-unpinned') world.clock.at(world.start + fault.atMs, () => pinSnapshots(world, { pin: false, which: fault.which }));
     if (fault.kind === 'status-wiped') world.clock.at(world.start + fault.atMs, () => void world.store.updateStatus(world.parentKey, {}));
     if (fault.kind === 'relabel') world.clock.at(world.start + fault.atMs, () => relabel(fault.group));
   }
@@ -226,17 +228,41 @@ function scheduleSpecFaults(world: World): void {
   }
 }
 
-/** deleteSnapshots deletes the schedule's snapshot Backups not yet being deleted, by creation: the newest, the oldest, or all. */
-function deleteSnapshots(world: World, which: 'newest' | 'oldest' | 'all'): void {
+/** liveSnapshots lists the schedule's snapshot Backups in the store not being deleted, by creation (then name). */
+function liveSnapshots(world: World): KubeObject[] {
   const { namespace, name } = world.scenario.schedule;
-  const snapshots = world.store
+  return world.store
     .list('Backup', namespace)
     .filter((b) => b.metadata?.labels?.[SCHEDULE_LABEL] === name && !isLogBackup(b) && b.metadata.deletionTimestamp == null)
     .sort((a, b) => compareNames(a.metadata?.creationTimestamp ?? '', b.metadata?.creationTimestamp ?? '') || compareNames(a.metadata?.name ?? '', b.metadata?.name ?? ''));
-  const chosen = which === 'all' ? snapshots : which === 'oldest' ? snapshots.slice(0, 1) : snapshots.slice(-1);
-  for (const backup of chosen) {
+}
+
+/** chosen picks the newest, the oldest or all of Backups listed by creation. */
+function chosen(backups: KubeObject[], which: 'newest' | 'oldest' | 'all'): KubeObject[] {
+  return which === 'all' ? backups : which === 'oldest' ? backups.slice(0, 1) : backups.slice(-1);
+}
+
+/** deleteSnapshots deletes the schedule's snapshot Backups not yet being deleted, by creation: the newest, the oldest, or all. */
+function deleteSnapshots(world: World, which: 'newest' | 'oldest' | 'all'): void {
+  for (const backup of chosen(liveSnapshots(world), which)) {
     world.recorder.noteDeletionReason(backup.metadata?.name ?? '', USER_DELETION);
     world.store.delete(keyOf(backup));
+  }
+}
+
+/**
+ * pinSnapshots pins (annotation `backup-schedule-hook/keep: "true"`) the newest or the oldest of the schedule's live
+ * snapshot Backups not pinned, or unpins (removes the annotation) the newest, the oldest or all of the pinned ones: a
+ * write to the Backup's metadata, as `kubectl annotate` makes it, that reaches the cache after its lag like any change.
+ */
+function pinSnapshots(world: World, change: { pin: boolean; which: 'newest' | 'oldest' | 'all' }): void {
+  const pinned = (b: KubeObject): boolean => b.metadata?.annotations?.[KEEP_ANNOTATION] === 'true';
+  const candidates = liveSnapshots(world).filter((b) => pinned(b) !== change.pin);
+  for (const backup of chosen(candidates, change.which)) {
+    const annotations = { ...(backup.metadata?.annotations ?? {}) };
+    if (change.pin) annotations[KEEP_ANNOTATION] = 'true';
+    else delete annotations[KEEP_ANNOTATION];
+    world.store.update({ ...backup, metadata: { ...backup.metadata, annotations } });
   }
 }
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 
 import { desiredFormOfKept } from '../../src/core/desired.js';
-import { BACKUP_CHILD_TYPE } from '../../src/core/names.js';
+import { BACKUP_CHILD_TYPE, KEEP_ANNOTATION } from '../../src/core/names.js';
 import { decideHook, isSuccess } from '../../src/sim/hook.js';
 import type { Hook, HookAnswer } from '../../src/sim/hook.js';
 import { runChecked } from '../../src/sim/invariants/run.js';
@@ -33,16 +33,26 @@ const SCENARIO: Scenario = {
     { kind: 'hook-restart', atMs: 2 * DAY, forMs: 3 * 3_600_000 },
     // Someone deletes the newest Backup (the 00:00 one, Complete) at 02:00 on day four.
     { kind: 'backups-deleted', atMs: 3 * DAY + 2 * 3_600_000, which: 'newest' },
+    // Someone pins the newest Backup at 05:00 on day two (the 04:00 one, Complete), for good; and the newest at 01:00 on
+    // day five, until day seven.
+    { kind: 'backup-pinned', atMs: DAY + 5 * 3_600_000, which: 'newest' },
+    { kind: 'backup-pinned', atMs: 4 * DAY + 3_600_000, which: 'newest' },
+    { kind: 'backup-unpinned', atMs: 6 * DAY, which: 'newest' },
   ],
 };
 
 describe('sim invariant checks', function () {
   this.timeout(0);
 
-  it('find nothing wrong with the real hook over ten days of lag, failures, slow Backups, a restart and a user deleting a Backup', async () => {
+  it('find nothing wrong with the real hook over ten days of lag, failures, slow Backups, a restart, a user deleting a Backup and pinning two', async () => {
     const { violations, world } = await runChecked({ invariants: [1, 2, 3, 4, 5, 6, 11], scenario: SCENARIO });
     assert.deepEqual(describeViolations(violations), []);
     assert.ok(world.recorder.backups.size > 40, 'the run did back up');
+    // The Backup pinned for good outlives eight days of maxBackups: 3; the one unpinned on day seven goes then.
+    const pinned = world.recorder.existingBackup('nightly-2024-05-02t04-00-00');
+    assert.equal(pinned?.object.metadata?.annotations?.[KEEP_ANNOTATION], 'true', 'the Backup pinned on day two is still there');
+    const unpinned = [...world.recorder.backups.values()].find((r) => r.name === 'nightly-2024-05-05t00-00-00');
+    assert.ok(unpinned?.deletingAt !== undefined && unpinned.deletingAt !== null && unpinned.deletingAt >= Date.parse('2024-05-07T00:00:00Z'), 'the Backup pinned on day five is deleted once unpinned');
   });
 
   it("backs up a schedule that carries a higher-level controller's controller-uid label (Metacontroller would refuse Backups copying it)", async () => {
@@ -79,6 +89,7 @@ describe('sim invariant checks', function () {
       const { violations } = await runChecked({ invariants, scenario: SCENARIO }, { hook: broken.hook });
       const flagged = new Set<number>(violations.map((v) => v.invariant));
       assert.ok(flagged.has(broken.breaks), `invariant ${broken.breaks} flags it`);
+      if (broken.says !== undefined) assert.ok(violations.some((v) => v.invariant === broken.breaks && broken.says?.test(v.message)), `invariant ${broken.breaks} says ${String(broken.says)}`);
       const unexpected = violations.filter((v) => v.invariant !== broken.breaks && !(broken.alsoBreaks ?? []).includes(v.invariant));
       assert.deepEqual(describeViolations(unexpected).slice(0, 5), []);
     });

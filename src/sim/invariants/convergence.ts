@@ -6,7 +6,7 @@
 
 import { isBackupNowBackup } from '../../core/backup-now.js';
 import { backupAge } from '../../core/backup-state.js';
-import { logBackupName } from '../../core/names.js';
+import { KEEP_ANNOTATION, logBackupName } from '../../core/names.js';
 import { FAILED_BACKUPS_KEPT } from '../../core/retention.js';
 import { nextTick } from '../../core/schedule.js';
 import type { Schedule } from '../../core/schedule.js';
@@ -205,7 +205,7 @@ function checkRetention(facts: Facts, policy: { maxReservedTimeMs: number | null
       return age.ok ? age.at : Infinity;
     };
     for (const r of live) {
-      if (r.state === 'unfinished' || r === newestComplete || r.name === lastName || !expired(r)) continue;
+      if (r.state === 'unfinished' || r === newestComplete || r.name === lastName || pinned(r) || !expired(r)) continue;
       // The restore base is the newest expired Complete one that still exists (the hook deletes a base only for a newer one).
       const newerBase = live.some((c) => c !== r && c.state === 'complete' && (r.state !== 'complete' || ageOf(c) > ageOf(r)) && expired(c));
       if (pitr !== null && !newerBase) continue;
@@ -214,8 +214,9 @@ function checkRetention(facts: Facts, policy: { maxReservedTimeMs: number | null
     return;
   }
   if (policy.maxBackups === null) return;
-  const failed = live.filter((r) => r.state === 'failed' || r.state === 'invalid').sort((a, b) => b.slot - a.slot || (a.name < b.name ? 1 : -1));
-  for (const [kept, list] of [[policy.maxBackups, complete], [FAILED_BACKUPS_KEPT, failed]] as const) {
+  // Pinned Backups stay, and take no place in the counts.
+  const failed = live.filter((r) => (r.state === 'failed' || r.state === 'invalid') && !pinned(r)).sort((a, b) => b.slot - a.slot || (a.name < b.name ? 1 : -1));
+  for (const [kept, list] of [[policy.maxBackups, complete.filter((r) => !pinned(r))], [FAILED_BACKUPS_KEPT, failed]] as const) {
     for (let i = kept; i < list.length; i += 1) {
       const r = list[i] as BackupRecord;
       const newerFinished = list.slice(0, i).map((b) => b.finishedAt ?? Infinity).sort((a, b) => a - b);
@@ -224,6 +225,14 @@ function checkRetention(facts: Facts, policy: { maxReservedTimeMs: number | null
       }
     }
   }
+}
+
+/**
+ * pinned tells whether a Backup is pinned at the end (`backup-schedule-hook/keep: "true"`): a pin or unpin is a fault,
+ * so the settling time counts from the last one, and the state at the end is the one the hook has had time to see.
+ */
+function pinned(r: BackupRecord): boolean {
+  return r.object.metadata?.annotations?.[KEEP_ANNOTATION] === 'true';
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * Invariant 4: a Backup is deleted only by a retention rule that names it — never the newest Complete one,
- * a running one, or the recorded last Backup — judged both in the view the hook was sent and in truth.
+ * a running one, the recorded last Backup, or one pinned (`backup-schedule-hook/keep: "true"`) — judged both in the
+ * view the hook was sent and in truth (pins in the view only: the hook can know no other).
  */
 
 import { isLogBackup } from '../../core/backup-state.js';
@@ -8,7 +9,7 @@ import { decide } from '../../core/sync.js';
 import type { SyncReport } from '../../core/sync.js';
 import { readSpec } from '../../core/spec.js';
 import { logRangeOf } from '../../core/log-backup.js';
-import { BACKUP_CHILD_TYPE, logBackupName } from '../../core/names.js';
+import { BACKUP_CHILD_TYPE, KEEP_ANNOTATION, logBackupName } from '../../core/names.js';
 import { formatTime } from '../../core/time.js';
 import { tsoToMillis } from '../../core/tso.js';
 import type { SyncRequest } from '../../core/types.js';
@@ -38,6 +39,12 @@ export function deletionCheck(context: CheckContext): Check {
       for (const child of dropped) {
         const name = child.metadata?.name ?? '';
         const reason = report.deletions.find((d) => d.name === name)?.reason;
+        // A pin holds against every rule: judged in the request, where the hook saw it (a pin still on its way to
+        // the cache cannot save a Backup).
+        if (child.metadata?.annotations?.[KEEP_ANNOTATION] === 'true') {
+          context.report(4, `${name} is pinned in the view (${KEEP_ANNOTATION}: "true"), yet the answer leaves it out${reason === undefined ? '' : ` for "${reason}"`}`);
+          continue;
+        }
         if (reason === undefined) {
           context.report(4, `${name} was left out of the answer but no retention rule names it`);
           continue;
@@ -93,8 +100,14 @@ function judgeInView(backup: SeenBackup, facts: { sync: SyncObservation; reason:
   }
   const sameKind = (b: SeenBackup): boolean => (backup.state === 'complete' ? b.state === 'complete' : b.state === 'failed' || b.state === 'invalid');
   const keep = backup.state === 'complete' ? maxBackups : FAILED_BACKUPS_KEPT;
-  const newer = live.filter((b) => b !== backup && sameKind(b) && (b.slot > backup.slot || (b.slot === backup.slot && b.name > backup.name))).length;
-  if (newer < keep) context.report(4, `${says} has only ${newer} newer ${backup.state} Backups in the view; ${keep} are kept`);
+  // Pinned Backups take no place in the counts: the kept ones are as many besides them.
+  const newer = live.filter((b) => b !== backup && !isPinned(b) && sameKind(b) && (b.slot > backup.slot || (b.slot === backup.slot && b.name > backup.name))).length;
+  if (newer < keep) context.report(4, `${says} has only ${newer} newer ${backup.state} Backups in the view besides pinned ones; ${keep} are kept`);
+}
+
+/** isPinned tells whether the view shows a Backup pinned (`backup-schedule-hook/keep: "true"`). */
+function isPinned(backup: SeenBackup): boolean {
+  return backup.object.metadata?.annotations?.[KEEP_ANNOTATION] === 'true';
 }
 
 /** pointInTimeLatest is what point-in-time retention counts ages to when the view holds the schedule's log Backup, else null. */

@@ -2,13 +2,13 @@
 
 import { desiredFormOfKept } from '../../../src/core/desired.js';
 import { snapshotState } from '../../../src/core/backup-state.js';
-import { BACKUP_CHILD_TYPE, SCHEDULED_AT_ANNOTATION, logBackupName } from '../../../src/core/names.js';
+import { BACKUP_CHILD_TYPE, KEEP_ANNOTATION, SCHEDULED_AT_ANNOTATION, logBackupName } from '../../../src/core/names.js';
 import { readSpec } from '../../../src/core/spec.js';
 import type { SyncReport } from '../../../src/core/sync.js';
 import { parseTime } from '../../../src/core/time.js';
 import { tsoToMillis } from '../../../src/core/tso.js';
 import type { DesiredChild, KubeObject, SyncRequest } from '../../../src/core/types.js';
-import { decideHook } from '../../../src/sim/hook.js';
+import { decideHook, isSuccess } from '../../../src/sim/hook.js';
 import type { Hook, HookAnswer, HookSettings } from '../../../src/sim/hook.js';
 
 type Body = { status: Record<string, unknown>; children: DesiredChild[] };
@@ -22,8 +22,24 @@ function observedNames(request: SyncRequest): string[] {
   return Object.values(request.children[BACKUP_CHILD_TYPE] ?? {}).map((c) => c.metadata?.name ?? '');
 }
 
-/** BROKEN_HOOKS maps a broken hook's name to the invariant it breaks and the hook itself. */
-export function brokenHooks(settings: HookSettings): Array<{ name: string; breaks: number; alsoBreaks?: number[]; hook: Hook }> {
+/** unpinned returns a copy of the request whose Backups carry no pin (`backup-schedule-hook/keep`), and the pinned Backups as they were. */
+function unpinned(request: SyncRequest): { request: SyncRequest; pinned: KubeObject[] } {
+  const blind = structuredClone(request);
+  const pinned: KubeObject[] = [];
+  for (const child of Object.values(blind.children[BACKUP_CHILD_TYPE] ?? {})) {
+    const annotations = child.metadata?.annotations;
+    if (annotations?.[KEEP_ANNOTATION] !== 'true') continue;
+    pinned.push(structuredClone(child));
+    delete annotations[KEEP_ANNOTATION];
+  }
+  return { request: blind, pinned };
+}
+
+/**
+ * BROKEN_HOOKS maps a broken hook's name to the invariant it breaks (and, with `says`, what one of its reports must
+ * say, where another part of the invariant could report the hook for something else) and the hook itself.
+ */
+export function brokenHooks(settings: HookSettings): Array<{ name: string; breaks: number; alsoBreaks?: number[]; says?: RegExp; hook: Hook }> {
   const real = decideHook(settings);
   const call = (request: SyncRequest, now: number): Body => bodyOf(real(request, now) as HookAnswer);
   return [
@@ -91,6 +107,28 @@ export function brokenHooks(settings: HookSettings): Array<{ name: string; break
         const observed = observedNames(request);
         body.children = body.children.filter((c) => !observed.includes(c.metadata.name));
         return { status: 200, body };
+      },
+    },
+    {
+      // The real hook on the request without its pins: its report names the pinned Backup's rule, so only the pin
+      // check of invariant 4 can tell.
+      name: 'ignores pins (retention deletes a pinned Backup as if it were not)',
+      breaks: 4,
+      says: /is pinned in the view/,
+      hook: (request, now) => real(unpinned(request).request, now),
+    },
+    {
+      // Its report names a rule for each unpinned Backup it deletes: only the counts without pins can tell.
+      name: 'counts pinned Backups in maxBackups (keeps them, but deletes as many unpinned ones more)',
+      breaks: 4,
+      says: /newer complete Backups in the view besides pinned ones/,
+      hook: (request, now) => {
+        const { request: blind, pinned } = unpinned(request);
+        const answer = structuredClone(real(blind, now)) as HookAnswer;
+        if (!isSuccess(answer)) return answer;
+        const desired = new Set(answer.body.children.map((c) => c.metadata.name));
+        for (const child of pinned) if (!desired.has(child.metadata?.name ?? '')) answer.body.children.push(desiredFormOfKept(child, child.metadata?.name ?? ''));
+        return answer;
       },
     },
     {
