@@ -114,8 +114,9 @@ function pointInTimeByAge(
  * {@link earliestKeptComplete}), as the count rules do: upstream never truncates the log under maxBackups (#6068).
  */
 export function truncationToOldestKept(live: readonly SnapshotBackup[], facts: { deletions: readonly Deletion[]; log: LogRetention | undefined }): bigint | null {
+  if (facts.log === undefined) return null; // no log to truncate: no walk over the kept Backups
   const oldestKept = earliestKeptComplete(live, new Set(facts.deletions.map((d) => d.name)));
-  return facts.log === undefined || oldestKept === undefined ? null : truncation(oldestKept.commitTso, facts.log);
+  return oldestKept === undefined ? null : truncation(oldestKept.commitTso, facts.log);
 }
 
 /**
