@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { nextTick, parseSchedule } from '../../src/core/schedule.js';
 import type { Schedule } from '../../src/core/schedule.js';
-import { readSpec } from '../../src/core/spec.js';
+import { readSpec, scheduleSeed } from '../../src/core/spec.js';
 import type { BackupSchedule } from '../../src/core/types.js';
 
 const FROM = Date.parse('2024-04-01T00:00:00Z'); // a Monday
@@ -181,12 +181,66 @@ describe('hashed schedules (H, @daily-random)', () => {
     { expression: 'H/99999999999999999999 * * * *', says: 'the step after "/": "99999999999999999999" is too large' },
     { expression: 'h h * * *', says: 'minute field "h": write H in upper case' },
     { expression: '0 0 * * h(mon-fri)', says: 'day-of-week field "h(mon-fri)": write H in upper case' },
+    { expression: 'HH * * * *', says: 'minute field "HH": write a hashed value as H, H(a-b), H/step or H(a-b)/step' },
+    { expression: 'H(x-5) * * * *', says: 'minute field "H(x-5)": "x" is not a number' },
+    { expression: 'H(0-x) * * * *', says: 'minute field "H(0-x)": "x" is not a number' },
   ];
   for (const { expression, says } of refused) {
     it(`refuses ${JSON.stringify(expression)}, saying how to write it`, () => {
       const result = parseSchedule(expression, { seed: 'prod/nightly' });
       assert.equal(result.ok, false);
       if (!result.ok) assert.ok(result.error.includes(says), `${result.error} should say ${says}`);
+    });
+  }
+
+  // Without a seed (a caller that names no schedule) there is nothing to draw from.
+  for (const expression of ['H H * * *', '@daily-random', '0 0 * * H(mon-fri)']) {
+    it(`refuses ${JSON.stringify(expression)} without a seed, saying it needs the schedule's namespace and name`, () => {
+      const result = parseSchedule(expression);
+      assert.equal(result.ok, false);
+      if (!result.ok) assert.ok(result.error.includes("H (hashed values) needs the schedule's namespace and name to draw from"), result.error);
+    });
+  }
+
+  // A schedule carries its seed only when its ticks depend on it (what the preview's namespace note reads).
+  const carried: { expression: string; timeZone: string; seed?: string }[] = [
+    { expression: 'H H * * *', timeZone: 'UTC', seed: 'prod/nightly' },
+    { expression: '@daily-random', timeZone: 'Europe/Berlin', seed: 'prod/nightly' },
+    { expression: '0 0 * * H(mon-fri)', timeZone: 'UTC', seed: 'prod/nightly' },
+    { expression: '0 2 * * *', timeZone: 'UTC' },
+    { expression: '0 0 * * THU', timeZone: 'UTC' },
+    { expression: '@daily', timeZone: 'Europe/Berlin' },
+  ];
+  for (const want of carried) {
+    it(`gives ${JSON.stringify(want.expression)} parsed with a seed ${want.seed === undefined ? 'no seed' : 'its seed'}`, () => {
+      const result = parseSchedule(want.expression, { timeZone: want.timeZone, seed: 'prod/nightly' });
+      assert.ok(result.ok, JSON.stringify(result));
+      assert.deepStrictEqual({ ...result.schedule }, want);
+    });
+  }
+
+  it('keeps the upstream reading of a schedule without H that never runs, with a seed too: 0 0 30 2 * is accepted', () => {
+    const result = parseSchedule('0 0 30 2 *', { seed: 'prod/nightly' });
+    assert.ok(result.ok, JSON.stringify(result));
+    assert.equal(nextTick(result.schedule, { after: FROM, anchor: FROM }), null);
+  });
+
+  it('runs a look-alike hashed schedule (not made by parseSchedule) at the time drawn from its seed', () => {
+    for (const seed of ['prod/nightly', 'team-3/db', 'default/archive']) {
+      const lookAlike: Schedule = { expression: 'H H * * *', timeZone: 'UTC', seed };
+      assert.deepEqual(ticks(lookAlike, 2), ticks(parsed('H H * * *', seed), 2), seed);
+    }
+  });
+
+  const seeds: { metadata: { namespace?: string; name?: string }; seed: string }[] = [
+    { metadata: { namespace: 'prod', name: 'nightly' }, seed: 'prod/nightly' },
+    { metadata: { namespace: '', name: 'nightly' }, seed: 'default/nightly' },
+    { metadata: { name: 'nightly' }, seed: 'default/nightly' },
+    { metadata: { namespace: 'prod' }, seed: 'prod/' },
+  ];
+  for (const { metadata, seed } of seeds) {
+    it(`draws a schedule with metadata ${JSON.stringify(metadata)} from ${JSON.stringify(seed)}`, () => {
+      assert.equal(scheduleSeed({ metadata } as BackupSchedule), seed);
     });
   }
 
