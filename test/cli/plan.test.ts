@@ -102,7 +102,8 @@ describe('cli plan', function () {
 
   it('leaves out Backups of other schedules and of other namespaces', async () => {
     const other = backup({ schedule: 'hourly', slot: '2024-05-01T00:00:00Z' });
-    const elsewhere = backup({ slot: '2024-05-02T00:00:00Z', namespace: 'staging' });
+    // Of its own schedule's controller-uid, at a slot no Backup in db has (a name shared with one would hide it).
+    const elsewhere = backup({ slot: '2024-05-05T00:00:00Z', namespace: 'staging' });
     const file = kubectlList('others', [nightly(), ...dailies(3), other, elsewhere]);
     const { out } = await runCliCaptured(['plan', '-f', file, '--at', AT]);
     assert.equal(out[0], 'db/nightly at 2024-05-10T00:05:00Z: 3 Backups in the request, 0 to delete');
@@ -138,22 +139,40 @@ describe('cli plan', function () {
     assert.ok(goes.out.includes('  CREATE    nightly-2024-05-10t00-00-00'), goes.out.join('\n'));
   });
 
-  it('reads a schedule written without a namespace as in default, where a sibling of its group written with it is seen', async () => {
-    const group = { 'tidb.pingcap.com/backup-schedule-group': 'cluster-a' };
-    const sibling = (name: string) =>
-      schedule({ name, namespace: 'default', labels: { ...HANDED_OVER, ...group }, spec: { schedule: '0 0 * * *', backupTemplate: { br: { cluster: 'basic' } } } });
-    const a = sibling('a');
-    delete a.metadata.namespace;
-    const { code, out, err } = await runCliCaptured(['plan', '-f', kubectlList('group-namespaces', [a, sibling('b')]), '--at', AT]);
+  // a is written with `namespace`; its group's sibling b in default. A sibling is one in the same namespace, and a schedule
+  // written without a namespace (or with an empty one) is in default, where kubectl creates it.
+  const groupNamespaces: { namespace: string | undefined; shownAs: string; bWaits: boolean }[] = [
+    { namespace: undefined, shownAs: 'default', bWaits: true },
+    { namespace: '', shownAs: 'default', bWaits: true },
+    { namespace: 'default', shownAs: 'default', bWaits: true },
+    { namespace: 'staging', shownAs: 'staging', bWaits: false },
+  ];
+  for (const { namespace, shownAs, bWaits } of groupNamespaces) {
+    it(`reads a schedule written with namespace ${JSON.stringify(namespace)} as in ${shownAs}: its group's sibling in default ${bWaits ? 'waits for its turn' : 'is alone in its group'}`, async () => {
+      const group = { 'tidb.pingcap.com/backup-schedule-group': 'cluster-a' };
+      const sibling = (name: string) =>
+        schedule({ name, namespace: 'default', labels: { ...HANDED_OVER, ...group }, spec: { schedule: '0 0 * * *', backupTemplate: { br: { cluster: 'basic' } } } });
+      const a = sibling('a');
+      if (namespace === undefined) delete a.metadata.namespace;
+      else a.metadata.namespace = namespace;
+      const { code, out, err } = await runCliCaptured(['plan', '-f', kubectlList('group-namespaces', [a, sibling('b')]), '--at', AT]);
+      assert.equal(code, 0, err.join('\n'));
+      const linesOf = (name: string) => {
+        const start = out.findIndex((l) => l.startsWith(name));
+        assert.notEqual(start, -1, `${name} in ${out.join('\n')}`);
+        const end = out.findIndex((l, i) => i > start && !l.startsWith(' '));
+        return out.slice(start, end === -1 ? undefined : end);
+      };
+      assert.ok(linesOf(`${shownAs}/a at`).includes('  CREATE    a-2024-05-10t00-00-00'), out.join('\n'));
+      // Both are due at 00:00; in one group a's name sorts first, so b waits for a's turn rather than starting beside it.
+      assert.equal(linesOf('default/b at').some((l) => l.startsWith('  CREATE')), !bWaits, out.join('\n'));
+    });
+  }
+
+  it('plans a list holding an object without metadata, as kubectl would not print but a hand-written file may', async () => {
+    const { code, out, err } = await runCliCaptured(['plan', '-f', kubectlList('no-metadata', [nightly(), { apiVersion: 'v1', kind: 'ConfigMap' } as KubeObject]), '--at', AT]);
     assert.equal(code, 0, err.join('\n'));
-    const linesOf = (name: string) => {
-      const start = out.findIndex((l) => l.startsWith(`default/${name} at`));
-      const end = out.findIndex((l, i) => i > start && !l.startsWith(' '));
-      return out.slice(start, end === -1 ? undefined : end);
-    };
-    assert.ok(linesOf('a').includes('  CREATE    a-2024-05-10t00-00-00'), out.join('\n'));
-    // Both are due at 00:00; a's name sorts first, so b waits for a's turn rather than starting beside it.
-    assert.ok(!linesOf('b').some((l) => l.startsWith('  CREATE')), out.join('\n'));
+    assert.ok(out.some((l) => l.startsWith('db/nightly at')), out.join('\n'));
   });
 
   it('plans every schedule in the files given, each with its own Backups', async () => {

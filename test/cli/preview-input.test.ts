@@ -165,6 +165,31 @@ describe('cli input files', function () {
     assert.match(named.out[0] ?? '', /^2024-05-01T0[0-2]:\d\d:00Z {2}CREATE/);
   });
 
+  // The note, whole, only for a hashed schedule whose manifest names no namespace; a manifest without metadata is refused for its name.
+  const NOTE =
+    'backup-schedule-hook: the manifest names no namespace, so its hashed times are drawn as in namespace default (default/nightly); ' +
+    'created in another namespace (kubectl apply -n), the schedule runs at other times: add metadata.namespace to preview those';
+  const notes: { metadata: string | null; schedule: string; code: number; err: string | RegExp }[] = [
+    { metadata: '{name: nightly}', schedule: 'H H(0-2) * * *', code: 0, err: NOTE },
+    { metadata: '{name: nightly, namespace: ""}', schedule: '@daily-random', code: 0, err: NOTE },
+    { metadata: '{name: nightly}', schedule: '0 2 * * *', code: 0, err: '' },
+    { metadata: '{name: nightly, namespace: prod}', schedule: 'H H(0-2) * * *', code: 0, err: '' },
+    { metadata: null, schedule: '0 2 * * *', code: 1, err: /^backup-schedule-hook: the manifest has no metadata.name; give the BackupSchedule a name$/ },
+    { metadata: null, schedule: 'H H(0-2) * * *', code: 1, err: /\nbackup-schedule-hook: the manifest has no metadata.name; give the BackupSchedule a name$/ },
+  ];
+  for (const { metadata, schedule, code, err } of notes) {
+    it(`${err === '' ? 'says nothing of namespaces' : code === 0 ? 'notes the namespace the times are drawn in' : 'asks for a name'} for ${schedule} with metadata ${metadata}`, async () => {
+      mkdirSync(TMP, { recursive: true });
+      const file = join(TMP, 'namespace-note.yaml');
+      const lines = ['apiVersion: pingcap.com/v1alpha1', 'kind: BackupSchedule', ...(metadata === null ? [] : [`metadata: ${metadata}`]), 'spec:', `  schedule: "${schedule}"`, TEMPLATE, ''];
+      writeFileSync(file, lines.join('\n'));
+      const run = await cli(['preview', '-f', file, '--for', '1d', '--from', '2024-05-01T00:00:00Z']);
+      assert.equal(run.code, code, run.err);
+      if (typeof err === 'string') assert.equal(run.err, err);
+      else assert.match(run.err, err);
+    });
+  }
+
   it('says which slots the hook skipped, once each, between the Backups it creates', async () => {
     const file = manifest('tight', ['  schedule: "*/10 * * * *"', '  startingDeadlineSeconds: 60', '  maxBackups: 10', TEMPLATE]);
     const { code, out } = await cli(['preview', '-f', file, '--for', '1h', '--from', '2024-05-01T00:00:00Z', '--backup-duration', '25m']);
