@@ -6,12 +6,10 @@
  */
 
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 
 import { loadConfig } from '../../src/config.js';
 import { listenProblem, startService } from '../../src/main.js';
+import { withHeldPort } from '../support/process.js';
 
 /** An error as a listen reports it: its code and Node's message. */
 function listenError(code: string | undefined, message: string): NodeJS.ErrnoException {
@@ -87,11 +85,7 @@ describe('listenProblem', () => {
   }
 
   it('startService rejects with that sentence, the listen error as its cause', async () => {
-    const holder = createServer();
-    holder.listen(0, '127.0.0.1');
-    await once(holder, 'listening');
-    try {
-      const port = (holder.address() as AddressInfo).port;
+    await withHeldPort(async (port) => {
       const config = loadConfig({ PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
       const failed = await startService(config).then(
         () => assert.fail('started on a port another server holds'),
@@ -99,8 +93,6 @@ describe('listenProblem', () => {
       );
       assert.match(failed.message, new RegExp(`^PORT ${port} is in use on HOST 127\\.0\\.0\\.1 \\(listen EADDRINUSE`));
       assert.equal(failed.cause?.code, 'EADDRINUSE');
-    } finally {
-      holder.close();
-    }
+    });
   });
 });

@@ -3,15 +3,14 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { once } from 'node:events';
-import { connect, createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import type { SyncResponse } from '../../src/core/types.js';
 import { BR_TEMPLATE, backup, request, schedule } from '../support/objects.js';
-import { startFailing, startProcess } from '../support/process.js';
+import { startFailing, startProcess, withHeldPort } from '../support/process.js';
 import { scrapeUntil, valueOf } from '../support/scrape.js';
 import { startSlowPost } from '../support/slow-request.js';
 
@@ -171,17 +170,11 @@ describe('the service process', function () {
   });
 
   it('cannot listen on a PORT another process holds: says which port, and to set PORT', async () => {
-    const holder = createServer();
-    holder.listen(0, '127.0.0.1');
-    await once(holder, 'listening');
-    try {
-      const port = (holder.address() as AddressInfo).port;
+    await withHeldPort(async (port) => {
       const failed = await startFailing({ PORT: String(port) });
       assert.equal(failed.code, 1);
       assert.match(failed.stderr, new RegExp(`^backup-schedule-hook failed to start: PORT ${port} is in use on HOST 127\\.0\\.0\\.1 \\(listen EADDRINUSE[^)]*\\); stop what holds it or set PORT to a free port\\n$`));
-    } finally {
-      holder.close();
-    }
+    });
   });
 
   it('cannot listen on a HOST that is not an address of this machine: names HOST and what to set', async () => {

@@ -3,6 +3,8 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -82,4 +84,16 @@ export async function startProcess(env: Environment = {}, options: LaunchOptions
 export async function startFailing(env: Environment): Promise<FailedStart> {
   const { exited, stderr } = launch(env);
   return { code: await exited, stderr: stderr() };
+}
+
+/** withHeldPort runs `use` with a loopback port another server holds (for a service that must fail to listen on it), then frees it. */
+export async function withHeldPort<T>(use: (port: number) => Promise<T>): Promise<T> {
+  const holder = createServer();
+  holder.listen(0, '127.0.0.1');
+  await once(holder, 'listening');
+  try {
+    return await use((holder.address() as AddressInfo).port);
+  } finally {
+    holder.close();
+  }
 }
