@@ -21,6 +21,12 @@ import type { BackupScheduleStatus } from './types.js';
 /** The status field that records when a sync first saw the schedule as it is, after an edit. */
 export const EDIT_SEEN_AT = 'scheduleEditSeenAt';
 
+/**
+ * The status field an invalid spec's answer writes (true) when the schedule was paused before: Ready then says
+ * InvalidSpec, and without it the sync after the fix would not know the ticks it finds were missed while paused.
+ */
+export const PAUSED_BEFORE_INVALID_SPEC = 'pausedBeforeInvalidSpec';
+
 /** Condition type that reports a slot the schedule did not run. */
 export const MISSED_CONDITION = 'MissedSchedule';
 
@@ -91,9 +97,12 @@ function missCause(facts: { spec: ScheduleSpec; now: number; due: number; edited
   return null;
 }
 
-/** wasPaused tells whether the previous sync reported the schedule paused (Ready reason Paused). */
-function wasPaused(previous: BackupScheduleStatus): boolean {
-  return conditionOf(previous, 'Ready')?.reason === 'Paused';
+/**
+ * wasPaused tells whether the previous sync reported the schedule paused (Ready reason Paused), or reported its spec
+ * invalid after it was paused ({@link PAUSED_BEFORE_INVALID_SPEC}).
+ */
+export function wasPaused(previous: BackupScheduleStatus): boolean {
+  return conditionOf(previous, 'Ready')?.reason === 'Paused' || previous[PAUSED_BEFORE_INVALID_SPEC] === true;
 }
 
 /** Hashes by parsed schedule: parsed schedules are remembered (schedule.ts), so each is hashed once, not on every sync. */

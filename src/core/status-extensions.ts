@@ -1,5 +1,6 @@
 /**
- * Answer: the status this hook adds to upstream's: `scheduleHash`, `scheduleEditSeenAt`, `lastMissedTime`, `lastBackupNow`, `backupNowRequest`, `groupTurn`, and
+ * Answer: the status this hook adds to upstream's: `scheduleHash`, `scheduleEditSeenAt`, `lastMissedTime`, `lastBackupNow`, `backupNowRequest`, `groupTurn`
+ * (and drops the invalid spec's `pausedBeforeInvalidSpec`), and
  * one condition per finding (MissedSchedule, BackupStuck, DeletionStuck, BackupNow, GroupNotVisible), never in Ready.
  * A schedule that never had a finding gets none of them written: its status stays as the core writes it.
  */
@@ -11,7 +12,7 @@ import { groupTurnStatus } from './group-turn.js';
 import type { GroupTurn } from './group-turn.js';
 import type { Gate } from './gate.js';
 import type { ObservedBackup } from './observe.js';
-import { EDIT_SEEN_AT, MISSED_CONDITION, MISSED_RESOLVED, missedFinding } from './schedule-edit.js';
+import { EDIT_SEEN_AT, MISSED_CONDITION, MISSED_RESOLVED, PAUSED_BEFORE_INVALID_SPEC, missedFinding } from './schedule-edit.js';
 import type { SlotPlan } from './schedule-edit.js';
 import type { ScheduleSpec } from './spec.js';
 import { sameInstantOr, withFindings } from './status.js';
@@ -55,6 +56,8 @@ export function withExtensionStatus(status: BackupScheduleStatus, previous: Back
   if (plan.editSeenAt !== null) next[EDIT_SEEN_AT] = sameInstantOr(previous[EDIT_SEEN_AT], plan.editSeenAt);
   else delete next[EDIT_SEEN_AT];
   if (plan.lastMissedTime !== null) next.lastMissedTime = sameInstantOr(previous.lastMissedTime, plan.lastMissedTime);
+  // A valid spec: the slot plan has read it, and Ready says again whether the schedule is paused.
+  delete next[PAUSED_BEFORE_INVALID_SPEC];
   const record = lastBackupNowRecord(previous, { ...backupNow, now: facts.now });
   if (record !== undefined) next.lastBackupNow = record;
   const waiting = backupNow.decision.waiting;

@@ -13,6 +13,7 @@ import { decideNextBackup } from './next-backup.js';
 import { observeChildren } from './observe.js';
 import type { ObservedBackup, SnapshotBackup } from './observe.js';
 import { decideRetirement } from './retirement.js';
+import { PAUSED_BEFORE_INVALID_SPEC, wasPaused } from './schedule-edit.js';
 import { isObject, readSpec } from './spec.js';
 import { buildStatus, withLastSuccessful } from './status.js';
 import { DEFAULT_DELETION_STUCK_AFTER_MS } from './stuck.js';
@@ -88,6 +89,8 @@ export function decide(request: SyncRequest, options: SyncOptions): Decision {
       ready: { reason: 'InvalidSpec', message },
     });
     // A backup-now Backup the view shows is seen, as a valid sync records it: deleted meanwhile, it is not asked for again.
+    // Paused before or in the invalid spec, it stays so for skipMissedOnUnpause: the sync after the fix runs no tick missed meanwhile.
+    if (unscheduled.paused || wasPaused(previous)) status[PAUSED_BEFORE_INVALID_SPEC] = true;
     const answered = withBackupNowSeen(withLastSuccessful(status, { scheduleName, snapshots }), byName(observation.backups));
     const facts = summarize(parent, snapshots, { ...unscheduled, status: answered });
     const response: SyncResponse = { status: answered, children: keptChildren(observation, { parentUid: parent.metadata.uid }) };

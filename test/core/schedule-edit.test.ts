@@ -242,3 +242,96 @@ describe('the MissedSchedule condition of a slot missed by its starting deadline
     });
   }
 });
+
+describe('skipMissedOnUnpause across an invalid spec', () => {
+  // Paused at 01:10 (the last Backup, of 01:00, Complete); at 02:10 an edit both unpauses and breaks the spec; at 03:30
+  // the spec is fixed. The 02:00 and 03:00 ticks came while paused or invalid: with skipMissedOnUnpause the schedule
+  // resumes at its next tick, as it would had the unpause come with a valid spec.
+  const last = backup({ slot: '2024-05-02T01:00:00Z' });
+  const valid = { schedule: '0 * * * *', backupTemplate: BR_TEMPLATE };
+  const invalid = { ...valid, schedule: 'every hour' };
+  type Step = { spec: JsonObject; now: string };
+  const run = (steps: Step[]): ReturnType<typeof decide>[] => {
+    let status: BackupScheduleStatus = { lastBackup: 'nightly-2024-05-02t01-00-00', lastBackupTime: '2024-05-02T01:00:00Z' };
+    return steps.map((step) => {
+      const d = decide(request(schedule({ spec: step.spec, status }), [last]), { now: t(step.now) });
+      status = d.response.status;
+      return d;
+    });
+  };
+  const created = (d: ReturnType<typeof decide>): string[] => d.response.children.map((c) => c.metadata?.name ?? '').filter((n) => n !== last.metadata?.name);
+  const missedOf = (d: ReturnType<typeof decide>): string | undefined => d.response.status.conditions?.find((c) => c.type === 'MissedSchedule' && c.status === 'True')?.reason;
+
+  const cases: { name: string; steps: Step[]; created: string[]; missed: string | undefined }[] = [
+    {
+      name: 'unpaused and broken in one edit, then fixed: the tick missed meanwhile does not run',
+      steps: [{ spec: { ...valid, pause: true, skipMissedOnUnpause: true }, now: '01:10' }, { spec: { ...invalid, skipMissedOnUnpause: true }, now: '02:10' }, { spec: { ...valid, skipMissedOnUnpause: true }, now: '03:30' }],
+      created: [],
+      missed: 'MissedWhilePaused',
+    },
+    {
+      name: 'invalid over several syncs, then fixed: the same',
+      steps: [
+        { spec: { ...valid, pause: true, skipMissedOnUnpause: true }, now: '01:10' },
+        { spec: { ...invalid, skipMissedOnUnpause: true }, now: '02:10' },
+        { spec: { ...invalid, skipMissedOnUnpause: true }, now: '02:40' },
+        { spec: { ...valid, skipMissedOnUnpause: true }, now: '03:30' },
+      ],
+      created: [],
+      missed: 'MissedWhilePaused',
+    },
+    {
+      name: 'broken while still paused, then fixed and unpaused in one edit: the same',
+      steps: [{ spec: { ...valid, pause: true, skipMissedOnUnpause: true }, now: '01:10' }, { spec: { ...invalid, pause: true, skipMissedOnUnpause: true }, now: '02:10' }, { spec: { ...valid, skipMissedOnUnpause: true }, now: '03:30' }],
+      created: [],
+      missed: 'MissedWhilePaused',
+    },
+    {
+      name: 'paused and broken in one edit, then fixed and unpaused in one edit: the same',
+      steps: [{ spec: { ...valid, skipMissedOnUnpause: true }, now: '01:10' }, { spec: { ...invalid, pause: true, skipMissedOnUnpause: true }, now: '02:10' }, { spec: { ...valid, skipMissedOnUnpause: true }, now: '03:30' }],
+      created: [],
+      missed: 'MissedWhilePaused',
+    },
+    {
+      name: 'without skipMissedOnUnpause: the most recent missed tick runs (upstream)',
+      steps: [{ spec: { ...valid, pause: true }, now: '01:10' }, { spec: invalid, now: '02:10' }, { spec: valid, now: '03:30' }],
+      created: ['nightly-2024-05-02t03-00-00'],
+      missed: undefined,
+    },
+    {
+      name: 'broken while running, not paused, then fixed: the most recent missed tick runs',
+      steps: [{ spec: { ...valid, skipMissedOnUnpause: true }, now: '01:10' }, { spec: { ...invalid, skipMissedOnUnpause: true }, now: '02:10' }, { spec: { ...valid, skipMissedOnUnpause: true }, now: '03:30' }],
+      created: ['nightly-2024-05-02t03-00-00'],
+      missed: undefined,
+    },
+    {
+      name: 'fixed while paused, then unpaused: the rule of a plain unpause',
+      steps: [
+        { spec: { ...valid, pause: true, skipMissedOnUnpause: true }, now: '01:10' },
+        { spec: { ...invalid, skipMissedOnUnpause: true }, now: '02:10' },
+        { spec: { ...valid, pause: true, skipMissedOnUnpause: true }, now: '02:20' },
+        { spec: { ...valid, skipMissedOnUnpause: true }, now: '03:30' },
+      ],
+      created: [],
+      missed: 'MissedWhilePaused',
+    },
+    {
+      name: 'after the fixed spec resumed, the next tick runs',
+      steps: [
+        { spec: { ...valid, pause: true, skipMissedOnUnpause: true }, now: '01:10' },
+        { spec: { ...invalid, skipMissedOnUnpause: true }, now: '02:10' },
+        { spec: { ...valid, skipMissedOnUnpause: true }, now: '03:30' },
+        { spec: { ...valid, skipMissedOnUnpause: true }, now: '04:10' },
+      ],
+      created: ['nightly-2024-05-02t04-00-00'],
+      missed: undefined,
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const answers = run(c.steps);
+      const final = answers[answers.length - 1]!;
+      assert.deepEqual({ created: created(final), missed: missedOf(final) }, { created: c.created, missed: c.missed });
+    });
+  }
+});

@@ -73,7 +73,7 @@ const STATUS_FIELDS: Record<string, string> = {
   'lastBackupNow.name': 'string', 'lastBackupNow.token': 'string', backupNowRequest: 'object', 'backupNowRequest.token': 'string',
   'backupNowRequest.seenAt': 'date-time', lastBackupCreation: 'object', 'lastBackupCreation.name': 'string',
   'lastBackupCreation.time': 'date-time', scheduleEditSeenAt: 'date-time', groupTurn: 'object', 'groupTurn.schedule': 'string',
-  'groupTurn.slot': 'date-time', 'groupTurn.seenAt': 'date-time', 'groupTurn.order': 'string',
+  'groupTurn.slot': 'date-time', 'groupTurn.seenAt': 'date-time', 'groupTurn.order': 'string', pausedBeforeInvalidSpec: 'boolean',
 };
 
 /**
