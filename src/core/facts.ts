@@ -22,6 +22,8 @@ export interface ScheduleFacts {
   nextScheduled: number | null;
   /** `status.lastSuccessfulTime` of the answer: completion of the newest Complete Backup. */
   lastSuccessfulCompletion: number | null;
+  /** `status.lastMissedTime` of the answer: the newest slot the hook decided not to run. */
+  lastMissed: number | null;
   /** The schedule's interval around now (null when invalid or it never fires again). */
   expectedIntervalMs: number | null;
   /** The schedule's `metadata.creationTimestamp`. */
@@ -70,6 +72,7 @@ export function summarize(parent: BackupSchedule, snapshots: readonly SnapshotBa
     lastScheduled: inputs.lastScheduled,
     nextScheduled: inputs.nextScheduled,
     lastSuccessfulCompletion: parseTime(inputs.status.lastSuccessfulTime),
+    lastMissed: parseTime(inputs.status.lastMissedTime),
     expectedIntervalMs: inputs.expectedIntervalMs,
     created: parseTime(parent.metadata.creationTimestamp),
     logBackup: log.health,

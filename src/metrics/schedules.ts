@@ -45,6 +45,10 @@ export function scheduleMetrics(registry: Registry, options: ScheduleMetricsOpti
       'backup_schedule_last_successful_backup_timestamp_seconds',
       'Completion time of the newest Complete Backup (status.lastSuccessfulTime); absent until one completes.',
     ),
+    lastMissed: gauge(
+      'backup_schedule_last_missed_timestamp_seconds',
+      'Newest slot the hook decided not to run (status.lastMissedTime: its starting deadline passed, a schedule edit, skipMissedOnUnpause); absent until one is.',
+    ),
     expectedInterval: gauge(
       'backup_schedule_expected_interval_seconds',
       'The schedule interval around now: the longer of the tick gap containing now and the one before it.',
@@ -100,6 +104,7 @@ export function scheduleMetrics(registry: Registry, options: ScheduleMetricsOpti
     setOrRemove(gauges.lastScheduled, id, seconds(facts.lastScheduled));
     setOrRemove(gauges.nextScheduled, id, seconds(facts.nextScheduled));
     setOrRemove(gauges.lastSuccessful, id, seconds(facts.lastSuccessfulCompletion));
+    setOrRemove(gauges.lastMissed, id, seconds(facts.lastMissed));
     setOrRemove(gauges.expectedInterval, id, seconds(facts.expectedIntervalMs));
     setOrRemove(gauges.created, id, seconds(facts.created));
     gauges.deleting.set(id, facts.deleting);

@@ -20,6 +20,7 @@ function gauges(samples: Sample[], labels: Record<string, string> = id): Record<
     lastScheduled: read('last_scheduled_timestamp_seconds'),
     nextScheduled: read('next_scheduled_timestamp_seconds'),
     lastSuccessful: read('last_successful_backup_timestamp_seconds'),
+    lastMissed: read('last_missed_timestamp_seconds'),
     interval: read('expected_interval_seconds'),
     created: read('created_timestamp_seconds'),
     complete: valueOf(samples, 'backup_schedule_backups', { ...labels, state: 'complete' }),
@@ -52,6 +53,7 @@ const BASE: Record<string, number | undefined> = {
   lastScheduled: undefined,
   nextScheduled: seconds('2024-05-01T04:10:00Z'),
   lastSuccessful: undefined,
+  lastMissed: undefined,
   interval: 600,
   created: seconds('2024-05-01T00:00:00Z'),
   complete: 0,
@@ -192,11 +194,30 @@ const cases: Case[] = [
     expect: WAITING_WITH_LOG,
   },
   {
-    name: 'a schedule with an invalid spec',
+    name: 'a slot missed by its starting deadline (the hook called late)',
+    body: request(schedule({ spec: { ...SPEC, startingDeadlineSeconds: 60 }, status: { lastBackup: 'nightly-2024-05-01t03-50-00', lastBackupTime: '2024-05-01T03:50:00Z' } }), [
+      backup({ slot: '2024-05-01T03:50:00Z', state: 'complete' }),
+    ]),
+    outcome: 'idle',
+    expect: {
+      ...BASE,
+      lastScheduled: seconds('2024-05-01T03:50:00Z'),
+      lastSuccessful: seconds('2024-05-01T03:55:00Z'),
+      lastMissed: seconds('2024-05-01T04:00:00Z'), // due 04:00, synced at 04:05: past its 60 s
+      complete: 1,
+    },
+  },
+  {
+    name: 'a schedule with an invalid spec, a slot missed earlier',
     body: request(
       schedule({
         spec: { ...SPEC, schedule: 'every night' },
-        status: { lastBackup: 'nightly-2024-05-01t03-50-00', lastBackupTime: '2024-05-01T03:50:00Z', lastSuccessfulTime: '2024-05-01T03:55:00Z' },
+        status: {
+          lastBackup: 'nightly-2024-05-01t03-50-00',
+          lastBackupTime: '2024-05-01T03:50:00Z',
+          lastSuccessfulTime: '2024-05-01T03:55:00Z',
+          lastMissedTime: '2024-05-01T03:40:00Z',
+        },
       }),
     ),
     outcome: 'invalid',
@@ -205,6 +226,7 @@ const cases: Case[] = [
       lastScheduled: seconds('2024-05-01T03:50:00Z'),
       nextScheduled: undefined,
       lastSuccessful: seconds('2024-05-01T03:55:00Z'), // carried in status
+      lastMissed: seconds('2024-05-01T03:40:00Z'), // carried in status
       interval: undefined,
       specValid: 0,
     },
