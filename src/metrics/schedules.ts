@@ -7,6 +7,7 @@ import { Counter, Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
 
 import type { BackupState } from '../core/backup-state.js';
+import type { MissCause } from '../core/schedule-edit.js';
 import type { Decision, SyncReport } from '../core/sync.js';
 
 /** The parent a sync was about. */
@@ -31,6 +32,8 @@ export interface ScheduleMetrics {
 }
 
 const STATES: readonly BackupState[] = ['complete', 'failed', 'invalid', 'unfinished'];
+/** Every cause of a missed slot, so that each counter starts at 0 and rates are defined from the first scrape. */
+const MISS_CAUSES = Object.keys({ StartingDeadlineExceeded: 0, ScheduleChanged: 0, MissedWhilePaused: 0 } satisfies Record<MissCause, 0>);
 
 /** scheduleMetrics registers the per-schedule metrics in `registry`. */
 export function scheduleMetrics(registry: Registry, options: ScheduleMetricsOptions): ScheduleMetrics {
@@ -87,6 +90,13 @@ export function scheduleMetrics(registry: Registry, options: ScheduleMetricsOpti
     labelNames: ['outcome'] as const,
     registers,
   });
+  const missedSlots = new Counter({
+    name: 'backup_schedule_missed_slots_total',
+    help: 'Slots the hook decided not to run, by cause (the reason of condition MissedSchedule), counted by the sync that decided.',
+    labelNames: ['cause'] as const,
+    registers,
+  });
+  for (const cause of MISS_CAUSES) missedSlots.inc({ cause }, 0);
   const seen = new Map<string, { id: ScheduleId; at: number }>();
   // Expiry runs on scrape, and also while recording so an unscraped replica does not keep deleted schedules.
   const sweepEveryMs = Math.min(options.ttlMs, 60_000);
@@ -122,6 +132,7 @@ export function scheduleMetrics(registry: Registry, options: ScheduleMetricsOpti
     record(decision, id) {
       const { report } = decision;
       syncs.inc({ outcome: report.outcome });
+      if (report.missed !== null) missedSlots.inc({ cause: report.missed.cause });
       if (report.outcome === 'parent-deleting') {
         remove(id);
         return;

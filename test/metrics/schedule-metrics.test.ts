@@ -45,6 +45,8 @@ interface Case {
   body: SyncRequest;
   outcome: string;
   expect: Record<string, number | undefined>;
+  /** The cause of the slot this sync decided not to run, counted once; absent for none. */
+  missed?: string;
 }
 
 /** What every case below shares: a valid every-10-minutes schedule synced now; each case lists what differs. */
@@ -199,11 +201,31 @@ const cases: Case[] = [
       backup({ slot: '2024-05-01T03:50:00Z', state: 'complete' }),
     ]),
     outcome: 'idle',
+    missed: 'StartingDeadlineExceeded',
     expect: {
       ...BASE,
       lastScheduled: seconds('2024-05-01T03:50:00Z'),
       lastSuccessful: seconds('2024-05-01T03:55:00Z'),
       lastMissed: seconds('2024-05-01T04:00:00Z'), // due 04:00, synced at 04:05: past its 60 s
+      complete: 1,
+    },
+  },
+  {
+    name: 'the first sync after an unpause with skipMissedOnUnpause',
+    body: request(
+      schedule({
+        spec: { ...SPEC, skipMissedOnUnpause: true },
+        status: { lastBackup: 'nightly-2024-05-01t03-00-00', lastBackupTime: '2024-05-01T03:00:00Z', conditions: [{ type: 'Ready', status: 'True', reason: 'Paused' }] },
+      }),
+      [backup({ slot: '2024-05-01T03:00:00Z', state: 'complete' })],
+    ),
+    outcome: 'idle',
+    missed: 'MissedWhilePaused',
+    expect: {
+      ...BASE,
+      lastScheduled: seconds('2024-05-01T03:00:00Z'),
+      lastSuccessful: seconds('2024-05-01T03:05:00Z'),
+      lastMissed: seconds('2024-05-01T04:00:00Z'),
       complete: 1,
     },
   },
@@ -241,6 +263,11 @@ describe('per-schedule metrics at /metrics', () => {
       const samples = await service.scrape();
       assert.deepEqual(gauges(samples), c.expect);
       assert.equal(valueOf(samples, 'backup_schedule_syncs_total', { outcome: c.outcome }), 1);
+      const causes = ['StartingDeadlineExceeded', 'ScheduleChanged', 'MissedWhilePaused'];
+      assert.deepEqual(
+        causes.map((cause) => valueOf(samples, 'backup_schedule_missed_slots_total', { cause })),
+        causes.map((cause) => (cause === c.missed ? 1 : 0)),
+      );
     });
   }
 
