@@ -23,23 +23,23 @@ interface Rule {
   annotations?: Record<string, string>;
 }
 
-/** Per-schedule series: each replica exports only the schedules it synced. */
-function isPerSchedule(metric: string): boolean {
-  return metric.startsWith('backup_schedule_') && !metric.startsWith('backup_schedule_hook_');
+/** Per-schedule metrics, each replica exporting only the schedules it synced: those whose series a scrape labels with the schedule. */
+function perScheduleMetrics(samples: readonly Sample[]): Set<string> {
+  return new Set(samples.filter((sample) => sample.labels['namespace'] !== undefined && sample.labels['name'] !== undefined).map((sample) => sample.name));
 }
 
 /** Per-schedule timestamps and the interval only move with the schedule; everything else per schedule is a state. */
 function isState(metric: string): boolean {
-  return isPerSchedule(metric) && !metric.endsWith('_seconds');
+  return !metric.endsWith('_seconds');
 }
 
 /** Problems with how an expression reads per-schedule series across replicas; [] when it is replica-safe. */
-function replicaProblems(facts: ExpressionFacts, freshest: string): string[] {
+function replicaProblems(facts: ExpressionFacts, options: { freshest: string; perSchedule: ReadonlySet<string> }): string[] {
   const problems: string[] = [];
-  for (const use of facts.aggregations.filter((candidate) => isPerSchedule(candidate.metric))) {
+  for (const use of facts.aggregations.filter((candidate) => options.perSchedule.has(candidate.metric))) {
     if (use.operator !== 'max') problems.push(`${use.metric} is aggregated with ${String(use.operator)}, not max`);
     if (use.by.join() !== 'name,namespace') problems.push(`${use.metric} is aggregated by (${use.by.join(', ')}), not by (namespace, name)`);
-    if (isState(use.metric) && !use.joinedWith.includes(freshest)) problems.push(`${use.metric} is a state read without ${freshest}`);
+    if (isState(use.metric) && !use.joinedWith.includes(options.freshest)) problems.push(`${use.metric} is a state read without ${options.freshest}`);
   }
   return problems;
 }
@@ -90,16 +90,18 @@ describe('PrometheusRule (components/monitoring)', () => {
   const FRESHEST = 'backup_schedule:freshest_replica';
   let samples: Sample[] = [];
   let known = new Set<string>();
+  let perSchedule = new Set<string>();
 
   before(async () => {
     samples = (await scrapeAfterRealSyncs()).samples;
     known = new Set([...samples.map((sample) => sample.name), ...PROMETHEUS_OWN, ...recorded]);
+    perSchedule = perScheduleMetrics(samples);
   });
 
   it('alerts on what an on-call engineer needs', () => {
     assert.deepEqual(alerts.map((entry) => entry.alert), [
       'BackupScheduleNoRecentBackup', 'BackupScheduleNotAdvancing', 'BackupScheduleBackupStuck', 'BackupScheduleDeletionStuck',
-      'BackupScheduleInvalidSpec', 'BackupScheduleStatusWritesChangeGeneration', 'BackupScheduleLogBackupDown', 'BackupScheduleLogCheckpointLagging', 'BackupScheduleHookSyncErrors', 'BackupScheduleHookSlow', 'BackupScheduleHookNotSyncing',
+      'BackupScheduleInvalidSpec', 'BackupScheduleStatusWritesChangeGeneration', 'BackupScheduleLogBackupDown', 'BackupScheduleLogCheckpointLagging', 'BackupScheduleSlotsMissed', 'BackupScheduleHookSyncErrors', 'BackupScheduleHookSlow', 'BackupScheduleHookNotSyncing',
       'BackupScheduleHookDown',
     ]);
   });
@@ -148,7 +150,7 @@ describe('PrometheusRule (components/monitoring)', () => {
       if (entry.alert === undefined) return;
 
       it('reads per-schedule series across replicas: by (namespace, name) with max, states from the freshest replica', () => {
-        assert.deepEqual(replicaProblems(facts, FRESHEST), []);
+        assert.deepEqual(replicaProblems(facts, { freshest: FRESHEST, perSchedule }), []);
       });
 
       it('has a severity, a pending period, a summary, a description and a runbook that use only labels the result carries', () => {
@@ -174,11 +176,11 @@ describe('PrometheusRule (components/monitoring)', () => {
   describe('the expression checks', () => {
     const table: Array<[expression: string, problem: (facts: ExpressionFacts) => boolean]> = [
       ['sum(rate(x[5m])', (facts) => facts.syntaxErrors.length > 0],
-      ['backup_schedule_stuck_backups > 0', (facts) => replicaProblems(facts, FRESHEST).length > 0],
-      ['sum by (namespace, name) (backup_schedule_last_scheduled_timestamp_seconds) > 0', (facts) => replicaProblems(facts, FRESHEST).length > 0],
-      ['max by (namespace, name, pod) (backup_schedule_last_scheduled_timestamp_seconds) > 0', (facts) => replicaProblems(facts, FRESHEST).length > 0],
-      ['max without (pod) (backup_schedule_last_scheduled_timestamp_seconds) > 0', (facts) => replicaProblems(facts, FRESHEST).length > 0],
-      ['max by (namespace, name) (backup_schedule_spec_valid) == 0', (facts) => replicaProblems(facts, FRESHEST).length > 0],
+      ['backup_schedule_stuck_backups > 0', (facts) => replicaProblems(facts, { freshest: FRESHEST, perSchedule }).length > 0],
+      ['sum by (namespace, name) (backup_schedule_last_scheduled_timestamp_seconds) > 0', (facts) => replicaProblems(facts, { freshest: FRESHEST, perSchedule }).length > 0],
+      ['max by (namespace, name, pod) (backup_schedule_last_scheduled_timestamp_seconds) > 0', (facts) => replicaProblems(facts, { freshest: FRESHEST, perSchedule }).length > 0],
+      ['max without (pod) (backup_schedule_last_scheduled_timestamp_seconds) > 0', (facts) => replicaProblems(facts, { freshest: FRESHEST, perSchedule }).length > 0],
+      ['max by (namespace, name) (backup_schedule_spec_valid) == 0', (facts) => replicaProblems(facts, { freshest: FRESHEST, perSchedule }).length > 0],
       ['max by (namespace, name) (backup_schedule_spec_vaild)', (facts) => !known.has(facts.metrics[0] ?? '')],
       ['rate(backup_schedule_hook_requests_total{route="sync"}[5m])', (facts) => !samples.some((sample) => facts.selectors.every((s) => selects(s, sample)))],
       ['rate(backup_schedule_hook_requests_total{path="/sync"}[5m])', (facts) => !samples.some((sample) => facts.selectors.every((s) => selects(s, sample)))],
@@ -191,7 +193,7 @@ describe('PrometheusRule (components/monitoring)', () => {
 
     it('passes the replica-safe forms', () => {
       const safe = 'max by (namespace, name) (backup_schedule_spec_valid and on (namespace, name, instance) backup_schedule:freshest_replica) == 0';
-      assert.deepEqual(replicaProblems(analyzeExpression(safe), FRESHEST), []);
+      assert.deepEqual(replicaProblems(analyzeExpression(safe), { freshest: FRESHEST, perSchedule }), []);
     });
   });
 });
