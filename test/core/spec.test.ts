@@ -21,6 +21,11 @@ describe('readSpec', () => {
   it('reads a backupTemplate with any backupMode but log, or without one', () => {
     for (const backupMode of [undefined, 'snapshot', 'volume-snapshot']) assert.ok(readSpec(schedule({ spec: { ...valid, backupTemplate: { ...BR_TEMPLATE, backupMode } } })).ok, String(backupMode));
   });
+  it('reads an empty maxReservedTime as unset, so that maxBackups applies (beyond upstream, which retires nothing)', () => {
+    const read = readSpec(schedule({ spec: { ...valid, maxReservedTime: '', maxBackups: 3 } }));
+    assert.ok(read.ok);
+    assert.deepEqual({ maxReservedTimeMs: read.spec.maxReservedTimeMs, maxBackups: read.spec.maxBackups }, { maxReservedTimeMs: null, maxBackups: 3 });
+  });
   it('reads maxBackups 0 as unlimited, as upstream', () => {
     const read = readSpec(schedule({ spec: { ...valid, maxBackups: 0 } }));
     assert.ok(read.ok);
