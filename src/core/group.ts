@@ -48,6 +48,12 @@ export const GROUP_VISIBLE_RESOLVED: Finding = {
   message: 'the related objects Metacontroller sends include this schedule: its group is seen',
 };
 
+/** groupOf is the schedule's group: its {@link GROUP_LABEL} label, or null without one (absent or empty). */
+function groupOf(parent: BackupSchedule): string | null {
+  const group = parent.metadata.labels?.[GROUP_LABEL];
+  return typeof group === 'string' && group !== '' ? group : null;
+}
+
 /** A Metacontroller related-resource rule. */
 export interface RelatedResourceRule {
   apiVersion: string;
@@ -57,8 +63,8 @@ export interface RelatedResourceRule {
 
 /** customize answers Metacontroller's customize hook: the group's schedules and Backups, or nothing without a group. */
 export function customize(parent: BackupSchedule): { relatedResources: RelatedResourceRule[] } {
-  const group = parent.metadata.labels?.[GROUP_LABEL];
-  if (typeof group !== 'string' || group === '') return { relatedResources: [] };
+  const group = groupOf(parent);
+  if (group === null) return { relatedResources: [] };
   const labelSelector = { matchLabels: { [GROUP_LABEL]: group } };
   return {
     relatedResources: [
@@ -76,8 +82,7 @@ export const NO_GROUP_RESOLVED: Finding = {
 
 /** groupVisibleResolved is what {@link GROUP_NOT_VISIBLE_CONDITION} says once it no longer holds: the group is seen, or there is none. */
 export function groupVisibleResolved(parent: BackupSchedule): Finding {
-  const group = parent.metadata.labels?.[GROUP_LABEL];
-  return typeof group === 'string' && group !== '' ? GROUP_VISIBLE_RESOLVED : NO_GROUP_RESOLVED;
+  return groupOf(parent) === null ? NO_GROUP_RESOLVED : GROUP_VISIBLE_RESOLVED;
 }
 
 /** Options of {@link decideGroupGate}. */
@@ -130,8 +135,8 @@ export type GroupGateShows = 'message' | 'open' | 'nothing';
  * objects. With the decision, the first instant it changes by time alone ({@link GroupDecision.changesAt}).
  */
 export function decideGroupGate(parent: BackupSchedule, related: Record<string, ChildMap> | undefined, options: GroupDecisionOptions): GroupDecision {
-  const group = parent.metadata.labels?.[GROUP_LABEL];
-  if (typeof group !== 'string' || group === '' || related === undefined) return { gate: { open: true }, turn: null, changesAt: null };
+  const group = groupOf(parent);
+  if (group === null || related === undefined) return { gate: { open: true }, turn: null, changesAt: null };
   const world = groupWorld(parent, { related, group });
   const judged = judgeGroup(world, options);
   return { gate: judged.gate, turn: judged.turn, changesAt: firstChange(world, { ...options, judged }) };
@@ -431,8 +436,8 @@ function siblingInFlightUntil(askedAt: number | null, options: GroupGateOptions)
  * does not change the generation (or no customize hook is declared). Until then the group's Backups are not seen.
  */
 export function groupNotVisibleFinding(parent: BackupSchedule, related: Record<string, ChildMap> | undefined): Finding | null {
-  const group = parent.metadata.labels?.[GROUP_LABEL];
-  if (typeof group !== 'string' || group === '') return null;
+  const group = groupOf(parent);
+  if (group === null) return null;
   const { name, namespace } = parent.metadata;
   const schedules = related?.[SCHEDULE_RELATED_TYPE] ?? {};
   for (const key of Object.keys(schedules)) {
