@@ -217,11 +217,11 @@ function judgeGroup(world: GroupWorld, options: GroupDecisionOptions): GroupJudg
   const overdue: OverdueSibling[] = [];
   for (const sibling of world.siblings) {
     const judged = siblingGate(sibling, view);
-    const verdict = judged.gate;
-    // Running: only its stuck instant, if any, ends it (the gate's `until`); nothing else of the group matters meanwhile.
-    if (!verdict.open && (judged.running === true || verdict.until === null)) return { gate: verdict, turn: null, candidates: verdict.until === null ? [] : [verdict.until] };
+    // Running: only its stuck instant, if any, ends it; nothing else of the group matters meanwhile.
+    if (judged.running === true) return { gate: judged.gate, turn: null, candidates: judged.changes };
     if (judged.overdue !== null) overdue.push(judged.overdue);
     candidates.push(...judged.changes);
+    const verdict = judged.gate;
     if (!verdict.open && verdict.until !== null) gate = waitLonger(gate, { until: verdict.until, message: verdict.message });
   }
   const turn = decideOverdueTurn(overdue, { now, staleViewGraceMs, recorded: options.recorded });
@@ -292,9 +292,9 @@ interface GroupView extends GroupGateOptions {
 interface SiblingJudgement {
   gate: Gate;
   overdue: OverdueSibling | null;
-  /** Its last Backup runs: no turn is given while it does. */
+  /** Its last Backup runs (the gate is closed, until it counts as stuck if ever): no turn is given while it does. */
   running?: boolean;
-  /** Instants at which its judgement may change by time alone: a wait's end, its next tick, its due slot's deadline. */
+  /** Instants at which its judgement may change by time alone: a wait's end, its next tick, its due slot's deadline, its last Backup's stuck instant. */
   changes: number[];
 }
 
@@ -331,7 +331,8 @@ function siblingGate(sibling: Sibling, view: GroupView): SiblingJudgement {
     if (stuckAt !== null && stuckAt <= view.now) continue;
     // Until it counts as stuck, if ever: then the verdict changes by time alone, and the answer asks to be called back.
     const stuck = stuckAt === null ? '' : `; it counts as stuck from ${formatTime(stuckAt)} (the backupTimeout of schedule ${siblingName})`;
-    return { gate: { open: false, message: `Backup ${lastName} ${of} is still running${stuck}`, until: stuckAt, blocker: null }, overdue: null, running: true, changes: [] };
+    const running: Gate = { open: false, message: `Backup ${lastName} ${of} is still running${stuck}`, until: stuckAt, blocker: null };
+    return { gate: running, overdue: null, running: true, changes: stuckAt === null ? [] : [stuckAt] };
   }
   // Two schedules due at once, each synced before the other's Backup or status reaches the cache, would both start:
   // the one whose turn comes first goes first, and the others give it the grace to show its Backup.
