@@ -212,7 +212,7 @@ function judgeGroup(world: GroupWorld, options: GroupDecisionOptions): GroupJudg
   const { now, staleViewGraceMs } = options;
   const view: GroupView = { ...world, now, staleViewGraceMs, scheduleSlot: options.slot };
   let gate: Gate = { open: true };
-  // A finish more than a grace ahead of the clock is believed from a grace before it (siblingGate): a change too.
+  // A finish more than a grace ahead of the clock is believed from a grace before it ({@link believed}): a change too.
   const candidates: number[] = world.freedAt === null ? [] : [world.freedAt - staleViewGraceMs];
   const overdue: OverdueSibling[] = [];
   for (const sibling of world.siblings) {
@@ -314,8 +314,8 @@ function siblingGate(sibling: Sibling, view: GroupView): SiblingJudgement {
     if (typeof lastName !== 'string' || lastName === '') continue;
     const seen = view.backups.get(lastName);
     if (seen === undefined) {
-      const until = siblingInFlightUntil(askedAt, view);
-      // Asked for more than a grace ahead of the clock, it counts from a grace before then.
+      const until = inFlightUntil(believed(askedAt, view), view);
+      // Asked for more than a grace ahead of the clock, it is believed from a grace before then.
       if (askedAt !== null) changes.push(askedAt - view.staleViewGraceMs);
       if (until === null) continue;
       changes.push(until);
@@ -345,8 +345,8 @@ function siblingGate(sibling: Sibling, view: GroupView): SiblingJudgement {
   if (first && plan.changesAt !== null) changes.push(plan.changesAt);
   if (due === null || !first) return { gate, overdue: null, changes };
   // Its turn lasts a grace from when it could start: its slot, or when a Backup of the group last finished (one of them
-  // may have held it), whichever is later; a finish more than a grace ahead of this clock is not believed.
-  const freed = view.freedAt !== null && view.freedAt <= view.now + view.staleViewGraceMs ? view.freedAt : null;
+  // may have held it), whichever is later.
+  const freed = believed(view.freedAt, view);
   const until = Math.max(due, freed ?? due) + view.staleViewGraceMs;
   if (view.now >= until) return { gate, overdue: { schedule: siblingName, slot: due, turnEndedAt: until }, changes };
   changes.push(until);
@@ -422,12 +422,11 @@ function snapshotsOf(sibling: KubeObject, bySchedule: ReadonlyMap<string, ChildM
 }
 
 /**
- * siblingInFlightUntil is {@link inFlightUntil} for a sibling's Backup, except that a time more than a grace ahead of
- * now is not believed (null): a clock that ran far ahead when it was asked for holds no sibling back longer than two graces.
+ * believed is an instant of the group's view (a sibling's Backup asked for, a Backup of the group finished), or null
+ * while it is more than a grace ahead of the clock: one a clock far ahead wrote holds no sibling back longer than two graces.
  */
-function siblingInFlightUntil(askedAt: number | null, options: GroupGateOptions): number | null {
-  if (askedAt !== null && askedAt > options.now + options.staleViewGraceMs) return null;
-  return inFlightUntil(askedAt, options);
+function believed(at: number | null, clock: GroupGateOptions): number | null {
+  return at !== null && at <= clock.now + clock.staleViewGraceMs ? at : null;
 }
 
 /**
