@@ -341,7 +341,7 @@ function siblingGate(sibling: Sibling, view: GroupView): SiblingJudgement {
   // Its plan changes at its next tick or its slot's starting deadline. That matters while it goes first (it may stop),
   // or, to a schedule with no slot of its own (turns by name alone), when its name sorts first (it goes first whenever
   // due). Else it cannot: its next tick is after this schedule's slot.
-  const first = due !== null ? goesFirst({ schedule: siblingName, slot: due }, view) : view.scheduleSlot === null && compareNames(siblingName, view.scheduleName) < 0;
+  const first = goesFirst({ schedule: siblingName, slot: due }, view);
   if (first && plan.changesAt !== null) changes.push(plan.changesAt);
   if (due === null || !first) return { gate, overdue: null, changes };
   // Its turn lasts a grace from when it could start: its slot, or when a Backup of the group last finished (one of them
@@ -365,11 +365,12 @@ function siblingGate(sibling: Sibling, view: GroupView): SiblingJudgement {
  * B, and both would have run. B synced after t+ε too sees A due at t+ε, later than its own t, and does not wait for A.
  * Due at the same slot, the name decides, as before. With no slot of its own to plan (only a backup-now Backup is in
  * question, or its slot was missed), this schedule keeps the order before, by name alone, so that backup-now Backups
- * behave as they did: a due sibling whose name sorts first goes first, whatever its slot.
+ * behave as they did: a due sibling whose name sorts first goes first, whatever its slot. A sibling not due (slot null)
+ * goes first only by name alone: then it will whenever it is due.
  */
-function goesFirst(sibling: { schedule: string; slot: number }, view: GroupView): boolean {
+function goesFirst(sibling: { schedule: string; slot: number | null }, view: GroupView): boolean {
   if (view.scheduleSlot === null) return compareNames(sibling.schedule, view.scheduleName) < 0;
-  return compareTurns(sibling, { schedule: view.scheduleName, slot: view.scheduleSlot }) < 0;
+  return sibling.slot !== null && compareTurns({ schedule: sibling.schedule, slot: sibling.slot }, { schedule: view.scheduleName, slot: view.scheduleSlot }) < 0;
 }
 
 /** waitLonger returns the closed gate that opens later: `gate`, or one closed until `wait.until`. */
