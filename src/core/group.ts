@@ -85,7 +85,7 @@ export function groupVisibleResolved(parent: BackupSchedule): Finding {
   return groupOf(parent) === null ? NO_GROUP_RESOLVED : GROUP_VISIBLE_RESOLVED;
 }
 
-/** Options of {@link decideGroupGate}. */
+/** The clock the group is judged by (part of the options of {@link decideGroupGate}). */
 export interface GroupGateOptions {
   now: number;
   /** How long after it was asked for a sibling's last Backup missing from the view still counts as running. */
@@ -278,14 +278,10 @@ function sameTurn(a: GroupTurn | null, b: GroupTurn | null): boolean {
   return a.schedule === b.schedule && a.slot === b.slot && a.seenAt === b.seenAt && a.order === b.order;
 }
 
-/** What {@link siblingGate} judges a sibling by: the group's Backups, this schedule's name and slot, the clock. */
-interface GroupView extends GroupGateOptions {
-  group: string;
-  scheduleName: string;
+/** What {@link siblingGate} judges a sibling by: the group's world but its siblings, this schedule's slot, the clock. */
+interface GroupView extends Omit<GroupWorld, 'siblings'>, GroupGateOptions {
   /** This schedule's due slot, or null. */
   scheduleSlot: number | null;
-  backups: ReadonlyMap<string, KubeObject>;
-  freedAt: number | null;
 }
 
 /** How a sibling stands: its gate, and whether it is overdue (its turn ended before its Backup showed). */
