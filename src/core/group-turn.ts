@@ -1,7 +1,7 @@
 /**
  * Decide the extra turn of an overdue sibling in a schedule group. A sibling that goes first (due before this schedule's
  * own slot, or at the same slot with a name that sorts first: {@link compareTurns}) has a turn of a stale-view grace from
- * when it could start (group.ts). When that turn ended before its Backup showed, the hook could not sync it in time (it
+ * when it could start (group-gate.ts). When that turn ended before its Backup showed, the hook could not sync it in time (it
  * was down, or Metacontroller was), or it is being synced right now: Metacontroller's workers sync several schedules at
  * once, each from the same view, so after an outage longer than the grace every overdue schedule of a group would start
  * together. So each overdue sibling, in the order of turns (by due slot, then by name: the order every schedule of the
