@@ -15,14 +15,6 @@ export const GROUP_LABEL = 'tidb.pingcap.com/backup-schedule-group';
 /** The related-objects key of BackupSchedules. */
 export const SCHEDULE_RELATED_TYPE = 'BackupSchedule.pingcap.com/v1alpha1';
 
-/** The condition a schedule of a group reports while the related objects it is sent lack it. */
-export const GROUP_NOT_VISIBLE_CONDITION = 'GroupNotVisible';
-/** What {@link GROUP_NOT_VISIBLE_CONDITION} says once the related objects include the schedule again. */
-export const GROUP_VISIBLE_RESOLVED: Finding = {
-  reason: 'GroupVisible',
-  message: 'the related objects Metacontroller sends include this schedule: its group is seen',
-};
-
 /** groupOf is the schedule's group: its {@link GROUP_LABEL} label, or null without one (absent or empty). */
 export function groupOf(parent: BackupSchedule): string | null {
   const group = parent.metadata.labels?.[GROUP_LABEL];
@@ -49,8 +41,15 @@ export function customize(parent: BackupSchedule): { relatedResources: RelatedRe
   };
 }
 
+/** The condition a schedule of a group reports while the related objects it is sent lack it. */
+export const GROUP_NOT_VISIBLE_CONDITION = 'GroupNotVisible';
+/** What {@link GROUP_NOT_VISIBLE_CONDITION} says once the related objects include the schedule again. */
+const GROUP_VISIBLE_RESOLVED: Finding = {
+  reason: 'GroupVisible',
+  message: 'the related objects Metacontroller sends include this schedule: its group is seen',
+};
 /** What {@link GROUP_NOT_VISIBLE_CONDITION} says once the schedule has left its group (its label removed or emptied). */
-export const NO_GROUP_RESOLVED: Finding = {
+const NO_GROUP_RESOLVED: Finding = {
   reason: 'NoGroup',
   message: `this schedule has no ${GROUP_LABEL} label: it is in no group`,
 };
