@@ -87,13 +87,18 @@ export interface BackupNowState {
   again: boolean;
 }
 
-/** Facts {@link backupNowStateOf} reads besides the previous status. */
-export interface BackupNowStateFacts {
-  token: string | null;
-  scheduleName: string;
+/** What the backup-now rules read of a sync besides the status: the Backups in the view and the clock. */
+export interface BackupNowView {
   backups: ReadonlyMap<string, ObservedBackup>;
   now: number;
+  /** How long after it was asked for a backup-now Backup missing from the view still counts as running. */
   staleViewGraceMs: number;
+}
+
+/** Facts {@link backupNowStateOf} reads besides the previous status. */
+export interface BackupNowStateFacts extends BackupNowView {
+  token: string | null;
+  scheduleName: string;
 }
 
 /**
@@ -122,7 +127,7 @@ export function backupNowStateOf(previous: BackupScheduleStatus, facts: BackupNo
  * reads as such: it may be of a Backup seen, then deleted. A record asked for later than now (a clock that ran ahead)
  * waits for its grace.
  */
-export function neverSeen(last: LastBackupNow, facts: { backups: ReadonlyMap<string, ObservedBackup>; now: number; staleViewGraceMs: number }): boolean {
+export function neverSeen(last: LastBackupNow, facts: BackupNowView): boolean {
   if (last.seen || last.askedAt === null || facts.backups.has(last.name)) return false;
   return facts.now >= last.askedAt + facts.staleViewGraceMs;
 }
@@ -172,7 +177,7 @@ function seenRecord(status: BackupScheduleStatus, backups: ReadonlyMap<string, O
  * token waits) writes the instant into the record, marked seen: such a record is never asked for again, as before (it
  * may name a Backup that was seen and deleted). Else the next sync, sent this answer's status, would open the gate.
  */
-export function withLegacyAskedAt(next: BackupScheduleStatus, previous: BackupScheduleStatus, facts: { backups: ReadonlyMap<string, ObservedBackup>; now: number; staleViewGraceMs: number }): BackupScheduleStatus {
+export function withLegacyAskedAt(next: BackupScheduleStatus, previous: BackupScheduleStatus, facts: BackupNowView): BackupScheduleStatus {
   const record = lastBackupNowOf(next);
   if (record === null || record.askedAt !== null || facts.backups.has(record.name) || lastBackupNowOf(previous)?.name !== record.name) return next;
   const askedAt = backupNowAskedAt(previous);
@@ -217,20 +222,12 @@ export function decideBackupNow(pending: string | null, inputs: BackupNowInputs)
   return waitingFor === '' ? { create: pending, waiting: null, waitingFor } : { create: null, waiting: pending, waitingFor };
 }
 
-/** Options of {@link backupNowGate}. */
-export interface BackupNowGateOptions {
-  now: number;
-  backups: ReadonlyMap<string, ObservedBackup>;
-  /** How long after its creation a backup-now Backup missing from the view still counts as running. */
-  staleViewGraceMs: number;
-}
-
 /**
  * backupNowGate closes while the last backup-now Backup runs, as the last scheduled one does. Missing from
  * the view, it counts as running until the stale-view grace after the sync that created it (the BackupNow
  * condition's transition to Running) has passed.
  */
-export function backupNowGate(previous: BackupScheduleStatus, options: BackupNowGateOptions & { last: LastBackupNow | null }): Gate {
+export function backupNowGate(previous: BackupScheduleStatus, options: BackupNowView & { last: LastBackupNow | null }): Gate {
   const { last } = options;
   if (last === null) return { open: true };
   const observed = options.backups.get(last.name);
@@ -285,7 +282,7 @@ export function backupNowFinding(facts: BackupNowFacts): Finding | null {
  * backupNowResolved is what the BackupNow condition says once nothing waits or runs. A Backup asked for and never seen
  * is not said to have run (its request was withdrawn before it was asked for again).
  */
-export function backupNowResolved(state: BackupNowState, facts: { backups: ReadonlyMap<string, ObservedBackup>; now: number; staleViewGraceMs: number }): Finding {
+export function backupNowResolved(state: BackupNowState, facts: BackupNowView): Finding {
   const { last } = state;
   const { backups } = facts;
   if (last === null) return { reason: 'Finished', message: 'no backup-now request waits or runs' };

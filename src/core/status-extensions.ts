@@ -6,7 +6,7 @@
  */
 
 import { BACKUP_NOW_CONDITION, backupNowFinding, backupNowResolved, lastBackupNowRecord, withLegacyAskedAt } from './backup-now.js';
-import type { BackupNowFacts } from './backup-now.js';
+import type { BackupNowFacts, BackupNowView } from './backup-now.js';
 import { GROUP_NOT_VISIBLE_CONDITION } from './group.js';
 import { groupTurnStatus } from './group-turn.js';
 import type { GroupTurn } from './group-turn.js';
@@ -51,6 +51,7 @@ export interface ExtensionFacts {
 /** withExtensionStatus adds this hook's status fields and finding conditions to the status the core built. */
 export function withExtensionStatus(status: BackupScheduleStatus, previous: BackupScheduleStatus, facts: ExtensionFacts): BackupScheduleStatus {
   const { plan, spec, backupNow } = facts;
+  const view: BackupNowView = { backups: backupNow.backups, now: facts.now, staleViewGraceMs: backupNow.staleViewGraceMs };
   const next: BackupScheduleStatus = { ...status };
   next.scheduleHash = plan.scheduleHash;
   if (plan.editSeenAt !== null) next[EDIT_SEEN_AT] = sameInstantOr(previous[EDIT_SEEN_AT], plan.editSeenAt);
@@ -77,9 +78,9 @@ export function withExtensionStatus(status: BackupScheduleStatus, previous: Back
       active: deletionStuckFinding(facts.deletionStuck.report, facts.deletionStuck.afterMs),
       resolved: DELETION_STUCK_RESOLVED,
     },
-    { type: BACKUP_NOW_CONDITION, active: backupNowFinding(backupNow), resolved: backupNowResolved(backupNow.state, { backups: backupNow.backups, now: facts.now, staleViewGraceMs: backupNow.staleViewGraceMs }) },
+    { type: BACKUP_NOW_CONDITION, active: backupNowFinding(backupNow), resolved: backupNowResolved(backupNow.state, view) },
     { type: GROUP_NOT_VISIBLE_CONDITION, ...facts.groupNotVisible },
   ]);
   // A record an older version wrote: the condition just rewritten may have been the only trace of when it was asked for.
-  return withLegacyAskedAt(written, previous, { backups: backupNow.backups, now: facts.now, staleViewGraceMs: backupNow.staleViewGraceMs });
+  return withLegacyAskedAt(written, previous, view);
 }
