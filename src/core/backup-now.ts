@@ -110,11 +110,11 @@ export function backupNowStateOf(previous: BackupScheduleStatus, facts: BackupNo
   const last = lastBackupNowOf(previous);
   const { token } = facts;
   if (token === null) return { last, adopted: false, pending: null, again: false };
+  const name = backupNowName(facts.scheduleName, token);
   if (last?.token === token) {
-    const again = last.name === backupNowName(facts.scheduleName, token) && neverSeen(last, facts);
+    const again = last.name === name && neverSeen(last, facts);
     return { last, adopted: false, pending: again ? token : null, again };
   }
-  const name = backupNowName(facts.scheduleName, token);
   if (facts.backups.has(name)) return { last: { name, token, askedAt: null, seen: true }, adopted: true, pending: null, again: false };
   return { last, adopted: false, pending: token, again: false };
 }
