@@ -11,6 +11,7 @@ import { inFlightUntil } from './gate.js';
 import type { Gate } from './gate.js';
 import { BACKUP_NOW_ANNOTATION, backupNowName } from './names.js';
 import type { ObservedBackup } from './observe.js';
+import { isObject } from './spec.js';
 import { conditionOf } from './status.js';
 import type { Finding } from './status.js';
 import { formatTime, parseTime } from './time.js';
@@ -70,9 +71,9 @@ export function backupNowRequestOf(status: BackupScheduleStatus): BackupNowReque
 }
 
 /** recordOf reads a status field that should be an object; anything else reads as an empty one. */
-function recordOf(status: BackupScheduleStatus, field: string): Record<string, unknown> {
+function recordOf(status: BackupScheduleStatus, field: string): JsonObject {
   const value = status[field];
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  return isObject(value) ? value : {};
 }
 
 /** Where the backup-now request stands before this sync decides anything. */
@@ -167,7 +168,7 @@ export function withBackupNowSeen(status: BackupScheduleStatus, backups: Readonl
 function seenRecord(status: BackupScheduleStatus, backups: ReadonlyMap<string, ObservedBackup>): JsonObject | undefined {
   const last = lastBackupNowOf(status);
   if (last === null || last.seen || !backups.has(last.name)) return undefined;
-  return { ...recordOf(status, 'lastBackupNow'), seen: true } as JsonObject;
+  return { ...recordOf(status, 'lastBackupNow'), seen: true };
 }
 
 /**
@@ -182,7 +183,7 @@ export function withLegacyAskedAt(next: BackupScheduleStatus, previous: BackupSc
   if (record === null || record.askedAt !== null || facts.backups.has(record.name) || lastBackupNowOf(previous)?.name !== record.name) return next;
   const askedAt = backupNowAskedAt(previous);
   if (inFlightUntil(askedAt, facts) === null || backupNowAskedAt(next) === askedAt) return next;
-  return { ...next, lastBackupNow: { ...recordOf(next, 'lastBackupNow'), askedAt: formatTime(askedAt as number), seen: true } as JsonObject };
+  return { ...next, lastBackupNow: { ...recordOf(next, 'lastBackupNow'), askedAt: formatTime(askedAt as number), seen: true } };
 }
 
 /** What this sync does about the backup-now request. */
