@@ -39,14 +39,12 @@ export type BuildBackupOptions = BackupOrigin & {
  * backup-now Backup is built the same way, named and stamped by its token instead of a slot.
  */
 export function buildSnapshotBackup(parent: BackupSchedule, spec: ScheduleSpec, options: BuildBackupOptions): DesiredChild {
-  const scheduleName = parent.metadata.name ?? '';
-  const namespace = parent.metadata.namespace;
-  const stamp = 'slot' in options ? formatSlotStamp(options.slot) : `manual-${options.backupNowToken}`;
+  const { name, stamp, annotations } = originOf(parent.metadata.name ?? '', options);
   const backupSpec = templateCopy(spec.backupTemplate, spec.imagePullSecrets);
   const br = backupSpec['br'];
   if (isObject(br)) {
     const cluster = typeof br['cluster'] === 'string' ? br['cluster'] : '';
-    const clusterNamespace = typeof br['clusterNamespace'] === 'string' && br['clusterNamespace'] !== '' ? br['clusterNamespace'] : namespace ?? '';
+    const clusterNamespace = typeof br['clusterNamespace'] === 'string' && br['clusterNamespace'] !== '' ? br['clusterNamespace'] : parent.metadata.namespace ?? '';
     extendStoragePrefix(backupSpec, `${cluster}-pd.${clusterNamespace}-${PD_CLIENT_PORT}-${stamp}`);
   } else {
     fillStorageDefaults(backupSpec, spec);
@@ -54,14 +52,18 @@ export function buildSnapshotBackup(parent: BackupSchedule, spec: ScheduleSpec, 
   return {
     apiVersion: PINGCAP_API_VERSION,
     kind: 'Backup',
-    metadata: childMetadata(parent, {
-      name: 'slot' in options ? backupName(scheduleName, options.slot) : backupNowName(scheduleName, options.backupNowToken),
-      handoverLabelKey: options.handoverLabelKey,
-      annotations:
-        'slot' in options ? { [SCHEDULED_AT_ANNOTATION]: formatTime(options.slot) } : { [BACKUP_NOW_ANNOTATION]: options.backupNowToken },
-    }),
+    metadata: childMetadata(parent, { name, handoverLabelKey: options.handoverLabelKey, annotations }),
     spec: backupSpec,
   };
+}
+
+/** originOf is what a new Backup takes from its origin: its name, the stamp its storage prefix ends in, its annotation. */
+function originOf(scheduleName: string, origin: BackupOrigin): { name: string; stamp: string; annotations: Record<string, string> } {
+  if ('slot' in origin) {
+    return { name: backupName(scheduleName, origin.slot), stamp: formatSlotStamp(origin.slot), annotations: { [SCHEDULED_AT_ANNOTATION]: formatTime(origin.slot) } };
+  }
+  const token = origin.backupNowToken;
+  return { name: backupNowName(scheduleName, token), stamp: `manual-${token}`, annotations: { [BACKUP_NOW_ANNOTATION]: token } };
 }
 
 /** Options of {@link childMetadata}. */
