@@ -116,23 +116,25 @@ export function templateCopy(template: JsonObject, imagePullSecrets: unknown[] |
 
 /** storagePrefixOf reads the prefix of the first storage set (s3, gcs, azblob, local), the one {@link extendStoragePrefix} extends, or null. */
 export function storagePrefixOf(backupSpec: JsonObject): string | null {
-  for (const backend of STORAGE_BACKENDS) {
-    const storage = backupSpec[backend];
-    if (!isObject(storage)) continue;
-    return typeof storage['prefix'] === 'string' ? storage['prefix'] : null;
-  }
-  return null;
+  const prefix = firstStorage(backupSpec)?.['prefix'];
+  return typeof prefix === 'string' ? prefix : null;
 }
 
 /** extendStoragePrefix joins a suffix onto the prefix of the first storage set (s3, gcs, azblob, local), as upstream. */
 export function extendStoragePrefix(backupSpec: JsonObject, suffix: string): void {
+  const storage = firstStorage(backupSpec);
+  if (storage === undefined) return;
+  const prefix = storage['prefix'];
+  storage['prefix'] = posix.join(typeof prefix === 'string' ? prefix : '', suffix);
+}
+
+/** firstStorage is the first storage set of a Backup spec in upstream's order (s3, gcs, azblob, local), or undefined. */
+function firstStorage(backupSpec: JsonObject): JsonObject | undefined {
   for (const backend of STORAGE_BACKENDS) {
     const storage = backupSpec[backend];
-    if (!isObject(storage)) continue;
-    const prefix = typeof storage['prefix'] === 'string' ? storage['prefix'] : '';
-    storage['prefix'] = posix.join(prefix, suffix);
-    return;
+    if (isObject(storage)) return storage;
   }
+  return undefined;
 }
 
 function fillStorageDefaults(backupSpec: JsonObject, spec: ScheduleSpec): void {
