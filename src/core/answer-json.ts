@@ -1,6 +1,6 @@
 /** Answer: the sync answer's JSON text, with the text of remembered kept forms spliced in, in chunks. */
 
-import { keptFormJson } from './desired.js';
+import { keptFormJson } from './kept-form.js';
 import type { SyncResponse } from './types.js';
 
 /**

@@ -4,7 +4,7 @@
  */
 
 import { expectedIntervalMs } from './interval.js';
-import { echoUnmanaged, desiredFormOfKept } from './desired.js';
+import { echoUnmanaged, desiredFormOfKept } from './kept-form.js';
 import { DEFERRED_DELETIONS_CALL_BACK_MS } from './deletion-batch.js';
 import { summarize } from './facts.js';
 import { groupNotVisibleFinding, groupVisibleResolved } from './group.js';

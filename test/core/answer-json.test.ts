@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 
 import { answerChunks, answerJson } from '../../src/core/answer-json.js';
-import { desiredFormOfKept } from '../../src/core/desired.js';
+import { desiredFormOfKept } from '../../src/core/kept-form.js';
 import type { SyncResponse } from '../../src/core/types.js';
 import { backup } from '../support/objects.js';
 

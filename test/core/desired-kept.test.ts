@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 
-import { desiredFormOfKept } from '../../src/core/desired.js';
+import { desiredFormOfKept } from '../../src/core/kept-form.js';
 import { scheduleLabels } from '../../src/core/names.js';
 import { decide } from '../../src/core/sync.js';
 import type { BackupSchedule, KubeObject } from '../../src/core/types.js';

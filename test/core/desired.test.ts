@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 
-import { buildSnapshotBackup, echoUnmanaged, storagePrefixOf } from '../../src/core/desired.js';
+import { buildSnapshotBackup, storagePrefixOf } from '../../src/core/desired.js';
+import { echoUnmanaged } from '../../src/core/kept-form.js';
 import { readSpec } from '../../src/core/spec.js';
 import type { BackupSchedule, JsonObject, KubeObject } from '../../src/core/types.js';
 import { schedule } from '../support/objects.js';

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 
-import { desiredFormOfKept } from '../../src/core/desired.js';
+import { desiredFormOfKept } from '../../src/core/kept-form.js';
 import { BACKUP_CHILD_TYPE, KEEP_ANNOTATION } from '../../src/core/names.js';
 import { decideHook, isSuccess } from '../../src/sim/hook.js';
 import type { Hook, HookAnswer } from '../../src/sim/hook.js';

@@ -1,6 +1,6 @@
 /** Deliberately broken hooks, each breaking one invariant, to show the checks can fail. */
 
-import { desiredFormOfKept } from '../../../src/core/desired.js';
+import { desiredFormOfKept } from '../../../src/core/kept-form.js';
 import { snapshotState } from '../../../src/core/backup-state.js';
 import { BACKUP_CHILD_TYPE, KEEP_ANNOTATION, SCHEDULED_AT_ANNOTATION, logBackupName } from '../../../src/core/names.js';
 import { readSpec } from '../../../src/core/spec.js';
