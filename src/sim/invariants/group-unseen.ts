@@ -2,7 +2,7 @@
  * Invariant 10 for two Backups of a schedule group started by syncs that could not see each other's: the later request
  * showed neither the other's Backup nor the status naming it, because the cache lag hid them or because they were
  * stored after it was built (the syncs ran at once: Metacontroller's workers). The hook is designed for that (README
- * "Schedule groups", `core/group.ts`, `core/group-turn.ts`): of two siblings due together, the one whose turn comes
+ * "Schedule groups", `core/group-gate.ts`, `core/group-turn.ts`): of two siblings due together, the one whose turn comes
  * first goes first and the other waits, for a grace from when the first could start and then, the first past that
  * turn, one more grace from when the other first saw it overdue. Turns go by due slot, then by name: a schedule waits
  * for a sibling its request shows due at a slot earlier than its own (the slot its sync plans), or at the same slot
@@ -26,7 +26,7 @@
  *   freed) excuses nothing: the hook drops it when the sibling is no longer overdue, and the sibling overdue again
  *   gets a new extra turn.
  * The oracle works the slots out itself, with the core's planning (planSlot, lastBackupOf, watermarkOf), and never asks
- * `core/group.ts` what to do.
+ * `core/group-gate.ts` what to do.
  */
 
 import { finishedAt, isLogBackup } from '../../core/backup-state.js';

@@ -1,5 +1,5 @@
 /**
- * Invariant 10: schedule groups. The hook promises (README "Schedule groups", `core/group.ts`) that a schedule of a
+ * Invariant 10: schedule groups. The hook promises (README "Schedule groups", `core/group-gate.ts`) that a schedule of a
  * group starts no Backup while a sibling's last Backup runs — last: its newest, the one the sibling's stored status
  * names or a newer snapshot Backup of it (by slot) that carries the group's label, as the hook takes a newer one in
  * its view; runs: it exists, is neither Complete, Failed nor Invalid and is not being deleted — best effort under
