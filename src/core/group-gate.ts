@@ -57,8 +57,8 @@ export interface GroupDecisionOptions extends GroupGateOptions {
   recorded: GroupTurn | null;
   /** This schedule's due slot as its sync plans it (next-backup.ts, `plan.slot`), or null. */
   slot: number | null;
-  /** What of the gate the answer shows ({@link GroupGateShows}; default `message`): only its changes are call-backs. */
-  gateShows?: GroupGateShows;
+  /** What of the gate the answer shows ({@link GroupGateShows}): only its changes are call-backs. */
+  gateShows: GroupGateShows;
 }
 
 /**
@@ -192,9 +192,8 @@ const LOOKAHEAD_JUDGEMENTS = 16;
  * without a change, the last is the call-back: the sync then looks on from there.
  */
 function firstChange(world: GroupWorld, options: GroupDecisionOptions & { judged: GroupJudgement }): number | null {
-  const { judged, now } = options;
+  const { judged, now, gateShows: shows } = options;
   // A gate the answer does not show is no call-back of its own: look past its end, at the turn alone.
-  const shows = options.gateShows ?? 'message';
   const horizon = shows === 'nothing' || judged.gate.open || judged.gate.until === null ? Infinity : judged.gate.until;
   const gateChanged = (gate: Gate): boolean => (shows === 'message' ? !sameGate(gate, judged.gate) : shows === 'open' && gate.open !== judged.gate.open);
   const pending = new Set<number>();
