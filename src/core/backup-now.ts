@@ -199,7 +199,7 @@ export interface BackupNowDecision {
 /** Inputs of {@link decideBackupNow}. */
 export interface BackupNowInputs {
   pause: boolean;
-  /** The combined gate (the last Backup, the last backup-now Backup, stuck Backups). */
+  /** The combined gate of the sync (the last Backup, the group, the last backup-now Backup, other running Backups, the quiet windows; stuck ones pass). */
   gate: Gate;
   /** True when a tick's Backup is created in this sync: it goes first. */
   tickFirst: boolean;
@@ -225,8 +225,8 @@ export function decideBackupNow(pending: string | null, inputs: BackupNowInputs)
 
 /**
  * backupNowGate closes while the last backup-now Backup runs, as the last scheduled one does. Missing from
- * the view, it counts as running until the stale-view grace after the sync that created it (the BackupNow
- * condition's transition to Running) has passed.
+ * the view, it counts as running until the stale-view grace after it was asked for ({@link backupNowAskedAt}: the
+ * record's `askedAt`, else the BackupNow condition's transition to Running) has passed.
  */
 export function backupNowGate(previous: BackupScheduleStatus, options: BackupNowView & { last: LastBackupNow | null }): Gate {
   const { last } = options;
