@@ -182,8 +182,8 @@ export function withLegacyAskedAt(next: BackupScheduleStatus, previous: BackupSc
   const record = lastBackupNowOf(next);
   if (record === null || record.askedAt !== null || facts.backups.has(record.name) || lastBackupNowOf(previous)?.name !== record.name) return next;
   const askedAt = backupNowAskedAt(previous);
-  if (inFlightUntil(askedAt, facts) === null || backupNowAskedAt(next) === askedAt) return next;
-  return { ...next, lastBackupNow: { ...recordOf(next, 'lastBackupNow'), askedAt: formatTime(askedAt as number), seen: true } };
+  if (askedAt === null || inFlightUntil(askedAt, facts) === null || backupNowAskedAt(next) === askedAt) return next;
+  return { ...next, lastBackupNow: { ...recordOf(next, 'lastBackupNow'), askedAt: formatTime(askedAt), seen: true } };
 }
 
 /** What this sync does about the backup-now request. */
