@@ -92,7 +92,7 @@ export function childMetadata(parent: BackupSchedule, options: ChildMetadataOpti
  * `controller-uid`: Metacontroller sets that one to this schedule's uid, and refuses the whole answer when a desired
  * child carries another value (a schedule that is itself the child of a `generateSelector` controller carries its parent's).
  */
-export function childLabels(parent: BackupSchedule, handoverLabelKey: string): Record<string, string> {
+function childLabels(parent: BackupSchedule, handoverLabelKey: string): Record<string, string> {
   const labels: Record<string, string> = {};
   for (const [key, value] of Object.entries(parent.metadata.labels ?? {})) {
     if (key !== handoverLabelKey && key !== CONTROLLER_UID_LABEL && typeof value === 'string') labels[key] = value;
