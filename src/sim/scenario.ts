@@ -73,7 +73,28 @@ export type Fault =
    * Someone puts the schedule in a schedule group, moves it to another or takes it out (`kubectl label bks …
    * tidb.pingcap.com/backup-schedule-group=<group>`; null removes the label). A label edit keeps the generation.
    */
-  | { kind: 'relabel'; atMs: number; group: string | null };
+  | { kind: 'relabel'; atMs: number; group: string | null }
+  /**
+   * Someone breaks the schedule's spec and fixes it `forMs` later: at `atMs` a JSON merge patch the hook refuses as
+   * invalid (a 4-field cron, an unknown time zone, a duration Go cannot read, `retention` beside `maxBackups`), and at
+   * the fix a patch that puts back what it replaced (and removes what it added). `pause`: the schedule is also paused,
+   * `'with-break'` by the breaking edit itself, `{ aheadMs }` by an edit that long before it; the fix then unpauses it.
+   */
+  | SpecBroken;
+
+/** The fault `spec-broken` (above). */
+export interface SpecBroken {
+  kind: 'spec-broken';
+  atMs: number;
+  forMs: number;
+  patch: JsonObject;
+  pause?: 'with-break' | { aheadMs: number };
+}
+
+/** specBrokenStartMs is the offset of a `spec-broken` fault's first write: its pause ahead of the break, else the break. */
+export function specBrokenStartMs(fault: SpecBroken): number {
+  return typeof fault.pause === 'object' ? fault.atMs - fault.pause.aheadMs : fault.atMs;
+}
 
 /** The executor's behaviour (durations in ms); its outages, slow windows and log stalls are faults. */
 export type ExecutorSettings = Omit<ExecutorConfig, 'podOutages' | 'slowWindows' | 'logStalls'>;
@@ -130,7 +151,7 @@ export const HEALTHY_EXECUTOR: ExecutorSettings = {
 };
 
 /** The faults that act on one schedule (spec edits, pauses, backup-now, deletions, pins); the others act on the cluster. */
-const SCHEDULE_FAULTS: ReadonlySet<Fault['kind']> = new Set(['edit', 'pause', 'backup-now', 'log-deleted', 'backups-deleted', 'backup-pinned', 'backup-unpinned', 'status-wiped', 'relabel']);
+const SCHEDULE_FAULTS: ReadonlySet<Fault['kind']> = new Set(['edit', 'pause', 'backup-now', 'log-deleted', 'backups-deleted', 'backup-pinned', 'backup-unpinned', 'status-wiped', 'relabel', 'spec-broken']);
 
 /** clusterFaults returns the faults that act on every schedule of the world. */
 export function clusterFaults(faults: readonly Fault[]): Fault[] {

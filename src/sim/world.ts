@@ -18,8 +18,8 @@ import { Metacontroller } from './metacontroller.js';
 import type { CreateErrorWindow, SyncObservation } from './metacontroller.js';
 import { createRandom } from './random.js';
 import { Recorder, USER_DELETION } from './recorder.js';
-import { longestDelayMs, stuckWindowsOf } from './scenario.js';
-import type { Scenario, ScheduleSetup } from './scenario.js';
+import { longestDelayMs, specBrokenStartMs, stuckWindowsOf } from './scenario.js';
+import type { Scenario, ScheduleSetup, SpecBroken } from './scenario.js';
 import { ObjectStore, keyOf, objectKey } from './store.js';
 import type { StoreEvent } from './store.js';
 import { createTransport } from './transport.js';
@@ -180,7 +180,8 @@ function createSchedule(world: World, schedule: ScheduleSetup): void {
 /**
  * Schedule edits and pauses are writes to the parent's spec, as `kubectl apply` makes them; backup-now is an
  * annotation (`kubectl annotate`), a group a label (`kubectl label`); deleting the log Backup or snapshot Backups is `kubectl delete`; pinning
- * and unpinning a snapshot Backup is `kubectl annotate` of the Backup; a wiped status is a write to the status subresource.
+ * and unpinning a snapshot Backup is `kubectl annotate` of the Backup; a wiped status is a write to the status subresource; a
+ * broken spec and its fix are two more spec writes.
  */
 function scheduleSpecFaults(world: World): void {
   // A JSON merge patch, as `kubectl apply` sends: null removes a field.
@@ -210,6 +211,18 @@ function scheduleSpecFaults(world: World): void {
     if (fault.kind === 'backup-unpinned') world.clock.at(world.start + fault.atMs, () => pinSnapshots(world, { pin: false, which: fault.which }));
     if (fault.kind === 'status-wiped') world.clock.at(world.start + fault.atMs, () => void world.store.updateStatus(world.parentKey, {}));
     if (fault.kind === 'relabel') world.clock.at(world.start + fault.atMs, () => relabel(fault.group));
+    if (fault.kind === 'spec-broken') breakSpec(fault);
+  }
+  /** A broken spec: the fix puts back what the break replaced (null for a field it added), and unpauses a pause that came with it. */
+  function breakSpec(fault: SpecBroken): void {
+    let restore: JsonObject = {};
+    if (typeof fault.pause === 'object') world.clock.at(world.start + specBrokenStartMs(fault), patch({ pause: true }));
+    world.clock.at(world.start + fault.atMs, () => {
+      const spec = world.store.get(world.parentKey)?.spec ?? {};
+      restore = Object.fromEntries(Object.keys(fault.patch).map((key) => [key, spec[key] ?? null]));
+      patch({ ...fault.patch, ...(fault.pause === 'with-break' ? { pause: true } : {}) })();
+    });
+    world.clock.at(world.start + fault.atMs + fault.forMs, () => patch({ ...restore, ...(fault.pause === undefined ? {} : { pause: false }) })());
   }
   function relabel(group: string | null): void {
     const current = world.store.get(world.parentKey);

@@ -12,10 +12,12 @@ import { convergenceCheck } from './convergence.js';
 import { deletionCheck } from './deletions.js';
 import { determinismCheck } from './determinism.js';
 import { groupCheck } from './group.js';
+import { invalidSpecCheck } from './invalid-spec.js';
 import { logBackupCheck } from './log-backup.js';
 import { overlapCheck } from './overlap.js';
 import { paceCheck } from './pace.js';
 import { slotCheck } from './slots.js';
+import { specFixCheck } from './spec-fix.js';
 import type { Check } from './slots.js';
 import { statusCheck } from './status.js';
 import { truncationCheck } from './truncation.js';
@@ -46,7 +48,9 @@ const CHECKS: ReadonlyArray<[InvariantNumber, (context: CheckContext) => Check, 
   [2, overlapCheck, 'schedule'],
   [3, statusCheck, 'schedule'],
   [4, deletionCheck, 'schedule'],
+  [4, invalidSpecCheck, 'schedule'],
   [5, convergenceCheck, 'schedule'],
+  [5, specFixCheck, 'schedule'],
   [6, determinismCheck, 'schedule'],
   [7, logBackupCheck, 'schedule'],
   [8, truncationCheck, 'schedule'],

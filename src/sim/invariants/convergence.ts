@@ -150,7 +150,7 @@ function highestHookReading(world: CheckContext['world'], at: number): number {
  * freeAtOf is when the Backup before a tick stopped holding the gate (world time): finished, being deleted, or —
  * with spec.backupTimeout — stuck, when it is the only one running; null when that cannot be told (two stuck).
  */
-function freeAtOf(previous: BackupRecord, facts: Facts): number | null {
+export function freeAtOf(previous: BackupRecord, facts: { backupTimeoutMs: number | null; offset: number; records: readonly BackupRecord[] }): number | null {
   const done = Math.min(previous.finishedAt ?? Infinity, previous.deletingAt ?? Infinity);
   if (facts.backupTimeoutMs === null) return done;
   // The hook reads the creationTimestamp (the cluster's clock) against its own: stuck once its clock passes

@@ -1,5 +1,6 @@
 /** Deadlines of the recoveries the checks expect: hook faults and Metacontroller's restarts hold a recovery back until they end. */
 
+import { specBrokenStartMs } from '../scenario.js';
 import type { Fault } from '../scenario.js';
 import type { World } from '../world.js';
 
@@ -29,7 +30,13 @@ export function recoveryDeadline(world: Pick<World, 'scenario' | 'start'>, expec
   return deadline;
 }
 
-/** pausedDuring tells whether a pause fault covers any instant of [from, to]. */
+/**
+ * pausedDuring tells whether a pause fault, or a broken spec (fault `spec-broken`, with its pause ahead of it), covers
+ * any instant of [from, to]: the hook creates nothing then.
+ */
 export function pausedDuring(world: Pick<World, 'scenario' | 'start'>, window: { from: number; to: number }): boolean {
-  return world.scenario.faults.some((f) => f.kind === 'pause' && world.start + f.atMs <= window.to && world.start + f.atMs + f.forMs >= window.from);
+  return world.scenario.faults.some((f) => {
+    const from = f.kind === 'spec-broken' ? specBrokenStartMs(f) : f.atMs;
+    return (f.kind === 'pause' || f.kind === 'spec-broken') && world.start + from <= window.to && world.start + f.atMs + f.forMs >= window.from;
+  });
 }

@@ -32,7 +32,7 @@ export const INVARIANT_TITLES: Readonly<Record<InvariantNumber, string>> = {
   1: 'one Backup per slot, and only slots the schedule produces',
   2: 'no new Backup while the previous one is (or may be) running',
   3: 'the answered status is never behind the request; lastBackup never lost',
-  4: 'deletions only by a retention rule that names them, never the newest Complete, a running one or one the view shows pinned',
+  4: 'deletions only by a retention rule that names them, never the newest Complete, a running one or one the view shows pinned; under an invalid spec every child kept as it is, nothing created',
   5: 'after the faults stop: every open tick backed up once, retention bounds hold, stuck Backups reported',
   6: 'the same request at the same instant gets the same answer',
   7: 'one log Backup, never deleted by the hook; a missing one is reported and asked for again after the grace',

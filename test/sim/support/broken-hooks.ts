@@ -3,6 +3,7 @@
 import { desiredFormOfKept } from '../../../src/core/kept-form.js';
 import { snapshotState } from '../../../src/core/backup-state.js';
 import { BACKUP_CHILD_TYPE, KEEP_ANNOTATION, SCHEDULED_AT_ANNOTATION, logBackupName } from '../../../src/core/names.js';
+import { PAUSED_BEFORE_INVALID_SPEC } from '../../../src/core/schedule-edit.js';
 import { readSpec } from '../../../src/core/spec.js';
 import type { SyncReport } from '../../../src/core/sync.js';
 import { parseTime } from '../../../src/core/time.js';
@@ -276,6 +277,49 @@ export function brokenLogHooks(settings: HookSettings): Array<{ name: string; br
         for (const c of named(body, 'CompactBackup')) c.metadata.name = unretried(c.metadata.name);
         if (typeof body.status['lastCompact'] === 'string') body.status['lastCompact'] = unretried(body.status['lastCompact']);
         return { status: 200, body, ...(report === undefined ? {} : { report }) };
+      },
+    },
+  ];
+}
+
+/**
+ * brokenSpecHooks maps hooks that mishandle an invalid spec (fault `spec-broken`) to the invariant each breaks (4: an
+ * invalid spec keeps every child; 5: the fix resumes with upstream's catch-up, or the skip after a pause), what its
+ * report says.
+ */
+export function brokenSpecHooks(settings: HookSettings): Array<{ name: string; breaks: number; alsoBreaks?: number[]; says: RegExp; hook: Hook }> {
+  const real = decideHook(settings);
+  const invalid = (request: SyncRequest): boolean => !readSpec(request.parent).ok;
+  return [
+    {
+      name: 'drops every Backup under an invalid spec (takes a typo for "keep nothing")',
+      breaks: 4,
+      says: /leaves out .* under an invalid spec/,
+      hook: (request, now) => {
+        const answer = structuredClone(real(request, now)) as HookAnswer;
+        if (isSuccess(answer) && invalid(request)) answer.body.children = [];
+        return answer;
+      },
+    },
+    {
+      // The hook before 2f24570: an invalid spec's answer kept nothing of a pause, so the fix ran the missed tick.
+      name: 'forgets a pause across an invalid spec (runs the tick missed meanwhile after the fix)',
+      breaks: 5,
+      says: /was backed up although spec.skipMissedOnUnpause is set/,
+      hook: (request, now) => {
+        const answer = structuredClone(real(request, now)) as HookAnswer;
+        if (isSuccess(answer)) delete answer.body.status[PAUSED_BEFORE_INVALID_SPEC];
+        return answer;
+      },
+    },
+    {
+      name: 'takes every invalid spec for a pause (never catches up after a fix)',
+      breaks: 5,
+      says: /the most recent one missed while the spec was broken .* was backed up 0 times/,
+      hook: (request, now) => {
+        const answer = structuredClone(real(request, now)) as HookAnswer;
+        if (isSuccess(answer) && invalid(request)) answer.body.status[PAUSED_BEFORE_INVALID_SPEC] = true;
+        return answer;
       },
     },
   ];

@@ -6,8 +6,9 @@
  * daily, with or without a log Backup and compaction, and the extension fields mixed in. Caches lag up to half the
  * smaller of the stale-view grace and the shortest interval any edit leads to, and the hook's clock steps within that
  * bound: the stale-view rules hold, only the meetings are new. One world in three also has Metacontroller restart
- * (`restart-arbitrary.ts`), and each has up to three pins a user sets and maybe removes (`pin-arbitrary.ts`; drawn
- * last, so the rest of a seed's worlds is as before they existed). A `.tmp` hunt of this shape found a backup-now Backup
+ * (`restart-arbitrary.ts`), and each has up to three pins a user sets and maybe removes (`pin-arbitrary.ts`) and up to
+ * two specs a user breaks and fixes (`spec-broken-arbitrary.ts`; each drawn last when it came, pins then broken specs,
+ * so the rest of a seed's worlds is as before they existed). A `.tmp` hunt of this shape found a backup-now Backup
  * started at a tick that a stale status skipped (scenario backup-now-at-a-tick-missed-by-a-stale-status).
  */
 
@@ -17,6 +18,7 @@ import type { JsonObject } from '../../../src/core/types.js';
 import type { Fault, Scenario } from '../../../src/sim/scenario.js';
 import { evenDouble } from '../../support/even-double.js';
 import { withPins } from './pin-arbitrary.js';
+import { withBrokenSpecs } from './spec-broken-arbitrary.js';
 import { withRestarts } from './restart-arbitrary.js';
 import { DAY, DENSE_ROUGH_SCHEDULES, HOUR, MINUTE, ROUGH_TEMPLATE as TEMPLATE, roughExecutor } from './rough-world.js';
 
@@ -36,9 +38,10 @@ const rawFaultArb = fc.record({
 
 /**
  * mixedScenarioArb draws one mixed-fault world of 10 days (30 for six-hourly and daily schedules); `pins: false` leaves
- * the pins out (to draw them after something else drawn after the world, e.g. stuck windows, that should not move).
+ * the pins and the broken specs out, `brokenSpecs: false` the broken specs (to draw them after something else drawn
+ * after the world, e.g. stuck windows, that should not move).
  */
-export function mixedScenarioArb(options: { pins?: boolean } = {}): fc.Arbitrary<Scenario> {
+export function mixedScenarioArb(options: { pins?: boolean; brokenSpecs?: boolean } = {}): fc.Arbitrary<Scenario> {
   const worlds = fc
     .record({
       seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
@@ -115,5 +118,7 @@ export function mixedScenarioArb(options: { pins?: boolean } = {}): fc.Arbitrary
       };
     });
   const restarted = withRestarts(worlds, { longestMs: 6 * HOUR });
-  return options.pins === false ? restarted : withPins(restarted);
+  if (options.pins === false) return restarted;
+  const pinned = withPins(restarted);
+  return options.brokenSpecs === false ? pinned : withBrokenSpecs(pinned);
 }

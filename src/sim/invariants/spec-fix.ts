@@ -1,0 +1,172 @@
+/**
+ * Invariant 5 across a broken spec (fault `spec-broken`): once a user fixes the spec, the schedule resumes as
+ * upstream does after a pause, the most recent tick missed while it was broken runs (a catch-up), the older ones never;
+ * with `spec.skipMissedOnUnpause`, a schedule that was paused before the spec broke, or whose broken spec said
+ * `pause: true`, runs no tick missed meanwhile (docs/beyond.md §2, `status.pausedBeforeInvalidSpec`). The ticks the
+ * broken spec kept from running are no failure of the hook: the general check (convergence.ts) starts after the fix.
+ *
+ * Judged only where nothing else meddles: no other fault but pins and the executor's (stuck pods, slow Backups, log
+ * stalls) acts from a settling time before the fault's first write to one after the fix, the spec is valid before it
+ * and fixed and unpaused after it, and every instant that decides what the hook knew is a lag and a call clear of it.
+ */
+
+import { isBackupNowBackup } from '../../core/backup-now.js';
+import { nextTick } from '../../core/schedule.js';
+import type { Schedule } from '../../core/schedule.js';
+import { readSpec } from '../../core/spec.js';
+import { formatTime, parseTime } from '../../core/time.js';
+import type { BackupSchedule } from '../../core/types.js';
+import type { BackupRecord } from '../recorder.js';
+import { faultEnd, specBrokenStartMs } from '../scenario.js';
+import type { Fault, SpecBroken } from '../scenario.js';
+import { freeAtOf, settleMs } from './convergence.js';
+import type { Check } from './slots.js';
+import type { CheckContext } from './types.js';
+
+/** Faults that leave a broken window judgeable: pins, and the executor's, whose effect on the gate the records show. */
+const BYSTANDERS: ReadonlySet<Fault['kind']> = new Set(['backup-pinned', 'backup-unpinned', 'pods-stuck', 'slow-backups', 'log-stall']);
+
+/** What became of one broken window. */
+export interface SpecFixVerdict {
+  fault: SpecBroken;
+  /** Why it was not judged, or null. */
+  skipped: string | null;
+  /** `catch-up`: the most recent missed tick expected to run once; `skip`: no missed tick runs; `none`: nothing expected. */
+  expected: 'catch-up' | 'skip' | 'none';
+}
+
+/** specFixCheck judges every broken window at the end of the run; `onVerdict` hears how each was judged (for the soak's counts). */
+export function specFixCheck(context: CheckContext, options: { onVerdict?(verdict: SpecFixVerdict): void } = {}): Check {
+  const { world } = context;
+  const versions: Array<{ at: number; parent: BackupSchedule }> = [];
+  const missed: Array<{ at: number; slot: number }> = [];
+  return {
+    onStoreEvent(event) {
+      if (event.key !== world.parentKey || event.type === 'deleted') return;
+      versions.push({ at: event.at, parent: event.object as BackupSchedule });
+      const slot = parseTime(event.object.status?.['lastMissedTime']);
+      if (slot !== null && slot > (missed.at(-1)?.slot ?? -Infinity)) missed.push({ at: event.at, slot });
+    },
+    onFinish() {
+      for (const fault of world.scenario.faults) {
+        if (fault.kind !== 'spec-broken') continue;
+        const verdict = judge(fault, { context, versions, missed });
+        options.onVerdict?.(verdict);
+      }
+    },
+  };
+}
+
+interface Inputs {
+  context: CheckContext;
+  versions: ReadonlyArray<{ at: number; parent: BackupSchedule }>;
+  missed: ReadonlyArray<{ at: number; slot: number }>;
+}
+
+function judge(fault: SpecBroken, inputs: Inputs): SpecFixVerdict {
+  const { context, versions } = inputs;
+  const { world, maxLagMs, maxLatencyMs } = context;
+  const verdict = (skipped: string | null, expected: SpecFixVerdict['expected'] = 'none'): SpecFixVerdict => ({ fault, skipped, expected });
+  const first = world.start + specBrokenStartMs(fault);
+  const broke = world.start + fault.atMs;
+  const fixed = broke + fault.forMs;
+  const settle = settleMs(context);
+  if (fixed + settle >= world.end) return verdict('fixed too close to the end');
+  const meddles = world.scenario.faults.some((other) => {
+    if (other === fault || BYSTANDERS.has(other.kind)) return false;
+    const from = world.start + (other.kind === 'spec-broken' ? specBrokenStartMs(other) : other.atMs);
+    const to = world.start + (faultEnd(other) ?? Infinity);
+    return from <= fixed + settle && to >= first - settle;
+  });
+  if (meddles) return verdict('another fault acts around it');
+  const specAt = (at: number): BackupSchedule | undefined => [...versions].reverse().find((v) => v.at <= at)?.parent;
+  const before = specAt(first - 1);
+  const broken = specAt(broke);
+  const after = specAt(fixed);
+  if (before === undefined || broken === undefined || after === undefined) return verdict('no schedule');
+  const readBefore = readSpec(before);
+  const readAfter = readSpec(after);
+  if (!readBefore.ok || readBefore.spec.pause) return verdict('the spec was invalid or paused before');
+  if (readSpec(broken).ok) return verdict('the patch did not break the spec');
+  if (!readAfter.ok || readAfter.spec.pause) return verdict('the fix left it invalid or paused');
+  const schedule = readAfter.spec.schedule;
+  if (schedule.expression !== readBefore.spec.schedule.expression || schedule.timeZone !== readBefore.spec.schedule.timeZone) return verdict('the fix changed the schedule');
+
+  // A change is in every view, and answered, this long after it is written.
+  const seenMs = maxLagMs + maxLatencyMs + 1000;
+  // Paused before the break, or by the breaking edit: the hook knew it before the fix only if a sync saw it in time.
+  const pausedKnown = fault.pause === undefined ? false : fault.pause === 'with-break' ? fault.forMs >= seenMs : fault.pause.aheadMs >= seenMs;
+  const skipping = readAfter.spec.skipMissedOnUnpause && fault.pause !== undefined;
+  if (skipping && !pausedKnown) return verdict('the pause may not have been seen before the fix');
+
+  const offset = world.nowOf(fixed) - fixed;
+  const records = [...world.recorder.backups.values()].filter((r): r is BackupRecord & { slot: number } => r.slot !== null);
+  const scheduled = records.filter((r) => !isBackupNowBackup(r.object));
+  const count = (tick: number): number => scheduled.filter((r) => r.slot === tick).length;
+  // The hook's watermark when the window opened: its last Backup's slot, or a newer missed slot.
+  const anchorRecord = scheduled.filter((r) => r.createdAt < first).sort((a, b) => b.slot - a.slot)[0];
+  const missedSlot = [...inputs.missed].reverse().find((m) => m.at < first)?.slot ?? -Infinity;
+  const anchor = Math.max(anchorRecord?.slot ?? parseTime(before.metadata.creationTimestamp) ?? world.start, missedSlot);
+  // Ticks from when every view showed the schedule paused or broken to the fix, on the hook's clock.
+  const from = first + seenMs + offset;
+  const ticks = ticksBetween(schedule, { anchor, after: anchor, to: fixed + offset });
+  const held = ticks.filter((t) => t >= from);
+  if (skipping) {
+    for (const t of held) if (count(t) !== 0) context.report(5, `tick ${formatTime(t)}, missed while paused and then broken (spec fixed and unpaused at ${formatTime(fixed)}), was backed up although spec.skipMissedOnUnpause is set`);
+    return verdict(null, 'skip');
+  }
+  const latest = ticks.at(-1);
+  for (const t of held) if (t !== latest && count(t) !== 0) context.report(5, `tick ${formatTime(t)}, missed while the spec was broken, was backed up although ${formatTime(latest ?? t)} is a newer one (no backfill)`);
+  if (latest === undefined || latest < from) return verdict(null);
+  const spec = { backupTimeoutMs: readAfter.spec.backupTimeout?.ms ?? null, startingDeadlineMs: readAfter.spec.startingDeadlineMs };
+  const judged = catchUp(latest, { context, records, offset, fixedSeenAt: fixed + seenMs + offset, fixed, schedule, anchor, count, ...spec });
+  return verdict(judged, judged === null ? 'catch-up' : 'none');
+}
+
+/**
+ * catchUp judges the most recent tick missed while broken: it runs once if its gate opened, and the fix was seen,
+ * before the tick's window closed. Returns why it could not judge, or null.
+ */
+function catchUp(
+  tick: number,
+  facts: {
+    context: CheckContext;
+    records: Array<BackupRecord & { slot: number }>;
+    offset: number;
+    fixedSeenAt: number;
+    fixed: number;
+    schedule: Schedule;
+    anchor: number;
+    backupTimeoutMs: number | null;
+    startingDeadlineMs: number | null;
+    count(tick: number): number;
+  },
+): string | null {
+  const { context, records, offset, schedule, backupTimeoutMs, startingDeadlineMs } = facts;
+  const { world, maxLagMs, maxLatencyMs, settings } = context;
+  // The Backup before the tick (a backup-now one at the hook's reading of its creation) holds its gate until it is done.
+  const previous = records
+    .map((r) => ({ record: r, at: isBackupNowBackup(r.object) ? world.nowOf(r.createdAt) : r.slot }))
+    .filter((r) => r.at < tick)
+    .sort((a, b) => a.at - b.at)
+    .at(-1)?.record;
+  if (previous === undefined) return 'no Backup before the tick';
+  const freeAt = freeAtOf(previous, { backupTimeoutMs, offset, records });
+  if (freeAt === null) return 'two Backups stuck before the tick';
+  const following = nextTick(schedule, { after: tick, anchor: facts.anchor });
+  const grace = settings.staleViewGraceMs;
+  const quietMs = following === null ? 0 : Math.min(grace, (following - tick) / 2);
+  const closesAt = Math.min((following ?? Infinity) - quietMs, startingDeadlineMs === null ? Infinity : tick + startingDeadlineMs - Math.min(grace, startingDeadlineMs / 2));
+  const knownAt = Math.max(tick, freeAt + offset + maxLagMs + maxLatencyMs + 1000, facts.fixedSeenAt);
+  if (knownAt >= closesAt - 1000) return "the fix or the gate came too late for the tick's window";
+  const n = facts.count(tick);
+  if (n !== 1) context.report(5, `tick ${formatTime(tick)}, the most recent one missed while the spec was broken (fixed at ${formatTime(facts.fixed)}), was backed up ${n} times; upstream catches it up once (${previous.name} done or stuck at ${formatTime(freeAt)})`);
+  return null;
+}
+
+/** ticksBetween lists the schedule's ticks after `after` and at or before `to` (hook time). */
+function ticksBetween(schedule: Schedule, window: { anchor: number; after: number; to: number }): number[] {
+  const ticks: number[] = [];
+  for (let t = nextTick(schedule, { after: window.after, anchor: window.anchor }); t !== null && t <= window.to; t = nextTick(schedule, { after: t, anchor: window.anchor })) ticks.push(t);
+  return ticks;
+}
