@@ -8,17 +8,14 @@
 
 import assert from 'node:assert/strict';
 
-import { checkedLagMs, runChecked } from '../../src/sim/invariants/run.js';
-import type { Check } from '../../src/sim/invariants/slots.js';
-import { specFixCheck } from '../../src/sim/invariants/spec-fix.js';
-import type { SpecFixVerdict } from '../../src/sim/invariants/spec-fix.js';
+import { runChecked } from '../../src/sim/invariants/run.js';
 import type { InvariantNumber } from '../../src/sim/invariants/types.js';
 import { HEALTHY_EXECUTOR } from '../../src/sim/scenario.js';
 import type { Scenario } from '../../src/sim/scenario.js';
-import type { World, WorldObserver } from '../../src/sim/world.js';
 import { brokenSpecHooks } from './support/broken-hooks.js';
 import { describeViolations } from './support/property-run.js';
 import { brokenSchedule, patchOf } from './support/spec-broken-arbitrary.js';
+import { verdictsOf } from './support/spec-fix-verdicts.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -59,18 +56,6 @@ const SCENARIO: Scenario = {
 
 const ALL: InvariantNumber[] = [1, 2, 3, 4, 5, 6, 11];
 
-/** verdicts watches a run with the check of broken windows alone and collects how it judged each. */
-function verdicts(scenario: Scenario): { observer: WorldObserver; verdicts: SpecFixVerdict[] } {
-  const collected: SpecFixVerdict[] = [];
-  let check: Check | null = null;
-  const of = (world: World): Check =>
-    (check ??= specFixCheck(
-      { world, settings: scenario.hook, maxLagMs: checkedLagMs(scenario), maxLatencyMs: scenario.transport.latencyMs[1], report: () => undefined },
-      { onVerdict: (verdict) => collected.push(verdict) },
-    ));
-  return { observer: { onStoreEvent: (event, world) => of(world).onStoreEvent?.(event), onFinish: (world) => of(world).onFinish?.() }, verdicts: collected };
-}
-
 describe('sim: a spec broken and fixed (fault spec-broken)', function () {
   this.timeout(0);
 
@@ -81,7 +66,7 @@ describe('sim: a spec broken and fixed (fault spec-broken)', function () {
   });
 
   it('the real hook keeps everything while broken, catches up the latest missed tick after a fix, and skips it after a pause', async () => {
-    const judged = verdicts(SCENARIO);
+    const judged = verdictsOf(SCENARIO);
     const { violations, world } = await runChecked({ invariants: ALL, scenario: SCENARIO }, { observers: [judged.observer] });
     assert.deepEqual(describeViolations(violations), []);
     assert.deepEqual(judged.verdicts.map((v) => [v.skipped, v.expected]), [[null, 'catch-up'], [null, 'skip'], [null, 'skip'], [null, 'catch-up']], 'every window was judged');

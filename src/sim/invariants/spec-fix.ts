@@ -33,6 +33,8 @@ export interface SpecFixVerdict {
   skipped: string | null;
   /** `catch-up`: the most recent missed tick expected to run once; `skip`: no missed tick runs; `none`: nothing expected. */
   expected: 'catch-up' | 'skip' | 'none';
+  /** Ticks the window held back (from when every view showed it paused or broken to the fix), each judged. */
+  held: number;
 }
 
 /** specFixCheck judges every broken window at the end of the run; `onVerdict` hears how each was judged (for the soak's counts). */
@@ -66,7 +68,8 @@ interface Inputs {
 function judge(fault: SpecBroken, inputs: Inputs): SpecFixVerdict {
   const { context, versions } = inputs;
   const { world, maxLagMs, maxLatencyMs } = context;
-  const verdict = (skipped: string | null, expected: SpecFixVerdict['expected'] = 'none'): SpecFixVerdict => ({ fault, skipped, expected });
+  let held: number[] = [];
+  const verdict = (skipped: string | null, expected: SpecFixVerdict['expected'] = 'none'): SpecFixVerdict => ({ fault, skipped, expected, held: held.length });
   const first = world.start + specBrokenStartMs(fault);
   const broke = world.start + fault.atMs;
   const fixed = broke + fault.forMs;
@@ -110,10 +113,10 @@ function judge(fault: SpecBroken, inputs: Inputs): SpecFixVerdict {
   // Ticks from when every view showed the schedule paused or broken to the fix, on the hook's clock.
   const from = first + seenMs + offset;
   const ticks = ticksBetween(schedule, { anchor, after: anchor, to: fixed + offset });
-  const held = ticks.filter((t) => t >= from);
+  held = ticks.filter((t) => t >= from);
   if (skipping) {
     for (const t of held) if (count(t) !== 0) context.report(5, `tick ${formatTime(t)}, missed while paused and then broken (spec fixed and unpaused at ${formatTime(fixed)}), was backed up although spec.skipMissedOnUnpause is set`);
-    return verdict(null, 'skip');
+    return verdict(null, held.length === 0 ? 'none' : 'skip');
   }
   const latest = ticks.at(-1);
   for (const t of held) if (t !== latest && count(t) !== 0) context.report(5, `tick ${formatTime(t)}, missed while the spec was broken, was backed up although ${formatTime(latest ?? t)} is a newer one (no backfill)`);

@@ -13,6 +13,7 @@ import { checkSimProperty } from '../support/property-run.js';
 import { huntScenarioArb } from '../support/hunt-arbitrary.js';
 import { mixedScenarioArb } from '../support/mixed-arbitrary.js';
 import { withBrokenSpecs } from '../support/spec-broken-arbitrary.js';
+import { VerdictTally, verdictsOf } from '../support/spec-fix-verdicts.js';
 import { withStuckCache } from '../support/stuck-arbitrary.js';
 import { DENSE_SCHEDULES, PROPERTY_SCHEDULES, groupScenarioArb, scenarioArb, withWorkers } from '../support/scenario-arbitrary.js';
 import type { Scenario } from '../../../src/sim/scenario.js';
@@ -64,8 +65,13 @@ describe(`simulator soak (seed ${SEED}, ${RUNS} runs per property, ${YEARS} year
   });
 
   it('mixed faults (pauses, edits, backup-now, restarts, stuck pods, slow windows, log stalls, clock steps within the lag bound, Backups a user deletes, a wiped status, refused creates, Metacontroller restarting, pins, broken specs): invariants 1–9 and 11', async () => {
-    const size = await checkSimProperty({ name: 'soak-mixed', arbitrary: workers(mixedScenarioArb()), invariants: [1, 2, 3, 4, 5, 6, 7, 8, 9, 11], seed: SEED + 5, numRuns: RUNS * 2, timeLimitMs: LIMIT_MS });
-    console.log(`      ${size.runs} runs, ${Math.round(size.simulatedMs / 86_400_000)} simulated days, ${size.syncs} syncs`);
+    const tally = new VerdictTally();
+    const observers = (scenario: Scenario) => {
+      const judged = verdictsOf(scenario);
+      return [judged.observer, { onFinish: () => tally.add(judged.verdicts) }];
+    };
+    const size = await checkSimProperty({ name: 'soak-mixed', arbitrary: workers(mixedScenarioArb()), invariants: [1, 2, 3, 4, 5, 6, 7, 8, 9, 11], seed: SEED + 5, numRuns: RUNS * 2, timeLimitMs: LIMIT_MS, observers });
+    console.log(`      ${size.runs} runs, ${Math.round(size.simulatedMs / 86_400_000)} simulated days, ${size.syncs} syncs; ${tally.toString()}`);
   });
 
   it('stuck caches (mixed faults and one or two windows of 1 min to 8 h in which the watch cache delivers nothing, past the lag bound): invariants 1, 3–9 and 11, the stuck time counted as lag', async () => {

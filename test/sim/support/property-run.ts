@@ -11,6 +11,7 @@ import type { ScenarioFixture } from '../../../src/sim/invariants/run.js';
 import type { InvariantNumber, Violation } from '../../../src/sim/invariants/types.js';
 import { INVARIANT_TITLES } from '../../../src/sim/invariants/types.js';
 import type { Scenario } from '../../../src/sim/scenario.js';
+import type { WorldObserver } from '../../../src/sim/world.js';
 
 /** How long a property (its shrinking included) may take before fast-check stops it. */
 const SHRINK_LIMIT_MS = Number(process.env['SIM_TIME_LIMIT_MS'] ?? 15 * 60_000);
@@ -27,6 +28,8 @@ export interface SimPropertyOptions {
   numRuns: number;
   /** Time limit of the runs and the shrinking together (default SIM_TIME_LIMIT_MS, else 15 minutes). */
   timeLimitMs?: number;
+  /** Observers of each run besides the checks (e.g. counts for the soak's report). */
+  observers?(scenario: Scenario): WorldObserver[];
 }
 
 /** checkSimProperty asserts that no run of the arbitrary violates the invariants. */
@@ -34,7 +37,7 @@ export async function checkSimProperty(options: SimPropertyOptions): Promise<{ r
   let syncs = 0;
   let simulatedMs = 0;
   const property = fc.asyncProperty(options.arbitrary, async (scenario) => {
-    const { world, violations } = await runChecked({ invariants: options.invariants, scenario });
+    const { world, violations } = await runChecked({ invariants: options.invariants, scenario }, { observers: options.observers?.(scenario) ?? [] });
     syncs += world.syncs;
     simulatedMs += scenario.durationMs;
     if (violations.length > 0) throw new InvariantError(violations);
