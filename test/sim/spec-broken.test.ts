@@ -63,6 +63,7 @@ describe('sim: a spec broken and fixed (fault spec-broken)', function () {
     assert.deepEqual(['0 */4 * * *', 'H/20 H(0-5) * * *', '@every 45m', '@daily', '@hourly'].map(brokenSchedule), ['0 */4 * *', 'H/20 H(0-5) * *', '@every 45', '@dayly', '@hourlyx']);
     assert.deepEqual(patchOf({ maxReservedTime: '6h' }, 'retention'), { retention: { keepWithin: '6h' } });
     assert.deepEqual(patchOf({ maxBackups: 4 }, 'retention'), { retention: { keepLast: 4 } });
+    assert.deepEqual(patchOf({ retention: { keepDaily: 7 } }, 'retention'), { maxBackups: 3 });
   });
 
   it('the real hook keeps everything while broken, catches up the latest missed tick after a fix, and skips it after a pause', async () => {

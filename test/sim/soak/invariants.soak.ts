@@ -1,8 +1,9 @@
 /**
  * The soak (`npm run sim:soak`): the invariant properties with more runs, the manifests' 300 s resync and dense
  * schedules (every 10 minutes, hourly), also with a log backup and compaction, schedule groups, adversarial worlds
- * (`support/hunt-arbitrary.ts`), mixed-fault worlds (`support/mixed-arbitrary.ts`) and the same with a watch cache stuck
- * past the lag bound (`support/stuck-arbitrary.ts`); a third of every property's runs
+ * (`support/hunt-arbitrary.ts`), mixed-fault worlds (`support/mixed-arbitrary.ts`), the same with a watch cache stuck
+ * past the lag bound (`support/stuck-arbitrary.ts`), and stale-view worlds whose spec a user breaks and fixes
+ * (`support/spec-broken-arbitrary.ts`); a third of every property's runs
  * also have Metacontroller restart (`support/restart-arbitrary.ts`). One property:
  * `npm run sim:soak -- --grep groups`. Sizes from the environment: SIM_SOAK_RUNS (default 20 per property; a dense year costs minutes),
  * SIM_SOAK_YEARS (default 1), SIM_SEED, SIM_SOAK_WORKERS (Metacontroller's `--workers`, default 1; its own default is 5:
@@ -71,6 +72,23 @@ describe(`simulator soak (seed ${SEED}, ${RUNS} runs per property, ${YEARS} year
       return [judged.observer, { onFinish: () => tally.add(judged.verdicts) }];
     };
     const size = await checkSimProperty({ name: 'soak-mixed', arbitrary: workers(mixedScenarioArb()), invariants: [1, 2, 3, 4, 5, 6, 7, 8, 9, 11], seed: SEED + 5, numRuns: RUNS * 2, timeLimitMs: LIMIT_MS, observers });
+    console.log(`      ${size.runs} runs, ${Math.round(size.simulatedMs / 86_400_000)} simulated days, ${size.syncs} syncs; ${tally.toString()}`);
+  });
+
+  it('broken specs under stale views (a quarter year, every property schedule, one or two windows of up to 30 days in which the spec is broken, some with a pause, stuck pods and slow Backups): invariants 1–6 and 11', async () => {
+    const tally = new VerdictTally();
+    const observers = (scenario: Scenario) => {
+      const judged = verdictsOf(scenario);
+      return [judged.observer, { onFinish: () => tally.add(judged.verdicts) }];
+    };
+    // Windows of up to 30 days (these schedules tick twice a day to twice a month), one or two in every world; of the
+    // stale-view worlds' own faults only stuck pods and slow Backups stay, so that most windows can be judged.
+    const worlds = scenarioArb('stale', { resyncSeconds: [300, 3600, 21_600], years: YEARS / 4 }).map((scenario) => ({
+      ...scenario,
+      faults: scenario.faults.filter((fault) => fault.kind === 'pods-stuck' || fault.kind === 'slow-backups'),
+    }));
+    const arbitrary = withBrokenSpecs(worlds, { longestMs: 30 * 86_400_000, fewest: 1 });
+    const size = await checkSimProperty({ name: 'soak-spec-broken', arbitrary: workers(arbitrary), invariants: [1, 2, 3, 4, 5, 6, 11], seed: SEED + 7, numRuns: RUNS * 2, timeLimitMs: LIMIT_MS, observers });
     console.log(`      ${size.runs} runs, ${Math.round(size.simulatedMs / 86_400_000)} simulated days, ${size.syncs} syncs; ${tally.toString()}`);
   });
 

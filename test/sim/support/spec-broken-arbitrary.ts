@@ -1,8 +1,8 @@
 /**
  * Specs a user breaks and fixes (fault `spec-broken`), added to every run of any scenario arbitrary: up to two windows
- * of two minutes to three days (log-uniform) in which the spec carries a mistake the CRD's schema lets through — a
+ * of two minutes to three days (or another longest; log-uniform) in which the spec carries a mistake the CRD's schema lets through — a
  * 4-field cron (or a misspelt macro, an `@every` without its unit), an unknown time zone, a `maxReservedTime` in days,
- * `spec.retention` beside the `maxBackups` or `maxReservedTime` the world uses, a `backupTimeout` without its unit —
+ * `spec.retention` beside the `maxBackups` or `maxReservedTime` the world uses (or `maxBackups` beside its `retention`), a `backupTimeout` without its unit —
  * then a fix that puts the spec back. A third of them come with a pause, by the breaking edit itself or by one 1 minute
  * to 10 hours before it, which the fix lifts (`skipMissedOnUnpause`'s rule across an invalid spec). Instants are even
  * over the faulty part of the run as the pins' are (the run but its last three days, or its first two thirds). The
@@ -31,12 +31,10 @@ interface RawBreak {
   aheadMinutes: number;
 }
 
-/** Two minutes to three days, log-uniform (as many under an hour as from an hour to three days, roughly), unbiased. */
-const LONGEST_MINUTES = 3 * 24 * 60;
-
-const rawBreakArb: fc.Arbitrary<RawBreak> = fc.record({
+/** rawBreakArb draws one window, two minutes to `longestMs` long, log-uniform (as many under an hour as from an hour to three days, roughly), unbiased. */
+const rawBreakArb = (longestMs: number): fc.Arbitrary<RawBreak> => fc.record({
   at: evenDouble({ min: 0, max: 1, maxExcluded: true }),
-  forMinutes: fc.noBias(fc.integer({ min: 0, max: 1000 })).map((permille) => Math.max(2, Math.round(LONGEST_MINUTES ** (permille / 1000)))),
+  forMinutes: fc.noBias(fc.integer({ min: 0, max: 1000 })).map((permille) => Math.max(2, Math.round((longestMs / MINUTE) ** (permille / 1000)))),
   breakage: fc.noBias(fc.constantFrom(...BREAKAGES)),
   pause: fc.noBias(fc.constantFrom('none' as const, 'none' as const, 'with-break' as const, 'ahead' as const)),
   aheadMinutes: fc.noBias(fc.integer({ min: 0, max: 1000 })).map((permille) => Math.max(1, Math.round(600 ** (permille / 1000)))),
@@ -61,6 +59,8 @@ export function patchOf(spec: JsonObject, breakage: Breakage): JsonObject {
     case 'duration':
       return { maxReservedTime: '2d' };
     case 'retention':
+      // The rule the world uses written both ways: the new GFS field beside the old count or age, or the reverse.
+      if (spec['retention'] !== undefined) return { maxBackups: 3 };
       return { retention: typeof spec['maxBackups'] === 'number' ? { keepLast: spec['maxBackups'] } : { keepWithin: spec['maxReservedTime'] ?? '48h' } };
     case 'timeout':
       return { backupTimeout: '90' };
@@ -83,9 +83,12 @@ function placeBreak(scenario: Scenario, raw: RawBreak): Fault {
   return { kind: 'spec-broken', atMs, forMs, patch, pause: raw.pause === 'with-break' ? 'with-break' : { aheadMs } };
 }
 
-/** withBrokenSpecs adds up to two broken windows, each fixed again, to every scenario of the arbitrary. */
-export function withBrokenSpecs(arbitrary: fc.Arbitrary<Scenario>): fc.Arbitrary<Scenario> {
+/**
+ * withBrokenSpecs adds up to two broken windows of up to `longestMs` (default three days), each fixed again, to every
+ * scenario of the arbitrary (at least `fewest`, default none).
+ */
+export function withBrokenSpecs(arbitrary: fc.Arbitrary<Scenario>, options: { longestMs?: number; fewest?: number } = {}): fc.Arbitrary<Scenario> {
   return fc
-    .tuple(arbitrary, fc.array(rawBreakArb, { maxLength: 2 }))
+    .tuple(arbitrary, fc.array(rawBreakArb(options.longestMs ?? 3 * DAY), { minLength: options.fewest ?? 0, maxLength: 2 }))
     .map(([scenario, raws]) => ({ ...scenario, faults: [...scenario.faults, ...raws.map((raw) => placeBreak(scenario, raw))] }));
 }
