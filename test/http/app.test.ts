@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 
 import { pino } from 'pino';
@@ -14,11 +17,13 @@ import { assertValidResponse } from '../support/response-schema.js';
 const NOW = Date.parse('2024-05-01T00:21:00Z');
 const config = { bodyLimitBytes: 64 * 1024, staleViewGraceMs: 300_000, handoverLabelKey: 'backup-schedule-hook/controller' };
 
-function appWith(overrides: Partial<AppOptions> = {}): { app: ReturnType<typeof createApp>; lines: Array<{ level: number; msg: string }> } {
-  const lines: Array<{ level: number; msg: string }> = [];
+type Line = { level: number; msg: string } & Record<string, unknown>;
+
+function appWith(overrides: Partial<AppOptions> = {}): { app: ReturnType<typeof createApp>; lines: Line[] } {
+  const lines: Line[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
-      lines.push(JSON.parse(chunk.toString()) as { level: number; msg: string });
+      lines.push(JSON.parse(chunk.toString()) as Line);
       done();
     },
   });
@@ -106,6 +111,56 @@ describe('HTTP: POST /sync', () => {
     assert.ok(lines.some((l) => l.level === 50 && JSON.stringify(l).includes('boom at the core')));
     await request(app).get('/healthz').expect(200);
   });
+
+  it('415: a body sent without a content type names it as none', async () => {
+    const server = appWith().app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const text = JSON.stringify(body);
+      const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, method: 'POST', path: '/sync', agent: false, headers: { 'content-length': Buffer.byteLength(text) } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.once('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+        });
+        req.once('error', reject);
+        req.end(text);
+      });
+      assert.equal(answer.status, 415);
+      assert.equal((JSON.parse(answer.text) as { error: string }).error, 'content type must be application/json, not none');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('200: the answer stands when recording the decision for metrics fails; the failure is logged with the schedule', async () => {
+    const { app, lines } = appWith({
+      observer: {
+        onDecision: () => {
+          throw new Error('metrics broke');
+        },
+      },
+    });
+    const res = await request(app).post('/sync').send(body).expect(200);
+    assert.equal(res.body.status.lastBackup, 'nightly-2024-05-01t00-20-00');
+    const failure = lines.find((l) => l.level === 50);
+    assert.deepEqual(
+      [failure?.msg, failure?.['namespace'], failure?.['name'], (failure?.['err'] as { message?: string } | undefined)?.message],
+      ['recording the sync decision failed; the answer is sent anyway', 'db', 'nightly', 'metrics broke'],
+    );
+    assert.deepEqual(lines.filter((l) => l.msg === 'sync').length, 1, 'the sync is logged as usual');
+  });
+
+  it('200: a parent without a namespace is logged and observed with an empty namespace', async () => {
+    const decisions: Array<{ namespace: string; name: string }> = [];
+    const { app, lines } = appWith({ observer: { onDecision: (_decision, { namespace, name }) => void decisions.push({ namespace, name }) } });
+    const withoutNamespace = structuredClone(body);
+    delete withoutNamespace.parent.metadata.namespace;
+    await request(app).post('/sync').send(withoutNamespace).expect(200);
+    const line = lines.find((l) => l.msg === 'sync');
+    assert.deepEqual([line?.['namespace'], line?.['name']], ['', 'nightly']);
+    assert.deepEqual(decisions, [{ namespace: '', name: 'nightly' }]);
+  });
 });
 
 describe('HTTP: other routes', () => {
@@ -116,6 +171,13 @@ describe('HTTP: other routes', () => {
     await request(app).get('/readyz').expect(200);
     lifecycle.ready = false;
     await request(app).get('/readyz').expect(503);
+  });
+  it('answers without X-Powered-By and without an ETag', async () => {
+    const { app } = appWith();
+    for (const res of [await request(app).get('/healthz').expect(200), await request(app).post('/customize').send({ parent: schedule() }).expect(200)]) {
+      assert.equal(res.headers['x-powered-by'], undefined);
+      assert.equal(res.headers['etag'], undefined);
+    }
   });
   it('unknown routes answer 404 and wrong methods 405 with Allow', async () => {
     const { app } = appWith();
@@ -138,5 +200,21 @@ describe('HTTP: POST /customize (schedule groups)', () => {
     const { app } = appWith();
     assert.deepEqual((await request(app).post('/customize').send({ parent: schedule() }).expect(200)).body, { relatedResources: [] });
     await request(app).post('/customize').send({ parent: { kind: 'Pod' } }).expect(400);
+  });
+  it('rejects a parent that is not an object, or null, with 400', async () => {
+    const { app } = appWith();
+    for (const parent of ['nightly', null, 42]) {
+      const res = await request(app).post('/customize').send({ parent }).expect(400);
+      assert.match(res.body.error, /\/parent must be a BackupSchedule with metadata/);
+    }
+  });
+  it('logs a parent without a namespace or name with empty ones', async () => {
+    const { app, lines } = appWith();
+    const parent = schedule();
+    delete (parent.metadata as { namespace?: string }).namespace;
+    delete (parent.metadata as { name?: string }).name;
+    await request(app).post('/customize').send({ parent }).expect(200);
+    const line = lines.find((l) => l.msg === 'customize');
+    assert.deepEqual([line?.['namespace'], line?.['name'], line?.['group'], line?.['related']], ['', '', null, 0]);
   });
 });
