@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 
@@ -167,16 +167,41 @@ describe('HTTP: other routes', () => {
   it('/healthz and /readyz answer 200; /readyz 503 while shutting down', async () => {
     const lifecycle = { ready: true };
     const { app } = appWith({ lifecycle });
-    await request(app).get('/healthz').expect(200);
-    await request(app).get('/readyz').expect(200);
+    assert.deepEqual((await request(app).get('/healthz').expect(200)).body, { status: 'ok' });
+    assert.deepEqual((await request(app).get('/readyz').expect(200)).body, { status: 'ready' });
     lifecycle.ready = false;
-    await request(app).get('/readyz').expect(503);
+    assert.deepEqual((await request(app).get('/readyz').expect(503)).body, { status: 'shutting down' });
+    assert.deepEqual((await request(app).get('/healthz').expect(200)).body, { status: 'ok' }, 'alive while shutting down');
   });
   it('answers without X-Powered-By and without an ETag', async () => {
     const { app } = appWith();
     for (const res of [await request(app).get('/healthz').expect(200), await request(app).post('/customize').send({ parent: schedule() }).expect(200)]) {
       assert.equal(res.headers['x-powered-by'], undefined);
       assert.equal(res.headers['etag'], undefined);
+    }
+  });
+  it('keeps a keep-alive connection open while ready, and closes it with the answer once shutting down', async () => {
+    const lifecycle = { ready: true };
+    const server = appWith({ lifecycle }).app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const connectionOf = (path: string): Promise<[number, string | undefined]> =>
+      new Promise((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, path, agent }, (res) => {
+          res.resume();
+          res.once('end', () => resolve([res.statusCode ?? 0, res.headers['connection']]));
+        });
+        req.once('error', reject);
+        req.end();
+      });
+    try {
+      assert.deepEqual(await connectionOf('/healthz'), [200, 'keep-alive']);
+      lifecycle.ready = false;
+      assert.deepEqual(await connectionOf('/healthz'), [200, 'close']);
+      assert.deepEqual(await connectionOf('/readyz'), [503, 'close']);
+    } finally {
+      agent.destroy();
+      server.close();
     }
   });
   it('unknown routes answer 404 and wrong methods 405 with Allow', async () => {
