@@ -52,6 +52,7 @@ describe('loadConfig', () => {
     { env: { STALE_VIEW_GRACE: '10m' }, expect: { staleViewGraceMs: 600_000 } },
     { env: { RESYNC_EVERY: '1m' }, expect: { resyncEveryMs: 60_000 } },
     { env: { SHUTDOWN_GRACE: '0s' }, expect: { shutdownGraceMs: 0, shutdownDelayMs: 0 } },
+    { env: { SHUTDOWN_GRACE: '2147483647ms', REQUEST_TIMEOUT: '2147483647ms' }, expect: { shutdownGraceMs: 2 ** 31 - 1, requestTimeoutMs: 2 ** 31 - 1 } },
   ];
   for (const { env, expect } of accepted) {
     it(`accepts ${JSON.stringify(env)}`, () => {
