@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { Agent, request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 
@@ -81,6 +82,12 @@ describe('HTTP: POST /sync', () => {
     assert.match((await request(appWith().app).post('/sync').send(noChildren).expect(400)).body.error, /must have required property 'children'/);
     const childNotObject = { ...body, children: { 'Backup.pingcap.com/v1alpha1': { 'db/x': 'not an object' } } };
     assert.match((await request(appWith().app).post('/sync').send(childNotObject).expect(400)).body.error, /\/children\/Backup.pingcap.com~1v1alpha1\/db~1x must be object/);
+    const { app, lines } = appWith();
+    await request(app).post('/sync').send(wrongKind).expect(400);
+    assert.deepEqual(
+      lines.map((l) => [l.level, l.msg, l['problems']]).filter(([, msg]) => msg !== 'request'),
+      [[40, 'sync request is not a Metacontroller BackupSchedule sync request', ['/parent/kind must be equal to constant ("BackupSchedule")']]],
+    );
   });
 
   it('200: a request without a known child type is valid; that type has no children', async () => {
@@ -160,6 +167,20 @@ describe('HTTP: POST /sync', () => {
     const line = lines.find((l) => l.msg === 'sync');
     assert.deepEqual([line?.['namespace'], line?.['name']], ['', 'nightly']);
     assert.deepEqual(decisions, [{ namespace: '', name: 'nightly' }]);
+  });
+  it('200: an observer without onDecision (only the body budget\'s hooks) records nothing and logs no failure', async () => {
+    const states: number[] = [];
+    const { app, lines } = appWith({ observer: { onBudgetState: (state) => void states.push(state.bytesInFlight) } });
+    await request(app).post('/sync').send(body).expect(200);
+    assert.deepEqual(lines.filter((l) => l.level >= 50), []);
+    assert.ok(states.length > 0, 'the budget\'s hook is called');
+  });
+
+  it('the sync line takes the decision\'s time in milliseconds', async () => {
+    const { app, lines } = appWith();
+    await request(app).post('/sync').send(body).expect(200);
+    const durationMs = lines.find((l) => l.msg === 'sync')?.['durationMs'] as number;
+    assert.ok(durationMs >= 0 && durationMs < 10_000, `durationMs ${durationMs}`);
   });
 });
 
@@ -241,5 +262,21 @@ describe('HTTP: POST /customize (schedule groups)', () => {
     await request(app).post('/customize').send({ parent }).expect(200);
     const line = lines.find((l) => l.msg === 'customize');
     assert.deepEqual([line?.['namespace'], line?.['name'], line?.['group'], line?.['related']], ['', '', null, 0]);
+  });
+  it('rejects a POST without any body (no Content-Length, not chunked) with 400', async () => {
+    const server = appWith().app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+      socket.write('POST /customize HTTP/1.1\r\nHost: hook\r\nConnection: close\r\n\r\n');
+      const chunks: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      await once(socket, 'close');
+      const text = Buffer.concat(chunks).toString();
+      assert.match(text, /^HTTP\/1\.1 400 /, text);
+      assert.match(text, /\/parent must be a BackupSchedule with metadata/);
+    } finally {
+      server.close();
+    }
   });
 });

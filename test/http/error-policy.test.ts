@@ -127,6 +127,9 @@ describe('error policy (docs/errors.md)', () => {
       const { app } = appWith();
       const res = await postText(app, '{}', 'application/merge-patch+json');
       assert.equal(res.status, 400, 'read as JSON, refused as an envelope');
+      const whole = await postText(app, JSON.stringify(syncRequest(schedule({ spec: spec() }))), 'application/vnd.metacontroller+json');
+      assert.equal(whole.status, 200, 'a whole sync request sent as +json is read and decided');
+      assertValidResponse(whole.body);
     });
   });
 
@@ -356,6 +359,7 @@ describe('error policy (docs/errors.md)', () => {
       ['options', '/sync', 405, 'POST'],
       ['post', '/healthz', 405, 'GET, HEAD'],
       ['delete', '/readyz', 405, 'GET, HEAD'],
+      ['get', '/customize', 405, 'POST'],
     ];
     for (const [method, path, status, allow] of rows) {
       it(`${method.toUpperCase()} ${path} → ${status}`, async () => {

@@ -131,6 +131,7 @@ describe('logs', () => {
     const log = logged('info');
     await request(log.service.app).post('/customize').send({ parent: { kind: 'Pod', note: MARKER } }).expect(400);
     assert.deepEqual(log.lines().map((l) => l['level']), ['warn']);
+    assert.deepEqual([log.lines()[0]?.['msg'], log.lines()[0]?.['path']], ['customize request is not about a Metacontroller BackupSchedule', '/customize']);
     assert.ok(!log.raw.join('').includes(MARKER));
   });
 
