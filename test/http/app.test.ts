@@ -247,9 +247,21 @@ describe('HTTP: POST /customize (schedule groups)', () => {
     assert.deepEqual((await request(app).post('/customize').send({ parent: schedule() }).expect(200)).body, { relatedResources: [] });
     await request(app).post('/customize').send({ parent: { kind: 'Pod' } }).expect(400);
   });
-  it('rejects a parent that is not an object, or null, with 400', async () => {
+  it('rejects a parent that is not an object, or null, or not a BackupSchedule with metadata, with 400', async () => {
     const { app } = appWith();
-    for (const parent of ['nightly', null, 42]) {
+    const { metadata, ...withoutMetadata } = schedule();
+    assert.equal(metadata.name, 'nightly');
+    const parents = [
+      'nightly',
+      null,
+      42,
+      { ...schedule(), apiVersion: 'pingcap.com/v1' },
+      { ...schedule(), kind: 'Backup' },
+      withoutMetadata,
+      { ...withoutMetadata, metadata: null },
+      { ...withoutMetadata, metadata: 'nightly' },
+    ];
+    for (const parent of parents) {
       const res = await request(app).post('/customize').send({ parent }).expect(400);
       assert.match(res.body.error, /\/parent must be a BackupSchedule with metadata/);
     }

@@ -331,6 +331,22 @@ describe('error policy (docs/errors.md)', () => {
     }
   });
 
+  describe('a throw of something not an Error: still the 500 JSON answer', () => {
+    for (const thrown of ['exploded', 42, { reason: 'exploded' }]) {
+      it(JSON.stringify(thrown), async () => {
+        const { app, log } = appWith({
+          decide: () => {
+            throw thrown;
+          },
+        });
+        const res = await postText(app, JSON.stringify(syncRequest(schedule({ spec: spec() }))));
+        assert.equal(res.status, 500);
+        assert.deepEqual(res.body, { error: 'internal error in the hook; nothing was changed, Metacontroller will retry; see the hook logs' });
+        assert.deepEqual(log.errors().map((l) => l.msg), ['sync failed with an unexpected error']);
+      });
+    }
+  });
+
   describe('the same request twice: the same answer', () => {
     const bodies: Array<[string, SyncRequest]> = [
       ['a sync that creates and retires', syncRequest(schedule({ spec: spec({ maxReservedTime: '1h' }), status: last }), [backup({ slot: '2024-05-01T01:00:00Z' }), backup({ slot: '2024-05-01T01:10:00Z' })])],
@@ -361,6 +377,14 @@ describe('error policy (docs/errors.md)', () => {
       ['delete', '/readyz', 405, 'GET, HEAD'],
       ['get', '/customize', 405, 'POST'],
     ];
+    it('says which routes the hook serves, and which method a route takes', async () => {
+      const { app } = appWith();
+      assert.equal(
+        (await request(app).get('/nope').expect(404)).body.error,
+        'no route GET /nope; the hook serves POST /sync, POST /customize, GET /healthz, GET /readyz and GET /metrics',
+      );
+      assert.equal((await request(app).put('/sync').expect(405)).body.error, 'PUT is not allowed on /sync; use POST');
+    });
     for (const [method, path, status, allow] of rows) {
       it(`${method.toUpperCase()} ${path} → ${status}`, async () => {
         const { app, log } = appWith();
