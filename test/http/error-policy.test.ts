@@ -347,6 +347,35 @@ describe('error policy (docs/errors.md)', () => {
     }
   });
 
+  describe('an error marked as the client\'s (a 4xx status, exposed) is answered with its status; any other is a 500', () => {
+    const rows: Array<[string, Record<string, unknown>, number]> = [
+      ['404, exposed', { status: 404, expose: true }, 404],
+      ['404, not exposed', { status: 404, expose: false }, 500],
+      ['500, exposed', { status: 500, expose: true }, 500],
+      ['399, exposed', { status: 399, expose: true }, 500],
+      ['"404" as text, exposed', { status: '404', expose: true }, 500],
+    ];
+    for (const [what, fields, status] of rows) {
+      it(what, async () => {
+        const { app, log } = appWith({
+          decide: () => {
+            throw Object.assign(new Error('exploded'), fields);
+          },
+        });
+        const res = await postText(app, JSON.stringify(syncRequest(schedule({ spec: spec() }))));
+        assert.equal(res.status, status);
+        if (status === 500) {
+          assert.deepEqual(res.body, { error: 'internal error in the hook; nothing was changed, Metacontroller will retry; see the hook logs' });
+          assert.deepEqual(log.errors().map((l) => l.msg), ['sync failed with an unexpected error']);
+        } else {
+          assert.deepEqual(res.body, { error: 'request body could not be read: exploded' });
+          const warning = log.lines.find((l) => l.level === 40);
+          assert.deepEqual([warning?.msg, warning?.['path'], warning?.['reason']], ['rejected sync request body', '/sync', 'exploded']);
+        }
+      });
+    }
+  });
+
   describe('the same request twice: the same answer', () => {
     const bodies: Array<[string, SyncRequest]> = [
       ['a sync that creates and retires', syncRequest(schedule({ spec: spec({ maxReservedTime: '1h' }), status: last }), [backup({ slot: '2024-05-01T01:00:00Z' }), backup({ slot: '2024-05-01T01:10:00Z' })])],
