@@ -100,7 +100,7 @@ export function createApp(options: AppOptions): express.Express {
     verify: rejectDeepNesting,
   });
 
-  app.post('/sync', requireJson, admit, parseJson, (req: Request, res: Response) => {
+  app.post('/sync', requireJson, admit, parseJson, thrownAsErrors((req: Request, res: Response) => {
     const started = process.hrtime.bigint();
     const envelope = validateEnvelope(req.body);
     if (!envelope.ok) {
@@ -130,8 +130,8 @@ export function createApp(options: AppOptions): express.Express {
     // takes a while), it kept some 250 MB per large sync alive, and three concurrent ones exhausted the heap.
     req.body = undefined;
     sendAnswer(res, answerChunks(decision.response));
-  });
-  app.post('/customize', requireJson, admit, parseJson, (req: Request, res: Response) => {
+  }));
+  app.post('/customize', requireJson, admit, parseJson, thrownAsErrors((req: Request, res: Response) => {
     const parent = (req.body as { parent?: unknown } | undefined)?.parent;
     if (!isBackupSchedule(parent)) {
       logger.warn({ path: req.path }, 'customize request is not about a Metacontroller BackupSchedule');
@@ -142,7 +142,7 @@ export function createApp(options: AppOptions): express.Express {
     const group = parent.metadata.labels?.[GROUP_LABEL] ?? null;
     logger.debug({ namespace: parent.metadata.namespace ?? '', name: parent.metadata.name ?? '', group, related: answer.relatedResources.length }, 'customize');
     res.json(answer);
-  });
+  }));
   app.all('/sync', methodNotAllowed('POST'));
   app.all('/customize', methodNotAllowed('POST'));
   app.all('/healthz', methodNotAllowed('GET'));
@@ -160,6 +160,20 @@ function isBackupSchedule(value: unknown): value is BackupSchedule {
   if (typeof value !== 'object' || value === null) return false;
   const parent = value as BackupSchedule;
   return parent.apiVersion === 'pingcap.com/v1alpha1' && parent.kind === 'BackupSchedule' && typeof parent.metadata === 'object' && parent.metadata !== null;
+}
+
+/**
+ * thrownAsErrors passes whatever a route's handler throws on to the error handler as an Error: Express takes a falsy
+ * value (`throw null`) for no error and would go on to the next route (a 405), not answer the 500 it is.
+ */
+function thrownAsErrors(handler: (req: Request, res: Response) => void): RequestHandler {
+  return (req, res, next) => {
+    try {
+      handler(req, res);
+    } catch (error) {
+      next(error || new Error(`the hook threw ${String(error)}`));
+    }
+  };
 }
 
 /** methodNotAllowed answers 405 with the allowed method. */

@@ -332,8 +332,9 @@ describe('error policy (docs/errors.md)', () => {
   });
 
   describe('a throw of something not an Error: still the 500 JSON answer', () => {
-    for (const thrown of ['exploded', 42, { reason: 'exploded' }]) {
-      it(JSON.stringify(thrown), async () => {
+    // Falsy ones too: Express takes a falsy error for none and would go on to the 405 route.
+    for (const thrown of ['exploded', 42, { reason: 'exploded' }, null, undefined, 0, '', false]) {
+      it(String(JSON.stringify(thrown)), async () => {
         const { app, log } = appWith({
           decide: () => {
             throw thrown;
