@@ -47,19 +47,24 @@ export type Fault =
   | { kind: 'log-deleted'; atMs: number }
   /**
    * Someone deletes snapshot Backups of the schedule (`kubectl delete backup …`) by creation: the newest, the
-   * oldest, or all of them (the incident's "all backups were deleted", this time for real).
+   * oldest, or all of them (the incident's "all backups were deleted", this time for real). With `name`, that Backup
+   * instead, pinned or not (if it exists and is not being deleted), its lag drawn as a named pin's.
    */
-  | { kind: 'backups-deleted'; atMs: number; which: 'newest' | 'oldest' | 'all' }
+  | { kind: 'backups-deleted'; atMs: number; which: 'newest' | 'oldest' | 'all'; name?: string }
   /**
    * Someone pins a snapshot Backup of the schedule (`kubectl annotate backup … backup-schedule-hook/keep=true`): the
    * newest or the oldest, by creation, of those not pinned and not being deleted. Retention never deletes it again.
+   * With `name`, that Backup instead (if it exists, even while being deleted: `kubectl annotate` works on it), and the
+   * write's lag to the cache is drawn from a stream of its own, so the world is the one without the pin until the pin
+   * reaches the cache: the pin-race hunt places it against the instant a run without it retired the Backup.
    */
-  | { kind: 'backup-pinned'; atMs: number; which: 'newest' | 'oldest' }
+  | { kind: 'backup-pinned'; atMs: number; which: 'newest' | 'oldest'; name?: string }
   /**
    * Someone unpins snapshot Backups of the schedule (`kubectl annotate backup … backup-schedule-hook/keep-`): the
    * newest, the oldest or all of the pinned ones not being deleted, by creation. Retention judges them again.
+   * With `name`, that Backup instead, its lag drawn as a named pin's.
    */
-  | { kind: 'backup-unpinned'; atMs: number; which: 'newest' | 'oldest' | 'all' }
+  | { kind: 'backup-unpinned'; atMs: number; which: 'newest' | 'oldest' | 'all'; name?: string }
   /**
    * The schedule's status is emptied (`kubectl edit --subresource=status`, or the schedule restored from a copy
    * without it): the hook must find its last Backup again among the children.

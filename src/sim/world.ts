@@ -14,6 +14,7 @@ import type { Hook } from './hook.js';
 import { startHttpHook } from './http-hook.js';
 import type { HttpHook } from './http-hook.js';
 import { createLagModel } from './lag.js';
+import type { LagModel } from './lag.js';
 import { Metacontroller } from './metacontroller.js';
 import type { CreateErrorWindow, SyncObservation } from './metacontroller.js';
 import { createRandom } from './random.js';
@@ -92,7 +93,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   // A stuck watch cache (fault `cache-stuck`) holds changes back by up to its longest run of windows on top of the lag.
   const stuck = stuckWindowsOf(scenario, start);
   const firstList = options.firstList === 'store' ? {} : { firstList: { lag: createLagModel(scenario.lag, random.fork('first-list')), windowMs: longestDelayMs(scenario) } };
-  const cache = new InformerCache({ clock, store }, createLagModel(scenario.lag, random.fork('lag')), { ...firstList, ...(stuck.length === 0 ? {} : { stuck }) });
+  // A user's write to one Backup by name draws its lag from a stream of its own, so other changes draw as without it.
+  const lagOf = createLagModel(scenario.lag, random.fork('lag'));
+  const ownLag: OwnLag = { current: null, of: (id) => createLagModel(scenario.lag, random.fork(`user-write:${id}`)) };
+  const lag = (event: StoreEvent): number => (ownLag.current ?? lagOf)(event);
+  const cache = new InformerCache({ clock, store }, lag, { ...firstList, ...(stuck.length === 0 ? {} : { stuck }) });
   const schedules = [scenario.schedule, ...(scenario.siblings ?? []).map((sibling) => ({ ...sibling, namespace: scenario.schedule.namespace }))].map(scheduleHandle);
   const [primary] = schedules as [ScheduleHandle, ...ScheduleHandle[]];
   const recorder = primary.recorder;
@@ -145,7 +150,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       new OperatorLoop({ clock, store, cache, nowOf }, { reconcile, onDelete: (name, reason) => recorder.noteDeletionReason(name, reason) });
     }
     for (const schedule of schedules) createSchedule(world, schedule.setup);
-    scheduleSpecFaults(world);
+    scheduleSpecFaults(world, ownLag);
     for (const at of options.sampleAt ?? []) clock.at(at, () => options.onSample?.(world));
     await clock.runUntil(world.end);
     for (const observer of observers) observer.onFinish?.(world);
@@ -183,7 +188,7 @@ function createSchedule(world: World, schedule: ScheduleSetup): void {
  * and unpinning a snapshot Backup is `kubectl annotate` of the Backup; a wiped status is a write to the status subresource; a
  * broken spec and its fix are two more spec writes.
  */
-function scheduleSpecFaults(world: World): void {
+function scheduleSpecFaults(world: World, ownLag: OwnLag): void {
   // A JSON merge patch, as `kubectl apply` sends: null removes a field.
   const patch = (spec: JsonObject) => (): void => {
     const current = world.store.get(world.parentKey);
@@ -206,9 +211,15 @@ function scheduleSpecFaults(world: World): void {
       const { namespace, name } = world.scenario.schedule;
       world.clock.at(world.start + fault.atMs, () => void world.store.delete(objectKey('Backup', namespace, logBackupName(name))));
     }
-    if (fault.kind === 'backups-deleted') world.clock.at(world.start + fault.atMs, () => deleteSnapshots(world, fault.which));
-    if (fault.kind === 'backup-pinned') world.clock.at(world.start + fault.atMs, () => pinSnapshots(world, { pin: true, which: fault.which }));
-    if (fault.kind === 'backup-unpinned') world.clock.at(world.start + fault.atMs, () => pinSnapshots(world, { pin: false, which: fault.which }));
+    if (fault.kind === 'backups-deleted') {
+      const { name, which, atMs } = fault;
+      world.clock.at(world.start + atMs, () => (name === undefined ? deleteSnapshots(world, which) : withOwnLag(ownLag, `delete:${name}:${atMs}`, () => deleteNamed(world, name))));
+    }
+    if (fault.kind === 'backup-pinned' || fault.kind === 'backup-unpinned') {
+      const pin = fault.kind === 'backup-pinned';
+      const { name, which, atMs } = fault;
+      world.clock.at(world.start + atMs, () => (name === undefined ? pinSnapshots(world, { pin, which }) : withOwnLag(ownLag, `${fault.kind}:${name}:${atMs}`, () => pinNamed(world, { pin, name }))));
+    }
     if (fault.kind === 'status-wiped') world.clock.at(world.start + fault.atMs, () => void world.store.updateStatus(world.parentKey, {}));
     if (fault.kind === 'relabel') world.clock.at(world.start + fault.atMs, () => relabel(fault.group));
     if (fault.kind === 'spec-broken') breakSpec(fault);
@@ -277,6 +288,41 @@ function pinSnapshots(world: World, change: { pin: boolean; which: 'newest' | 'o
     else delete annotations[KEEP_ANNOTATION];
     world.store.update({ ...backup, metadata: { ...backup.metadata, annotations } });
   }
+}
+
+/** Where a user's write to one named Backup draws its lag: `current` while it is written, from the stream `of` its id. */
+interface OwnLag {
+  current: LagModel | null;
+  of(id: string): LagModel;
+}
+
+/** withOwnLag makes a user's write to a named Backup with its lag drawn from that write's own stream. */
+function withOwnLag(ownLag: OwnLag, id: string, write: () => void): void {
+  ownLag.current = ownLag.of(id);
+  try {
+    write();
+  } finally {
+    ownLag.current = null;
+  }
+}
+
+/** pinNamed pins or unpins one Backup of the schedule by name, if the store has it (being deleted or not), as `kubectl annotate backup <name>` does. */
+function pinNamed(world: World, change: { pin: boolean; name: string }): void {
+  const backup = world.store.get(objectKey('Backup', world.scenario.schedule.namespace, change.name));
+  if (backup === undefined || (backup.metadata?.annotations?.[KEEP_ANNOTATION] === 'true') === change.pin) return;
+  const annotations = { ...(backup.metadata?.annotations ?? {}) };
+  if (change.pin) annotations[KEEP_ANNOTATION] = 'true';
+  else delete annotations[KEEP_ANNOTATION];
+  world.store.update({ ...backup, metadata: { ...backup.metadata, annotations } });
+}
+
+/** deleteNamed deletes one Backup of the schedule by name, pinned or not, if the store has it and it is not being deleted (`kubectl delete backup <name>`). */
+function deleteNamed(world: World, name: string): void {
+  const key = objectKey('Backup', world.scenario.schedule.namespace, name);
+  const backup = world.store.get(key);
+  if (backup === undefined || backup.metadata?.deletionTimestamp != null) return;
+  world.recorder.noteDeletionReason(name, USER_DELETION);
+  world.store.delete(key);
 }
 
 function transportOf(scenario: Scenario, start: number): TransportConfig {
