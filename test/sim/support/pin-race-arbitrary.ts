@@ -4,7 +4,7 @@
  * (truncated up to the oldest Backup kept) or a log compacted every 2 h, a quarter of the Backups failing, caches
  * lagging up to half the smaller of the stale-view grace and the interval (the parent's view near its bound in half of
  * them: a stale parent), and up to two faults from users and the cluster (a Backup deleted, the status wiped, the hook
- * down a while). With each world, up to four steps of the hunt.
+ * down a while). With each world, up to four steps of the hunt (one in five with Metacontroller restarting after the pin).
  */
 
 import fc from 'fast-check';
@@ -40,7 +40,7 @@ function retentionOf(kind: 'maxBackups' | 'maxReservedTime' | 'both' | 'gfs', si
 }
 
 const stepArb: fc.Arbitrary<PinRaceStep> = fc.record({
-  kind: fc.constantFrom('pin' as const, 'pin' as const, 'unpin' as const, 'pin-deleted' as const),
+  kind: fc.constantFrom('pin' as const, 'pin' as const, 'unpin' as const, 'pin-deleted' as const, 'pin-restart' as const),
   target: evenDouble({ min: 0, max: 1, maxExcluded: true }),
   offset: evenDouble({ min: 0, max: 1 }),
   second: evenDouble({ min: 0, max: 1 }),

@@ -26,8 +26,9 @@ export interface Retirement {
   reason: string;
   /** Its phase in that request (Complete, Failed, …; '' without a status). */
   phase: string;
-  /** Whether the store had it pinned when Metacontroller deleted it. */
+  /** Whether the store had it pinned when Metacontroller deleted it, and whether the request showed it pinned. */
   pinnedInStore: boolean;
+  pinnedInView: boolean;
 }
 
 /** A named pin's or unpin's arrival in the cache. */
@@ -56,14 +57,17 @@ export interface PinRaceStep {
   /**
    * `pin`: pin a Backup the previous run retired, around its retirement. `unpin`: pin one the previous run retired
    * right after its creation, then unpin it around when the hook would retire it without the pin. `pin-deleted`: as
-   * `pin`, and a user deletes it too, around the same instant.
+   * `pin`, and a user deletes it too, around the same instant. `pin-restart`: a pin from a lag before the call it is
+   * placed against to the call, and Metacontroller restarting within a quarter of a lag after that call (down 1 to 2 s):
+   * a pin that saved the Backup there may be missing from the new process's first LIST, whose first sync finds
+   * retention due.
    */
-  kind: 'pin' | 'unpin' | 'pin-deleted';
+  kind: 'pin' | 'unpin' | 'pin-deleted' | 'pin-restart';
   /** Which of the Backups that qualify, as a share of them in order of retirement. */
   target: number;
-  /** The offset, as a share of [−2×lag, +lag]. */
+  /** The offset, as a share of [−2×lag, +lag] (for `pin-restart`, of [−lag, 0]). */
   offset: number;
-  /** For `pin-deleted`: the user's deletion's offset from the pin, as a share of [−lag, +lag]. */
+  /** For `pin-deleted`: the user's deletion's offset from the pin, as a share of [−lag, +lag]; for `pin-restart`, the restart's after the call, of [0, lag / 4]. */
   second: number;
 }
 
@@ -86,6 +90,8 @@ export type PinOutcome =
   | 'kept'
   /** A pin in the store but not yet in the cache when the sync that retired the Backup read its view. */
   | 'lost-race'
+  /** A pin that had reached the cache, missing from the view of the sync that retired the Backup (a new process's first LIST). */
+  | 'lost-after-relist'
   /** A pin written after the hook had retired the Backup (a Backup being deleted or gone). */
   | 'after-retirement'
   /** The hook kept it while its view showed the pin, and retired it once an unpin reached the view. */
@@ -117,7 +123,8 @@ export function createPinRaceObserver(scenario: Scenario): { observer: WorldObse
           const name = arrived.object.metadata?.name ?? '';
           if (arrived.object.kind !== 'Backup' || !named.has(name) || arrived.type === 'deleted') return;
           const pinned = isPinned(arrived.object);
-          if ((pinnedInCache.get(name) ?? false) !== pinned) run.arrivals.push({ name, pinned, at: world.clock.now });
+          // A new process's first LIST (added) may show an older version: not an unpin arriving.
+          if ((pinnedInCache.get(name) ?? false) !== pinned && arrived.type === 'modified') run.arrivals.push({ name, pinned, at: world.clock.now });
           pinnedInCache.set(name, pinned);
         });
       }
@@ -132,8 +139,9 @@ export function createPinRaceObserver(scenario: Scenario): { observer: WorldObse
       const reasons = new Map(('report' in sync.answer && sync.answer.report !== undefined ? sync.answer.report.deletions : []).map((d) => [d.name, d.reason]));
       for (const name of sync.deleted) {
         const backup = observed.get(name);
-        if (backup === undefined || isLogBackup(backup)) continue;
-        run.retirements.push({ name, readAt: sync.calledAt, reason: reasons.get(name) ?? '', phase: phaseOf(backup), pinnedInStore: pinnedInStore.get(name) ?? false });
+        // A later sync whose view still shows it (the deletion not yet in the cache) deletes it again: the first counts.
+        if (backup === undefined || isLogBackup(backup) || run.retirements.some((r) => r.name === name)) continue;
+        run.retirements.push({ name, readAt: sync.calledAt, reason: reasons.get(name) ?? '', phase: phaseOf(backup), pinnedInStore: pinnedInStore.get(name) ?? false, pinnedInView: isPinned(backup) });
       }
       const pinned = [...observed.values()].filter((b) => isPinned(b) && !isLogBackup(b) && b.metadata?.deletionTimestamp == null);
       const open = pinned.filter((b) => !run.wouldRetire.has(b.metadata?.name ?? ''));
@@ -192,9 +200,11 @@ export function placeStep(step: PinRaceStep, previous: Pick<PinRaceRun, 'retirem
   const candidates = previous.retirements.filter((r) => r.readAt - 2 * lagMs > after && r.readAt <= until && !r.pinnedInStore);
   const target = pick(candidates, step.target);
   if (target === null) return null;
-  const writtenAt = target.readAt + offset;
+  // Against a restart, only pins that may reach the cache before the call: the ones that may then be missing from the new LIST.
+  const writtenAt = target.readAt + (step.kind === 'pin-restart' ? Math.round(-lagMs + step.offset * lagMs) : offset);
   const faults: Fault[] = [{ kind: 'backup-pinned', atMs: writtenAt - start, which: 'oldest', name: target.name }];
   if (step.kind === 'pin-deleted') faults.push({ kind: 'backups-deleted', atMs: writtenAt - start + Math.round(-lagMs + step.second * 2 * lagMs), which: 'oldest', name: target.name });
+  if (step.kind === 'pin-restart') faults.push({ kind: 'metacontroller-restart', atMs: target.readAt - start + Math.round((step.second * lagMs) / 4), forMs: 1000 + Math.round(step.second * 1000) });
   return { faults, placed: { kind: step.kind, name: target.name, pin: true, writtenAt, targetReadAt: target.readAt, reason: target.reason, phase: target.phase } };
 }
 
@@ -257,9 +267,10 @@ export function outcomeOf(placed: PlacedPin, final: Pick<PinRaceRun, 'retirement
   if (arrival === undefined && retired === undefined) return placed.pin ? 'no-op' : 'kept-after-unpin';
   if (placed.pin) {
     if (retired === undefined) return 'kept';
+    if (retired.pinnedInView) return 'retired-pinned';
     if (arrival === undefined || retired.readAt < arrival.at) return 'lost-race';
     const unpinned = final.arrivals.find((a) => a.name === placed.name && !a.pinned && a.at > arrival.at);
-    return unpinned !== undefined && unpinned.at <= retired.readAt ? 'kept-until-unpinned' : 'retired-pinned';
+    return unpinned !== undefined && unpinned.at <= retired.readAt ? 'kept-until-unpinned' : 'lost-after-relist';
   }
   return retired === undefined ? 'kept-after-unpin' : 'retired-after-unpin';
 }
