@@ -221,6 +221,45 @@ describe('admission by body size (BODY_BYTES_IN_FLIGHT)', function () {
       const failures = log.lines.filter((l) => l.level === 50).map((l) => l.msg);
       assert.ok(failures.includes("recording the body budget's state failed; requests go on"), failures.join('\n'));
       assert.ok(failures.includes("recording the body budget's wait failed; requests go on"), failures.join('\n'));
+      assert.ok(log.errors().every((l) => (l['err'] as { message?: string } | undefined)?.message === 'metrics broke'), 'each failure line carries the error');
     });
   });
+
+  it('works with an observer that records only the state, and logs no failure for the wait it does not record', () =>
+    withHook({ budgetBytes: BYTES + 100, observer: { onBudgetState: () => undefined } }, async ({ port, log, server }) => {
+      const first = await admittedSlowPost(server, port);
+      const second = startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES });
+      await waiting(log, 1);
+      first.finish();
+      assert.deepEqual([(await first.answer).status, (await second.answer).status], [200, 200]);
+      assert.deepEqual(log.errors().map((l) => l.msg), []);
+    }));
+
+  it('reads a body that exactly fills the room left at once, without waiting', () =>
+    withHook({ budgetBytes: 2 * BYTES, waitMs: 2000 }, async ({ port, log, server }) => {
+      const first = await admittedSlowPost(server, port);
+      const second = await startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES }).answer;
+      assert.equal(second.status, 200, 'answered while the first is still in flight');
+      assert.deepEqual(log.lines.filter((l) => l.msg === WAITING), []);
+      first.finish();
+      assert.equal((await first.answer).status, 200);
+    }));
+
+  it('lets in only the waiters that fit when room is given back, in order', () =>
+    withHook({ budgetBytes: BYTES + 100, waitMs: 5000 }, async ({ port, log, server }) => {
+      const admitted = (): number => log.lines.filter((l) => l.msg === 'request admitted after waiting for room').length;
+      const first = await admittedSlowPost(server, port);
+      const second = startSlowPost({ port, path: '/sync' }, { body }); // its body stalls once admitted: it keeps the room
+      await waiting(log, 1);
+      const third = startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES });
+      await waiting(log, 2);
+      first.finish();
+      assert.equal((await first.answer).status, 200);
+      while (admitted() === 0) await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(admitted(), 1, 'the third does not fit beside the second: it still waits');
+      second.finish();
+      assert.deepEqual([(await second.answer).status, (await third.answer).status], [200, 200]);
+      assert.equal(admitted(), 2);
+    }));
 });
