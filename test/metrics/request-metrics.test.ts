@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
+import { connect } from 'node:net';
 
 import request from 'supertest';
 
@@ -50,6 +51,31 @@ describe('hook request metrics at /metrics', () => {
     const sizes = [body, body, 'hello', `{"pad":"${'x'.repeat(4000)}"}`].map((b) => Buffer.byteLength(b));
     assert.equal(valueOf(samples, 'backup_schedule_hook_request_body_bytes_sum', { route: '/sync' }), sizes.reduce((a, b) => a + b));
     assert.equal(valueOf(samples, 'backup_schedule_hook_request_body_bytes_count', { route: '/sync' }), 4);
+  });
+
+  it('records a declared body size of 0, and none for a Content-Length past 2^53 (no exact size to record)', async () => {
+    const server = testService({ now: NOW }).app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as AddressInfo).port;
+    try {
+      for (const length of ['0', '9007199254740993']) {
+        const socket = connect(port, '127.0.0.1');
+        socket.on('error', () => undefined);
+        socket.resume();
+        await once(socket, 'connect');
+        socket.end(`POST /sync HTTP/1.1\r\nHost: hook\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\nConnection: close\r\n\r\n`); // no body follows
+        await once(socket, 'close');
+      }
+      const counted = (s: Sample[]): number => s.filter((x) => x.name === 'backup_schedule_hook_requests_total' && x.labels['route'] === '/sync').reduce((a, x) => a + x.value, 0);
+      const samples = await scrapeUntil(port, (s) => counted(s) === 2);
+      assert.deepEqual(
+        ['sum', 'count'].map((what) => valueOf(samples, `backup_schedule_hook_request_body_bytes_${what}`, { route: '/sync' })),
+        [0, 1],
+      );
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 
   describe('over a real connection', () => {
