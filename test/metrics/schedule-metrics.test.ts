@@ -357,6 +357,25 @@ describe('per-schedule metrics at /metrics', () => {
     assert.equal(gauges(samples, { namespace: 'db', name: 'hourly' }).specValid, 1);
   });
 
+  it('drops a schedule past SCHEDULE_METRICS_TTL while recording later syncs, at most once a minute, on a replica nobody scrapes', async () => {
+    const service = testService({ now: NOW, scheduleTtlMs: 3_600_000 });
+    const steps: Array<{ at: string; sync: string; nightlyHeld: boolean }> = [
+      { at: NOW, sync: 'nightly', nightlyHeld: true },
+      { at: '2024-05-01T05:05:00Z', sync: 'hourly', nightlyHeld: true }, // exactly the TTL after nightly's sync: kept
+      { at: '2024-05-01T05:05:30Z', sync: 'hourly', nightlyHeld: true }, // past the TTL, but the last sweep was 30 s ago
+      { at: '2024-05-01T05:06:00Z', sync: 'hourly', nightlyHeld: false }, // a minute after that sweep
+    ];
+    const seen = [];
+    for (const step of steps) {
+      service.clock.now = Date.parse(step.at);
+      await service.sync(request(schedule({ name: step.sync, spec: step.sync === 'nightly' ? SPEC : { ...SPEC, schedule: '@hourly' } })));
+      const held = await service.held();
+      seen.push(held.some((s) => s.labels['name'] === 'nightly'));
+      assert.equal(gauges(held, { namespace: 'db', name: step.sync }).specValid, 1);
+    }
+    assert.deepEqual(seen, steps.map((step) => step.nightlyHeld));
+  });
+
   it('keeps the same name in two namespaces apart', async () => {
     const service = testService({ now: NOW });
     await service.sync(request(schedule({ spec: SPEC })));

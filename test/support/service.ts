@@ -38,6 +38,8 @@ export interface TestService {
   sync(body: SyncRequest): Promise<SyncResponse>;
   /** GET /metrics, parsed. */
   scrape(): Promise<Sample[]>;
+  /** What the metrics registry holds between scrapes (no scrape, so no expiry on the way), parsed. */
+  held(): Promise<Sample[]>;
 }
 
 /** testService builds the app as main.ts does, with its own Registry and a clock the test moves. */
@@ -64,6 +66,9 @@ export function testService(options: TestServiceOptions): TestService {
     async scrape() {
       const res = await request(app).get('/metrics').expect(200);
       return parseExposition(res.text);
+    },
+    async held() {
+      return parseExposition(await metrics.registry.metrics());
     },
   };
 }
