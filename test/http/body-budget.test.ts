@@ -89,6 +89,12 @@ describe('admission by body size (BODY_BYTES_IN_FLIGHT)', function () {
     const [a, b] = await Promise.all(answers);
     assert.deepEqual([a?.status, b?.status], [200, 200]);
     assert.deepEqual(order, ['first', 'second']);
+    const fields = (msg: string): Record<string, unknown> => {
+      const { level: _level, time: _time, pid: _pid, hostname: _host, msg: _msg, waitedMs, ...rest } = log.lines.find((l) => l.msg === msg) ?? { level: 0 };
+      return typeof waitedMs === 'number' ? { ...rest, waitedUnder10s: waitedMs >= 0 && waitedMs < 10_000 } : rest;
+    };
+    assert.deepEqual(fields(WAITING), { path: '/sync', bytes: BYTES, inFlightBytes: BYTES, budgetBytes: BYTES + 100, waiting: 1 });
+    assert.deepEqual(fields('request admitted after waiting for room'), { path: '/sync', bytes: BYTES, waitedUnder10s: true });
     assert.deepEqual(childrenOf(b as Answer), childrenOf(a as Answer));
     }));
 
@@ -124,7 +130,11 @@ describe('admission by body size (BODY_BYTES_IN_FLIGHT)', function () {
     assert.equal(refused.status, 503);
     assert.equal(refused.headers['retry-after'], '1');
     assert.match((JSON.parse(refused.text) as { error: string }).error, /BODY_BYTES_IN_FLIGHT \d+\); nothing was changed, Metacontroller retries/);
-    assert.ok(log.lines.some((l) => l.msg === 'request refused: no room in the body budget' && l.level === 40));
+    const line = log.lines.find((l) => l.msg === 'request refused: no room in the body budget');
+    assert.equal(line?.level, 40);
+    const { path, bytes, inFlightBytes, budgetBytes, waitedMs } = line ?? {};
+    assert.deepEqual({ path, bytes, inFlightBytes, budgetBytes }, { path: '/sync', bytes: BYTES, inFlightBytes: BYTES, budgetBytes: BYTES + 100 });
+    assert.ok(typeof waitedMs === 'number' && waitedMs >= 40 && waitedMs < 10_000, `waited its 50 ms: ${String(waitedMs)}`);
     first.finish();
     assert.equal((await first.answer).status, 200);
     }));
@@ -151,10 +161,12 @@ describe('admission by body size (BODY_BYTES_IN_FLIGHT)', function () {
     assert.equal((await first.answer).status, 200);
     }));
 
-  it('reads a body larger than the whole budget when nothing else is in flight', () =>
-    withHook({ budgetBytes: 1024 }, async ({ port, server }) => {
-    const alone = startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES });
-    assert.equal((await alone.answer).status, 200);
+  it('reads a body larger than the whole budget whenever nothing else is in flight, again and again', () =>
+    withHook({ budgetBytes: 1024, waitMs: 2000 }, async ({ port }) => {
+    for (const _ of [1, 2, 3]) {
+      const alone = startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES });
+      assert.equal((await alone.answer).status, 200);
+    }
     }));
 
   it('gives back the room of pipelined requests whose connection dropped while they waited', () =>
@@ -177,7 +189,8 @@ describe('admission by body size (BODY_BYTES_IN_FLIGHT)', function () {
     const next = startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES });
     await assert.rejects(stalled.answer, /socket hang up|ECONNRESET/);
     assert.equal((await next.answer).status, 200);
-    assert.ok(log.lines.some((l) => l.msg === 'request body too slow: connection closed' && l.level === 40));
+    const line = log.lines.find((l) => l.msg === 'request body too slow: connection closed');
+    assert.deepEqual([line?.level, line?.['path'], line?.['bytes'], line?.['arrivalMs']], [40, '/sync', BYTES, 100]);
     }));
 
   it('lets in the requests behind a waiter that leaves, if they fit', () =>
