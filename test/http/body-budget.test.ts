@@ -139,6 +139,43 @@ describe('admission by body size (BODY_BYTES_IN_FLIGHT)', function () {
     assert.equal((await first.answer).status, 200);
     }));
 
+  it('counts a body by its Content-Length, but a compressed one as the whole body limit (it may inflate)', async () => {
+    const LIMIT = 1024 * 1024; // serve's BODY_LIMIT_BYTES
+    const exactlyLimit = Buffer.from(JSON.stringify({ pad: 'x'.repeat(LIMIT - 10) }));
+    assert.equal(exactlyLimit.length, LIMIT);
+    const cases = [
+      { name: 'gzip', encoding: 'gzip', payload: gzipSync(body), budget: (n: number) => BYTES + n + 100, waits: true },
+      { name: 'identity', encoding: 'identity', payload: Buffer.from(body), budget: (n: number) => BYTES + n + 100, waits: false },
+      { name: 'empty', payload: Buffer.alloc(0), budget: () => BYTES + 100, waits: false },
+      { name: 'exactly the limit', payload: exactlyLimit, budget: () => BYTES + LIMIT - 1, waits: true }, // read, so it needs its room
+    ];
+    for (const c of cases) {
+      await withHook({ budgetBytes: c.budget(c.payload.length) }, async ({ port, log, server }) => {
+        const holder = await admittedSlowPost(server, port);
+        const answer = new Promise<number>((resolve, reject) => {
+          const headers = { 'content-type': 'application/json', 'content-length': c.payload.length, ...(c.encoding === undefined ? {} : { 'content-encoding': c.encoding }) };
+          const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/sync', agent: false, headers }, (res) => {
+            res.resume();
+            res.once('end', () => resolve(res.statusCode ?? 0));
+          });
+          req.once('error', reject);
+          req.end(c.payload);
+        });
+        if (c.waits) {
+          await waiting(log, 1);
+          holder.finish();
+          assert.equal((await holder.answer).status, 200);
+          await answer;
+        } else {
+          await answer;
+          assert.deepEqual(log.lines.filter((l) => l.msg === WAITING), [], `${c.name}: answered while the holder is in flight`);
+          holder.finish();
+          assert.equal((await holder.answer).status, 200);
+        }
+      });
+    }
+  });
+
   it('refuses a body declared over BODY_LIMIT_BYTES (413) without waiting for room', () =>
     withHook({ budgetBytes: BYTES + 100, waitMs: 60_000 }, async ({ port, server }) => {
     const first = await admittedSlowPost(server, port);
