@@ -25,23 +25,28 @@ function logged(level: Config['logLevel']): { lines: () => Array<Record<string, 
 const parent = (spec: Record<string, unknown> = SPEC): ReturnType<typeof schedule> =>
   schedule({ spec, annotations: { note: MARKER } });
 
-const decisions: Array<{ name: string; body: SyncRequest; decision: string }> = [
-  { name: 'a new Backup', body: syncRequest(parent(), [backup({ slot: '2024-05-01T03:50:00Z' })]), decision: 'created' },
+const decisions: Array<{ name: string; body: SyncRequest; decision: string; fields?: string[] }> = [
+  { name: 'a new Backup', body: syncRequest(parent(), [backup({ slot: '2024-05-01T03:50:00Z' })]), decision: 'created', fields: ['created'] },
   {
     name: 'a new Backup and an expired one',
     body: syncRequest(parent(), [backup({ slot: '2024-05-01T02:50:00Z' }), backup({ slot: '2024-05-01T03:50:00Z' })]),
     decision: 'created, deleted 1',
+    fields: ['created', 'deletions'],
   },
   { name: 'a running last Backup', body: syncRequest(parent(), [backup({ slot: '2024-05-01T03:50:00Z', state: 'running' })]), decision: 'waited' },
   {
     name: 'only an expired Backup',
     body: syncRequest(parent(), [backup({ slot: '2024-05-01T02:50:00Z' }), backup({ slot: '2024-05-01T04:00:00Z' })]),
     decision: 'deleted 1',
+    fields: ['deletions'],
   },
   { name: 'nothing due', body: syncRequest(parent(), [backup({ slot: '2024-05-01T04:00:00Z' })]), decision: 'idle' },
-  { name: 'an invalid spec', body: syncRequest(parent({ ...SPEC, schedule: 'nightly' })), decision: 'invalid' },
+  { name: 'an invalid spec', body: syncRequest(parent({ ...SPEC, schedule: 'nightly' })), decision: 'invalid', fields: ['problems'] },
   { name: 'a paused schedule', body: syncRequest(parent({ ...SPEC, pause: true })), decision: 'paused' },
+  { name: 'a schedule being deleted', body: syncRequest(schedule({ spec: SPEC, deletionTimestamp: '2024-05-01T04:04:00Z' })), decision: 'parent deleting' },
 ];
+/** The fields a sync line carries only when there is something to say. */
+const OPTIONAL = ['created', 'askedAgain', 'deletions', 'deferredDeletions', 'problems', 'stuck', 'deletionStuck', 'missed', 'compaction'];
 
 describe('logs', () => {
   for (const c of decisions) {
@@ -52,11 +57,15 @@ describe('logs', () => {
       const [line] = log.lines();
       assert.equal(line?.['msg'], 'sync');
       assert.equal(line?.['level'], 'info');
+      assert.equal(line?.['service'], 'backup-schedule-hook');
       assert.match(String(line?.['time']), /^\d{4}-\d\d-\d\dT/);
       assert.equal(line?.['namespace'], 'db');
       assert.equal(line?.['name'], 'nightly');
       assert.equal(line?.['decision'], c.decision);
       assert.equal(typeof line?.['durationMs'], 'number');
+      assert.ok((line?.['durationMs'] as number) > 0 && (line?.['durationMs'] as number) < 10_000, `durationMs ${String(line?.['durationMs'])}`);
+      assert.deepEqual(Object.keys(line ?? {}).filter((k) => OPTIONAL.includes(k)), c.fields ?? [], 'only what happened');
+      if (line?.['created'] !== undefined) assert.match(String(line['created']), /^nightly-2024-05-01t04-00-00$/);
       assert.ok(!log.raw.join('').includes(MARKER), 'no part of the request body is logged');
     });
   }
@@ -105,6 +114,12 @@ describe('logs', () => {
       requests.map((l) => [l['level'], l['method'], l['path'], l['status']]),
       [['debug', 'POST', '/sync', 200]],
     );
+    assert.equal(requests[0]?.['bytes'], Buffer.byteLength(JSON.stringify(syncRequest(parent()))));
+    const ms = requests[0]?.['durationMs'];
+    assert.ok(typeof ms === 'number' && ms > 0 && ms < 10_000, `durationMs ${String(ms)}`);
+    await request(log.service.app).get('/sync').expect(405);
+    const bodyless = log.lines().filter((l) => l['msg'] === 'request').at(-1);
+    assert.deepEqual([bodyless?.['method'], bodyless?.['status'], 'bytes' in (bodyless ?? {})], ['GET', 405, false]);
     assert.ok(!log.raw.join('').includes(MARKER));
   });
 
