@@ -2,9 +2,15 @@
 
 import assert from 'node:assert/strict';
 
+import { pino } from 'pino';
+import supertest from 'supertest';
+
+import { createApp } from '../../src/http/app.js';
+import { createMetrics, withMetrics } from '../../src/metrics/registry.js';
+
 import type { SyncRequest } from '../../src/core/types.js';
 import { BR_TEMPLATE, LOG_TEMPLATE, backup, logBackup, request, schedule } from '../support/objects.js';
-import { valueOf } from '../support/scrape.js';
+import { parseExposition, valueOf } from '../support/scrape.js';
 import type { Sample } from '../support/scrape.js';
 import { testService } from '../support/service.js';
 
@@ -395,6 +401,16 @@ describe('per-schedule metrics at /metrics', () => {
     assert.equal(valueOf(a, 'backup_schedule_syncs_total', { outcome: 'created' }), 2);
     assert.equal(valueOf(b, 'backup_schedule_syncs_total', { outcome: 'created' }), 1);
     assert.equal(gauges(b).specValid, undefined, 'the second app never saw nightly');
+  });
+
+  it('exports no process metrics when asked not to', async () => {
+    const metrics = createMetrics({ scheduleTtlMs: 3_600_000, now: () => Date.parse(NOW), processMetrics: false });
+    const app = createApp({ config: { bodyLimitBytes: 1024 * 1024, staleViewGraceMs: 300_000, handoverLabelKey: 'backup-schedule-hook/controller' }, logger: pino({ level: 'silent' }), now: () => Date.parse(NOW), ...withMetrics(metrics) });
+    const samples = parseExposition((await supertest(app).get('/metrics').expect(200)).text);
+    assert.deepEqual(samples.filter((s) => /^(process|nodejs)_/.test(s.name)), []);
+    assert.ok(samples.some((s) => s.name === 'backup_schedule_missed_slots_total'), 'the hook\'s own metrics are still there');
+    const post = await supertest(app).post('/metrics').expect(405);
+    assert.equal(post.headers['allow'], 'GET, HEAD');
   });
 
   it('exports the default process metrics', async () => {
