@@ -43,6 +43,14 @@ const decisions: Array<{ name: string; body: SyncRequest; decision: string; fiel
   { name: 'nothing due', body: syncRequest(parent(), [backup({ slot: '2024-05-01T04:00:00Z' })]), decision: 'idle' },
   { name: 'an invalid spec', body: syncRequest(parent({ ...SPEC, schedule: 'nightly' })), decision: 'invalid', fields: ['problems'] },
   { name: 'a paused schedule', body: syncRequest(parent({ ...SPEC, pause: true })), decision: 'paused' },
+  {
+    name: 'a slot missed by its starting deadline',
+    body: syncRequest(schedule({ spec: { ...SPEC, startingDeadlineSeconds: 60 }, status: { lastBackup: 'nightly-2024-05-01t03-50-00', lastBackupTime: '2024-05-01T03:50:00Z' } }), [
+      backup({ slot: '2024-05-01T03:50:00Z' }),
+    ]),
+    decision: 'idle',
+    fields: ['missed'],
+  },
   { name: 'a schedule being deleted', body: syncRequest(schedule({ spec: SPEC, deletionTimestamp: '2024-05-01T04:04:00Z' })), decision: 'parent deleting' },
 ];
 /** The fields a sync line carries only when there is something to say. */
@@ -65,6 +73,7 @@ describe('logs', () => {
       assert.equal(typeof line?.['durationMs'], 'number');
       assert.ok((line?.['durationMs'] as number) > 0 && (line?.['durationMs'] as number) < 10_000, `durationMs ${String(line?.['durationMs'])}`);
       assert.deepEqual(Object.keys(line ?? {}).filter((k) => OPTIONAL.includes(k)), c.fields ?? [], 'only what happened');
+      if (line?.['missed'] !== undefined) assert.deepEqual(line['missed'], { slot: '2024-05-01T04:00:00Z', cause: 'StartingDeadlineExceeded' });
       if (line?.['created'] !== undefined) assert.match(String(line['created']), /^nightly-2024-05-01t04-00-00$/);
       assert.ok(!log.raw.join('').includes(MARKER), 'no part of the request body is logged');
     });
