@@ -51,6 +51,15 @@ const decisions: Array<{ name: string; body: SyncRequest; decision: string; fiel
     decision: 'idle',
     fields: ['missed'],
   },
+  {
+    name: 'more expired Backups than one sync deletes',
+    body: syncRequest(parent(), [
+      ...Array.from({ length: 60 }, (_, i) => backup({ slot: new Date(Date.parse('2024-05-01T02:40:00Z') - i * 600_000).toISOString().replace('.000Z', 'Z') })),
+      backup({ slot: '2024-05-01T03:50:00Z' }),
+    ]),
+    decision: 'created, deleted 50',
+    fields: ['created', 'deletions', 'deferredDeletions'],
+  },
   { name: 'a schedule being deleted', body: syncRequest(schedule({ spec: SPEC, deletionTimestamp: '2024-05-01T04:04:00Z' })), decision: 'parent deleting' },
 ];
 /** The fields a sync line carries only when there is something to say. */
