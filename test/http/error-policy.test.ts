@@ -164,6 +164,20 @@ describe('error policy (docs/errors.md)', () => {
       ['a children key that is not Kind.version', { parent, children: { backups: {} } }, /: \/children key "backups" must match pattern "[^"]+"$/],
       ['finalizing that is not a boolean', { parent, children: {}, finalizing: 'yes' }, /: \/finalizing must be boolean$/],
     ];
+    it('reports a problem of up to 300 characters whole, and clips a longer one', async () => {
+      const { app } = appWith();
+      const PREFIX = 'not a Metacontroller sync request for a pingcap.com/v1alpha1 BackupSchedule: ';
+      const problemOf = async (key: string): Promise<string> => {
+        const res = await postText(app, JSON.stringify({ parent, children: { [key]: {} } }));
+        assert.equal(res.status, 400);
+        return (res.body.error as string).slice(PREFIX.length);
+      };
+      const short = await problemOf('k');
+      const seen = [];
+      for (const length of [300, 301]) seen.push(await problemOf('k'.repeat(1 + length - short.length)));
+      assert.deepEqual(seen.map((p) => [p.length, p.endsWith('…')]), [[300, false], [301, true]]);
+    });
+
     for (const [what, body, error] of rows) {
       it(what, async () => {
         const { app, log } = appWith();

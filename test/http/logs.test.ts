@@ -1,6 +1,8 @@
 /** Logs: JSON lines, one per sync at info with who and what was decided, never a request body; probes and scrapes unlogged. */
 
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 
 import request from 'supertest';
 
@@ -9,6 +11,7 @@ import type { SyncRequest } from '../../src/core/types.js';
 import { createLogger } from '../../src/logger.js';
 import { BR_TEMPLATE, COMPACT_TEMPLATE, LOG_TEMPLATE, backup, logBackup, request as syncRequest, schedule } from '../support/objects.js';
 import { testService } from '../support/service.js';
+import { startSlowPost } from '../support/slow-request.js';
 
 const NOW = '2024-05-01T04:05:00Z';
 const SPEC = { schedule: '*/10 * * * *', maxReservedTime: '1h', backupTemplate: BR_TEMPLATE };
@@ -139,6 +142,24 @@ describe('logs', () => {
     const bodyless = log.lines().filter((l) => l['msg'] === 'request').at(-1);
     assert.deepEqual([bodyless?.['method'], bodyless?.['status'], 'bytes' in (bodyless ?? {})], ['GET', 405, false]);
     assert.ok(!log.raw.join('').includes(MARKER));
+  });
+
+  it('logs a request whose client went away before the answer as aborted, at debug', async () => {
+    const log = logged('debug');
+    const server = log.service.app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const slow = startSlowPost({ port: (server.address() as AddressInfo).port, path: '/sync' }, { body: JSON.stringify(syncRequest(parent())) });
+      slow.answer.catch(() => undefined);
+      await once(server, 'request');
+      slow.abort();
+      while (!log.lines().some((l) => l['msg'] === 'request')) await new Promise((resolve) => setTimeout(resolve, 5));
+      const line = log.lines().find((l) => l['msg'] === 'request');
+      assert.deepEqual([line?.['method'], line?.['path'], line?.['status']], ['POST', '/sync', 'aborted']);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 
   it('logs nothing but the sync line at info', async () => {
