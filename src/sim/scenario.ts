@@ -83,7 +83,8 @@ export type Fault =
    * Someone breaks the schedule's spec and fixes it `forMs` later: at `atMs` a JSON merge patch the hook refuses as
    * invalid (a 4-field cron, an unknown time zone, a duration Go cannot read, `retention` beside `maxBackups`), and at
    * the fix a patch that puts back what it replaced (and removes what it added). `pause`: the schedule is also paused,
-   * `'with-break'` by the breaking edit itself, `{ aheadMs }` by an edit that long before it; the fix then unpauses it.
+   * `'with-break'` by the breaking edit itself, `{ aheadMs }` by an edit that long before it; the fix then unpauses it,
+   * or, with `unpauseAfterMs`, leaves it paused and an edit that long after the fix unpauses it.
    */
   | SpecBroken;
 
@@ -94,6 +95,8 @@ export interface SpecBroken {
   forMs: number;
   patch: JsonObject;
   pause?: 'with-break' | { aheadMs: number };
+  /** With a pause: the fix keeps it, and the schedule is unpaused this long after the fix. */
+  unpauseAfterMs?: number;
 }
 
 /** specBrokenStartMs is the offset of a `spec-broken` fault's first write: its pause ahead of the break, else the break. */
@@ -178,6 +181,8 @@ export function faultEnd(fault: Fault): number | null {
       return fault.atMs;
     case 'pods-stuck':
       return fault.forMs === null ? null : fault.atMs + fault.forMs;
+    case 'spec-broken':
+      return fault.atMs + fault.forMs + (fault.unpauseAfterMs ?? 0);
     default:
       return fault.atMs + fault.forMs;
   }

@@ -224,7 +224,10 @@ function scheduleSpecFaults(world: World, ownLag: OwnLag): void {
     if (fault.kind === 'relabel') world.clock.at(world.start + fault.atMs, () => relabel(fault.group));
     if (fault.kind === 'spec-broken') breakSpec(fault);
   }
-  /** A broken spec: the fix puts back what the break replaced (null for a field it added), and unpauses a pause that came with it. */
+  /**
+   * A broken spec: the fix puts back what the break replaced (null for a field it added), and unpauses a pause that came
+   * with it, at once or `unpauseAfterMs` later.
+   */
   function breakSpec(fault: SpecBroken): void {
     let restore: JsonObject = {};
     if (typeof fault.pause === 'object') world.clock.at(world.start + specBrokenStartMs(fault), patch({ pause: true }));
@@ -233,7 +236,10 @@ function scheduleSpecFaults(world: World, ownLag: OwnLag): void {
       restore = Object.fromEntries(Object.keys(fault.patch).map((key) => [key, spec[key] ?? null]));
       patch({ ...fault.patch, ...(fault.pause === 'with-break' ? { pause: true } : {}) })();
     });
-    world.clock.at(world.start + fault.atMs + fault.forMs, () => patch({ ...restore, ...(fault.pause === undefined ? {} : { pause: false }) })());
+    const fixedAt = world.start + fault.atMs + fault.forMs;
+    const later = fault.pause !== undefined && fault.unpauseAfterMs !== undefined;
+    world.clock.at(fixedAt, () => patch({ ...restore, ...(fault.pause === undefined || later ? {} : { pause: false }) })());
+    if (later) world.clock.at(fixedAt + (fault.unpauseAfterMs ?? 0), patch({ pause: false }));
   }
   function relabel(group: string | null): void {
     const current = world.store.get(world.parentKey);

@@ -50,12 +50,14 @@ const CHECKS: ReadonlyArray<[InvariantNumber, (context: CheckContext) => Check, 
   [4, deletionCheck, 'schedule'],
   [4, invalidSpecCheck, 'schedule'],
   [5, convergenceCheck, 'schedule'],
-  [5, specFixCheck, 'schedule'],
+  // A broken window of a schedule in a group is judged with the group (its catch-up takes its turn), the others with 5.
+  [5, (context) => specFixCheck(context, { windows: 'alone' }), 'schedule'],
   [6, determinismCheck, 'schedule'],
   [7, logBackupCheck, 'schedule'],
   [8, truncationCheck, 'schedule'],
   [9, compactionCheck, 'schedule'],
   [10, groupCheck, 'world'],
+  [10, (context) => specFixCheck(context, { windows: 'group' }), 'schedule'],
   [11, paceCheck, 'schedule'],
 ];
 

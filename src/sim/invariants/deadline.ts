@@ -1,6 +1,6 @@
 /** Deadlines of the recoveries the checks expect: hook faults and Metacontroller's restarts hold a recovery back until they end. */
 
-import { specBrokenStartMs } from '../scenario.js';
+import { faultEnd, specBrokenStartMs } from '../scenario.js';
 import type { Fault } from '../scenario.js';
 import type { World } from '../world.js';
 
@@ -37,6 +37,6 @@ export function recoveryDeadline(world: Pick<World, 'scenario' | 'start'>, expec
 export function pausedDuring(world: Pick<World, 'scenario' | 'start'>, window: { from: number; to: number }): boolean {
   return world.scenario.faults.some((f) => {
     const from = f.kind === 'spec-broken' ? specBrokenStartMs(f) : f.atMs;
-    return (f.kind === 'pause' || f.kind === 'spec-broken') && world.start + from <= window.to && world.start + f.atMs + f.forMs >= window.from;
+    return (f.kind === 'pause' || f.kind === 'spec-broken') && world.start + from <= window.to && world.start + (faultEnd(f) ?? Infinity) >= window.from;
   });
 }
