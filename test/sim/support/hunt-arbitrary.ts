@@ -3,8 +3,10 @@
  * of the stale-view grace and the interval), the hook's clock stepped forward or back within that bound, half the
  * Backups slow or failing, a log Backup compacted every 2 h with failing compactions, a backup-now request, a log
  * stall, and a starting deadline, backup timeout or short retention; one world in three, Metacontroller restarting
- * (`restart-arbitrary.ts`). Each piece is within the stale-view rules; it
- * is their meeting, rare in the wider properties, that found the overlaps of the quiet windows' issue.
+ * (`restart-arbitrary.ts`); last of all (so the rest of each world is the one its seed drew before), up to two windows
+ * in which a user breaks the spec and fixes it, some fixed while paused and unpaused later (`spec-broken-arbitrary.ts`).
+ * Each piece is within the stale-view rules; it is their meeting, rare in the wider properties, that found the overlaps
+ * of the quiet windows' issue.
  */
 
 import fc from 'fast-check';
@@ -12,6 +14,7 @@ import fc from 'fast-check';
 import type { JsonObject } from '../../../src/core/types.js';
 import type { Scenario } from '../../../src/sim/scenario.js';
 import { withRestarts } from './restart-arbitrary.js';
+import { withBrokenSpecs } from './spec-broken-arbitrary.js';
 import { DAY, DENSE_ROUGH_SCHEDULES, HOUR, MINUTE, ROUGH_TEMPLATE as TEMPLATE, roughExecutor } from './rough-world.js';
 
 /** Dense schedules, with their shortest gap between ticks. */
@@ -70,5 +73,5 @@ export function huntScenarioArb(): fc.Arbitrary<Scenario> {
         ],
       };
     });
-  return withRestarts(worlds, { longestMs: 6 * HOUR });
+  return withBrokenSpecs(withRestarts(worlds, { longestMs: 6 * HOUR }), { unpauseLater: true });
 }

@@ -10,6 +10,7 @@ import type { JsonObject } from '../../../src/core/types.js';
 import type { Fault, Scenario } from '../../../src/sim/scenario.js';
 import { evenDouble } from '../../support/even-double.js';
 import { withRestarts } from './restart-arbitrary.js';
+import { withBrokenSpecs } from './spec-broken-arbitrary.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -50,6 +51,8 @@ export interface ArbitraryOptions {
   years?: number;
   /** Add a log backup (and, mostly, compaction), their executors and faults, and backup-now requests. */
   pitr?: boolean;
+  /** Outages only: leave out the broken specs drawn after everything else (`withBrokenSpecs`). */
+  brokenSpecs?: boolean;
 }
 
 const TEMPLATE: JsonObject = {
@@ -113,10 +116,13 @@ const LONGEST_RESTART_MS: Readonly<Record<Family, number>> = { stale: 6 * HOUR, 
 
 /**
  * scenarioArb draws a year-long (or `years`-long) scenario of one family, with a log backup when `pitr` is set; one run
- * in three also has Metacontroller restart (`restart-arbitrary.ts`).
+ * in three also has Metacontroller restart (`restart-arbitrary.ts`). Outage worlds, last of all, also draw up to two
+ * windows in which a user breaks the spec and fixes it, some fixed while paused and unpaused later (`withBrokenSpecs`;
+ * `brokenSpecs: false` leaves them out), so that the rest of each world is the one its seed drew before them.
  */
 export function scenarioArb(family: Family, options: ArbitraryOptions = {}): fc.Arbitrary<Scenario> {
-  return withRestarts(scenarioWithoutRestartsArb(family, options), { longestMs: LONGEST_RESTART_MS[family] });
+  const restarted = withRestarts(scenarioWithoutRestartsArb(family, options), { longestMs: LONGEST_RESTART_MS[family] });
+  return family === 'outage' && options.brokenSpecs !== false ? withBrokenSpecs(restarted, { unpauseLater: true }) : restarted;
 }
 
 function scenarioWithoutRestartsArb(family: Family, options: ArbitraryOptions): fc.Arbitrary<Scenario> {
@@ -370,9 +376,12 @@ function nearWorld(scenario: Scenario, near: NearChoices): Scenario {
 /**
  * groupScenarioArb draws a stale-view scenario whose schedule has one or two siblings in its schedule group; in one
  * run of three, someone takes the schedule out of the group (or moves it to another) for a while and puts it back;
- * in one of three, Metacontroller restarts; half the runs are near worlds (withNearWorlds).
+ * in one of three, Metacontroller restarts; half the runs are near worlds (withNearWorlds). Last of all, up to two
+ * windows in which a user breaks the schedule's spec and fixes it, some fixed while paused and unpaused later
+ * (`withBrokenSpecs`; `brokenSpecs: false` leaves them out), so that the rest of each world is the one the same seed
+ * drew before them.
  */
-export function groupScenarioArb(options: { years: number }): fc.Arbitrary<Scenario> {
+export function groupScenarioArb(options: { years: number; brokenSpecs?: boolean }): fc.Arbitrary<Scenario> {
   const base = scenarioWithoutRestartsArb('stale', { years: options.years });
   const sibling = fc.record({ schedule: fc.constantFrom(...GROUP_SCHEDULES), cleanPolicy: fc.constantFrom('Retain', 'Delete') });
   const away = fc.record({ at: evenDouble({ min: 0, max: 0.9 }), forMs: fc.integer({ min: MINUTE, max: 3 * DAY }), to: fc.constantFrom<string | null>(null, 'h') });
@@ -399,7 +408,8 @@ export function groupScenarioArb(options: { years: number }): fc.Arbitrary<Scena
       })),
     };
   });
-  return withNearWorlds(withRestarts(groups, { longestMs: LONGEST_RESTART_MS.stale }));
+  const near = withNearWorlds(withRestarts(groups, { longestMs: LONGEST_RESTART_MS.stale }));
+  return options.brokenSpecs === false ? near : withBrokenSpecs(near, { unpauseLater: true });
 }
 
 /** withWorkers runs every scenario of an arbitrary with `workers` Metacontroller workers (`--workers`). */

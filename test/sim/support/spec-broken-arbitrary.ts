@@ -84,11 +84,36 @@ function placeBreak(scenario: Scenario, raw: RawBreak): Fault {
 }
 
 /**
- * withBrokenSpecs adds up to two broken windows of up to `longestMs` (default three days), each fixed again, to every
- * scenario of the arbitrary (at least `fewest`, default none).
+ * unpauseLaterArb draws, for each of two windows, whether a paused one is fixed while still paused (half of them) and
+ * how long after the fix the user unpauses it: one minute to three days, log-uniform.
  */
-export function withBrokenSpecs(arbitrary: fc.Arbitrary<Scenario>, options: { longestMs?: number; fewest?: number } = {}): fc.Arbitrary<Scenario> {
-  return fc
-    .tuple(arbitrary, fc.array(rawBreakArb(options.longestMs ?? 3 * DAY), { minLength: options.fewest ?? 0, maxLength: 2 }))
-    .map(([scenario, raws]) => ({ ...scenario, faults: [...scenario.faults, ...raws.map((raw) => placeBreak(scenario, raw))] }));
+const unpauseLaterArb = fc.array(
+  fc.record({
+    later: fc.noBias(fc.boolean()),
+    afterMinutes: fc.noBias(fc.integer({ min: 0, max: 1000 })).map((permille) => Math.max(1, Math.round((3 * DAY / MINUTE) ** (permille / 1000)))),
+  }),
+  { minLength: 2, maxLength: 2 },
+);
+
+/** unpausedLater leaves a paused window's pause in place at the fix and lifts it the drawn time later, within the run's faulty span. */
+function unpausedLater(scenario: Scenario, fault: Fault, draw: { later: boolean; afterMinutes: number } | undefined): Fault {
+  if (fault.kind !== 'spec-broken' || fault.pause === undefined || draw === undefined || !draw.later) return fault;
+  const room = faultySpanMs(scenario) - (fault.atMs + fault.forMs);
+  const unpauseAfterMs = Math.min(draw.afterMinutes * MINUTE, room);
+  return unpauseAfterMs < MINUTE ? fault : { ...fault, unpauseAfterMs };
+}
+
+/**
+ * withBrokenSpecs adds up to two broken windows of up to `longestMs` (default three days), each fixed again, to every
+ * scenario of the arbitrary (at least `fewest`, default none). With `unpauseLater`, half the paused windows are fixed
+ * while still paused and unpaused a minute to three days later (drawn after the windows, so they stay where they were).
+ */
+export function withBrokenSpecs(arbitrary: fc.Arbitrary<Scenario>, options: { longestMs?: number; fewest?: number; unpauseLater?: boolean } = {}): fc.Arbitrary<Scenario> {
+  const windows = fc.tuple(arbitrary, fc.array(rawBreakArb(options.longestMs ?? 3 * DAY), { minLength: options.fewest ?? 0, maxLength: 2 }));
+  const place = (scenario: Scenario, raws: readonly RawBreak[]): Fault[] => raws.map((raw) => placeBreak(scenario, raw));
+  if (options.unpauseLater !== true) return windows.map(([scenario, raws]) => ({ ...scenario, faults: [...scenario.faults, ...place(scenario, raws)] }));
+  return fc.tuple(windows, unpauseLaterArb).map(([[scenario, raws], draws]) => ({
+    ...scenario,
+    faults: [...scenario.faults, ...place(scenario, raws).map((fault, i) => unpausedLater(scenario, fault, draws[i]))],
+  }));
 }

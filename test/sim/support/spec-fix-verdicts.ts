@@ -24,6 +24,9 @@ export class VerdictTally {
   placed = 0;
   /** Ticks the judged windows held back, each judged (run once, or never). */
   held = 0;
+  /** Windows of a schedule in a group with siblings at the fix, and judged catch-ups owed only after a sibling's Backup (their turn). */
+  inGroup = 0;
+  waitedForTurn = 0;
   readonly expected = new Map<string, number>();
   readonly skipped = new Map<string, number>();
 
@@ -31,7 +34,9 @@ export class VerdictTally {
   add(verdicts: readonly SpecFixVerdict[]): void {
     for (const verdict of verdicts) {
       this.placed += 1;
+      if (verdict.inGroup) this.inGroup += 1;
       if (verdict.skipped === null) this.held += verdict.held;
+      if (verdict.skipped === null && verdict.waitedForTurn) this.waitedForTurn += 1;
       const [map, key] = verdict.skipped === null ? [this.expected, verdict.expected] : [this.skipped, verdict.skipped];
       map.set(key, (map.get(key) ?? 0) + 1);
     }
@@ -40,6 +45,7 @@ export class VerdictTally {
   /** toString renders the counts on one line. */
   toString(): string {
     const list = (map: Map<string, number>): string => [...map].map(([k, n]) => `${k} ${n}`).join(', ');
-    return `${this.placed} broken windows; judged: ${list(this.expected) || 'none'} (${this.held} ticks held back); not judged: ${list(this.skipped) || 'none'}`;
+    const group = this.inGroup === 0 ? '' : ` (${this.inGroup} in a group; ${this.waitedForTurn} catch-ups waited for their turn)`;
+    return `${this.placed} broken windows${group}; judged: ${list(this.expected) || 'none'} (${this.held} ticks held back); not judged: ${list(this.skipped) || 'none'}`;
   }
 }
