@@ -33,7 +33,9 @@ const SPEC = {
  * - day 2, a 4-field cron from 09:30 to 14:30: the 12:00 tick runs at the fix;
  * - day 3, paused at 09:00, `retention` beside `maxBackups` from 10:00, fixed and unpaused at 14:30: 12:00 never runs;
  * - day 4, paused and an unknown time zone by one edit at 10:30, fixed and unpaused at 13:30: 12:00 never runs;
- * - days 5–6, `maxReservedTime: 2d` from 01:00 on day 5 to 22:30 on day 6: only the 20:00 tick runs at the fix.
+ * - days 5–6, `maxReservedTime: 2d` from 01:00 on day 5 to 22:30 on day 6: only the 20:00 tick runs at the fix;
+ * - day 7, paused at 10:00, `backupTimeout: "90"` from 11:00, fixed at 13:00 while still paused, unpaused at 15:00:
+ *   12:00 never runs.
  */
 const SCENARIO: Scenario = {
   seed: 71,
@@ -51,6 +53,7 @@ const SCENARIO: Scenario = {
     { kind: 'spec-broken', atMs: 2 * DAY + 10 * HOUR, forMs: 4.5 * HOUR, patch: patchOf(SPEC, 'retention'), pause: { aheadMs: HOUR } },
     { kind: 'spec-broken', atMs: 3 * DAY + 10.5 * HOUR, forMs: 3 * HOUR, patch: patchOf(SPEC, 'time-zone'), pause: 'with-break' },
     { kind: 'spec-broken', atMs: 4 * DAY + HOUR, forMs: DAY + 21.5 * HOUR, patch: patchOf(SPEC, 'duration') },
+    { kind: 'spec-broken', atMs: 6 * DAY + 11 * HOUR, forMs: 2 * HOUR, patch: patchOf(SPEC, 'timeout'), pause: { aheadMs: HOUR }, unpauseAfterMs: 2 * HOUR },
   ],
 };
 
@@ -70,7 +73,7 @@ describe('sim: a spec broken and fixed (fault spec-broken)', function () {
     const judged = verdictsOf(SCENARIO);
     const { violations, world } = await runChecked({ invariants: ALL, scenario: SCENARIO }, { observers: [judged.observer] });
     assert.deepEqual(describeViolations(violations), []);
-    assert.deepEqual(judged.verdicts.map((v) => [v.skipped, v.expected]), [[null, 'catch-up'], [null, 'skip'], [null, 'skip'], [null, 'catch-up']], 'every window was judged');
+    assert.deepEqual(judged.verdicts.map((v) => [v.skipped, v.expected]), [[null, 'catch-up'], [null, 'skip'], [null, 'skip'], [null, 'catch-up'], [null, 'skip']], 'every window was judged');
     const created = (name: string): number | undefined => [...world.recorder.backups.values()].find((r) => r.name === name)?.createdAt;
     // Caught up at the fix: 12:00 on day 2 and 20:00 on day 6, nothing older of the days-long window.
     assert.ok((created('nightly-2024-05-02t12-00-00') ?? 0) >= Date.parse('2024-05-02T14:30:00Z'), 'the 12:00 tick of day 2 runs once the cron is fixed');
@@ -80,6 +83,9 @@ describe('sim: a spec broken and fixed (fault spec-broken)', function () {
     assert.equal(created('nightly-2024-05-03t12-00-00'), undefined, 'paused before the break: the 12:00 tick of day 3 is skipped');
     assert.equal(created('nightly-2024-05-04t12-00-00'), undefined, 'paused by the breaking edit: the 12:00 tick of day 4 is skipped');
     assert.ok(created('nightly-2024-05-04t16-00-00') !== undefined, 'the schedule resumes at its next tick');
+    // Fixed while still paused, unpaused two hours later: skipped as after any pause.
+    assert.equal(created('nightly-2024-05-07t12-00-00'), undefined, 'fixed while paused: the 12:00 tick of day 7 is skipped');
+    assert.ok((created('nightly-2024-05-07t16-00-00') ?? 0) >= Date.parse('2024-05-07T16:00:00Z'), 'and the schedule resumes at 16:00');
     const parent = world.store.get(world.parentKey);
     assert.equal(parent?.spec?.['schedule'], SPEC.schedule, 'the fix put the schedule back');
     assert.equal(parent?.spec?.['timeZone'], undefined, 'the fix removed the zone it added');
