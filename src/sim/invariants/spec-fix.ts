@@ -217,7 +217,7 @@ function catchUp(
   const turn = groupTurnAt(alone, { siblings: facts.siblings, offset, seenMs: maxLagMs + maxLatencyMs + 1000 });
   const waitedForTurn = turn.at > alone;
   if (turn.at >= closesAt - 1000) {
-    return { skipped: waitedForTurn ? `a sibling's Backup held the group until the tick's window closed (${turn.holder})` : "the fix or the gate came too late for the tick's window", waitedForTurn };
+    return { skipped: waitedForTurn ? "a sibling's Backup held the group until the tick's window closed" : "the fix or the gate came too late for the tick's window", waitedForTurn };
   }
   const n = facts.count(tick);
   const group = waitedForTurn ? `; its turn came at ${formatTime(turn.at)}, ${turn.holder} done` : facts.siblings.length > 0 ? '; no sibling of its group held it' : '';
