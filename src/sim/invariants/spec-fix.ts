@@ -240,8 +240,11 @@ function groupTurnAt(from: number, facts: { siblings: readonly GroupSibling[]; o
     for (const sibling of facts.siblings) {
       for (const record of sibling.records) {
         if (record.createdAt + offset > at) continue;
-        const free = freeAtOf(record, { backupTimeoutMs: sibling.backupTimeoutMs, offset, records: sibling.records });
-        const seen = free === null ? Infinity : free + offset + seenMs;
+        // Done, deleted or stuck past its timeout; when its own schedule had two stuck (freeAtOf's null: its own gate
+        // never opened by the stuck rule), done or deleted.
+        const done = Math.min(record.finishedAt ?? Infinity, record.deletingAt ?? Infinity);
+        const free = freeAtOf(record, { backupTimeoutMs: sibling.backupTimeoutMs, offset, records: sibling.records }) ?? done;
+        const seen = free + offset + seenMs;
         if (seen > at) {
           at = seen;
           holder = record.name;
