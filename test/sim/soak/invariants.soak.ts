@@ -2,8 +2,8 @@
  * The soak (`npm run sim:soak`): the invariant properties with more runs, the manifests' 300 s resync and dense
  * schedules (every 10 minutes, hourly), also with a log backup and compaction, schedule groups, adversarial worlds
  * (`support/hunt-arbitrary.ts`), mixed-fault worlds (`support/mixed-arbitrary.ts`), the same with a watch cache stuck
- * past the lag bound (`support/stuck-arbitrary.ts`), and stale-view worlds whose spec a user breaks and fixes
- * (`support/spec-broken-arbitrary.ts`); a third of every property's runs
+ * past the lag bound (`support/stuck-arbitrary.ts`), and stale-view and group worlds whose spec a user breaks and fixes
+ * (`support/spec-broken-arbitrary.ts`; the group, outage and adversarial worlds draw such windows too); a third of every property's runs
  * also have Metacontroller restart (`support/restart-arbitrary.ts`). One property:
  * `npm run sim:soak -- --grep groups`. Sizes from the environment: SIM_SOAK_RUNS (default 20 per property; a dense year costs minutes),
  * SIM_SOAK_YEARS (default 1), SIM_SEED, SIM_SOAK_WORKERS (Metacontroller's `--workers`, default 1; its own default is 5:
