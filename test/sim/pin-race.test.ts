@@ -9,34 +9,22 @@ import assert from 'node:assert/strict';
 
 import fc from 'fast-check';
 
-import { HEALTHY_EXECUTOR } from '../../src/sim/scenario.js';
 import type { Scenario } from '../../src/sim/scenario.js';
 import { runScenario } from '../../src/sim/world.js';
+import { HOURLY_PIN_WORLD_LAG_MS, hourlyPinWorld } from './support/hourly-pin-world.js';
 import { pinRaceCaseArb } from './support/pin-race-arbitrary.js';
 import { huntPinRaces, outcomeOf, placeStep, placeUnpin, runPinRaceWorld } from './support/pin-race.js';
 import type { PinRaceRun, PinRaceStep, PlacedPin } from './support/pin-race.js';
 
 const SECOND = 1000;
 const HOUR = 3_600_000;
-const LAG = 20 * SECOND;
+const LAG = HOURLY_PIN_WORLD_LAG_MS;
 const START = Date.parse('2024-05-01T00:00:00Z');
 const OLDEST = 'hourly-2024-05-01t01-00-00';
 const INVARIANTS = [1, 2, 3, 4, 5, 6, 11] as const;
 
-/** Hourly, maxBackups 2, every Backup Complete 63 s after its tick, every change of a Backup 20 s on its way (test/sim/pins.test.ts). */
-const WORLD: Scenario = {
-  seed: 66,
-  start: '2024-05-01T00:00:00Z',
-  durationMs: 6 * HOUR,
-  controller: 'hook',
-  schedule: { name: 'hourly', namespace: 'db', spec: { schedule: '0 * * * *', maxBackups: 2, backupTemplate: { backupType: 'full', br: { cluster: 'basic' }, s3: { bucket: 'b', prefix: 'p' } } } },
-  hook: { staleViewGraceMs: 300_000, handoverLabelKey: 'backup-schedule-hook/controller' },
-  metacontroller: { resyncPeriodSeconds: 300, updateStrategy: 'InPlace' },
-  transport: { latencyMs: [1, 1], timeoutMs: 10_000 },
-  lag: { parentMs: [0, 0], childAddedMs: [0, 0], childChangedMs: [LAG, LAG] },
-  executor: { ...HEALTHY_EXECUTOR, jobStartMs: [SECOND, SECOND], prepareMs: [SECOND, SECOND], podStartMs: [SECOND, SECOND], runMs: [60 * SECOND, 60 * SECOND] },
-  faults: [],
-};
+/** The world of test/sim/pins.test.ts, without faults. */
+const WORLD: Scenario = hourlyPinWorld([]);
 
 const PLACE = { lagMs: LAG, after: START, until: START + 6 * HOUR, start: START };
 
