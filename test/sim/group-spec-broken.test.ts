@@ -15,10 +15,10 @@ import { decideHook, isSuccess } from '../../src/sim/hook.js';
 import type { Hook } from '../../src/sim/hook.js';
 import { runChecked } from '../../src/sim/invariants/run.js';
 import type { InvariantNumber } from '../../src/sim/invariants/types.js';
-import { HEALTHY_EXECUTOR } from '../../src/sim/scenario.js';
 import type { Scenario, ScheduleSetup } from '../../src/sim/scenario.js';
 import type { WorldObserver } from '../../src/sim/world.js';
 import { brokenSpecHooks } from './support/broken-hooks.js';
+import { BROKEN_SPEC_WORLD } from './support/broken-spec-world.js';
 import { describeViolations } from './support/property-run.js';
 import { patchOf } from './support/spec-broken-arbitrary.js';
 import { verdictsOf } from './support/spec-fix-verdicts.js';
@@ -53,11 +53,7 @@ const SCENARIO: Scenario = {
   controller: 'hook',
   schedule: NIGHTLY,
   siblings: [member('alpha', '58 3-23/4 * * *'), member('zulu', '2 */4 * * *')],
-  hook: { staleViewGraceMs: 5 * MINUTE, handoverLabelKey: 'backup-schedule-hook/controller' },
-  metacontroller: { resyncPeriodSeconds: 300, updateStrategy: 'InPlace' },
-  transport: { latencyMs: [1, 30], timeoutMs: 10_000 },
-  lag: { parentMs: [0, 5000], childAddedMs: [0, 20_000], childChangedMs: [0, 5000] },
-  executor: HEALTHY_EXECUTOR,
+  ...BROKEN_SPEC_WORLD,
   faults: [
     { kind: 'slow-backups', atMs: 2 * DAY + 11 * HOUR + 57 * MINUTE, forMs: 2 * MINUTE, runMs: 30 * MINUTE },
     { kind: 'spec-broken', atMs: 2 * DAY + 12 * HOUR + 10 * MINUTE, forMs: HOUR, patch: patchOf(NIGHTLY.spec, 'cron') },

@@ -10,9 +10,9 @@ import assert from 'node:assert/strict';
 
 import { runChecked } from '../../src/sim/invariants/run.js';
 import type { InvariantNumber } from '../../src/sim/invariants/types.js';
-import { HEALTHY_EXECUTOR } from '../../src/sim/scenario.js';
 import type { Scenario } from '../../src/sim/scenario.js';
 import { brokenSpecHooks } from './support/broken-hooks.js';
+import { BROKEN_SPEC_WORLD } from './support/broken-spec-world.js';
 import { describeViolations } from './support/property-run.js';
 import { brokenSchedule, patchOf } from './support/spec-broken-arbitrary.js';
 import { verdictsOf } from './support/spec-fix-verdicts.js';
@@ -43,11 +43,7 @@ const SCENARIO: Scenario = {
   durationMs: 8 * DAY,
   controller: 'hook',
   schedule: { name: 'nightly', namespace: 'db', spec: SPEC },
-  hook: { staleViewGraceMs: 5 * MINUTE, handoverLabelKey: 'backup-schedule-hook/controller' },
-  metacontroller: { resyncPeriodSeconds: 300, updateStrategy: 'InPlace' },
-  transport: { latencyMs: [1, 30], timeoutMs: 10_000 },
-  lag: { parentMs: [0, 5000], childAddedMs: [0, 20_000], childChangedMs: [0, 5000] },
-  executor: HEALTHY_EXECUTOR,
+  ...BROKEN_SPEC_WORLD,
   faults: [
     { kind: 'spec-broken', atMs: DAY + 9.5 * HOUR, forMs: 5 * HOUR, patch: patchOf(SPEC, 'cron') },
     { kind: 'spec-broken', atMs: 2 * DAY + 10 * HOUR, forMs: 4.5 * HOUR, patch: patchOf(SPEC, 'retention'), pause: { aheadMs: HOUR } },
