@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { Agent, request as httpRequest } from 'node:http';
-import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 
@@ -13,6 +12,7 @@ import type { AppOptions } from '../../src/http/app.js';
 import { LAST_APPLIED_ANNOTATION } from '../../src/core/names.js';
 import { decide } from '../../src/core/sync.js';
 import { BR_TEMPLATE, backup, request as syncRequest, schedule } from '../support/objects.js';
+import { rawExchange } from '../support/raw-request.js';
 import { assertValidResponse } from '../support/response-schema.js';
 
 const NOW = Date.parse('2024-05-01T00:21:00Z');
@@ -276,19 +276,8 @@ describe('HTTP: POST /customize (schedule groups)', () => {
     assert.deepEqual([line?.['namespace'], line?.['name'], line?.['group'], line?.['related']], ['', '', null, 0]);
   });
   it('rejects a POST without any body (no Content-Length, not chunked) with 400', async () => {
-    const server = appWith().app.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    try {
-      const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
-      socket.write('POST /customize HTTP/1.1\r\nHost: hook\r\nConnection: close\r\n\r\n');
-      const chunks: Buffer[] = [];
-      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-      await once(socket, 'close');
-      const text = Buffer.concat(chunks).toString();
-      assert.match(text, /^HTTP\/1\.1 400 /, text);
-      assert.match(text, /\/parent must be a BackupSchedule with metadata/);
-    } finally {
-      server.close();
-    }
+    const text = await rawExchange(appWith().app, 'POST /customize HTTP/1.1\r\nHost: hook\r\nConnection: close');
+    assert.match(text, /^HTTP\/1\.1 400 /, text);
+    assert.match(text, /\/parent must be a BackupSchedule with metadata/);
   });
 });

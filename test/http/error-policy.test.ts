@@ -4,9 +4,6 @@
  */
 
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { connect } from 'node:net';
-import type { AddressInfo } from 'node:net';
 
 import type { Express } from 'express';
 import request from 'supertest';
@@ -18,6 +15,7 @@ import type { AppOptions } from '../../src/http/app.js';
 import { memoryLogger } from '../support/memory-logger.js';
 import type { MemoryLogger } from '../support/memory-logger.js';
 import { BR_TEMPLATE, backup, request as syncRequest, schedule, tsoAt } from '../support/objects.js';
+import { rawExchange } from '../support/raw-request.js';
 import { assertValidResponse } from '../support/response-schema.js';
 
 const NOW = '2024-05-01T03:05:00Z';
@@ -88,21 +86,10 @@ describe('error policy (docs/errors.md)', () => {
     }
     it('a JSON POST that sends no body at all (no Content-Length, not chunked), as `curl -X POST` does', async () => {
       const { app, log } = appWith();
-      const server = app.listen(0, '127.0.0.1');
-      await once(server, 'listening');
-      try {
-        const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
-        socket.write('POST /sync HTTP/1.1\r\nHost: hook\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n');
-        const chunks: Buffer[] = [];
-        socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-        await once(socket, 'close');
-        const text = Buffer.concat(chunks).toString();
-        assert.match(text, /^HTTP\/1\.1 400 /, text);
-        assert.match(text, /"error":"not a Metacontroller sync request for a pingcap.com\/v1alpha1 BackupSchedule: \/ must be object"/);
-        assert.deepEqual(log.errors(), []);
-      } finally {
-        server.close();
-      }
+      const text = await rawExchange(app, 'POST /sync HTTP/1.1\r\nHost: hook\r\nContent-Type: application/json\r\nConnection: close');
+      assert.match(text, /^HTTP\/1\.1 400 /, text);
+      assert.match(text, /"error":"not a Metacontroller sync request for a pingcap.com\/v1alpha1 BackupSchedule: \/ must be object"/);
+      assert.deepEqual(log.errors(), []);
     });
   });
 
