@@ -71,9 +71,11 @@ describe('the service process', function () {
     assert.ok(service.lines.some((l) => l['msg'] === 'stopped'));
   });
 
-  it('on SIGTERM writes its shutdown lines in the order they happen, and all of them, before it exits', async () => {
+  it('on SIGTERM writes its shutdown lines in the order they happen, and all of them, before it exits', async function () {
     // The log stream writes asynchronously: exiting with a write still in flight put "shutting down" after "stopped"
-    // in about a third of runs. Eight at once make a run that would show it likely.
+    // in about a third of runs. Eight at once make a run that would show it likely. Eight starting at once on a loaded
+    // 2-core machine took over 30 s (each compiles the source with tsx), so this test alone waits longer.
+    this.timeout(120_000);
     const services = await Promise.all(Array.from({ length: 8 }, () => startProcess()));
     for (const service of services) service.child.kill('SIGTERM');
     for (const service of services) {
