@@ -184,11 +184,10 @@ export function report(outcome: SyncReport['outcome'], fields: Partial<Omit<Sync
 
 function readyOf(next: NextStep, facts: { nextBackupTime: number | null; gate: Gate; quiet: Gate }): Ready {
   if (next.outcome === 'paused') return { reason: 'Paused', message: 'spec.pause is true: no new Backups; retention still runs' };
-  if (next.outcome === 'waiting' && !facts.gate.open && facts.gate === facts.quiet) {
-    return { reason: 'Scheduled', message: `a scheduled Backup is due: ${facts.gate.message}` };
-  }
   if (next.outcome === 'waiting' && !facts.gate.open) {
-    return { reason: 'WaitingForPreviousBackup', message: `a scheduled Backup is due: ${facts.gate.message}` };
+    // Held by the quiet window before the next tick, nothing runs late: the due Backup starts at that tick.
+    const reason = facts.gate === facts.quiet ? 'Scheduled' : 'WaitingForPreviousBackup';
+    return { reason, message: `a scheduled Backup is due: ${facts.gate.message}` };
   }
   const message = facts.nextBackupTime === null ? 'the schedule has no future tick' : `next Backup at ${formatTime(facts.nextBackupTime)}`;
   return { reason: 'Scheduled', message };
