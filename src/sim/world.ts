@@ -322,12 +322,17 @@ function pinNamed(world: World, change: { pin: boolean; name: string }): void {
   world.store.update({ ...backup, metadata: { ...backup.metadata, annotations } });
 }
 
-/** deleteNamed deletes one Backup of the schedule by name, pinned or not, if the store has it and it is not being deleted (`kubectl delete backup <name>`). */
+/**
+ * deleteNamed deletes one Backup of the namespace by name, pinned or not, if the store has it and it is not being
+ * deleted (`kubectl delete backup <name>`); the reason goes to the recorder of the schedule it belongs to (a sibling's
+ * Backup to the sibling's).
+ */
 function deleteNamed(world: World, name: string): void {
   const key = objectKey('Backup', world.scenario.schedule.namespace, name);
   const backup = world.store.get(key);
   if (backup === undefined || backup.metadata?.deletionTimestamp != null) return;
-  world.recorder.noteDeletionReason(name, USER_DELETION);
+  const owner = world.schedules.find((schedule) => schedule.setup.name === backup.metadata?.labels?.[SCHEDULE_LABEL]);
+  (owner?.recorder ?? world.recorder).noteDeletionReason(name, USER_DELETION);
   world.store.delete(key);
 }
 

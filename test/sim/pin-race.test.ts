@@ -141,9 +141,9 @@ describe('sim: pin-race placement', function () {
   });
 
   describe('outcomeOf', () => {
-    const pin = { kind: 'pin' as const, name: 'b', pin: true, writtenAt: 100, targetReadAt: 110, reason: '', phase: 'Complete' };
+    const pin = { kind: 'pin' as const, name: 'b', schedule: 'hourly', pin: true, writtenAt: 100, targetReadAt: 110, reason: '', phase: 'Complete' };
     const unpin = { ...pin, kind: 'unpin' as const, pin: false, writtenAt: 300 };
-    const retired = (readAt: number, pinnedInView = false) => [{ name: 'b', readAt, reason: '', phase: 'Complete', pinnedInStore: true, pinnedInView }];
+    const retired = (readAt: number, pinnedInView = false) => [{ name: 'b', schedule: 'hourly', readAt, reason: '', phase: 'Complete', pinnedInStore: true, pinnedInView }];
     const arrived = (...arrivals: [number, boolean][]) => arrivals.map(([at, pinned]) => ({ name: 'b', pinned, at }));
     const cases: { name: string; placed: PlacedPin; retirements: ReturnType<typeof retired>; arrivals: ReturnType<typeof arrived>; outcome: string }[] = [
       { name: 'a pin never followed by a retirement', placed: pin, retirements: [], arrivals: arrived([120, true]), outcome: 'kept' },

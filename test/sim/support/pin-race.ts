@@ -5,22 +5,29 @@
  * pins (or unpins) that Backup by name at that instant plus an offset from −2× to +1× the lag bound of a Backup's
  * change, and runs the world again: a named pin draws its lag from a stream of its own, so the world is the previous
  * one until the pin reaches the cache, and the instant it was placed against is exact. Steps go forward in time, so the
- * earlier ones keep their place in the final world.
+ * earlier ones keep their place in the final world. In a world of a schedule group every schedule's retirements are
+ * targets (each retires its own Backups, in its own syncs); a step with a companion (`pin-race-companions.ts`) first
+ * places a clock step or a stuck window against the target and runs the world, then the pin against the target as
+ * that run moved it.
  */
 
 import { isLogBackup } from '../../../src/core/backup-state.js';
 import { BACKUP_CHILD_TYPE, KEEP_ANNOTATION } from '../../../src/core/names.js';
 import type { KubeObject, SyncRequest } from '../../../src/core/types.js';
 import { decideHook, isSuccess } from '../../../src/sim/hook.js';
-import type { HookSettings } from '../../../src/sim/hook.js';
+import type { Hook, HookSettings } from '../../../src/sim/hook.js';
 import { runChecked } from '../../../src/sim/invariants/run.js';
 import type { InvariantNumber, Violation } from '../../../src/sim/invariants/types.js';
 import type { Fault, Scenario } from '../../../src/sim/scenario.js';
 import type { World, WorldObserver } from '../../../src/sim/world.js';
+import { companionFault, companionWrite } from './pin-race-companions.js';
+import type { Companion } from './pin-race-companions.js';
 
 /** A snapshot Backup the hook retired: the sync's call, the rule its report gave, what the request showed. */
 export interface Retirement {
   name: string;
+  /** The schedule whose sync retired it. */
+  schedule: string;
   /** World instant of the call of the sync whose answer left it out (its view was read then). */
   readAt: number;
   reason: string;
@@ -42,7 +49,7 @@ export interface Arrival {
 export interface PinRaceRun {
   retirements: Retirement[];
   /** Per pinned Backup, the first call at which the hook, given the request without its pin, would have retired it. */
-  wouldRetire: Map<string, { readAt: number; reason: string }>;
+  wouldRetire: Map<string, { schedule: string; readAt: number; reason: string }>;
   /** Per snapshot Backup, its creation. */
   created: Map<string, number>;
   arrivals: Arrival[];
@@ -69,12 +76,19 @@ export interface PinRaceStep {
   offset: number;
   /** For `pin-deleted`: the user's deletion's offset from the pin, as a share of [−lag, +lag]; for `pin-restart`, the restart's after the call, of [0, lag / 4]. */
   second: number;
+  /**
+   * For `pin` and `unpin`: a clock step or a stuck window placed against the target first (`pin-race-companions.ts`);
+   * the pin (or unpin) then goes against the target as the run with it moved it, `offset` a share of the companion's range.
+   */
+  companion?: Companion;
 }
 
 /** A pin or unpin the hunt placed, with the instant it was placed against. */
 export interface PlacedPin {
   kind: PinRaceStep['kind'];
   name: string;
+  /** The schedule the Backup belongs to (whose sync retired it, or would). */
+  schedule: string;
   pin: boolean;
   /** World instants: the write, and the call it was placed against (a retirement, or a would-be retirement). */
   writtenAt: number;
@@ -82,6 +96,8 @@ export interface PlacedPin {
   /** The rule of that retirement, the Backup's phase then. */
   reason: string;
   phase: string;
+  /** The companion placed first, and the target's instant in the run before it (`targetReadAt` is the one after). */
+  companion?: { fault: Fault; targetBefore: number };
 }
 
 /** How a placed pin or unpin fared in the final world. */
@@ -90,6 +106,11 @@ export type PinOutcome =
   | 'kept'
   /** A pin in the store but not yet in the cache when the sync that retired the Backup read its view. */
   | 'lost-race'
+  /**
+   * As `lost-race`, but the pin had been in the store at least the longest lag when the view was read: only a watch
+   * cache held past the bound (fault `cache-stuck`) keeps a change out of the view that long.
+   */
+  | 'lost-while-stuck'
   /** A pin that had reached the cache, missing from the view of the sync that retired the Backup (a new process's first LIST). */
   | 'lost-after-relist'
   /** A pin written after the hook had retired the Backup (a Backup being deleted or gone). */
@@ -134,14 +155,14 @@ export function createPinRaceObserver(scenario: Scenario): { observer: WorldObse
       pinnedInStore.set(name, isPinned(event.object));
     },
     onSync(sync, world) {
-      if (sync.parentKey !== world.parentKey) return;
+      const schedule = world.schedules.find((s) => s.parentKey === sync.parentKey)?.setup.name ?? '';
       const observed = childrenOf(sync.request);
       const reasons = new Map(('report' in sync.answer && sync.answer.report !== undefined ? sync.answer.report.deletions : []).map((d) => [d.name, d.reason]));
       for (const name of sync.deleted) {
         const backup = observed.get(name);
         // A later sync whose view still shows it (the deletion not yet in the cache) deletes it again: the first counts.
         if (backup === undefined || isLogBackup(backup) || run.retirements.some((r) => r.name === name)) continue;
-        run.retirements.push({ name, readAt: sync.calledAt, reason: reasons.get(name) ?? '', phase: phaseOf(backup), pinnedInStore: pinnedInStore.get(name) ?? false, pinnedInView: isPinned(backup) });
+        run.retirements.push({ name, schedule, readAt: sync.calledAt, reason: reasons.get(name) ?? '', phase: phaseOf(backup), pinnedInStore: pinnedInStore.get(name) ?? false, pinnedInView: isPinned(backup) });
       }
       const pinned = [...observed.values()].filter((b) => isPinned(b) && !isLogBackup(b) && b.metadata?.deletionTimestamp == null);
       const open = pinned.filter((b) => !run.wouldRetire.has(b.metadata?.name ?? ''));
@@ -154,17 +175,18 @@ export function createPinRaceObserver(scenario: Scenario): { observer: WorldObse
       const why = new Map((answer.report?.deletions ?? []).map((d) => [d.name, d.reason]));
       for (const backup of open) {
         const name = backup.metadata?.name ?? '';
-        if (!kept.has(name)) run.wouldRetire.set(name, { readAt: sync.calledAt, reason: why.get(name) ?? '' });
+        if (!kept.has(name)) run.wouldRetire.set(name, { schedule, readAt: sync.calledAt, reason: why.get(name) ?? '' });
       }
     },
   };
   return { observer, run };
 }
 
-/** runPinRaceWorld runs one world under the invariants, watched for the hunt. */
-export async function runPinRaceWorld(scenario: Scenario, invariants: InvariantNumber[]): Promise<PinRaceRun> {
+/** runPinRaceWorld runs one world under the invariants, watched for the hunt; `hook` runs instead of the real one (a broken hook, for the tests). */
+export async function runPinRaceWorld(scenario: Scenario, invariants: InvariantNumber[], options: { hook?: Hook } = {}): Promise<PinRaceRun> {
   const { observer, run } = createPinRaceObserver(scenario);
-  const { world, violations }: { world: World; violations: Violation[] } = await runChecked({ invariants, scenario }, { observers: [observer] });
+  const hook = options.hook === undefined ? {} : { hook: options.hook };
+  const { world, violations }: { world: World; violations: Violation[] } = await runChecked({ invariants, scenario }, { observers: [observer], ...hook });
   return { ...run, violations, syncs: world.syncs, scenario };
 }
 
@@ -176,6 +198,15 @@ export interface PlaceOptions {
   after: number;
   until: number;
   start: number;
+}
+
+/** pickRetirement is the retirement a `pin`, `pin-deleted` or `pin-restart` step aims at, or null when none qualifies. */
+function pickRetirement(step: PinRaceStep, previous: Pick<PinRaceRun, 'retirements'>, options: PlaceOptions): Retirement | null {
+  const { lagMs, after, until } = options;
+  return pick(
+    previous.retirements.filter((r) => r.readAt - 2 * lagMs > after && r.readAt <= until && !r.pinnedInStore),
+    step.target,
+  );
 }
 
 /**
@@ -194,18 +225,17 @@ export function placeStep(step: PinRaceStep, previous: Pick<PinRaceRun, 'retirem
     const writtenAt = (previous.created.get(target.name) ?? 0) + 1000;
     return {
       faults: [{ kind: 'backup-pinned', atMs: writtenAt - start, which: 'oldest', name: target.name }],
-      placed: { kind: 'unpin', name: target.name, pin: true, writtenAt, targetReadAt: target.readAt, reason: target.reason, phase: target.phase },
+      placed: { kind: 'unpin', name: target.name, schedule: target.schedule, pin: true, writtenAt, targetReadAt: target.readAt, reason: target.reason, phase: target.phase },
     };
   }
-  const candidates = previous.retirements.filter((r) => r.readAt - 2 * lagMs > after && r.readAt <= until && !r.pinnedInStore);
-  const target = pick(candidates, step.target);
+  const target = pickRetirement(step, previous, options);
   if (target === null) return null;
   // Against a restart, only pins that may reach the cache before the call: the ones that may then be missing from the new LIST.
   const writtenAt = target.readAt + (step.kind === 'pin-restart' ? Math.round(-lagMs + step.offset * lagMs) : offset);
   const faults: Fault[] = [{ kind: 'backup-pinned', atMs: writtenAt - start, which: 'oldest', name: target.name }];
   if (step.kind === 'pin-deleted') faults.push({ kind: 'backups-deleted', atMs: writtenAt - start + Math.round(-lagMs + step.second * 2 * lagMs), which: 'oldest', name: target.name });
   if (step.kind === 'pin-restart') faults.push({ kind: 'metacontroller-restart', atMs: target.readAt - start + Math.round((step.second * lagMs) / 4), forMs: 1000 + Math.round(step.second * 1000) });
-  return { faults, placed: { kind: step.kind, name: target.name, pin: true, writtenAt, targetReadAt: target.readAt, reason: target.reason, phase: target.phase } };
+  return { faults, placed: { kind: step.kind, name: target.name, schedule: target.schedule, pin: true, writtenAt, targetReadAt: target.readAt, reason: target.reason, phase: target.phase } };
 }
 
 /** placeUnpin places the second half of an `unpin` step: the unpin, at the would-be retirement plus the offset. */
@@ -215,7 +245,7 @@ export function placeUnpin(step: PinRaceStep, name: string, options: PlaceOption
   const writtenAt = Math.max(options.after + 1, would.readAt + Math.round(-2 * options.lagMs + step.offset * 3 * options.lagMs));
   return {
     faults: [{ kind: 'backup-unpinned', atMs: writtenAt - options.start, which: 'oldest', name }],
-    placed: { kind: 'unpin', name, pin: false, writtenAt, targetReadAt: would.readAt, reason: would.reason, phase: '' },
+    placed: { kind: 'unpin', name, schedule: would.schedule, pin: false, writtenAt, targetReadAt: would.readAt, reason: would.reason, phase: '' },
   };
 }
 
@@ -227,40 +257,78 @@ export interface PinRaceHunt {
   outcomes: PinOutcome[];
 }
 
+/** Options of {@link huntPinRaces}. */
+export interface HuntOptions {
+  invariants: InvariantNumber[];
+  /** Retirements after this share of the run are not placed against (the world needs time to settle after the last write). */
+  lastShare: number;
+  /** A hook to run instead of the real one (a broken hook, for the tests). */
+  hook?: Hook;
+}
+
 /**
  * huntPinRaces runs the steps over one world: each step's faults placed against the previous run, then the world run
  * again (every run checked against the invariants). The last run is the final world the outcomes are read from.
  */
-export async function huntPinRaces(world: Scenario, steps: readonly PinRaceStep[], options: { invariants: InvariantNumber[]; lastShare: number }): Promise<PinRaceHunt> {
+export async function huntPinRaces(world: Scenario, steps: readonly PinRaceStep[], options: HuntOptions): Promise<PinRaceHunt> {
   const start = Date.parse(world.start);
   const lagMs = world.lag.childChangedMs[1];
   const until = start + Math.floor(world.durationMs * options.lastShare);
-  let scenario = world;
-  const runs = [await runPinRaceWorld(scenario, options.invariants)];
-  const placed: PlacedPin[] = [];
+  const hunt: PinRaceHunt = { scenario: world, runs: [], placed: [], outcomes: [] };
+  const run = async (): Promise<PinRaceRun> => {
+    const done = await runPinRaceWorld(hunt.scenario, options.invariants, options.hook === undefined ? {} : { hook: options.hook });
+    hunt.runs.push(done);
+    return done;
+  };
+  /** add puts faults into the world (with the pin or unpin they place, if any) and runs it again. */
+  const add = async (faults: Fault[], placed: PlacedPin | null): Promise<PinRaceRun> => {
+    hunt.scenario = { ...hunt.scenario, faults: [...hunt.scenario.faults, ...faults] };
+    if (placed !== null) hunt.placed.push(placed);
+    after = Math.max(after, ...faults.map((f) => start + f.atMs));
+    return run();
+  };
+  let previous = await run();
   let after = start;
   for (const step of steps) {
-    const previous = runs[runs.length - 1] as PinRaceRun;
-    const first = placeStep(step, previous, { lagMs, after, until, start });
+    const options: PlaceOptions = { lagMs, after, until, start };
+    if (step.companion !== undefined && step.kind === 'pin') {
+      const target = pickRetirement(step, previous, options);
+      if (target === null) continue;
+      const fault = companionFault(step.companion, target.readAt, { lagMs, start, after, scenario: hunt.scenario });
+      const moved = (await add([fault], null)).retirements.find((r) => r.name === target.name)?.readAt ?? target.readAt;
+      const writtenAt = Math.max(options.after + 1, companionWrite(fault, step.offset, { lagMs, start, targetAt: moved }));
+      const placed: PlacedPin = { kind: 'pin', name: target.name, schedule: target.schedule, pin: true, writtenAt, targetReadAt: moved, reason: target.reason, phase: target.phase, companion: { fault, targetBefore: target.readAt } };
+      previous = await add([{ kind: 'backup-pinned', atMs: writtenAt - start, which: 'oldest', name: target.name }], placed);
+      continue;
+    }
+    const first = placeStep(step, previous, options);
     if (first === null) continue;
-    scenario = { ...scenario, faults: [...scenario.faults, ...first.faults] };
-    placed.push(first.placed);
-    after = Math.max(after, ...first.faults.map((f) => start + f.atMs));
-    runs.push(await runPinRaceWorld(scenario, options.invariants));
+    previous = await add(first.faults, first.placed);
     if (step.kind !== 'unpin') continue;
-    const second = placeUnpin(step, first.placed.name, { lagMs, after, until, start, wouldRetire: (runs[runs.length - 1] as PinRaceRun).wouldRetire });
+    const name = first.placed.name;
+    const second = placeUnpin(step, name, { lagMs, after, until, start, wouldRetire: previous.wouldRetire });
     if (second === null) continue;
-    scenario = { ...scenario, faults: [...scenario.faults, ...second.faults] };
-    placed.push(second.placed);
-    after = start + (second.faults[0] as Fault).atMs;
-    runs.push(await runPinRaceWorld(scenario, options.invariants));
+    if (step.companion === undefined) {
+      previous = await add(second.faults, second.placed);
+      continue;
+    }
+    const unpinAfter = after;
+    const fault = companionFault(step.companion, second.placed.targetReadAt, { lagMs, start, after: unpinAfter, scenario: hunt.scenario });
+    const moved = (await add([fault], null)).wouldRetire.get(name)?.readAt ?? second.placed.targetReadAt;
+    const writtenAt = Math.max(unpinAfter + 1, companionWrite(fault, step.offset, { lagMs, start, targetAt: moved }));
+    const placed: PlacedPin = { ...second.placed, writtenAt, targetReadAt: moved, companion: { fault, targetBefore: second.placed.targetReadAt } };
+    previous = await add([{ kind: 'backup-unpinned', atMs: writtenAt - start, which: 'oldest', name }], placed);
   }
-  const final = runs[runs.length - 1] as PinRaceRun;
-  return { scenario, runs, placed, outcomes: placed.map((p) => outcomeOf(p, final)) };
+  const final = hunt.runs[hunt.runs.length - 1] as PinRaceRun;
+  hunt.outcomes = hunt.placed.map((p) => outcomeOf(p, final, { lagMs }));
+  return hunt;
 }
 
-/** outcomeOf reads how a placed pin or unpin fared in the final run. */
-export function outcomeOf(placed: PlacedPin, final: Pick<PinRaceRun, 'retirements' | 'arrivals'>): PinOutcome {
+/**
+ * outcomeOf reads how a placed pin or unpin fared in the final run; `lagMs`, the longest lag of a Backup's change,
+ * tells a pin lost to a view held past it (`lost-while-stuck`) from one lost to the race.
+ */
+export function outcomeOf(placed: PlacedPin, final: Pick<PinRaceRun, 'retirements' | 'arrivals'>, options: { lagMs?: number } = {}): PinOutcome {
   const arrival = final.arrivals.find((a) => a.name === placed.name && a.pinned === placed.pin && a.at >= placed.writtenAt);
   const retired = final.retirements.find((r) => r.name === placed.name);
   if (retired !== undefined && retired.readAt < placed.writtenAt) return placed.pin ? 'after-retirement' : 'no-op';
@@ -268,7 +336,7 @@ export function outcomeOf(placed: PlacedPin, final: Pick<PinRaceRun, 'retirement
   if (placed.pin) {
     if (retired === undefined) return 'kept';
     if (retired.pinnedInView) return 'retired-pinned';
-    if (arrival === undefined || retired.readAt < arrival.at) return 'lost-race';
+    if (arrival === undefined || retired.readAt < arrival.at) return retired.readAt - placed.writtenAt >= (options.lagMs ?? Infinity) ? 'lost-while-stuck' : 'lost-race';
     const unpinned = final.arrivals.find((a) => a.name === placed.name && !a.pinned && a.at > arrival.at);
     return unpinned !== undefined && unpinned.at <= retired.readAt ? 'kept-until-unpinned' : 'lost-after-relist';
   }
