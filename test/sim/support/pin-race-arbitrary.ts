@@ -16,7 +16,7 @@ import type { PinRaceStep } from './pin-race.js';
 import { DAY, HOUR, MINUTE, ROUGH_TEMPLATE as TEMPLATE, roughExecutor } from './rough-world.js';
 
 /** Schedules, with their shortest gap between ticks and the days a world of them runs. */
-const SCHEDULES = [
+export const SCHEDULES: ReadonlyArray<{ expression: string; minIntervalMs: number; days: number }> = [
   { expression: '*/10 * * * *', minIntervalMs: 10 * MINUTE, days: 2 },
   { expression: '0 * * * *', minIntervalMs: HOUR, days: 4 },
   { expression: '@every 45m', minIntervalMs: 45 * MINUTE, days: 3 },

@@ -17,8 +17,9 @@ export const LONGEST_STUCK_MS = 4 * 60 * MINUTE;
 /** A companion, drawn as shares before the run it lands in is known. */
 export type Companion =
   /**
-   * The hook's clock steps at the target instant plus `at` × [−lag, +lag], by `by` × [−lag, +lag] (the lag bound of a
-   * Backup's change, half of min(grace, interval) less a second), the total of the world's steps kept within ±lag.
+   * The hook's clock steps at the target instant plus `at` × [−2×lag, +½×lag] (a step after the target moves nothing
+   * the target decided), by `by` × [−lag, +lag] (the lag bound of a Backup's change, half of min(grace, interval) less
+   * a second), the total of the world's steps kept within ±lag.
    */
   | { kind: 'clock'; at: number; by: number }
   /**
@@ -51,7 +52,7 @@ export function stuckLengthMs(share: number): number {
 export function companionFault(companion: Companion, targetAt: number, options: CompanionOptions & { scenario: Pick<Scenario, 'faults'> }): Fault {
   const { lagMs, start, after } = options;
   if (companion.kind === 'clock') {
-    const at = Math.max(after + 1, targetAt + Math.round(-lagMs + companion.at * 2 * lagMs));
+    const at = Math.max(after + 1, targetAt + Math.round(-2 * lagMs + companion.at * 2.5 * lagMs));
     const offset = clockOffsetOf(options.scenario);
     const to = Math.max(-lagMs, Math.min(lagMs, offset + Math.round(-lagMs + companion.by * 2 * lagMs)));
     return { kind: 'clock-jump', atMs: at - start, byMs: to - offset };

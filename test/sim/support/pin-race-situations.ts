@@ -2,13 +2,18 @@
  * The pin-race hunt's worlds in three more situations, each drawn after the plain hunt's world (`pin-race-arbitrary.ts`),
  * so that a seed's plain worlds are unchanged and each situation's world is the plain one plus what it adds:
  * - `groups`: the schedule in a schedule group with one or two siblings due 0 to 3 minutes before or after it (the
- *   same spec and retention, without the log), taking turns; one Metacontroller worker or five. Every schedule retires
- *   its own Backups in its own syncs, which its siblings' changes trigger too; the steps are the plain hunt's, aimed at
- *   any schedule's retirements.
+ *   same spec and retention, without the log), taking turns; one Metacontroller worker or five; half the plain world's
+ *   length (three schedules, five workers: several times its syncs). Every schedule retires its own Backups in its own
+ *   syncs, which its siblings' changes trigger too; the steps are the plain hunt's, aimed at any schedule's retirements.
  * - `clock`: pins and unpins next to a step of the hook's clock within the lag bound, either way, placed around the
  *   retiring sync (`pin-race-companions.ts`).
  * - `stuck`: pins and unpins in a window in which the watch cache is stuck past the lag bound (1 minute to 4 hours),
  *   placed around the retiring sync.
+ * A clock step moves only a retirement the hook's clock decides: by `maxReservedTime` without a log Backup (with one, the
+ * cutoff counts back from the log's checkpoint and the snapshots' commits, cluster times). A stuck window holds back
+ * what a count rule waits for (a newer Backup Complete), so its retirement comes after the window, with the pin; one by
+ * age comes on the hook's call-back, from the stuck view. So three clock and stuck worlds in four retire by age on the
+ * hook's clock (`retiredByAge`); the others keep the rule and log drawn.
  */
 
 import fc from 'fast-check';
@@ -20,6 +25,7 @@ import type { Scenario } from '../../../src/sim/scenario.js';
 import { evenDouble } from '../../support/even-double.js';
 import type { Companion } from './pin-race-companions.js';
 import { pinRaceCaseArb } from './pin-race-arbitrary.js';
+import { SCHEDULES } from './pin-race-arbitrary.js';
 import type { PinRaceCase } from './pin-race-arbitrary.js';
 import type { PinRaceStep } from './pin-race.js';
 
@@ -78,6 +84,19 @@ export function groupWorld(world: Scenario, options: { offsets: readonly number[
   };
 }
 
+/**
+ * retiredByAge makes a world retire by `maxReservedTime` alone, 2 to 6 intervals (`share` of that range), on the hook's
+ * clock: without its log Backup and compaction.
+ */
+export function retiredByAge(world: Scenario, share: number): Scenario {
+  const expression = String(world.schedule.spec['schedule']);
+  const interval = SCHEDULES.find((s) => s.expression === expression)?.minIntervalMs;
+  if (interval === undefined) throw new Error(`"${expression}" is not one of the hunt's schedules: add it to SCHEDULES`);
+  const { logBackupTemplate: _log, compactBackupTemplate: _compact, compactInterval: _interval, maxBackups: _count, retention: _gfs, ...spec } = world.schedule.spec;
+  const { compactBackups: _component, ...metacontroller } = world.metacontroller;
+  return { ...world, metacontroller, schedule: { ...world.schedule, spec: { ...spec, maxReservedTime: `${Math.round(((2 + 4 * share) * interval) / 60_000)}m` } } };
+}
+
 const share = evenDouble({ min: 0, max: 1 });
 
 const clockArb: fc.Arbitrary<Companion> = fc.record({ kind: fc.constant('clock' as const), at: share, by: share });
@@ -105,8 +124,10 @@ export function pinRaceSituationArb(situation: PinRaceSituation): fc.Arbitrary<P
   const base = pinRaceCaseArb();
   if (situation === 'groups') {
     const group = fc.record({ offsets: fc.array(fc.integer({ min: -3, max: 3 }), { minLength: 1, maxLength: 2 }), workers: fc.constantFrom(1, 5) });
-    return fc.tuple(base, group).map(([plain, drawn]) => ({ world: groupWorld(plain.world, drawn), steps: plain.steps }));
+    return fc.tuple(base, group).map(([plain, drawn]) => ({ world: groupWorld({ ...plain.world, durationMs: plain.world.durationMs / 2 }, drawn), steps: plain.steps }));
   }
+  // One world in four (fc.option: nil once in freq) keeps its rule and log.
+  const age = fc.option(share, { freq: 4, nil: null });
   const steps = companionStepsArb(situation === 'clock' ? clockArb : stuckArb);
-  return fc.tuple(base, steps).map(([plain, drawn]) => ({ world: plain.world, steps: drawn }));
+  return fc.tuple(base, age, steps).map(([plain, byAge, drawn]) => ({ world: byAge === null ? plain.world : retiredByAge(plain.world, byAge), steps: drawn }));
 }
