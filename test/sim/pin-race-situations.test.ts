@@ -163,6 +163,27 @@ describe('sim: pin-race hunt in schedule groups, beside clock steps, in stuck ca
       assert.deepEqual(pinnedDeletions({ runs: [broken] }), ['hourly-2024-05-01t01-00-00']);
     });
 
+    it('a pin and an unpin held by one window arrive together, and the Backup goes with the unpin: kept until unpinned, not lost after a relist', async () => {
+      // Backups Complete 0.8 s after they start, before the pin a second after the creation: the window holds the pin alone.
+      const base = hourlyPinWorld([]);
+      const world = { ...base, executor: { ...base.executor, jobStartMs: [100, 100] as const, podStartMs: [100, 100] as const, prepareMs: [100, 100] as const, runMs: [500, 500] as const } };
+      const name = 'hourly-2024-05-01t01-00-00';
+      const pinAt = at('2024-05-01T01:00:01.001Z');
+      const unpinAt = at('2024-05-01T01:30:00Z');
+      const faults: Fault[] = [
+        { kind: 'backup-pinned', atMs: pinAt - START, which: 'oldest', name },
+        { kind: 'cache-stuck', atMs: at('2024-05-01T01:00:20.950Z') - START, forMs: 2 * HOUR, which: 'children' },
+        { kind: 'backup-unpinned', atMs: unpinAt - START, which: 'oldest', name },
+      ];
+      const run = await runPinRaceWorld({ ...world, faults }, invariants);
+      assert.deepEqual(run.violations, []);
+      const together = at('2024-05-01T03:00:40.950Z');
+      assert.deepEqual(run.arrivals, [{ name, pinned: true, at: together }, { name, pinned: false, at: together }]);
+      assert.deepEqual(run.retirements.filter((r) => r.name === name).map((r) => [r.readAt, r.pinnedInView]), [[together, false]]);
+      const placed = { kind: 'unpin' as const, name, schedule: 'hourly', pin: true, writtenAt: pinAt, targetReadAt: 0, reason: '', phase: '' };
+      assert.deepEqual([outcomeOf(placed, run, { lagMs: LAG }), outcomeOf({ ...placed, pin: false, writtenAt: unpinAt }, run, { lagMs: LAG })], ['kept-until-unpinned', 'retired-after-unpin']);
+    });
+
     it('outcomeOf: a pin lost younger than the longest lag is the race; one at least that old was held by a stuck cache', () => {
       const placed = { kind: 'pin' as const, name: 'b', schedule: 'hourly', pin: true, writtenAt: 100, targetReadAt: 0, reason: '', phase: 'Complete' };
       const final = (readAt: number) => ({ retirements: [{ name: 'b', schedule: 'hourly', readAt, reason: '', phase: 'Complete', pinnedInStore: true, pinnedInView: false }], arrivals: [{ name: 'b', pinned: true, at: 500 }] });

@@ -152,6 +152,7 @@ describe('sim: pin-race placement', function () {
       { name: 'a retirement before the pin', placed: pin, retirements: retired(90), arrivals: arrived([120, true]), outcome: 'after-retirement' },
       { name: 'a retirement whose view lacked a pin that had arrived', placed: pin, retirements: retired(130), arrivals: arrived([120, true]), outcome: 'lost-after-relist' },
       { name: 'a retirement after an unpin arrived', placed: pin, retirements: retired(400), arrivals: arrived([120, true], [350, false]), outcome: 'kept-until-unpinned' },
+      { name: 'a retirement after an unpin that arrived in the pin’s own instant', placed: pin, retirements: retired(120), arrivals: arrived([120, true], [120, false]), outcome: 'kept-until-unpinned' },
       { name: 'a retirement whose view showed the pin', placed: pin, retirements: retired(130, true), arrivals: arrived([120, true]), outcome: 'retired-pinned' },
       { name: 'a pin of a Backup gone before it', placed: pin, retirements: [], arrivals: [], outcome: 'no-op' },
       { name: 'an unpin followed by the retirement', placed: unpin, retirements: retired(400), arrivals: arrived([120, true], [350, false]), outcome: 'retired-after-unpin' },

@@ -337,7 +337,8 @@ export function outcomeOf(placed: PlacedPin, final: Pick<PinRaceRun, 'retirement
     if (retired === undefined) return 'kept';
     if (retired.pinnedInView) return 'retired-pinned';
     if (arrival === undefined || retired.readAt < arrival.at) return retired.readAt - placed.writtenAt >= (options.lagMs ?? Infinity) ? 'lost-while-stuck' : 'lost-race';
-    const unpinned = final.arrivals.find((a) => a.name === placed.name && !a.pinned && a.at > arrival.at);
+    // An unpin delivered after the pin, in the same instant too (a stuck window holds both and lets them go together).
+    const unpinned = final.arrivals.slice(final.arrivals.indexOf(arrival) + 1).find((a) => a.name === placed.name && !a.pinned);
     return unpinned !== undefined && unpinned.at <= retired.readAt ? 'kept-until-unpinned' : 'lost-after-relist';
   }
   return retired === undefined ? 'kept-after-unpin' : 'retired-after-unpin';
