@@ -53,7 +53,7 @@ export interface MetacontrollerConfig extends ChildResourceSettings {
 }
 
 /** Metacontroller's default client burst (`--client-go-burst`). */
-const DEFAULT_CLIENT_BURST = 10;
+export const DEFAULT_CLIENT_BURST = 10;
 
 /** The manifests' settings: resync every 300 s, InPlace Backups (without the compact-backups component). */
 export const MANIFEST_METACONTROLLER: MetacontrollerConfig = { resyncPeriodSeconds: 300, updateStrategy: 'InPlace' };

@@ -137,7 +137,7 @@ function checkTicks(facts: Facts): void {
  * highestHookReading is the latest instant the hook's clock has read by world time `at`: after a step back, the
  * hook lives through its readings again, and their ticks were judged the first time (they do not run twice).
  */
-function highestHookReading(world: CheckContext['world'], at: number): number {
+export function highestHookReading(world: CheckContext['world'], at: number): number {
   let highest = world.nowOf(at);
   for (const fault of world.scenario.faults) {
     const jumpAt = world.start + fault.atMs;

@@ -5,7 +5,10 @@
  * `pause: true`, runs no tick missed meanwhile (docs/beyond.md §2, `status.pausedBeforeInvalidSpec`). The ticks the
  * broken spec kept from running are no failure of the hook: the general check (convergence.ts) starts after the fix.
  *
- * A window fixed while paused and unpaused later (`unpauseAfterMs`) resumes at the unpause, by the same rules.
+ * What the hook could run is read from the stored specs (spec-timeline.ts): a window is the span of specs that are
+ * invalid or paused around the fault's writes, so a pause before or around the break, or after the fix (fixed while
+ * paused, unpaused later), and windows that overlap are one span, judged once, resuming at the first valid, unpaused
+ * spec. The pause counts where a sync surely saw the spec paused (after the last wiped status) before it resumed.
  *
  * In a schedule group (README "Schedule groups"), the catch-up takes its turn: while broken the schedule has no due
  * slot, so its siblings start without it, and once fixed its catch-up slot, older than theirs, goes first, but like any
@@ -15,42 +18,51 @@
  * checker judges a group's windows with invariant 10 (the group properties leave out 5: a group's due tick may wait
  * behind a sibling until it is missed), the others with invariant 5.
  *
- * Judged only where nothing else meddles: no other fault but pins and the executor's (stuck pods, slow Backups, log
- * stalls) acts from a settling time before the fault's first write to one after the fix, the spec is valid before it
- * and fixed and unpaused after it, and every instant that decides what the hook knew is a lag and a call clear of it.
+ * Other faults near a window (spec-fix-neighbours.ts): outages of the hook or Metacontroller delay what the hook knows
+ * (known-by.ts), a backup-now or user-deleted Backup moves when the gate opens, a clock step within the bound moves the
+ * hook's readings; what leaves the outcome undetermined (a refused create, a deletion, a wiped status, a clock step or
+ * an edit after the fix, before the outcome is decided; a relabel or a stuck cache anywhere near) leaves it unjudged.
  */
 
 import { isBackupNowBackup } from '../../core/backup-now.js';
 import { isLogBackup } from '../../core/backup-state.js';
 import { GROUP_LABEL, groupOf } from '../../core/group.js';
-import { nextTick } from '../../core/schedule.js';
+import { isAnchored, nextTick } from '../../core/schedule.js';
 import type { Schedule } from '../../core/schedule.js';
 import { readSpec } from '../../core/spec.js';
 import { formatTime, parseTime } from '../../core/time.js';
 import type { BackupSchedule } from '../../core/types.js';
 import type { BackupRecord } from '../recorder.js';
-import { faultEnd, specBrokenStartMs } from '../scenario.js';
-import type { Fault, SpecBroken } from '../scenario.js';
-import { freeAtOf, settleMs } from './convergence.js';
+import { specBrokenStartMs } from '../scenario.js';
+import type { SpecBroken } from '../scenario.js';
+import { freeAtOf, highestHookReading, settleMs } from './convergence.js';
+import { firstAnswerFrom, knownBy, knownMs, outagesOf } from './known-by.js';
+import type { Outage } from './known-by.js';
 import type { Check } from './slots.js';
+import { afterFixNear, clockStepNear, refusedCreatesFreeAt, unmodelledNear, wipesOf } from './spec-fix-neighbours.js';
+import { neighboursOf, readingAt, scheduleSetAt, spanAt, specTimelineOf } from './spec-timeline.js';
+import type { SpecSpan, SpecTimeline, SpecVersion } from './spec-timeline.js';
 import type { CheckContext } from './types.js';
-
-/** Faults that leave a broken window judgeable: pins, and the executor's, whose effect on the gate the records show. */
-const BYSTANDERS: ReadonlySet<Fault['kind']> = new Set(['backup-pinned', 'backup-unpinned', 'pods-stuck', 'slow-backups', 'log-stall']);
 
 /** What became of one broken window. */
 export interface SpecFixVerdict {
   fault: SpecBroken;
   /** Why it was not judged, or null. */
   skipped: string | null;
-  /** `catch-up`: the most recent missed tick expected to run once; `skip`: no missed tick runs; `none`: nothing expected. */
-  expected: 'catch-up' | 'skip' | 'none';
+  /**
+   * `catch-up`: the most recent missed tick expected to run once; `skip`: no missed tick runs; `missed`: the most recent
+   * one runs neither (its window closed before the hook could know the fix, or before its previous Backup was done);
+   * `none`: nothing expected.
+   */
+  expected: 'catch-up' | 'skip' | 'missed' | 'none';
   /** Ticks the window held back (from when every view showed it paused or broken to the fix), each judged. */
   held: number;
   /** The schedule is in a group with siblings at the fix. */
   inGroup: boolean;
   /** A catch-up owed later than the fix alone would owe it: it waited for a sibling's Backup (its turn). */
   waitedForTurn: boolean;
+  /** Other broken windows that overlap it, judged with it as one span (each of those says so). */
+  merged: number;
 }
 
 /** Which windows a check judges: those of a schedule in a group at the fix, the others, or all. */
@@ -62,7 +74,7 @@ export type SpecFixWindows = 'group' | 'alone' | 'all';
  */
 export function specFixCheck(context: CheckContext, options: { onVerdict?(verdict: SpecFixVerdict): void; windows?: SpecFixWindows } = {}): Check {
   const { world } = context;
-  const versions: Array<{ at: number; parent: BackupSchedule }> = [];
+  const versions: SpecVersion[] = [];
   const missed: Array<{ at: number; slot: number }> = [];
   return {
     onStoreEvent(event) {
@@ -72,9 +84,11 @@ export function specFixCheck(context: CheckContext, options: { onVerdict?(verdic
       if (slot !== null && slot > (missed.at(-1)?.slot ?? -Infinity)) missed.push({ at: event.at, slot });
     },
     onFinish() {
-      for (const fault of world.scenario.faults) {
-        if (fault.kind !== 'spec-broken') continue;
-        const verdict = judge(fault, { context, versions, missed, windows: options.windows ?? 'all' });
+      const faults = world.scenario.faults.filter((fault): fault is SpecBroken => fault.kind === 'spec-broken');
+      if (faults.length === 0) return;
+      const inputs: Inputs = { context, versions, missed, windows: options.windows ?? 'all', timeline: specTimelineOf(versions), outages: outagesOf(world) };
+      for (const fault of faults) {
+        const verdict = judge(fault, inputs);
         if (verdict !== null) options.onVerdict?.(verdict);
       }
     },
@@ -83,9 +97,11 @@ export function specFixCheck(context: CheckContext, options: { onVerdict?(verdic
 
 interface Inputs {
   context: CheckContext;
-  versions: ReadonlyArray<{ at: number; parent: BackupSchedule }>;
+  versions: readonly SpecVersion[];
   missed: ReadonlyArray<{ at: number; slot: number }>;
   windows: SpecFixWindows;
+  timeline: SpecTimeline;
+  outages: readonly Outage[];
 }
 
 /** A schedule of the group besides the judged one: its Backups, and its backupTimeout (its spec is never edited). */
@@ -107,49 +123,57 @@ function groupSiblingsOf(world: CheckContext['world'], parent: BackupSchedule | 
 }
 
 function judge(fault: SpecBroken, inputs: Inputs): SpecFixVerdict | null {
-  const { context, versions } = inputs;
-  const { world, maxLagMs, maxLatencyMs } = context;
+  const { context, timeline } = inputs;
+  const { world } = context;
+  const grace = context.settings.staleViewGraceMs;
   let held: number[] = [];
   let waitedForTurn = false;
-  const first = world.start + specBrokenStartMs(fault);
-  const broke = world.start + fault.atMs;
-  const fixed = broke + fault.forMs;
-  // Fixed while paused and unpaused later: the schedule resumes at the unpause.
-  const resumed = fixed + (fault.pause === undefined ? 0 : (fault.unpauseAfterMs ?? 0));
-  const specAt = (at: number): BackupSchedule | undefined => [...versions].reverse().find((v) => v.at <= at)?.parent;
-  const siblings = groupSiblingsOf(world, specAt(resumed));
+  let merged = 0;
+  const firstWrite = world.start + specBrokenStartMs(fault);
+  const span = spanAt(timeline, firstWrite);
+  const resumed = span?.after?.at ?? null;
+  const specAt = (at: number): BackupSchedule | undefined => [...inputs.versions].reverse().find((v) => v.at <= at)?.parent;
+  const siblings = groupSiblingsOf(world, specAt(resumed ?? world.end));
   const inGroup = siblings.length > 0;
   if (inputs.windows !== 'all' && inGroup !== (inputs.windows === 'group')) return null;
-  const verdict = (skipped: string | null, expected: SpecFixVerdict['expected'] = 'none'): SpecFixVerdict => ({ fault, skipped, expected, held: held.length, inGroup, waitedForTurn });
+  const verdict = (skipped: string | null, expected: SpecFixVerdict['expected'] = 'none'): SpecFixVerdict => ({ fault, skipped, expected, held: held.length, inGroup, waitedForTurn, merged });
+  if (span === null || readingAt(timeline, world.start + fault.atMs)?.schedule !== null) return verdict('the patch did not break the spec');
+  // Overlapping windows are one span of specs the hook cannot run: judged once, with the first of them.
+  const firstOf = (other: SpecBroken): number => world.start + specBrokenStartMs(other);
+  const together = world.scenario.faults.filter((other): other is SpecBroken => other.kind === 'spec-broken' && spanAt(timeline, firstOf(other)) === span);
+  const leader = together.reduce((a, b) => (firstOf(b) < firstOf(a) ? b : a));
+  if (leader !== fault) return verdict(`judged with the window that began at ${formatTime(firstOf(leader))} (they overlap)`);
+  merged = together.length - 1;
+  if (span.before === null) return verdict('the spec was invalid or paused before');
+  if (span.after === null || resumed === null) return verdict('the fix left it invalid or paused');
   const settle = settleMs(context);
   if (resumed + settle >= world.end) return verdict('fixed too close to the end');
-  const meddles = world.scenario.faults.some((other) => {
-    if (other === fault || BYSTANDERS.has(other.kind)) return false;
-    const from = world.start + (other.kind === 'spec-broken' ? specBrokenStartMs(other) : other.atMs);
-    const to = world.start + (faultEnd(other) ?? Infinity);
-    return from <= resumed + settle && to >= first - settle;
-  });
-  if (meddles) return verdict('another fault acts around it');
-  const before = specAt(first - 1);
-  const broken = specAt(broke);
-  const after = specAt(resumed);
-  if (before === undefined || broken === undefined || after === undefined) return verdict('no schedule');
-  const readBefore = readSpec(before);
-  const readAfter = readSpec(after);
-  if (!readBefore.ok || readBefore.spec.pause) return verdict('the spec was invalid or paused before');
-  if (readSpec(broken).ok) return verdict('the patch did not break the spec');
-  if (!readAfter.ok || readAfter.spec.pause) return verdict('the fix left it invalid or paused');
-  const schedule = readAfter.spec.schedule;
-  if (schedule.expression !== readBefore.spec.schedule.expression || schedule.timeZone !== readBefore.spec.schedule.timeZone) return verdict('the fix changed the schedule');
+  const first = span.first.at;
+  const unmodelled = unmodelledNear(world, { from: first - settle, to: resumed + settle });
+  if (unmodelled !== null) return verdict(unmodelled);
+  const before = span.before.reading;
+  const readAfter = readSpec(span.after.parent);
+  if (!readAfter.ok) return verdict('the fix left it invalid or paused');
+  if (span.after.schedule !== before.schedule) return verdict('the fix changed the schedule');
+  if ([...span.schedules].some((s) => s !== before.schedule)) return verdict('the schedule was edited while it was paused');
 
-  // A change is in every view, and answered, this long after it is written.
-  const seenMs = maxLagMs + maxLatencyMs + 1000;
-  // Paused before the break, or by the breaking edit: the hook knew it before the fix only if a sync saw it in time.
-  // Fixed while still paused: a sync that sees the fixed spec paused records the pause too.
-  const pausedKnown =
-    fault.pause === undefined ? false : (fault.pause === 'with-break' ? fault.forMs >= seenMs : fault.pause.aheadMs >= seenMs) || resumed - fixed >= seenMs;
-  const skipping = readAfter.spec.skipMissedOnUnpause && fault.pause !== undefined;
-  if (skipping && !pausedKnown) return verdict('the pause may not have been seen before the fix');
+  const knownFacts = { outages: inputs.outages, knownMs: knownMs(context) };
+  const known = (at: number): number => knownBy(at, knownFacts);
+  // An edit the hook had not seen when the spec broke is first seen after the fix, and then runs no tick due before.
+  const set = scheduleSetAt(timeline, first - 1);
+  if (set?.edited === true && known(set.at) > first) return verdict('the schedule was edited too shortly before it for a sync to see the edit');
+  const editQuietEnd = set?.edited === true ? highestHookReading(world, known(set.at)) + grace : -Infinity;
+  const skipMissed = readAfter.spec.skipMissedOnUnpause;
+  // A pause the hook may not have seen end before this span began is carried into it.
+  const { previous: previousSpan, next: nextSpan } = neighboursOf(timeline, span);
+  if (skipMissed && (previousSpan?.paused.length ?? 0) > 0 && known(span.before.normalFrom) > first) return verdict('it began too soon after a pause for a sync to see the schedule resumed');
+  const wipes = wipesOf(world);
+  const decidedBy = known(resumed);
+  const skipping = skipMissed && span.paused.length > 0;
+  if (skipping) {
+    const unknown = pauseUnknown(span, { wipes, known, resumed, decidedBy });
+    if (unknown !== null) return verdict(unknown);
+  }
 
   const offset = world.nowOf(resumed) - resumed;
   const records = [...world.recorder.backups.values()].filter((r): r is BackupRecord & { slot: number } => r.slot !== null);
@@ -157,49 +181,118 @@ function judge(fault: SpecBroken, inputs: Inputs): SpecFixVerdict | null {
   const count = (tick: number): number => scheduled.filter((r) => r.slot === tick).length;
   // The hook's watermark when the window opened: its last Backup's slot, or a newer missed slot.
   const anchorRecord = scheduled.filter((r) => r.createdAt < first).sort((a, b) => b.slot - a.slot)[0];
-  const missedSlot = [...inputs.missed].reverse().find((m) => m.at < first)?.slot ?? -Infinity;
-  const anchor = Math.max(anchorRecord?.slot ?? parseTime(before.metadata.creationTimestamp) ?? world.start, missedSlot);
-  // Ticks from when every view showed the schedule paused or broken to the fix (or the unpause after it), on the hook's clock.
-  const from = first + seenMs + offset;
+  const missedEntry = [...inputs.missed].reverse().find((m) => m.at < first);
+  const anchor = Math.max(anchorRecord?.slot ?? parseTime(before.parent.metadata.creationTimestamp) ?? world.start, missedEntry?.slot ?? -Infinity);
+  const schedule = readAfter.spec.schedule;
+  // A wiped status loses the missed slot @every counts from; the hook finds only its last Backup again.
+  const anchoredSince = Math.max(anchorRecord?.createdAt ?? world.start, missedEntry?.at ?? -Infinity);
+  if (isAnchored(schedule) && wipes.some((w) => w > anchoredSince && w <= resumed + settle)) return verdict('the status was wiped, and with it the anchor of @every');
+  // Ticks from when every view showed the schedule paused or broken (the hook's highest reading by then) to the fix.
+  const from = highestHookReading(world, first + knownMs(context));
   const ticks = ticksBetween(schedule, { anchor, after: anchor, to: resumed + offset });
   held = ticks.filter((t) => t >= from);
-  const fixedSays = resumed === fixed ? `spec fixed and unpaused at ${formatTime(fixed)}` : `spec fixed at ${formatTime(fixed)} while paused, unpaused at ${formatTime(resumed)}`;
-  if (skipping) {
-    for (const t of held) if (count(t) !== 0) context.report(5, `tick ${formatTime(t)}, missed while paused and then broken (${fixedSays}), was backed up although spec.skipMissedOnUnpause is set`);
-    return verdict(null, held.length === 0 ? 'none' : 'skip');
-  }
   const latest = ticks.at(-1);
+  const following = latest === undefined ? null : nextTick(schedule, { after: latest, anchor });
+  const boundMs = Math.min(grace, shortestGap([...ticks, ...(following === null ? [] : [following])])) / 2;
+  const around = { from: first - settle, to: resumed + settle };
+  // Fixed while still paused: the last spec of the span is valid.
+  const fixedSays = timeline.readings[timeline.readings.indexOf(span.after) - 1]?.schedule != null ? `spec fixed while paused, unpaused at ${formatTime(resumed)}` : `spec fixed and unpaused at ${formatTime(resumed)}`;
+  if (skipping) {
+    if (held.length === 0) return verdict(null);
+    const stepped = clockStepNear(world, { steady: { from: resumed, to: decidedBy }, around, boundMs });
+    if (stepped !== null) return verdict(stepped);
+    const followingWorld = (following ?? Infinity) - offset;
+    const wiped = wipes.find((w) => w >= resumed && w <= followingWorld);
+    if (wiped !== undefined) return verdict(`the status was wiped at ${formatTime(wiped)}, after the fix and before the next tick`);
+    for (const t of held) if (count(t) !== 0) context.report(5, `tick ${formatTime(t)}, missed while paused and then broken (${fixedSays}), was backed up although spec.skipMissedOnUnpause is set`);
+    return verdict(null, 'skip');
+  }
   for (const t of held) if (t !== latest && count(t) !== 0) context.report(5, `tick ${formatTime(t)}, missed while the spec was broken, was backed up although ${formatTime(latest ?? t)} is a newer one (no backfill)`);
   if (latest === undefined || latest < from) return verdict(null);
-  const spec = { backupTimeoutMs: readAfter.spec.backupTimeout?.ms ?? null, startingDeadlineMs: readAfter.spec.startingDeadlineMs };
-  const judged = catchUp(latest, { context, records, offset, fixedSeenAt: resumed + seenMs + offset, fixed: resumed, schedule, anchor, count, siblings, ...spec });
-  waitedForTurn = judged.waitedForTurn;
-  return verdict(judged.skipped, judged.skipped === null ? 'catch-up' : 'none');
+  const owed = catchUpOwedAt(latest, {
+    context,
+    records,
+    offset,
+    known,
+    siblings,
+    schedule,
+    anchor,
+    following,
+    backupTimeoutMs: readAfter.spec.backupTimeout?.ms ?? null,
+    startingDeadlineMs: readAfter.spec.startingDeadlineMs,
+    // Known to the hook: the fix, and the end of the quiet after an edit or a refused create of its last Backup.
+    atLeast: Math.max(known(resumed) + offset, editQuietEnd, known(refusedCreatesFreeAt(world, { askedBefore: first + knownMs(context), graceMs: grace })) + offset),
+    fixedAt: firstAnswerFrom(resumed, inputs.outages) + offset,
+  });
+  waitedForTurn = owed.waitedForTurn;
+  if (owed.skipped !== null) return verdict(owed.skipped);
+  if (owed.late) {
+    // No sync could run it before its window closed; a step of the hook's clock back could open the window again.
+    const stepped = clockStepNear(world, { steady: { from: resumed, to: (following ?? Infinity) - offset }, around, boundMs });
+    if (stepped !== null) return verdict(stepped);
+    const n = count(latest);
+    if (n !== 0) context.report(5, `tick ${formatTime(latest)}, the most recent one missed while the spec was broken (${fixedSays}), was backed up ${n} times although its window closed at ${formatTime(owed.closesAt)}, before ${owed.because}`);
+    return verdict(null, 'missed');
+  }
+  // After the fix, until the catch-up is surely asked for and created: nothing that may stop or repeat it.
+  const createdBy = owed.at - offset + knownMs(context);
+  const steady = { from: resumed, to: createdBy };
+  if (nextSpan !== null && nextSpan.first.at <= createdBy) return verdict(`the spec was broken or paused again at ${formatTime(nextSpan.first.at)}, before its catch-up`);
+  if ((scheduleSetAt(timeline, createdBy)?.at ?? -Infinity) > resumed) return verdict('the schedule was edited after the fix, before its catch-up');
+  const stepped = clockStepNear(world, { steady, around: { from: around.from, to: Math.max(around.to, createdBy) }, boundMs });
+  const after = stepped ?? afterFixNear(world, { steady, following: { from: resumed, to: (following ?? Infinity) - offset } });
+  if (after !== null) return verdict(after);
+  const n = count(latest);
+  if (n !== 1) context.report(5, `tick ${formatTime(latest)}, the most recent one missed while the spec was broken (${fixedSays}), was backed up ${n} times; upstream catches it up once (${owed.because})`);
+  return verdict(null, 'catch-up');
+}
+
+/** pauseUnknown says why the hook may not know of the span's pause when it resumes (null: it surely does). */
+function pauseUnknown(span: SpecSpan, facts: { wipes: readonly number[]; known(at: number): number; resumed: number; decidedBy: number }): string | null {
+  const { wipes, resumed } = facts;
+  const afterFix = wipes.find((w) => w >= resumed && w <= facts.decidedBy);
+  if (afterFix !== undefined) return `the status was wiped at ${formatTime(afterFix)}, before the skip was decided`;
+  // A wiped status forgets the pause: a sync must see the spec paused after the last wipe, and be answered while it is.
+  const lastWipe = Math.max(-Infinity, ...wipes.filter((w) => w < resumed));
+  const seen = span.paused.some((p) => p.to > lastWipe && facts.known(Math.max(p.from, lastWipe)) <= p.to);
+  return seen ? null : 'the pause may not have been seen before the fix';
+}
+
+/** shortestGap is the shortest time between consecutive instants (Infinity for fewer than two). */
+function shortestGap(instants: readonly number[]): number {
+  let gap = Infinity;
+  for (let i = 1; i < instants.length; i += 1) gap = Math.min(gap, (instants[i] as number) - (instants[i - 1] as number));
+  return gap;
 }
 
 /**
- * catchUp judges the most recent tick missed while broken: it runs once if its gate opened, and the fix was seen,
- * before the tick's window closed; in a group, once the Backups its siblings started before then were done too (its
- * turn). Returns why it could not judge, or null, and whether it was owed later for its turn.
+ * catchUpOwedAt is when (hook time) the most recent tick missed while broken is owed: once the fix is seen (and
+ * `atLeast`), its previous Backup and every other Backup of the schedule started by then are done (the gate), and, in a
+ * group, every Backup its siblings started by then (its turn), each known to the hook; or why it cannot be judged: owed
+ * only after the tick's window closed. `because` says what it waited for.
  */
-function catchUp(
+function catchUpOwedAt(
   tick: number,
   facts: {
     context: CheckContext;
     records: Array<BackupRecord & { slot: number }>;
     offset: number;
-    fixedSeenAt: number;
-    fixed: number;
+    known(at: number): number;
+    siblings: readonly GroupSibling[];
     schedule: Schedule;
     anchor: number;
+    following: number | null;
     backupTimeoutMs: number | null;
     startingDeadlineMs: number | null;
-    count(tick: number): number;
-    siblings: readonly GroupSibling[];
+    /** Hook time: the catch-up is owed no sooner (the fix known, the quiet after an edit or a refused create). */
+    atLeast: number;
+    /** Hook time: when a sync that sees the fix can first be answered (no view shows it before it is written). */
+    fixedAt: number;
   },
-): { skipped: string | null; waitedForTurn: boolean } {
-  const { context, records, offset, schedule, backupTimeoutMs, startingDeadlineMs } = facts;
-  const { world, maxLagMs, maxLatencyMs, settings } = context;
+): { skipped: string; waitedForTurn: boolean } | { skipped: null; late: boolean; at: number; closesAt: number; waitedForTurn: boolean; because: string } {
+  const { context, records, offset, backupTimeoutMs, startingDeadlineMs, following } = facts;
+  const { world, settings } = context;
+  const grace = settings.staleViewGraceMs;
   // The Backup before the tick (a backup-now one at the hook's reading of its creation) holds its gate until it is done.
   const previous = records
     .map((r) => ({ record: r, at: isBackupNowBackup(r.object) ? world.nowOf(r.createdAt) : r.slot }))
@@ -209,42 +302,55 @@ function catchUp(
   if (previous === undefined) return { skipped: 'no Backup before the tick', waitedForTurn: false };
   const freeAt = freeAtOf(previous, { backupTimeoutMs, offset, records });
   if (freeAt === null) return { skipped: 'two Backups stuck before the tick', waitedForTurn: false };
-  const following = nextTick(schedule, { after: tick, anchor: facts.anchor });
-  const grace = settings.staleViewGraceMs;
   const quietMs = following === null ? 0 : Math.min(grace, (following - tick) / 2);
   const closesAt = Math.min((following ?? Infinity) - quietMs, startingDeadlineMs === null ? Infinity : tick + startingDeadlineMs - Math.min(grace, startingDeadlineMs / 2));
-  const alone = Math.max(tick, freeAt + offset + maxLagMs + maxLatencyMs + 1000, facts.fixedSeenAt);
-  const turn = groupTurnAt(alone, { siblings: facts.siblings, offset, seenMs: maxLagMs + maxLatencyMs + 1000 });
-  const waitedForTurn = turn.at > alone;
+  // No view shows the fix before it is written, nor its previous Backup done before it is (siblings only hold it longer).
+  const earliest = Math.max(tick, facts.fixedAt, freeAt + offset);
+  if (earliest >= closesAt + 1000) {
+    const because = earliest === facts.fixedAt ? `a sync could answer the fix at ${formatTime(facts.fixedAt)}` : `${previous.name} was done at ${formatTime(freeAt + offset)}`;
+    return { skipped: null, late: true, at: earliest, closesAt, waitedForTurn: false, because };
+  }
+  // Its own Backups (but the tick's and later ones) hold the gate, its siblings' the group.
+  const own: Holder = { records: records.filter((r) => isBackupNowBackup(r.object) || r.slot < tick), backupTimeoutMs, graceMs: grace };
+  const alone = heldUntil(Math.max(tick, facts.atLeast), { holders: [own], offset, known: facts.known });
+  const turn = heldUntil(alone.at, { holders: [own, ...facts.siblings.map((s): Holder => ({ ...s, graceMs: 0 }))], offset, known: facts.known });
+  const waitedForTurn = turn.at > alone.at;
   if (turn.at >= closesAt - 1000) {
     return { skipped: waitedForTurn ? "a sibling's Backup held the group until the tick's window closed" : "the fix or the gate came too late for the tick's window", waitedForTurn };
   }
-  const n = facts.count(tick);
+  const gate = alone.holder === '' ? 'its gate open at the fix' : `${alone.holder} done or stuck`;
   const group = waitedForTurn ? `; its turn came at ${formatTime(turn.at)}, ${turn.holder} done` : facts.siblings.length > 0 ? '; no sibling of its group held it' : '';
-  if (n !== 1) context.report(5, `tick ${formatTime(tick)}, the most recent one missed while the spec was broken (fixed at ${formatTime(facts.fixed)}), was backed up ${n} times; upstream catches it up once (${previous.name} done or stuck at ${formatTime(freeAt)}${group})`);
-  return { skipped: null, waitedForTurn };
+  return { skipped: null, late: false, at: turn.at, closesAt, waitedForTurn, because: `${gate}${group}` };
+}
+
+/** Backups that hold a catch-up: the schedule's own (its gate) or a sibling's (the group's turn). */
+interface Holder {
+  records: readonly BackupRecord[];
+  backupTimeoutMs: number | null;
+  /** A recorded last Backup gone from the view counts as running until this long after it was asked for (0: not modelled). */
+  graceMs: number;
 }
 
 /**
- * groupTurnAt is when (hook time) a catch-up owed from `from` alone has its turn in its group: once every Backup a
- * sibling started before then (a scheduled or a backup-now one, each holds the group while it runs) is done, deleted or
- * stuck past its schedule's backupTimeout, and seen so a lag and a call later; again for each sibling Backup started
- * before the new instant. Without siblings, `from`. `holder` names the last Backup that held it.
+ * heldUntil is when (hook time) a catch-up owed from `from` is no longer held: once every Backup of the holders created
+ * before then is done, deleted, or stuck past its schedule's backupTimeout (a recorded last Backup deleted and gone
+ * counts as running until the grace after it was asked for), and the hook knows it; again for each one created before
+ * the new instant. `holder` names the last Backup that held it ('' for none).
  */
-function groupTurnAt(from: number, facts: { siblings: readonly GroupSibling[]; offset: number; seenMs: number }): { at: number; holder: string } {
-  const { offset, seenMs } = facts;
+function heldUntil(from: number, facts: { holders: readonly Holder[]; offset: number; known(at: number): number }): { at: number; holder: string } {
+  const { offset } = facts;
   let at = from;
   let holder = '';
   for (let moved = true; moved && at < Infinity; ) {
     moved = false;
-    for (const sibling of facts.siblings) {
-      for (const record of sibling.records) {
+    for (const { records, backupTimeoutMs, graceMs } of facts.holders) {
+      for (const record of records) {
         if (record.createdAt + offset > at) continue;
         // Done, deleted or stuck past its timeout; when its own schedule had two stuck (freeAtOf's null: its own gate
         // never opened by the stuck rule), done or deleted.
         const done = Math.min(record.finishedAt ?? Infinity, record.deletingAt ?? Infinity);
-        const free = freeAtOf(record, { backupTimeoutMs: sibling.backupTimeoutMs, offset, records: sibling.records }) ?? done;
-        const seen = free + offset + seenMs;
+        const free = Math.max(freeAtOf(record, { backupTimeoutMs, offset, records }) ?? done, record.deletingAt === null ? -Infinity : record.createdAt + graceMs);
+        const seen = free === Infinity ? Infinity : facts.known(free) + offset;
         if (seen > at) {
           at = seen;
           holder = record.name;

@@ -4,7 +4,9 @@ import { desiredFormOfKept } from '../../../src/core/kept-form.js';
 import { snapshotState } from '../../../src/core/backup-state.js';
 import { BACKUP_CHILD_TYPE, KEEP_ANNOTATION, SCHEDULED_AT_ANNOTATION, logBackupName } from '../../../src/core/names.js';
 import { PAUSED_BEFORE_INVALID_SPEC } from '../../../src/core/schedule-edit.js';
+import { mostRecentTick } from '../../../src/core/schedule.js';
 import { readSpec } from '../../../src/core/spec.js';
+import { conditionOf } from '../../../src/core/status.js';
 import type { SyncReport } from '../../../src/core/sync.js';
 import { parseTime } from '../../../src/core/time.js';
 import { tsoToMillis } from '../../../src/core/tso.js';
@@ -323,4 +325,29 @@ export function brokenSpecHooks(settings: HookSettings): Array<{ name: string; b
       },
     },
   ];
+}
+
+/**
+ * lateCatchUpHook catches up the tick missed while the spec was broken even where its window closed before the fix (or
+ * its gate) let it: it decides the first sync after an invalid spec as if at the missed tick, so the quiet window before
+ * the next tick and the starting deadline are judged then, not now. Invariant 5 reports it where a window is judged
+ * `missed` (spec-fix.ts).
+ */
+export function lateCatchUpHook(settings: HookSettings): { name: string; breaks: number; alsoBreaks: number[]; says: RegExp; hook: Hook } {
+  const real = decideHook(settings);
+  return {
+    name: 'catches up after a fix however late (decides the first sync after an invalid spec at the missed tick)',
+    breaks: 5,
+    // Its status says the catch-up was asked for at the tick, hours ago: a backup-now Backup waiting for it starts beside it.
+    alsoBreaks: [2],
+    says: /was backed up 1 times although its window closed/,
+    hook: (request, now) => {
+      const read = readSpec(request.parent);
+      const status = request.parent.status ?? {};
+      if (!read.ok || read.spec.pause || conditionOf(status, 'Ready')?.reason !== 'InvalidSpec') return real(request, now);
+      const watermark = Math.max(parseTime(status.lastBackupTime) ?? -Infinity, parseTime(status.lastMissedTime) ?? -Infinity);
+      const missed = mostRecentTick(read.spec.schedule, { after: watermark, atOrBefore: now });
+      return real(request, missed ?? now);
+    },
+  };
 }

@@ -1,0 +1,209 @@
+/**
+ * Broken windows (fault `spec-broken`) beside other faults: each kind of fault the mixed worlds draw, placed around a
+ * window over a tick, leaves the outcome determined (spec-fix.ts, spec-fix-neighbours.ts): the real hook is judged and
+ * passes, and the broken hooks are caught at that window: one that never catches up at every catch-up, one that
+ * forgets the pause at every skip, one that catches up however late at every window whose tick's window closed first.
+ */
+
+import assert from 'node:assert/strict';
+
+import { formatTime } from '../../src/core/time.js';
+import { runChecked } from '../../src/sim/invariants/run.js';
+import type { InvariantNumber } from '../../src/sim/invariants/types.js';
+import type { Fault, Scenario } from '../../src/sim/scenario.js';
+import { brokenSpecHooks, lateCatchUpHook } from './support/broken-hooks.js';
+import { BROKEN_SPEC_WORLD } from './support/broken-spec-world.js';
+import { describeViolations } from './support/property-run.js';
+import { patchOf } from './support/spec-broken-arbitrary.js';
+import { verdictsOf } from './support/spec-fix-verdicts.js';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const START = Date.parse('2024-05-01T00:00:00Z');
+const SPEC = {
+  schedule: '0 */4 * * *',
+  maxBackups: 3,
+  skipMissedOnUnpause: true,
+  backupTemplate: { backupType: 'full', br: { cluster: 'basic' }, s3: { bucket: 'b', prefix: 'p' } },
+};
+
+/** The offset of day `d` (of the run, from 0), `h`:`m`. */
+const at = (d: number, h: number, m = 0): number => d * DAY + h * HOUR + m * MINUTE;
+/** The instant of day `d`, `h`:`m`, as the check writes it. */
+const tick = (d: number, h: number, m = 0): string => formatTime(START + at(d, h, m));
+
+/** A window over a tick, what lies near it, and what the check expects of its tick. */
+interface Nearby {
+  name: string;
+  faults: Fault[];
+  /** Verdicts of its broken windows, in order: the expected outcome, or why it is not judged. */
+  verdicts: string[];
+  tick: string;
+}
+
+/**
+ * Every four hours, skipMissedOnUnpause, lags up to 20 s, a grace of 5 minutes, Backups of 3–6 minutes, the resync
+ * period an hour (for cost). One window a half-day over a tick, with its neighbour:
+ */
+const NEARBY: Nearby[] = [
+  {
+    name: 'a second window inside the first (one span, judged once)',
+    faults: [
+      { kind: 'spec-broken', atMs: at(1, 1, 30), forMs: 5 * HOUR, patch: patchOf(SPEC, 'duration') },
+      { kind: 'spec-broken', atMs: at(1, 2), forMs: HOUR, patch: patchOf(SPEC, 'timeout') },
+    ],
+    verdicts: ['catch-up', `judged with the window that began at ${tick(1, 1, 30)} (they overlap)`],
+    tick: tick(1, 4),
+  },
+  {
+    name: 'the hook restarting across the fix (the catch-up comes after its backoff)',
+    faults: [
+      { kind: 'spec-broken', atMs: at(1, 13, 30), forMs: 5 * HOUR, patch: patchOf(SPEC, 'cron') },
+      { kind: 'hook-restart', atMs: at(1, 18), forMs: 45 * MINUTE },
+    ],
+    verdicts: ['catch-up'],
+    tick: tick(1, 16),
+  },
+  {
+    name: 'Metacontroller restarting across the fix',
+    faults: [
+      { kind: 'spec-broken', atMs: at(2, 1, 30), forMs: 5 * HOUR, patch: patchOf(SPEC, 'retention') },
+      { kind: 'metacontroller-restart', atMs: at(2, 6, 25), forMs: 15 * MINUTE },
+    ],
+    verdicts: ['catch-up'],
+    tick: tick(2, 4),
+  },
+  {
+    name: 'a pause before the break, lifted while broken (skipped: the pause was seen)',
+    faults: [
+      { kind: 'pause', atMs: at(2, 13), forMs: 90 * MINUTE },
+      { kind: 'spec-broken', atMs: at(2, 14), forMs: 4.5 * HOUR, patch: patchOf(SPEC, 'time-zone') },
+    ],
+    verdicts: ['skip'],
+    tick: tick(2, 16),
+  },
+  {
+    name: "the hook's clock a minute ahead from inside the window",
+    faults: [
+      { kind: 'spec-broken', atMs: at(3, 1, 30), forMs: 5 * HOUR, patch: patchOf(SPEC, 'cron') },
+      { kind: 'clock-jump', atMs: at(3, 3), byMs: MINUTE },
+    ],
+    verdicts: ['catch-up'],
+    tick: tick(3, 4),
+  },
+  {
+    name: 'a backup-now request while broken (the catch-up goes first)',
+    faults: [
+      { kind: 'spec-broken', atMs: at(3, 13, 30), forMs: 3.5 * HOUR, patch: patchOf(SPEC, 'duration') },
+      { kind: 'backup-now', atMs: at(3, 15), token: 'nowwhilebrkn' },
+    ],
+    verdicts: ['catch-up'],
+    tick: tick(3, 16),
+  },
+  {
+    name: 'the last Backup deleted by a user while broken',
+    faults: [
+      { kind: 'spec-broken', atMs: at(4, 1, 30), forMs: 5 * HOUR, patch: patchOf(SPEC, 'cron') },
+      { kind: 'backups-deleted', atMs: at(4, 3), which: 'newest' },
+    ],
+    verdicts: ['catch-up'],
+    tick: tick(4, 4),
+  },
+  {
+    name: 'the status wiped while paused and broken (the pause seen again)',
+    faults: [
+      { kind: 'spec-broken', atMs: at(4, 13, 30), forMs: 5 * HOUR, patch: patchOf(SPEC, 'retention'), pause: { aheadMs: 30 * MINUTE } },
+      { kind: 'status-wiped', atMs: at(4, 15) },
+    ],
+    verdicts: ['skip'],
+    tick: tick(4, 16),
+  },
+  {
+    name: "the tick before the window refused by the API server (its grace long over at the fix)",
+    faults: [
+      { kind: 'create-errors', atMs: at(4, 23, 55), forMs: 15 * MINUTE, rate: 1 },
+      { kind: 'spec-broken', atMs: at(5, 1, 30), forMs: 5 * HOUR, patch: patchOf(SPEC, 'cron') },
+    ],
+    verdicts: ['catch-up'],
+    tick: tick(5, 4),
+  },
+  {
+    name: 'fixed in the quiet window before the next tick (missed)',
+    faults: [{ kind: 'spec-broken', atMs: at(5, 13, 30), forMs: 6 * HOUR + 27 * MINUTE, patch: patchOf(SPEC, 'cron') }],
+    verdicts: ['missed'],
+    tick: tick(5, 16),
+  },
+  {
+    name: 'an edit of the schedule an hour before the break (the edited schedule catches up)',
+    faults: [
+      { kind: 'edit', atMs: at(6, 0, 30), spec: { schedule: '30 */4 * * *' } },
+      { kind: 'spec-broken', atMs: at(6, 1, 30), forMs: 5 * HOUR, patch: patchOf(SPEC, 'timeout') },
+    ],
+    verdicts: ['catch-up'],
+    tick: tick(6, 4, 30),
+  },
+  {
+    name: 'the hook answering 500 across the fix',
+    faults: [
+      { kind: 'spec-broken', atMs: at(6, 13, 30), forMs: 4 * HOUR, patch: patchOf(SPEC, 'duration') },
+      { kind: 'hook-errors', atMs: at(6, 16), forMs: 2 * HOUR, rate: 1 },
+    ],
+    verdicts: ['catch-up'],
+    tick: tick(6, 16, 30),
+  },
+  {
+    name: "Metacontroller down from before the fix until the tick's window closed (missed)",
+    faults: [
+      { kind: 'spec-broken', atMs: at(7, 1, 30), forMs: 5 * HOUR, patch: patchOf(SPEC, 'cron') },
+      { kind: 'metacontroller-restart', atMs: at(7, 6), forMs: 2 * HOUR + 27 * MINUTE },
+    ],
+    verdicts: ['missed'],
+    tick: tick(7, 4, 30),
+  },
+];
+
+const SCENARIO: Scenario = {
+  seed: 75,
+  start: formatTime(START),
+  durationMs: 9 * DAY,
+  controller: 'hook',
+  schedule: { name: 'nightly', namespace: 'db', spec: SPEC },
+  ...BROKEN_SPEC_WORLD,
+  metacontroller: { ...BROKEN_SPEC_WORLD.metacontroller, resyncPeriodSeconds: 3600 },
+  faults: NEARBY.flatMap((nearby) => nearby.faults),
+};
+
+const ALL: InvariantNumber[] = [1, 2, 3, 4, 5, 6, 11];
+
+describe('sim: a spec broken and fixed beside other faults (fault spec-broken, invariant 5)', function () {
+  this.timeout(0);
+
+  it('judges every window beside each kind of fault, and the real hook passes', async () => {
+    const judged = verdictsOf(SCENARIO);
+    const { violations } = await runChecked({ invariants: ALL, scenario: SCENARIO }, { observers: [judged.observer] });
+    assert.deepEqual(describeViolations(violations), []);
+    const verdicts = judged.verdicts.map((v) => v.skipped ?? v.expected);
+    assert.deepEqual(verdicts, NEARBY.flatMap((nearby) => nearby.verdicts));
+    assert.equal(judged.verdicts[0]?.merged, 1, 'the overlapping windows are one span');
+  });
+
+  const hooks = brokenSpecHooks(SCENARIO.hook);
+  const cases = [
+    { broken: hooks.find((h) => /never catches up/.test(h.name)), expected: 'catch-up' },
+    { broken: hooks.find((h) => /forgets a pause/.test(h.name)), expected: 'skip' },
+    { broken: lateCatchUpHook(SCENARIO.hook), expected: 'missed' },
+  ];
+  for (const { broken, expected } of cases) {
+    it(`catches a hook that ${broken?.name ?? '?'} at every window judged "${expected}"`, async () => {
+      assert.ok(broken !== undefined);
+      const { violations } = await runChecked({ invariants: [1, 2, 3, 4, 5, 11], scenario: SCENARIO }, { hook: broken.hook });
+      const reports = violations.filter((v) => v.invariant === broken.breaks && broken.says.test(v.message)).map((v) => v.message);
+      for (const nearby of NEARBY.filter((n) => n.verdicts[0] === expected)) {
+        assert.ok(reports.some((message) => message.startsWith(`tick ${nearby.tick}`)), `${nearby.name}: no report for ${nearby.tick} in ${reports.join('; ')}`);
+      }
+      const unexpected = violations.filter((v) => v.invariant !== broken.breaks && !(broken.alsoBreaks ?? []).includes(v.invariant));
+      assert.deepEqual(describeViolations(unexpected).slice(0, 5), []);
+    });
+  }
+});
