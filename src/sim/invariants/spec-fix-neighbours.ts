@@ -6,7 +6,6 @@
  * is here: what leaves a verdict undetermined, and what only moves the instant the catch-up is owed.
  */
 
-import { formatTime } from '../../core/time.js';
 import { faultEnd } from '../scenario.js';
 import type { Fault } from '../scenario.js';
 import type { CheckContext } from './types.js';
@@ -45,8 +44,8 @@ export function clockStepNear(world: CheckContext['world'], facts: { steady: Str
   for (const fault of world.scenario.faults) {
     if (fault.kind !== 'clock-jump') continue;
     const at = world.start + fault.atMs;
-    if (at >= facts.steady.from && at <= facts.steady.to) return `the hook's clock stepped at ${formatTime(at)}, after the fix and before its outcome was decided`;
-    if (at >= facts.around.from && at <= facts.around.to && Math.abs(fault.byMs) >= facts.boundMs) return `the hook's clock stepped by ${fault.byMs} ms at ${formatTime(at)}, past the bound`;
+    if (at >= facts.steady.from && at <= facts.steady.to) return "the hook's clock stepped after the fix, before its outcome was decided";
+    if (at >= facts.around.from && at <= facts.around.to && Math.abs(fault.byMs) >= facts.boundMs) return "the hook's clock stepped past the bound near it";
   }
   return null;
 }
@@ -60,8 +59,8 @@ export function clockStepNear(world: CheckContext['world'], facts: { steady: Str
 export function afterFixNear(world: CheckContext['world'], facts: { steady: Stretch; following: Stretch }): string | null {
   for (const fault of world.scenario.faults) {
     const from = world.start + fault.atMs;
-    if (fault.kind === 'create-errors' && from <= facts.steady.to && from + fault.forMs >= facts.steady.from) return `child creates were refused from ${formatTime(from)}, around its catch-up`;
-    if (fault.kind === 'backups-deleted' && from >= facts.following.from && from <= facts.following.to) return `a user deleted Backups at ${formatTime(from)}, before the next tick`;
+    if (fault.kind === 'create-errors' && from <= facts.steady.to && from + fault.forMs >= facts.steady.from) return 'child creates were refused around its catch-up';
+    if (fault.kind === 'backups-deleted' && from >= facts.following.from && from <= facts.following.to) return 'a user deleted Backups after the fix, before the next tick';
   }
   return null;
 }

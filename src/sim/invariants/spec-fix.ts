@@ -25,8 +25,6 @@
  */
 
 import { isBackupNowBackup } from '../../core/backup-now.js';
-import { isLogBackup } from '../../core/backup-state.js';
-import { GROUP_LABEL, groupOf } from '../../core/group.js';
 import { isAnchored, nextTick } from '../../core/schedule.js';
 import type { Schedule } from '../../core/schedule.js';
 import { readSpec } from '../../core/spec.js';
@@ -35,11 +33,12 @@ import type { BackupSchedule } from '../../core/types.js';
 import type { BackupRecord } from '../recorder.js';
 import { specBrokenStartMs } from '../scenario.js';
 import type { SpecBroken } from '../scenario.js';
-import { freeAtOf, highestHookReading, settleMs } from './convergence.js';
+import { highestHookReading, settleMs } from './convergence.js';
 import { firstAnswerFrom, knownBy, knownMs, outagesOf } from './known-by.js';
 import type { Outage } from './known-by.js';
 import type { Check } from './slots.js';
 import { afterFixNear, clockStepNear, refusedCreatesFreeAt, unmodelledNear, wipesOf } from './spec-fix-neighbours.js';
+import { catchUpOwedAt, groupSiblingsOf } from './spec-fix-owed.js';
 import { neighboursOf, readingAt, scheduleSetAt, spanAt, specTimelineOf } from './spec-timeline.js';
 import type { SpecSpan, SpecTimeline, SpecVersion } from './spec-timeline.js';
 import type { CheckContext } from './types.js';
@@ -104,24 +103,6 @@ interface Inputs {
   outages: readonly Outage[];
 }
 
-/** A schedule of the group besides the judged one: its Backups, and its backupTimeout (its spec is never edited). */
-interface GroupSibling {
-  records: BackupRecord[];
-  backupTimeoutMs: number | null;
-}
-
-/** groupSiblingsOf lists the schedules of the world that share the schedule's group (from its labels at `parent`). */
-function groupSiblingsOf(world: CheckContext['world'], parent: BackupSchedule | undefined): GroupSibling[] {
-  const group = parent === undefined ? null : groupOf(parent);
-  if (group === null) return [];
-  return world.schedules
-    .filter((handle) => handle.parentKey !== world.parentKey && handle.setup.labels?.[GROUP_LABEL] === group)
-    .map((handle) => {
-      const read = readSpec({ apiVersion: 'pingcap.com/v1alpha1', kind: 'BackupSchedule', metadata: { name: handle.setup.name }, spec: handle.setup.spec } as BackupSchedule);
-      return { records: [...handle.recorder.backups.values()].filter((r) => !isLogBackup(r.object)), backupTimeoutMs: read.ok ? (read.spec.backupTimeout?.ms ?? null) : null };
-    });
-}
-
 function judge(fault: SpecBroken, inputs: Inputs): SpecFixVerdict | null {
   const { context, timeline } = inputs;
   const { world } = context;
@@ -142,7 +123,7 @@ function judge(fault: SpecBroken, inputs: Inputs): SpecFixVerdict | null {
   const firstOf = (other: SpecBroken): number => world.start + specBrokenStartMs(other);
   const together = world.scenario.faults.filter((other): other is SpecBroken => other.kind === 'spec-broken' && spanAt(timeline, firstOf(other)) === span);
   const leader = together.reduce((a, b) => (firstOf(b) < firstOf(a) ? b : a));
-  if (leader !== fault) return verdict(`judged with the window that began at ${formatTime(firstOf(leader))} (they overlap)`);
+  if (leader !== fault) return verdict('judged with an earlier window it overlaps');
   merged = together.length - 1;
   if (span.before === null) return verdict('the spec was invalid or paused before');
   if (span.after === null || resumed === null) return verdict('the fix left it invalid or paused');
@@ -197,13 +178,16 @@ function judge(fault: SpecBroken, inputs: Inputs): SpecFixVerdict | null {
   const around = { from: first - settle, to: resumed + settle };
   // Fixed while still paused: the last spec of the span is valid.
   const fixedSays = timeline.readings[timeline.readings.indexOf(span.after) - 1]?.schedule != null ? `spec fixed while paused, unpaused at ${formatTime(resumed)}` : `spec fixed and unpaused at ${formatTime(resumed)}`;
+  // Past the bound a step may make an older tick due again; within it, one after the fix may make the latest due again.
+  const pastBound = held.length === 0 ? null : clockStepNear(world, { steady: { from: Infinity, to: -Infinity }, around, boundMs });
+  if (pastBound !== null) return verdict(pastBound);
   if (skipping) {
     if (held.length === 0) return verdict(null);
     const stepped = clockStepNear(world, { steady: { from: resumed, to: decidedBy }, around, boundMs });
     if (stepped !== null) return verdict(stepped);
     const followingWorld = (following ?? Infinity) - offset;
     const wiped = wipes.find((w) => w >= resumed && w <= followingWorld);
-    if (wiped !== undefined) return verdict(`the status was wiped at ${formatTime(wiped)}, after the fix and before the next tick`);
+    if (wiped !== undefined) return verdict('the status was wiped after the fix, before the next tick');
     for (const t of held) if (count(t) !== 0) context.report(5, `tick ${formatTime(t)}, missed while paused and then broken (${fixedSays}), was backed up although spec.skipMissedOnUnpause is set`);
     return verdict(null, 'skip');
   }
@@ -215,8 +199,6 @@ function judge(fault: SpecBroken, inputs: Inputs): SpecFixVerdict | null {
     offset,
     known,
     siblings,
-    schedule,
-    anchor,
     following,
     backupTimeoutMs: readAfter.spec.backupTimeout?.ms ?? null,
     startingDeadlineMs: readAfter.spec.startingDeadlineMs,
@@ -237,7 +219,7 @@ function judge(fault: SpecBroken, inputs: Inputs): SpecFixVerdict | null {
   // After the fix, until the catch-up is surely asked for and created: nothing that may stop or repeat it.
   const createdBy = owed.at - offset + knownMs(context);
   const steady = { from: resumed, to: createdBy };
-  if (nextSpan !== null && nextSpan.first.at <= createdBy) return verdict(`the spec was broken or paused again at ${formatTime(nextSpan.first.at)}, before its catch-up`);
+  if (nextSpan !== null && nextSpan.first.at <= createdBy) return verdict('the spec was broken or paused again before its catch-up');
   if ((scheduleSetAt(timeline, createdBy)?.at ?? -Infinity) > resumed) return verdict('the schedule was edited after the fix, before its catch-up');
   const stepped = clockStepNear(world, { steady, around: { from: around.from, to: Math.max(around.to, createdBy) }, boundMs });
   const after = stepped ?? afterFixNear(world, { steady, following: { from: resumed, to: (following ?? Infinity) - offset } });
@@ -251,7 +233,7 @@ function judge(fault: SpecBroken, inputs: Inputs): SpecFixVerdict | null {
 function pauseUnknown(span: SpecSpan, facts: { wipes: readonly number[]; known(at: number): number; resumed: number; decidedBy: number }): string | null {
   const { wipes, resumed } = facts;
   const afterFix = wipes.find((w) => w >= resumed && w <= facts.decidedBy);
-  if (afterFix !== undefined) return `the status was wiped at ${formatTime(afterFix)}, before the skip was decided`;
+  if (afterFix !== undefined) return 'the status was wiped after the fix, before the skip was decided';
   // A wiped status forgets the pause: a sync must see the spec paused after the last wipe, and be answered while it is.
   const lastWipe = Math.max(-Infinity, ...wipes.filter((w) => w < resumed));
   const seen = span.paused.some((p) => p.to > lastWipe && facts.known(Math.max(p.from, lastWipe)) <= p.to);
@@ -263,103 +245,6 @@ function shortestGap(instants: readonly number[]): number {
   let gap = Infinity;
   for (let i = 1; i < instants.length; i += 1) gap = Math.min(gap, (instants[i] as number) - (instants[i - 1] as number));
   return gap;
-}
-
-/**
- * catchUpOwedAt is when (hook time) the most recent tick missed while broken is owed: once the fix is seen (and
- * `atLeast`), its previous Backup and every other Backup of the schedule started by then are done (the gate), and, in a
- * group, every Backup its siblings started by then (its turn), each known to the hook; or why it cannot be judged: owed
- * only after the tick's window closed. `because` says what it waited for.
- */
-function catchUpOwedAt(
-  tick: number,
-  facts: {
-    context: CheckContext;
-    records: Array<BackupRecord & { slot: number }>;
-    offset: number;
-    known(at: number): number;
-    siblings: readonly GroupSibling[];
-    schedule: Schedule;
-    anchor: number;
-    following: number | null;
-    backupTimeoutMs: number | null;
-    startingDeadlineMs: number | null;
-    /** Hook time: the catch-up is owed no sooner (the fix known, the quiet after an edit or a refused create). */
-    atLeast: number;
-    /** Hook time: when a sync that sees the fix can first be answered (no view shows it before it is written). */
-    fixedAt: number;
-  },
-): { skipped: string; waitedForTurn: boolean } | { skipped: null; late: boolean; at: number; closesAt: number; waitedForTurn: boolean; because: string } {
-  const { context, records, offset, backupTimeoutMs, startingDeadlineMs, following } = facts;
-  const { world, settings } = context;
-  const grace = settings.staleViewGraceMs;
-  // The Backup before the tick (a backup-now one at the hook's reading of its creation) holds its gate until it is done.
-  const previous = records
-    .map((r) => ({ record: r, at: isBackupNowBackup(r.object) ? world.nowOf(r.createdAt) : r.slot }))
-    .filter((r) => r.at < tick)
-    .sort((a, b) => a.at - b.at)
-    .at(-1)?.record;
-  if (previous === undefined) return { skipped: 'no Backup before the tick', waitedForTurn: false };
-  const freeAt = freeAtOf(previous, { backupTimeoutMs, offset, records });
-  if (freeAt === null) return { skipped: 'two Backups stuck before the tick', waitedForTurn: false };
-  const quietMs = following === null ? 0 : Math.min(grace, (following - tick) / 2);
-  const closesAt = Math.min((following ?? Infinity) - quietMs, startingDeadlineMs === null ? Infinity : tick + startingDeadlineMs - Math.min(grace, startingDeadlineMs / 2));
-  // No view shows the fix before it is written, nor its previous Backup done before it is (siblings only hold it longer).
-  const earliest = Math.max(tick, facts.fixedAt, freeAt + offset);
-  if (earliest >= closesAt + 1000) {
-    const because = earliest === facts.fixedAt ? `a sync could answer the fix at ${formatTime(facts.fixedAt)}` : `${previous.name} was done at ${formatTime(freeAt + offset)}`;
-    return { skipped: null, late: true, at: earliest, closesAt, waitedForTurn: false, because };
-  }
-  // Its own Backups (but the tick's and later ones) hold the gate, its siblings' the group.
-  const own: Holder = { records: records.filter((r) => isBackupNowBackup(r.object) || r.slot < tick), backupTimeoutMs, graceMs: grace };
-  const alone = heldUntil(Math.max(tick, facts.atLeast), { holders: [own], offset, known: facts.known });
-  const turn = heldUntil(alone.at, { holders: [own, ...facts.siblings.map((s): Holder => ({ ...s, graceMs: 0 }))], offset, known: facts.known });
-  const waitedForTurn = turn.at > alone.at;
-  if (turn.at >= closesAt - 1000) {
-    return { skipped: waitedForTurn ? "a sibling's Backup held the group until the tick's window closed" : "the fix or the gate came too late for the tick's window", waitedForTurn };
-  }
-  const gate = alone.holder === '' ? 'its gate open at the fix' : `${alone.holder} done or stuck`;
-  const group = waitedForTurn ? `; its turn came at ${formatTime(turn.at)}, ${turn.holder} done` : facts.siblings.length > 0 ? '; no sibling of its group held it' : '';
-  return { skipped: null, late: false, at: turn.at, closesAt, waitedForTurn, because: `${gate}${group}` };
-}
-
-/** Backups that hold a catch-up: the schedule's own (its gate) or a sibling's (the group's turn). */
-interface Holder {
-  records: readonly BackupRecord[];
-  backupTimeoutMs: number | null;
-  /** A recorded last Backup gone from the view counts as running until this long after it was asked for (0: not modelled). */
-  graceMs: number;
-}
-
-/**
- * heldUntil is when (hook time) a catch-up owed from `from` is no longer held: once every Backup of the holders created
- * before then is done, deleted, or stuck past its schedule's backupTimeout (a recorded last Backup deleted and gone
- * counts as running until the grace after it was asked for), and the hook knows it; again for each one created before
- * the new instant. `holder` names the last Backup that held it ('' for none).
- */
-function heldUntil(from: number, facts: { holders: readonly Holder[]; offset: number; known(at: number): number }): { at: number; holder: string } {
-  const { offset } = facts;
-  let at = from;
-  let holder = '';
-  for (let moved = true; moved && at < Infinity; ) {
-    moved = false;
-    for (const { records, backupTimeoutMs, graceMs } of facts.holders) {
-      for (const record of records) {
-        if (record.createdAt + offset > at) continue;
-        // Done, deleted or stuck past its timeout; when its own schedule had two stuck (freeAtOf's null: its own gate
-        // never opened by the stuck rule), done or deleted.
-        const done = Math.min(record.finishedAt ?? Infinity, record.deletingAt ?? Infinity);
-        const free = Math.max(freeAtOf(record, { backupTimeoutMs, offset, records }) ?? done, record.deletingAt === null ? -Infinity : record.createdAt + graceMs);
-        const seen = free === Infinity ? Infinity : facts.known(free) + offset;
-        if (seen > at) {
-          at = seen;
-          holder = record.name;
-          moved = true;
-        }
-      }
-    }
-  }
-  return { at, holder };
 }
 
 /** ticksBetween lists the schedule's ticks after `after` and at or before `to` (hook time). */
