@@ -161,12 +161,51 @@ const NEARBY: Nearby[] = [
     verdicts: ['missed'],
     tick: tick(7, 4, 30),
   },
+  // Left unjudged where the outcome is not determined: the real hook goes either way (a check that judged them would
+  // report it here).
+  {
+    name: 'the status wiped while broken, after the pause was lifted (the hook forgot the pause: it catches up)',
+    faults: [
+      { kind: 'pause', atMs: at(8, 1), forMs: 90 * MINUTE },
+      { kind: 'spec-broken', atMs: at(8, 2), forMs: 4.5 * HOUR, patch: patchOf(SPEC, 'time-zone') },
+      { kind: 'status-wiped', atMs: at(8, 3) },
+    ],
+    verdicts: ['the pause may not have been seen before the fix'],
+    tick: tick(8, 4, 30),
+  },
+  {
+    name: 'the catch-up deleted by a user right after it was created (asked for again: run twice)',
+    faults: [
+      { kind: 'spec-broken', atMs: at(8, 13, 30), forMs: 4 * HOUR, patch: patchOf(SPEC, 'cron') },
+      { kind: 'backups-deleted', atMs: at(8, 17, 31), which: 'newest' },
+    ],
+    verdicts: ['a user deleted Backups after the fix, before the next tick'],
+    tick: tick(8, 16, 30),
+  },
+  {
+    name: 'child creates refused from before the fix for a quarter-hour (the catch-up lost)',
+    faults: [
+      { kind: 'spec-broken', atMs: at(9, 1, 30), forMs: 5 * HOUR, patch: patchOf(SPEC, 'cron') },
+      { kind: 'create-errors', atMs: at(9, 6, 29), forMs: 16 * MINUTE, rate: 1 },
+    ],
+    verdicts: ['child creates were refused around its catch-up'],
+    tick: tick(9, 4, 30),
+  },
+  {
+    name: 'the status wiped after a skip was decided (the skipped tick then runs)',
+    faults: [
+      { kind: 'spec-broken', atMs: at(9, 13, 30), forMs: 5 * HOUR, patch: patchOf(SPEC, 'retention'), pause: { aheadMs: 30 * MINUTE } },
+      { kind: 'status-wiped', atMs: at(9, 18, 40) },
+    ],
+    verdicts: ['the status was wiped after the fix, before the next tick'],
+    tick: tick(9, 16, 30),
+  },
 ];
 
 const SCENARIO: Scenario = {
   seed: 75,
   start: formatTime(START),
-  durationMs: 9 * DAY,
+  durationMs: 11 * DAY,
   controller: 'hook',
   schedule: { name: 'nightly', namespace: 'db', spec: SPEC },
   ...BROKEN_SPEC_WORLD,
