@@ -48,6 +48,12 @@ interface Nearby {
  */
 const NEARBY: Nearby[] = [
   {
+    name: "over the schedule's first tick (no Backup before it: its gate open)",
+    faults: [{ kind: 'spec-broken', atMs: at(0, 1, 30), forMs: 5 * HOUR, patch: patchOf(SPEC, 'retention') }],
+    verdicts: ['catch-up'],
+    tick: tick(0, 4),
+  },
+  {
     name: 'a second window inside the first (one span, judged once)',
     faults: [
       { kind: 'spec-broken', atMs: at(1, 1, 30), forMs: 5 * HOUR, patch: patchOf(SPEC, 'duration') },
@@ -224,7 +230,7 @@ describe('sim: a spec broken and fixed beside other faults (fault spec-broken, i
     assert.deepEqual(describeViolations(violations), []);
     const verdicts = judged.verdicts.map((v) => v.skipped ?? v.expected);
     assert.deepEqual(verdicts, NEARBY.flatMap((nearby) => nearby.verdicts));
-    assert.equal(judged.verdicts[0]?.merged, 1, 'the overlapping windows are one span');
+    assert.equal(judged.verdicts[1]?.merged, 1, 'the overlapping windows are one span');
   });
 
   const hooks = brokenSpecHooks(SCENARIO.hook);

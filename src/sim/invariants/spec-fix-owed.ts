@@ -66,15 +66,15 @@ export function catchUpOwedAt(
     .filter((r) => r.at < tick)
     .sort((a, b) => a.at - b.at)
     .at(-1)?.record;
-  if (previous === undefined) return { skipped: 'no Backup before the tick', waitedForTurn: false };
-  const freeAt = freeAtOf(previous, { backupTimeoutMs, offset, records });
+  // Without one (the schedule's first tick) its gate is open.
+  const freeAt = previous === undefined ? -Infinity : freeAtOf(previous, { backupTimeoutMs, offset, records });
   if (freeAt === null) return { skipped: 'two Backups stuck before the tick', waitedForTurn: false };
   const quietMs = following === null ? 0 : Math.min(grace, (following - tick) / 2);
   const closesAt = Math.min((following ?? Infinity) - quietMs, startingDeadlineMs === null ? Infinity : tick + startingDeadlineMs - Math.min(grace, startingDeadlineMs / 2));
   // No view shows the fix before it is written, nor its previous Backup done before it is (siblings only hold it longer).
   const earliest = Math.max(tick, facts.fixedAt, freeAt + offset);
   if (earliest >= closesAt + 1000) {
-    const because = earliest === facts.fixedAt ? `a sync could answer the fix at ${formatTime(facts.fixedAt)}` : `${previous.name} was done at ${formatTime(freeAt + offset)}`;
+    const because = earliest === facts.fixedAt || previous === undefined ? `a sync could answer the fix at ${formatTime(facts.fixedAt)}` : `${previous.name} was done at ${formatTime(freeAt + offset)}`;
     return { skipped: null, late: true, at: earliest, closesAt, waitedForTurn: false, because };
   }
   // Its own Backups (but the tick's and later ones) hold the gate, its siblings' the group.
