@@ -10,11 +10,12 @@ import assert from 'node:assert/strict';
 import { formatTime } from '../../src/core/time.js';
 import { runChecked } from '../../src/sim/invariants/run.js';
 import type { InvariantNumber } from '../../src/sim/invariants/types.js';
-import type { Fault, Scenario } from '../../src/sim/scenario.js';
+import type { Fault, Scenario, SpecBroken } from '../../src/sim/scenario.js';
 import { brokenSpecHooks, lateCatchUpHook } from './support/broken-hooks.js';
 import { BROKEN_SPEC_WORLD } from './support/broken-spec-world.js';
 import { describeViolations } from './support/property-run.js';
 import { patchOf } from './support/spec-broken-arbitrary.js';
+import type { Breakage } from './support/spec-broken-arbitrary.js';
 import { verdictsOf } from './support/spec-fix-verdicts.js';
 
 const MINUTE = 60_000;
@@ -33,6 +34,15 @@ const at = (d: number, h: number, m = 0): number => d * DAY + h * HOUR + m * MIN
 /** The instant of day `d`, `h`:`m`, as the check writes it. */
 const tick = (d: number, h: number, m = 0): string => formatTime(START + at(d, h, m));
 
+/** A broken window from day `d`, `h`:`m`, `forMs` long, with a mistake of the kind and maybe a pause. */
+const broken = (d: number, h: number, m: number, forMs: number, breakage: Breakage, pause?: SpecBroken['pause']): SpecBroken => ({
+  kind: 'spec-broken',
+  atMs: at(d, h, m),
+  forMs,
+  patch: patchOf(SPEC, breakage),
+  ...(pause === undefined ? {} : { pause }),
+});
+
 /** A window over a tick, what lies near it, and what the check expects of its tick. */
 interface Nearby {
   name: string;
@@ -42,170 +52,50 @@ interface Nearby {
   tick: string;
 }
 
+/** nearby makes a row of {@link NEARBY}. */
+const nearby = (name: string, tickAt: string, verdicts: string[], faults: Fault[]): Nearby => ({ name, faults, verdicts, tick: tickAt });
+
 /**
  * Every four hours, skipMissedOnUnpause, lags up to 20 s, a grace of 5 minutes, Backups of 3–6 minutes, the resync
  * period an hour (for cost). One window a half-day over a tick, with its neighbour:
  */
 const NEARBY: Nearby[] = [
-  {
-    name: "over the schedule's first tick (no Backup before it: its gate open)",
-    faults: [{ kind: 'spec-broken', atMs: at(0, 1, 30), forMs: 5 * HOUR, patch: patchOf(SPEC, 'retention') }],
-    verdicts: ['catch-up'],
-    tick: tick(0, 4),
-  },
-  {
-    name: 'a second window inside the first (one span, judged once)',
-    faults: [
-      { kind: 'spec-broken', atMs: at(1, 1, 30), forMs: 5 * HOUR, patch: patchOf(SPEC, 'duration') },
-      { kind: 'spec-broken', atMs: at(1, 2), forMs: HOUR, patch: patchOf(SPEC, 'timeout') },
-    ],
-    verdicts: ['catch-up', 'judged with an earlier window it overlaps'],
-    tick: tick(1, 4),
-  },
-  {
-    name: 'the hook restarting across the fix (the catch-up comes after its backoff)',
-    faults: [
-      { kind: 'spec-broken', atMs: at(1, 13, 30), forMs: 5 * HOUR, patch: patchOf(SPEC, 'cron') },
-      { kind: 'hook-restart', atMs: at(1, 18), forMs: 45 * MINUTE },
-    ],
-    verdicts: ['catch-up'],
-    tick: tick(1, 16),
-  },
-  {
-    name: 'Metacontroller restarting across the fix',
-    faults: [
-      { kind: 'spec-broken', atMs: at(2, 1, 30), forMs: 5 * HOUR, patch: patchOf(SPEC, 'retention') },
-      { kind: 'metacontroller-restart', atMs: at(2, 6, 25), forMs: 15 * MINUTE },
-    ],
-    verdicts: ['catch-up'],
-    tick: tick(2, 4),
-  },
-  {
-    name: 'a pause before the break, lifted while broken (skipped: the pause was seen)',
-    faults: [
-      { kind: 'pause', atMs: at(2, 13), forMs: 90 * MINUTE },
-      { kind: 'spec-broken', atMs: at(2, 14), forMs: 4.5 * HOUR, patch: patchOf(SPEC, 'time-zone') },
-    ],
-    verdicts: ['skip'],
-    tick: tick(2, 16),
-  },
-  {
-    name: "the hook's clock a minute ahead from inside the window",
-    faults: [
-      { kind: 'spec-broken', atMs: at(3, 1, 30), forMs: 5 * HOUR, patch: patchOf(SPEC, 'cron') },
-      { kind: 'clock-jump', atMs: at(3, 3), byMs: MINUTE },
-    ],
-    verdicts: ['catch-up'],
-    tick: tick(3, 4),
-  },
-  {
-    name: 'a backup-now request while broken (the catch-up goes first)',
-    faults: [
-      { kind: 'spec-broken', atMs: at(3, 13, 30), forMs: 3.5 * HOUR, patch: patchOf(SPEC, 'duration') },
-      { kind: 'backup-now', atMs: at(3, 15), token: 'nowwhilebrkn' },
-    ],
-    verdicts: ['catch-up'],
-    tick: tick(3, 16),
-  },
-  {
-    name: 'the last Backup deleted by a user while broken',
-    faults: [
-      { kind: 'spec-broken', atMs: at(4, 1, 30), forMs: 5 * HOUR, patch: patchOf(SPEC, 'cron') },
-      { kind: 'backups-deleted', atMs: at(4, 3), which: 'newest' },
-    ],
-    verdicts: ['catch-up'],
-    tick: tick(4, 4),
-  },
-  {
-    name: 'the status wiped while paused and broken (the pause seen again)',
-    faults: [
-      { kind: 'spec-broken', atMs: at(4, 13, 30), forMs: 5 * HOUR, patch: patchOf(SPEC, 'retention'), pause: { aheadMs: 30 * MINUTE } },
-      { kind: 'status-wiped', atMs: at(4, 15) },
-    ],
-    verdicts: ['skip'],
-    tick: tick(4, 16),
-  },
-  {
-    name: "the tick before the window refused by the API server (its grace long over at the fix)",
-    faults: [
-      { kind: 'create-errors', atMs: at(4, 23, 55), forMs: 15 * MINUTE, rate: 1 },
-      { kind: 'spec-broken', atMs: at(5, 1, 30), forMs: 5 * HOUR, patch: patchOf(SPEC, 'cron') },
-    ],
-    verdicts: ['catch-up'],
-    tick: tick(5, 4),
-  },
-  {
-    name: 'fixed in the quiet window before the next tick (missed)',
-    faults: [{ kind: 'spec-broken', atMs: at(5, 13, 30), forMs: 6 * HOUR + 27 * MINUTE, patch: patchOf(SPEC, 'cron') }],
-    verdicts: ['missed'],
-    tick: tick(5, 16),
-  },
-  {
-    name: 'an edit of the schedule an hour before the break (the edited schedule catches up)',
-    faults: [
-      { kind: 'edit', atMs: at(6, 0, 30), spec: { schedule: '30 */4 * * *' } },
-      { kind: 'spec-broken', atMs: at(6, 1, 30), forMs: 5 * HOUR, patch: patchOf(SPEC, 'timeout') },
-    ],
-    verdicts: ['catch-up'],
-    tick: tick(6, 4, 30),
-  },
-  {
-    name: 'the hook answering 500 across the fix',
-    faults: [
-      { kind: 'spec-broken', atMs: at(6, 13, 30), forMs: 4 * HOUR, patch: patchOf(SPEC, 'duration') },
-      { kind: 'hook-errors', atMs: at(6, 16), forMs: 2 * HOUR, rate: 1 },
-    ],
-    verdicts: ['catch-up'],
-    tick: tick(6, 16, 30),
-  },
-  {
-    name: "Metacontroller down from before the fix until the tick's window closed (missed)",
-    faults: [
-      { kind: 'spec-broken', atMs: at(7, 1, 30), forMs: 5 * HOUR, patch: patchOf(SPEC, 'cron') },
-      { kind: 'metacontroller-restart', atMs: at(7, 6), forMs: 2 * HOUR + 27 * MINUTE },
-    ],
-    verdicts: ['missed'],
-    tick: tick(7, 4, 30),
-  },
+  nearby("over the schedule's first tick (no Backup before it: its gate open)", tick(0, 4), ['catch-up'], [broken(0, 1, 30, 5 * HOUR, 'retention')]),
+  nearby('a second window inside the first (one span, judged once)', tick(1, 4), ['catch-up', 'judged with an earlier window it overlaps'],
+    [broken(1, 1, 30, 5 * HOUR, 'duration'), broken(1, 2, 0, HOUR, 'timeout')]),
+  nearby('the hook restarting across the fix (the catch-up comes after its backoff)', tick(1, 16), ['catch-up'],
+    [broken(1, 13, 30, 5 * HOUR, 'cron'), { kind: 'hook-restart', atMs: at(1, 18), forMs: 45 * MINUTE }]),
+  nearby('Metacontroller restarting across the fix', tick(2, 4), ['catch-up'],
+    [broken(2, 1, 30, 5 * HOUR, 'retention'), { kind: 'metacontroller-restart', atMs: at(2, 6, 25), forMs: 15 * MINUTE }]),
+  nearby('a pause before the break, lifted while broken (skipped: the pause was seen)', tick(2, 16), ['skip'],
+    [{ kind: 'pause', atMs: at(2, 13), forMs: 90 * MINUTE }, broken(2, 14, 0, 4.5 * HOUR, 'time-zone')]),
+  nearby("the hook's clock a minute ahead from inside the window", tick(3, 4), ['catch-up'],
+    [broken(3, 1, 30, 5 * HOUR, 'cron'), { kind: 'clock-jump', atMs: at(3, 3), byMs: MINUTE }]),
+  nearby('a backup-now request while broken (the catch-up goes first)', tick(3, 16), ['catch-up'],
+    [broken(3, 13, 30, 3.5 * HOUR, 'duration'), { kind: 'backup-now', atMs: at(3, 15), token: 'nowwhilebrkn' }]),
+  nearby('the last Backup deleted by a user while broken', tick(4, 4), ['catch-up'],
+    [broken(4, 1, 30, 5 * HOUR, 'cron'), { kind: 'backups-deleted', atMs: at(4, 3), which: 'newest' }]),
+  nearby('the status wiped while paused and broken (the pause seen again)', tick(4, 16), ['skip'],
+    [broken(4, 13, 30, 5 * HOUR, 'retention', { aheadMs: 30 * MINUTE }), { kind: 'status-wiped', atMs: at(4, 15) }]),
+  nearby("the tick before the window refused by the API server (its grace long over at the fix)", tick(5, 4), ['catch-up'],
+    [{ kind: 'create-errors', atMs: at(4, 23, 55), forMs: 15 * MINUTE, rate: 1 }, broken(5, 1, 30, 5 * HOUR, 'cron')]),
+  nearby('fixed in the quiet window before the next tick (missed)', tick(5, 16), ['missed'], [broken(5, 13, 30, 6 * HOUR + 27 * MINUTE, 'cron')]),
+  nearby('an edit of the schedule an hour before the break (the edited schedule catches up)', tick(6, 4, 30), ['catch-up'],
+    [{ kind: 'edit', atMs: at(6, 0, 30), spec: { schedule: '30 */4 * * *' } }, broken(6, 1, 30, 5 * HOUR, 'timeout')]),
+  nearby('the hook answering 500 across the fix', tick(6, 16, 30), ['catch-up'],
+    [broken(6, 13, 30, 4 * HOUR, 'duration'), { kind: 'hook-errors', atMs: at(6, 16), forMs: 2 * HOUR, rate: 1 }]),
+  nearby("Metacontroller down from before the fix until the tick's window closed (missed)", tick(7, 4, 30), ['missed'],
+    [broken(7, 1, 30, 5 * HOUR, 'cron'), { kind: 'metacontroller-restart', atMs: at(7, 6), forMs: 2 * HOUR + 27 * MINUTE }]),
   // Left unjudged where the outcome is not determined: the real hook goes either way (a check that judged them would
   // report it here).
-  {
-    name: 'the status wiped while broken, after the pause was lifted (the hook forgot the pause: it catches up)',
-    faults: [
-      { kind: 'pause', atMs: at(8, 1), forMs: 90 * MINUTE },
-      { kind: 'spec-broken', atMs: at(8, 2), forMs: 4.5 * HOUR, patch: patchOf(SPEC, 'time-zone') },
-      { kind: 'status-wiped', atMs: at(8, 3) },
-    ],
-    verdicts: ['the pause may not have been seen before the fix'],
-    tick: tick(8, 4, 30),
-  },
-  {
-    name: 'the catch-up deleted by a user right after it was created (asked for again: run twice)',
-    faults: [
-      { kind: 'spec-broken', atMs: at(8, 13, 30), forMs: 4 * HOUR, patch: patchOf(SPEC, 'cron') },
-      { kind: 'backups-deleted', atMs: at(8, 17, 31), which: 'newest' },
-    ],
-    verdicts: ['a user deleted Backups after the fix, before the next tick'],
-    tick: tick(8, 16, 30),
-  },
-  {
-    name: 'child creates refused from before the fix for a quarter-hour (the catch-up lost)',
-    faults: [
-      { kind: 'spec-broken', atMs: at(9, 1, 30), forMs: 5 * HOUR, patch: patchOf(SPEC, 'cron') },
-      { kind: 'create-errors', atMs: at(9, 6, 29), forMs: 16 * MINUTE, rate: 1 },
-    ],
-    verdicts: ['child creates were refused around its catch-up'],
-    tick: tick(9, 4, 30),
-  },
-  {
-    name: 'the status wiped after a skip was decided (the skipped tick then runs)',
-    faults: [
-      { kind: 'spec-broken', atMs: at(9, 13, 30), forMs: 5 * HOUR, patch: patchOf(SPEC, 'retention'), pause: { aheadMs: 30 * MINUTE } },
-      { kind: 'status-wiped', atMs: at(9, 18, 40) },
-    ],
-    verdicts: ['the status was wiped after the fix, before the next tick'],
-    tick: tick(9, 16, 30),
-  },
+  nearby('the status wiped while broken, after the pause was lifted (the hook forgot the pause: it catches up)', tick(8, 4, 30), ['the pause may not have been seen before the fix'],
+    [{ kind: 'pause', atMs: at(8, 1), forMs: 90 * MINUTE }, broken(8, 2, 0, 4.5 * HOUR, 'time-zone'), { kind: 'status-wiped', atMs: at(8, 3) }]),
+  nearby('the catch-up deleted by a user right after it was created (asked for again: run twice)', tick(8, 16, 30), ['a user deleted Backups after the fix, before the next tick'],
+    [broken(8, 13, 30, 4 * HOUR, 'cron'), { kind: 'backups-deleted', atMs: at(8, 17, 31), which: 'newest' }]),
+  nearby('child creates refused from before the fix for a quarter-hour (the catch-up lost)', tick(9, 4, 30), ['child creates were refused around its catch-up'],
+    [broken(9, 1, 30, 5 * HOUR, 'cron'), { kind: 'create-errors', atMs: at(9, 6, 29), forMs: 16 * MINUTE, rate: 1 }]),
+  nearby('the status wiped after a skip was decided (the skipped tick then runs)', tick(9, 16, 30), ['the status was wiped after the fix, before the next tick'],
+    [broken(9, 13, 30, 5 * HOUR, 'retention', { aheadMs: 30 * MINUTE }), { kind: 'status-wiped', atMs: at(9, 18, 40) }]),
 ];
 
 const SCENARIO: Scenario = {
