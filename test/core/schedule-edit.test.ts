@@ -334,4 +334,18 @@ describe('skipMissedOnUnpause across an invalid spec', () => {
       assert.deepEqual({ created: created(final), missed: missedOf(final) }, { created: c.created, missed: c.missed });
     });
   }
+
+  it('keeps the pause in status.pausedBeforeInvalidSpec (the field the CRD declares), and reads it from there', () => {
+    // The next sync reads the status the API server kept, not this process's object: the field's name is the contract.
+    const [, broken] = run([{ spec: { ...valid, pause: true, skipMissedOnUnpause: true }, now: '01:10' }, { spec: { ...invalid, skipMissedOnUnpause: true }, now: '02:10' }]);
+    assert.equal(broken?.response.status['pausedBeforeInvalidSpec'], true);
+    const stored: BackupScheduleStatus = {
+      lastBackup: 'nightly-2024-05-02t01-00-00',
+      lastBackupTime: '2024-05-02T01:00:00Z',
+      pausedBeforeInvalidSpec: true,
+      conditions: [{ type: 'Ready', status: 'False', reason: 'InvalidSpec' }],
+    };
+    const fixed = decide(request(schedule({ spec: { ...valid, skipMissedOnUnpause: true }, status: stored }), [last]), { now: t('03:30') });
+    assert.deepEqual({ created: created(fixed), missed: missedOf(fixed) }, { created: [], missed: 'MissedWhilePaused' });
+  });
 });
