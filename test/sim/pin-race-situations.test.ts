@@ -15,7 +15,7 @@ import { brokenHooks } from './support/broken-hooks.js';
 import { HOURLY_PIN_WORLD_LAG_MS, hourlyPinWorld } from './support/hourly-pin-world.js';
 import { PIN_RACE_INVARIANTS, groupWorld, retiredByAge } from './support/pin-race-situations.js';
 import { huntPinRaces, outcomeOf, runPinRaceWorld } from './support/pin-race.js';
-import type { PinRaceHunt, PinRaceStep } from './support/pin-race.js';
+import type { PinRaceHunt, PinRaceRun, PinRaceStep, PlacedPin } from './support/pin-race.js';
 
 const LAG = HOURLY_PIN_WORLD_LAG_MS;
 const MINUTE = 60_000;
@@ -182,6 +182,20 @@ describe('sim: pin-race hunt in schedule groups, beside clock steps, in stuck ca
       assert.deepEqual(run.retirements.filter((r) => r.name === name).map((r) => [r.readAt, r.pinnedInView]), [[together, false]]);
       const placed = { kind: 'unpin' as const, name, schedule: 'hourly', pin: true, writtenAt: pinAt, targetReadAt: 0, reason: '', phase: '' };
       assert.deepEqual([outcomeOf(placed, run, { lagMs: LAG }), outcomeOf({ ...placed, pin: false, writtenAt: unpinAt }, run, { lagMs: LAG })], ['kept-until-unpinned', 'retired-after-unpin']);
+    });
+
+    it('a window that begins before the Backup is made places no pin before it, and a write that changed nothing is a no-op', async () => {
+      // 4 hours from 3.5 h before the 03:00:04 retirement (0.7 × 1.25 × 4 h), which is before the run: from its first
+      // millisecond. The 01:00 Backup is made at 01:00:00.001.
+      const hunt = await huntPinRaces(retiredByAge(hourlyPinWorld([]), 0), [pin(0, { kind: 'stuck', at: 0.7, length: 1, which: 'children' })], { invariants, lastShare: 1 });
+      assert.deepEqual(hunt.runs.flatMap((r) => r.violations), []);
+      assert.equal(hunt.placed[0]?.companion?.fault.atMs, 1);
+      assert.equal(hunt.placed[0]?.writtenAt, at('2024-05-01T01:00:01.001Z'), 'a second after the Backup is made');
+      const placed = { ...(hunt.placed[0] as PlacedPin), writtenAt: at('2024-05-01T00:30:00Z') };
+      const final = hunt.runs.at(-1) as PinRaceRun;
+      assert.equal(outcomeOf(placed, final, { lagMs: LAG }), 'no-op', 'a pin written before the Backup was made');
+      // Without the writes it would take the placed pin's arrival for its own: kept (the window hid the Backup until 04:00).
+      assert.equal(outcomeOf(placed, { retirements: final.retirements, arrivals: final.arrivals }, { lagMs: LAG }), 'kept');
     });
 
     it('outcomeOf: a pin lost younger than the longest lag is the race; one at least that old was held by a stuck cache', () => {

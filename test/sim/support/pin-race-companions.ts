@@ -65,11 +65,12 @@ export function companionFault(companion: Companion, targetAt: number, options: 
 /**
  * companionWrite is the instant of the pin or unpin placed beside a companion, `share` of its range: beside a clock
  * step, from −2× to +1× the lag around the (moved) target, as without one; in a stuck window, from a lag before the
- * window to a lag after the target, so that most land in the window, before the sync that reads the stuck view.
+ * window (but not before `notBefore`: a window may start before the Backup is made) to a lag after the target, so
+ * that most land in the window, before the sync that reads the stuck view.
  */
-export function companionWrite(fault: Fault, share: number, options: { lagMs: number; start: number; targetAt: number }): number {
+export function companionWrite(fault: Fault, share: number, options: { lagMs: number; start: number; targetAt: number; notBefore: number }): number {
   const { lagMs, start, targetAt } = options;
   if (fault.kind !== 'cache-stuck') return targetAt + Math.round(-2 * lagMs + share * 3 * lagMs);
-  const from = Math.min(start + fault.atMs - lagMs, targetAt);
+  const from = Math.min(Math.max(start + fault.atMs - lagMs, options.notBefore), targetAt);
   return from + Math.round(share * (targetAt + lagMs - from));
 }

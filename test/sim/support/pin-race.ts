@@ -53,6 +53,8 @@ export interface PinRaceRun {
   /** Per snapshot Backup, its creation. */
   created: Map<string, number>;
   arrivals: Arrival[];
+  /** The named pins' and unpins' writes that changed the store (a write to a Backup not yet made, gone, or already so changes nothing). */
+  writes: Arrival[];
   violations: Violation[];
   syncs: number;
   /** The world this run was of. */
@@ -130,7 +132,7 @@ const SETTINGS_OF = (scenario: Scenario): HookSettings => scenario.hook;
 
 /** createPinRaceObserver watches a run for the hunt: retirements, would-be retirements of pinned Backups, arrivals of pins. */
 export function createPinRaceObserver(scenario: Scenario): { observer: WorldObserver; run: Omit<PinRaceRun, 'violations' | 'syncs' | 'scenario'> } {
-  const run: Omit<PinRaceRun, 'violations' | 'syncs' | 'scenario'> = { retirements: [], wouldRetire: new Map(), created: new Map(), arrivals: [] };
+  const run: Omit<PinRaceRun, 'violations' | 'syncs' | 'scenario'> = { retirements: [], wouldRetire: new Map(), created: new Map(), arrivals: [], writes: [] };
   const hook = decideHook(SETTINGS_OF(scenario));
   const pinnedInStore = new Map<string, boolean>();
   const pinnedInCache = new Map<string, boolean>();
@@ -152,7 +154,9 @@ export function createPinRaceObserver(scenario: Scenario): { observer: WorldObse
       if (event.object.kind !== 'Backup' || isLogBackup(event.object)) return;
       const name = event.object.metadata?.name ?? '';
       if (event.type === 'added') run.created.set(name, world.clock.now);
-      pinnedInStore.set(name, isPinned(event.object));
+      const pinned = isPinned(event.object);
+      if (event.type === 'modified' && named.has(name) && (pinnedInStore.get(name) ?? false) !== pinned) run.writes.push({ name, pinned, at: world.clock.now });
+      pinnedInStore.set(name, pinned);
     },
     onSync(sync, world) {
       const schedule = world.schedules.find((s) => s.parentKey === sync.parentKey)?.setup.name ?? '';
@@ -295,8 +299,10 @@ export async function huntPinRaces(world: Scenario, steps: readonly PinRaceStep[
       const target = pickRetirement(step, previous, options);
       if (target === null) continue;
       const fault = companionFault(step.companion, target.readAt, { lagMs, start, after, scenario: hunt.scenario });
-      const moved = (await add([fault], null)).retirements.find((r) => r.name === target.name)?.readAt ?? target.readAt;
-      const writtenAt = Math.max(options.after + 1, companionWrite(fault, step.offset, { lagMs, start, targetAt: moved }));
+      const withCompanion = await add([fault], null);
+      const moved = withCompanion.retirements.find((r) => r.name === target.name)?.readAt ?? target.readAt;
+      const notBefore = (withCompanion.created.get(target.name) ?? start) + 1000;
+      const writtenAt = Math.max(options.after + 1, companionWrite(fault, step.offset, { lagMs, start, targetAt: moved, notBefore }));
       const placed: PlacedPin = { kind: 'pin', name: target.name, schedule: target.schedule, pin: true, writtenAt, targetReadAt: moved, reason: target.reason, phase: target.phase, companion: { fault, targetBefore: target.readAt } };
       previous = await add([{ kind: 'backup-pinned', atMs: writtenAt - start, which: 'oldest', name: target.name }], placed);
       continue;
@@ -315,7 +321,7 @@ export async function huntPinRaces(world: Scenario, steps: readonly PinRaceStep[
     const unpinAfter = after;
     const fault = companionFault(step.companion, second.placed.targetReadAt, { lagMs, start, after: unpinAfter, scenario: hunt.scenario });
     const moved = (await add([fault], null)).wouldRetire.get(name)?.readAt ?? second.placed.targetReadAt;
-    const writtenAt = Math.max(unpinAfter + 1, companionWrite(fault, step.offset, { lagMs, start, targetAt: moved }));
+    const writtenAt = Math.max(unpinAfter + 1, companionWrite(fault, step.offset, { lagMs, start, targetAt: moved, notBefore: unpinAfter + 1 }));
     const placed: PlacedPin = { ...second.placed, writtenAt, targetReadAt: moved, companion: { fault, targetBefore: second.placed.targetReadAt } };
     previous = await add([{ kind: 'backup-unpinned', atMs: writtenAt - start, which: 'oldest', name }], placed);
   }
@@ -326,12 +332,14 @@ export async function huntPinRaces(world: Scenario, steps: readonly PinRaceStep[
 
 /**
  * outcomeOf reads how a placed pin or unpin fared in the final run; `lagMs`, the longest lag of a Backup's change,
- * tells a pin lost to a view held past it (`lost-while-stuck`) from one lost to the race.
+ * tells a pin lost to a view held past it (`lost-while-stuck`) from one lost to the race; with the run's `writes`, a
+ * write that changed nothing in the store (its Backup not yet made, say) is a `no-op`.
  */
-export function outcomeOf(placed: PlacedPin, final: Pick<PinRaceRun, 'retirements' | 'arrivals'>, options: { lagMs?: number } = {}): PinOutcome {
+export function outcomeOf(placed: PlacedPin, final: Pick<PinRaceRun, 'retirements' | 'arrivals'> & Partial<Pick<PinRaceRun, 'writes'>>, options: { lagMs?: number } = {}): PinOutcome {
   const arrival = final.arrivals.find((a) => a.name === placed.name && a.pinned === placed.pin && a.at >= placed.writtenAt);
   const retired = final.retirements.find((r) => r.name === placed.name);
   if (retired !== undefined && retired.readAt < placed.writtenAt) return placed.pin ? 'after-retirement' : 'no-op';
+  if (final.writes !== undefined && !final.writes.some((w) => w.name === placed.name && w.pinned === placed.pin && Math.abs(w.at - placed.writtenAt) < 1)) return 'no-op';
   if (arrival === undefined && retired === undefined) return placed.pin ? 'no-op' : 'kept-after-unpin';
   if (placed.pin) {
     if (retired === undefined) return 'kept';
