@@ -165,7 +165,7 @@ describe('sim: pin-race placement', function () {
     }
   });
 
-  // Three worlds of the soak's hunt (`SIM_SEED=<seed> npm run sim:soak -- --grep "pin race"`), one to two seconds each;
+  // Three worlds of the soak's hunt (`SIM_SEED=<seed> npm run sim:soak -- --grep "pin race:"`), one to two seconds each;
   // in the last, a pin the view showed is missing from the first LIST after Metacontroller restarts, and the Backup goes.
   const seeded: { seed: number; index: number; outcomes: string[] }[] = [
     { seed: 69002, index: 41, outcomes: ['kept-until-unpinned', 'retired-after-unpin', 'kept'] },

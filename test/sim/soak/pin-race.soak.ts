@@ -1,7 +1,7 @@
 /**
- * The pin-race hunt (`npm run sim:soak -- --grep "pin race"`): worlds of `support/pin-race-arbitrary.ts`, each run
- * once, then again after each step that pins or unpins a Backup around the instant retention lets it go
- * (`support/pin-race.ts`), every run under invariants 1–9 and 11; and the same in three more situations
+ * The pin-race hunt (`npm run sim:soak -- --grep "pin race"`, the plain worlds alone `"pin race:"`): worlds of
+ * `support/pin-race-arbitrary.ts`, each run once, then again after each step that pins or unpins a Backup around the
+ * instant retention lets it go (`support/pin-race.ts`), every run under invariants 1–9 and 11; and the same in three more situations
  * (`support/pin-race-situations.ts`): `--grep "pin race in schedule groups"`, `"pin race beside clock steps"`, `"pin
  * race in stuck caches"`. Sizes from the environment: SIM_SOAK_RUNS (plain worlds are three times that, default 60;
  * each situation's as many, default 20), SIM_SEED, SIM_TIME_LIMIT_MS (no world is started past it, per property),
