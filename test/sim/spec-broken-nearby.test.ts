@@ -11,7 +11,7 @@ import { formatTime } from '../../src/core/time.js';
 import { runChecked } from '../../src/sim/invariants/run.js';
 import type { InvariantNumber } from '../../src/sim/invariants/types.js';
 import type { Fault, Scenario, SpecBroken } from '../../src/sim/scenario.js';
-import { brokenSpecHooks, lateCatchUpHook } from './support/broken-hooks.js';
+import { brokenSpecHooks, editBlindHook, lateCatchUpHook } from './support/broken-hooks.js';
 import { BROKEN_SPEC_WORLD } from './support/broken-spec-world.js';
 import { describeViolations } from './support/property-run.js';
 import { patchOf } from './support/spec-broken-arbitrary.js';
@@ -86,6 +86,8 @@ const NEARBY: Nearby[] = [
     [broken(6, 13, 30, 4 * HOUR, 'duration'), { kind: 'hook-errors', atMs: at(6, 16), forMs: 2 * HOUR, rate: 1 }]),
   nearby("Metacontroller down from before the fix until the tick's window closed (missed)", tick(7, 4, 30), ['missed'],
     [broken(7, 1, 30, 5 * HOUR, 'cron'), { kind: 'metacontroller-restart', atMs: at(7, 6), forMs: 2 * HOUR + 27 * MINUTE }]),
+  nearby('the schedule edited while broken (the first sync after the fix sees the edit: nothing due before it runs)', tick(10, 4, 15), ['skip'],
+    [broken(10, 1, 30, 5 * HOUR, 'timeout'), { kind: 'edit', atMs: at(10, 3), spec: { schedule: '15 */4 * * *' } }]),
   // Left unjudged where the outcome is not determined: the real hook goes either way (a check that judged them would
   // report it here).
   nearby('the status wiped while broken, after the pause was lifted (the hook forgot the pause: it catches up)', tick(8, 4, 30), ['the pause may not have been seen before the fix'],
@@ -101,7 +103,7 @@ const NEARBY: Nearby[] = [
 const SCENARIO: Scenario = {
   seed: 75,
   start: formatTime(START),
-  durationMs: 11 * DAY,
+  durationMs: 12 * DAY,
   controller: 'hook',
   schedule: { name: 'nightly', namespace: 'db', spec: SPEC },
   ...BROKEN_SPEC_WORLD,
@@ -126,15 +128,16 @@ describe('sim: a spec broken and fixed beside other faults (fault spec-broken, i
   const hooks = brokenSpecHooks(SCENARIO.hook);
   const cases = [
     { broken: hooks.find((h) => /never catches up/.test(h.name)), expected: 'catch-up' },
-    { broken: hooks.find((h) => /forgets a pause/.test(h.name)), expected: 'skip' },
+    { broken: hooks.find((h) => /forgets a pause/.test(h.name)), expected: 'skip', only: /paus/ },
     { broken: lateCatchUpHook(SCENARIO.hook), expected: 'missed' },
+    { broken: editBlindHook(SCENARIO.hook), expected: 'skip', only: /edited while broken/ },
   ];
-  for (const { broken, expected } of cases) {
-    it(`catches a hook that ${broken?.name ?? '?'} at every window judged "${expected}"`, async () => {
+  for (const { broken, expected, only } of cases) {
+    it(`catches a hook that ${broken?.name ?? '?'} at every window judged "${expected}"${only === undefined ? '' : ` (${only.source})`}`, async () => {
       assert.ok(broken !== undefined);
       const { violations } = await runChecked({ invariants: [1, 2, 3, 4, 5, 11], scenario: SCENARIO }, { hook: broken.hook });
       const reports = violations.filter((v) => v.invariant === broken.breaks && broken.says.test(v.message)).map((v) => v.message);
-      for (const nearby of NEARBY.filter((n) => n.verdicts[0] === expected)) {
+      for (const nearby of NEARBY.filter((n) => n.verdicts[0] === expected && (only === undefined || only.test(n.name)))) {
         assert.ok(reports.some((message) => message.startsWith(`tick ${nearby.tick}`)), `${nearby.name}: no report for ${nearby.tick} in ${reports.join('; ')}`);
       }
       const unexpected = violations.filter((v) => v.invariant !== broken.breaks && !(broken.alsoBreaks ?? []).includes(v.invariant));

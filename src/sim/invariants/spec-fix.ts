@@ -135,7 +135,9 @@ function judge(fault: SpecBroken, inputs: Inputs): SpecFixVerdict | null {
   const before = span.before.reading;
   const readAfter = readSpec(span.after.parent);
   if (!readAfter.ok) return verdict('the fix left it invalid or paused');
-  if (span.after.schedule !== before.schedule) return verdict('the fix changed the schedule');
+  // Edited while broken, never valid with the new schedule in the span: the hook recorded the old one's hash, so the first
+  // sync after the fix sees an edit and runs no tick due before it (as after a pause with skipMissedOnUnpause).
+  const editedWhileBroken = span.after.schedule !== before.schedule;
   if ([...span.schedules].some((s) => s !== before.schedule)) return verdict('the schedule was edited while it was paused');
 
   const knownFacts = { outages: inputs.outages, knownMs: knownMs(context) };
@@ -150,11 +152,14 @@ function judge(fault: SpecBroken, inputs: Inputs): SpecFixVerdict | null {
   if (skipMissed && (previousSpan?.paused.length ?? 0) > 0 && known(span.before.normalFrom) > first) return verdict('it began too soon after a pause for a sync to see the schedule resumed');
   const wipes = wipesOf(world);
   const decidedBy = known(resumed);
-  const skipping = skipMissed && span.paused.length > 0;
-  if (skipping) {
+  const pausedSkip = skipMissed && span.paused.length > 0;
+  if (pausedSkip && !editedWhileBroken) {
     const unknown = pauseUnknown(span, { wipes, known, resumed, decidedBy });
     if (unknown !== null) return verdict(unknown);
   }
+  // A wiped status forgets the old schedule's hash, unless a valid sync recorded it again before the span.
+  if (editedWhileBroken && wipes.some((w) => known(w) > first && w <= decidedBy)) return verdict('the status was wiped, and with it the schedule the edit is seen against');
+  const skipping = pausedSkip || editedWhileBroken;
 
   const offset = world.nowOf(resumed) - resumed;
   const records = [...world.recorder.backups.values()].filter((r): r is BackupRecord & { slot: number } => r.slot !== null);
@@ -188,7 +193,10 @@ function judge(fault: SpecBroken, inputs: Inputs): SpecFixVerdict | null {
     const followingWorld = (following ?? Infinity) - offset;
     const wiped = wipes.find((w) => w >= resumed && w <= followingWorld);
     if (wiped !== undefined) return verdict('the status was wiped after the fix, before the next tick');
-    for (const t of held) if (count(t) !== 0) context.report(5, `tick ${formatTime(t)}, missed while paused and then broken (${fixedSays}), was backed up although spec.skipMissedOnUnpause is set`);
+    const why = editedWhileBroken
+      ? `missed while the spec was broken and its schedule edited (${fixedSays}), was backed up although the first sync to see the edit runs no tick due before it`
+      : `missed while paused and then broken (${fixedSays}), was backed up although spec.skipMissedOnUnpause is set`;
+    for (const t of held) if (count(t) !== 0) context.report(5, `tick ${formatTime(t)}, ${why}`);
     return verdict(null, 'skip');
   }
   for (const t of held) if (t !== latest && count(t) !== 0) context.report(5, `tick ${formatTime(t)}, missed while the spec was broken, was backed up although ${formatTime(latest ?? t)} is a newer one (no backfill)`);

@@ -3,7 +3,7 @@
 import { desiredFormOfKept } from '../../../src/core/kept-form.js';
 import { snapshotState } from '../../../src/core/backup-state.js';
 import { BACKUP_CHILD_TYPE, KEEP_ANNOTATION, SCHEDULED_AT_ANNOTATION, logBackupName } from '../../../src/core/names.js';
-import { PAUSED_BEFORE_INVALID_SPEC } from '../../../src/core/schedule-edit.js';
+import { PAUSED_BEFORE_INVALID_SPEC, scheduleHash } from '../../../src/core/schedule-edit.js';
 import { mostRecentTick } from '../../../src/core/schedule.js';
 import { readSpec } from '../../../src/core/spec.js';
 import { conditionOf } from '../../../src/core/status.js';
@@ -348,6 +348,29 @@ export function lateCatchUpHook(settings: HookSettings): { name: string; breaks:
       const watermark = Math.max(parseTime(status.lastBackupTime) ?? -Infinity, parseTime(status.lastMissedTime) ?? -Infinity);
       const missed = mostRecentTick(read.spec.schedule, { after: watermark, atOrBefore: now });
       return real(request, missed ?? now);
+    },
+  };
+}
+
+/**
+ * editBlindHook misses an edit of the schedule made while the spec was invalid: on the first sync after an invalid spec
+ * it takes the fixed spec's schedule for the one it recorded (as if it hashed the invalid spec's schedule), so it sees no
+ * edit and catches up the new schedule's missed tick. Invariant 5 reports it where a window edited while broken is
+ * judged (spec-fix.ts: no tick due before the sync that sees the edit runs).
+ */
+export function editBlindHook(settings: HookSettings): { name: string; breaks: number; alsoBreaks?: number[]; says: RegExp; hook: Hook } {
+  const real = decideHook(settings);
+  return {
+    name: 'misses an edit made while the spec was invalid (catches up the new schedule after the fix)',
+    breaks: 5,
+    says: /was backed up although the first sync to see the edit runs no tick due before it/,
+    hook: (request, now) => {
+      const read = readSpec(request.parent);
+      const status = request.parent.status ?? {};
+      if (!read.ok || conditionOf(status, 'Ready')?.reason !== 'InvalidSpec') return real(request, now);
+      const blind = structuredClone(request);
+      blind.parent.status = { ...status, scheduleHash: scheduleHash(read.spec.schedule) };
+      return real(blind, now);
     },
   };
 }
