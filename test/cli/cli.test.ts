@@ -148,3 +148,55 @@ describe('cli replay', function () {
     assert.equal(answer.status.lastBackup, 'nightly-2024-05-01t12-00-00');
   });
 });
+
+describe('cli commands and flags', function () {
+  this.timeout(60_000);
+  const REQUEST = 'hooks/examples/sync-request.json';
+  const AT = '2024-05-01T12:00:05Z';
+
+  it('answers -h, --help and help alike: the usage on stdout, exit 0', async () => {
+    for (const flag of ['-h', '--help', 'help']) {
+      const { code, out, err } = await cli([flag]);
+      assert.deepEqual({ code, err }, { code: 0, err: [] }, flag);
+      assert.match(out.join('\n'), /^usage:\n {2}backup-schedule-hook preview/, flag);
+    }
+  });
+
+  it('follows a usage mistake with the usage, exit 2; a failure of the command with no usage, exit 1', async () => {
+    const mistake = await cli(['frobnicate']);
+    assert.equal(mistake.code, 2);
+    assert.equal(mistake.err[0], 'backup-schedule-hook: unknown command "frobnicate"');
+    assert.match(mistake.err.slice(1).join('\n'), /^usage:\n {2}backup-schedule-hook preview/);
+    const failure = await cli(['preview', '-f', 'no-such-file.yaml', '--for', '1d']);
+    assert.equal(failure.code, 1);
+    assert.equal(failure.err.length, 1, failure.err.join('\n'));
+  });
+
+  const refused: Array<{ argv: string[]; says: string }> = [
+    { argv: ['preview', MANIFEST, '--for', '1d'], says: `backup-schedule-hook: Unexpected argument '${MANIFEST}'. This command does not take positional arguments` },
+    { argv: ['preview', '-f', MANIFEST, '--for', '1d', '--frm', '2024-05-01T00:00:00Z'], says: "backup-schedule-hook: Unknown option '--frm'" },
+    { argv: ['preview', '-f', MANIFEST, '--for', ''], says: 'backup-schedule-hook: --for is required' },
+    { argv: ['replay', '-f', REQUEST, '--at', 'yesterday'], says: 'backup-schedule-hook: --at "yesterday" is not an RFC 3339 instant; write it like 2024-05-01T00:00:00Z' },
+  ];
+  for (const r of refused) {
+    it(`refuses, exit 2: ${r.argv.slice(1).join(' ')}`, async () => {
+      const { code, out, err } = await cli(r.argv);
+      assert.deepEqual({ code, out, first: err[0] }, { code: 2, out: [], first: r.says });
+    });
+  }
+
+  it('replay --pretty prints /sync’s answer indented, and nothing on stderr', async () => {
+    const plain = await cli(['replay', '-f', REQUEST, '--at', AT]);
+    const pretty = await cli(['replay', '-f', REQUEST, '--at', AT, '--pretty']);
+    assert.deepEqual({ code: plain.code, err: plain.err }, { code: 0, err: [] });
+    assert.deepEqual({ code: pretty.code, err: pretty.err }, { code: 0, err: [] });
+    assert.deepEqual(pretty.out, [JSON.stringify(JSON.parse(plain.out[0] ?? ''), null, 2)]);
+  });
+
+  it('replay of a request /sync refuses says so on stderr, after the answer on stdout', async () => {
+    const { code, out, err } = await cli(['replay', '-f', 'package.json', '--at', AT]);
+    assert.equal(code, 1);
+    assert.match(out[0] ?? '', /^\{"error":"not a Metacontroller sync request/);
+    assert.deepEqual(err, ['backup-schedule-hook: /sync would answer 400']);
+  });
+});

@@ -217,4 +217,39 @@ describe('cli plan', function () {
     assert.equal(usage.code, 2);
     assert.match(usage.err.join('\n'), /--file is required/);
   });
+
+  it('names every file given when none holds a BackupSchedule', async () => {
+    const first = kubectlList('none-first', dailies(1));
+    const second = kubectlList('none-second', dailies(1));
+    const { code, err } = await runCliCaptured(['plan', '-f', first, '-f', second, '--at', AT]);
+    assert.equal(code, 1);
+    assert.deepEqual(err, [`backup-schedule-hook: ${first}, ${second} holds no object with kind: BackupSchedule`]);
+  });
+
+  it('exits 1 when /sync would refuse any one of the schedules planned, the others planned as usual', async () => {
+    const [odd, ...rest] = dailies(2);
+    odd!.metadata!.labels = { ...odd!.metadata!.labels, team: 7 as unknown as string };
+    const hourly = schedule({ name: 'hourly', labels: HANDED_OVER, spec: { schedule: '0 * * * *', maxBackups: 2, backupTemplate: { br: { cluster: 'basic' } } } });
+    const { code, out } = await runCliCaptured(['plan', '-f', kubectlList('refused-one', [nightly(), odd!, ...rest]), '-f', kubectlList('fine-one', [hourly]), '--at', AT]);
+    assert.equal(code, 1);
+    assert.equal(out.filter((l) => l.startsWith('  REFUSED ')).length, 1, out.join('\n'));
+    assert.ok(out.includes('  CREATE    hourly-2024-05-10t00-00-00'), out.join('\n'));
+  });
+
+  it('plans at the clock, to the second, without --at', async () => {
+    const { code, out } = await runCliCaptured(['plan', '-f', kubectlList('clock', [nightly()])]);
+    assert.equal(code, 0);
+    assert.match(out[0] ?? '', /^db\/nightly at 2030-01-01T00:00:00Z: /);
+  });
+
+  const mistakes: Array<{ argv: string[]; says: string }> = [
+    { argv: ['--format', 'yaml'], says: 'backup-schedule-hook: --format "yaml" is not one of text, json' },
+    { argv: ['--at', 'yesterday'], says: 'backup-schedule-hook: --at "yesterday" is not an RFC 3339 instant; write it like 2024-05-01T00:00:00Z' },
+  ];
+  for (const m of mistakes) {
+    it(`refuses ${m.argv.join(' ')}, exit 2`, async () => {
+      const { code, out, err } = await runCliCaptured(['plan', '-f', kubectlList('mistake', [nightly()]), ...m.argv]);
+      assert.deepEqual({ code, out, first: err[0] }, { code: 2, out: [], first: m.says });
+    });
+  }
 });
