@@ -154,6 +154,14 @@ describe('cli commands and flags', function () {
   const REQUEST = 'hooks/examples/sync-request.json';
   const AT = '2024-05-01T12:00:05Z';
 
+  it('seed prints the seed incident’s table, a row per controller, exit 0', async () => {
+    const { code, out, err } = await cli(['seed']);
+    assert.deepEqual({ code, err }, { code: 0, err: [] });
+    const lines = out.join('\n').split('\n');
+    assert.match(lines[0] ?? '', /^controller +lost lastBackup +overlapping backups/);
+    assert.deepEqual(lines.slice(2).map((l) => l.split(/ {2,}/)[0]), ['upstream, seed era', 'upstream, release-1.x', 'this hook, without spec.backupTimeout', 'this hook, with spec.backupTimeout: 2h']);
+  });
+
   it('answers -h, --help and help alike: the usage on stdout, exit 0', async () => {
     for (const flag of ['-h', '--help', 'help']) {
       const { code, out, err } = await cli([flag]);

@@ -94,6 +94,24 @@ describe('cli input files', function () {
     });
   }
 
+  it('titles the picture of a manifest without a namespace as in default', async () => {
+    mkdirSync(TMP, { recursive: true });
+    const file = join(TMP, 'no-namespace.yaml');
+    writeFileSync(file, NIGHTLY.replace(/^( +)namespace: .*\n/m, ''));
+    const { code, out, err } = await cli(['preview', '-f', file, '--for', '1d', '--from', '2024-05-01T00:00:00Z', '--format', 'svg']);
+    assert.deepEqual({ code, err }, { code: 0, err: '' });
+    assert.match(out.join('\n'), /<title>default\/nightly: 2024-05-01T00:00:00Z to 2024-05-02T00:00:00Z<\/title>/);
+  });
+
+  it('names the first of several schedules by what its manifest has, a name or not', async () => {
+    mkdirSync(TMP, { recursive: true });
+    const file = join(TMP, 'two-first-unnamed.yaml');
+    writeFileSync(file, `apiVersion: pingcap.com/v1alpha1\nkind: BackupSchedule\nmetadata: {namespace: ns}\nspec: {schedule: "0 2 * * *"}\n---\n${NIGHTLY}`);
+    const { code, err } = await cli(['preview', '-f', file, '--for', '1d', '--from', '2024-05-01T00:00:00Z']);
+    assert.equal(code, 1);
+    assert.match(err, /holds 2 BackupSchedules; this previews the first, ns\/ \(give each its own file/);
+  });
+
   it('replays a request saved with a byte order mark as /sync would without it', async () => {
     mkdirSync(TMP, { recursive: true });
     const file = join(TMP, 'bom-request.json');
@@ -108,6 +126,7 @@ describe('cli input files', function () {
     { name: 'empty-scenario', json: '{"invariants":[1],"scenario":{}}', says: /^backup-schedule-hook: the scenario in \S+empty-scenario\.json cannot run \(.+\); write it like the fixtures in test\/fixtures\/sim\// },
     { name: 'null-scenario', json: '{"invariants":[1],"scenario":null}', says: /the file is not a simulator fixture: it needs "invariants"/ },
     { name: 'null', json: 'null', says: /the file is not a simulator fixture/ },
+    { name: 'string-scenario', json: '{"invariants":[1],"scenario":"nightly"}', says: /^backup-schedule-hook: the file is not a simulator fixture: it needs "invariants"/ },
   ];
   for (const f of fixtures) {
     it(`simulate says what a broken fixture lacks, exit 1: ${f.name}`, async () => {
@@ -119,6 +138,25 @@ describe('cli input files', function () {
       assert.match(err, f.says);
     });
   }
+
+  it('simulate runs a fixture: what it created and the violations, none here, exit 0', async () => {
+    const { code, out, err } = await cli(['simulate', '-f', 'test/fixtures/sim/two-backup-now-tokens-in-quick-succession.json']);
+    assert.deepEqual({ code, err }, { code: 0, err: '' });
+    assert.deepEqual(out, ['140 Backups created, 1659 syncs, 0 violations']);
+  });
+
+  it('simulate lists each violation with its invariant, exit 1 (upstream on the seed incident)', async () => {
+    mkdirSync(TMP, { recursive: true });
+    const file = join(TMP, 'upstream-seed.json');
+    const fixture = JSON.parse(readFileSync('test/fixtures/sim/seed-incident.json', 'utf8')) as { scenario: { controller: string } };
+    fixture.scenario.controller = 'upstream-release-1x';
+    writeFileSync(file, JSON.stringify(fixture));
+    const { code, out } = await cli(['simulate', '-f', file]);
+    assert.equal(code, 1);
+    assert.match(out[0] ?? '', /^\d+ Backups created, \d+ syncs, [1-9]\d* violations$/);
+    assert.equal(out.length - 1, Number(/, (\d+) violations$/.exec(out[0] ?? '')?.[1]));
+    assert.match(out[1] ?? '', /^\[3: the answered status is never behind the request; lastBackup never lost\] 2024-05-01T\d\d:\d\d:\d\d\.\d{3}Z \S/);
+  });
 
   it('names stdin "stdin" in its messages', () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'replay', '-f', '-', '--at', '2024-05-01T12:00:05Z'], { input: '', encoding: 'utf8' });
@@ -190,9 +228,11 @@ describe('cli input files', function () {
     });
   }
 
-  it('says which slots the hook skipped, once each, between the Backups it creates', async () => {
+  it('says which slots the hook skipped, once each, between the Backups it creates (RESYNC_EVERY set or not: Metacontroller resyncs)', async () => {
     const file = manifest('tight', ['  schedule: "*/10 * * * *"', '  startingDeadlineSeconds: 60', '  maxBackups: 10', TEMPLATE]);
-    const { code, out } = await cli(['preview', '-f', file, '--for', '1h', '--from', '2024-05-01T00:00:00Z', '--backup-duration', '25m']);
+    const argv = ['preview', '-f', file, '--for', '1h', '--from', '2024-05-01T00:00:00Z', '--backup-duration', '25m'];
+    const { code, out } = await cli(argv);
+    assert.deepEqual((await runCliCaptured(argv, { env: { RESYNC_EVERY: '1m' } })).out, out);
     assert.equal(code, 0);
     assert.deepEqual(out, [
       '2024-05-01T00:10:00Z  CREATE    tight-2024-05-01t00-10-00  slot 2024-05-01T00:10:00Z',
