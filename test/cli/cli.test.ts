@@ -1,8 +1,8 @@
 /** The CLI: preview a manifest's timeline, replay a captured request exactly as /sync answers it. */
 
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -139,6 +139,24 @@ describe('cli replay', function () {
     assert.match(first, /^2024-05-01T00:01:00Z {2}CREATE {4}often-2024-05-01t00-01-00/);
     assert.equal(stderr, '');
     assert.equal(code, 0);
+  });
+
+  it('says so, exit 1, when its output cannot be written for another reason than a reader gone (a full disk)', async function () {
+    if (!existsSync('/dev/full')) this.skip();
+    const out = openSync('/dev/full', 'w');
+    try {
+      const argv = ['--import', 'tsx', 'src/cli/main.ts', 'replay', '-f', 'hooks/examples/sync-request.json', '--at', '2024-05-01T12:00:05Z'];
+      const run = spawnSync(process.execPath, argv, { stdio: ['ignore', out, 'pipe'], encoding: 'utf8' });
+      assert.equal(run.status, 1);
+      assert.match(run.stderr, /^backup-schedule-hook: cannot write the output: .*ENOSPC/);
+    } finally {
+      closeSync(out);
+    }
+  });
+
+  it('runs nothing when imported rather than run', () => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', "await import('./src/cli/main.ts')", 'replay'], { encoding: 'utf8' });
+    assert.deepEqual({ status: run.status, stdout: run.stdout, stderr: run.stderr }, { status: 0, stdout: '', stderr: '' });
   });
 
   it('runs as a command (the package bin) and exits 0', async () => {
