@@ -33,16 +33,19 @@ export function previewWindowProblem(spec: ScheduleSpec, window: { from: number;
   if (from < EARLIEST || from + forMs > LATEST) {
     return `the window ${formatTime(from)} + ${forText} is outside ${formatTime(EARLIEST)} to ${formatTime(LATEST)}; give a --from (and --for) inside it`;
   }
+  // The window may hold MAX_PREVIEW_TICKS ticks: look for one more. The --for suggested ends at the last one allowed.
   let at = from;
-  for (let ticks = 0; ticks < MAX_PREVIEW_TICKS; ticks++) {
+  let allowed = from;
+  for (let ticks = 0; ticks <= MAX_PREVIEW_TICKS; ticks++) {
     // A new schedule's @every ticks count from its creation, the start of the preview.
     const tick = nextTick(spec.schedule, { after: at, anchor: from });
     if (tick === null || tick > from + forMs) return null;
+    allowed = at;
     at = tick;
   }
   return (
     `--for "${forText}" holds more than ${MAX_PREVIEW_TICKS} ticks of "${spec.schedule.expression}", and the preview simulates each one; ` +
-    `give a shorter --for, such as ${spanText(at - from)}`
+    `give a shorter --for, such as ${spanText(allowed - from)}`
   );
 }
 

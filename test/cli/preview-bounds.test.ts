@@ -66,6 +66,11 @@ describe('cli preview bounds', function () {
     { schedule: '* * * * *', from: '2024-05-01T00:00:00Z', forMs: 30 * DAY, forText: '30d', says: /such as 6d$/ },
     { schedule: '@every 1s', from: '2024-05-01T00:00:00Z', forMs: DAY, forText: '1d', says: /such as 2h$/ },
     { schedule: '@every 1s', from: '2024-05-01T00:00:00Z', forMs: 3 * 3_600_000, forText: '3h', says: /such as 2h$/ },
+    // At most 10,000 ticks: a window of exactly that many is previewed, and the shorter --for suggested is one taken.
+    { schedule: '@every 1m', from: '2024-05-01T00:00:00Z', forMs: 10_000 * 60_000, forText: '10000m', says: null },
+    { schedule: '@every 1m', from: '2024-05-01T00:00:00Z', forMs: 10_001 * 60_000, forText: '10001m', says: /--for "10001m" holds more than 10000 ticks of "@every 1m".* such as 6d$/ },
+    { schedule: '@every 864s', from: '2024-05-01T00:00:00Z', forMs: 100 * DAY, forText: '100d', says: null },
+    { schedule: '@every 864s', from: '2024-05-01T00:00:00Z', forMs: 101 * DAY, forText: '101d', says: /such as 100d$/ },
   ];
   for (const w of windows) {
     it(`${w.says === null ? 'takes' : 'refuses'} ${w.schedule} from ${w.from} for ${w.forText.slice(0, 12)}`, () => {
