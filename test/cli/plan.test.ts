@@ -11,7 +11,7 @@ import { stringify } from 'yaml';
 import { loadConfig } from '../../src/config.js';
 import { createApp } from '../../src/http/app.js';
 import type { KubeObject } from '../../src/core/types.js';
-import { COMPACT_TEMPLATE, backup, compactBackup, request as syncRequest, schedule } from '../support/objects.js';
+import { BR_TEMPLATE, COMPACT_TEMPLATE, LOG_TEMPLATE, backup, compactBackup, logBackup, request as syncRequest, schedule, tsoAt } from '../support/objects.js';
 import { runCliCaptured } from '../support/run-cli.js';
 
 const TMP = join(process.cwd(), '.tmp', 'cli-plan-test');
@@ -216,6 +216,105 @@ describe('cli plan', function () {
     const usage = await runCliCaptured(['plan', '--at', AT]);
     assert.equal(usage.code, 2);
     assert.match(usage.err.join('\n'), /--file is required/);
+  });
+
+  describe('the plan for a person, line by line', () => {
+    // Hourly, maxBackups 2, with a log backup: at 02:40 the 00:00 Backup goes and the log is truncated up to 01:00's
+    // commit (01:00:10); a Backup deleting since 00:10 is reported stuck.
+    const at = (hms: string): string => `2024-05-01T${hms}Z`;
+    const slots = [at('00:00:00'), at('01:00:00'), at('02:00:00')];
+    const parent = schedule({
+      labels: HANDED_OVER,
+      spec: { schedule: '0 * * * *', backupTemplate: BR_TEMPLATE, maxBackups: 2, logBackupTemplate: LOG_TEMPLATE },
+      status: { lastBackup: 'nightly-2024-05-01t02-00-00', lastBackupTime: slots[2]!, logBackup: 'log-nightly', logBackupStartTs: slots[0]! },
+    });
+    const stuck = backup({ slot: '2024-04-30T23:00:00Z', deleting: at('00:10:00') });
+    const BASE = '449452496650240000 (2024-05-01T01:00:10Z)';
+    const cases: Array<{ name: string; truncateUntil?: string; truncate: string | null }> = [
+      { name: 'truncated before', truncateUntil: tsoAt(at('00:30:00')), truncate: `449452022169600000 (2024-05-01T00:30:00Z) -> ${BASE}` },
+      { name: 'never truncated', truncate: `(none) -> ${BASE}` },
+      { name: 'truncated at an empty point', truncateUntil: '', truncate: `(none) -> ${BASE}` },
+      { name: 'truncated at a point that is no TSO', truncateUntil: 'soon', truncate: `soon -> ${BASE}` },
+      { name: 'truncated further already (no move)', truncateUntil: tsoAt(at('01:30:00')), truncate: null },
+    ];
+    for (const c of cases) {
+      it(`writes what is deleted and truncated, and the status: ${c.name}`, async () => {
+        const log = logBackup({ start: slots[0]!, checkpoint: at('02:30:00'), ...(c.truncateUntil === undefined ? {} : { truncateUntil: c.truncateUntil }) });
+        const file = kubectlList('for-a-person', [parent, stuck, ...slots.map((slot) => backup({ slot })), log]);
+        const { code, out } = await runCliCaptured(['plan', '-f', file, '--at', at('02:40:00')]);
+        assert.equal(code, 0);
+        assert.deepEqual(out, [
+          'db/nightly at 2024-05-01T02:40:00Z: 5 Backups in the request, 1 to delete',
+          '  DELETE    nightly-2024-05-01t00-00-00  maxBackups: beyond the newest 2 Complete',
+          ...(c.truncate === null ? [] : [`  TRUNCATE  log-nightly  spec.logTruncateUntil ${c.truncate}`]),
+          '  READY     True Scheduled: next Backup at 2024-05-01T03:00:00Z',
+          '  DeletionStuck: DeletionNotFinished: Backup nightly-2024-04-30t23-00-00 (since 2024-05-01T00:10:00Z) has been deleting for more than 60m: ' +
+            'check its clean Job and pod, the finalizer tidb.pingcap.com/backup-protection and the storage credentials',
+          '  LAST      nightly-2024-05-01t02-00-00',
+          '  NEXT      2024-05-01T03:00:00Z',
+        ]);
+      });
+    }
+
+    it('writes no LAST line before the first Backup, and no NEXT line while paused', async () => {
+      const fresh = schedule({ labels: HANDED_OVER, created: '2024-05-10T00:01:00Z', spec: { schedule: '0 0 * * *', backupTemplate: BR_TEMPLATE } });
+      const { out: first } = await runCliCaptured(['plan', '-f', kubectlList('fresh', [fresh]), '--at', AT]);
+      assert.deepEqual(first.slice(1), ['  READY     True Scheduled: next Backup at 2024-05-11T00:00:00Z', '  NEXT      2024-05-11T00:00:00Z']);
+      // A status that names no last Backup (lastBackup: "", kept as it was) has none to show either.
+      const emptied = { ...fresh, status: { lastBackup: '' } };
+      assert.deepEqual((await runCliCaptured(['plan', '-f', kubectlList('fresh-empty-last', [emptied]), '--at', AT])).out, first);
+      const { out: paused } = await runCliCaptured(['plan', '-f', kubectlList('paused', [nightly({ pause: true })]), '--at', AT]);
+      assert.deepEqual(paused.slice(1), ['  READY     True Paused: spec.pause is true: no new Backups; retention still runs', '  LAST      nightly-2024-05-09t00-00-00']);
+    });
+  });
+
+  it('writes why /sync would refuse, whole; as JSON, a refused plan creates, deletes and truncates nothing', async () => {
+    const [odd] = dailies(1);
+    odd!.metadata!.labels = { ...odd!.metadata!.labels, team: 7 as unknown as string };
+    const file = kubectlList('refused-whole', [nightly(), odd!]);
+    const problem = '/children/Backup.pingcap.com~1v1alpha1/db~1nightly-2024-05-01t00-00-00/metadata/labels/team must be string';
+    const text = await runCliCaptured(['plan', '-f', file, '--at', AT]);
+    assert.deepEqual(text.out.slice(1), [`  REFUSED   /sync would answer 400: ${problem}`]);
+    const json = await runCliCaptured(['plan', '-f', file, '--at', AT, '--format', 'json']);
+    assert.equal(json.code, 1);
+    const [planned] = JSON.parse(json.out.join('\n')) as Array<Record<string, unknown>>;
+    assert.deepEqual(planned, { schedule: 'db/nightly', handedOver: true, notSeen: [], seen: 1, refused: problem, answer: null, creates: [], deletions: [], deletedNow: 0, truncations: [] });
+  });
+
+  it('names a schedule without a name by its namespace alone, and says /sync would refuse it', async () => {
+    const unnamed = nightly();
+    delete (unnamed.metadata as Record<string, unknown>)['name'];
+    const { code, out } = await runCliCaptured(['plan', '-f', kubectlList('unnamed', [unnamed]), '--at', AT]);
+    assert.equal(code, 1);
+    assert.deepEqual(out, ['db/ at 2024-05-10T00:05:00Z: 0 Backups in the request, 0 to delete', "  REFUSED   /sync would answer 400: /parent/metadata must have required property 'name'"]);
+  });
+
+  it('claims as Metacontroller does: an owner that is not a controller does not keep a labelled Backup out, an unlabelled orphan is neither sent nor released', async () => {
+    const [owned, orphan] = dailies(2);
+    owned!.metadata!.ownerReferences = [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'keep', uid: 'uid-keep', controller: false } as never];
+    orphan!.metadata!.labels = { 'tidb.pingcap.com/backup-schedule': 'nightly' };
+    orphan!.metadata!.ownerReferences = [];
+    const { out } = await runCliCaptured(['plan', '-f', kubectlList('owners', [nightly(), owned!, orphan!]), '--at', AT]);
+    assert.equal(out[0], 'db/nightly at 2024-05-10T00:05:00Z: 1 Backups in the request, 0 to delete');
+    assert.ok(!out.some((l) => l.startsWith('  NOT SEEN')), out.join('\n'));
+  });
+
+  it('plans a Backup listed without a spec (a hand-written file may have one) as /sync would', async () => {
+    const [bare] = dailies(1);
+    delete (bare as Record<string, unknown>)['spec'];
+    const { code, out } = await runCliCaptured(['plan', '-f', kubectlList('no-spec', [nightly(), bare!]), '--at', AT]);
+    assert.equal(code, 0);
+    assert.deepEqual(out.slice(0, 2), ['db/nightly at 2024-05-10T00:05:00Z: 1 Backups in the request, 0 to delete', '  CREATE    nightly-2024-05-10t00-00-00']);
+  });
+
+  it('sends no Backup for a schedule without a uid (a manifest not yet applied), not even an unlabelled one', async () => {
+    const unapplied = nightly();
+    delete (unapplied.metadata as Record<string, unknown>)['uid'];
+    const [labelled, unlabelled] = dailies(2);
+    unlabelled!.metadata!.labels = { 'tidb.pingcap.com/backup-schedule': 'nightly' };
+    unlabelled!.metadata!.ownerReferences = [];
+    const { out } = await runCliCaptured(['plan', '-f', kubectlList('no-uid', [unapplied, labelled!, unlabelled!]), '--at', AT]);
+    assert.equal(out[0], 'db/nightly at 2024-05-10T00:05:00Z: 0 Backups in the request, 0 to delete');
   });
 
   it('names every file given when none holds a BackupSchedule', async () => {

@@ -40,6 +40,7 @@ describe('cli preview bounds', function () {
 
   const spans: Array<{ text: string; ms: number | null }> = [
     { text: '1.5d', ms: 1.5 * DAY },
+    { text: '1.25d', ms: 1.25 * DAY },
     { text: '2w', ms: 14 * DAY },
     { text: '90m', ms: 90 * 60_000 },
     { text: '0d', ms: null },
@@ -55,12 +56,20 @@ describe('cli preview bounds', function () {
     });
   }
 
+  for (const text of ['x1d', '1dx', '1d2h']) {
+    it(`reads --for ${text} as no length of time: days and weeks are a number and d or w, whole`, () => {
+      assert.throws(() => parseSpan(text, '--for'), new RegExp(`^Error: --for "${text}" is not a length of time; write it like 30d`));
+    });
+  }
+
   const windows: Array<{ schedule: string; from: string; forMs: number; forText: string; says: RegExp | null }> = [
     { schedule: '0 2 * * *', from: '2024-05-01T00:00:00Z', forMs: 3660 * DAY, forText: '3660d', says: null },
     { schedule: '0 2 * * *', from: '2024-05-01T00:00:00Z', forMs: 3661 * DAY, forText: '3661d', says: /--for "3661d" is longer than a preview runs: at most 3660d/ },
     { schedule: '0 2 * * *', from: '2024-05-01T00:00:00Z', forMs: Number.POSITIVE_INFINITY, forText: '9'.repeat(400) + 'd', says: /is longer than a preview runs/ },
     { schedule: '0 2 * * *', from: '1969-12-31T00:00:00Z', forMs: 3 * DAY, forText: '3d', says: /the window 1969-12-31T00:00:00Z \+ 3d is outside 1970-01-01T00:00:00Z to 9999-12-29T00:00:00Z/ },
     { schedule: '0 2 * * *', from: '9999-12-28T00:00:00Z', forMs: 3 * DAY, forText: '3d', says: /is outside 1970-01-01T00:00:00Z to 9999-12-29T00:00:00Z/ },
+    { schedule: '0 2 * * *', from: '1970-01-01T00:00:00Z', forMs: 3 * DAY, forText: '3d', says: null },
+    { schedule: '0 2 * * *', from: '9999-12-26T00:00:00Z', forMs: 3 * DAY, forText: '3d', says: null },
     { schedule: '@every 1m', from: '2024-05-01T00:00:00Z', forMs: 6 * DAY, forText: '6d', says: null },
     { schedule: '@every 1m', from: '2024-05-01T00:00:00Z', forMs: 7 * DAY, forText: '7d', says: /--for "7d" holds more than 10000 ticks of "@every 1m", and the preview simulates each one; give a shorter --for, such as 6d$/ },
     { schedule: '* * * * *', from: '2024-05-01T00:00:00Z', forMs: 30 * DAY, forText: '30d', says: /such as 6d$/ },
@@ -102,6 +111,20 @@ describe('cli preview bounds', function () {
     assert.equal(code, 2);
     assert.match(err, /holds more than 10000 ticks of "@every 1m".*such as 6d/);
   });
+
+  const suggestions: Array<{ reachedAfterMs: number; says: string }> = [
+    { reachedAfterMs: DAY, says: '1d' },
+    { reachedAfterMs: DAY - 1, says: '23h' },
+    { reachedAfterMs: 3_600_000, says: '1h' },
+    { reachedAfterMs: 3_600_000 - 1, says: '59m' },
+    { reachedAfterMs: 30_000, says: '1m' },
+  ];
+  for (const { reachedAfterMs, says } of suggestions) {
+    it(`suggests --for ${says} for a preview stopped ${reachedAfterMs} ms into its window`, () => {
+      const from = T('2024-05-01T00:00:00Z');
+      assert.match(tooLargeProblem(new PreviewTooLargeError(from + reachedAfterMs, 10), { from }), new RegExp(`give a shorter --for, such as ${says}, or a retention`));
+    });
+  }
 
   it('stops a preview past its work bound at a fixed simulated instant, and says what to shorten', async () => {
     const manifest = { metadata: { name: 'keep', namespace: 'ns' }, spec: { schedule: '0 2 * * *', backupTemplate: TEMPLATE } };

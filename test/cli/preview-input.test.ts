@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readText } from '../../src/cli/read-input.js';
 import { runCliCaptured } from '../support/run-cli.js';
 
 
@@ -38,6 +39,7 @@ describe('cli preview of a spec that does nothing', function () {
     { name: 'two-retentions', spec: ['  schedule: "0 2 * * *"', '  maxBackups: 3', '  retention: {keepDaily: 3}', TEMPLATE], says: /retention/ },
     { name: 'no-template', spec: ['  schedule: "0 2 * * *"'], says: /spec\.backupTemplate is missing/ },
     { name: 'no-schedule', spec: ['  maxBackups: 3', TEMPLATE], says: /spec\.schedule is missing/ },
+    { name: 'two-problems', spec: ['  schedule: "0 25 * * *"'], says: /, e\.g\. "2", "\*\/6" or "9-17"; spec\.backupTemplate is missing or not an object/ },
   ];
   for (const c of invalid) {
     it(`refuses an invalid spec with the hook's message and exits 1: ${c.name}`, async () => {
@@ -93,6 +95,46 @@ describe('cli input files', function () {
       else assert.match(err, f.says);
     });
   }
+
+  it('skips empty documents and list items that are not objects', async () => {
+    mkdirSync(TMP, { recursive: true });
+    const file = join(TMP, 'sparse.yaml');
+    const list = `apiVersion: v1\nkind: List\nitems:\n  - null\n  - just text\n  - 3\n${NIGHTLY.replace(/^/gm, '    ').replace(/^ {4}/, '  - ')}`;
+    writeFileSync(file, `---\n--- 7\n---\n${list}`);
+    const { code, out, err } = await cli(['preview', '-f', file, '--for', '1d', '--from', '2024-05-01T00:00:00Z']);
+    assert.deepEqual({ code, out, err }, { code: 0, out: FIRST_DAY, err: '' });
+  });
+
+  it('reads the items of a kind: List only, not of a list of another kind', async () => {
+    mkdirSync(TMP, { recursive: true });
+    const file = join(TMP, 'typed-list.yaml');
+    writeFileSync(file, `apiVersion: pingcap.com/v1alpha1\nkind: BackupScheduleList\nitems:\n${NIGHTLY.replace(/^/gm, '    ').replace(/^ {4}/, '  - ')}`);
+    const { code, err } = await cli(['preview', '-f', file, '--for', '1d', '--from', '2024-05-01T00:00:00Z']);
+    assert.equal(code, 1);
+    assert.equal(err, `backup-schedule-hook: ${file} holds no object with kind: BackupSchedule`);
+  });
+
+  it('says a file is not YAML, with the parser’s reason, exit 1', async () => {
+    mkdirSync(TMP, { recursive: true });
+    const file = join(TMP, 'broken.yaml');
+    writeFileSync(file, 'kind: BackupSchedule\nspec: {schedule: [\n');
+    const { code, err } = await cli(['preview', '-f', file, '--for', '1d']);
+    assert.equal(code, 1);
+    assert.match(err, new RegExp(`^backup-schedule-hook: ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is not YAML or JSON: \\S`));
+  });
+
+  it('says a request file is not JSON, with the parser’s reason, exit 1', async () => {
+    const { code, err } = await cli(['replay', '-f', join(import.meta.dirname, '..', 'fixtures', 'cli', 'nightly.yaml'), '--at', '2024-05-01T00:00:00Z']);
+    assert.equal(code, 1);
+    assert.match(err, /^backup-schedule-hook: \S+nightly\.yaml is not JSON: \S/);
+  });
+
+  it('drops only a leading byte order mark', () => {
+    mkdirSync(TMP, { recursive: true });
+    const file = join(TMP, 'inner-bom.txt');
+    writeFileSync(file, '\uFEFFname: a\uFEFFb\n');
+    assert.equal(readText(file), 'name: a\uFEFFb\n');
+  });
 
   it('titles the picture of a manifest without a namespace as in default', async () => {
     mkdirSync(TMP, { recursive: true });

@@ -96,6 +96,118 @@ describe('preview --format svg', function () {
     });
   }
 
+  const FROM = T('2024-05-01T00:00:00Z');
+  const HOUR = 3_600_000;
+  const DAY = 24 * HOUR;
+  /** The axis's labels, in order. */
+  const axisLabels = (svg: string): string[] => [...(/<g class="axis"[^>]*>([\s\S]*?)<\/g>/.exec(svg)?.[1] ?? '').matchAll(/font-size="10">([^<]*)</g)].map((m) => m[1] ?? '');
+  const steps: Array<{ window: number; first: string[] }> = [
+    { window: 12 * HOUR, first: ['05-01 00:00', '05-01 01:00'] },
+    { window: 13 * HOUR, first: ['05-01 00:00', '05-01 03:00'] },
+    { window: 2 * DAY, first: ['05-01 00:00', '05-01 06:00'] },
+    { window: 5 * DAY, first: ['05-01 00:00', '05-01 12:00'] },
+    { window: 20 * DAY, first: ['2024-05-01', '2024-05-03'] },
+    { window: 60 * DAY, first: ['2024-05-02', '2024-05-09'] },
+    { window: 150 * DAY, first: ['2024-05-09', '2024-05-23'] },
+    { window: 300 * DAY, first: ['2024-05-09', '2024-06-06'] },
+    { window: 1000 * DAY, first: ['2024-07-25', '2024-10-24'] },
+    { window: 3000 * DAY, first: ['2024-10-24', '2025-10-23'] },
+    // Past twelve of the longest step (only timelineSvg itself takes such a window), still a label every 364 days.
+    { window: 5000 * DAY, first: ['2024-10-24', '2025-10-23'] },
+  ];
+  for (const s of steps) {
+    it(`labels the axis of a ${s.window / HOUR}h window at the shortest step that needs at most 12 of them`, () => {
+      assert.deepEqual(axisLabels(timelineSvg([], { from: FROM, to: FROM + s.window, title: 't' })).slice(0, 2), s.first);
+    });
+  }
+
+  /** An event of the timeline so many hours into the window. */
+  const event = (hours: number, kind: TimelineEvent['kind'], name: string, detail: string): TimelineEvent => ({ at: FROM + hours * HOUR, kind, name, detail });
+
+  it('refuses an empty window', () => {
+    assert.throws(() => timelineSvg([], { from: FROM, to: FROM, title: 't' }), /^Error: the window is empty; give --for a positive length such as 30d$/);
+  });
+
+  it('lists each deletion reason in the legend, one row each, and sizes the picture to fit them', () => {
+    const events: TimelineEvent[] = [
+      event(1, 'CREATE', 'a', 'slot 2024-05-01T01:00:00Z'),
+      event(2, 'CREATE', 'b', 'slot 2024-05-01T02:00:00Z'),
+      event(3, 'DELETE', 'a', 'first reason'),
+      event(4, 'DELETE', 'b', 'second reason'),
+    ];
+    const svg = timelineSvg(events, { from: FROM, to: FROM + DAY, title: 't' });
+    assert.deepEqual([...svg.matchAll(/<text x="32" y="(\d+)">deleted: (\w+) reason \(1\)<\/text>/g)].map((m) => [m[1], m[2]]), [['64', 'first'], ['80', 'second']]);
+    // The legend from 34, 20 + 16 per reason, then 8, the axis 18, the ticks 16, two lanes of 24 (b starts while a runs), the margin 16.
+    assert.match(svg, /^<\?xml[^\n]*\n<svg [^>]* height="192" viewBox="0 0 960 192"/);
+  });
+
+  it('draws a Backup without a slot (backup now) without a tick, and its tooltip without a slot line; a deletion’s reason is the one its DELETE gave', () => {
+    const events: TimelineEvent[] = [
+      event(1, 'CREATE', 'now-1', 'created'),
+      event(2, 'COMPLETE', 'now-1', 'after 1h0m0s'),
+      event(3, 'DELETE', 'now-1', 'maxBackups'),
+      event(4, 'GONE', 'now-1', 'after 1h0m0s being deleted'),
+      event(5, 'CREATE', 'odd', 'slot soon'),
+    ];
+    const svg = timelineSvg(events, { from: FROM, to: FROM + DAY, title: 't' });
+    assert.deepEqual(xmlProblems(svg), []);
+    assert.match(svg, /<g class="ticks" fill="#5470c6">\n<\/g>/, 'no tick for a Backup without a readable slot');
+    assert.ok(svg.includes('<g class="backup"><title>now-1\ncreated 2024-05-01T01:00:00Z\ncomplete after 1h0m0s at 2024-05-01T02:00:00Z\ndeleted 2024-05-01T03:00:00Z: maxBackups</title>'), svg);
+  });
+
+  it('puts a Backup created as another is deleted in that one’s lane', () => {
+    const events: TimelineEvent[] = [
+      event(1, 'CREATE', 'a', 'slot 2024-05-01T01:00:00Z'),
+      event(2, 'DELETE', 'a', 'r'),
+      event(2, 'CREATE', 'b', 'slot 2024-05-01T02:00:00Z'),
+    ];
+    const svg = timelineSvg(events, { from: FROM, to: FROM + DAY, title: 't' });
+    const tops = [...svg.matchAll(/<g class="backup"><title>(\w)\n[^<]*<\/title><rect x="[\d.]+" y="(\d+)"/g)].map((m) => [m[1], m[2]]);
+    assert.deepEqual(tops, [['a', '112'], ['b', '112']]);
+  });
+
+  it('writes a Backup’s name on its bar only where the bar is wide enough for it', () => {
+    // 928 px for 928 s: a pixel a second. A name of one letter takes 1 × 6 + 6 = 12 px.
+    const events: TimelineEvent[] = [
+      { at: FROM, kind: 'CREATE', name: 'a', detail: 'created' },
+      { at: FROM + 12_000, kind: 'DELETE', name: 'a', detail: 'r' },
+      { at: FROM + 100_000, kind: 'CREATE', name: 'b', detail: 'created' },
+      { at: FROM + 111_000, kind: 'DELETE', name: 'b', detail: 'r' },
+    ];
+    const svg = timelineSvg(events, { from: FROM, to: FROM + 928_000, title: 't' });
+    assert.deepEqual([...svg.matchAll(/font-size="10">(\w)<\/text>/g)].map((m) => m[1]), ['a']);
+  });
+
+  it('keeps a character written as a surrogate pair, replaces a lone low surrogate, and escapes an apostrophe', () => {
+    const events: TimelineEvent[] = [
+      { at: FROM + HOUR, kind: 'CREATE', name: 'a\ud83d\ude00b', detail: 'slot 2024-05-01T01:00:00Z' },
+      { at: FROM + 2 * HOUR, kind: 'DELETE', name: 'a\ud83d\ude00b', detail: "it's \udc00 gone" },
+    ];
+    const svg = timelineSvg(events, { from: FROM, to: FROM + DAY, title: 't' });
+    assert.deepEqual(xmlProblems(svg), []);
+    assert.ok(svg.includes('a\ud83d\ude00b deleted 2024-05-01T02:00:00Z: it&apos;s \ufffd gone'), svg);
+  });
+
+  it('is, as HTML, a page holding the picture without its XML declaration', () => {
+    const options = { from: FROM, to: FROM + DAY, title: "ns/it's" };
+    const svg = timelineSvg([], options);
+    assert.equal(
+      timelineHtml([], options),
+      [
+        '<!DOCTYPE html>',
+        '<html lang="en">',
+        '<head><meta charset="utf-8"><title>Preview of ns/it&apos;s</title></head>',
+        '<body style="margin:16px;font-family:sans-serif">',
+        '<h1 style="font-size:18px">Preview of ns/it&apos;s</h1>',
+        '<p>Hover a bar or a deletion mark for details.</p>',
+        svg.slice(svg.indexOf('\n') + 1).trimEnd(),
+        '</body>',
+        '</html>',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('finds a broken document (the check can fail)', () => {
     assert.notDeepEqual(xmlProblems('<svg><text>a\u0001b</text></svg>'), []);
     assert.notDeepEqual(xmlProblems('<svg><text>a\ud800</text></svg>'), []);
