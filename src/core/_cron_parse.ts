@@ -65,7 +65,7 @@ const FIELD_SPECS = [MINUTE, HOUR, DAY_OF_MONTH, MONTH, DAY_OF_WEEK] as const;
 const FORMS = 'a cron of 5 fields "minute hour day-of-month month day-of-week" (e.g. "0 2 * * *"), a macro (@yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly) or "@every <duration>" (e.g. "@every 6h")';
 
 /** Go's strings.Fields separators (unicode.IsSpace), which differ from JavaScript's \s. */
-const GO_SPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
+export const GO_SPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
 
 /** quote shows user input in a message: JSON-quoted (whitespace visible), long input shortened. */
 export function quote(text: string): string {
