@@ -3,6 +3,8 @@
 # with the real robfig/cron: v3 from Debian's golang-github-robfig-cron-dev and v1.2.0 (the
 # version TiDB Operator uses) from a git checkout named by ROBFIG_V1_SRC. GOPATH mode, no
 # module downloads. Usage: ROBFIG_V1_SRC=/path/to/robfig-cron.git npm run robfig:tables
+# ROBFIG_IN and ROBFIG_OUT (absolute paths) replace the input and the output, as the random search
+# (fuzz.ts) does; by default the committed expressions.json and test/fixtures/robfig/ticks.json.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -26,11 +28,13 @@ git -C "$ROBFIG_V1_SRC" archive v1.2.0 | tar -x -C "$gopath/src/robfigv1/cron" -
 v1_commit=$(git -C "$ROBFIG_V1_SRC" rev-parse 'v1.2.0^{commit}')
 v3_version=$(dpkg-query -W -f='${Version}' golang-github-robfig-cron-dev)
 
+in=${ROBFIG_IN:-$here/expressions.json}
+out=${ROBFIG_OUT:-$root/test/fixtures/robfig/ticks.json}
 cd "$here"
 TZ=UTC GO111MODULE=off GOPATH="$gopath:/usr/share/gocode" GOFLAGS= \
   go run main.go \
-  -in expressions.json \
-  -out "$root/test/fixtures/robfig/ticks.json" \
+  -in "$in" \
+  -out "$out" \
   -v1 "robfig/cron v1.2.0 (commit $v1_commit)" \
   -v3 "robfig/cron v3 (Debian golang-github-robfig-cron-dev $v3_version)"
-echo "wrote test/fixtures/robfig/ticks.json ($(wc -c <"$root/test/fixtures/robfig/ticks.json") bytes)"
+echo "wrote $out ($(wc -c <"$out") bytes)"
