@@ -195,7 +195,9 @@ function parseEvery(expression: string, text: string): ParsedExpression {
   const duration = parseGoDuration(text);
   if (!duration.ok) return { ok: false, error: `${quote(expression)}: ${duration.error}` };
   if (duration.ms <= 0) {
-    return { ok: false, error: `${quote(expression)}: the duration must be positive, e.g. "@every 6h" or "@every 90m"` };
+    // Go truncates each term to whole nanoseconds: "0.5ns" is 0, and robfig would run it every second.
+    const belowNanosecond = duration.ms === 0 && /[1-9]/.test(text) && !text.startsWith('-') ? ` (Go reads ${quote(text)} as 0: below a nanosecond)` : '';
+    return { ok: false, error: `${quote(expression)}: the duration must be positive${belowNanosecond}, e.g. "@every 6h" or "@every 90m"` };
   }
   return { ok: true, kind: 'every', periodMs: Math.max(1000, Math.floor(duration.ms / 1000) * 1000) };
 }

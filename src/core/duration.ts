@@ -22,7 +22,9 @@ export type ParseDurationResult = { ok: true; ms: number } | { ok: false; error:
 
 /**
  * parseGoDuration parses Go's duration syntax into milliseconds (negative allowed); it never throws.
- * It computes in integer nanoseconds as Go does, so "2.05m" is exactly 123 s (floating point would give 122.99…).
+ * It computes as Go's time.ParseDuration does: whole units in integer nanoseconds, so "2.05m" is exactly 123 s where
+ * 2.05 * 60000 in floating point gives 122999.99…; a fraction as float64(digits) * (unit / 10^digits), truncated to whole
+ * nanoseconds, so "0.50000000000000m" is 29.999999999 s and "1.99999999999999999999s" is 2 s, as in Go.
  */
 export function parseGoDuration(text: string): ParseDurationResult {
   const bad = (why: string): ParseDurationResult => ({
@@ -47,13 +49,27 @@ export function parseGoDuration(text: string): ParseDurationResult {
     if (whole === '' && fraction === '') return bad(`a number is missing before "${unit}"`);
     const perUnit = UNIT_NS[unit];
     if (perUnit === undefined) return bad(`unknown unit "${unit}"; use ns, us, ms, s, m or h`);
-    // Go truncates the fraction to whole nanoseconds of the unit.
-    const scale = 10n ** BigInt(fraction.length);
-    totalNs += BigInt(whole === '' ? '0' : whole) * perUnit + (BigInt(fraction === '' ? '0' : fraction) * perUnit) / scale;
+    totalNs += BigInt(whole === '' ? '0' : whole) * perUnit + fractionNs(fraction, perUnit);
     if (totalNs > MAX_NS + (negative ? 1n : 0n)) return bad('it is out of range');
   }
   const ms = Number(totalNs / 1_000_000n) + Number(totalNs % 1_000_000n) / 1e6;
   return { ok: true, ms: negative ? -ms : ms };
+}
+
+/**
+ * fractionNs is Go's value of the digits after the point: it keeps digits while they stay within 2^63 (leadingFraction),
+ * then computes float64(digits) * (float64(unit) / scale) and truncates it to whole nanoseconds.
+ */
+function fractionNs(digits: string, perUnit: bigint): bigint {
+  let value = 0n;
+  let scale = 1;
+  for (const digit of digits) {
+    // Go also stops when the digit would take the value past 2^63 (…580 then 9): as float64 the two values are equal.
+    if (value > MAX_NS / 10n) break;
+    value = value * 10n + BigInt(digit);
+    scale *= 10;
+  }
+  return value === 0n ? 0n : BigInt(Math.trunc(Number(value) * (Number(perUnit) / scale)));
 }
 
 /** What {@link readPositiveDuration} says about a field in its messages. */

@@ -32,7 +32,7 @@ describe('parseGoDuration (Go time.ParseDuration)', () => {
   }
 });
 
-describe('parseGoDuration matches Go exactly (integer nanoseconds)', () => {
+describe('parseGoDuration matches Go exactly (whole units in integer nanoseconds, fractions as Go computes them)', () => {
   const exact: ReadonlyArray<readonly [string, number]> = [
     ['2.05m', 123_000],
     ['4.1m', 246_000],
@@ -41,6 +41,24 @@ describe('parseGoDuration matches Go exactly (integer nanoseconds)', () => {
   ];
   for (const [text, ms] of exact) {
     it(`"${text}" is exactly ${ms} ms, not a float rounding below it`, () => {
+      assert.deepEqual(parseGoDuration(text), { ok: true, ms });
+    });
+  }
+  // Go computes a fraction as float64(digits) * (unit / 10^digits), truncated, and keeps at most the digits within 2^63
+  // (Go 1.19's time.ParseDuration; values checked with it). Found by the random search against robfig (@every).
+  const asGo: ReadonlyArray<readonly [string, number]> = [
+    ['0.50000000000000m', 29_999 + 0.999999],
+    ['1.50000000000000m', 89_999 + 0.999999],
+    ['1.99999999999999999999s', 2_000],
+    ['0.99999999999999999999h', 3_600_000],
+    ['0.1234567890123456789012h', 444_444 + 0.440444],
+    ['1.0000000000000000000000001s', 1_000],
+    ['0.9223372036854775809h', 3_320_413 + 0.933267], // Go keeps 18 of its digits
+    ['0.5ns', 0],
+    ['0.0000000001s', 0],
+  ];
+  for (const [text, ms] of asGo) {
+    it(`"${text}" is ${ms} ms, as Go reads it`, () => {
       assert.deepEqual(parseGoDuration(text), { ok: true, ms });
     });
   }

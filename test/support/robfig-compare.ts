@@ -45,8 +45,27 @@ export type DeviationRule =
 const SPACE = GO_SPACE.source.slice(0, -1); // one Go space character, as a regex class
 const EMPTY_FIELD = new RegExp(`(?:^|${SPACE}),+(?:${SPACE}|$)`);
 const STAR_RANGE = new RegExp(`(?:^|${SPACE}|,)[*?]-`);
-/** A Go duration after `@every ` that is negative or has no digit above zero: Go reads it as zero or less. */
-const NON_POSITIVE_EVERY = /^@every (?:-|\+?[^1-9]*$)/;
+/** Nanoseconds per unit of a Go duration. */
+const UNIT_NS: Readonly<Record<string, bigint>> = { ns: 1n, us: 1_000n, '\u00b5s': 1_000n, '\u03bcs': 1_000n, ms: 1_000_000n, s: 1_000_000_000n, m: 60_000_000_000n, h: 3_600_000_000_000n };
+const ZERO_TERM = /0*(?:\.([0-9]*))?([^0-9.]+)/y;
+
+/**
+ * goReadsAsNonPositive tells whether a valid Go duration is zero or negative as Go reads it: a sign, no digit above
+ * zero, or terms that are each below a nanosecond (Go truncates every term to whole nanoseconds: "0.5ns" is 0).
+ */
+function goReadsAsNonPositive(duration: string): boolean {
+  if (duration.startsWith('-') || !/[1-9]/.test(duration)) return true;
+  const text = duration.replace(/^\+/, '');
+  ZERO_TERM.lastIndex = 0;
+  while (ZERO_TERM.lastIndex < text.length) {
+    const term = ZERO_TERM.exec(text);
+    const unitNs = UNIT_NS[term?.[2] ?? ''];
+    if (term === null || unitNs === undefined) return false;
+    const fraction = term[1] ?? '';
+    if (fraction !== '' && BigInt(fraction) * unitNs >= 10n ** BigInt(fraction.length)) return false; // a nanosecond or more
+  }
+  return true;
+}
 
 /** The deliberate deviations, by name; keep in step with tools/robfig-reference/README.md. */
 export const DEVIATION_RULES = {
@@ -62,8 +81,8 @@ export const DEVIATION_RULES = {
   },
   nonPositiveEvery: {
     hook: 'rejects',
-    reason: 'robfig silently turns a zero or negative period into 1s, a backup every second',
-    covers: (expression) => NON_POSITIVE_EVERY.test(expression),
+    reason: 'robfig silently turns a zero or negative period (also one below a nanosecond, which Go reads as 0) into 1s, a backup every second',
+    covers: (expression) => expression.startsWith('@every ') && goReadsAsNonPositive(expression.slice('@every '.length)),
   },
   fiveYearSearch: {
     hook: 'outlivesRobfig',

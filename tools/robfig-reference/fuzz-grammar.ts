@@ -111,7 +111,7 @@ function duration(draws: SeededDraws): string {
   let text = draws.next() < 0.1 ? draws.pick(['-', '+']) : '';
   for (let i = 0; i < terms; i++) {
     const whole = draws.pick(['', '0', '1', '2', '5', '30', '90', '00', '123', '1000000']);
-    const fraction = draws.next() < 0.35 ? `.${draws.pick(['', '0', '5', '25', '05', '999', '001', '9999999999', '0000000001', '145', '333333333333'])}` : '';
+    const fraction = draws.next() < 0.35 ? `.${draws.pick(['', '0', '5', '25', '05', '999', '001', '9999999999', '0000000001', '145', '333333333333', '50000000000000', '99999999999999999999', '9223372036854775809'])}` : '';
     text += `${whole === '' && fraction === '' ? '1' : whole}${fraction}${draws.pick(DURATION_UNITS)}`;
   }
   return text;
