@@ -29,6 +29,10 @@ const DEVIATIONS: readonly Deviation[] = [
   ...['*-5 * * * *', '*-abc * * * *', '?-1 * * * *'].map((expression) => ({ expression, rule: 'starRange' as const })),
   ...['@every 0s', '@every 0', '@every -1s', '@every -0s'].map((expression) => ({ expression, rule: 'nonPositiveEvery' as const })),
   { expression: '0 0 29 2 *', rule: 'fiveYearSearch' },
+  // Found by the random search (tools/robfig-reference/fuzz.ts), covered by the same rules.
+  ...['@every 00.001ns', '@every 0.0000000001s', '@every 0.5ns0.5ns'].map((expression) => ({ expression, rule: 'nonPositiveEvery' as const })),
+  { expression: '* * 12,*-5 * *', rule: 'starRange' },
+  { expression: '0 0 1 5 */7', rule: 'fiveYearSearch' }, // 1 May on a Sunday (star bit kept): 2033 after 2022
 ];
 
 const table = JSON.parse(

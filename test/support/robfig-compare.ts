@@ -86,7 +86,7 @@ export const DEVIATION_RULES = {
   },
   fiveYearSearch: {
     hook: 'outlivesRobfig',
-    reason: 'robfig searches five years ahead only; 2096-02-29 is followed by 2104-02-29',
+    reason: 'robfig searches five years ahead only (2096-02-29 is followed by 2104-02-29); the hook finds the next tick however far',
   },
 } as const satisfies Record<string, DeviationRule>;
 
