@@ -16,7 +16,7 @@
 
 import { createHash } from 'node:crypto';
 
-import { parseGoDuration } from './duration.js';
+import { parseGoDurationNs } from './duration.js';
 import { FieldSet } from './_cron_fields.js';
 import type { CronFields } from './_cron_fields.js';
 
@@ -192,14 +192,15 @@ function parseMacro(expression: string): ParsedExpression {
 
 /** `@every <Go duration>`: robfig rounds down to whole seconds, with a minimum of one second. */
 function parseEvery(expression: string, text: string): ParsedExpression {
-  const duration = parseGoDuration(text);
+  const duration = parseGoDurationNs(text);
   if (!duration.ok) return { ok: false, error: `${quote(expression)}: ${duration.error}` };
-  if (duration.ms <= 0) {
+  if (duration.ns <= 0n) {
     // Go truncates each term to whole nanoseconds: "0.5ns" is 0, and robfig would run it every second.
-    const belowNanosecond = duration.ms === 0 && /[1-9]/.test(text) && !text.startsWith('-') ? ` (Go reads ${quote(text)} as 0: below a nanosecond)` : '';
+    const belowNanosecond = duration.ns === 0n && /[1-9]/.test(text) && !text.startsWith('-') ? ` (Go reads ${quote(text)} as 0: below a nanosecond)` : '';
     return { ok: false, error: `${quote(expression)}: the duration must be positive${belowNanosecond}, e.g. "@every 6h" or "@every 90m"` };
   }
-  return { ok: true, kind: 'every', periodMs: Math.max(1000, Math.floor(duration.ms / 1000) * 1000) };
+  // Whole seconds in integer nanoseconds: in milliseconds, 60000019999.999999 (a long period) would round up to a second more.
+  return { ok: true, kind: 'every', periodMs: Math.max(1000, Number(duration.ns / 1_000_000_000n) * 1000) };
 }
 
 function range(start: number, end: number, step: number): number[] {

@@ -20,6 +20,9 @@ const TERM = /([0-9]*)(?:\.([0-9]*))?([a-zµμ]+)/y;
 /** The result of parsing a duration: milliseconds, or a message a user can act on. */
 export type ParseDurationResult = { ok: true; ms: number } | { ok: false; error: string };
 
+/** The result of parsing a duration exactly: Go's integer nanoseconds, or a message a user can act on. */
+export type ParseDurationNsResult = { ok: true; ns: bigint } | { ok: false; error: string };
+
 /**
  * parseGoDuration parses Go's duration syntax into milliseconds (negative allowed); it never throws.
  * It computes as Go's time.ParseDuration does: whole units in integer nanoseconds, so "2.05m" is exactly 123 s where
@@ -27,7 +30,17 @@ export type ParseDurationResult = { ok: true; ms: number } | { ok: false; error:
  * nanoseconds, so "0.50000000000000m" is 29.999999999 s and "1.99999999999999999999s" is 2 s, as in Go.
  */
 export function parseGoDuration(text: string): ParseDurationResult {
-  const bad = (why: string): ParseDurationResult => ({
+  const parsed = parseGoDurationNs(text);
+  if (!parsed.ok) return parsed;
+  const magnitude = parsed.ns < 0n ? -parsed.ns : parsed.ns;
+  // Milliseconds with a fraction: exact below about 2^53 ns (104 days); use parseGoDurationNs to round a longer one.
+  const ms = Number(magnitude / 1_000_000n) + Number(magnitude % 1_000_000n) / 1e6;
+  return { ok: true, ms: text.startsWith('-') ? -ms : ms };
+}
+
+/** parseGoDurationNs parses Go's duration syntax into Go's int64 nanoseconds, exactly as {@link parseGoDuration} reads it. */
+export function parseGoDurationNs(text: string): ParseDurationNsResult {
+  const bad = (why: string): ParseDurationNsResult => ({
     ok: false,
     error: `"${text}" is not a duration (${why}); write it as Go does, e.g. "90m", "72h" or "1h30m"`,
   });
@@ -37,7 +50,7 @@ export function parseGoDuration(text: string): ParseDurationResult {
     negative = rest.startsWith('-');
     rest = rest.slice(1);
   }
-  if (rest === '0') return { ok: true, ms: 0 };
+  if (rest === '0') return { ok: true, ns: 0n };
   if (rest === '') return bad('it is empty');
   let totalNs = 0n;
   TERM.lastIndex = 0;
@@ -52,8 +65,7 @@ export function parseGoDuration(text: string): ParseDurationResult {
     totalNs += BigInt(whole === '' ? '0' : whole) * perUnit + fractionNs(fraction, perUnit);
     if (totalNs > MAX_NS + (negative ? 1n : 0n)) return bad('it is out of range');
   }
-  const ms = Number(totalNs / 1_000_000n) + Number(totalNs % 1_000_000n) / 1e6;
-  return { ok: true, ms: negative ? -ms : ms };
+  return { ok: true, ns: negative ? -totalNs : totalNs };
 }
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 
-import { parseGoDuration, readPositiveDuration } from '../../src/core/duration.js';
+import { parseGoDuration, parseGoDurationNs, readPositiveDuration } from '../../src/core/duration.js';
 
 describe('parseGoDuration (Go time.ParseDuration)', () => {
   const accepted: ReadonlyArray<readonly [string, number]> = [
@@ -71,6 +71,26 @@ describe('parseGoDuration matches Go exactly (whole units in integer nanoseconds
     assert.deepEqual(parseGoDuration('-9223372036854775808ns'), { ok: true, ms: -(9_223_372_036_854 + 0.775808) });
     assert.deepEqual(parseGoDuration('-2562047h47m16.854775808s'), { ok: true, ms: -(9_223_372_036_854 + 0.775808) });
     assert.equal(parseGoDuration('-9223372036854775809ns').ok, false);
+  });
+});
+
+describe('parseGoDurationNs (Go\'s int64 nanoseconds, exactly)', () => {
+  const exact: ReadonlyArray<readonly [string, bigint]> = [
+    // 60000019.999999999 s: as milliseconds with a fraction it would round up to 60000020 s (found by the robfig fuzz).
+    ['1000000.333333333333m', 60_000_019_999_999_999n],
+    ['1000000m999999999ns', 60_000_000_999_999_999n],
+    ['9223372036854775807ns', 9_223_372_036_854_775_807n],
+    ['-9223372036854775808ns', -9_223_372_036_854_775_808n],
+    ['-0s', 0n],
+    ['0.5ns', 0n],
+  ];
+  for (const [text, ns] of exact) {
+    it(`reads "${text}" as ${ns} ns`, () => {
+      assert.deepEqual(parseGoDurationNs(text), { ok: true, ns });
+    });
+  }
+  it('rejects what parseGoDuration rejects, with the same message', () => {
+    assert.deepEqual(parseGoDurationNs('1d'), parseGoDuration('1d'));
   });
 });
 
