@@ -20,7 +20,7 @@ const FIELDS = [MINUTE, HOUR, DAY_OF_MONTH, MONTH, DAY_OF_WEEK] as const;
 
 const STEPS = ['0', '1', '2', '3', '5', '7', '10', '15', '24', '31', '59', '60', '61', '100', '00', '+2', '-1', '-0', '9223372036854775807', '9223372036854775808', '', 'x'];
 const ODD_ITEMS = ['L', 'W', '5#2', 'LW', '15W', 'H', 'H/5', 'h', '*-5', '?-1', '*-', '-5', '5-', '/5', '5/', '1-2-3', '1/2/3', '*/*', '**', '', '5.0', '0x1', '1e1', '\u0665'];
-const SEPARATORS = [' ', ' ', ' ', ' ', ' ', ' ', '  ', '\t', ' \t ', '\n', '\u00a0', '\u3000', '\u2003', '\ufeff', '\u200b', '\u180e', '\u0085'];
+const SEPARATORS = [' ', ' ', ' ', ' ', ' ', ' ', '  ', '\t', ' \t ', '\n', '\v', '\f', '\r', '\u00a0', '\u1680', '\u2000', '\u200a', '\u2028', '\u2029', '\u202f', '\u205f', '\u3000', '\u2003', '\ufeff', '\u200b', '\u180e', '\u0085', '\u0000'];
 const DESCRIPTORS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly', '@reboot', '@Daily', '@DAILY', '@every', '@', '@daily ', '@ daily', '@weekly-random', '@daily-random'];
 const DURATION_UNITS = ['ns', 'us', '\u00b5s', '\u03bcs', 'ms', 's', 'm', 'h', 'd', 'H', 'S', 'sec', 'min', ''];
 const ZONES = ['UTC', 'Asia/Tokyo', 'America/New_York', 'Europe/Berlin', 'Nowhere/Zone', 'utc', '', 'Local', '+02:00'];
@@ -52,6 +52,8 @@ function value(bounds: Bounds, draws: SeededDraws, mood: Mood): string {
   if (decoration < 0.08) return `0${number}`;
   if (decoration < 0.11) return `00${number}`;
   if (decoration < 0.13) return `+${number}`;
+  if (decoration < 0.14) return `${'0'.repeat(20)}${number}`; // beyond Atoi's 19-digit fast path
+  if (mood.wild && decoration < 0.15) return draws.pick(['-0', '99999999999999999999', '9223372036854775807', '-9223372036854775808']);
   return String(number);
 }
 
