@@ -148,7 +148,7 @@ describe('parseSchedule', () => {
       { expression: '@every 90', says: ['"@every 90"', 'not a duration'] },
       { expression: '@every 0s', says: ['duration must be positive'] },
       { expression: '@every -1h', says: ['duration must be positive'] },
-      // Go truncates each term to whole nanoseconds, so these are 0 (robfig runs them every second; fuzz seed 1).
+      // Go truncates each term to whole nanoseconds, so these are 0 (robfig runs them every second; found by tools/robfig-reference/fuzz.ts).
       { expression: '@every 00.001ns', says: ['duration must be positive (Go reads "00.001ns" as 0: below a nanosecond)'] },
       { expression: '@every 0.0000000001s', says: ['(Go reads "0.0000000001s" as 0: below a nanosecond)'] },
       { expression: `${'1,'.repeat(5000)}x * * * *`, says: ['1,1,1,', '...": minute field "x": "x" is not a number'] },
