@@ -108,7 +108,7 @@ function fields(draws: SeededDraws): string[] {
 /** A Go duration, often odd: fractions, several terms, both micro signs, signs, zeros, sub-nanosecond, unknown units. */
 function duration(draws: SeededDraws): string {
   const roll = draws.next();
-  if (roll < 0.1) return draws.pick(['0', '-0', '+0', '', ' 1h', '1h ', '1h 30m', '1h\t', '.', '.s', '1.h', '.5h', '9223372036854775807ns', '9223372036854775808ns', '2562047h', '2562048h']);
+  if (roll < 0.1) return draws.pick(['0', '-0', '+0', '', ' 1h', '1h ', '1h 30m', '1h\t', '.', '.s', '1.h', '.5h', '9223372036854775807ns', '9223372036854775808ns', '2562047h', '2562048h', '0.5ns', '00.001ns', '.0000000001s', '0.5ns0.5ns', '0.99999999999999999999ns', '0.00000000001m']);
   const terms = 1 + Math.floor(draws.next() * draws.next() * 3);
   let text = draws.next() < 0.1 ? draws.pick(['-', '+']) : '';
   for (let i = 0; i < terms; i++) {
