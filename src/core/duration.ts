@@ -35,7 +35,7 @@ export function parseGoDuration(text: string): ParseDurationResult {
   const magnitude = parsed.ns < 0n ? -parsed.ns : parsed.ns;
   // Milliseconds with a fraction: exact below about 2^53 ns (104 days); use parseGoDurationNs to round a longer one.
   const ms = Number(magnitude / 1_000_000n) + Number(magnitude % 1_000_000n) / 1e6;
-  return { ok: true, ms: text.startsWith('-') ? -ms : ms };
+  return { ok: true, ms: parsed.ns < 0n ? -ms : ms }; // "-0s" is 0, not -0
 }
 
 /** parseGoDurationNs parses Go's duration syntax into Go's int64 nanoseconds, exactly as {@link parseGoDuration} reads it. */

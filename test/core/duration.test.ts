@@ -5,6 +5,7 @@ import { parseGoDuration, parseGoDurationNs, readPositiveDuration } from '../../
 describe('parseGoDuration (Go time.ParseDuration)', () => {
   const accepted: ReadonlyArray<readonly [string, number]> = [
     ['0', 0],
+    ['-0s', 0], // not -0
     ['1h', 3_600_000],
     ['72h', 259_200_000],
     ['1h30m', 5_400_000],
