@@ -1,6 +1,7 @@
 /** The real process: it refuses bad configuration, serves, and on SIGTERM answers every request in flight, then exits 0. */
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { once } from 'node:events';
 import { connect } from 'node:net';
@@ -14,6 +15,7 @@ import { startFailing, startProcess, withHeldPort } from '../support/process.js'
 import { scrapeUntil, valueOf } from '../support/scrape.js';
 import { startSlowPost } from '../support/slow-request.js';
 
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const body = JSON.stringify(
   request(schedule({ spec: { schedule: '*/10 * * * *', backupTemplate: BR_TEMPLATE } }), [backup({ slot: '2024-05-01T03:50:00Z' })]),
 );
@@ -131,6 +133,44 @@ describe('the service process', function () {
     assert.equal(await service.exited, 0);
   });
 
+  it('on SIGINT (Ctrl-C) shuts down as on SIGTERM, and exits 0', async () => {
+    const service = await startProcess();
+    service.child.kill('SIGINT');
+    assert.equal(await service.exited, 0);
+    assert.deepEqual(service.lines.slice(1).map((l) => l['msg']), ['shutting down: not ready', 'stopped accepting; finishing in-flight requests', 'stopped']);
+  });
+
+  it('on SIGINT while draining after SIGTERM, shuts down once: every line once, the request in flight answered, exit 0', async () => {
+    const service = await startProcess({ SHUTDOWN_GRACE: '20s' });
+    const slow = startSlowPost({ port: service.port, path: '/sync' }, { body });
+    await inFlight(service.port, 2); // the sync and the scrape
+    service.child.kill('SIGTERM');
+    await service.logged('stopped accepting; finishing in-flight requests');
+    service.child.kill('SIGINT');
+    await new Promise((resolve) => setTimeout(resolve, 300)); // a second shutdown would have begun by now
+    slow.finish();
+    assert.equal((await slow.answer).status, 200);
+    assert.equal(await service.exited, 0);
+    const shutdownLines = service.lines.slice(1).map((l) => l['msg']).filter((msg) => msg !== 'sync');
+    assert.deepEqual(shutdownLines, ['shutting down: not ready', 'stopped accepting; finishing in-flight requests', 'stopped']);
+  });
+
+  it('on a second SIGINT while draining (Ctrl-C twice), ends at once without waiting for the request in flight', async () => {
+    const service = await startProcess({ SHUTDOWN_GRACE: '20s' });
+    const slow = startSlowPost({ port: service.port, path: '/sync' }, { body });
+    try {
+      await inFlight(service.port, 2);
+      service.child.kill('SIGINT');
+      await service.logged('stopped accepting; finishing in-flight requests');
+      service.child.kill('SIGINT');
+      const timeout = new Promise((resolve) => setTimeout(() => resolve('still running after 10 s'), 10_000).unref());
+      assert.equal(await Promise.race([service.exited, timeout]), 'SIGINT');
+    } finally {
+      slow.abort();
+      service.child.kill('SIGKILL');
+    }
+  });
+
   it('closes requests still unfinished when SHUTDOWN_GRACE is over, and exits 0', async () => {
     const service = await startProcess({ SHUTDOWN_GRACE: '1s' });
     const stuck = startSlowPost({ port: service.port, path: '/sync' }, { body });
@@ -164,6 +204,18 @@ describe('the service process', function () {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  for (const { name, args } of [
+    { name: 'from code given with -e', args: [] },
+    { name: 'by another script (a file)', args: ['package.json'] },
+    { name: 'with an argument that is no file', args: ['serve'] },
+  ]) {
+    it(`starts nothing when imported rather than run: ${name}`, () => {
+      const argv = ['--import', 'tsx', '--input-type=module', '-e', "await import('./src/main.ts')", ...args];
+      const run = spawnSync(process.execPath, argv, { cwd: ROOT, env: { ...process.env, PORT: '0', HOST: '127.0.0.1' }, encoding: 'utf8', timeout: 20_000 });
+      assert.deepEqual({ status: run.status, stdout: run.stdout, stderr: run.stderr }, { status: 0, stdout: '', stderr: '' });
+    });
+  }
 
   it('refuses to start on bad configuration, naming the variable, with exit code 2', async () => {
     const failed = await startFailing({ SCHEDULE_METRICS_TTL: '0s', LOG_LEVEL: 'chatty' });
