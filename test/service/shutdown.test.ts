@@ -102,6 +102,25 @@ describe('the service process', function () {
     }
   });
 
+  it('keeps answering while the reader of its log reads nothing (the lines wait in memory, the event loop never blocks)', async () => {
+    const service = await startProcess();
+    try {
+      service.child.stdout?.pause(); // the pipe fills: its buffer holds some 64 KiB, a sync's log line some 500 bytes
+      const base = `http://127.0.0.1:${service.port}`;
+      const syncs = async (): Promise<string> => {
+        for (let round = 0; round < 50; round += 1) {
+          const answers = await Promise.all(Array.from({ length: 10 }, () => fetch(`${base}/sync`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })));
+          await Promise.all(answers.map((a) => a.arrayBuffer()));
+        }
+        return `healthz ${(await fetch(`${base}/healthz`)).status}`;
+      };
+      const timeout = new Promise((resolve) => setTimeout(() => resolve('no answer within 20 s'), 20_000).unref());
+      assert.equal(await Promise.race([syncs(), timeout]), 'healthz 200');
+    } finally {
+      service.child.kill('SIGKILL');
+    }
+  });
+
   it('on SIGTERM closes the keep-alive connection of a request in flight once it is answered, and exits without waiting out the grace', async () => {
     const service = await startProcess({ SHUTDOWN_GRACE: '20s' });
     const slow = startSlowPost({ port: service.port, path: '/sync' }, { body, keepAlive: true });

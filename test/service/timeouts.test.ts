@@ -44,7 +44,7 @@ describe('service: slow and broken clients', function () {
   let port: number;
 
   before(async () => {
-    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', HEADERS_TIMEOUT: '1s', REQUEST_TIMEOUT: '2s' });
+    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', HEADERS_TIMEOUT: '1s', REQUEST_TIMEOUT: '2s', KEEP_ALIVE_TIMEOUT: '1s' });
     service = await startService(config);
     port = (service.server.address() as AddressInfo).port;
   });
@@ -64,6 +64,24 @@ describe('service: slow and broken clients', function () {
     assert.equal(await healthz(port), 200);
     const first = await slow;
     assert.ok(first === '' || first.startsWith('HTTP/1.1 4'), `the slow body got ${first}`);
+  });
+
+  it('closes a keep-alive connection idle for KEEP_ALIVE_TIMEOUT (1 s here; Node would wait 5 s)', async () => {
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    try {
+      await once(socket, 'connect');
+      socket.write('GET /healthz HTTP/1.1\r\nHost: hook\r\nConnection: keep-alive\r\n\r\n');
+      await once(socket, 'data'); // answered; the connection is idle from here
+      const answeredAt = Date.now();
+      const closed = once(socket, 'close').then(() => Date.now() - answeredAt);
+      const timeout = new Promise((resolve) => setTimeout(() => resolve('still open after 4 s'), 4000).unref());
+      const idleMs = await Promise.race([closed, timeout]);
+      assert.equal(typeof idleMs, 'number', String(idleMs));
+      assert.ok((idleMs as number) >= 900, `closed after ${String(idleMs)} ms`);
+    } finally {
+      socket.destroy();
+    }
   });
 
   it('forgets a client that drops mid-body and keeps answering', async () => {
