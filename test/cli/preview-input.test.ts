@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readText } from '../../src/cli/read-input.js';
+import { emptyWindowNote, readPreviewSpec } from '../../src/cli/preview-spec.js';
+import { readManifests, readText } from '../../src/cli/read-input.js';
 import { runCliCaptured } from '../support/run-cli.js';
 
 
@@ -74,6 +75,19 @@ describe('cli preview of a spec that does nothing', function () {
   });
 });
 
+describe('the note on a preview window without a Backup', () => {
+  const spec = readPreviewSpec(readManifests(join(import.meta.dirname, '..', 'fixtures', 'cli', 'nightly.yaml'))[0]!); // 0 2 * * *
+  const from = Date.parse('2024-05-01T00:00:00Z');
+
+  it('is none for a window the schedule ticks in, its last instant included', () => {
+    assert.equal(emptyWindowNote(spec, { from, to: Date.parse('2024-05-01T02:00:00Z') }), null);
+  });
+
+  it("names the first tick after a window that ends before it", () => {
+    assert.match(emptyWindowNote(spec, { from, to: Date.parse('2024-05-01T01:59:59Z') }) ?? '', /the schedule's first tick is at 2024-05-01T02:00:00Z; give a longer --for$/);
+  });
+});
+
 describe('cli input files', function () {
   this.timeout(60_000);
 
@@ -133,6 +147,8 @@ describe('cli input files', function () {
     mkdirSync(TMP, { recursive: true });
     const file = join(TMP, 'inner-bom.txt');
     writeFileSync(file, '\uFEFFname: a\uFEFFb\n');
+    assert.equal(readText(file), 'name: a\uFEFFb\n');
+    writeFileSync(file, 'name: a\uFEFFb\n'); // no leading mark: nothing dropped
     assert.equal(readText(file), 'name: a\uFEFFb\n');
   });
 
