@@ -58,12 +58,15 @@ describe('service: slow and broken clients', function () {
     assert.equal(await slow, 'HTTP/1.1 408 Request Timeout');
   });
 
-  it('cuts off a client that drips its body, and answers others meanwhile', async () => {
+  it('cuts off a client that drips its body at REQUEST_TIMEOUT, and answers others meanwhile', async () => {
     const opening = 'POST /sync HTTP/1.1\r\nHost: hook\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"parent":';
+    const started = Date.now();
     const slow = dripUntilClosed(port, opening, ' ');
     assert.equal(await healthz(port), 200);
     const first = await slow;
     assert.ok(first === '' || first.startsWith('HTTP/1.1 4'), `the slow body got ${first}`);
+    // By REQUEST_TIMEOUT (2 s, checked every second), well before the body budget's own arrival bound (10 s).
+    assert.ok(Date.now() - started < 7000, `cut off after ${Date.now() - started} ms`);
   });
 
   it('closes a keep-alive connection idle for KEEP_ALIVE_TIMEOUT (1 s here; Node would wait 5 s)', async () => {
