@@ -44,7 +44,7 @@ describe('service: slow and broken clients', function () {
   let port: number;
 
   before(async () => {
-    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', HEADERS_TIMEOUT: '1s', REQUEST_TIMEOUT: '2s', KEEP_ALIVE_TIMEOUT: '1s' });
+    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', HEADERS_TIMEOUT: '1s', REQUEST_TIMEOUT: '2s' });
     service = await startService(config);
     port = (service.server.address() as AddressInfo).port;
   });
@@ -56,6 +56,18 @@ describe('service: slow and broken clients', function () {
     const slow = dripUntilClosed(port, 'POST /sync HTTP/1.1\r\nHost: hook\r\n', 'X-Drip: 1\r\n');
     assert.equal(await healthz(port), 200);
     assert.equal(await slow, 'HTTP/1.1 408 Request Timeout');
+  });
+
+  it('cuts off a client that drips its headers at HEADERS_TIMEOUT, long before REQUEST_TIMEOUT', async () => {
+    const own = await startService(loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', HEADERS_TIMEOUT: '1s', REQUEST_TIMEOUT: '10s' }));
+    try {
+      const started = Date.now();
+      const first = await dripUntilClosed((own.server.address() as AddressInfo).port, 'POST /sync HTTP/1.1\r\nHost: hook\r\n', 'X-Drip: 1\r\n');
+      assert.equal(first, 'HTTP/1.1 408 Request Timeout');
+      assert.ok(Date.now() - started < 5000, `cut off after ${Date.now() - started} ms`);
+    } finally {
+      await own.shutdown();
+    }
   });
 
   it('cuts off a client that drips its body at REQUEST_TIMEOUT, and answers others meanwhile', async () => {
@@ -70,7 +82,8 @@ describe('service: slow and broken clients', function () {
   });
 
   it('closes a keep-alive connection idle for KEEP_ALIVE_TIMEOUT (1 s here; Node would wait 5 s)', async () => {
-    const socket = connect(port, '127.0.0.1');
+    const own = await startService(loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', KEEP_ALIVE_TIMEOUT: '1s' }));
+    const socket = connect((own.server.address() as AddressInfo).port, '127.0.0.1');
     socket.on('error', () => undefined);
     try {
       await once(socket, 'connect');
@@ -84,6 +97,7 @@ describe('service: slow and broken clients', function () {
       assert.ok((idleMs as number) >= 900, `closed after ${String(idleMs)} ms`);
     } finally {
       socket.destroy();
+      await own.shutdown();
     }
   });
 
