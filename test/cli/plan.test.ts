@@ -91,6 +91,14 @@ describe('cli plan', function () {
     assert.ok(!out.some((l) => l.startsWith('  DELETE    nightly-2024-05-01t00-00-00')));
   });
 
+  it('names the Backups it would not send in name order, whatever order the file lists them in', async () => {
+    const unlabel = (b: KubeObject): KubeObject => ({ ...b, metadata: { ...b.metadata, labels: { 'tidb.pingcap.com/backup-schedule': 'nightly' } } });
+    const [first, second, ...rest] = dailies(4);
+    const file = kubectlList('unlabelled-order', [nightly(), unlabel(second!), unlabel(first!), ...rest]);
+    const { out } = await runCliCaptured(['plan', '-f', file, '--at', AT]);
+    assert.deepEqual(out.filter((l) => l.startsWith('  NOT SEEN')).map((l) => l.split(':')[0]), ['  NOT SEEN  Backup nightly-2024-05-01t00-00-00', '  NOT SEEN  Backup nightly-2024-05-02t00-00-00']);
+  });
+
   it('counts an orphan labelled controller-uid (Metacontroller adopts it), never one another controller owns', async () => {
     const [orphan, owned, ...rest] = dailies(4);
     const adopted = { ...orphan!, metadata: { ...orphan!.metadata, ownerReferences: [] } };

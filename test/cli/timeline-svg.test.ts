@@ -124,6 +124,16 @@ describe('preview --format svg', function () {
   /** An event of the timeline so many hours into the window. */
   const event = (hours: number, kind: TimelineEvent['kind'], name: string, detail: string): TimelineEvent => ({ at: FROM + hours * HOUR, kind, name, detail });
 
+  it('says invalid, not failed, in the tooltip of a Backup found invalid', () => {
+    const events: TimelineEvent[] = [
+      { at: FROM + HOUR, kind: 'CREATE', name: 'odd', detail: 'slot 2024-05-01T01:00:00Z' },
+      { at: FROM + 2 * HOUR, kind: 'INVALID', name: 'odd', detail: 'after 1h0m0s' },
+    ];
+    const svg = timelineSvg(events, { from: FROM, to: FROM + DAY, title: 't' });
+    assert.match(svg, /<title>odd\nslot 2024-05-01T01:00:00Z\ncreated 2024-05-01T01:00:00Z\ninvalid after 1h0m0s at 2024-05-01T02:00:00Z<\/title>/);
+    assert.ok(!/failed after/.test(svg), svg);
+  });
+
   it('refuses an empty window', () => {
     assert.throws(() => timelineSvg([], { from: FROM, to: FROM, title: 't' }), /^Error: the window is empty; give --for a positive length such as 30d$/);
   });
