@@ -91,6 +91,14 @@ describe('cli plan', function () {
     assert.ok(!out.some((l) => l.startsWith('  DELETE    nightly-2024-05-01t00-00-00')));
   });
 
+  it('shows the Ready condition wherever the status lists it, after another condition too', async () => {
+    const stuckBefore = { type: 'DeletionStuck', status: 'True', reason: 'DeletionNotFinished', message: 'an old stuck deletion' };
+    const ready = { type: 'Ready', status: 'True', reason: 'Scheduled', message: 'next Backup at 2024-05-10T00:00:00Z' };
+    const file = kubectlList('ready-second', [nightly({}, { conditions: [stuckBefore, ready] })]);
+    const { out } = await runCliCaptured(['plan', '-f', file, '--at', AT]);
+    assert.deepEqual(out.filter((l) => l.startsWith('  READY')), ['  READY     True Scheduled: next Backup at 2024-05-11T00:00:00Z']);
+  });
+
   it('names the Backups it would not send in name order, whatever order the file lists them in', async () => {
     const unlabel = (b: KubeObject): KubeObject => ({ ...b, metadata: { ...b.metadata, labels: { 'tidb.pingcap.com/backup-schedule': 'nightly' } } });
     const [first, second, ...rest] = dailies(4);
