@@ -194,8 +194,11 @@ describe('the service process', function () {
     const service = await startProcess({ SHUTDOWN_GRACE: '1s' });
     const stuck = startSlowPost({ port: service.port, path: '/sync' }, { body });
     await inFlight(service.port, 2);
+    const signalled = Date.now();
     service.child.kill('SIGTERM');
     await assert.rejects(stuck.answer, /socket hang up|ECONNRESET/);
+    // At the grace's end (1 s), well before the body budget would drop the stalled body (10 s).
+    assert.ok(Date.now() - signalled < 6000, `cut off after ${Date.now() - signalled} ms`);
     assert.equal(await service.exited, 0);
     assert.ok(service.lines.some((l) => l['msg'] === 'shutdown grace over: closing the connections still open'));
   });

@@ -131,6 +131,11 @@ describe('service process: a client that stops reading its answer', function () 
       socket.write(`POST /sync HTTP/1.1\r\nHost: hook\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
       const line = await service.logged('connection made no progress for REQUEST_TIMEOUT with a request in flight: closed');
       assert.equal(line['timeoutMs'], 1000);
+      // Reading again, the client finds the connection closed after what was sent before, not the rest of the answer.
+      const closed = once(socket, 'close');
+      socket.resume();
+      const timeout = new Promise((resolve) => setTimeout(() => resolve('still open 5 s after the line'), 5000).unref());
+      assert.equal(await Promise.race([closed.then(() => 'closed'), timeout]), 'closed');
       assert.equal(await healthz(service.port), 200, 'and it keeps serving');
     } finally {
       socket.destroy();
