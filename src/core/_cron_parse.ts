@@ -196,7 +196,7 @@ function parseEvery(expression: string, text: string): ParsedExpression {
   if (!duration.ok) return { ok: false, error: `${quote(expression)}: ${duration.error}` };
   if (duration.ns <= 0n) {
     // Go truncates each term to whole nanoseconds: "0.5ns" is 0, and robfig would run it every second.
-    const belowNanosecond = duration.ns === 0n && /[1-9]/.test(text) && !text.startsWith('-') ? ` (Go reads ${quote(text)} as 0: below a nanosecond)` : '';
+    const belowNanosecond = duration.ns === 0n && /[1-9]/.test(text) ? ` (Go reads ${quote(text)} as 0: below a nanosecond)` : '';
     return { ok: false, error: `${quote(expression)}: the duration must be positive${belowNanosecond}, e.g. "@every 6h" or "@every 90m"` };
   }
   // Whole seconds in integer nanoseconds: in milliseconds, 60000019999.999999 (a long period) would round up to a second more.

@@ -32,10 +32,9 @@ export type ParseDurationNsResult = { ok: true; ns: bigint } | { ok: false; erro
 export function parseGoDuration(text: string): ParseDurationResult {
   const parsed = parseGoDurationNs(text);
   if (!parsed.ok) return parsed;
-  const magnitude = parsed.ns < 0n ? -parsed.ns : parsed.ns;
-  // Milliseconds with a fraction: exact below about 2^53 ns (104 days); use parseGoDurationNs to round a longer one.
-  const ms = Number(magnitude / 1_000_000n) + Number(magnitude % 1_000_000n) / 1e6;
-  return { ok: true, ms: parsed.ns < 0n ? -ms : ms }; // "-0s" is 0, not -0
+  // Milliseconds with a fraction (BigInt division truncates toward zero, so the sign carries and "-0s" is 0, not -0):
+  // exact below about 2^53 ns (104 days); use parseGoDurationNs to round a longer one.
+  return { ok: true, ms: Number(parsed.ns / 1_000_000n) + Number(parsed.ns % 1_000_000n) / 1e6 };
 }
 
 /** parseGoDurationNs parses Go's duration syntax into Go's int64 nanoseconds, exactly as {@link parseGoDuration} reads it. */
