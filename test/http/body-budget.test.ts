@@ -7,13 +7,15 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { gzipSync } from 'node:zlib';
 import type { Server } from 'node:http';
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
+
+import type { Express, Response } from 'express';
 import type { AddressInfo, Socket } from 'node:net';
 
 import type { SyncResponse } from '../../src/core/types.js';
 import { createApp } from '../../src/http/app.js';
-import type { SyncObserver } from '../../src/http/app.js';
+import type { AppOptions, SyncObserver } from '../../src/http/app.js';
 import { memoryLogger } from '../support/memory-logger.js';
 import type { MemoryLogger } from '../support/memory-logger.js';
 import { BR_TEMPLATE, backup, request, schedule } from '../support/objects.js';
@@ -26,11 +28,18 @@ const BYTES = Buffer.byteLength(body);
 const WAITING = 'request waits for room in the body budget';
 
 /** A hook on loopback whose budget holds `budgetBytes` of bodies at once. */
-async function serve(options: { budgetBytes: number; waitMs?: number; arrivalMs?: number; observer?: SyncObserver }): Promise<{ port: number; log: MemoryLogger; server: Server }> {
+async function serve(options: { budgetBytes: number; waitMs?: number; arrivalMs?: number; observer?: SyncObserver; extraRoutes?: AppOptions['extraRoutes'] }): Promise<{ port: number; log: MemoryLogger; server: Server }> {
   const log = memoryLogger();
   const config = { bodyLimitBytes: 1024 * 1024, bodyBytesInFlight: options.budgetBytes, staleViewGraceMs: 300_000, handoverLabelKey: 'backup-schedule-hook/controller' };
   const admission = { ...(options.waitMs === undefined ? {} : { waitMs: options.waitMs }), ...(options.arrivalMs === undefined ? {} : { arrivalMs: options.arrivalMs }) };
-  const app = createApp({ config, logger: log.logger, now: () => NOW, admission, ...(options.observer === undefined ? {} : { observer: options.observer }) });
+  const app = createApp({
+    config,
+    logger: log.logger,
+    now: () => NOW,
+    admission,
+    ...(options.observer === undefined ? {} : { observer: options.observer }),
+    ...(options.extraRoutes === undefined ? {} : { extraRoutes: options.extraRoutes }),
+  });
   const server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return { port: (server.address() as AddressInfo).port, log, server };
@@ -70,6 +79,19 @@ async function rawConnection(port: number, text: string): Promise<Socket> {
 
 /** A sync request as raw HTTP/1.1 text. */
 const rawSync = (): string => `POST /sync HTTP/1.1\r\nHost: hook\r\nContent-Type: application/json\r\nContent-Length: ${BYTES}\r\n\r\n${body}`;
+
+/** The headers of a chunked sync request (a body of unknown size: it counts as the whole body limit), as raw HTTP/1.1 text. */
+const CHUNKED_SYNC = 'POST /sync HTTP/1.1\r\nHost: hook\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n';
+
+/**
+ * Resolves once the hook's end of the next connection opened to `server` has closed, and everything the close sets
+ * off in the hook (the requests on it aborted a turn later) has run.
+ */
+async function hookSideClosed(server: Server): Promise<void> {
+  const [socket] = (await once(server, 'connection')) as [Socket];
+  await new Promise((resolve) => socket.once('close', resolve)); // not once(): a request cut short closes it with an error
+  await new Promise((resolve) => setImmediate(resolve));
+}
 
 function childrenOf(answer: Answer): string[] {
   return (JSON.parse(answer.text) as SyncResponse).children.map((c) => c.metadata.name);
@@ -311,5 +333,65 @@ describe('admission by body size (BODY_BYTES_IN_FLIGHT)', function () {
       second.finish();
       assert.deepEqual([(await second.answer).status, (await third.answer).status], [200, 200]);
       assert.equal(admitted(), 2);
+    }));
+
+  it('gives back the room of a pipelined request, admitted behind one not yet answered, when the connection drops', () => {
+    const unanswered: Response[] = [];
+    // GET /hold is never answered (it takes no room): the sync pipelined behind it has no connection of its own to close.
+    const extraRoutes = (app: Express): void => void app.get('/hold', (_req, res) => void unanswered.push(res));
+    return withHook({ budgetBytes: BYTES + 100, waitMs: 5000, arrivalMs: 60_000, extraRoutes }, async ({ port, log, server }) => {
+      const closed = hookSideClosed(server);
+      let requests = 0;
+      server.on('request', () => (requests += 1)); // emitted after the app has run a request's synchronous middleware
+      const pipelined = await rawConnection(port, `GET /hold HTTP/1.1\r\nHost: hook\r\n\r\n${rawSync().slice(0, -10)}`);
+      while (requests < 2) await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(log.lines.filter((l) => l.msg === WAITING), [], 'the pipelined sync was let in: its body is being read');
+      pipelined.destroy(); // before the rest of its body
+      await closed;
+      const fresh = await startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES }).answer;
+      assert.equal(fresh.status, 200);
+      assert.deepEqual(log.lines.filter((l) => l.msg === WAITING), [], 'nothing is left in flight once the connection is gone: read at once');
+    });
+  });
+
+  it('forgets at once a pipelined request that waited for room when its connection drops, and lets in those behind it that fit', () =>
+    withHook({ budgetBytes: 2 * BYTES + 100, waitMs: 5000 }, async ({ port, log, server }) => {
+      const holder = await admittedSlowPost(server, port);
+      const closed = hookSideClosed(server);
+      // Two chunked syncs (each counts as the 1 MiB limit, so neither fits beside the holder): the second waits behind
+      // the first, whose answer is not written, so it has no connection of its own to close.
+      const chunk = `${BYTES.toString(16)}\r\n${body}\r\n0\r\n\r\n`;
+      const pipelined = await rawConnection(port, `${CHUNKED_SYNC}${chunk}${CHUNKED_SYNC}`);
+      await waiting(log, 2);
+      pipelined.destroy();
+      await closed;
+      const behind = await startSlowPost({ port, path: '/sync' }, { body, sentBytes: BYTES }).answer; // fits beside the holder
+      assert.equal(behind.status, 200);
+      assert.equal(log.lines.filter((l) => l.msg === WAITING).length, 2, 'read at once: nobody is left waiting ahead of it');
+      holder.finish();
+      assert.equal((await holder.answer).status, 200);
+    }));
+
+  it('serves many requests on one keep-alive connection without piling up listeners on it', () =>
+    withHook({ budgetBytes: BYTES + 100 }, async ({ port, server }) => {
+      const warnings: Error[] = [];
+      const warned = (warning: Error): number => warnings.push(warning);
+      process.on('warning', warned);
+      let connections = 0;
+      server.on('connection', () => (connections += 1));
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      try {
+        for (let i = 0; i < 15; i += 1) {
+          const post = startSlowPost({ port, path: '/sync' }, { body, agent });
+          post.finish();
+          assert.equal((await post.answer).status, 200);
+        }
+        await new Promise((resolve) => setImmediate(resolve)); // a warning is emitted a turn later
+        assert.equal(connections, 1, 'all on one connection');
+        assert.deepEqual(warnings.map((w) => `${w.name}: ${w.message}`), [], 'a listener per request left on the connection would hold every request until it closes');
+      } finally {
+        process.off('warning', warned);
+        agent.destroy();
+      }
     }));
 });

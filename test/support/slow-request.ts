@@ -21,9 +21,10 @@ export interface SlowRequest {
 
 /**
  * startSlowPost sends the headers and the first `sentBytes` of a JSON body on a new connection; with `keepAlive` it
- * asks to keep the connection open, as Metacontroller's client does, else it says `Connection: close`.
+ * asks to keep the connection open, as Metacontroller's client does, else it says `Connection: close`. With `agent`, it
+ * goes on that agent's connections instead (a keep-alive agent's: one kept open from an earlier request).
  */
-export function startSlowPost(target: { port: number; path: string }, options: { body: string; sentBytes?: number; keepAlive?: boolean }): SlowRequest {
+export function startSlowPost(target: { port: number; path: string }, options: { body: string; sentBytes?: number; keepAlive?: boolean; agent?: Agent }): SlowRequest {
   const { body } = options;
   const split = options.sentBytes ?? 100;
   const req = httpRequest({
@@ -31,7 +32,7 @@ export function startSlowPost(target: { port: number; path: string }, options: {
     port: target.port,
     method: 'POST',
     path: target.path,
-    agent: options.keepAlive === true ? new Agent({ keepAlive: true, maxSockets: 1 }) : false,
+    agent: options.agent ?? (options.keepAlive === true ? new Agent({ keepAlive: true, maxSockets: 1 }) : false),
     headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
   });
   const answer = new Promise<Answer>((resolve, reject) => {
