@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
-import { connect } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 
 import express from 'express';
@@ -16,6 +15,7 @@ import { bodyBudget } from '../../src/http/body-budget.js';
 import type { BudgetState } from '../../src/http/body-budget.js';
 import { memoryLogger } from '../support/memory-logger.js';
 import type { MemoryLogger } from '../support/memory-logger.js';
+import { rawConnection } from '../support/raw-request.js';
 import { startSlowPost } from '../support/slow-request.js';
 
 const ARRIVAL_MS = 1000;
@@ -97,15 +97,6 @@ async function withServer(options: { arrivalMs: number }, test: (served: Served)
 
 /** A POST of BODY to `path` as raw HTTP/1.1 text. */
 const rawPost = (path: string): string => `POST ${path} HTTP/1.1\r\nHost: budget\r\nContent-Type: application/json\r\nContent-Length: ${BODY.length}\r\n\r\n${BODY}`;
-
-/** Opens a connection and writes `text` on it. */
-async function rawConnection(port: number, text: string): Promise<Socket> {
-  const socket = connect(port, '127.0.0.1');
-  socket.on('error', () => undefined);
-  await once(socket, 'connect');
-  socket.write(text);
-  return socket;
-}
 
 /** Resolves once the log shows `count` requests waiting for room. */
 async function waiting(log: MemoryLogger, count: number): Promise<void> {

@@ -8,10 +8,9 @@ import { once } from 'node:events';
 import { gzipSync } from 'node:zlib';
 import type { Server } from 'node:http';
 import { Agent, request as httpRequest } from 'node:http';
-import { connect } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 import type { Express, Response } from 'express';
-import type { AddressInfo, Socket } from 'node:net';
 
 import type { SyncResponse } from '../../src/core/types.js';
 import { createApp } from '../../src/http/app.js';
@@ -19,6 +18,7 @@ import type { AppOptions, SyncObserver } from '../../src/http/app.js';
 import { memoryLogger } from '../support/memory-logger.js';
 import type { MemoryLogger } from '../support/memory-logger.js';
 import { BR_TEMPLATE, backup, request, schedule } from '../support/objects.js';
+import { rawConnection } from '../support/raw-request.js';
 import { startSlowPost } from '../support/slow-request.js';
 import type { Answer } from '../support/slow-request.js';
 
@@ -66,15 +66,6 @@ async function admittedSlowPost(server: Server, port: number): Promise<ReturnTyp
 /** Resolves once the hook has logged that `count` requests wait. */
 async function waiting(log: MemoryLogger, count: number): Promise<void> {
   while (log.lines.filter((l) => l.msg === WAITING).length < count) await new Promise((resolve) => setImmediate(resolve));
-}
-
-/** Opens a connection and writes `text` on it as it is (pipelined requests, or headers without a body). */
-async function rawConnection(port: number, text: string): Promise<Socket> {
-  const socket = connect(port, '127.0.0.1');
-  socket.on('error', () => undefined);
-  await once(socket, 'connect');
-  socket.write(text);
-  return socket;
 }
 
 /** A sync request as raw HTTP/1.1 text. */

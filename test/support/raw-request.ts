@@ -1,9 +1,9 @@
-/** Requests supertest cannot send (no Content-Length, not chunked: no body at all), written as raw bytes. */
+/** Requests supertest cannot send (no Content-Length, not chunked: no body at all; pipelined ones), written as raw bytes. */
 
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { connect } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 /** rawExchange serves `app` on a loopback port, writes `head` (request line and headers) and returns all it answers. */
 export async function rawExchange(app: { listen: (port: number, host: string) => Server }, head: string): Promise<string> {
@@ -19,4 +19,13 @@ export async function rawExchange(app: { listen: (port: number, host: string) =>
   } finally {
     server.close();
   }
+}
+
+/** rawConnection opens a connection to `port` on loopback and writes `text` on it as it is (pipelined requests, or headers without a body). */
+export async function rawConnection(port: number, text: string): Promise<Socket> {
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => undefined);
+  await once(socket, 'connect');
+  socket.write(text);
+  return socket;
 }
