@@ -105,7 +105,8 @@ export function bodyBudget(options: BodyBudgetOptions): RequestHandler {
     }, options.maxArrivalMs);
     req.once('end', () => clearTimeout(arrival));
     // Held until the answer's headers are written (the request is decided by then; a compressed body's stream ends
-    // before it is parsed), or the connection goes (a pipelined request's response never gets its own close).
+    // before it is parsed), or the connection goes (a pipelined request's response never gets its own close; a
+    // response's close before its headers comes from its socket's, in the same emit: a defence; docs/testing.md).
     onHeaders(res, release);
     res.once('close', release);
     socket.once('close', release);
@@ -156,7 +157,8 @@ export function bodyBudget(options: BodyBudgetOptions): RequestHandler {
         });
     }, options.maxWaitMs);
     // The client gave up waiting. `gone` acts once, and never once admitted or refused; a pipelined request's response never
-    // closes when its connection drops, but the request does.
+    // closes when its connection drops, but the request does, a tick after (so does every other: the response's close,
+    // which comes first, is a defence; docs/testing.md).
     const gone = (): void => {
       if (!waiting) return;
       leave();
