@@ -111,7 +111,7 @@ async function admittedHolder(served: Served): Promise<ReturnType<typeof startSl
   return holder;
 }
 
-/** Resolves with whether a post of BODY to /answer, sent while `holder` fills the budget, waited for room or was answered first. */
+/** Resolves with whether a post of BODY to /answer, sent while another fills the budget, waited for room or was answered first. */
 async function waitsBeside(served: Served): Promise<'waited' | 'answered'> {
   const post = startSlowPost({ port: served.port, path: '/answer' }, { body: BODY });
   post.finish();
