@@ -110,7 +110,6 @@ export function bodyBudget(options: BodyBudgetOptions): RequestHandler {
     onHeaders(res, release);
     res.once('close', release);
     socket.once('close', release);
-    if (socket.closed) release();
   };
 
   return (req, res, next) => {
@@ -137,6 +136,12 @@ export function bodyBudget(options: BodyBudgetOptions): RequestHandler {
       admit() {
         waiting = false;
         clearTimeout(timer);
+        if (req.socket.closed) {
+          // Room came as its own connection dropped (a pipelined request: its close comes a tick later). Nothing can
+          // read its body or take its answer: it takes no room and is not passed on.
+          waited('gone', waitedFrom);
+          return;
+        }
         logger.debug({ path: req.path, bytes, waitedMs: Date.now() - waitedFrom }, 'request admitted after waiting for room');
         waited('admitted', waitedFrom);
         take(bytes, req, res);

@@ -12,7 +12,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import express from 'express';
 
 import { bodyBudget } from '../../src/http/body-budget.js';
-import type { BudgetState } from '../../src/http/body-budget.js';
+import type { BudgetState, WaitOutcome } from '../../src/http/body-budget.js';
 import { memoryLogger } from '../support/memory-logger.js';
 import type { MemoryLogger } from '../support/memory-logger.js';
 import { rawConnection } from '../support/raw-request.js';
@@ -29,6 +29,10 @@ interface Served {
   server: Server;
   log: MemoryLogger;
   states: BudgetState[];
+  /** The outcome of every wait for room, in order. */
+  waits: WaitOutcome[];
+  /** How many requests /hold was handed. */
+  held: () => number;
   /** Resolves once /late has written its answer, after its client went away. */
   lateAnswered: Promise<void>;
   /** Resolves when /late has its whole body. */
@@ -39,13 +43,15 @@ interface Served {
 async function serve(options: { arrivalMs: number }): Promise<Served> {
   const log = memoryLogger();
   const states: BudgetState[] = [];
+  const waits: WaitOutcome[] = [];
+  let held = 0;
   const admit = bodyBudget({
     budgetBytes: BUDGET,
     bodyLimitBytes: 1000,
     maxWaitMs: 5000,
     maxArrivalMs: options.arrivalMs,
     logger: log.logger,
-    observer: { onBudgetState: (state) => void states.push(state) },
+    observer: { onBudgetState: (state) => void states.push(state), onBudgetWait: (outcome) => void waits.push(outcome) },
   });
   let lateRead = (): void => undefined;
   let lateAnswered = (): void => undefined;
@@ -71,7 +77,7 @@ async function serve(options: { arrivalMs: number }): Promise<Served> {
     });
   });
   // Never answers, and reads nothing: it only holds what it was given.
-  app.post('/hold', admit, () => undefined);
+  app.post('/hold', admit, () => void (held += 1));
   const server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return {
@@ -79,6 +85,8 @@ async function serve(options: { arrivalMs: number }): Promise<Served> {
     server,
     log,
     states,
+    waits,
+    held: () => held,
     lateRead: new Promise((resolve) => (lateRead = resolve)),
     lateAnswered: new Promise((resolve) => (lateAnswered = resolve)),
   };
@@ -147,11 +155,11 @@ describe('admission by body size: the middleware alone', function () {
       assert.equal((await holder.answer).status, 200);
     }));
 
-  it('gives back the room of a pipelined request let in as its connection drops, though nothing answers it', () =>
+  it('takes no room for a pipelined request whose room comes as its connection drops, and passes it to no handler', () =>
     withServer({ arrivalMs: 60_000 }, async (served) => {
       const closed = new Promise<void>((resolve) => served.server.once('connection', (socket: Socket) => socket.once('close', () => setImmediate(resolve))));
-      // The first is let in and held unanswered; the second waits for its room, and is let in when the first's
-      // connection drops, before it learns that it is its own connection too.
+      // The first is let in and held unanswered; the second waits for its room, which comes when the first's
+      // connection drops, before the second's own close tells it that this is its connection too.
       const pipelined = await rawConnection(served.port, rawPost('/hold') + rawPost('/hold'));
       await waiting(served.log, 1);
       pipelined.destroy();
@@ -160,5 +168,7 @@ describe('admission by body size: the middleware alone', function () {
       fresh.finish();
       assert.equal((await fresh.answer).status, 200);
       assert.equal(served.log.lines.filter((l) => l.msg === WAITING).length, 1, 'read at once: nothing is left in flight');
+      assert.deepEqual(served.waits, ['gone'], 'the second request left: its client cannot read an answer');
+      assert.equal(served.held(), 1, 'only the first request reached /hold: nothing is left to read of the second, nobody to answer');
     }));
 });
