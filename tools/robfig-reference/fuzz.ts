@@ -14,6 +14,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { isEntryPoint } from '../../src/entry-point.js';
 import { answerOf, verdictOf, type RobfigTable } from '../../test/support/robfig-compare.js';
 import { seededDraws } from '../../test/support/seeded-draws.js';
 import { randomExpression } from './fuzz-grammar.js';
@@ -77,4 +78,4 @@ function main(): void {
   process.exitCode = disagreements.length > 0 ? 1 : 0;
 }
 
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();
+if (isEntryPoint(import.meta.url)) main();
