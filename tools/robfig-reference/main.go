@@ -36,6 +36,10 @@ type input struct {
 		Expression string `json:"expression"`
 		About      string `json:"about"`
 	} `json:"expressions"`
+	// Zones (optional) asks for each zone's UTC offsets from Go's zone data (the zone-aware search, zones.ts).
+	Zones []string `json:"zones,omitempty"`
+	// ZoneYears is the range [first, last] of years whose offsets Zones asks for.
+	ZoneYears [2]int `json:"zoneYears,omitempty"`
 }
 
 // result is one robfig version's answer for one expression.
@@ -101,7 +105,11 @@ func main() {
 		entries = append(entries, entry{Expression: e.Expression, About: e.About, V1: v1, V3: v3})
 	}
 
-	if err := os.WriteFile(*out, render(entries, spec, *v1Label, *v3Label), 0o644); err != nil {
+	offsets, err := zoneOffsets(spec.Zones, spec.ZoneYears)
+	if err != nil {
+		fail(err)
+	}
+	if err := os.WriteFile(*out, render(entries, spec, offsets, *v1Label, *v3Label), 0o644); err != nil {
 		fail(err)
 	}
 }
@@ -142,8 +150,40 @@ func guardedParse(parse func() (nexter, error)) (sched nexter, err error, panick
 	return sched, err, false
 }
 
+// zoneOffsets lists, per zone, its offset (seconds east of UTC) at the start of the first year and each change
+// until the end of the last year, as [epoch milliseconds, offset seconds] pairs, read from Go's zone data.
+func zoneOffsets(zones []string, years [2]int) (map[string][][2]int64, error) {
+	if len(zones) == 0 {
+		return nil, nil
+	}
+	offsets := map[string][][2]int64{}
+	for _, name := range zones {
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			return nil, fmt.Errorf("zone %q: %v", name, err)
+		}
+		t := time.Date(years[0], time.January, 1, 0, 0, 0, 0, time.UTC).In(loc)
+		end := time.Date(years[1]+1, time.January, 1, 0, 0, 0, 0, time.UTC)
+		_, offset := t.Zone()
+		list := [][2]int64{{t.UnixMilli(), int64(offset)}}
+		for {
+			_, next := t.ZoneBounds()
+			if next.IsZero() || !next.Before(end) {
+				break
+			}
+			t = next
+			if _, o := t.Zone(); o != offset {
+				offset = o
+				list = append(list, [2]int64{t.UnixMilli(), int64(o)})
+			}
+		}
+		offsets[name] = list
+	}
+	return offsets, nil
+}
+
 // render writes the table with one entry per line, so diffs stay readable.
-func render(entries []entry, spec input, v1Label, v3Label string) []byte {
+func render(entries []entry, spec input, offsets map[string][][2]int64, v1Label, v3Label string) []byte {
 	var b bytes.Buffer
 	header := func(key string, v interface{}) {
 		j, _ := json.Marshal(v)
@@ -156,6 +196,9 @@ func render(entries []entry, spec input, v1Label, v3Label string) []byte {
 	header("v3", v3Label)
 	header("starts", spec.Starts)
 	header("ticksPerStart", spec.TicksPerStart)
+	if offsets != nil {
+		header("zoneOffsets", offsets)
+	}
 	b.WriteString("  \"entries\": [\n")
 	for i, e := range entries {
 		var line bytes.Buffer
