@@ -28,7 +28,8 @@ export function offsetByIntl(format: Intl.DateTimeFormat, instant: number): numb
   return sign === '-' ? -ms : ms;
 }
 
-function wallTimeOfNaive(ms: number): WallTime {
+/** wallTimeOfNaive reads a wall-clock instant (epoch ms of the wall time read as UTC) as a WallTime. */
+export function wallTimeOfNaive(ms: number): WallTime {
   const d = new Date(ms);
   return {
     year: d.getUTCFullYear(),
@@ -49,19 +50,21 @@ export class BruteForceClock {
   readonly #offsets: Float64Array;
   readonly #distinctOffsets: readonly number[];
 
-  constructor(timeZone: string, range: { from: number; to: number }) {
+  /** `range.offsetAt` replaces Intl as the source of the zone's offsets (another tz database, such as Go's). */
+  constructor(timeZone: string, range: { from: number; to: number; offsetAt?: (instant: number) => number }) {
     this.timeZone = timeZone;
     this.start = Math.floor((range.from - MARGIN_MS) / HOUR_MS) * HOUR_MS;
     const end = Math.ceil((range.to + HOUR_MS) / HOUR_MS) * HOUR_MS;
     this.#offsets = new Float64Array((end - this.start) / MINUTE_MS);
     const format = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
+    const offsetOf = range.offsetAt ?? ((instant: number): number => offsetByIntl(format, instant));
     // Probe every hour; fill an hour whose two ends differ minute by minute (one change per hour at most).
-    let previous = offsetByIntl(format, this.start);
+    let previous = offsetOf(this.start);
     for (let hour = this.start; hour < end; hour += HOUR_MS) {
-      const next = offsetByIntl(format, hour + HOUR_MS);
+      const next = offsetOf(hour + HOUR_MS);
       for (let i = 0; i < 60; i++) {
         const minute = hour + i * MINUTE_MS;
-        this.#offsets[(minute - this.start) / MINUTE_MS] = previous === next ? previous : offsetByIntl(format, minute);
+        this.#offsets[(minute - this.start) / MINUTE_MS] = previous === next ? previous : offsetOf(minute);
       }
       previous = next;
     }

@@ -30,6 +30,8 @@ export interface RobfigTable {
   starts: string[];
   ticksPerStart: number;
   entries: RobfigEntry[];
+  /** Per zone asked for, its offsets from Go's zone data: [epoch ms, seconds east of UTC], the first at the start of the range, then each change. */
+  zoneOffsets?: Record<string, [number, number][]>;
 }
 
 /**
@@ -104,7 +106,7 @@ export function answerOf(entry: RobfigEntry, version: 'v1' | 'v3'): RobfigAnswer
 }
 
 /** Up to `count` ticks of the hook from `start`, iterating nextTick like robfig iterates Next. */
-function hookTicks(schedule: Schedule, start: number, count: number): (number | null)[] {
+export function hookTicks(schedule: Schedule, start: number, count: number): (number | null)[] {
   const ticks: (number | null)[] = [];
   let after = start;
   while (ticks.length < count) {

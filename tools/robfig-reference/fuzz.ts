@@ -30,16 +30,33 @@ export function fuzzExpressions(seed: number, count: number): string[] {
   return [...found];
 }
 
-/** askRobfig writes the input file for the seed and runs generate.sh on it; returns the path of the table written. */
-function askRobfig(options: { seed: number; count: number; ticks: number }): string {
+/** What generate.sh reads (tools/robfig-reference/main.go's input); `zones` and `zoneYears` ask for Go's zone offsets. */
+export interface RobfigInput {
+  starts: string[];
+  ticksPerStart: number;
+  expressions: { expression: string; about: string }[];
+  zones?: string[];
+  zoneYears?: [number, number];
+}
+
+/** committedStarts returns the start instants of the committed expressions.json. */
+export function committedStarts(): string[] {
+  return (JSON.parse(readFileSync(resolve(here, 'expressions.json'), 'utf8')) as { starts: string[] }).starts;
+}
+
+/** robfigTablePath is where askRobfig writes the table of a name. */
+export function robfigTablePath(name: string): string {
+  return resolve(root, '.tmp/robfig-fuzz', `ticks-${name}.json`);
+}
+
+/** askRobfig writes `input` into .tmp/robfig-fuzz/expressions-<name>.json, runs generate.sh on it and returns the path of the table written. */
+export function askRobfig(name: string, input: RobfigInput): string {
   const dir = resolve(root, '.tmp/robfig-fuzz');
   mkdirSync(dir, { recursive: true });
-  const committed = JSON.parse(readFileSync(resolve(here, 'expressions.json'), 'utf8')) as { starts: string[] };
-  const input = resolve(dir, `expressions-${options.seed}.json`);
-  const output = resolve(dir, `ticks-${options.seed}.json`);
-  const expressions = fuzzExpressions(options.seed, options.count).map((expression) => ({ expression, about: `fuzz seed ${options.seed}` }));
-  writeFileSync(input, JSON.stringify({ starts: committed.starts, ticksPerStart: options.ticks, expressions }, null, 1));
-  execFileSync('bash', [resolve(here, 'generate.sh')], { stdio: 'inherit', env: { ...process.env, ROBFIG_IN: input, ROBFIG_OUT: output } });
+  const inputPath = resolve(dir, `expressions-${name}.json`);
+  const output = robfigTablePath(name);
+  writeFileSync(inputPath, JSON.stringify(input, null, 1));
+  execFileSync('bash', [resolve(here, 'generate.sh')], { stdio: 'inherit', env: { ...process.env, ROBFIG_IN: inputPath, ROBFIG_OUT: output } });
   return output;
 }
 
@@ -54,7 +71,8 @@ function main(): void {
   });
   const [seed, count, ticks] = [Number(values.seed), Number(values.count), Number(values.ticks)];
   if (![seed, count, ticks].every(Number.isInteger)) throw new Error('--seed, --count and --ticks take whole numbers, e.g. --seed 7 --count 3000');
-  const path = values.table ?? askRobfig({ seed, count, ticks });
+  const expressions = (): RobfigInput['expressions'] => fuzzExpressions(seed, count).map((expression) => ({ expression, about: `fuzz seed ${seed}` }));
+  const path = values.table ?? askRobfig(String(seed), { starts: committedStarts(), ticksPerStart: ticks, expressions: expressions() });
   const table = JSON.parse(readFileSync(path, 'utf8')) as RobfigTable;
 
   const tally = new Map<string, number>();
