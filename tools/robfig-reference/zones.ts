@@ -87,7 +87,7 @@ function icuTransitions(zone: string, range: { from: number; to: number }): numb
 }
 
 /** startsOf picks the start instants of a zone: around each transition, and twice a year. */
-function startsOf(zone: string, years: { from: number; count: number }): string[] {
+export function startsOf(zone: string, years: { from: number; count: number }): string[] {
   const range = { from: Date.UTC(years.from, 0, 1), to: Date.UTC(years.from + years.count, 0, 1) };
   const starts = new Set<number>();
   for (let year = years.from; year < years.from + years.count; year++) {
