@@ -13,7 +13,7 @@
  *   the clock already showed (a second run in a fall-back repeat), `robfigOffSchedule` when robfig runs at a wall time
  *   the expression does not match, `robfigMisses` when robfig does not run at a matching wall time shown for the first
  *   time (both robfig defects after 30-minute shifts: its Next steps whole real hours), and `robfigOther` for anything
- *   else.
+ *   else. A robfig answer not after the instant given to `Next()` (Chatham's fall-back) is `robfigBackwards`.
  * A start whose robfig ticks stop short (its five-year search) while the hook has a later tick beyond the years robfig
  * searched is `fiveYearSearch`.
  */
@@ -29,13 +29,14 @@ export type ZoneDifferenceKind =
   | 'fiveYearSearch'
   | 'robfigOffSchedule'
   | 'robfigMisses'
+  | 'robfigBackwards'
   | 'robfigOther'
   | 'hookBug'
   | 'mostRecent'
   | 'acceptance';
 
 /** Kinds the DST policy or known robfig limits explain; the others are disagreements. */
-export const EXPLAINED: ReadonlySet<ZoneDifferenceKind> = new Set(['springGap', 'repeatedInterval', 'tzData', 'fiveYearSearch', 'robfigOffSchedule', 'robfigMisses']);
+export const EXPLAINED: ReadonlySet<ZoneDifferenceKind> = new Set(['springGap', 'repeatedInterval', 'tzData', 'fiveYearSearch', 'robfigOffSchedule', 'robfigMisses', 'robfigBackwards']);
 
 /** One instant (or, for `fiveYearSearch`/`acceptance`, one start) where the hook and robfig differ. */
 export interface ZoneDifference {
@@ -157,16 +158,23 @@ export function compareZoneEntry(entry: RobfigEntry, table: RobfigTable): ZoneCo
   const judge = new Judge(zone, schedule, goOffsetOf(table, zone));
   table.starts.forEach((startText, i) => {
     const start = Date.parse(startText);
-    const robfig = entry.v3.ticks?.[i] ?? [];
-    const end = robfig.at(-1) ?? start;
+    const given = entry.v3.ticks?.[i] ?? [];
+    // Next(t) should be after t; robfig's answers not after the start and every earlier answer are one kind of difference, and left out of the rest.
+    const answered = given.filter((tick, k) => tick > Math.max(start, ...given.slice(0, k)));
+    const cap = 100 * table.ticksPerStart;
     const hook = isAnchored(schedule)
-      ? (hookTicks(schedule, start, robfig.length + 1).filter((t) => t !== null) as number[])
-      : ticksUpTo(schedule, { start, end, cap: 4 * table.ticksPerStart + 10 });
+      ? (hookTicks(schedule, start, answered.length + 1).filter((t) => t !== null) as number[])
+      : ticksUpTo(schedule, { start, end: answered.at(-1) ?? start, cap });
+    // Where the hook has many more ticks than robfig (robfig skipped days), compare up to the hook's last one.
+    const capped = hook.length === cap && (hook.at(-1) as number) <= (answered.at(-1) ?? start);
+    const end = capped ? (hook.at(-1) as number) : (answered.at(-1) ?? start);
+    const robfig = answered.filter((t) => t <= end);
     const inWindow = hook.filter((t) => t <= end);
-    const beyond = hook.find((t) => t > end);
+    const beyond = capped ? undefined : hook.find((t) => t > end);
     const hookSet = new Set(inWindow);
     const robfigSet = new Set(robfig);
-    result.ticks += robfig.length;
+    result.ticks += robfig.length + given.length - answered.length;
+    for (const tick of given.filter((t) => !answered.includes(t))) result.differences.push({ kind: 'robfigBackwards', zone, expression, start, tick, hook: false, robfig: true });
     result.agreements += robfig.filter((t) => hookSet.has(t)).length;
     const add = (kind: ZoneDifferenceKind, tick: number): void => {
       result.differences.push({ kind, zone, expression, start, tick, hook: hookSet.has(tick) || tick === beyond, robfig: robfigSet.has(tick) });
@@ -176,7 +184,7 @@ export function compareZoneEntry(entry: RobfigEntry, table: RobfigTable): ZoneCo
       if (runs.hook === runs.robfig) continue;
       add(isAnchored(schedule) ? 'robfigOther' : judge.kindOf(tick, runs), tick);
     }
-    if (robfig.length < table.ticksPerStart && beyond !== undefined) {
+    if (given.length < table.ticksPerStart && beyond !== undefined) {
       // robfig's Next(t) searches to the end of the local year of t's next second, plus five.
       const lastYear = judge.localYear(Math.floor(end / 1000) * 1000 + 1000) + 5;
       add(judge.localYear(beyond) > lastYear ? 'fiveYearSearch' : judge.kindOf(beyond, { hook: true, robfig: false }), beyond);
