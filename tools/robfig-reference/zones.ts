@@ -164,7 +164,7 @@ function main(): void {
   const [from, count, random, seed, ticks] = [values.from, values.years, values.random, values.seed, values.ticks].map(Number) as [number, number, number, number, number];
   if (![from, count, random, seed, ticks].every(Number.isInteger)) throw new Error('--from, --years, --random, --seed and --ticks take whole numbers, e.g. --from 2020 --years 11');
   const years = { from, count };
-  const expressions = [...HAND_PICKED, ...randomExpressions({ seed, count: random, reuse: values.reuse })];
+  const expressions = [...new Set([...HAND_PICKED, ...randomExpressions({ seed, count: random, reuse: values.reuse })])];
   const zones = values.zones.split(',').filter((z) => z !== '');
   const tallies = new Map<string, ZoneTally>();
   const examples = new Map<string, ZoneDifference[]>();
