@@ -131,6 +131,8 @@ interface ZoneTally {
   ticks: number;
   agreements: number;
   kinds: Map<string, number>;
+  /** Per kind, the expressions (in this zone) with a difference of that kind. */
+  pairs: Map<string, Set<string>>;
   goIcuOffsetsDiffer: string;
 }
 
@@ -180,13 +182,14 @@ function main(): void {
           zoneYears: [from - 1, from + count + 6],
         });
     const table = JSON.parse(readFileSync(path, 'utf8')) as RobfigTable;
-    const tally: ZoneTally = { expressions: table.entries.length, ticks: 0, agreements: 0, kinds: new Map(), goIcuOffsetsDiffer: offsetsDiffer(table, zone, years) };
+    const tally: ZoneTally = { expressions: table.entries.length, ticks: 0, agreements: 0, kinds: new Map(), pairs: new Map(), goIcuOffsetsDiffer: offsetsDiffer(table, zone, years) };
     for (const entry of table.entries) {
       const result = compareZoneEntry(entry, table);
       tally.ticks += result.ticks;
       tally.agreements += result.agreements;
       for (const d of result.differences) {
         tally.kinds.set(d.kind, (tally.kinds.get(d.kind) ?? 0) + 1);
+        tally.pairs.set(d.kind, (tally.pairs.get(d.kind) ?? new Set()).add(d.expression));
         const list = examples.get(d.kind) ?? [];
         if (list.length < (EXPLAINED.has(d.kind) ? 400 : 50)) list.push(d);
         examples.set(d.kind, list);
@@ -214,6 +217,8 @@ function report(run: { tallies: Map<string, ZoneTally>; examples: Map<string, Zo
   }
   const sums = kinds.map((k) => [...run.tallies.values()].reduce((n, t) => n + (t.kinds.get(k) ?? 0), 0));
   console.log(`| all | ${total.ticks} | ${total.agreements} | ${sums.join(' | ')} | |`);
+  const pairs = kinds.map((k) => [...run.tallies.values()].reduce((n, t) => n + (t.pairs.get(k)?.size ?? 0), 0));
+  console.log(`| zone × expression pairs | | | ${pairs.join(' | ')} | |`);
   let unexplained = 0;
   for (const kind of kinds) {
     const list = run.examples.get(kind) ?? [];
