@@ -13,7 +13,7 @@
  * explained by test/support/robfig-zone-compare.ts; an unexplained one is printed and makes the exit status 1.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { GO_SPACE } from '../../src/core/_cron_parse.js';
 import { isEntryPoint } from '../../src/entry-point.js';
@@ -141,14 +141,28 @@ function show(d: ZoneDifference): string {
   return `${d.zone} ${JSON.stringify(d.expression)} from ${at(d.start)}: ${at(d.tick)} hook ${d.hook ? 'runs' : 'does not run'}, robfig v3 ${d.robfig ? 'runs' : 'does not run'}`;
 }
 
-/** offsetsDiffer names the first instant in the years where ICU's offset of the zone differs from Go's, or ''. */
+/**
+ * offsetsDiffer names the first instant where ICU's offset of the zone differs from Go's, or '': probed at every UTC
+ * midnight of the years and six after, and just before and at each of Go's changes.
+ */
 function offsetsDiffer(table: RobfigTable, zone: string, years: { from: number; count: number }): string {
   const go = goOffsetOf(table, zone);
   const format = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
-  for (let t = Date.UTC(years.from, 0, 1); t < Date.UTC(years.from + years.count + 6, 0, 1); t += HOUR_MS / 4) {
-    if (offsetByIntl(format, t) !== go(t)) return `${new Date(t).toISOString()} ICU ${offsetByIntl(format, t) / 60_000} min, Go ${go(t) / 60_000} min`;
-  }
-  return '';
+  const probes = (table.zoneOffsets?.[zone] ?? []).flatMap(([ms]) => [ms - 60_000, ms]);
+  for (let t = Date.UTC(years.from, 0, 1); t < Date.UTC(years.from + years.count + 6, 0, 1); t += 24 * HOUR_MS) probes.push(t);
+  const differs = probes.sort((a, b) => a - b).find((t) => offsetByIntl(format, t) !== go(t));
+  return differs === undefined ? '' : `${new Date(differs).toISOString()} ICU ${offsetByIntl(format, differs) / 60_000} min, Go ${go(differs) / 60_000} min`;
+}
+
+/** compareAllOffsets compares Go's and ICU's offsets of every zone both know, and prints the zones that differ. */
+function compareAllOffsets(years: { from: number; count: number }, reuse: boolean): void {
+  const zones = Intl.supportedValuesOf('timeZone').filter((zone) => existsSync(`/usr/share/zoneinfo/${zone}`));
+  const name = 'zones-all-offsets';
+  const path = reuse ? robfigTablePath(name) : askRobfig(name, { starts: [], ticksPerStart: 0, expressions: [], zones, zoneYears: [years.from - 1, years.from + years.count + 6] });
+  const table = JSON.parse(readFileSync(path, 'utf8')) as RobfigTable;
+  const differing = zones.map((zone) => [zone, offsetsDiffer(table, zone, years)]).filter(([, d]) => d !== '');
+  console.log(`${zones.length} zones: Go's and ICU's offsets differ in ${differing.length}`);
+  for (const [zone, d] of differing) console.log(`  ${zone}: ${d}`);
 }
 
 function main(): void {
@@ -161,11 +175,13 @@ function main(): void {
       seed: { type: 'string', default: '1' },
       ticks: { type: 'string', default: '20' },
       reuse: { type: 'boolean', default: false },
+      'all-offsets': { type: 'boolean', default: false },
     },
   });
   const [from, count, random, seed, ticks] = [values.from, values.years, values.random, values.seed, values.ticks].map(Number) as [number, number, number, number, number];
   if (![from, count, random, seed, ticks].every(Number.isInteger)) throw new Error('--from, --years, --random, --seed and --ticks take whole numbers, e.g. --from 2020 --years 11');
   const years = { from, count };
+  if (values['all-offsets']) return compareAllOffsets(years, values.reuse);
   const expressions = [...new Set([...HAND_PICKED, ...randomExpressions({ seed, count: random, reuse: values.reuse })])];
   const zones = values.zones.split(',').filter((z) => z !== '');
   const tallies = new Map<string, ZoneTally>();
