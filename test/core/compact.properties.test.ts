@@ -13,6 +13,7 @@ import { decide } from '../../src/core/sync.js';
 import type { BackupScheduleStatus, KubeObject, SyncRequest } from '../../src/core/types.js';
 import { itKeepsItsCallBacks } from '../support/call-backs.js';
 import { BR_TEMPLATE, COMPACT_TEMPLATE, LOG_TEMPLATE, compactBackup, logBackup, request, schedule, withCompacts } from '../support/objects.js';
+import { propertyRuns } from '../support/property-runs.js';
 
 const LOG_START = Date.parse('2024-05-01T00:00:00Z');
 const MINUTE = 60_000;
@@ -77,7 +78,7 @@ describe('compaction timing (properties)', () => {
         again.parent.status = structuredClone(first.status);
         assert.deepEqual(decide(again, { now }).response.status, first.status);
       }),
-      { seed: 4101, numRuns: 400 },
+      propertyRuns({ seed: 4101, numRuns: 400 }),
     );
   });
 

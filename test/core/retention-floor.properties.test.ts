@@ -17,6 +17,7 @@ import { decideGfsRetention } from '../../src/core/retention-gfs.js';
 import { readRetention } from '../../src/core/retention-spec.js';
 import { backup, schedule } from '../support/objects.js';
 import type { TestState } from '../support/objects.js';
+import { propertyRuns } from '../support/property-runs.js';
 
 const BASE = Date.parse('2024-01-01T00:00:00Z');
 const HOUR = 3_600_000;
@@ -121,7 +122,7 @@ describe('retention floor (properties)', () => {
         const again = decideGfsRetention(shuffled(snapshots, s.shuffleSeed), options);
         assert.deepEqual(again.deletions.map((d) => d.name).sort(), [...deleted].sort(), 'the order of the children does not matter');
       }),
-      { seed: 9, numRuns: 400 },
+      propertyRuns({ seed: 9, numRuns: 400 }),
     );
   });
 
@@ -140,7 +141,7 @@ describe('retention floor (properties)', () => {
           for (const b of unpinnedComplete.slice(0, s.upstream.maxBackups)) assert.ok(!deleted.has(b.name), 'pinned Backups take no place in maxBackups');
         }
       }),
-      { seed: 10, numRuns: 400 },
+      propertyRuns({ seed: 10, numRuns: 400 }),
     );
   });
 });

@@ -12,6 +12,7 @@ import { snapshotState } from '../../src/core/backup-state.js';
 import { decide } from '../../src/core/sync.js';
 import type { BackupScheduleStatus, KubeObject } from '../../src/core/types.js';
 import { BR_TEMPLATE, backup, request, schedule } from '../support/objects.js';
+import { propertyRuns } from '../support/property-runs.js';
 
 const BASE = Date.parse('2024-05-01T00:00:00Z');
 const MINUTE = 60_000;
@@ -56,7 +57,7 @@ describe('stuck Backups on a broken cluster (properties)', () => {
           assert.ok(result.created >= 2, 'the schedule proceeded past the first stuck Backup');
         },
       ),
-      { seed: 6517, numRuns: 40 },
+      propertyRuns({ seed: 6517, numRuns: 40 }),
     );
   });
 

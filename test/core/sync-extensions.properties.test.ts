@@ -19,6 +19,7 @@ import type { BackupScheduleStatus, JsonObject, KubeObject, SyncRequest } from '
 import { BR_TEMPLATE, backup, request, schedule, stamp } from '../support/objects.js';
 import type { TestState } from '../support/objects.js';
 import { itKeepsItsCallBacks } from '../support/call-backs.js';
+import { propertyRuns } from '../support/property-runs.js';
 import { assertValidResponse } from '../support/response-schema.js';
 
 const BASE = Date.parse('2024-03-01T00:00:00Z');
@@ -115,7 +116,7 @@ describe('sync decision with the extension fields (properties)', () => {
         again.parent.status = structuredClone(first.response.status);
         assert.deepEqual(decide(again, { now }).response.status, first.response.status, 'the answered status is answered again unchanged');
       }),
-      { seed: 906, numRuns: 300 },
+      propertyRuns({ seed: 906, numRuns: 300 }),
     );
   });
 
@@ -139,7 +140,7 @@ describe('sync decision with the extension fields (properties)', () => {
           if (before !== null) assert.ok(after !== null && after >= before, `${field} moved back`);
         }
       }),
-      { seed: 9061, numRuns: 300 },
+      propertyRuns({ seed: 9061, numRuns: 300 }),
     );
   });
   it('one view at two instants less than the quiet windows apart starts at most one Backup between them, backup-now and deadlines included', () => {
@@ -153,7 +154,7 @@ describe('sync decision with the extension fields (properties)', () => {
         const names = new Set([...started(now), ...started(now + laterMs)]);
         assert.ok(names.size <= 1, `the same view started ${[...names].join(' and ')} ${laterMs} ms apart`);
       }),
-      { seed: 906, numRuns: 600 },
+      propertyRuns({ seed: 906, numRuns: 600 }),
     );
   });
 

@@ -13,6 +13,7 @@ import type { KubeObject, SyncRequest } from '../../src/core/types.js';
 import { BR_TEMPLATE, backup, request, schedule } from '../support/objects.js';
 import type { TestState } from '../support/objects.js';
 import { itKeepsItsCallBacks } from '../support/call-backs.js';
+import { propertyRuns } from '../support/property-runs.js';
 import { assertValidResponse } from '../support/response-schema.js';
 
 const BASE = Date.parse('2024-05-01T00:00:00Z');
@@ -71,7 +72,7 @@ function build(s: Scenario): { req: SyncRequest; now: number } {
   return { req: request(parent, children), now };
 }
 
-const RUNS = { seed: 20241126, numRuns: 400 };
+const RUNS = propertyRuns({ seed: 20241126, numRuns: 400 });
 
 function live(req: SyncRequest): KubeObject[] {
   return Object.values(req.children['Backup.pingcap.com/v1alpha1'] ?? {}).filter((c) => c.metadata?.deletionTimestamp == null);

@@ -13,13 +13,15 @@ import { compileEnvelopeValidator } from '../../src/http/request-schema.js';
 import { FUZZ_SEED, buildRequest, oddCron, requestRecipe, specWithSchedule } from '../support/hostile.js';
 import { assertCarriesStatusAndEchoes, assertKeepsObservedChildren, assertWellFormedAnswer } from '../support/invariants.js';
 import { backup, request, schedule } from '../support/objects.js';
+import { propertyRuns } from '../support/property-runs.js';
 
 const validateEnvelope = compileEnvelopeValidator();
 const instants = fc.constantFrom('2024-05-01T00:25:00Z', '2024-05-01T00:20:00Z', '2024-04-30T23:59:59Z', '2024-05-03T08:00:00Z', '1969-07-20T20:17:40Z', '9999-12-31T23:59:59Z')
   .map((iso) => Date.parse(iso));
 
 describe('fuzz: decide on hostile requests', () => {
-  it('keeps every live observed child unless a named retention rule removes it, and answers well-formed (400 runs)', () => {
+  const decideRuns = propertyRuns({ seed: FUZZ_SEED, numRuns: 400 });
+  it(`keeps every live observed child unless a named retention rule removes it, and answers well-formed (${decideRuns.numRuns} runs)`, () => {
     let enveloped = 0;
     fc.assert(
       fc.property(requestRecipe, instants, (recipe, now) => {
@@ -35,12 +37,13 @@ describe('fuzz: decide on hostile requests', () => {
         assertCarriesStatusAndEchoes(body, decision);
         assert.deepEqual(decide(structuredClone(before), { now }), decision, 'the same request gave a different answer');
       }),
-      { seed: FUZZ_SEED, numRuns: 400 },
+      decideRuns,
     );
-    assert.ok(enveloped > 300, `only ${enveloped} of 400 generated requests had a valid envelope; the generator is too hostile to test the decision`);
+    assert.ok(enveloped > decideRuns.numRuns * 0.75, `only ${enveloped} of ${decideRuns.numRuns} generated requests had a valid envelope; the generator is too hostile to test the decision`);
   });
 
-  it('reads every schedule string without throwing: a schedule with ticks in order, or InvalidSpec with a message (300 runs)', () => {
+  const cronRuns = propertyRuns({ seed: FUZZ_SEED, numRuns: 300 });
+  it(`reads every schedule string without throwing: a schedule with ticks in order, or InvalidSpec with a message (${cronRuns.numRuns} runs)`, () => {
     const now = Date.parse('2024-05-01T00:25:00Z');
     fc.assert(
       fc.property(oddCron, (expression) => {
@@ -62,7 +65,7 @@ describe('fuzz: decide on hostile requests', () => {
           assert.ok(Date.parse(slot) > Date.parse('2024-05-01T00:10:00Z') && Date.parse(slot) <= now, `created slot ${slot} is outside (last, now]`);
         }
       }),
-      { seed: FUZZ_SEED, numRuns: 300 },
+      cronRuns,
     );
   });
 });

@@ -10,6 +10,7 @@ import { decide } from '../../src/core/sync.js';
 import type { SyncRequest } from '../../src/core/types.js';
 import { SHORT_CALL_BACK_SECONDS } from '../../src/sim/invariants/pace.js';
 import { evenDouble } from './even-double.js';
+import { propertyRuns } from './property-runs.js';
 
 /** Call-backs within a minute in a row, on an unchanged view, that count as a hot loop. */
 export const SHORT_CALL_BACKS_IN_A_ROW = 4;
@@ -95,7 +96,7 @@ function settled(request: SyncRequest, now: number): SyncRequest {
 export interface CallBackScenarios<S> {
   arbitrary: fc.Arbitrary<S>;
   build(scenario: S): { req: SyncRequest; now: number };
-  /** Two seeds follow it; runs per property. */
+  /** Two seeds follow it; runs per property (both as PROPERTY_SEED and PROPERTY_RUNS vary them, test/support/property-runs.ts). */
   seed: number;
   numRuns: number;
   /** Short call-backs in a row that count as a hot loop (default {@link SHORT_CALL_BACKS_IN_A_ROW}). */
@@ -116,7 +117,7 @@ export function itKeepsItsCallBacks<S>(scenarios: CallBackScenarios<S>): void {
         const { req, now } = build(s);
         assert.equal(changeBeforeCallBack(req, { now, fraction }), null);
       }),
-      { seed, numRuns },
+      propertyRuns({ seed, numRuns }),
     );
   });
 
@@ -129,7 +130,7 @@ export function itKeepsItsCallBacks<S>(scenarios: CallBackScenarios<S>): void {
         const asked = endlessShortCallBacks(req, { now: now + offsetMs, inARow: scenarios.shortInARow });
         assert.equal(asked, null, `on an unchanged view the hook asked to be called back after ${asked?.join(', ')} s, from ${new Date(now + offsetMs).toISOString()}`);
       }),
-      { seed: seed + 1, numRuns },
+      propertyRuns({ seed: seed + 1, numRuns }),
     );
   });
 }
