@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 
 import fc from 'fast-check';
 
-import { mixedSeed, propertyRuns } from './support/property-runs.js';
+import { mixedSeed, propertyRuns, propertyTimeout } from './support/property-runs.js';
 
 const FIXED = { seed: 4242, numRuns: 600 };
 
@@ -34,6 +34,13 @@ describe('PROPERTY_SEED and PROPERTY_RUNS', () => {
     assert.deepEqual(pick(propertyRuns(FIXED, { env: { PROPERTY_RUNS: '10' } })), { seed: FIXED.seed, numRuns: 6000 });
     assert.deepEqual(pick(propertyRuns(FIXED, { env: { PROPERTY_RUNS: '0.5' } })), { seed: FIXED.seed, numRuns: 300 });
     assert.deepEqual(pick(propertyRuns({ seed: 1, numRuns: 40 }, { env: { PROPERTY_RUNS: '0.001' } })), { seed: 1, numRuns: 1 });
+  });
+
+  it('multiplies a timeout written for the fixed runs by PROPERTY_RUNS, never below it', () => {
+    assert.equal(propertyTimeout(120_000, { env: {} }), 120_000);
+    assert.equal(propertyTimeout(120_000, { env: { PROPERTY_SEED: '7' } }), 120_000);
+    assert.equal(propertyTimeout(120_000, { env: { PROPERTY_RUNS: '20' } }), 2_400_000);
+    assert.equal(propertyTimeout(120_000, { env: { PROPERTY_RUNS: '0.5' } }), 120_000);
   });
 
   it('names PROPERTY_SEED and PROPERTY_RUNS in a failure, beside the seed fast-check replays', () => {

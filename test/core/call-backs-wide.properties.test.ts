@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 
 import type { JsonObject, KubeObject, SyncRequest } from '../../src/core/types.js';
+import { propertyTimeout } from '../support/property-runs.js';
 import { seededDraws } from '../support/seeded-draws.js';
 import { itKeepsItsCallBacks } from '../support/call-backs.js';
 import { BR_TEMPLATE, COMPACT_TEMPLATE, LOG_TEMPLATE, backup, compactBackup, logBackup, request, schedule, tsoAt, withCompacts } from '../support/objects.js';
@@ -86,6 +87,6 @@ function build(seed: number): { req: SyncRequest; now: number } {
 
 describe('call-backs over a wide family of requests (all retention kinds, log and compaction, clocks apart)', function () {
   // Hundreds of generated requests each: on a 2-core machine shared with other work this took over 20 s.
-  this.timeout(120_000);
+  this.timeout(propertyTimeout(120_000));
   itKeepsItsCallBacks({ arbitrary: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), build, seed: 7707, numRuns: 6000 });
 });

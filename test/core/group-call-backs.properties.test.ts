@@ -13,6 +13,7 @@ import { GROUP_LABEL, SCHEDULE_RELATED_TYPE } from '../../src/core/group.js';
 import { BACKUP_CHILD_TYPE } from '../../src/core/names.js';
 import type { JsonObject, KubeObject, SyncRequest } from '../../src/core/types.js';
 import { SHORT_CALL_BACKS_IN_A_ROW, itKeepsItsCallBacks } from '../support/call-backs.js';
+import { propertyTimeout } from '../support/property-runs.js';
 import { seededDraws } from '../support/seeded-draws.js';
 import type { SeededDraws } from '../support/seeded-draws.js';
 import { BR_TEMPLATE, backup, request, schedule } from '../support/objects.js';
@@ -89,6 +90,6 @@ const SHORT_IN_A_ROW_IN_A_GROUP = SHORT_CALL_BACKS_IN_A_ROW + 1;
 
 describe('call-backs of a schedule in a group (siblings due, running, in flight, stuck, past their deadlines)', function () {
   // Hundreds of generated requests each: on a 2-core machine shared with other work this took over 20 s.
-  this.timeout(120_000);
+  this.timeout(propertyTimeout(120_000));
   itKeepsItsCallBacks({ arbitrary: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), build, seed: 4242, numRuns: 6000, shortInARow: SHORT_IN_A_ROW_IN_A_GROUP });
 });

@@ -1,7 +1,8 @@
 /**
  * The fast-check seed and runs of each property of test/core and test/fuzz, which the environment can vary:
  * PROPERTY_SEED=<integer> mixes into every property's fixed seed (the same integer, the same seeds), and
- * PROPERTY_RUNS=<factor> multiplies every property's runs. With neither set each property keeps its own seed and runs.
+ * PROPERTY_RUNS=<factor> multiplies every property's runs (and the timeouts written for them). With neither set each
+ * property keeps its own seed and runs.
  */
 
 import { defaultReportMessage } from 'fast-check';
@@ -38,6 +39,11 @@ export function propertyRuns(fixed: FixedRuns, options: { env?: NodeJS.ProcessEn
     throw new Error(`${defaultReportMessage(details) ?? 'Property failed'}\n\n${note}`, { cause: details.errorInstance });
   };
   return { seed, numRuns, reporter };
+}
+
+/** propertyTimeout is a mocha timeout of `ms` written for the fixed runs, multiplied by PROPERTY_RUNS (never below `ms`). */
+export function propertyTimeout(ms: number, options: { env?: NodeJS.ProcessEnv } = {}): number {
+  return Math.round(ms * Math.max(1, readFactor((options.env ?? process.env)['PROPERTY_RUNS']) ?? 1));
 }
 
 /** mixedSeed is the seed a property with `seed` uses under PROPERTY_SEED=`variation`: a 32-bit integer, unrelated for each pair. */
