@@ -43,20 +43,20 @@ describe("sim: the properties' cache lags", function () {
 
   for (const { name, arbitrary, seed, boundMs } of PROPERTIES) {
     // Seven tenths at most: the group property's near worlds lag every cache three quarters of the bound or more.
-    it(`${name}: of the first ${WORLDS} worlds, at least 5 lag a cache partway (a tenth to seven tenths of the bound)`, () => {
+    it(`${name}: of the first ${WORLDS} worlds at its npm test seed, at least 5 lag a cache partway (a tenth to seven tenths of the bound)`, () => {
       const worlds = fc.sample(arbitrary, { seed, numRuns: WORLDS });
       const partway = worlds.filter((w) => shares(w, boundMs(w)).some((share) => share >= 0.1 && share <= 0.7));
       assert.ok(partway.length >= 5, `${partway.length} of ${WORLDS} worlds lag a cache partway`);
     });
   }
 
-  it(`the first ${WORLDS} worlds of the four properties include worlds without lag and worlds with every cache at the bound`, () => {
+  it(`the first ${WORLDS} worlds of the four properties at their npm test seeds include worlds without lag and worlds with every cache at the bound`, () => {
     const all = PROPERTIES.flatMap(({ arbitrary, seed, boundMs }) => fc.sample(arbitrary, { seed, numRuns: WORLDS }).map((w) => shares(w, boundMs(w))));
     assert.ok(all.some((s) => s.every((share) => share === 0)), 'no world without lag');
     assert.ok(all.some((s) => s.every((share) => share === 1)), 'no world with every cache at the bound');
   });
 
-  it("the stale-view property's first 6 worlds, a month each: at least 4 show a sync a view that lacks a stored Backup, 4 one with an older status", async () => {
+  it("the stale-view property's first 6 worlds at its npm test seed, a month each: at least 4 show a sync a view that lacks a stored Backup, 4 one with an older status", async () => {
     const worlds = fc.sample(scenarioArb('stale', { years: 30 / 365 }), { seed: 20_240_501, numRuns: 6 });
     const counts: Array<{ lackingBackup: number; olderParent: number }> = [];
     for (const scenario of worlds) {

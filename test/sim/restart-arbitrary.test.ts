@@ -43,7 +43,7 @@ async function firstViews(scenario: Scenario): Promise<RestartView[]> {
 describe('sim: the properties\' Metacontroller restarts', function () {
   this.timeout(0);
 
-  it(`the first ${WORLDS} worlds of the properties' seeds include a restart whose first view lacks a Backup the store has`, async () => {
+  it(`the first ${WORLDS} worlds of the properties at their npm test seeds include a restart whose first view lacks a Backup the store has`, async () => {
     let restarts = 0;
     // Restarts are spread over the run: each world runs up to its last one, and the search stops at the first found.
     for (const [, arbitrary, seed] of PROPERTIES) {
