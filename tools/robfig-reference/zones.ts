@@ -17,7 +17,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { GO_SPACE } from '../../src/core/_cron_parse.js';
 import { isEntryPoint } from '../../src/entry-point.js';
-import { offsetByIntl } from '../../test/support/brute-force-ticks.js';
+import { BruteForceClock, offsetByIntl } from '../../test/support/brute-force-ticks.js';
 import { answerOf, verdictOf, type RobfigTable } from '../../test/support/robfig-compare.js';
 import { EXPLAINED, compareZoneEntry, goOffsetOf, type ZoneDifference } from '../../test/support/robfig-zone-compare.js';
 import { askRobfig, committedStarts, fuzzExpressions, robfigTablePath } from './fuzz.js';
@@ -73,28 +73,18 @@ export const HAND_PICKED = [
 
 const HOUR_MS = 3_600_000;
 
-/** icuTransitions lists the instants in [from, to) where ICU's offset of the zone changes (to the minute). */
-function icuTransitions(zone: string, range: { from: number; to: number }): number[] {
-  const format = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
-  const found: number[] = [];
-  for (let hour = range.from; hour < range.to; hour += HOUR_MS) {
-    if (offsetByIntl(format, hour) === offsetByIntl(format, hour + HOUR_MS)) continue;
-    let minute = hour + 60_000;
-    while (offsetByIntl(format, minute) === offsetByIntl(format, hour)) minute += 60_000;
-    found.push(minute);
-  }
-  return found;
-}
-
 /** startsOf picks the start instants of a zone: around each transition, and twice a year. */
 export function startsOf(zone: string, years: { from: number; count: number }): string[] {
-  const range = { from: Date.UTC(years.from, 0, 1), to: Date.UTC(years.from + years.count, 0, 1) };
   const starts = new Set<number>();
   for (let year = years.from; year < years.from + years.count; year++) {
-    starts.add(Date.UTC(year, 0, 1));
+    const range = { from: Date.UTC(year, 0, 1), to: Date.UTC(year + 1, 0, 1) };
+    starts.add(range.from);
     starts.add(Date.UTC(year, 6, 1, 12, 34, 56, 789));
+    // ICU's transitions, a year's minute table at a time (BruteForceClock holds one offset per minute).
+    for (const t of new BruteForceClock(zone, range).transitions(range.from - 1, range.to - 1)) {
+      [t - 2 * HOUR_MS, t - 1000, t + HOUR_MS / 2].forEach((s) => starts.add(s));
+    }
   }
-  for (const t of icuTransitions(zone, range)) [t - 2 * HOUR_MS, t - 1000, t + HOUR_MS / 2].forEach((s) => starts.add(s));
   return [...starts].sort((a, b) => a - b).map((s) => new Date(s).toISOString());
 }
 
